@@ -1,0 +1,47 @@
+/* index.h: everything libnotmuch for the fetch path.
+ *
+ * An indexer owns a thread that opens the notmuch database read-write
+ * (creating it when missing), indexes the files it is given with
+ * notmuch_database_index_file, and applies new.tags, maildir flag
+ * synchronisation and the account's tags.  Delivery never waits for it.
+ * notmuch objects never leave index.c. */
+#ifndef POPMUCH_INDEX_H
+#define POPMUCH_INDEX_H
+
+#include <stddef.h>
+
+#include "popmuch/err.h"
+
+struct indexer;
+
+/* The mail root of the notmuch configuration at config_path (NULL: as
+ * the notmuch CLI finds it).  Caller frees *root_r. */
+enum pm_status index_mail_root(const char *config_path, char **root_r,
+			       struct pm_err *err);
+
+/* Start an indexer for the given notmuch config (NULL: default). */
+enum pm_status index_start(const char *config_path, struct indexer **ix_r,
+			   struct pm_err *err);
+
+/* Queue path (a delivered file) for indexing with the given extra tags
+ * ("+a -b", NULL for none).  cookie is handed back by index_take_done().
+ * Takes copies of path and tags; never blocks on the database. */
+void index_submit(struct indexer *ix, const char *path, const char *tags,
+		  void *cookie);
+
+/* Move the cookies of files indexed so far into *cookies_r (caller
+ * frees the array, not the cookies); returns how many. */
+size_t index_take_done(struct indexer *ix, void ***cookies_r);
+
+/* Wait until every queued file is indexed, or until timeout seconds pass
+ * (the database may be locked by another process).  Returns PM_OK when
+ * all is done, PM_TEMPFAIL when time ran out (the rest stays queued and
+ * is reported as not done), PM_INDEX on a database error. */
+enum pm_status index_wait(struct indexer *ix, int timeout,
+			  struct pm_err *err);
+
+/* Stop the thread if it can be stopped and free; a thread blocked on
+ * the notmuch lock is left behind (it ends with the process). */
+void index_free(struct indexer **ix);
+
+#endif

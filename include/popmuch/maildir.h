@@ -1,0 +1,63 @@
+/* maildir.h: delivery into a Maildir (tmp → new), crash-safe.
+ *
+ * Names: "<time>.M<usec>P<pid>Q<n>.<host>,S=<size>"; nothing from the
+ * server ever becomes part of a path. */
+#ifndef POPMUCH_MAILDIR_H
+#define POPMUCH_MAILDIR_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "popmuch/err.h"
+
+struct maildir;
+struct maildir_tmp;
+
+/* Open the Maildir at path, creating it and tmp/, new/, cur/ (mode 0700)
+ * when missing, and check that tmp/ and new/ are writable.  PM_CANTCREAT
+ * with the reason when not. */
+enum pm_status maildir_open(const char *path, struct maildir **md_r,
+			    struct pm_err *err);
+/* The Maildir's path (borrowed). */
+const char *maildir_path(const struct maildir *md);
+
+/* Create a new unique file in tmp/ (O_EXCL). */
+enum pm_status maildir_tmp_new(struct maildir *md, struct maildir_tmp **t_r,
+			       struct pm_err *err);
+/* Append bytes.  ENOSPC/EDQUOT give PM_NOSPACE. */
+enum pm_status maildir_tmp_write(struct maildir_tmp *t, const char *buf,
+				 size_t len, struct pm_err *err);
+/* Flush and fsync the tmp file and close it.  After this the final name
+ * (maildir_tmp_name) is known. */
+enum pm_status maildir_tmp_sync(struct maildir_tmp *t, struct pm_err *err);
+/* The file's final base name "<unique>,S=<size>" (valid after
+ * maildir_tmp_sync; borrowed from t). */
+const char *maildir_tmp_name(const struct maildir_tmp *t);
+/* Bytes written so far. */
+uint64_t maildir_tmp_size(const struct maildir_tmp *t);
+/* Rename tmp/<unique> to new/<name> and fsync new/.  Frees t. */
+enum pm_status maildir_tmp_commit(struct maildir_tmp **t, struct pm_err *err);
+/* Remove the tmp file and free t; NULL is fine. */
+void maildir_tmp_abort(struct maildir_tmp **t);
+
+/* Recovery: where does the message named name (as maildir_tmp_name gave
+ * it) stand?  MAILDIR_IN_NEW also covers cur/<name>:2,<flags>. */
+enum maildir_where {
+	MAILDIR_MISSING = 0,
+	MAILDIR_IN_TMP,   /* synced in tmp/, rename did not happen */
+	MAILDIR_IN_NEW,   /* in new/ or cur/ */
+};
+enum maildir_where maildir_find(struct maildir *md, const char *name);
+/* Finish a delivery that stopped in tmp/ (rename + fsync new/). */
+enum pm_status maildir_complete(struct maildir *md, const char *name,
+				struct pm_err *err);
+/* Full path of name in new/ (caller frees). */
+char *maildir_new_path(const struct maildir *md, const char *name);
+/* Full path where name is now (new/ or cur/), NULL if missing. */
+char *maildir_locate(const struct maildir *md, const char *name);
+/* Remove popmuch's stale files in tmp/ older than 36 hours. */
+void maildir_clean_tmp(struct maildir *md);
+
+void maildir_free(struct maildir **md);
+
+#endif

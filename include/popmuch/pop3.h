@@ -1,0 +1,133 @@
+/* pop3.h: a POP3 client session (RFC 1939, 2449, 2595, 5034).
+ *
+ * Owns the connection and its read buffer.  Status lines are bounded
+ * (POP3_LINE_MAX); multi-line bodies stream through dotdec.  Never
+ * prints; --debug transcript lines go through log_proto() with secrets
+ * blanked.  Everything the server sends is untrusted. */
+#ifndef POPMUCH_POP3_H
+#define POPMUCH_POP3_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "popmuch/err.h"
+#include "popmuch/net.h"
+
+#define POP3_LINE_MAX 512   /* status line incl. CRLF (RFC 2449 says 512) */
+#define POP3_UIDL_MAX 70    /* RFC 1939: 1..70 characters 0x21..0x7e */
+#define POP3_MSGS_MAX 10000000u /* more messages than this is absurd */
+
+struct pop3;
+
+struct pop3_caps {
+	int capa;       /* the server answered CAPA */
+	int top, user, uidl, pipelining, stls, resp_codes;
+	int auth_resp_code;
+	char sasl[256]; /* space-separated SASL mechanisms, upper case */
+	char apop_ts[256]; /* greeting timestamp "<...>", empty if none */
+	int login_delay; /* seconds, -1 if not advertised */
+	int expire;      /* days, -1 never/unknown */
+};
+
+struct pop3_msg {
+	uint32_t num;     /* message number, 1..n */
+	uint64_t size;    /* LIST size (octets, with CRLF) */
+	char *uidl;       /* NULL when the server has no UIDL */
+};
+
+/* One retrieved message is written to a sink: begin, data*, end. */
+struct pop3_sink {
+	/* Called before the first byte of message index i (into the nums
+	 * array).  Nonzero status aborts the transfer. */
+	enum pm_status (*begin)(void *ctx, size_t i, struct pm_err *err);
+	enum pm_status (*data)(void *ctx, const char *buf, size_t len,
+			       struct pm_err *err);
+	/* Called after the terminating line; the message is complete. */
+	enum pm_status (*end)(void *ctx, size_t i, struct pm_err *err);
+	void *ctx;
+};
+
+/* Take ownership of conn and read the greeting.  *p_r is freed with
+ * pop3_free() (which does not send QUIT). */
+enum pm_status pop3_open(struct net_conn *conn, int timeout,
+			 struct pop3 **p_r, struct pm_err *err);
+
+/* The connection (borrowed), e.g. for net_tls_info(). */
+struct net_conn *pop3_conn(struct pop3 *p);
+
+/* Send CAPA and fill p's capabilities (an -ERR means "none known"). */
+enum pm_status pop3_capa(struct pop3 *p, struct pm_err *err);
+/* Capabilities known so far (borrowed). */
+const struct pop3_caps *pop3_caps(const struct pop3 *p);
+
+/* STLS then the TLS handshake.  Refused STLS, or bytes the server sent
+ * after "+OK" and before the handshake, are errors.  CAPA is asked again
+ * afterwards. */
+enum pm_status pop3_stls(struct pop3 *p, const char *host,
+			 const struct net_tls_opts *opts, struct pm_err *err);
+
+/* Send one command line (without CRLF) and read its status line.  With
+ * secret set the transcript shows only the command word.  On +OK
+ * *reply_r (if not NULL) points to the text after "+OK " inside p's
+ * buffer, valid until the next call.  -ERR gives PM_PROTOCOL, or the
+ * status its response code maps to ([AUTH] → NOPERM, [IN-USE],
+ * [LOGIN-DELAY], [SYS/TEMP] → TEMPFAIL, [SYS/PERM] → UNAVAILABLE),
+ * with the server's text escaped in err. */
+enum pm_status pop3_cmd(struct pop3 *p, const char *line, int secret,
+			const char **reply_r, struct pm_err *err);
+
+/* Read one status or continuation line ("+ ..." for SASL). */
+enum pm_status pop3_read_line(struct pop3 *p, const char **line_r,
+			      struct pm_err *err);
+/* Write one raw line (CRLF added), secret: transcript blanked. */
+enum pm_status pop3_write_line(struct pop3 *p, const char *line, int secret,
+			       struct pm_err *err);
+
+/* STAT: message count and total size. */
+enum pm_status pop3_stat(struct pop3 *p, uint32_t *count_r,
+			 uint64_t *size_r, struct pm_err *err);
+
+/* LIST and (if want_uidl) UIDL.  *msgs_r is an array of *n_r messages in
+ * number order (caller frees with pop3_msgs_free()).  Malformed lines,
+ * numbers out of range or repeated, UIDLs that are empty, too long or
+ * repeated give PM_PROTOCOL.  If want_uidl and the server refuses UIDL,
+ * returns PM_OK with every uidl NULL. */
+enum pm_status pop3_list(struct pop3 *p, int want_uidl,
+			 struct pop3_msg **msgs_r, size_t *n_r,
+			 struct pm_err *err);
+void pop3_msgs_free(struct pop3_msg *msgs, size_t n);
+
+/* RETR (or "TOP n lines" when top_lines >= 0) each of nums[0..n) in
+ * order into sink, pipelined when the server announced PIPELINING (a
+ * window of commands in flight), one at a time otherwise.  Stops at the
+ * first error; the session is then unusable except for pop3_free(). */
+enum pm_status pop3_retr(struct pop3 *p, const uint32_t *nums, size_t n,
+			 long top_lines, const struct pop3_sink *sink,
+			 struct pm_err *err);
+
+/* DELE each of nums[0..n) (pipelined when possible). */
+enum pm_status pop3_dele(struct pop3 *p, const uint32_t *nums, size_t n,
+			 struct pm_err *err);
+
+/* QUIT: PM_OK only when the server answered +OK (deletions committed). */
+enum pm_status pop3_quit(struct pop3 *p, struct pm_err *err);
+
+/* Close and free; NULL is fine. */
+void pop3_free(struct pop3 **p);
+
+/* ---- pure parsers, exported for tests and fuzzing ---- */
+
+/* Parse a status line (without CRLF).  Returns 1 for +OK, 0 for -ERR,
+ * -1 for anything else.  *text_r points into line after the indicator. */
+int pop3_parse_status(const char *line, const char **text_r);
+/* Map the response code at the start of an -ERR text ("[IN-USE] ...")
+ * to a status (PM_PROTOCOL when there is none). */
+enum pm_status pop3_resp_code_status(const char *text);
+/* Parse "N SIZE" (LIST) and "N UIDL" (UIDL) lines.  Return 0 if valid. */
+int pop3_parse_list_line(const char *line, uint32_t *num_r, uint64_t *size_r);
+int pop3_parse_uidl_line(const char *line, uint32_t *num_r,
+			 const char **uidl_r, size_t *len_r);
+/* Apply one CAPA line to caps. */
+void pop3_parse_capa_line(struct pop3_caps *caps, const char *line);
+
+#endif

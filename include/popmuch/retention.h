@@ -1,0 +1,47 @@
+/* retention.h: the leave-on-server policy as a pure decision.
+ *
+ * Given the server's list, what the journal knows, the policy and the
+ * time, decide per message whether to download it and whether to delete
+ * it.  No I/O.  The caller still checks, at DELE time, that each message
+ * is durably stored with a matching UIDL and size (fetch.c). */
+#ifndef POPMUCH_RETENTION_H
+#define POPMUCH_RETENTION_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "popmuch/config.h"
+
+struct ret_msg {
+	/* input */
+	uint32_t num;
+	uint64_t size;
+	int known;          /* delivered before, UIDL and size match */
+	int64_t first_seen; /* when known */
+	/* output */
+	int fetch;          /* download it */
+	int dele;           /* delete it (after download when fetch is set) */
+	int skipped;        /* over skipsize: left alone */
+	int killed;         /* over killsize: delete without download */
+};
+
+struct ret_policy {
+	enum cfg_keep keep;
+	int64_t keep_seconds;
+	long keep_max;      /* -1: no limit */
+	uint64_t skipsize;  /* 0: off */
+	uint64_t killsize;  /* 0: off */
+	int only_new;
+	int no_delete;      /* journal damaged, dry-run safety, ... */
+};
+
+/* Fill the output fields of msgs[0..n) (in server order: a higher
+ * number is newer). */
+void retention_plan(struct ret_msg *msgs, size_t n,
+		    const struct ret_policy *policy, int64_t now);
+
+/* Fill a policy from an account's settings. */
+void retention_policy_from(const struct account *acct,
+			   struct ret_policy *policy_r);
+
+#endif

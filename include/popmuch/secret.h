@@ -1,0 +1,25 @@
+/* secret.h: where a password comes from, and keeping it out of sight.
+ *
+ * Order: "password" from the config, else "passwordeval" (run only now,
+ * when the password is needed), else ~/.netrc (machine host login user),
+ * else a prompt without echo when stdin is a terminal.  Returned secrets
+ * are wiped and freed with xfree_secret(). */
+#ifndef POPMUCH_SECRET_H
+#define POPMUCH_SECRET_H
+
+#include "popmuch/config.h"
+#include "popmuch/err.h"
+
+/* Get the password (or OAuth2 token) for acct.  *secret_r is a new
+ * string the caller frees with xfree_secret().  PM_NOPERM when none can
+ * be found; PM_CONFIG when passwordeval fails (its exit status in err,
+ * never its output). */
+enum pm_status secret_get(const struct account *acct, char **secret_r,
+			  struct pm_err *err);
+
+/* Look up host/user in the netrc file at path.  Returns a new string or
+ * NULL.  Exported for tests. */
+char *secret_netrc_lookup(const char *path, const char *host,
+			  const char *user);
+
+#endif

@@ -1,0 +1,88 @@
+/* uidl.h: the per-account UIDL journal and the account lock.
+ *
+ * State lives in one directory per account ($XDG_STATE_HOME/popmuch/<acct>/):
+ * "lock" (flock, never renamed or removed) and "journal" (append-only
+ * text records, each with a CRC; compacted by rewrite to a temporary file
+ * + fsync + rename + fsync of the directory).
+ *
+ * Delivery protocol (see doc/HACKING.md): the caller syncs the message in
+ * tmp/, calls uidl_intent() (durable before it returns), renames into
+ * new/, then calls uidl_delivered() (durable at the next uidl_sync()).
+ * After a crash, uidl_open() reports intents without a delivered record
+ * as UIDL_PENDING entries; the caller completes or drops them.
+ *
+ * Not thread-safe: one thread uses a uidl_db at a time. */
+#ifndef POPMUCH_UIDL_H
+#define POPMUCH_UIDL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "popmuch/err.h"
+
+struct uidl_db;
+
+enum uidl_state {
+	UIDL_PENDING = 0, /* intent recorded, delivery not confirmed */
+	UIDL_DELIVERED,   /* file durable in new/ (or moved on to cur/) */
+};
+
+struct uidl_entry {
+	const char *uidl;   /* raw server UIDL (any bytes but NUL) */
+	uint64_t size;      /* server's LIST size when recorded */
+	int64_t first_seen; /* unix time of the download */
+	const char *file;   /* Maildir base name "<unique>,S=<n>" */
+	enum uidl_state state;
+	int indexed;        /* notmuch has it */
+};
+
+/* Create dir (0700, parents too) if needed, take the lock (waiting for
+ * it when wait is set, else PM_LOCKED naming the holder's pid if known)
+ * and load the journal.  A damaged journal loads what is valid and sets
+ * uidl_damaged().  The caller frees with uidl_free(), which unlocks. */
+enum pm_status uidl_open(const char *dir, int wait, struct uidl_db **db_r,
+			 struct pm_err *err);
+
+/* Nonzero when loading skipped damaged records; *why_r (borrowed) says
+ * what and where.  Callers must then delete nothing on the server. */
+int uidl_damaged(const struct uidl_db *db, const char **why_r);
+
+/* Look up a UIDL; borrowed until the entry changes, NULL when unknown. */
+const struct uidl_entry *uidl_lookup(const struct uidl_db *db,
+				     const char *uidl);
+
+/* Number of entries. */
+size_t uidl_count(const struct uidl_db *db);
+
+/* Call fn for each entry (order unspecified).  fn must not change db. */
+void uidl_foreach(const struct uidl_db *db,
+		  void (*fn)(const struct uidl_entry *e, void *ctx), void *ctx);
+
+/* Record the intent to deliver file for uidl (replacing any entry for
+ * it) and make it durable (fsync) before returning. */
+enum pm_status uidl_intent(struct uidl_db *db, const char *uidl,
+			   uint64_t size, int64_t first_seen,
+			   const char *file, struct pm_err *err);
+
+/* Mark uidl delivered / indexed.  Durable at the next uidl_sync(). */
+enum pm_status uidl_delivered(struct uidl_db *db, const char *uidl,
+			      struct pm_err *err);
+enum pm_status uidl_indexed(struct uidl_db *db, const char *uidl,
+			    struct pm_err *err);
+
+/* Forget uidl (deleted on the server, or intent that never completed). */
+enum pm_status uidl_forget(struct uidl_db *db, const char *uidl,
+			   struct pm_err *err);
+
+/* fsync the journal. */
+enum pm_status uidl_sync(struct uidl_db *db, struct pm_err *err);
+
+/* Rewrite the journal with only live entries when it has grown to more
+ * than twice their number (or always with force). */
+enum pm_status uidl_compact(struct uidl_db *db, int force,
+			    struct pm_err *err);
+
+/* Sync, unlock, free; NULL is fine. */
+void uidl_free(struct uidl_db **db);
+
+#endif

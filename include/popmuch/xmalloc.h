@@ -1,0 +1,26 @@
+/* xmalloc.h: allocation that aborts on out-of-memory, and fatal(). */
+#ifndef POPMUCH_XMALLOC_H
+#define POPMUCH_XMALLOC_H
+
+#include <stddef.h>
+
+/* All return memory the caller frees with free(); none returns NULL. */
+void *xmalloc(size_t size);
+void *xcalloc(size_t n, size_t size);
+/* Overflow-checked n*size reallocation. */
+void *xreallocarray(void *p, size_t n, size_t size);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Overwrite len bytes at p with zeros in a way the compiler keeps. */
+void xwipe(void *p, size_t len);
+/* Wipe and free a NUL-terminated secret; NULL is fine. */
+void xfree_secret(char *s);
+
+/* Print "popmuch: fatal: ..." and abort().  For out-of-memory and
+ * broken invariants only. */
+void fatal(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2), noreturn));
+
+#endif

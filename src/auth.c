@@ -1,0 +1,3 @@
+/* auth.c: placeholder until written */
+#include "config.h"
+extern int auth_placeholder;

@@ -1,0 +1,3 @@
+/* dotdec.c: placeholder until written */
+#include "config.h"
+extern int dotdec_placeholder;

@@ -1,0 +1,3 @@
+/* fetch.c: placeholder until written */
+#include "config.h"
+extern int fetch_placeholder;

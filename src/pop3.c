@@ -1,0 +1,3 @@
+/* pop3.c: placeholder until written */
+#include "config.h"
+extern int pop3_placeholder;

@@ -1,0 +1,3 @@
+/* progress.c: placeholder until written */
+#include "config.h"
+extern int progress_placeholder;

@@ -1,0 +1,3 @@
+/* retention.c: placeholder until written */
+#include "config.h"
+extern int retention_placeholder;

@@ -1,0 +1,3 @@
+/* uidl.c: placeholder until written */
+#include "config.h"
+extern int uidl_placeholder;

@@ -1,3 +1,350 @@
-/* auth.c: placeholder until written */
+/* auth.c: logging in: USER/PASS, APOP, SASL (GNU SASL), OAuth2 forms. */
 #include "config.h"
-extern int auth_placeholder;
+
+#include <gsasl.h>
+#include <nettle/md5.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "popmuch/auth.h"
+#include "popmuch/log.h"
+#include "popmuch/secret.h"
+#include "popmuch/xmalloc.h"
+
+/* RFC 5034 4: the AUTH command line, CRLF included, is at most 255. */
+#define AUTH_LINE_MAX 255
+
+struct method {
+	const char *name;     /* as in config (lower case) */
+	const char *mech;     /* SASL name, or "USER"/"APOP" */
+	int reveals;          /* sends the password in clear */
+	int client_first;     /* may send an initial response */
+	int automatic;        /* "auth on" may pick it */
+};
+
+/* Strongest first: the order "auth on" tries them in. */
+static const struct method methods[] = {
+	{"scram-sha-256", "SCRAM-SHA-256", 0, 1, 1},
+	{"scram-sha-1", "SCRAM-SHA-1", 0, 1, 1},
+	{"cram-md5", "CRAM-MD5", 0, 0, 1},
+	{"plain", "PLAIN", 1, 1, 1},
+	{"login", "LOGIN", 1, 0, 1},
+	{"user", "USER", 1, 0, 1},
+	{"apop", "APOP", 0, 0, 0},
+	{"external", "EXTERNAL", 0, 1, 0},
+	{"xoauth2", "XOAUTH2", 0, 1, 0},
+	{"oauthbearer", "OAUTHBEARER", 0, 1, 0},
+};
+#define NMETHODS (sizeof(methods) / sizeof(methods[0]))
+
+static int
+sasl_offered(const struct pop3_caps *caps, const char *mech)
+{
+	size_t len = strlen(mech);
+	const char *s = caps->sasl;
+
+	while ((s = strstr(s, mech)) != NULL) {
+		if ((s == caps->sasl || s[-1] == ' ') &&
+		    (s[len] == '\0' || s[len] == ' '))
+			return 1;
+		s += len;
+	}
+	return 0;
+}
+
+static int
+offered(const struct pop3_caps *caps, const struct method *m)
+{
+	if (strcmp(m->mech, "USER") == 0)
+		return caps->user || !caps->capa; /* RFC 1939 servers */
+	if (strcmp(m->mech, "APOP") == 0)
+		return caps->apop_ts[0] != '\0';
+	return sasl_offered(caps, m->mech);
+}
+
+static const struct method *
+method_by_name(const char *name)
+{
+	for (size_t i = 0; i < NMETHODS; i++)
+		if (strcasecmp(methods[i].name, name) == 0)
+			return &methods[i];
+	return NULL;
+}
+
+static const struct method *
+choose(const struct account *acct, const struct pop3_caps *caps, int tls,
+       struct pm_err *err)
+{
+	const char *want = acct->auth ? acct->auth : "on";
+	const struct method *m;
+
+	if (strcasecmp(want, "on") != 0) {
+		m = method_by_name(want);
+		if (m == NULL) {
+			err_set(err, PM_CONFIG, "unknown auth method '%s'",
+				want);
+			return NULL;
+		}
+		return m; /* explicit: tried even if not advertised */
+	}
+	for (size_t i = 0; i < NMETHODS; i++) {
+		m = &methods[i];
+		if (!m->automatic || (m->reveals && !tls) || !offered(caps, m))
+			continue;
+		if (strcmp(m->mech, "USER") != 0 &&
+		    strcmp(m->mech, "APOP") != 0 &&
+		    gsasl_client_support_p(NULL, m->mech) == 0)
+			continue;
+		return m;
+	}
+	if (!tls)
+		err_set(err, PM_UNAVAILABLE,
+			"the server offers no authentication method that "
+			"keeps the password secret without TLS (offered: "
+			"%s%s); turn TLS on, or set 'auth user' explicitly "
+			"to send the password in clear",
+			caps->sasl[0] ? caps->sasl : "",
+			caps->user ? " USER" : "");
+	else
+		err_set(err, PM_UNAVAILABLE,
+			"the server offers no supported authentication "
+			"method (offered: %s%s)",
+			caps->sasl[0] ? caps->sasl : "none",
+			caps->user ? " USER" : "");
+	return NULL;
+}
+
+const char *
+auth_choose(const struct account *acct, const struct pop3_caps *caps,
+	    int tls, struct pm_err *err)
+{
+	const struct method *m = choose(acct, caps, tls, err);
+
+	return m ? m->mech : NULL;
+}
+
+static enum pm_status
+login_user(struct pop3 *p, const char *user, const char *pass,
+	   struct pm_err *err)
+{
+	char *line = xasprintf("USER %s", user);
+	enum pm_status st = pop3_cmd(p, line, 0, NULL, err);
+
+	free(line);
+	if (st == PM_PROTOCOL)
+		st = err->code = PM_NOPERM;
+	if (st != PM_OK)
+		return st;
+	line = xasprintf("PASS %s", pass);
+	st = pop3_cmd(p, line, 1, NULL, err);
+	xfree_secret(line);
+	if (st == PM_PROTOCOL)
+		st = err->code = PM_NOPERM;
+	return st;
+}
+
+static enum pm_status
+login_apop(struct pop3 *p, const struct pop3_caps *caps, const char *user,
+	   const char *pass, struct pm_err *err)
+{
+	struct md5_ctx ctx;
+	uint8_t digest[MD5_DIGEST_SIZE];
+	char hex[2 * MD5_DIGEST_SIZE + 1], *line;
+	enum pm_status st;
+
+	if (caps->apop_ts[0] == '\0')
+		return err_set(err, PM_UNAVAILABLE,
+			       "auth apop: the server's greeting has no "
+			       "APOP timestamp");
+	md5_init(&ctx);
+	md5_update(&ctx, strlen(caps->apop_ts), (const uint8_t *)caps->apop_ts);
+	md5_update(&ctx, strlen(pass), (const uint8_t *)pass);
+	md5_digest(&ctx, sizeof(digest), digest);
+	for (size_t i = 0; i < sizeof(digest); i++)
+		(void)snprintf(hex + 2 * i, 3, "%02x", digest[i]);
+	line = xasprintf("APOP %s %s", user, hex);
+	st = pop3_cmd(p, line, 1, NULL, err);
+	free(line);
+	if (st == PM_PROTOCOL)
+		st = err->code = PM_NOPERM;
+	return st;
+}
+
+/* The client's first message for the OAuth2 mechanisms (RFC 7628 and
+ * Google's XOAUTH2), base64; caller frees. */
+static char *
+oauth_initial(const char *mech, const char *user, const char *token,
+	      const char *host, unsigned port)
+{
+	char *raw, *b64 = NULL;
+	size_t b64len;
+
+	if (strcmp(mech, "XOAUTH2") == 0)
+		raw = xasprintf("user=%s\001auth=Bearer %s\001\001", user,
+				token);
+	else
+		raw = xasprintf("n,a=%s,\001host=%s\001port=%u\001"
+				"auth=Bearer %s\001\001",
+				user, host, port, token);
+	if (gsasl_base64_to(raw, strlen(raw), &b64, &b64len) != GSASL_OK)
+		fatal("base64 encoding failed");
+	xfree_secret(raw);
+	return b64;
+}
+
+static enum pm_status
+sasl_reply_error(const char *text, struct pm_err *err)
+{
+	char *esc = log_escape(text, strlen(text), 200);
+	enum pm_status st = pop3_resp_code_status(text);
+
+	/* A plain -ERR to AUTH means the credentials were refused. */
+	err_set(err, st == PM_PROTOCOL ? PM_NOPERM : st,
+		"authentication refused by the server: %s", esc);
+	free(esc);
+	return err->code;
+}
+
+/* Answer one "+ challenge" line.  *initial is sent (and cleared) first
+ * when the AUTH line could not carry it. */
+static enum pm_status
+sasl_answer(struct pop3 *p, Gsasl_session *s, const char *challenge,
+	    char **initial, struct pm_err *err)
+{
+	char *out = NULL;
+	enum pm_status st;
+	int rc;
+
+	if (*initial != NULL) {
+		st = pop3_write_line(p, *initial, 1, err);
+		xfree_secret(*initial);
+		*initial = NULL;
+		return st;
+	}
+	if (s == NULL) /* OAuth2 error challenge: RFC 7628 3.2.3 */
+		return pop3_write_line(p, "AQ==", 0, err);
+	rc = gsasl_step64(s, challenge, &out);
+	if (rc != GSASL_OK && rc != GSASL_NEEDS_MORE) {
+		(void)pop3_write_line(p, "*", 0, err);
+		return err_set(err, rc == GSASL_BASE64_ERROR ? PM_PROTOCOL
+							      : PM_NOPERM,
+			       "SASL: %s (the server's challenge was refused)",
+			       gsasl_strerror(rc));
+	}
+	st = pop3_write_line(p, out, 1, err);
+	xfree_secret(out);
+	return st;
+}
+
+static enum pm_status
+sasl_exchange(struct pop3 *p, const char *mech, Gsasl_session *s,
+	      char *initial, struct pm_err *err)
+{
+	const char *line, *text;
+	enum pm_status st;
+	char *cmd;
+	int ok;
+
+	if (initial != NULL &&
+	    strlen("AUTH ") + strlen(mech) + 1 + strlen(initial) + 2 <=
+		    AUTH_LINE_MAX) {
+		cmd = xasprintf("AUTH %s %s", mech, initial[0] ? initial : "=");
+		xfree_secret(initial);
+		initial = NULL;
+	} else {
+		cmd = xasprintf("AUTH %s", mech);
+	}
+	st = pop3_write_line(p, cmd, 1, err);
+	xfree_secret(cmd);
+	while (st == PM_OK) {
+		if ((st = pop3_read_line(p, &line, err)) != PM_OK)
+			break;
+		ok = pop3_parse_status(line, &text);
+		if (ok == 1)
+			break;
+		if (ok == 0) {
+			st = sasl_reply_error(text, err);
+			break;
+		}
+		if (line[0] != '+' || (line[1] != ' ' && line[1] != '\0')) {
+			st = err_set(err, PM_PROTOCOL,
+				     "invalid reply during SASL authentication");
+			break;
+		}
+		st = sasl_answer(p, s, line[1] ? line + 2 : "", &initial, err);
+	}
+	xfree_secret(initial);
+	return st;
+}
+
+static enum pm_status
+login_sasl(struct pop3 *p, const struct account *acct,
+	   const struct method *m, const char *secret, struct pm_err *err)
+{
+	Gsasl *ctx = NULL;
+	Gsasl_session *s = NULL;
+	char *initial = NULL;
+	enum pm_status st;
+	int rc;
+
+	if (strcmp(m->mech, "XOAUTH2") == 0 ||
+	    strcmp(m->mech, "OAUTHBEARER") == 0)
+		return sasl_exchange(p, m->mech, NULL,
+				     oauth_initial(m->mech, acct->user, secret,
+						   acct->host, acct->port),
+				     err);
+	if ((rc = gsasl_init(&ctx)) != GSASL_OK)
+		return err_set(err, PM_SOFTWARE, "GNU SASL: %s",
+			       gsasl_strerror(rc));
+	if ((rc = gsasl_client_start(ctx, m->mech, &s)) != GSASL_OK) {
+		gsasl_done(ctx);
+		return err_set(err, PM_UNAVAILABLE,
+			       "GNU SASL cannot do %s: %s", m->mech,
+			       gsasl_strerror(rc));
+	}
+	if (acct->user != NULL)
+		gsasl_property_set(s, GSASL_AUTHID, acct->user);
+	if (secret != NULL)
+		gsasl_property_set(s, GSASL_PASSWORD, secret);
+	gsasl_property_set(s, GSASL_SERVICE, "pop");
+	gsasl_property_set(s, GSASL_HOSTNAME, acct->host);
+	if (m->client_first) {
+		rc = gsasl_step64(s, "", &initial);
+		if (rc != GSASL_OK && rc != GSASL_NEEDS_MORE)
+			initial = NULL;
+	}
+	st = sasl_exchange(p, m->mech, s, initial, err);
+	gsasl_finish(s);
+	gsasl_done(ctx);
+	return st;
+}
+
+enum pm_status
+auth_login(struct pop3 *p, const struct account *acct, int tls,
+	   int *warn_cleartext_r, struct pm_err *err)
+{
+	const struct pop3_caps *caps = pop3_caps(p);
+	const struct method *m = choose(acct, caps, tls, err);
+	char *secret = NULL;
+	enum pm_status st;
+
+	*warn_cleartext_r = 0;
+	if (m == NULL)
+		return err->code;
+	if (acct->user == NULL && strcmp(m->mech, "EXTERNAL") != 0)
+		return err_set(err, PM_CONFIG, "no 'user' configured");
+	if (strcmp(m->mech, "EXTERNAL") != 0 &&
+	    (st = secret_get(acct, &secret, err)) != PM_OK)
+		return st;
+	*warn_cleartext_r = m->reveals && !tls;
+	if (strcmp(m->mech, "USER") == 0)
+		st = login_user(p, acct->user, secret, err);
+	else if (strcmp(m->mech, "APOP") == 0)
+		st = login_apop(p, caps, acct->user, secret, err);
+	else
+		st = login_sasl(p, acct, m, secret, err);
+	xfree_secret(secret);
+	return st;
+}

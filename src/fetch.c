@@ -1,3 +1,818 @@
-/* fetch.c: placeholder until written */
+/* fetch.c: the order of operations for one account, and for several.
+ *
+ * The safety contract (doc/HACKING.md): a message is synced in tmp/,
+ * its journal intent is made durable, it is renamed into new/, and only
+ * then recorded delivered and handed to the indexer.  DELE is sent only
+ * for messages the journal holds as delivered with the same UIDL and
+ * size, after the journal is synced; deletions count only after QUIT
+ * answered +OK. */
 #include "config.h"
-extern int fetch_placeholder;
+
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "popmuch/auth.h"
+#include "popmuch/fault.h"
+#include "popmuch/fetch.h"
+#include "popmuch/index.h"
+#include "popmuch/log.h"
+#include "popmuch/maildir.h"
+#include "popmuch/net.h"
+#include "popmuch/pop3.h"
+#include "popmuch/retention.h"
+#include "popmuch/uidl.h"
+#include "popmuch/xmalloc.h"
+
+struct run {
+	const struct account *acct;
+	const struct fetch_opts *opts;
+	struct fetch_result *res;
+	struct indexer *ix; /* shared by all runs; borrowed */
+	char *state_dir;
+	char *maildir_path;
+	struct uidl_db *db;
+	struct maildir *md;
+	struct pop3 *p;
+	int64_t now;
+	/* the message being received */
+	struct pop3_msg *msgs;
+	size_t nmsgs;
+	struct ret_msg *plan;
+	size_t *fetch_idx; /* indexes into msgs of what to fetch */
+	struct maildir_tmp *tmp;
+};
+
+/* Index cookies name the run and the UIDL. */
+struct cookie {
+	struct run *run;
+	char *uidl;
+};
+
+static void
+ev_warning(struct run *r, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void
+ev_warning(struct run *r, const char *fmt, ...)
+{
+	const struct fetch_events *ev = r->opts->events;
+	char buf[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	(void)vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (ev != NULL && ev->warning != NULL)
+		ev->warning(ev->ctx, r->acct->name, buf);
+}
+
+char *
+fetch_state_dir(const char *account)
+{
+	const char *xdg = getenv("XDG_STATE_HOME");
+	const char *home = getenv("HOME");
+
+	if (xdg != NULL && xdg[0] == '/')
+		return xasprintf("%s/popmuch/%s", xdg, account);
+	return xasprintf("%s/.local/state/popmuch/%s", home ? home : ".",
+			 account);
+}
+
+/* The account's Maildir: configured, or <mail_root>/<name>; it must lie
+ * inside notmuch's mail root. */
+static enum pm_status
+locate_maildir(struct run *r, struct pm_err *err)
+{
+	char *root = NULL, *rroot, *rmd;
+	enum pm_status st;
+	size_t len;
+
+	st = index_mail_root(r->acct->notmuch_config, &root, err);
+	if (st != PM_OK)
+		return st;
+	r->maildir_path = r->acct->maildir
+				  ? xstrdup(r->acct->maildir)
+				  : xasprintf("%s/%s", root, r->acct->name);
+	rroot = realpath(root, NULL);
+	rmd = realpath(r->maildir_path, NULL);
+	len = rroot ? strlen(rroot) : 0;
+	if (rroot != NULL && rmd != NULL &&
+	    !(strncmp(rmd, rroot, len) == 0 &&
+	      (rmd[len] == '/' || rmd[len] == '\0')))
+		st = err_set(err, PM_CONFIG,
+			     "the Maildir %s is outside notmuch's mail root "
+			     "%s; move it inside, or point database.path "
+			     "(or 'notmuch_config') elsewhere",
+			     r->maildir_path, root);
+	free(rroot);
+	free(rmd);
+	free(root);
+	return st;
+}
+
+struct collect {
+	char **v;
+	size_t n;
+	int unsettled; /* only pending or not yet indexed entries */
+};
+
+static void
+collect(const struct uidl_entry *e, void *ctx)
+{
+	struct collect *c = ctx;
+
+	if (c->unsettled && e->state != UIDL_PENDING && e->indexed)
+		return;
+	c->v = xreallocarray(c->v, c->n + 1, sizeof(*c->v));
+	c->v[c->n++] = xstrdup(e->uidl);
+}
+
+static void
+collect_free(struct collect *c)
+{
+	for (size_t i = 0; i < c->n; i++)
+		free(c->v[i]);
+	free(c->v);
+}
+
+static void
+submit_index(struct run *r, const char *uidl, const char *path)
+{
+	struct cookie *c = xmalloc(sizeof(*c));
+
+	c->run = r;
+	c->uidl = xstrdup(uidl);
+	index_submit(r->ix, path, r->acct->tags, c);
+}
+
+/* Settle one entry left by an earlier run: complete a delivery that
+ * stopped between tmp/ and new/, forget one that never became durable,
+ * and queue delivered files that were never indexed. */
+static enum pm_status
+recover_one(struct run *r, const char *uidl, struct pm_err *err)
+{
+	const struct uidl_entry *e = uidl_lookup(r->db, uidl);
+	enum pm_status st = PM_OK;
+	char *path;
+
+	if (e->state == UIDL_PENDING) {
+		switch (maildir_find(r->md, e->file)) {
+		case MAILDIR_IN_TMP:
+			st = maildir_complete(r->md, e->file, err);
+			/* fall through */
+		case MAILDIR_IN_NEW:
+			if (st == PM_OK)
+				st = uidl_delivered(r->db, uidl, err);
+			break;
+		case MAILDIR_MISSING:
+			return uidl_forget(r->db, uidl, err);
+		}
+		if (st != PM_OK)
+			return st;
+		e = uidl_lookup(r->db, uidl);
+	}
+	if (!e->indexed && (path = maildir_locate(r->md, e->file)) != NULL) {
+		submit_index(r, uidl, path);
+		r->res->index_pending++;
+		free(path);
+	}
+	return PM_OK;
+}
+
+static enum pm_status
+recover(struct run *r, struct pm_err *err)
+{
+	struct collect c = {NULL, 0, 1};
+	enum pm_status st = PM_OK;
+
+	uidl_foreach(r->db, collect, &c);
+	for (size_t i = 0; i < c.n && st == PM_OK; i++)
+		st = recover_one(r, c.v[i], err);
+	collect_free(&c);
+	if (st == PM_OK)
+		st = uidl_sync(r->db, err);
+	return st;
+}
+
+unsigned
+fetch_default_port(const struct account *a)
+{
+	if (a->port != 0)
+		return a->port;
+	return a->tls && !a->tls_starttls ? 995 : 110;
+}
+
+void
+fetch_tls_opts(const struct account *a, struct net_tls_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->certcheck = a->tls_certcheck;
+	o->trust_file = a->tls_trust_file;
+	o->fingerprint = a->tls_fingerprint;
+	o->host_override = a->tls_host_override;
+	o->priorities = a->tls_priorities;
+	o->cert_file = a->tls_cert_file;
+	o->key_file = a->tls_key_file;
+	o->crl_file = a->tls_crl_file;
+}
+
+enum pm_status
+fetch_connect(const struct account *a, struct pop3 **p_r, struct pm_err *err)
+{
+	struct net_tls_opts tls;
+	struct net_conn *conn;
+	enum pm_status st;
+
+	*p_r = NULL;
+	fetch_tls_opts(a, &tls);
+	st = net_connect(a->host, fetch_default_port(a), a->timeout, a->source_ip,
+			 &conn, err);
+	if (st != PM_OK)
+		return st;
+	if (a->tls && !a->tls_starttls &&
+	    (st = net_tls_start(conn, a->host, &tls, err)) != PM_OK) {
+		net_free(&conn);
+		return st;
+	}
+	if ((st = pop3_open(conn, a->timeout, p_r, err)) != PM_OK)
+		return st;
+	if ((st = pop3_capa(*p_r, err)) != PM_OK)
+		return st;
+	if (a->tls && a->tls_starttls) {
+		if (!pop3_caps(*p_r)->stls)
+			return err_set(err, PM_UNAVAILABLE,
+				       "the server does not offer STLS, so "
+				       "TLS cannot start; nothing was sent "
+				       "(use port 995 with 'tls_starttls "
+				       "off', or 'tls off' at your own risk)");
+		if ((st = pop3_stls(*p_r, a->host, &tls, err)) != PM_OK)
+			return st;
+	}
+	if (a->pipelining != CFG_AUTO)
+		pop3_set_pipelining(*p_r, a->pipelining == CFG_ON);
+	return PM_OK;
+}
+
+/* Connect and log in: no credential before TLS when TLS is on. */
+static enum pm_status
+connect_login(struct run *r, struct pm_err *err)
+{
+	enum pm_status st = fetch_connect(r->acct, &r->p, err);
+
+	if (st != PM_OK)
+		return st;
+	return auth_login(r->p, r->acct, net_is_tls(pop3_conn(r->p)),
+			  &r->res->warn_cleartext, err);
+}
+
+/* Build the retention input from the server list and the journal. */
+static void
+make_plan(struct run *r)
+{
+	struct ret_policy pol;
+	const char *why;
+
+	r->plan = xcalloc(r->nmsgs ? r->nmsgs : 1, sizeof(*r->plan));
+	for (size_t i = 0; i < r->nmsgs; i++) {
+		const struct pop3_msg *m = &r->msgs[i];
+		const struct uidl_entry *e =
+			m->uidl ? uidl_lookup(r->db, m->uidl) : NULL;
+		struct ret_msg *pm = &r->plan[i];
+
+		pm->num = m->num;
+		pm->size = m->size;
+		if (e != NULL && e->state == UIDL_DELIVERED &&
+		    e->size == m->size) {
+			pm->known = 1;
+			pm->first_seen = e->first_seen;
+		} else if (e != NULL && e->state == UIDL_DELIVERED) {
+			char *esc = log_escape(m->uidl, strlen(m->uidl), 80);
+
+			ev_warning(r, "the server reuses unique id %s for a "
+				      "different message (size %" PRIu64
+				      ", was %" PRIu64 "); fetching it as new",
+				   esc, m->size, e->size);
+			free(esc);
+		}
+	}
+	retention_policy_from(r->acct, &pol);
+	if (uidl_damaged(r->db, &why)) {
+		ev_warning(r, "%s; nothing will be deleted on the server in "
+			      "this run", why);
+		pol.no_delete = 1;
+	}
+	if (r->nmsgs > 0 && r->msgs[0].uidl == NULL) {
+		/* No UIDL: only fetch-and-delete is possible (checked by
+		 * the caller); every message is new. */
+		pol.only_new = 0;
+	}
+	retention_plan(r->plan, r->nmsgs, &pol, r->now);
+}
+
+static enum pm_status
+sink_begin(void *ctx, size_t i, struct pm_err *err)
+{
+	struct run *r = ctx;
+
+	(void)i;
+	return maildir_tmp_new(r->md, &r->tmp, err);
+}
+
+static enum pm_status
+sink_data(void *ctx, const char *buf, size_t len, struct pm_err *err)
+{
+	struct run *r = ctx;
+
+	return maildir_tmp_write(r->tmp, buf, len, err);
+}
+
+/* The message is complete: make it durable, record it, move it to new/,
+ * and hand it to the indexer. */
+static enum pm_status
+sink_end(void *ctx, size_t i, struct pm_err *err)
+{
+	struct run *r = ctx;
+	const struct pop3_msg *m = &r->msgs[r->fetch_idx[i]];
+	const struct fetch_events *ev = r->opts->events;
+	uint64_t size = maildir_tmp_size(r->tmp);
+	enum pm_status st;
+	char *name, *path;
+
+	if ((st = maildir_tmp_sync(r->tmp, err)) != PM_OK)
+		return st;
+	FAULT("synced");
+	name = xstrdup(maildir_tmp_name(r->tmp));
+	if (m->uidl != NULL &&
+	    (st = uidl_intent(r->db, m->uidl, m->size, r->now, name, err)) !=
+		    PM_OK)
+		goto out;
+	FAULT("intent");
+	if ((st = maildir_tmp_commit(&r->tmp, err)) != PM_OK)
+		goto out;
+	FAULT("renamed");
+	if (m->uidl != NULL &&
+	    (st = uidl_delivered(r->db, m->uidl, err)) != PM_OK)
+		goto out;
+	FAULT("delivered");
+	path = maildir_new_path(r->md, name);
+	if (m->uidl != NULL)
+		submit_index(r, m->uidl, path);
+	else
+		index_submit(r->ix, path, r->acct->tags, NULL);
+	free(path);
+	r->res->index_pending++;
+	r->res->fetched++;
+	r->res->bytes += size;
+	if (ev != NULL && ev->progress != NULL)
+		ev->progress(ev->ctx, r->acct->name, r->res->fetched,
+			     r->res->bytes);
+out:
+	free(name);
+	return st;
+}
+
+static void
+report_would(struct run *r)
+{
+	const struct fetch_events *ev = r->opts->events;
+
+	for (size_t i = 0; i < r->nmsgs && ev && ev->would; i++) {
+		const struct ret_msg *pm = &r->plan[i];
+		const char *u = r->msgs[i].uidl ? r->msgs[i].uidl : "-";
+
+		if (pm->fetch)
+			ev->would(ev->ctx, r->acct->name, "fetch", pm->num, u,
+				  pm->size);
+		if (pm->dele)
+			ev->would(ev->ctx, r->acct->name,
+				  pm->killed ? "delete-unread" : "delete",
+				  pm->num, u, pm->size);
+	}
+}
+
+static enum pm_status
+retrieve(struct run *r, struct pm_err *err)
+{
+	const struct fetch_events *ev = r->opts->events;
+	struct pop3_sink sink = {sink_begin, sink_data, sink_end, r};
+	uint32_t *nums = xcalloc(r->nmsgs + 1, sizeof(*nums));
+	uint64_t total = 0;
+	uint32_t ndele = 0;
+	enum pm_status st;
+	size_t n = 0;
+
+	r->fetch_idx = xcalloc(r->nmsgs + 1, sizeof(*r->fetch_idx));
+	for (size_t i = 0; i < r->nmsgs; i++) {
+		ndele += r->plan[i].dele;
+		r->res->skipped += r->plan[i].skipped;
+		if (!r->plan[i].fetch)
+			continue;
+		r->fetch_idx[n] = i;
+		nums[n++] = r->msgs[i].num;
+		total += r->msgs[i].size;
+	}
+	r->res->to_fetch = (uint32_t)n;
+	if (ev != NULL && ev->planned != NULL)
+		ev->planned(ev->ctx, r->acct->name, (uint32_t)n, total, ndele);
+	st = pop3_retr(r->p, nums, n, -1, &sink, err);
+	maildir_tmp_abort(&r->tmp);
+	free(nums);
+	return st;
+}
+
+/* The messages that may be deleted now: planned for deletion, and
+ * either killed unread by policy (killsize) or held by the journal as
+ * delivered with the same UIDL and size. */
+static size_t
+deletable(struct run *r, uint32_t *nums, size_t *idx)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < r->nmsgs; i++) {
+		const struct pop3_msg *m = &r->msgs[i];
+		const struct uidl_entry *e;
+		int safe;
+
+		if (!r->plan[i].dele)
+			continue;
+		if (r->plan[i].killed) {
+			safe = 1;
+		} else if (m->uidl == NULL) {
+			/* without UIDL only what this run stored */
+			safe = 0;
+		} else {
+			e = uidl_lookup(r->db, m->uidl);
+			safe = e != NULL && e->state == UIDL_DELIVERED &&
+			       e->size == m->size;
+		}
+		if (safe) {
+			idx[n] = i;
+			nums[n++] = m->num;
+		}
+	}
+	return n;
+}
+
+static enum pm_status
+delete_and_quit(struct run *r, struct pm_err *err)
+{
+	uint32_t *nums = xcalloc(r->nmsgs + 1, sizeof(*nums));
+	size_t *idx = xcalloc(r->nmsgs + 1, sizeof(*idx));
+	unsigned char *ok = xcalloc(r->nmsgs + 1, 1);
+	size_t n = deletable(r, nums, idx);
+	const struct uidl_entry *e;
+	enum pm_status st;
+
+	/* Every delivered record must be durable before any DELE. */
+	st = uidl_sync(r->db, err);
+	if (st == PM_OK && n > 0)
+		st = pop3_dele(r->p, nums, n, ok, err);
+	FAULT("before-quit");
+	if (st == PM_OK)
+		st = pop3_quit(r->p, err);
+	for (size_t i = 0; st == PM_OK && i < n; i++) {
+		const char *u = r->msgs[idx[i]].uidl;
+
+		if (!ok[i])
+			continue;
+		r->res->deleted++;
+		/* Keep what still waits for the indexer: prune() forgets
+		 * it once it is indexed. */
+		e = u ? uidl_lookup(r->db, u) : NULL;
+		if (e != NULL && e->indexed)
+			st = uidl_forget(r->db, u, err);
+	}
+	free(nums);
+	free(idx);
+	free(ok);
+	return st;
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Forget delivered and indexed UIDLs the server no longer has (deleted
+ * by us or elsewhere): a later message that reuses the UIDL is new. */
+static enum pm_status
+prune(struct run *r, struct pm_err *err)
+{
+	struct collect c = {NULL, 0, 0};
+	char **server = xcalloc(r->nmsgs + 1, sizeof(*server));
+	const struct uidl_entry *e;
+	enum pm_status st = PM_OK;
+
+	for (size_t i = 0; i < r->nmsgs; i++)
+		server[i] = r->msgs[i].uidl;
+	qsort(server, r->nmsgs, sizeof(*server), cmp_str);
+	uidl_foreach(r->db, collect, &c);
+	for (size_t i = 0; i < c.n && st == PM_OK; i++) {
+		if (bsearch(&c.v[i], server, r->nmsgs, sizeof(*server),
+			    cmp_str) != NULL)
+			continue;
+		e = uidl_lookup(r->db, c.v[i]);
+		if (e->state == UIDL_DELIVERED && e->indexed)
+			st = uidl_forget(r->db, c.v[i], err);
+	}
+	collect_free(&c);
+	free(server);
+	return st;
+}
+
+/* No UIDL: refuse unless messages are deleted after download. */
+static enum pm_status
+check_uidl_support(struct run *r, struct pm_err *err)
+{
+	if (r->nmsgs == 0 || r->msgs[0].uidl != NULL)
+		return PM_OK;
+	if (r->acct->keep == CFG_KEEP_OFF)
+		return PM_OK;
+	return err_set(err, PM_UNAVAILABLE,
+		       "the server does not support UIDL, so popmuch cannot "
+		       "tell which messages it has already downloaded; with "
+		       "'keep' on that would download every message again "
+		       "each run. Use 'keep off' (download and delete)");
+}
+
+/* Everything after the lock is taken and the journal recovered. */
+static enum pm_status
+session(struct run *r, struct pm_err *err)
+{
+	enum pm_status st;
+
+	if ((st = connect_login(r, err)) != PM_OK)
+		return st;
+	if ((st = pop3_list(r->p, 1, &r->msgs, &r->nmsgs, err)) != PM_OK)
+		return st;
+	r->res->on_server = (uint32_t)r->nmsgs;
+	if ((st = check_uidl_support(r, err)) != PM_OK)
+		return st;
+	make_plan(r);
+	if (r->opts->dry_run) {
+		report_would(r);
+		return pop3_quit(r->p, err);
+	}
+	if ((st = retrieve(r, err)) != PM_OK)
+		return st;
+	if ((st = delete_and_quit(r, err)) != PM_OK)
+		return st;
+	r->res->kept = r->res->on_server - r->res->deleted;
+	if (r->nmsgs == 0 || r->msgs[0].uidl != NULL)
+		st = prune(r, err);
+	return st;
+}
+
+static enum pm_status
+run_account(struct run *r, int network, struct pm_err *err)
+{
+	enum pm_status st;
+
+	r->now = (int64_t)time(NULL);
+	r->state_dir = fetch_state_dir(r->acct->name);
+	if ((st = locate_maildir(r, err)) != PM_OK)
+		return st;
+	if ((st = uidl_open(r->state_dir, r->opts->wait_lock, &r->db, err)) !=
+	    PM_OK)
+		return st;
+	if (r->opts->dry_run)
+		return network ? session(r, err) : PM_OK;
+	if ((st = maildir_open(r->maildir_path, &r->md, err)) != PM_OK)
+		return st;
+	if ((st = recover(r, err)) != PM_OK)
+		return st;
+	return network ? session(r, err) : PM_OK;
+}
+
+/* ---- several accounts ---------------------------------------------- */
+
+struct pool {
+	pthread_mutex_t mu;
+	struct run *runs;
+	size_t n, next;
+	int network;
+};
+
+static void *
+worker(void *arg)
+{
+	struct pool *pl = arg;
+	struct run *r;
+
+	for (;;) {
+		pthread_mutex_lock(&pl->mu);
+		r = pl->next < pl->n ? &pl->runs[pl->next++] : NULL;
+		pthread_mutex_unlock(&pl->mu);
+		if (r == NULL)
+			return NULL;
+		err_clear(&r->res->err);
+		r->res->status = run_account(r, pl->network, &r->res->err);
+		if (r->res->status != PM_OK)
+			err_prefix(&r->res->err, "%s", r->acct->name);
+		pop3_free(&r->p); /* closes the connection now */
+	}
+}
+
+static void
+run_pool(struct pool *pl, int parallel)
+{
+	pthread_t th[16];
+	int n = parallel < 1 ? 1 : parallel > 16 ? 16 : parallel;
+	int started = 0;
+
+	if ((size_t)n > pl->n)
+		n = (int)pl->n;
+	pthread_mutex_init(&pl->mu, NULL);
+	for (int i = 1; i < n; i++)
+		if (pthread_create(&th[started], NULL, worker, pl) == 0)
+			started++;
+	worker(pl); /* this thread works too */
+	for (int i = 0; i < started; i++)
+		pthread_join(th[i], NULL);
+	pthread_mutex_destroy(&pl->mu);
+}
+
+/* Record what the indexer committed in each account's journal. */
+static void
+apply_indexed(struct indexer *ix)
+{
+	void **done = NULL;
+	size_t n = index_take_done(ix, &done);
+	struct pm_err err;
+
+	for (size_t i = 0; i < n; i++) {
+		struct cookie *c = done[i];
+
+		if (c == NULL)
+			continue;
+		if (c->run->db != NULL && uidl_lookup(c->run->db, c->uidl))
+			(void)uidl_indexed(c->run->db, c->uidl, &err);
+		c->run->res->index_pending--;
+		free(c->uidl);
+		free(c);
+	}
+	free(done);
+}
+
+static void
+write_last_run(const struct run *r)
+{
+	const struct fetch_result *res = r->res;
+	char *path = xasprintf("%s/last-run", r->state_dir);
+	char *tmp = xasprintf("%s/last-run.tmp", r->state_dir);
+	FILE *f = fopen(tmp, "w");
+
+	if (f != NULL) {
+		fprintf(f,
+			"time %lld\nstatus %s\non_server %" PRIu32
+			"\nfetched %" PRIu32 "\ndeleted %" PRIu32
+			"\nkept %" PRIu32 "\nskipped %" PRIu32
+			"\nindex_pending %" PRIu32 "\nmessage %s\n",
+			(long long)r->now, err_name(res->status),
+			res->on_server, res->fetched, res->deleted, res->kept,
+			res->skipped, res->index_pending,
+			res->status == PM_OK ? "" : res->err.msg);
+		if (fclose(f) == 0)
+			(void)rename(tmp, path);
+	}
+	free(path);
+	free(tmp);
+}
+
+static void
+finish_run(struct run *r)
+{
+	const struct fetch_events *ev = r->opts->events;
+	struct pm_err err;
+
+	if (r->db != NULL) {
+		if (uidl_sync(r->db, &err) != PM_OK ||
+		    uidl_compact(r->db, 0, &err) != PM_OK)
+			ev_warning(r, "%s", err.msg);
+		if (!r->opts->dry_run)
+			write_last_run(r);
+	}
+	if (r->res->index_pending > 0 && !r->opts->dry_run &&
+	    r->res->status == PM_OK)
+		ev_warning(r, "%" PRIu32 " delivered message(s) are not indexed "
+			      "yet; the next run or 'popmuch index' will "
+			      "index them",
+			   r->res->index_pending);
+	uidl_free(&r->db);
+	maildir_free(&r->md);
+	pop3_msgs_free(r->msgs, r->nmsgs);
+	free(r->plan);
+	free(r->fetch_idx);
+	free(r->state_dir);
+	free(r->maildir_path);
+	if (ev != NULL && ev->done != NULL)
+		ev->done(ev->ctx, r->res);
+}
+
+static enum pm_status
+select_accounts(const struct config *cfg, char *const *names, size_t n,
+		const struct account ***accts_r, size_t *n_r,
+		struct pm_err *err)
+{
+	const struct account **a;
+
+	if (n == 0) {
+		if (cfg->naccounts == 0)
+			return err_set(err, PM_CONFIG,
+				       "%s: no account is configured",
+				       cfg->path ? cfg->path : "config");
+		a = xcalloc(cfg->naccounts, sizeof(*a));
+		for (size_t i = 0; i < cfg->naccounts; i++)
+			a[i] = cfg->accounts[i];
+		*accts_r = a;
+		*n_r = cfg->naccounts;
+		return PM_OK;
+	}
+	a = xcalloc(n, sizeof(*a));
+	for (size_t i = 0; i < n; i++)
+		if ((a[i] = config_account(cfg, names[i])) == NULL) {
+			free(a);
+			return err_set(err, PM_USAGE,
+				       "no account named '%s' in %s",
+				       names[i], cfg->path ? cfg->path : "config");
+		}
+	*accts_r = a;
+	*n_r = n;
+	return PM_OK;
+}
+
+static enum pm_status
+fetch_common(const struct config *cfg, char *const *names, size_t n,
+	     const struct fetch_opts *opts, int network,
+	     struct fetch_result **results_r, size_t *nresults_r,
+	     struct pm_err *err)
+{
+	const struct account **accts = NULL;
+	struct fetch_result *res;
+	struct pool pl = {0};
+	struct indexer *ix;
+	enum pm_status st, worst = PM_OK;
+	size_t na = 0;
+	struct pm_err ierr;
+
+	if ((st = select_accounts(cfg, names, n, &accts, &na, err)) != PM_OK)
+		return st;
+	/* One indexer: libnotmuch allows one writer per database. */
+	if ((st = index_start(accts[0]->notmuch_config, &ix, err)) != PM_OK) {
+		free(accts);
+		return st;
+	}
+	res = xcalloc(na, sizeof(*res));
+	pl.runs = xcalloc(na, sizeof(*pl.runs));
+	pl.n = na;
+	pl.network = network;
+	for (size_t i = 0; i < na; i++) {
+		pl.runs[i] = (struct run){.acct = accts[i], .opts = opts,
+					  .res = &res[i], .ix = ix};
+		res[i].account = accts[i]->name;
+	}
+	run_pool(&pl, opts->parallel);
+	st = index_wait(ix, opts->index_timeout, &ierr);
+	apply_indexed(ix);
+	for (size_t i = 0; i < na; i++) {
+		if (st != PM_OK && st != PM_TEMPFAIL && res[i].status == PM_OK)
+			res[i].status = st, res[i].err = ierr;
+		finish_run(&pl.runs[i]);
+		if (err_severity(res[i].status) > err_severity(worst))
+			worst = res[i].status;
+	}
+	index_free(&ix);
+	free(pl.runs);
+	free(accts);
+	*results_r = res;
+	*nresults_r = na;
+	return worst;
+}
+
+enum pm_status
+fetch_accounts(const struct config *cfg, char *const *names, size_t n,
+	       const struct fetch_opts *opts, struct fetch_result **results_r,
+	       size_t *nresults_r, struct pm_err *err)
+{
+	return fetch_common(cfg, names, n, opts, 1, results_r, nresults_r,
+			    err);
+}
+
+enum pm_status
+fetch_catch_up_index(const struct config *cfg, const struct fetch_opts *opts,
+		     struct fetch_result **results_r, size_t *nresults_r,
+		     struct pm_err *err)
+{
+	return fetch_common(cfg, NULL, 0, opts, 0, results_r, nresults_r,
+			    err);
+}

@@ -1,3 +1,387 @@
-/* index.c: placeholder until written */
+/* index.c: libnotmuch for the fetch path, in a thread of its own.
+ *
+ * Files are indexed as they are delivered.  A file counts as done only
+ * after the database has been closed (committed): a crash before that
+ * leaves it "not indexed" in the journal, and the next run indexes it
+ * again, which notmuch treats as a duplicate (harmless). */
 #include "config.h"
-extern int index_placeholder;
+
+#include <errno.h>
+#include <notmuch.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "popmuch/index.h"
+#include "popmuch/xmalloc.h"
+
+struct job {
+	char *path;
+	char *tags;
+	void *cookie;
+	struct job *next;
+};
+
+struct indexer {
+	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_cond_t work_cv, done_cv;
+	struct job *head, *tail;
+	void **uncommitted, **done;
+	size_t nuncommitted, ndone, capuncommitted, capdone;
+	int finishing, exited;
+	enum pm_status status;
+	char msg[PM_ERR_MSG_MAX];
+	char *config_path;
+	notmuch_database_t *db;
+	char **new_tags;
+	size_t nnew_tags, capnew_tags;
+	notmuch_bool_t sync_flags;
+};
+
+static enum pm_status
+nm_error(enum pm_status code, struct pm_err *err, const char *what,
+	 notmuch_status_t nst, char *msg)
+{
+	err_set(err, code, "notmuch: %s: %s%s%s", what,
+		notmuch_status_to_string(nst), msg ? ": " : "",
+		msg ? msg : "");
+	free(msg);
+	if (err != NULL) {
+		size_t len = strlen(err->msg);
+
+		while (len > 0 && err->msg[len - 1] == '\n')
+			err->msg[--len] = '\0';
+	}
+	return code;
+}
+
+enum pm_status
+index_mail_root(const char *config_path, char **root_r, struct pm_err *err)
+{
+	notmuch_database_t *db = NULL;
+	notmuch_status_t nst;
+	const char *root;
+	char *msg = NULL;
+
+	nst = notmuch_database_load_config(NULL, config_path, NULL, &db, &msg);
+	if (db == NULL)
+		return nm_error(PM_CONFIG, err, "cannot load the configuration",
+				nst, msg);
+	free(msg);
+	root = notmuch_config_get(db, NOTMUCH_CONFIG_MAIL_ROOT);
+	if (root == NULL || root[0] == '\0') {
+		notmuch_database_destroy(db);
+		return err_set(err, PM_CONFIG,
+			       "notmuch has no mail root (database.path); run "
+			       "'notmuch setup' first");
+	}
+	*root_r = xstrdup(root);
+	notmuch_database_destroy(db);
+	return PM_OK;
+}
+
+static void
+push(void ***arr, size_t *n, size_t *cap, void *v)
+{
+	if (*n == *cap) {
+		*cap = *cap ? *cap * 2 : 64;
+		*arr = xreallocarray(*arr, *cap, sizeof(**arr));
+	}
+	(*arr)[(*n)++] = v;
+}
+
+static void
+set_failed(struct indexer *ix, const char *what, notmuch_status_t nst,
+	   char *msg)
+{
+	struct pm_err err;
+
+	nm_error(PM_INDEX, &err, what, nst, msg);
+	pthread_mutex_lock(&ix->mu);
+	if (ix->status == PM_OK) {
+		ix->status = PM_INDEX;
+		memcpy(ix->msg, err.msg, sizeof(ix->msg));
+	}
+	pthread_mutex_unlock(&ix->mu);
+}
+
+/* Open (or create) the database read-write; may wait for the lock. */
+static int
+open_db(struct indexer *ix)
+{
+	notmuch_status_t nst;
+	notmuch_config_values_t *vals;
+	char *msg = NULL;
+
+	nst = notmuch_database_open_with_config(
+		NULL, NOTMUCH_DATABASE_MODE_READ_WRITE, ix->config_path, NULL,
+		&ix->db, &msg);
+	if (nst == NOTMUCH_STATUS_NO_DATABASE) {
+		free(msg);
+		msg = NULL;
+		nst = notmuch_database_create_with_config(
+			NULL, ix->config_path, NULL, &ix->db, &msg);
+	}
+	if (nst != NOTMUCH_STATUS_SUCCESS) {
+		ix->db = NULL;
+		set_failed(ix, "cannot open the database", nst, msg);
+		return -1;
+	}
+	free(msg);
+	for (vals = notmuch_config_get_values(ix->db, NOTMUCH_CONFIG_NEW_TAGS);
+	     vals && notmuch_config_values_valid(vals);
+	     notmuch_config_values_move_to_next(vals))
+		push((void ***)&ix->new_tags, &ix->nnew_tags, &ix->capnew_tags,
+		     xstrdup(notmuch_config_values_get(vals)));
+	if (vals != NULL)
+		notmuch_config_values_destroy(vals);
+	if (notmuch_config_get_bool(ix->db, NOTMUCH_CONFIG_SYNC_MAILDIR_FLAGS,
+				    &ix->sync_flags) != NOTMUCH_STATUS_SUCCESS)
+		ix->sync_flags = FALSE;
+	return 0;
+}
+
+/* Apply "+tag -tag" words. */
+static void
+apply_tags(notmuch_message_t *m, const char *tags)
+{
+	char *copy, *word, *save = NULL;
+
+	if (tags == NULL)
+		return;
+	copy = xstrdup(tags);
+	for (word = strtok_r(copy, " \t", &save); word != NULL;
+	     word = strtok_r(NULL, " \t", &save)) {
+		if (word[0] == '-')
+			notmuch_message_remove_tag(m, word + 1);
+		else
+			notmuch_message_add_tag(m, word + (word[0] == '+'));
+	}
+	free(copy);
+}
+
+static int
+index_one(struct indexer *ix, const struct job *j)
+{
+	notmuch_message_t *m = NULL;
+	notmuch_status_t nst;
+
+	nst = notmuch_database_begin_atomic(ix->db);
+	if (nst == NOTMUCH_STATUS_SUCCESS)
+		nst = notmuch_database_index_file(ix->db, j->path, NULL, &m);
+	if (nst == NOTMUCH_STATUS_SUCCESS) {
+		notmuch_message_freeze(m);
+		for (size_t i = 0; i < ix->nnew_tags; i++)
+			notmuch_message_add_tag(m, ix->new_tags[i]);
+		apply_tags(m, j->tags);
+		notmuch_message_thaw(m);
+	}
+	if ((nst == NOTMUCH_STATUS_SUCCESS ||
+	     nst == NOTMUCH_STATUS_DUPLICATE_MESSAGE_ID) &&
+	    ix->sync_flags)
+		notmuch_message_maildir_flags_to_tags(m);
+	if (m != NULL)
+		notmuch_message_destroy(m);
+	notmuch_database_end_atomic(ix->db);
+	if (nst == NOTMUCH_STATUS_SUCCESS ||
+	    nst == NOTMUCH_STATUS_DUPLICATE_MESSAGE_ID)
+		return 0;
+	if (nst == NOTMUCH_STATUS_FILE_NOT_EMAIL)
+		return 0; /* nothing to index; not an error of ours */
+	set_failed(ix, "cannot index a message", nst, NULL);
+	return -1;
+}
+
+/* Close the database (committing) and publish what it held. */
+static void
+commit(struct indexer *ix)
+{
+	notmuch_status_t nst;
+
+	if (ix->db == NULL)
+		return;
+	nst = notmuch_database_destroy(ix->db);
+	ix->db = NULL;
+	pthread_mutex_lock(&ix->mu);
+	if (nst == NOTMUCH_STATUS_SUCCESS)
+		for (size_t i = 0; i < ix->nuncommitted; i++)
+			push(&ix->done, &ix->ndone, &ix->capdone,
+			     ix->uncommitted[i]);
+	ix->nuncommitted = 0;
+	pthread_mutex_unlock(&ix->mu);
+	if (nst != NOTMUCH_STATUS_SUCCESS)
+		set_failed(ix, "cannot commit the database", nst, NULL);
+}
+
+static struct job *
+next_job(struct indexer *ix)
+{
+	struct job *j;
+
+	pthread_mutex_lock(&ix->mu);
+	while (ix->head == NULL && !ix->finishing)
+		pthread_cond_wait(&ix->work_cv, &ix->mu);
+	j = ix->head;
+	if (j != NULL) {
+		ix->head = j->next;
+		if (ix->head == NULL)
+			ix->tail = NULL;
+	}
+	pthread_mutex_unlock(&ix->mu);
+	return j;
+}
+
+static void
+job_free(struct job *j)
+{
+	free(j->path);
+	free(j->tags);
+	free(j);
+}
+
+static void *
+indexer_thread(void *arg)
+{
+	struct indexer *ix = arg;
+	struct job *j;
+
+	while ((j = next_job(ix)) != NULL) {
+		int failed = ix->status != PM_OK ||
+			     (ix->db == NULL && open_db(ix) != 0) ||
+			     index_one(ix, j) != 0;
+
+		if (!failed) {
+			pthread_mutex_lock(&ix->mu);
+			push(&ix->uncommitted, &ix->nuncommitted,
+			     &ix->capuncommitted, j->cookie);
+			pthread_mutex_unlock(&ix->mu);
+		}
+		job_free(j);
+	}
+	commit(ix);
+	pthread_mutex_lock(&ix->mu);
+	ix->exited = 1;
+	pthread_cond_broadcast(&ix->done_cv);
+	pthread_mutex_unlock(&ix->mu);
+	return NULL;
+}
+
+enum pm_status
+index_start(const char *config_path, struct indexer **ix_r,
+	    struct pm_err *err)
+{
+	struct indexer *ix = xcalloc(1, sizeof(*ix));
+	int rc;
+
+	pthread_mutex_init(&ix->mu, NULL);
+	pthread_cond_init(&ix->work_cv, NULL);
+	pthread_cond_init(&ix->done_cv, NULL);
+	ix->config_path = config_path ? xstrdup(config_path) : NULL;
+	rc = pthread_create(&ix->thread, NULL, indexer_thread, ix);
+	if (rc != 0) {
+		free(ix->config_path);
+		free(ix);
+		return err_set(err, PM_SOFTWARE, "cannot start a thread: %s",
+			       strerror(rc));
+	}
+	*ix_r = ix;
+	return PM_OK;
+}
+
+void
+index_submit(struct indexer *ix, const char *path, const char *tags,
+	     void *cookie)
+{
+	struct job *j = xcalloc(1, sizeof(*j));
+
+	j->path = xstrdup(path);
+	j->tags = tags ? xstrdup(tags) : NULL;
+	j->cookie = cookie;
+	pthread_mutex_lock(&ix->mu);
+	if (ix->tail != NULL)
+		ix->tail->next = j;
+	else
+		ix->head = j;
+	ix->tail = j;
+	pthread_cond_signal(&ix->work_cv);
+	pthread_mutex_unlock(&ix->mu);
+}
+
+size_t
+index_take_done(struct indexer *ix, void ***cookies_r)
+{
+	size_t n;
+
+	pthread_mutex_lock(&ix->mu);
+	*cookies_r = ix->done;
+	n = ix->ndone;
+	ix->done = NULL;
+	ix->ndone = ix->capdone = 0;
+	pthread_mutex_unlock(&ix->mu);
+	return n;
+}
+
+enum pm_status
+index_wait(struct indexer *ix, int timeout, struct pm_err *err)
+{
+	struct timespec deadline;
+	enum pm_status st = PM_OK;
+
+	clock_gettime(CLOCK_REALTIME, &deadline);
+	deadline.tv_sec += timeout;
+	pthread_mutex_lock(&ix->mu);
+	ix->finishing = 1;
+	pthread_cond_broadcast(&ix->work_cv);
+	while (!ix->exited && st == PM_OK)
+		if (pthread_cond_timedwait(&ix->done_cv, &ix->mu, &deadline) ==
+		    ETIMEDOUT)
+			st = err_set(err, PM_TEMPFAIL,
+				     "the notmuch database stayed locked for "
+				     "%d seconds; indexing will be caught up "
+				     "by the next run or 'popmuch index'",
+				     timeout);
+	if (st == PM_OK && ix->status != PM_OK)
+		st = err_set(err, ix->status, "%s", ix->msg);
+	pthread_mutex_unlock(&ix->mu);
+	return st;
+}
+
+void
+index_free(struct indexer **ixp)
+{
+	struct indexer *ix = *ixp;
+	struct job *j;
+	int exited;
+
+	if (ix == NULL)
+		return;
+	*ixp = NULL;
+	pthread_mutex_lock(&ix->mu);
+	ix->finishing = 1;
+	pthread_cond_broadcast(&ix->work_cv);
+	exited = ix->exited;
+	pthread_mutex_unlock(&ix->mu);
+	if (!exited) {
+		/* Blocked on the notmuch lock: it ends with the process. */
+		pthread_detach(ix->thread);
+		return;
+	}
+	pthread_join(ix->thread, NULL);
+	while ((j = ix->head) != NULL) {
+		ix->head = j->next;
+		job_free(j);
+	}
+	for (size_t i = 0; i < ix->nnew_tags; i++)
+		free(ix->new_tags[i]);
+	free(ix->new_tags);
+	free(ix->uncommitted);
+	free(ix->done);
+	free(ix->config_path);
+	pthread_mutex_destroy(&ix->mu);
+	pthread_cond_destroy(&ix->work_cv);
+	pthread_cond_destroy(&ix->done_cv);
+	free(ix);
+}

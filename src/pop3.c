@@ -1,3 +1,777 @@
-/* pop3.c: placeholder until written */
+/* pop3.c: POP3 client session: status lines, multi-line replies, CAPA,
+ * STLS, pipelined RETR and DELE.  Never prints (see pop3.h). */
 #include "config.h"
-extern int pop3_placeholder;
+
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "popmuch/dotdec.h"
+#include "popmuch/log.h"
+#include "popmuch/pop3.h"
+#include "popmuch/xmalloc.h"
+
+#define POP3_BUF_SIZE 65536
+#define POP3_WINDOW 32 /* pipelined commands in flight */
+
+struct pop3 {
+	struct net_conn *conn;
+	int timeout;
+	char buf[POP3_BUF_SIZE];
+	size_t start, end;           /* unread bytes are buf[start..end) */
+	char line[POP3_LINE_MAX + 1]; /* the last line read */
+	struct pop3_caps caps;
+	char *greeting; /* escaped */
+};
+
+static void
+caps_reset(struct pop3_caps *caps)
+{
+	char ts[sizeof(caps->apop_ts)];
+
+	memcpy(ts, caps->apop_ts, sizeof(ts));
+	memset(caps, 0, sizeof(*caps));
+	memcpy(caps->apop_ts, ts, sizeof(ts));
+	caps->login_delay = -1;
+	caps->expire = -1;
+}
+
+static enum pm_status
+fill(struct pop3 *p, struct pm_err *err)
+{
+	size_t got;
+	enum pm_status st;
+
+	if (p->start > 0 && p->start == p->end)
+		p->start = p->end = 0;
+	if (p->end == sizeof(p->buf)) {
+		memmove(p->buf, p->buf + p->start, p->end - p->start);
+		p->end -= p->start;
+		p->start = 0;
+	}
+	st = net_read(p->conn, p->buf + p->end, sizeof(p->buf) - p->end, &got,
+		      err);
+	if (st != PM_OK)
+		return st;
+	if (got == 0)
+		return err_set(err, PM_NETWORK,
+			       "the server closed the connection");
+	p->end += got;
+	return PM_OK;
+}
+
+enum pm_status
+pop3_read_line(struct pop3 *p, const char **line_r, struct pm_err *err)
+{
+	enum pm_status st;
+	char *lf;
+	size_t len;
+
+	for (;;) {
+		lf = memchr(p->buf + p->start, '\n', p->end - p->start);
+		if (lf != NULL)
+			break;
+		if (p->end - p->start > POP3_LINE_MAX)
+			return err_set(err, PM_PROTOCOL,
+				       "the server sent a line longer than "
+				       "%d bytes", POP3_LINE_MAX);
+		if ((st = fill(p, err)) != PM_OK)
+			return st;
+	}
+	len = (size_t)(lf - (p->buf + p->start)) + 1;
+	if (len > POP3_LINE_MAX)
+		return err_set(err, PM_PROTOCOL,
+			       "the server sent a line longer than %d bytes",
+			       POP3_LINE_MAX);
+	memcpy(p->line, p->buf + p->start, len);
+	p->start += len;
+	len--; /* LF */
+	if (len > 0 && p->line[len - 1] == '\r')
+		len--;
+	p->line[len] = '\0';
+	if (memchr(p->line, '\0', len) != NULL)
+		return err_set(err, PM_PROTOCOL,
+			       "the server sent a NUL byte in a status line");
+	log_proto("<-", p->line, len);
+	*line_r = p->line;
+	return PM_OK;
+}
+
+enum pm_status
+pop3_write_line(struct pop3 *p, const char *line, int secret,
+		struct pm_err *err)
+{
+	size_t len = strlen(line);
+	char *buf = xmalloc(len + 2);
+	enum pm_status st;
+
+	if (log_debug_enabled()) {
+		if (secret) {
+			const char *sp = strchr(line, ' ');
+			int word = sp ? (int)(sp - line) : 0;
+			char *shown = xasprintf("%.*s%s", word, line,
+						word ? " ***" : "***");
+
+			log_proto("->", shown, strlen(shown));
+			free(shown);
+		} else {
+			log_proto("->", line, len);
+		}
+	}
+	memcpy(buf, line, len);
+	memcpy(buf + len, "\r\n", 2);
+	st = net_write(p->conn, buf, len + 2, err);
+	xwipe(buf, len + 2);
+	free(buf);
+	return st;
+}
+
+int
+pop3_parse_status(const char *line, const char **text_r)
+{
+	int ok;
+
+	if (strncmp(line, "+OK", 3) == 0)
+		ok = 1;
+	else if (strncmp(line, "-ERR", 4) == 0)
+		ok = 0;
+	else
+		return -1;
+	line += ok ? 3 : 4;
+	if (*line != '\0' && *line != ' ')
+		return -1;
+	while (*line == ' ')
+		line++;
+	*text_r = line;
+	return ok;
+}
+
+enum pm_status
+pop3_resp_code_status(const char *text)
+{
+	static const struct {
+		const char *code;
+		enum pm_status st;
+	} codes[] = {
+		{"[IN-USE]", PM_TEMPFAIL},   {"[LOGIN-DELAY]", PM_TEMPFAIL},
+		{"[SYS/TEMP]", PM_TEMPFAIL}, {"[SYS/PERM]", PM_UNAVAILABLE},
+		{"[AUTH]", PM_NOPERM},
+	};
+
+	for (size_t i = 0; i < sizeof(codes) / sizeof(codes[0]); i++)
+		if (strncasecmp(text, codes[i].code, strlen(codes[i].code)) ==
+		    0)
+			return codes[i].st;
+	return PM_PROTOCOL;
+}
+
+/* Turn an -ERR reply into an error naming what was asked. */
+static enum pm_status
+err_from_reply(const char *what, const char *text, struct pm_err *err)
+{
+	char *esc = log_escape(text, strlen(text), 200);
+	enum pm_status st = pop3_resp_code_status(text);
+
+	err_set(err, st, "the server refused %s: %s", what, esc);
+	free(esc);
+	return st;
+}
+
+/* Read a status line; set *ok_r and *text_r.  Garbage is an error. */
+static enum pm_status
+read_status(struct pop3 *p, const char *what, int *ok_r, const char **text_r,
+	    struct pm_err *err)
+{
+	const char *line;
+	enum pm_status st;
+	char *esc;
+
+	if ((st = pop3_read_line(p, &line, err)) != PM_OK)
+		return err_prefix(err, "waiting for the reply to %s", what);
+	*ok_r = pop3_parse_status(line, text_r);
+	if (*ok_r >= 0)
+		return PM_OK;
+	esc = log_escape(line, strlen(line), 100);
+	err_set(err, PM_PROTOCOL,
+		"invalid reply to %s (out of step with the server?): %s",
+		what, esc);
+	free(esc);
+	return PM_PROTOCOL;
+}
+
+enum pm_status
+pop3_cmd(struct pop3 *p, const char *line, int secret, const char **reply_r,
+	 struct pm_err *err)
+{
+	const char *text;
+	char what[32];
+	enum pm_status st;
+	int ok;
+
+	/* Name the command (never its arguments) in errors. */
+	(void)snprintf(what, sizeof(what), "%.*s", (int)strcspn(line, " "),
+		       line);
+	if ((st = pop3_write_line(p, line, secret, err)) != PM_OK)
+		return st;
+	if ((st = read_status(p, what, &ok, &text, err)) != PM_OK)
+		return st;
+	if (!ok)
+		return err_from_reply(what, text, err);
+	if (reply_r != NULL)
+		*reply_r = text;
+	return PM_OK;
+}
+
+enum pm_status
+pop3_open(struct net_conn *conn, int timeout, struct pop3 **p_r,
+	  struct pm_err *err)
+{
+	struct pop3 *p = xcalloc(1, sizeof(*p));
+	const char *text, *lt, *gt;
+	enum pm_status st;
+	int ok;
+
+	p->conn = conn;
+	p->timeout = timeout;
+	caps_reset(&p->caps);
+	*p_r = p;
+	if ((st = read_status(p, "the greeting", &ok, &text, err)) != PM_OK)
+		return st;
+	if (!ok)
+		return err_from_reply("the connection", text, err);
+	p->greeting = log_escape(text, strlen(text), 200);
+	lt = strchr(text, '<');
+	gt = lt ? strchr(lt, '>') : NULL;
+	if (gt != NULL && (size_t)(gt - lt + 1) < sizeof(p->caps.apop_ts))
+		(void)snprintf(p->caps.apop_ts, sizeof(p->caps.apop_ts),
+			       "%.*s", (int)(gt - lt + 1), lt);
+	return PM_OK;
+}
+
+const char *
+pop3_greeting(const struct pop3 *p)
+{
+	return p->greeting ? p->greeting : "";
+}
+
+struct net_conn *
+pop3_conn(struct pop3 *p)
+{
+	return p->conn;
+}
+
+const struct pop3_caps *
+pop3_caps(const struct pop3 *p)
+{
+	return &p->caps;
+}
+
+void
+pop3_set_pipelining(struct pop3 *p, int on)
+{
+	p->caps.pipelining = on;
+}
+
+void
+pop3_parse_capa_line(struct pop3_caps *caps, const char *line)
+{
+	char word[32];
+	size_t n = strcspn(line, " ");
+	const char *arg = line + n;
+
+	while (*arg == ' ')
+		arg++;
+	if (n >= sizeof(word))
+		return;
+	memcpy(word, line, n);
+	word[n] = '\0';
+	if (strcasecmp(word, "TOP") == 0)
+		caps->top = 1;
+	else if (strcasecmp(word, "USER") == 0)
+		caps->user = 1;
+	else if (strcasecmp(word, "UIDL") == 0)
+		caps->uidl = 1;
+	else if (strcasecmp(word, "PIPELINING") == 0)
+		caps->pipelining = 1;
+	else if (strcasecmp(word, "STLS") == 0)
+		caps->stls = 1;
+	else if (strcasecmp(word, "RESP-CODES") == 0)
+		caps->resp_codes = 1;
+	else if (strcasecmp(word, "AUTH-RESP-CODE") == 0)
+		caps->auth_resp_code = 1;
+	else if (strcasecmp(word, "LOGIN-DELAY") == 0)
+		caps->login_delay = atoi(arg);
+	else if (strcasecmp(word, "EXPIRE") == 0)
+		caps->expire = strncasecmp(arg, "NEVER", 5) == 0 ? -1
+							       : atoi(arg);
+	else if (strcasecmp(word, "SASL") == 0) {
+		size_t i;
+
+		(void)snprintf(caps->sasl, sizeof(caps->sasl), "%s", arg);
+		for (i = 0; caps->sasl[i] != '\0'; i++)
+			caps->sasl[i] = (char)toupper(
+				(unsigned char)caps->sasl[i]);
+	}
+}
+
+/* Read the lines of a multi-line reply, calling fn for each (dot
+ * unstuffed).  At most max_lines lines. */
+static enum pm_status
+read_multiline(struct pop3 *p, size_t max_lines,
+	       enum pm_status (*fn)(void *ctx, const char *line,
+				    struct pm_err *err),
+	       void *ctx, struct pm_err *err)
+{
+	const char *line;
+	enum pm_status st;
+	size_t n = 0;
+
+	for (;;) {
+		if ((st = pop3_read_line(p, &line, err)) != PM_OK)
+			return st;
+		if (line[0] == '.') {
+			if (line[1] == '\0')
+				return PM_OK;
+			line++;
+		}
+		if (++n > max_lines)
+			return err_set(err, PM_PROTOCOL,
+				       "the server sent more than %zu lines "
+				       "in a list", max_lines);
+		if ((st = fn(ctx, line, err)) != PM_OK)
+			return st;
+	}
+}
+
+static enum pm_status
+capa_line(void *ctx, const char *line, struct pm_err *err)
+{
+	pop3_parse_capa_line(ctx, line);
+	return PM_OK;
+}
+
+enum pm_status
+pop3_capa(struct pop3 *p, struct pm_err *err)
+{
+	const char *text;
+	enum pm_status st;
+	int ok;
+
+	caps_reset(&p->caps);
+	if ((st = pop3_write_line(p, "CAPA", 0, err)) != PM_OK)
+		return st;
+	if ((st = read_status(p, "CAPA", &ok, &text, err)) != PM_OK)
+		return st;
+	if (!ok)
+		return PM_OK; /* an RFC 1939 server: nothing known */
+	p->caps.capa = 1;
+	return read_multiline(p, 1000, capa_line, &p->caps, err);
+}
+
+enum pm_status
+pop3_stls(struct pop3 *p, const char *host, const struct net_tls_opts *opts,
+	  struct pm_err *err)
+{
+	enum pm_status st;
+
+	if ((st = pop3_cmd(p, "STLS", 0, NULL, err)) != PM_OK)
+		return err_prefix(err, "STLS failed, nothing was sent "
+				       "in clear");
+	if (p->start != p->end)
+		return err_set(err, PM_PROTOCOL,
+			       "the server sent data after accepting STLS "
+			       "and before TLS started (a response injection "
+			       "attack?); nothing was sent");
+	if ((st = net_tls_start(p->conn, host, opts, err)) != PM_OK)
+		return st;
+	/* What the server said before TLS is not to be trusted. */
+	caps_reset(&p->caps);
+	return pop3_capa(p, err);
+}
+
+static int parse_u64(const char *s, const char **end_r, uint64_t *v_r);
+
+enum pm_status
+pop3_stat(struct pop3 *p, uint32_t *count_r, uint64_t *size_r,
+	  struct pm_err *err)
+{
+	const char *text;
+	enum pm_status st;
+
+	uint64_t count;
+
+	if ((st = pop3_cmd(p, "STAT", 0, &text, err)) != PM_OK)
+		return st;
+	if (parse_u64(text, &text, &count) != 0 || *text != ' ' ||
+	    count > POP3_MSGS_MAX || parse_u64(text + 1, &text, size_r) != 0)
+		return err_set(err, PM_PROTOCOL, "malformed STAT reply");
+	*count_r = (uint32_t)count;
+	return PM_OK;
+}
+
+static int
+parse_u64(const char *s, const char **end_r, uint64_t *v_r)
+{
+	uint64_t v = 0;
+
+	if (!isdigit((unsigned char)*s))
+		return -1;
+	for (; isdigit((unsigned char)*s); s++) {
+		if (v > (UINT64_MAX - 9) / 10)
+			return -1;
+		v = v * 10 + (uint64_t)(*s - '0');
+	}
+	*end_r = s;
+	*v_r = v;
+	return 0;
+}
+
+static int
+parse_num(const char *s, const char **end_r, uint32_t *num_r)
+{
+	uint64_t v;
+
+	if (parse_u64(s, end_r, &v) != 0 || v == 0 || v > POP3_MSGS_MAX)
+		return -1;
+	*num_r = (uint32_t)v;
+	return 0;
+}
+
+int
+pop3_parse_list_line(const char *line, uint32_t *num_r, uint64_t *size_r)
+{
+	const char *s;
+
+	if (parse_num(line, &s, num_r) != 0 || *s != ' ')
+		return -1;
+	while (*s == ' ')
+		s++;
+	if (parse_u64(s, &s, size_r) != 0)
+		return -1;
+	/* RFC 1939 allows more after the size; ignore it. */
+	return *s == '\0' || *s == ' ' ? 0 : -1;
+}
+
+int
+pop3_parse_uidl_line(const char *line, uint32_t *num_r, const char **uidl_r,
+		     size_t *len_r)
+{
+	const char *s;
+	size_t len;
+
+	if (parse_num(line, &s, num_r) != 0 || *s != ' ')
+		return -1;
+	while (*s == ' ')
+		s++;
+	len = strlen(s);
+	while (len > 0 && s[len - 1] == ' ')
+		len--;
+	if (len == 0 || len > POP3_UIDL_MAX)
+		return -1;
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned char)s[i] < 0x21 || (unsigned char)s[i] > 0x7e)
+			return -1;
+	*uidl_r = s;
+	*len_r = len;
+	return 0;
+}
+
+struct list_ctx {
+	struct pop3_msg *msgs;
+	size_t n, cap;
+	int uidl_pass;
+	size_t seen; /* lines seen in the UIDL pass */
+};
+
+static enum pm_status
+list_line(void *ctx, const char *line, struct pm_err *err)
+{
+	struct list_ctx *lc = ctx;
+	uint32_t num;
+	uint64_t size;
+
+	if (pop3_parse_list_line(line, &num, &size) != 0)
+		goto bad;
+	/* Servers list in number order; require it, which also rules out
+	 * repeated numbers. */
+	if (lc->n > 0 && num <= lc->msgs[lc->n - 1].num)
+		goto bad;
+	if (lc->n == lc->cap) {
+		lc->cap = lc->cap ? lc->cap * 2 : 256;
+		lc->msgs = xreallocarray(lc->msgs, lc->cap, sizeof(*lc->msgs));
+	}
+	lc->msgs[lc->n].num = num;
+	lc->msgs[lc->n].size = size;
+	lc->msgs[lc->n].uidl = NULL;
+	lc->n++;
+	return PM_OK;
+bad:
+	return err_set(err, PM_PROTOCOL, "malformed or out-of-order LIST "
+					 "line from the server");
+}
+
+static struct pop3_msg *
+find_msg(struct list_ctx *lc, uint32_t num)
+{
+	size_t lo = 0, hi = lc->n;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (lc->msgs[mid].num == num)
+			return &lc->msgs[mid];
+		if (lc->msgs[mid].num < num)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+static enum pm_status
+uidl_line(void *ctx, const char *line, struct pm_err *err)
+{
+	struct list_ctx *lc = ctx;
+	struct pop3_msg *m;
+	const char *uidl;
+	uint32_t num;
+	size_t len;
+
+	if (pop3_parse_uidl_line(line, &num, &uidl, &len) != 0)
+		return err_set(err, PM_PROTOCOL,
+			       "malformed UIDL line from the server (a "
+			       "unique id must be 1-70 printable characters)");
+	m = find_msg(lc, num);
+	if (m == NULL || m->uidl != NULL)
+		return err_set(err, PM_PROTOCOL,
+			       "UIDL line for message %" PRIu32
+			       " that LIST did not show, or twice",
+			       num);
+	m->uidl = xstrndup(uidl, len);
+	lc->seen++;
+	return PM_OK;
+}
+
+static int
+cmp_uidl(const void *a, const void *b)
+{
+	const struct pop3_msg *const *x = a, *const *y = b;
+
+	return strcmp((*x)->uidl, (*y)->uidl);
+}
+
+/* Every message has a UIDL and no two share one. */
+static enum pm_status
+check_uidls(struct list_ctx *lc, struct pm_err *err)
+{
+	struct pop3_msg **sorted;
+	enum pm_status st = PM_OK;
+
+	if (lc->seen != lc->n)
+		return err_set(err, PM_PROTOCOL,
+			       "UIDL listed %zu messages but LIST %zu",
+			       lc->seen, lc->n);
+	sorted = xreallocarray(NULL, lc->n, sizeof(*sorted));
+	for (size_t i = 0; i < lc->n; i++)
+		sorted[i] = &lc->msgs[i];
+	qsort(sorted, lc->n, sizeof(*sorted), cmp_uidl);
+	for (size_t i = 1; i < lc->n; i++)
+		if (strcmp(sorted[i - 1]->uidl, sorted[i]->uidl) == 0) {
+			st = err_set(err, PM_PROTOCOL,
+				     "the server gave two messages the same "
+				     "unique id (UIDL)");
+			break;
+		}
+	free(sorted);
+	return st;
+}
+
+static enum pm_status
+list_uidls(struct pop3 *p, struct list_ctx *lc, struct pm_err *err)
+{
+	const char *text;
+	enum pm_status st;
+	int ok;
+
+	if ((st = pop3_write_line(p, "UIDL", 0, err)) != PM_OK)
+		return st;
+	if ((st = read_status(p, "UIDL", &ok, &text, err)) != PM_OK)
+		return st;
+	if (!ok)
+		return PM_OK; /* no UIDL support: uidl stays NULL */
+	if ((st = read_multiline(p, lc->n, uidl_line, lc, err)) != PM_OK)
+		return st;
+	return check_uidls(lc, err);
+}
+
+enum pm_status
+pop3_list(struct pop3 *p, int want_uidl, struct pop3_msg **msgs_r,
+	  size_t *n_r, struct pm_err *err)
+{
+	struct list_ctx lc = {0};
+	enum pm_status st;
+	const char *text;
+	int ok;
+
+	*msgs_r = NULL;
+	*n_r = 0;
+	st = pop3_write_line(p, "LIST", 0, err);
+	if (st == PM_OK)
+		st = read_status(p, "LIST", &ok, &text, err);
+	if (st == PM_OK && !ok)
+		st = err_from_reply("LIST", text, err);
+	if (st == PM_OK)
+		st = read_multiline(p, POP3_MSGS_MAX, list_line, &lc, err);
+	if (st == PM_OK && want_uidl)
+		st = list_uidls(p, &lc, err);
+	if (st != PM_OK) {
+		pop3_msgs_free(lc.msgs, lc.n);
+		return st;
+	}
+	*msgs_r = lc.msgs;
+	*n_r = lc.n;
+	return PM_OK;
+}
+
+void
+pop3_msgs_free(struct pop3_msg *msgs, size_t n)
+{
+	if (msgs == NULL)
+		return;
+	for (size_t i = 0; i < n; i++)
+		free(msgs[i].uidl);
+	free(msgs);
+}
+
+/* Send the commands for nums[*sent..limit) in one write. */
+static enum pm_status
+send_batch(struct pop3 *p, const char *cmd, const uint32_t *nums,
+	   size_t *sent, size_t limit, long top_lines, struct pm_err *err)
+{
+	char buf[64 * POP3_WINDOW];
+	size_t len = 0;
+	int n;
+
+	for (; *sent < limit && len + 64 <= sizeof(buf); (*sent)++) {
+		if (top_lines >= 0)
+			n = snprintf(buf + len, 64, "TOP %" PRIu32 " %ld",
+				     nums[*sent], top_lines);
+		else
+			n = snprintf(buf + len, 64, "%s %" PRIu32, cmd,
+				     nums[*sent]);
+		if (n < 0 || n > 60)
+			fatal("send_batch: command too long");
+		log_proto("->", buf + len, (size_t)n);
+		memcpy(buf + len + n, "\r\n", 2);
+		len += (size_t)n + 2;
+	}
+	return len > 0 ? net_write(p->conn, buf, len, err) : PM_OK;
+}
+
+/* Stream one body through the decoder into the sink. */
+static enum pm_status
+read_body(struct pop3 *p, const struct pop3_sink *sink, struct pm_err *err)
+{
+	char out[POP3_BUF_SIZE + 2];
+	struct dotdec dd;
+	enum dotdec_result r;
+	enum pm_status st;
+	size_t out_len, used;
+
+	dotdec_init(&dd);
+	for (;;) {
+		if (p->start == p->end && (st = fill(p, err)) != PM_OK)
+			return err_prefix(err, "while receiving a message");
+		r = dotdec_feed(&dd, p->buf + p->start, p->end - p->start,
+				out, &out_len, &used);
+		p->start += used;
+		if (out_len > 0 &&
+		    (st = sink->data(sink->ctx, out, out_len, err)) != PM_OK)
+			return st;
+		if (r == DOTDEC_END)
+			return PM_OK;
+	}
+}
+
+static size_t
+window(const struct pop3 *p)
+{
+	return p->caps.pipelining ? POP3_WINDOW : 1;
+}
+
+enum pm_status
+pop3_retr(struct pop3 *p, const uint32_t *nums, size_t n, long top_lines,
+	  const struct pop3_sink *sink, struct pm_err *err)
+{
+	size_t sent = 0, w = window(p);
+	const char *text;
+	enum pm_status st;
+	char what[40];
+	int ok;
+
+	for (size_t i = 0; i < n; i++) {
+		size_t limit = i + w < n ? i + w : n;
+
+		if ((st = send_batch(p, "RETR", nums, &sent, limit, top_lines,
+				     err)) != PM_OK)
+			return st;
+		(void)snprintf(what, sizeof(what), "RETR %" PRIu32, nums[i]);
+		if ((st = read_status(p, what, &ok, &text, err)) != PM_OK)
+			return st;
+		if (!ok)
+			return err_from_reply(what, text, err);
+		if ((st = sink->begin(sink->ctx, i, err)) != PM_OK)
+			return st;
+		if ((st = read_body(p, sink, err)) != PM_OK)
+			return st;
+		if ((st = sink->end(sink->ctx, i, err)) != PM_OK)
+			return st;
+	}
+	return PM_OK;
+}
+
+enum pm_status
+pop3_dele(struct pop3 *p, const uint32_t *nums, size_t n, unsigned char *ok_r,
+	  struct pm_err *err)
+{
+	size_t sent = 0, w = window(p);
+	const char *text;
+	enum pm_status st;
+	int ok;
+
+	for (size_t i = 0; i < n; i++) {
+		size_t limit = i + w < n ? i + w : n;
+
+		ok_r[i] = 0;
+		if ((st = send_batch(p, "DELE", nums, &sent, limit, -1, err)) !=
+		    PM_OK)
+			return st;
+		if ((st = read_status(p, "DELE", &ok, &text, err)) != PM_OK)
+			return st;
+		ok_r[i] = (unsigned char)ok;
+	}
+	return PM_OK;
+}
+
+enum pm_status
+pop3_quit(struct pop3 *p, struct pm_err *err)
+{
+	return pop3_cmd(p, "QUIT", 0, NULL, err);
+}
+
+void
+pop3_free(struct pop3 **pp)
+{
+	struct pop3 *p = *pp;
+
+	if (p == NULL)
+		return;
+	net_free(&p->conn);
+	free(p->greeting);
+	xwipe(p->line, sizeof(p->line));
+	free(p);
+	*pp = NULL;
+}

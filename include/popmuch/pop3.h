@@ -52,6 +52,9 @@ struct pop3_sink {
 enum pm_status pop3_open(struct net_conn *conn, int timeout,
 			 struct pop3 **p_r, struct pm_err *err);
 
+/* The greeting text after "+OK", escaped (borrowed). */
+const char *pop3_greeting(const struct pop3 *p);
+
 /* The connection (borrowed), e.g. for net_tls_info(). */
 struct net_conn *pop3_conn(struct pop3 *p);
 
@@ -59,6 +62,9 @@ struct net_conn *pop3_conn(struct pop3 *p);
 enum pm_status pop3_capa(struct pop3 *p, struct pm_err *err);
 /* Capabilities known so far (borrowed). */
 const struct pop3_caps *pop3_caps(const struct pop3 *p);
+
+/* Override the server's PIPELINING announcement ("pipelining on|off"). */
+void pop3_set_pipelining(struct pop3 *p, int on);
 
 /* STLS then the TLS handshake.  Refused STLS, or bytes the server sent
  * after "+OK" and before the handshake, are errors.  CAPA is asked again
@@ -105,9 +111,12 @@ enum pm_status pop3_retr(struct pop3 *p, const uint32_t *nums, size_t n,
 			 long top_lines, const struct pop3_sink *sink,
 			 struct pm_err *err);
 
-/* DELE each of nums[0..n) (pipelined when possible). */
+/* DELE each of nums[0..n) (pipelined when possible).  ok_r[i] is set to
+ * 1 when the server answered +OK for nums[i].  An -ERR for one message
+ * is not an error of the call (the others still count); a broken or
+ * desynchronised connection is. */
 enum pm_status pop3_dele(struct pop3 *p, const uint32_t *nums, size_t n,
-			 struct pm_err *err);
+			 unsigned char *ok_r, struct pm_err *err);
 
 /* QUIT: PM_OK only when the server answered +OK (deletions committed). */
 enum pm_status pop3_quit(struct pop3 *p, struct pm_err *err);

@@ -1,0 +1,95 @@
+/* status.c: per-account status from the state directory. */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "popmuch/fetch.h"
+#include "popmuch/status.h"
+#include "popmuch/uidl.h"
+#include "popmuch/xmalloc.h"
+
+static void
+read_last_run(const char *dir, struct status_info *info)
+{
+	char *path = xasprintf("%s/last-run", dir);
+	FILE *f = fopen(path, "r");
+	char line[600], *sp;
+
+	free(path);
+	if (f == NULL)
+		return;
+	info->has_run = 1;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		line[strcspn(line, "\n")] = '\0';
+		if ((sp = strchr(line, ' ')) == NULL)
+			continue;
+		*sp++ = '\0';
+		if (strcmp(line, "time") == 0)
+			info->last_time = strtoll(sp, NULL, 10);
+		else if (strcmp(line, "status") == 0)
+			(void)snprintf(info->last_status,
+				       sizeof(info->last_status), "%s", sp);
+		else if (strcmp(line, "message") == 0)
+			(void)snprintf(info->last_message,
+				       sizeof(info->last_message), "%s", sp);
+		else if (strcmp(line, "on_server") == 0)
+			info->on_server = (uint32_t)strtoul(sp, NULL, 10);
+		else if (strcmp(line, "kept") == 0)
+			info->kept = (uint32_t)strtoul(sp, NULL, 10);
+		else if (strcmp(line, "fetched") == 0)
+			info->fetched = (uint32_t)strtoul(sp, NULL, 10);
+		else if (strcmp(line, "deleted") == 0)
+			info->deleted = (uint32_t)strtoul(sp, NULL, 10);
+	}
+	fclose(f);
+}
+
+struct tally {
+	const struct account *acct;
+	struct status_info *info;
+	int64_t now;
+};
+
+static void
+tally_entry(const struct uidl_entry *e, void *ctx)
+{
+	struct tally *t = ctx;
+	int64_t due;
+
+	t->info->journal_entries++;
+	if (e->state == UIDL_DELIVERED && !e->indexed)
+		t->info->index_pending++;
+	if (t->acct->keep != CFG_KEEP_DAYS || e->state != UIDL_DELIVERED)
+		return;
+	due = e->first_seen + t->acct->keep_seconds;
+	if (due <= t->now)
+		t->info->due_now++;
+	else if (t->info->next_due == 0 || due < t->info->next_due)
+		t->info->next_due = due;
+}
+
+enum pm_status
+status_collect(const struct account *acct, struct status_info *info,
+	       struct pm_err *err)
+{
+	char *dir = fetch_state_dir(acct->name);
+	struct uidl_db *db = NULL;
+	struct tally t = {acct, info, (int64_t)time(NULL)};
+	enum pm_status st;
+
+	memset(info, 0, sizeof(*info));
+	read_last_run(dir, info);
+	st = uidl_open(dir, 0, &db, err);
+	if (st == PM_LOCKED) {
+		info->running = 1;
+		st = PM_OK;
+	} else if (st == PM_OK) {
+		uidl_foreach(db, tally_entry, &t);
+		uidl_free(&db);
+	}
+	free(dir);
+	return st;
+}

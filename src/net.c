@@ -1,3 +1,932 @@
-/* net.c: placeholder until written */
+/* net.c: TCP connections with timeouts, and GnuTLS sessions.
+ *
+ * The socket is non-blocking from the start.  Every operation (one
+ * connect attempt, one net_read, one net_write, one handshake) gets a
+ * deadline; the transport functions below try the system call first
+ * and only poll(2) when it would block, never past the deadline.  GnuTLS
+ * reads and writes through the same functions (custom push and pull),
+ * so the handshake and TLS records are bounded by the same deadline, and
+ * sends use MSG_NOSIGNAL: SIGPIPE never reaches the process.
+ *
+ * Data GnuTLS has already decrypted is returned by gnutls_record_recv()
+ * without calling the pull function, so net_read() never waits for the
+ * network while TLS bytes are buffered. */
 #include "config.h"
-extern int net_placeholder;
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <gnutls/gnutls.h>
+#include <gnutls/x509.h>
+
+#include "popmuch/err.h"
+#include "popmuch/log.h"
+#include "popmuch/net.h"
+#include "popmuch/xmalloc.h"
+
+#define NET_DEFAULT_TIMEOUT 180
+#define NET_MAX_TIMEOUT 86400
+#define NET_DEFAULT_PRIORITIES "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2"
+
+struct net_conn {
+	int fd;
+	int timeout;	    /* seconds */
+	long long deadline; /* CLOCK_MONOTONIC ms of the current operation */
+	int timed_out;	    /* the last transport call hit the deadline */
+	int io_errno;	    /* errno of the last failed transport call */
+	int dead;	    /* unusable after a TLS failure */
+	gnutls_session_t session;
+	gnutls_certificate_credentials_t cred;
+	int tls_up;
+};
+
+/* ---- time and the transport ---------------------------------------- */
+
+static long long
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void
+conn_arm(struct net_conn *c)
+{
+	c->deadline = now_ms() + (long long)c->timeout * 1000;
+	c->timed_out = 0;
+	c->io_errno = 0;
+}
+
+/* Wait until fd is ready for events or the deadline passes.  Returns 0
+ * when ready (or in error: the next call reports it), -1 on timeout. */
+static int
+conn_wait(struct net_conn *c, short events)
+{
+	struct pollfd pfd;
+	long long left;
+	int r;
+
+	for (;;) {
+		left = c->deadline - now_ms();
+		if (left <= 0)
+			break;
+		pfd.fd = c->fd;
+		pfd.events = events;
+		pfd.revents = 0;
+		r = poll(&pfd, 1, (int)left);
+		if (r > 0)
+			return 0;
+		if (r < 0 && errno != EINTR) {
+			c->io_errno = errno;
+			return -1;
+		}
+	}
+	c->timed_out = 1;
+	c->io_errno = ETIMEDOUT;
+	return -1;
+}
+
+static ssize_t
+conn_recv(struct net_conn *c, void *buf, size_t len)
+{
+	ssize_t n;
+
+	for (;;) {
+		n = recv(c->fd, buf, len, MSG_DONTWAIT);
+		if (n >= 0)
+			return n;
+		if (errno == EINTR)
+			continue;
+		if (errno != EAGAIN && errno != EWOULDBLOCK) {
+			c->io_errno = errno;
+			return -1;
+		}
+		if (conn_wait(c, POLLIN) < 0)
+			return -1;
+	}
+}
+
+static ssize_t
+conn_send(struct net_conn *c, const void *buf, size_t len)
+{
+	ssize_t n;
+
+	for (;;) {
+		n = send(c->fd, buf, len, MSG_DONTWAIT | MSG_NOSIGNAL);
+		if (n >= 0)
+			return n;
+		if (errno == EINTR)
+			continue;
+		if (errno != EAGAIN && errno != EWOULDBLOCK) {
+			c->io_errno = errno;
+			return -1;
+		}
+		if (conn_wait(c, POLLOUT) < 0)
+			return -1;
+	}
+}
+
+static ssize_t
+tls_pull(gnutls_transport_ptr_t ptr, void *buf, size_t len)
+{
+	struct net_conn *c = ptr;
+	ssize_t n = conn_recv(c, buf, len);
+
+	if (n < 0)
+		gnutls_transport_set_errno(c->session, c->io_errno);
+	return n;
+}
+
+static ssize_t
+tls_push(gnutls_transport_ptr_t ptr, const void *buf, size_t len)
+{
+	struct net_conn *c = ptr;
+	ssize_t n = conn_send(c, buf, len);
+
+	if (n < 0)
+		gnutls_transport_set_errno(c->session, c->io_errno);
+	return n;
+}
+
+static int
+tls_pull_timeout(gnutls_transport_ptr_t ptr, unsigned int ms)
+{
+	struct net_conn *c = ptr;
+	long long left = c->deadline - now_ms();
+	struct pollfd pfd;
+	int r;
+
+	if (ms != GNUTLS_INDEFINITE_TIMEOUT && (long long)ms < left)
+		left = ms;
+	if (left < 0)
+		left = 0;
+	pfd.fd = c->fd;
+	pfd.events = POLLIN;
+	pfd.revents = 0;
+	do
+		r = poll(&pfd, 1, (int)left);
+	while (r < 0 && errno == EINTR);
+	if (r == 0 && c->deadline <= now_ms()) {
+		c->timed_out = 1;
+		c->io_errno = ETIMEDOUT;
+	}
+	return r;
+}
+
+/* ---- connect --------------------------------------------------------- */
+
+static void
+addr_text(const struct addrinfo *ai, char *buf, size_t size)
+{
+	if (getnameinfo(ai->ai_addr, ai->ai_addrlen, buf, (socklen_t)size, NULL,
+			0, NI_NUMERICHOST) != 0)
+		(void)snprintf(buf, size, "?");
+}
+
+static const struct addrinfo *
+source_for(const struct addrinfo *src, int family)
+{
+	for (; src != NULL; src = src->ai_next)
+		if (src->ai_family == family)
+			return src;
+	return NULL;
+}
+
+/* Connect c->fd to one address; the socket is left in c->fd. */
+static enum pm_status
+connect_one(struct net_conn *c, const struct addrinfo *ai,
+	    const struct addrinfo *src, struct pm_err *err)
+{
+	int one = 1, soerr = 0;
+	socklen_t len = sizeof(soerr);
+
+	c->fd = socket(ai->ai_family,
+		       ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
+		       ai->ai_protocol);
+	if (c->fd < 0)
+		return err_set(err, PM_NETWORK, "%s", strerror(errno));
+	if (src != NULL && bind(c->fd, src->ai_addr, src->ai_addrlen) < 0)
+		return err_set(err, PM_NETWORK,
+			       "cannot bind source address: %s",
+			       strerror(errno));
+	conn_arm(c);
+	if (connect(c->fd, ai->ai_addr, ai->ai_addrlen) < 0) {
+		if (errno != EINPROGRESS && errno != EINTR)
+			return err_set(err, PM_NETWORK, "%s", strerror(errno));
+		if (conn_wait(c, POLLOUT) < 0)
+			return err_set(err,
+				       c->timed_out ? PM_TIMEOUT : PM_NETWORK,
+				       "%s", strerror(c->io_errno));
+		if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &soerr, &len) < 0)
+			soerr = errno;
+		if (soerr != 0)
+			return err_set(err, PM_NETWORK, "%s", strerror(soerr));
+	}
+	(void)setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	(void)setsockopt(c->fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof(one));
+	return PM_OK;
+}
+
+static enum pm_status
+resolve(const char *host, const char *port, int flags, struct addrinfo **r,
+	struct pm_err *err)
+{
+	struct addrinfo hints;
+	int e;
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_protocol = IPPROTO_TCP;
+	hints.ai_flags = flags;
+	e = getaddrinfo(host, port, &hints, r);
+	if (e == 0)
+		return PM_OK;
+	*r = NULL;
+	return err_set(err, PM_NETWORK, "cannot resolve %s: %s", host,
+		       e == EAI_SYSTEM ? strerror(errno) : gai_strerror(e));
+}
+
+static enum pm_status
+connect_all(struct net_conn *c, const char *host, unsigned port,
+	    const struct addrinfo *res, const struct addrinfo *src,
+	    struct pm_err *err)
+{
+	const struct addrinfo *ai, *s;
+	enum pm_status st = PM_NETWORK;
+	char addr[INET6_ADDRSTRLEN + 8];
+
+	err_set(err, PM_NETWORK, "no address");
+	for (ai = res; ai != NULL; ai = ai->ai_next) {
+		addr_text(ai, addr, sizeof(addr));
+		s = NULL;
+		if (src != NULL &&
+		    (s = source_for(src, ai->ai_family)) == NULL) {
+			st = err_set(err, PM_NETWORK,
+				     "source address is not "
+				     "of the same address family");
+		} else {
+			st = connect_one(c, ai, s, err);
+			if (st == PM_OK)
+				return PM_OK;
+			if (c->fd >= 0)
+				close(c->fd);
+			c->fd = -1;
+		}
+		if (st == PM_TIMEOUT)
+			err_set(err, st, "timeout after %d seconds",
+				c->timeout);
+		err_prefix(err, "cannot connect to %s port %u (%s)", host, port,
+			   addr);
+	}
+	return st;
+}
+
+enum pm_status
+net_connect(const char *host, unsigned port, int timeout, const char *source_ip,
+	    struct net_conn **conn_r, struct pm_err *err)
+{
+	struct addrinfo *res = NULL, *src = NULL;
+	struct net_conn *c;
+	enum pm_status st;
+	char portstr[16];
+
+	*conn_r = NULL;
+	if (port == 0 || port > 65535)
+		return err_set(err, PM_CONFIG, "invalid port %u", port);
+	(void)snprintf(portstr, sizeof(portstr), "%u", port);
+	st = resolve(host, portstr, 0, &res, err);
+	if (st != PM_OK)
+		return st;
+	if (source_ip != NULL &&
+	    resolve(source_ip, NULL, AI_NUMERICHOST | AI_PASSIVE, &src, err) !=
+		PM_OK) {
+		freeaddrinfo(res);
+		return err_set(err, PM_CONFIG, "invalid source address %s",
+			       source_ip);
+	}
+	c = xcalloc(1, sizeof(*c));
+	c->fd = -1;
+	c->timeout = timeout;
+	if (timeout <= 0)
+		c->timeout = NET_DEFAULT_TIMEOUT;
+	else if (timeout > NET_MAX_TIMEOUT)
+		c->timeout = NET_MAX_TIMEOUT;
+	st = connect_all(c, host, port, res, src, err);
+	freeaddrinfo(res);
+	if (src != NULL)
+		freeaddrinfo(src);
+	if (st != PM_OK) {
+		free(c);
+		return st;
+	}
+	*conn_r = c;
+	err_clear(err);
+	return PM_OK;
+}
+
+/* ---- certificates ---------------------------------------------------- */
+
+/* "AA:BB:.." of the digest of der into out (3 * digest size bytes). */
+static void
+fingerprint(gnutls_digest_algorithm_t algo, const gnutls_datum_t *der,
+	    char *out, size_t outsize)
+{
+	unsigned char md[64];
+	size_t mdlen = sizeof(md), i;
+
+	out[0] = '\0';
+	if (gnutls_fingerprint(algo, der, md, &mdlen) < 0)
+		return;
+	for (i = 0; i < mdlen && 3 * i + 3 <= outsize; i++)
+		(void)snprintf(out + 3 * i, 4, "%02X%s", md[i],
+			       i + 1 < mdlen ? ":" : "");
+}
+
+static int
+hexval(char ch)
+{
+	if (ch >= '0' && ch <= '9')
+		return ch - '0';
+	ch = (char)tolower((unsigned char)ch);
+	if (ch >= 'a' && ch <= 'f')
+		return ch - 'a' + 10;
+	return -1;
+}
+
+/* Parse "aa:BB:.." (colons optional) into md; returns the byte count or
+ * -1 when the text is not hex. */
+static int
+parse_pin(const char *s, unsigned char *md, size_t size)
+{
+	size_t n = 0;
+	int hi, lo;
+
+	while (*s != '\0') {
+		if (*s == ':') {
+			s++;
+			continue;
+		}
+		hi = hexval(s[0]);
+		lo = hi < 0 ? -1 : hexval(s[1]);
+		if (n == size || lo < 0)
+			return -1;
+		md[n++] = (unsigned char)(hi << 4 | lo);
+		s += 2;
+	}
+	return (int)n;
+}
+
+static enum pm_status
+check_pin(const char *name, const char *pin, const gnutls_datum_t *der,
+	  const char *sha256, struct pm_err *err)
+{
+	unsigned char want[64], got[64];
+	size_t gotlen = sizeof(got);
+	gnutls_digest_algorithm_t algo;
+	int n = parse_pin(pin, want, sizeof(want));
+
+	if (n == 32)
+		algo = GNUTLS_DIG_SHA256;
+	else if (n == 20)
+		algo = GNUTLS_DIG_SHA1;
+	else
+		return err_set(err, PM_CONFIG,
+			       "tls_fingerprint is not a "
+			       "SHA-256 or SHA-1 fingerprint");
+	if (gnutls_fingerprint(algo, der, got, &gotlen) < 0 ||
+	    gotlen != (size_t)n || memcmp(got, want, gotlen) != 0)
+		return err_set(err, PM_CERT,
+			       "TLS certificate of %s refused: "
+			       "it does not match the pinned fingerprint "
+			       "(tls_fingerprint); SHA-256 fingerprint: %s",
+			       name, sha256);
+	return PM_OK;
+}
+
+static void
+append(char *buf, size_t size, const char *text)
+{
+	size_t len = strlen(buf);
+
+	(void)snprintf(buf + len, size - len, "%s%s", len ? "; " : "", text);
+}
+
+static void
+time_text(time_t t, char *buf, size_t size)
+{
+	struct tm tm;
+
+	if (t == (time_t)-1 || gmtime_r(&t, &tm) == NULL ||
+	    strftime(buf, size, "%Y-%m-%d %H:%M:%S UTC", &tm) == 0)
+		(void)snprintf(buf, size, "unknown");
+}
+
+/* Reasons for the date flags, with the end-entity certificate's dates. */
+static void
+date_reasons(unsigned status, gnutls_x509_crt_t crt, char *buf, size_t size)
+{
+	char when[64], text[160];
+
+	if (status & GNUTLS_CERT_EXPIRED) {
+		time_text(gnutls_x509_crt_get_expiration_time(crt), when,
+			  sizeof(when));
+		(void)snprintf(text, sizeof(text),
+			       "the certificate has "
+			       "expired (valid until %s)",
+			       when);
+		append(buf, size, text);
+	}
+	if (status & GNUTLS_CERT_NOT_ACTIVATED) {
+		time_text(gnutls_x509_crt_get_activation_time(crt), when,
+			  sizeof(when));
+		(void)snprintf(text, sizeof(text),
+			       "the certificate is not "
+			       "yet activated (valid from %s)",
+			       when);
+		append(buf, size, text);
+	}
+}
+
+static const struct {
+	unsigned flag;
+	const char *text;
+} cert_reasons[] = {
+    {GNUTLS_CERT_REVOKED, "the certificate has been revoked"},
+    {GNUTLS_CERT_SIGNER_NOT_CA, "the issuer is not a CA"},
+    {GNUTLS_CERT_INSECURE_ALGORITHM, "it uses an insecure algorithm"},
+    {GNUTLS_CERT_SIGNATURE_FAILURE, "its signature is invalid"},
+    {GNUTLS_CERT_SIGNER_CONSTRAINTS_FAILURE,
+     "the issuer's constraints forbid it"},
+    {GNUTLS_CERT_PURPOSE_MISMATCH, "it is not meant for a TLS server"},
+    {GNUTLS_CERT_REVOCATION_DATA_SUPERSEDED, "the CRL is outdated"},
+    {GNUTLS_CERT_REVOCATION_DATA_ISSUED_IN_FUTURE,
+     "the CRL is issued in the future"},
+    {GNUTLS_CERT_MISSING_OCSP_STATUS, "OCSP status missing"},
+    {GNUTLS_CERT_INVALID_OCSP_STATUS, "OCSP status invalid"},
+};
+
+/* GnuTLS's own words, for flags the table does not know. */
+static void
+status_text(unsigned status, char *buf, size_t size)
+{
+	gnutls_datum_t out;
+
+	if (gnutls_certificate_verification_status_print(
+		status, GNUTLS_CRT_X509, &out, 0) < 0) {
+		(void)snprintf(buf, size, "verification failed (status 0x%x)",
+			       status);
+		return;
+	}
+	(void)snprintf(buf, size, "%.*s", (int)out.size,
+		       (const char *)out.data);
+	gnutls_free(out.data);
+}
+
+/* Plain-words reasons for a verification status into buf. */
+static void
+describe_status(unsigned status, gnutls_x509_crt_t crt, unsigned nchain,
+		const char *name, char *buf, size_t size)
+{
+	char text[320];
+	size_t i;
+
+	buf[0] = '\0';
+	if (status & GNUTLS_CERT_SIGNER_NOT_FOUND) {
+		if (nchain == 1 && gnutls_x509_crt_check_issuer(crt, crt))
+			append(buf, size,
+			       "the certificate is self-signed "
+			       "and not trusted (unknown issuer)");
+		else
+			append(buf, size,
+			       "the issuer is unknown (signer not "
+			       "found in the trust store)");
+	}
+	date_reasons(status, crt, buf, size);
+	if (status & GNUTLS_CERT_UNEXPECTED_OWNER) {
+		(void)snprintf(text, sizeof(text),
+			       "the certificate does not "
+			       "match the host name %s",
+			       name);
+		append(buf, size, text);
+	}
+	for (i = 0; i < sizeof(cert_reasons) / sizeof(cert_reasons[0]); i++)
+		if (status & cert_reasons[i].flag)
+			append(buf, size, cert_reasons[i].text);
+	if (buf[0] == '\0')
+		status_text(status, buf, size);
+}
+
+static enum pm_status
+verify_chain(gnutls_session_t s, const char *name, gnutls_x509_crt_t crt,
+	     unsigned nchain, const char *sha256, struct pm_err *err)
+{
+	unsigned status = 0;
+	char why[768];
+	int r;
+
+	r = gnutls_certificate_verify_peers3(s, name, &status);
+	if (r < 0)
+		return err_set(err, PM_CERT,
+			       "TLS certificate of %s refused: "
+			       "%s; SHA-256 fingerprint: %s",
+			       name, gnutls_strerror(r), sha256);
+	if (status == 0)
+		return PM_OK;
+	describe_status(status, crt, nchain, name, why, sizeof(why));
+	return err_set(err, PM_CERT,
+		       "TLS certificate of %s refused: %s; "
+		       "SHA-256 fingerprint: %s",
+		       name, why, sha256);
+}
+
+static enum pm_status
+check_peer(struct net_conn *c, const char *name, const struct net_tls_opts *o,
+	   struct pm_err *err)
+{
+	const gnutls_datum_t *chain;
+	unsigned nchain = 0;
+	gnutls_x509_crt_t crt;
+	char sha256[3 * 32];
+	enum pm_status st;
+
+	if (!o->certcheck)
+		return PM_OK;
+	chain = gnutls_certificate_get_peers(c->session, &nchain);
+	if (chain == NULL || nchain == 0)
+		return err_set(err, PM_CERT, "TLS: %s sent no certificate",
+			       name);
+	fingerprint(GNUTLS_DIG_SHA256, &chain[0], sha256, sizeof(sha256));
+	if (o->fingerprint != NULL)
+		return check_pin(name, o->fingerprint, &chain[0], sha256, err);
+	if (gnutls_x509_crt_init(&crt) < 0)
+		fatal("out of memory");
+	if (gnutls_x509_crt_import(crt, &chain[0], GNUTLS_X509_FMT_DER) < 0) {
+		gnutls_x509_crt_deinit(crt);
+		return err_set(err, PM_CERT,
+			       "TLS certificate of %s refused: "
+			       "cannot parse it; SHA-256 fingerprint: %s",
+			       name, sha256);
+	}
+	st = verify_chain(c->session, name, crt, nchain, sha256, err);
+	gnutls_x509_crt_deinit(crt);
+	return st;
+}
+
+/* ---- TLS setup ------------------------------------------------------- */
+
+static enum pm_status
+load_creds(struct net_conn *c, const struct net_tls_opts *o, struct pm_err *err)
+{
+	int r;
+
+	if (gnutls_certificate_allocate_credentials(&c->cred) < 0)
+		fatal("out of memory");
+	if (o->certcheck && o->fingerprint == NULL) {
+		if (o->trust_file != NULL) {
+			r = gnutls_certificate_set_x509_trust_file(
+			    c->cred, o->trust_file, GNUTLS_X509_FMT_PEM);
+			if (r == 0)
+				return err_set(err, PM_CONFIG,
+					       "TLS trust "
+					       "file %s holds no certificate",
+					       o->trust_file);
+		} else {
+			r = gnutls_certificate_set_x509_system_trust(c->cred);
+		}
+		if (r < 0)
+			return err_set(err, PM_CONFIG,
+				       "cannot load TLS trust "
+				       "file %s: %s",
+				       o->trust_file ? o->trust_file
+						     : "(system)",
+				       gnutls_strerror(r));
+	}
+	if (o->crl_file != NULL &&
+	    (r = gnutls_certificate_set_x509_crl_file(c->cred, o->crl_file,
+						      GNUTLS_X509_FMT_PEM)) < 0)
+		return err_set(err, PM_CONFIG,
+			       "cannot load TLS CRL file %s: "
+			       "%s",
+			       o->crl_file, gnutls_strerror(r));
+	if ((o->cert_file == NULL) != (o->key_file == NULL))
+		return err_set(err, PM_CONFIG,
+			       "a TLS client certificate "
+			       "needs both a certificate and a key file");
+	if (o->cert_file != NULL &&
+	    (r = gnutls_certificate_set_x509_key_file(
+		 c->cred, o->cert_file, o->key_file, GNUTLS_X509_FMT_PEM)) < 0)
+		return err_set(err, PM_CONFIG,
+			       "cannot load TLS client "
+			       "certificate %s / %s: %s",
+			       o->cert_file, o->key_file, gnutls_strerror(r));
+	return PM_OK;
+}
+
+static int
+is_ip_literal(const char *name)
+{
+	unsigned char buf[sizeof(struct in6_addr)];
+
+	return inet_pton(AF_INET, name, buf) == 1 ||
+	       inet_pton(AF_INET6, name, buf) == 1;
+}
+
+static enum pm_status
+session_setup(struct net_conn *c, const char *name,
+	      const struct net_tls_opts *o, struct pm_err *err)
+{
+	const char *prio =
+	    o->priorities ? o->priorities : NET_DEFAULT_PRIORITIES;
+	const char *where = NULL;
+	int r;
+
+	if (gnutls_init(&c->session, GNUTLS_CLIENT | GNUTLS_NO_SIGNAL) < 0)
+		fatal("out of memory");
+	r = gnutls_priority_set_direct(c->session, prio, &where);
+	if (r < 0)
+		return err_set(err, PM_CONFIG,
+			       "invalid TLS priority string "
+			       "\"%s\": %s%s%s",
+			       prio, gnutls_strerror(r), where ? " at " : "",
+			       where ? where : "");
+	r = gnutls_credentials_set(c->session, GNUTLS_CRD_CERTIFICATE, c->cred);
+	if (r < 0)
+		return err_set(err, PM_TLS, "TLS: %s", gnutls_strerror(r));
+	if (!is_ip_literal(name) &&
+	    (r = gnutls_server_name_set(c->session, GNUTLS_NAME_DNS, name,
+					strlen(name))) < 0)
+		return err_set(err, PM_TLS, "TLS server name %s: %s", name,
+			       gnutls_strerror(r));
+	gnutls_transport_set_ptr(c->session, c);
+	gnutls_transport_set_push_function(c->session, tls_push);
+	gnutls_transport_set_pull_function(c->session, tls_pull);
+	gnutls_transport_set_pull_timeout_function(c->session,
+						   tls_pull_timeout);
+	gnutls_handshake_set_timeout(c->session, (unsigned)c->timeout * 1000);
+	return PM_OK;
+}
+
+/* The status and message of a failed GnuTLS call r during what. */
+static enum pm_status
+tls_fail(struct net_conn *c, int r, const char *what, struct pm_err *err)
+{
+	c->dead = 1;
+	if (c->timed_out || r == GNUTLS_E_TIMEDOUT || !gnutls_error_is_fatal(r))
+		return err_set(err, PM_TIMEOUT, "timeout after %d seconds %s",
+			       c->timeout, what);
+	if ((r == GNUTLS_E_PUSH_ERROR || r == GNUTLS_E_PULL_ERROR) &&
+	    c->io_errno != 0)
+		return err_set(err, PM_NETWORK, "network error %s: %s", what,
+			       strerror(c->io_errno));
+	if (r == GNUTLS_E_FATAL_ALERT_RECEIVED)
+		return err_set(
+		    err, PM_TLS, "TLS error %s: %s: %s", what,
+		    gnutls_strerror(r),
+		    gnutls_alert_get_name(gnutls_alert_get(c->session)));
+	return err_set(err, PM_TLS, "TLS error %s: %s", what,
+		       gnutls_strerror(r));
+}
+
+static void
+tls_drop(struct net_conn *c)
+{
+	if (c->session != NULL)
+		gnutls_deinit(c->session);
+	if (c->cred != NULL)
+		gnutls_certificate_free_credentials(c->cred);
+	c->session = NULL;
+	c->cred = NULL;
+	c->tls_up = 0;
+}
+
+enum pm_status
+net_tls_start(struct net_conn *c, const char *host,
+	      const struct net_tls_opts *o, struct pm_err *err)
+{
+	static const struct net_tls_opts defaults = {.certcheck = 1};
+	const char *name;
+	enum pm_status st;
+	int r;
+
+	if (o == NULL)
+		o = &defaults;
+	name = o->host_override ? o->host_override : host;
+	if (c->dead || c->session != NULL)
+		return err_set(err, PM_SOFTWARE, "TLS started twice");
+	st = load_creds(c, o, err);
+	if (st == PM_OK)
+		st = session_setup(c, name, o, err);
+	if (st == PM_OK) {
+		conn_arm(c);
+		do
+			r = gnutls_handshake(c->session);
+		while (r < 0 && !gnutls_error_is_fatal(r) && !c->timed_out &&
+		       now_ms() < c->deadline);
+		if (r < 0)
+			st = tls_fail(c, r, "during the TLS handshake", err);
+	}
+	if (st == PM_OK)
+		st = check_peer(c, name, o, err);
+	if (st != PM_OK) {
+		c->dead = 1;
+		tls_drop(c);
+		return st;
+	}
+	c->tls_up = 1;
+	err_clear(err);
+	return PM_OK;
+}
+
+/* ---- session description --------------------------------------------- */
+
+static void
+copy_escaped(char *dst, size_t size, const gnutls_datum_t *d)
+{
+	char *esc = log_escape((const char *)d->data, d->size, size - 4);
+
+	(void)snprintf(dst, size, "%s", esc);
+	free(esc);
+}
+
+static void
+info_cert(const gnutls_datum_t *der, struct net_tls_info *info)
+{
+	gnutls_x509_crt_t crt;
+	gnutls_datum_t dn;
+
+	fingerprint(GNUTLS_DIG_SHA256, der, info->sha256, sizeof(info->sha256));
+	fingerprint(GNUTLS_DIG_SHA1, der, info->sha1, sizeof(info->sha1));
+	if (gnutls_x509_crt_init(&crt) < 0)
+		fatal("out of memory");
+	if (gnutls_x509_crt_import(crt, der, GNUTLS_X509_FMT_DER) == 0) {
+		if (gnutls_x509_crt_get_dn3(crt, &dn, 0) == 0) {
+			copy_escaped(info->subject, sizeof(info->subject), &dn);
+			gnutls_free(dn.data);
+		}
+		if (gnutls_x509_crt_get_issuer_dn3(crt, &dn, 0) == 0) {
+			copy_escaped(info->issuer, sizeof(info->issuer), &dn);
+			gnutls_free(dn.data);
+		}
+		info->not_before = gnutls_x509_crt_get_activation_time(crt);
+		info->not_after = gnutls_x509_crt_get_expiration_time(crt);
+	}
+	gnutls_x509_crt_deinit(crt);
+}
+
+int
+net_tls_info(struct net_conn *c, struct net_tls_info *info)
+{
+	const gnutls_datum_t *chain;
+	const char *s;
+	unsigned n = 0;
+
+	memset(info, 0, sizeof(*info));
+	if (c == NULL || !c->tls_up)
+		return -1;
+	s = gnutls_protocol_get_name(gnutls_protocol_get_version(c->session));
+	(void)snprintf(info->version, sizeof(info->version), "%s",
+		       s ? s : "unknown");
+#if GNUTLS_VERSION_NUMBER >= 0x030703
+	s = gnutls_ciphersuite_get(c->session);
+#else
+	s = NULL;
+#endif
+	if (s == NULL)
+		s = gnutls_cipher_get_name(gnutls_cipher_get(c->session));
+	(void)snprintf(info->cipher, sizeof(info->cipher), "%s",
+		       s ? s : "unknown");
+	chain = gnutls_certificate_get_peers(c->session, &n);
+	if (chain != NULL && n > 0)
+		info_cert(&chain[0], info);
+	return 0;
+}
+
+int
+net_is_tls(const struct net_conn *c)
+{
+	return c != NULL && c->tls_up;
+}
+
+/* ---- reading and writing --------------------------------------------- */
+
+static enum pm_status
+plain_fail(struct net_conn *c, const char *what, struct pm_err *err)
+{
+	if (c->timed_out)
+		return err_set(err, PM_TIMEOUT, "timeout after %d seconds %s",
+			       c->timeout, what);
+	return err_set(err, PM_NETWORK, "network error %s: %s", what,
+		       strerror(c->io_errno));
+}
+
+static enum pm_status
+tls_read(struct net_conn *c, void *buf, size_t len, size_t *got_r,
+	 struct pm_err *err)
+{
+	ssize_t r;
+
+	for (;;) {
+		r = gnutls_record_recv(c->session, buf, len);
+		if (r > 0) {
+			*got_r = (size_t)r;
+			return PM_OK;
+		}
+		if (r == 0 || r == GNUTLS_E_PREMATURE_TERMINATION)
+			return PM_OK;
+		/* Renegotiation requests are ignored (refused). */
+		if (gnutls_error_is_fatal((int)r) == 0 && !c->timed_out &&
+		    now_ms() < c->deadline)
+			continue;
+		return tls_fail(c, (int)r, "reading from server", err);
+	}
+}
+
+enum pm_status
+net_read(struct net_conn *c, void *buf, size_t len, size_t *got_r,
+	 struct pm_err *err)
+{
+	ssize_t n;
+
+	*got_r = 0;
+	if (c->dead)
+		return err_set(err, PM_NETWORK,
+			       "connection unusable after "
+			       "an earlier error");
+	if (len == 0)
+		return PM_OK;
+	conn_arm(c);
+	if (c->tls_up)
+		return tls_read(c, buf, len, got_r, err);
+	n = conn_recv(c, buf, len);
+	if (n < 0)
+		return plain_fail(c, "reading from server", err);
+	*got_r = (size_t)n;
+	return PM_OK;
+}
+
+enum pm_status
+net_write(struct net_conn *c, const void *buf, size_t len, struct pm_err *err)
+{
+	const char *p = buf;
+	ssize_t n;
+
+	if (c->dead)
+		return err_set(err, PM_NETWORK,
+			       "connection unusable after "
+			       "an earlier error");
+	while (len > 0) {
+		conn_arm(c); /* the timeout bounds each stall, not the total */
+		if (c->tls_up) {
+			do
+				n = gnutls_record_send(c->session, p, len);
+			while ((n == GNUTLS_E_AGAIN ||
+				n == GNUTLS_E_INTERRUPTED) &&
+			       !c->timed_out);
+			if (n < 0)
+				return tls_fail(c, (int)n, "writing to server",
+						err);
+		} else {
+			n = conn_send(c, p, len);
+			if (n < 0)
+				return plain_fail(c, "writing to server", err);
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return PM_OK;
+}
+
+void
+net_free(struct net_conn **cp)
+{
+	struct net_conn *c;
+
+	if (cp == NULL || *cp == NULL)
+		return;
+	c = *cp;
+	if (c->tls_up && !c->dead) {
+		/* One non-blocking attempt: the deadline is now. */
+		c->deadline = now_ms();
+		(void)gnutls_bye(c->session, GNUTLS_SHUT_WR);
+	}
+	tls_drop(c);
+	if (c->fd >= 0)
+		close(c->fd);
+	free(c);
+	*cp = NULL;
+}

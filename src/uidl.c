@@ -1,3 +1,1074 @@
-/* uidl.c: placeholder until written */
+/* uidl.c: the per-account UIDL journal and the account lock.
+ *
+ * The journal is text, one record a line, each line ending in
+ * " *XXXXXXXX" (the CRC-32 of what precedes it, zlib's polynomial):
+ *
+ *     popmuch-journal 1 *CRC          header
+ *     I <uidl> <size> <first_seen> <file> *CRC   intent (fsynced)
+ *     D <uidl> *CRC                   delivered
+ *     N <uidl> *CRC                   indexed by notmuch
+ *     F <uidl> *CRC                   forgotten
+ *
+ * <uidl> and <file> are encoded: bytes 0x21..0x7e other than '%' stand
+ * for themselves, every other byte is %XX.  Records are appended with
+ * one write(2) each on an O_APPEND descriptor.
+ *
+ * Loading: a line with a bad CRC or bad syntax is skipped and counted as
+ * damage, and loading goes on.  A final line without its newline is a
+ * torn append (a crash mid-write): its record never became durable, so
+ * it is dropped silently, not counted as damage, and cut off the file
+ * before anything new is appended. */
 #include "config.h"
-extern int uidl_placeholder;
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "popmuch/fault.h"
+#include "popmuch/uidl.h"
+#include "popmuch/xmalloc.h"
+
+#define JOURNAL_MAGIC "popmuch-journal"
+#define JOURNAL_HEADER JOURNAL_MAGIC " 1"
+#define UIDL_MAX 1000	/* raw bytes; pop3 limits to 70 anyway */
+#define FILE_MAX 255	/* a file name */
+#define RECORD_MAX 4096 /* a line, encoded, with CRC and newline */
+
+struct entry {
+	struct uidl_entry e; /* e.uidl and e.file point into owned copies */
+	uint64_t hash;
+};
+
+struct uidl_db {
+	char *dir;
+	char *jpath;
+	int lockfd;
+	int jfd;
+	off_t jsize;	     /* bytes in the journal we know of */
+	struct entry **slot; /* open addressing, linear probing */
+	size_t cap;	     /* power of two */
+	size_t count;
+	size_t lines;	       /* records in the journal (live or not) */
+	int dirty;	       /* appended since the last sync */
+	enum pm_status broken; /* sticky after a failed sync */
+	int damaged;
+	char *why;
+};
+
+/* ---- CRC-32 (IEEE 802.3, as zlib) ------------------------------------ */
+
+static uint32_t crc_table[256];
+
+static void
+crc_init(void)
+{
+	uint32_t c, n, k;
+
+	for (n = 0; n < 256; n++) {
+		c = n;
+		for (k = 0; k < 8; k++)
+			c = (c & 1) ? 0xedb88320u ^ (c >> 1) : c >> 1;
+		crc_table[n] = c;
+	}
+}
+
+static uint32_t
+crc32_of(const char *buf, size_t len)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	uint32_t c = 0xffffffffu;
+	size_t i;
+
+	pthread_once(&once, crc_init);
+	for (i = 0; i < len; i++)
+		c = crc_table[(c ^ (unsigned char)buf[i]) & 0xff] ^ (c >> 8);
+	return c ^ 0xffffffffu;
+}
+
+/* ---- the hash table -------------------------------------------------- */
+
+static uint64_t
+hash_of(const char *s)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+
+	for (; *s != '\0'; s++) {
+		h ^= (unsigned char)*s;
+		h *= 0x100000001b3ull;
+	}
+	return h;
+}
+
+/* The slot holding uidl, or the empty slot where it would go. */
+static size_t
+find_slot(const struct uidl_db *db, const char *uidl, uint64_t h)
+{
+	size_t i = (size_t)h & (db->cap - 1);
+
+	while (db->slot[i] != NULL &&
+	       (db->slot[i]->hash != h || strcmp(db->slot[i]->e.uidl, uidl)))
+		i = (i + 1) & (db->cap - 1);
+	return i;
+}
+
+static void
+grow(struct uidl_db *db)
+{
+	struct entry **old = db->slot;
+	size_t oldcap = db->cap, i, j;
+
+	db->cap = oldcap ? oldcap * 2 : 64;
+	db->slot = xcalloc(db->cap, sizeof(*db->slot));
+	for (i = 0; i < oldcap; i++) {
+		if (old[i] == NULL)
+			continue;
+		j = (size_t)old[i]->hash & (db->cap - 1);
+		while (db->slot[j] != NULL)
+			j = (j + 1) & (db->cap - 1);
+		db->slot[j] = old[i];
+	}
+	free(old);
+}
+
+static void
+entry_free(struct entry *en)
+{
+	free((char *)en->e.uidl);
+	free((char *)en->e.file);
+	free(en);
+}
+
+static struct entry *
+table_get(const struct uidl_db *db, const char *uidl)
+{
+	if (db->count == 0)
+		return NULL;
+	return db->slot[find_slot(db, uidl, hash_of(uidl))];
+}
+
+/* Insert or replace the entry for uidl. */
+static void
+table_put(struct uidl_db *db, const char *uidl, uint64_t size,
+	  int64_t first_seen, const char *file)
+{
+	uint64_t h = hash_of(uidl);
+	struct entry *en;
+	size_t i;
+
+	if ((db->count + 1) * 4 > db->cap * 3)
+		grow(db);
+	i = find_slot(db, uidl, h);
+	en = db->slot[i];
+	if (en == NULL) {
+		en = xcalloc(1, sizeof(*en));
+		en->hash = h;
+		en->e.uidl = xstrdup(uidl);
+		db->slot[i] = en;
+		db->count++;
+	} else {
+		free((char *)en->e.file);
+	}
+	en->e.size = size;
+	en->e.first_seen = first_seen;
+	en->e.file = xstrdup(file);
+	en->e.state = UIDL_PENDING;
+	en->e.indexed = 0;
+}
+
+/* Remove uidl (backward-shift deletion: no tombstones). */
+static void
+table_del(struct uidl_db *db, const char *uidl)
+{
+	size_t mask = db->cap - 1, i, j, home;
+
+	if (db->count == 0)
+		return;
+	i = find_slot(db, uidl, hash_of(uidl));
+	if (db->slot[i] == NULL)
+		return;
+	entry_free(db->slot[i]);
+	db->slot[i] = NULL;
+	db->count--;
+	for (j = (i + 1) & mask; db->slot[j] != NULL; j = (j + 1) & mask) {
+		home = (size_t)db->slot[j]->hash & mask;
+		/* Move slot j into the hole at i unless its home lies
+		 * cyclically in (i, j]. */
+		if (((j - home) & mask) >= ((j - i) & mask)) {
+			db->slot[i] = db->slot[j];
+			db->slot[j] = NULL;
+			i = j;
+		}
+	}
+}
+
+/* ---- encoding -------------------------------------------------------- */
+
+/* Append the encoding of s to out (which has room for 3*strlen+1). */
+static size_t
+enc(char *out, const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t o = 0;
+
+	for (; *s != '\0'; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c > 0x20 && c < 0x7f && c != '%') {
+			out[o++] = (char)c;
+		} else {
+			out[o++] = '%';
+			out[o++] = hex[c >> 4];
+			out[o++] = hex[c & 15];
+		}
+	}
+	out[o] = '\0';
+	return o;
+}
+
+static int
+hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+/* Decode a token in place; -1 on a bad escape or a NUL byte. */
+static int
+dec(char *s)
+{
+	char *o = s;
+	int hi, lo;
+
+	for (; *s != '\0'; s++) {
+		if (*s != '%') {
+			*o++ = *s;
+			continue;
+		}
+		hi = hexval(s[1]);
+		lo = hi < 0 ? -1 : hexval(s[2]);
+		if (lo < 0 || (hi == 0 && lo == 0))
+			return -1;
+		*o++ = (char)(hi << 4 | lo);
+		s += 2;
+	}
+	*o = '\0';
+	return 0;
+}
+
+/* ---- parsing --------------------------------------------------------- */
+
+/* Check and strip the " *XXXXXXXX" trailer of line (NUL-terminated,
+ * without its newline).  Returns 0 when the CRC matches. */
+static int
+check_crc(char *line, size_t len)
+{
+	uint32_t want = 0;
+	size_t i;
+	int v;
+
+	if (len < 10 || line[len - 10] != ' ' || line[len - 9] != '*')
+		return -1;
+	for (i = len - 8; i < len; i++) {
+		v = hexval(line[i]);
+		if (v < 0)
+			return -1;
+		want = want << 4 | (uint32_t)v;
+	}
+	if (crc32_of(line, len - 10) != want)
+		return -1;
+	line[len - 10] = '\0';
+	return 0;
+}
+
+static int
+parse_u64(const char *s, uint64_t *v_r)
+{
+	uint64_t v = 0, d;
+
+	if (*s == '\0')
+		return -1;
+	for (; *s != '\0'; s++) {
+		if (*s < '0' || *s > '9')
+			return -1;
+		d = (uint64_t)(*s - '0');
+		if (v > (UINT64_MAX - d) / 10)
+			return -1;
+		v = v * 10 + d;
+	}
+	*v_r = v;
+	return 0;
+}
+
+static int
+parse_i64(const char *s, int64_t *v_r)
+{
+	uint64_t v;
+	int neg = *s == '-';
+
+	if (parse_u64(s + neg, &v) != 0 || v > INT64_MAX)
+		return -1;
+	*v_r = neg ? -(int64_t)v : (int64_t)v;
+	return 0;
+}
+
+/* Split s at single spaces into at most max tokens; count or -1. */
+static int
+split(char *s, char **tok, int max)
+{
+	int n = 0;
+
+	for (;;) {
+		if (n == max || *s == '\0' || *s == ' ')
+			return -1;
+		tok[n++] = s;
+		s = strchr(s, ' ');
+		if (s == NULL)
+			return n;
+		*s++ = '\0';
+	}
+}
+
+static int
+file_ok(const char *f)
+{
+	return f[0] != '\0' && strlen(f) <= FILE_MAX && !strchr(f, '/') &&
+	       strcmp(f, ".") != 0 && strcmp(f, "..") != 0;
+}
+
+/* Apply one record (CRC already checked and stripped).  -1 if bad. */
+static int
+apply_record(struct uidl_db *db, char *line)
+{
+	char *tok[5];
+	int n = split(line, tok, 5);
+	struct entry *en;
+	uint64_t size;
+	int64_t seen;
+
+	if (n < 2 || tok[0][1] != '\0' || dec(tok[1]) != 0 ||
+	    strlen(tok[1]) > UIDL_MAX)
+		return -1;
+	if (tok[0][0] == 'I') {
+		if (n != 5 || parse_u64(tok[2], &size) != 0 ||
+		    parse_i64(tok[3], &seen) != 0 || dec(tok[4]) != 0 ||
+		    !file_ok(tok[4]))
+			return -1;
+		table_put(db, tok[1], size, seen, tok[4]);
+		return 0;
+	}
+	if (n != 2)
+		return -1;
+	if (tok[0][0] == 'F') {
+		table_del(db, tok[1]);
+		return 0;
+	}
+	en = table_get(db, tok[1]);
+	if (en == NULL)
+		return -1;
+	if (tok[0][0] == 'D')
+		en->e.state = UIDL_DELIVERED;
+	else if (tok[0][0] == 'N')
+		en->e.indexed = 1;
+	else
+		return -1;
+	return 0;
+}
+
+/* ---- files ----------------------------------------------------------- */
+
+static enum pm_status
+errno_status(int e)
+{
+	return (e == ENOSPC || e == EDQUOT) ? PM_NOSPACE : PM_IOERR;
+}
+
+static int
+fsync_dir(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int ret;
+
+	if (fd < 0)
+		return -1;
+	ret = fsync(fd);
+	close(fd);
+	return ret;
+}
+
+/* mkdir -p with mode 0700 for every directory created. */
+static enum pm_status
+mkdirs(const char *path, struct pm_err *err)
+{
+	char *p = xstrdup(path);
+	char *s = p, *slash;
+	struct stat st;
+
+	for (;;) {
+		while (*s == '/')
+			s++;
+		s = strchr(s, '/');
+		if (s != NULL)
+			*s = '\0';
+		if (mkdir(p, 0700) == 0) {
+			slash = strrchr(p, '/');
+			if (slash != NULL && slash != p) {
+				*slash = '\0';
+				(void)fsync_dir(p);
+				*slash = '/';
+			}
+		} else if (errno != EEXIST || stat(p, &st) != 0 ||
+			   !S_ISDIR(st.st_mode)) {
+			if (errno == EEXIST)
+				errno = ENOTDIR;
+			err_set(err, PM_CANTCREAT, "cannot create %s: %s", p,
+				strerror(errno));
+			free(p);
+			return PM_CANTCREAT;
+		}
+		if (s == NULL)
+			break;
+		*s++ = '/';
+	}
+	free(p);
+	return PM_OK;
+}
+
+/* Write all of buf at the end of the journal (one write(2) normally).
+ * On failure cut the file back so that no partial record remains. */
+static enum pm_status
+append(struct uidl_db *db, const char *buf, size_t len, struct pm_err *err)
+{
+	size_t done = 0;
+	ssize_t n;
+	int e;
+
+	if (db->broken != PM_OK)
+		return err_set(err, db->broken,
+			       "journal %s: unusable after an earlier error",
+			       db->jpath);
+	while (done < len) {
+		n = write(db->jfd, buf + done, len - done);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			e = n < 0 ? errno : ENOSPC;
+			if (ftruncate(db->jfd, db->jsize) != 0)
+				db->broken = errno_status(e);
+			return err_set(err, errno_status(e),
+				       "cannot write journal %s: %s", db->jpath,
+				       strerror(e));
+		}
+		done += (size_t)n;
+	}
+	db->jsize += (off_t)len;
+	db->dirty = 1;
+	return PM_OK;
+}
+
+static enum pm_status
+sync_journal(struct uidl_db *db, struct pm_err *err)
+{
+	if (db->broken != PM_OK)
+		return err_set(err, db->broken,
+			       "journal %s: unusable after an earlier error",
+			       db->jpath);
+	if (!db->dirty)
+		return PM_OK;
+	while (fdatasync(db->jfd) != 0) {
+		if (errno == EINTR)
+			continue;
+		/* The kernel may have dropped the dirty pages: never
+		 * trust this descriptor again (no fsync retry). */
+		db->broken = errno_status(errno);
+		return err_set(err, db->broken, "cannot sync journal %s: %s",
+			       db->jpath, strerror(errno));
+	}
+	db->dirty = 0;
+	return PM_OK;
+}
+
+/* Format "<content> *CRC\n" into buf (RECORD_MAX); returns the length. */
+static size_t
+seal(char *buf, size_t len)
+{
+	uint32_t c = crc32_of(buf, len);
+
+	return len + (size_t)snprintf(buf + len, RECORD_MAX - len,
+				      " *%08" PRIX32 "\n", c);
+}
+
+static size_t
+format_simple(char *buf, char type, const char *uidl)
+{
+	buf[0] = type;
+	buf[1] = ' ';
+	return seal(buf, 2 + enc(buf + 2, uidl));
+}
+
+static size_t
+format_intent(char *buf, const struct uidl_entry *e)
+{
+	size_t n = 2;
+
+	buf[0] = 'I';
+	buf[1] = ' ';
+	n += enc(buf + n, e->uidl);
+	n += (size_t)snprintf(buf + n, RECORD_MAX - n,
+			      " %" PRIu64 " %" PRId64 " ", e->size,
+			      e->first_seen);
+	n += enc(buf + n, e->file);
+	return seal(buf, n);
+}
+
+/* ---- loading --------------------------------------------------------- */
+
+static void
+note_damage(struct uidl_db *db, size_t lineno, size_t *bad, size_t *first)
+{
+	if ((*bad)++ == 0)
+		*first = lineno;
+	db->damaged = 1;
+}
+
+/* The header line (CRC checked): PM_OK, or PM_DATAERR for a journal
+ * this popmuch must not touch. */
+static enum pm_status
+check_header(struct uidl_db *db, char *line, size_t len, int *bad_r,
+	     struct pm_err *err)
+{
+	*bad_r = check_crc(line, len) != 0;
+	if (*bad_r)
+		return PM_OK;
+	if (strcmp(line, JOURNAL_HEADER) == 0)
+		return PM_OK;
+	if (strncmp(line, JOURNAL_MAGIC " ", sizeof(JOURNAL_MAGIC)) == 0)
+		return err_set(err, PM_DATAERR,
+			       "journal %s: format \"%s\" is not supported "
+			       "by this popmuch",
+			       db->jpath, line);
+	*bad_r = 1;
+	return PM_OK;
+}
+
+/* Parse the journal in buf[0..len) (NUL-terminated at len); returns the
+ * offset after the last complete line. */
+static enum pm_status
+parse_journal(struct uidl_db *db, char *buf, size_t len, size_t *good_r,
+	      struct pm_err *err)
+{
+	size_t off = 0, lineno = 0, bad = 0, first = 0, n;
+	char *nl;
+	int badhdr;
+
+	while (off < len && (nl = memchr(buf + off, '\n', len - off))) {
+		n = (size_t)(nl - (buf + off));
+		*nl = '\0';
+		lineno++;
+		if (lineno == 1) {
+			if (check_header(db, buf, n, &badhdr, err) != PM_OK)
+				return PM_DATAERR;
+			if (badhdr)
+				note_damage(db, lineno, &bad, &first);
+		} else if (n >= RECORD_MAX || memchr(buf + off, '\0', n) ||
+			   check_crc(buf + off, n) != 0 ||
+			   apply_record(db, buf + off) != 0) {
+			note_damage(db, lineno, &bad, &first);
+			db->lines++;
+		} else {
+			db->lines++;
+		}
+		off += n + 1;
+	}
+	*good_r = off;
+	if (bad > 0)
+		db->why = xasprintf("journal %s: %zu damaged record(s) "
+				    "skipped (first at line %zu)",
+				    db->jpath, bad, first);
+	return PM_OK;
+}
+
+static enum pm_status
+read_all(int fd, const char *path, char **buf_r, size_t *len_r,
+	 struct pm_err *err)
+{
+	size_t cap = 64 * 1024, len = 0;
+	char *buf = xmalloc(cap + 1);
+	ssize_t n;
+
+	for (;;) {
+		if (len == cap)
+			buf = xreallocarray(buf, 1, (cap *= 2) + 1);
+		n = pread(fd, buf + len, cap - len, (off_t)len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			free(buf);
+			return err_set(err, PM_IOERR, "cannot read %s: %s",
+				       path, strerror(errno));
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	buf[len] = '\0';
+	*buf_r = buf;
+	*len_r = len;
+	return PM_OK;
+}
+
+/* Write a header into an empty journal and make the file durable. */
+static enum pm_status
+start_journal(struct uidl_db *db, struct pm_err *err)
+{
+	char buf[RECORD_MAX];
+	enum pm_status st;
+	size_t n;
+
+	memcpy(buf, JOURNAL_HEADER, sizeof(JOURNAL_HEADER));
+	n = seal(buf, sizeof(JOURNAL_HEADER) - 1);
+	st = append(db, buf, n, err);
+	if (st == PM_OK)
+		st = sync_journal(db, err);
+	if (st != PM_OK)
+		return st;
+	if (fsync_dir(db->dir) != 0)
+		return err_set(err, errno_status(errno), "cannot sync %s: %s",
+			       db->dir, strerror(errno));
+	return PM_OK;
+}
+
+static enum pm_status
+load_journal(struct uidl_db *db, struct pm_err *err)
+{
+	size_t len, good;
+	enum pm_status st;
+	char *buf;
+
+	db->jfd =
+	    open(db->jpath,
+		 O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (db->jfd < 0)
+		return err_set(err, PM_CANTCREAT, "cannot open %s: %s",
+			       db->jpath, strerror(errno));
+	st = read_all(db->jfd, db->jpath, &buf, &len, err);
+	if (st != PM_OK)
+		return st;
+	st = parse_journal(db, buf, len, &good, err);
+	free(buf);
+	if (st != PM_OK)
+		return st;
+	db->jsize = (off_t)good;
+	if (good < len &&
+	    (ftruncate(db->jfd, db->jsize) != 0 || fdatasync(db->jfd) != 0))
+		return err_set(err, errno_status(errno),
+			       "cannot cut the torn record off %s: %s",
+			       db->jpath, strerror(errno));
+	if (good == 0)
+		return start_journal(db, err);
+	return PM_OK;
+}
+
+/* ---- the lock -------------------------------------------------------- */
+
+static enum pm_status
+locked_by_other(struct uidl_db *db, struct pm_err *err)
+{
+	char buf[32];
+	ssize_t n = pread(db->lockfd, buf, sizeof(buf) - 1, 0);
+	char *end;
+	long pid;
+
+	if (n > 0) {
+		buf[n] = '\0';
+		pid = strtol(buf, &end, 10);
+		if (pid > 0 && end != buf && (*end == '\n' || *end == '\0'))
+			return err_set(err, PM_LOCKED,
+				       "account is locked by another popmuch "
+				       "run (pid %ld)",
+				       pid);
+	}
+	return err_set(err, PM_LOCKED,
+		       "account is locked by another popmuch run");
+}
+
+static enum pm_status
+take_lock(struct uidl_db *db, int wait, struct pm_err *err)
+{
+	char *path = xasprintf("%s/lock", db->dir);
+	char buf[32];
+	int n;
+
+	db->lockfd =
+	    open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (db->lockfd < 0) {
+		err_set(err, PM_CANTCREAT, "cannot open %s: %s", path,
+			strerror(errno));
+		free(path);
+		return PM_CANTCREAT;
+	}
+	free(path);
+	if (flock(db->lockfd, LOCK_EX | LOCK_NB) != 0) {
+		if (errno != EWOULDBLOCK)
+			return err_set(err, PM_IOERR, "cannot lock %s: %s",
+				       db->dir, strerror(errno));
+		if (!wait)
+			return locked_by_other(db, err);
+		if (flock(db->lockfd, LOCK_EX) != 0)
+			return err_set(err, PM_LOCKED,
+				       "waiting for the lock of %s: %s",
+				       db->dir, strerror(errno));
+	}
+	/* The pid is only a hint for the message in locked_by_other(). */
+	n = snprintf(buf, sizeof(buf), "%ld\n", (long)getpid());
+	if (ftruncate(db->lockfd, 0) == 0)
+		(void)!pwrite(db->lockfd, buf, (size_t)n, 0);
+	return PM_OK;
+}
+
+/* ---- the API --------------------------------------------------------- */
+
+enum pm_status
+uidl_open(const char *dir, int wait, struct uidl_db **db_r, struct pm_err *err)
+{
+	struct uidl_db *db;
+	enum pm_status st;
+
+	*db_r = NULL;
+	st = mkdirs(dir, err);
+	if (st != PM_OK)
+		return st;
+	db = xcalloc(1, sizeof(*db));
+	db->dir = xstrdup(dir);
+	db->jpath = xasprintf("%s/journal", dir);
+	db->jfd = -1;
+	db->lockfd = -1;
+	st = take_lock(db, wait, err);
+	if (st == PM_OK)
+		st = load_journal(db, err);
+	if (st != PM_OK) {
+		db->dirty = 0;
+		uidl_free(&db);
+		return st;
+	}
+	*db_r = db;
+	return PM_OK;
+}
+
+int
+uidl_damaged(const struct uidl_db *db, const char **why_r)
+{
+	if (why_r != NULL)
+		*why_r = db->damaged ? db->why : NULL;
+	return db->damaged;
+}
+
+const struct uidl_entry *
+uidl_lookup(const struct uidl_db *db, const char *uidl)
+{
+	struct entry *en = table_get(db, uidl);
+
+	return en ? &en->e : NULL;
+}
+
+size_t
+uidl_count(const struct uidl_db *db)
+{
+	return db->count;
+}
+
+void
+uidl_foreach(const struct uidl_db *db,
+	     void (*fn)(const struct uidl_entry *e, void *ctx), void *ctx)
+{
+	size_t i;
+
+	for (i = 0; i < db->cap; i++)
+		if (db->slot[i] != NULL)
+			fn(&db->slot[i]->e, ctx);
+}
+
+static enum pm_status
+check_uidl(const char *uidl, struct pm_err *err)
+{
+	if (uidl[0] == '\0')
+		return err_set(err, PM_DATAERR, "empty UIDL");
+	if (strlen(uidl) > UIDL_MAX)
+		return err_set(err, PM_DATAERR,
+			       "UIDL longer than %d bytes refused", UIDL_MAX);
+	return PM_OK;
+}
+
+enum pm_status
+uidl_intent(struct uidl_db *db, const char *uidl, uint64_t size,
+	    int64_t first_seen, const char *file, struct pm_err *err)
+{
+	struct uidl_entry e = {
+	    .uidl = uidl, .size = size, .first_seen = first_seen, .file = file};
+	char buf[RECORD_MAX];
+	enum pm_status st;
+
+	st = check_uidl(uidl, err);
+	if (st != PM_OK)
+		return st;
+	if (!file_ok(file))
+		return err_set(err, PM_SOFTWARE, "bad Maildir file name");
+	st = append(db, buf, format_intent(buf, &e), err);
+	if (st == PM_OK)
+		st = sync_journal(db, err);
+	FAULT("uidl-after-intent");
+	if (st != PM_OK)
+		return st;
+	db->lines++;
+	table_put(db, uidl, size, first_seen, file);
+	return PM_OK;
+}
+
+/* Append a D, N or F record for a known uidl. */
+static enum pm_status
+mark(struct uidl_db *db, char type, const char *uidl, struct pm_err *err)
+{
+	char buf[RECORD_MAX];
+	struct entry *en;
+	enum pm_status st;
+
+	st = check_uidl(uidl, err);
+	if (st != PM_OK)
+		return st;
+	en = table_get(db, uidl);
+	if (en == NULL) {
+		if (type == 'F')
+			return PM_OK;
+		return err_set(err, PM_SOFTWARE,
+			       "journal: marking an unknown UIDL");
+	}
+	/* Nothing to record when it is already so. */
+	if ((type == 'D' && en->e.state == UIDL_DELIVERED) ||
+	    (type == 'N' && en->e.indexed))
+		return PM_OK;
+	st = append(db, buf, format_simple(buf, type, uidl), err);
+	if (st != PM_OK)
+		return st;
+	db->lines++;
+	return PM_OK;
+}
+
+enum pm_status
+uidl_delivered(struct uidl_db *db, const char *uidl, struct pm_err *err)
+{
+	enum pm_status st = mark(db, 'D', uidl, err);
+
+	if (st == PM_OK)
+		table_get(db, uidl)->e.state = UIDL_DELIVERED;
+	return st;
+}
+
+enum pm_status
+uidl_indexed(struct uidl_db *db, const char *uidl, struct pm_err *err)
+{
+	enum pm_status st = mark(db, 'N', uidl, err);
+
+	if (st == PM_OK)
+		table_get(db, uidl)->e.indexed = 1;
+	return st;
+}
+
+enum pm_status
+uidl_forget(struct uidl_db *db, const char *uidl, struct pm_err *err)
+{
+	enum pm_status st = mark(db, 'F', uidl, err);
+
+	if (st == PM_OK)
+		table_del(db, uidl);
+	return st;
+}
+
+enum pm_status
+uidl_sync(struct uidl_db *db, struct pm_err *err)
+{
+	return sync_journal(db, err);
+}
+
+/* ---- compaction ------------------------------------------------------ */
+
+/* Buffered writer for the rewrite. */
+struct wbuf {
+	int fd;
+	size_t len;
+	int e; /* first errno */
+	size_t records;
+	char buf[64 * 1024];
+};
+
+static void
+wbuf_flush(struct wbuf *w)
+{
+	size_t done = 0;
+	ssize_t n;
+
+	while (w->e == 0 && done < w->len) {
+		n = write(w->fd, w->buf + done, w->len - done);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			w->e = n < 0 ? errno : ENOSPC;
+		else
+			done += (size_t)n;
+	}
+	w->len = 0;
+}
+
+static void
+wbuf_record(struct wbuf *w, const char *rec, size_t len)
+{
+	if (len > sizeof(w->buf) - w->len)
+		wbuf_flush(w);
+	memcpy(w->buf + w->len, rec, len);
+	w->len += len;
+	w->records++;
+}
+
+static void
+write_entry(const struct uidl_entry *e, void *ctx)
+{
+	struct wbuf *w = ctx;
+	char rec[RECORD_MAX];
+
+	wbuf_record(w, rec, format_intent(rec, e));
+	if (e->state == UIDL_DELIVERED)
+		wbuf_record(w, rec, format_simple(rec, 'D', e->uidl));
+	if (e->indexed)
+		wbuf_record(w, rec, format_simple(rec, 'N', e->uidl));
+}
+
+/* Write every live entry to path; returns the records or sets err. */
+static enum pm_status
+write_compacted(struct uidl_db *db, const char *path, struct wbuf *w,
+		struct pm_err *err)
+{
+	char rec[RECORD_MAX];
+
+	w->fd = open(
+	    path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (w->fd < 0)
+		return err_set(err, errno_status(errno), "cannot create %s: %s",
+			       path, strerror(errno));
+	memcpy(rec, JOURNAL_HEADER, sizeof(JOURNAL_HEADER));
+	wbuf_record(w, rec, seal(rec, sizeof(JOURNAL_HEADER) - 1));
+	w->records = 0;
+	uidl_foreach(db, write_entry, w);
+	wbuf_flush(w);
+	if (w->e == 0 && fsync(w->fd) != 0)
+		w->e = errno;
+	if (close(w->fd) != 0 && w->e == 0 && errno != EINTR)
+		w->e = errno;
+	if (w->e != 0) {
+		(void)unlink(path);
+		return err_set(err, errno_status(w->e), "cannot write %s: %s",
+			       path, strerror(w->e));
+	}
+	return PM_OK;
+}
+
+/* Keep the damaged journal for inspection before it is replaced. */
+static void
+keep_damaged(const struct uidl_db *db)
+{
+	char *bad =
+	    xasprintf("%s.damaged.%lld", db->jpath, (long long)time(NULL));
+
+	(void)link(db->jpath, bad);
+	free(bad);
+}
+
+static enum pm_status
+replace_journal(struct uidl_db *db, const char *tmp, size_t records,
+		struct pm_err *err)
+{
+	enum pm_status st;
+	int fd;
+
+	if (db->damaged)
+		keep_damaged(db);
+	if (rename(tmp, db->jpath) != 0) {
+		st = err_set(err, errno_status(errno), "cannot rename %s: %s",
+			     tmp, strerror(errno));
+		(void)unlink(tmp);
+		return st;
+	}
+	FAULT("uidl-after-compact-rename");
+	fd = open(db->jpath, O_RDWR | O_APPEND | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0 || fsync_dir(db->dir) != 0) {
+		db->broken = errno_status(errno);
+		err_set(err, db->broken, "cannot reopen %s: %s", db->jpath,
+			strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return db->broken;
+	}
+	close(db->jfd);
+	db->jfd = fd;
+	db->jsize = lseek(fd, 0, SEEK_END);
+	db->lines = records;
+	db->dirty = 0;
+	return PM_OK;
+}
+
+enum pm_status
+uidl_compact(struct uidl_db *db, int force, struct pm_err *err)
+{
+	struct wbuf *w;
+	enum pm_status st;
+	char *tmp;
+
+	if (!force && (db->damaged || db->lines <= 2 * db->count + 100))
+		return PM_OK;
+	st = sync_journal(db, err);
+	if (st != PM_OK)
+		return st;
+	tmp = xasprintf("%s.tmp", db->jpath);
+	w = xcalloc(1, sizeof(*w));
+	st = write_compacted(db, tmp, w, err);
+	if (st == PM_OK)
+		st = replace_journal(db, tmp, w->records, err);
+	free(w);
+	free(tmp);
+	return st;
+}
+
+void
+uidl_free(struct uidl_db **dbp)
+{
+	struct uidl_db *db = dbp ? *dbp : NULL;
+	size_t i;
+
+	if (db == NULL)
+		return;
+	if (db->jfd >= 0) {
+		(void)sync_journal(db, NULL);
+		close(db->jfd);
+	}
+	if (db->lockfd >= 0)
+		close(db->lockfd); /* releases the flock */
+	for (i = 0; i < db->cap; i++)
+		if (db->slot[i] != NULL)
+			entry_free(db->slot[i]);
+	free(db->slot);
+	free(db->dir);
+	free(db->jpath);
+	free(db->why);
+	free(db);
+	*dbp = NULL;
+}

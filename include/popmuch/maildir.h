@@ -1,7 +1,7 @@
 /* maildir.h: delivery into a Maildir (tmp → new), crash-safe.
  *
- * Names: "<time>.M<usec>P<pid>Q<n>.<host>,S=<size>"; nothing from the
- * server ever becomes part of a path. */
+ * Names: "<time>.M<usec>P<pid>Q<n>R<random>.<host>,S=<size>"; nothing
+ * from the server ever becomes part of a path. */
 #ifndef POPMUCH_MAILDIR_H
 #define POPMUCH_MAILDIR_H
 
@@ -35,7 +35,10 @@ enum pm_status maildir_tmp_sync(struct maildir_tmp *t, struct pm_err *err);
 const char *maildir_tmp_name(const struct maildir_tmp *t);
 /* Bytes written so far. */
 uint64_t maildir_tmp_size(const struct maildir_tmp *t);
-/* Rename tmp/<unique> to new/<name> and fsync new/.  Frees t. */
+/* Rename tmp/<unique> to new/<name> (never replacing a file) and fsync
+ * new/.  Frees t, also on failure: a failed rename removes the tmp file;
+ * when only the fsync of new/ failed the file stays in new/, where
+ * recovery (maildir_find) finds it. */
 enum pm_status maildir_tmp_commit(struct maildir_tmp **t, struct pm_err *err);
 /* Remove the tmp file and free t; NULL is fine. */
 void maildir_tmp_abort(struct maildir_tmp **t);

@@ -21,7 +21,8 @@ struct ret_msg {
 	/* output */
 	int fetch;          /* download it */
 	int dele;           /* delete it (after download when fetch is set) */
-	int skipped;        /* over skipsize: left alone */
+	int skipped;        /* left alone: over skipsize, or over killsize
+			     * while keep or no_delete forbids deleting */
 	int killed;         /* over killsize: delete without download */
 };
 

@@ -13,7 +13,8 @@
 
 static int tap_n, tap_failed;
 
-static void tap_vresult(int pass, const char *fmt, va_list ap)
+__attribute__((format(printf, 2, 0))) static void
+tap_vresult(int pass, const char *fmt, va_list ap)
 {
 	tap_n++;
 	if (!pass)
@@ -35,7 +36,7 @@ ok(int pass, const char *fmt, ...)
 	return pass;
 }
 
-__attribute__((unused)) static void
+__attribute__((format(printf, 1, 2), unused)) static void
 diag(const char *fmt, ...)
 {
 	va_list ap;

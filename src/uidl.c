@@ -653,9 +653,9 @@ start_journal(struct uidl_db *db, struct pm_err *err)
 static enum pm_status
 load_journal(struct uidl_db *db, struct pm_err *err)
 {
-	size_t len, good;
+	size_t len = 0, good;
 	enum pm_status st;
-	char *buf;
+	char *buf = NULL;
 
 	db->jfd =
 	    open(db->jpath,
@@ -989,7 +989,9 @@ keep_damaged(const struct uidl_db *db)
 	char *bad =
 	    xasprintf("%s.damaged.%lld", db->jpath, (long long)time(NULL));
 
-	(void)link(db->jpath, bad);
+	if (link(db->jpath, bad) != 0) {
+		/* best effort: the rewrite goes on without a copy */
+	}
 	free(bad);
 }
 

@@ -1,2 +1,679 @@
+/* test-config.c: the configuration parser and the secret sources. */
+#include "config.h"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "popmuch/config.h"
+#include "popmuch/secret.h"
+#include "popmuch/xmalloc.h"
 #include "tap.h"
-int main(void) { ok(1, "placeholder"); return done_testing(); }
+
+static char tmpdir[] = "/tmp/test-config.XXXXXX";
+
+static struct config *
+parse_ok(const char *text, const char *what)
+{
+	struct config *cfg = NULL;
+	struct pm_err err;
+	enum pm_status st = config_parse_string("t", text, &cfg, &err);
+
+	if (!ok(st == PM_OK && cfg != NULL, "parses: %s", what))
+		diag("  %s", err.msg);
+	return cfg;
+}
+
+/* Parse text expecting failure; the message must contain want. */
+static void
+parse_fails(const char *text, const char *want, const char *what)
+{
+	struct config *cfg = NULL;
+	struct pm_err err;
+	enum pm_status st = config_parse_string("t", text, &cfg, &err);
+
+	ok(st == PM_CONFIG && cfg == NULL, "refused: %s", what);
+	if (!ok(strstr(err.msg, want) != NULL, "message has \"%s\"", want))
+		diag("  got: %s", err.msg);
+	config_free(&cfg);
+}
+
+static void
+write_file(const char *path, const char *text, mode_t mode)
+{
+	FILE *f = fopen(path, "w");
+
+	if (f == NULL || fputs(text, f) == EOF || fclose(f) != 0)
+		fatal("cannot write %s", path);
+	if (chmod(path, mode) != 0)
+		fatal("chmod %s", path);
+}
+
+static void
+test_defaults(void)
+{
+	struct config *cfg =
+	    parse_ok("account a\nhost pop.example\n", "minimal account");
+	struct account *a;
+
+	if (cfg == NULL)
+		return;
+	is_int(cfg->naccounts, 1, "one account");
+	is_int(cfg->fetch_parallel, 4, "fetch_parallel default 4");
+	a = config_account(cfg, "a");
+	ok(a != NULL && config_account(cfg, "b") == NULL, "config_account");
+	is_str(a->name, "a", "name");
+	is_str(a->file, "t", "file");
+	is_int(a->line, 1, "line of the account line");
+	is_int(a->port, 0, "port 0");
+	is_int(a->timeout, 180, "timeout 180");
+	is_int(a->pipelining, CFG_AUTO, "pipelining auto");
+	is_int(a->tls, 1, "tls on");
+	is_int(a->tls_starttls, 1, "tls_starttls on");
+	is_int(a->tls_certcheck, 1, "tls_certcheck on");
+	is_str(a->auth, "on", "auth on");
+	is_int(a->keep, CFG_KEEP_OFF, "keep off");
+	is_int(a->keep_max, -1, "keep_max -1");
+	is_int(a->only_new, 1, "only_new on");
+	is_int(a->received_header, 0, "received_header off");
+	is_int(a->skipsize, 0, "skipsize off");
+	is_int(a->killsize, 0, "killsize off");
+	is_int(a->uidl_fingerprint, 0, "uidl_fingerprint off");
+	ok(a->user == NULL && a->password == NULL && a->maildir == NULL &&
+	       a->tls_trust_file == NULL && a->tags == NULL,
+	   "strings unset");
+	config_free(&cfg);
+	ok(cfg == NULL, "config_free sets NULL");
+	config_free(&cfg);
+	config_free(NULL);
+}
+
+static const char every_keyword[] = "defaults\n"
+				    "fetch_parallel 7\n"
+				    "account a\n"
+				    "host pop.example.org\n"
+				    "port 1995\n"
+				    "timeout 30\n"
+				    "pipelining off\n"
+				    "source_ip 192.0.2.1\n"
+				    "tls on\n"
+				    "tls_starttls off\n"
+				    "tls_certcheck on\n"
+				    "tls_trust_file /etc/ca.pem\n"
+				    "tls_crl_file /etc/crl.pem\n"
+				    "tls_key_file /k.pem\n"
+				    "tls_cert_file /c.pem\n"
+				    "tls_priorities NORMAL:-VERS-TLS1.2\n"
+				    "tls_host_override other.example\n"
+				    "auth SCRAM-SHA-256\n"
+				    "user joe\n"
+				    "password s3cret\n"
+				    "passwordeval pass show mail\n"
+				    "delivery maildir /m/a\n"
+				    "only_new off\n"
+				    "keep 30d\n"
+				    "keep_max 500\n"
+				    "killsize 10m\n"
+				    "skipsize 2k\n"
+				    "received_header off\n"
+				    "tags \"+work   -inbox\"\n"
+				    "notmuch_config /nm.conf\n"
+				    "uidl_fallback top\n";
+
+static void
+test_every_keyword(void)
+{
+	struct config *cfg = parse_ok(every_keyword, "every keyword");
+	struct account *a;
+
+	if (cfg == NULL)
+		return;
+	a = cfg->accounts[0];
+	is_int(cfg->fetch_parallel, 7, "fetch_parallel");
+	is_str(a->host, "pop.example.org", "host");
+	is_int(a->port, 1995, "port");
+	is_int(a->timeout, 30, "timeout");
+	is_int(a->pipelining, CFG_OFF, "pipelining");
+	is_str(a->source_ip, "192.0.2.1", "source_ip");
+	is_int(a->tls_starttls, 0, "tls_starttls");
+	is_str(a->tls_trust_file, "/etc/ca.pem", "tls_trust_file");
+	is_str(a->tls_crl_file, "/etc/crl.pem", "tls_crl_file");
+	is_str(a->tls_key_file, "/k.pem", "tls_key_file");
+	is_str(a->tls_cert_file, "/c.pem", "tls_cert_file");
+	is_str(a->tls_priorities, "NORMAL:-VERS-TLS1.2", "tls_priorities");
+	is_str(a->tls_host_override, "other.example", "tls_host_override");
+	is_str(a->auth, "scram-sha-256", "auth, lower-cased");
+	is_str(a->user, "joe", "user");
+	is_str(a->password, "s3cret", "password");
+	is_str(a->passwordeval, "pass show mail", "passwordeval");
+	is_str(a->maildir, "/m/a", "delivery maildir");
+	is_int(a->only_new, 0, "only_new");
+	is_int(a->keep, CFG_KEEP_DAYS, "keep 30d");
+	is_int(a->keep_seconds, 30 * 86400, "keep_seconds");
+	is_int(a->keep_max, 500, "keep_max");
+	is_int(a->killsize, 10 << 20, "killsize");
+	is_int(a->skipsize, 2048, "skipsize");
+	is_str(a->tags, "+work -inbox", "tags normalised");
+	is_str(a->notmuch_config, "/nm.conf", "notmuch_config");
+	is_int(a->uidl_fingerprint, 1, "uidl_fallback top");
+	config_free(&cfg);
+}
+
+static void
+test_more_values(void)
+{
+	struct config *cfg = parse_ok(
+	    "account a\nhost h\ntls_nocertcheck\ntls_nostarttls\n"
+	    "pipelining\nkeep\nkillsize off\nskipsize 0\ntimeout 1\n"
+	    "keep_max off\nuidl_fallback off\nauth\n"
+	    "proxy_host\nfilter\nntlmdomain\ntls_min_dh_prime_bits\n"
+	    "account b\nhost h2\ntls_trust_file system\nkeep 12h\n"
+	    "tls_certcheck off\nonly_new\n"
+	    "account c\nhost h3\n"
+	    "tls_fingerprint aa:bb:cc:dd:ee:ff:00:11:22:33:44:55:66:77:88:"
+	    "99:aa:bb:cc:dd:ee:ff:00:11:22:33:44:55:66:77:88:99\n",
+	    "old spellings, empty arguments");
+	struct account *a, *b;
+
+	if (cfg == NULL)
+		return;
+	a = cfg->accounts[0];
+	b = cfg->accounts[1];
+	is_int(a->tls_certcheck, 0, "tls_nocertcheck (empty = on) is off");
+	is_int(a->tls_starttls, 0, "tls_nostarttls");
+	is_int(a->pipelining, CFG_ON, "empty boolean is on");
+	is_int(a->keep, CFG_KEEP_ON, "keep (empty) is on");
+	is_int(a->killsize, 0, "killsize off");
+	is_int(a->skipsize, 0, "skipsize 0 is off");
+	is_str(cfg->accounts[2]->tls_fingerprint,
+	       "AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99:"
+	       "AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99",
+	       "fingerprint upper-cased");
+	is_int(a->keep_max, -1, "keep_max off");
+	is_str(a->auth, "on", "auth (empty) is on");
+	ok(b->tls_trust_file == NULL, "tls_trust_file system");
+	is_int(b->keep_seconds, 12 * 3600, "keep 12h");
+	is_int(b->tls_certcheck, 0, "tls_certcheck off");
+	config_free(&cfg);
+	cfg = parse_ok("account a\nhost h\ntls_nocertcheck off\n",
+		       "tls_nocertcheck off");
+	if (cfg != NULL)
+		is_int(cfg->accounts[0]->tls_certcheck, 1, "certcheck stays");
+	config_free(&cfg);
+}
+
+static void
+test_inheritance(void)
+{
+	struct config *cfg =
+	    parse_ok("defaults\ntimeout 10\nkeep on\nuser d\n"
+		     "account p1\nhost h1\nuser u1\nport 1001\n"
+		     "account p2\nhost h2\nuser u2\nskipsize 5\n"
+		     "defaults\ntimeout 20\n"
+		     "account c : p1, p2\nport 3003\n"
+		     "account d : p2,p1\nhost h4\n"
+		     "account e:p1\nuser u5\n",
+		     "inheritance");
+	struct account *c, *d, *e;
+
+	if (cfg == NULL)
+		return;
+	c = config_account(cfg, "c");
+	d = config_account(cfg, "d");
+	e = config_account(cfg, "e");
+	is_int(config_account(cfg, "p1")->timeout, 10, "p1 got old default");
+	is_str(c->host, "h2", "c: later parent wins");
+	is_str(c->user, "u2", "c: user from p2");
+	is_int(c->port, 3003, "c: own line wins");
+	is_int(c->skipsize, 5, "c: skipsize from p2");
+	is_int(c->timeout, 20, "c: default not set by parents is current");
+	is_int(c->keep, CFG_KEEP_ON, "c: keep from defaults");
+	is_str(d->host, "h4", "d: own host");
+	is_str(d->user, "u1", "d: p1 (last parent) wins");
+	is_int(d->port, 1001, "d: port from p1");
+	is_str(e->host, "h1", "e: host from p1, no blanks around ':'");
+	is_str(e->user, "u5", "e: own user");
+	config_free(&cfg);
+}
+
+static void
+test_quoting(void)
+{
+	struct config *cfg = parse_ok("# comment\n   # indented comment\n\n"
+				      "account a\r\n"
+				      "  host   \"pop.example\"   \n"
+				      "user \"joe \\\"x\\\" \\\\ y\"\n"
+				      "passwordeval gpg -d \"~/my file.gpg\"\n"
+				      "password \"\"\n"
+				      "delivery maildir \"~/Mail/x y\"\n"
+				      "tls_trust_file ~/ca.pem\n"
+				      "tls_crl_file ~other/crl\n"
+				      "notmuch_config ~\n"
+				      "tls_host_override h#x \n"
+				      "\ttls_priorities \"C:\\path\"",
+				      "quoting");
+	struct account *a;
+
+	if (cfg == NULL)
+		return;
+	a = cfg->accounts[0];
+	is_str(a->host, "pop.example", "quotes and blanks removed, CRLF");
+	is_str(a->user, "joe \"x\" \\ y", "escapes in quotes");
+	is_str(a->passwordeval, "gpg -d \"~/my file.gpg\"",
+	       "inner quotes kept for the shell");
+	ok(a->password == NULL, "empty password unsets");
+	is_str(a->maildir, "/home/tester/Mail/x y", "maildir: quotes and ~");
+	is_str(a->tls_trust_file, "/home/tester/ca.pem", "~/ expanded");
+	is_str(a->tls_crl_file, "~other/crl", "~user is not expanded");
+	is_str(a->notmuch_config, "/home/tester", "~ alone");
+	is_str(a->tls_host_override, "h#x", "# inside an argument is kept");
+	is_str(a->tls_priorities, "C:\\path", "other backslashes kept");
+	config_free(&cfg);
+	parse_fails("account a\nhost \"a\"b\"\n", "t:2: host: stray quote",
+		    "stray quote");
+}
+
+static void
+test_sizes_durations(void)
+{
+	uint64_t sz = 7;
+	int64_t d = 7;
+
+	ok(config_parse_size("0", &sz) == 0 && sz == 0, "size 0");
+	ok(config_parse_size("123", &sz) == 0 && sz == 123, "size 123");
+	ok(config_parse_size("10k", &sz) == 0 && sz == 10240, "size 10k");
+	ok(config_parse_size("5M", &sz) == 0 && sz == 5 << 20, "size 5M");
+	ok(config_parse_size("1g", &sz) == 0 && sz == 1 << 30, "size 1g");
+	ok(config_parse_size("", &sz) != 0, "size empty");
+	ok(config_parse_size("-1", &sz) != 0, "size negative");
+	ok(config_parse_size("10kb", &sz) != 0, "size 10kb");
+	ok(config_parse_size("k", &sz) != 0, "size k");
+	ok(config_parse_size("1 k", &sz) != 0, "size with blank");
+	ok(config_parse_size("0x10", &sz) != 0, "size hex");
+	ok(config_parse_size("18446744073709551616", &sz) != 0, "overflow");
+	ok(config_parse_size("17179869184g", &sz) != 0, "overflow by g");
+	ok(config_parse_duration("30d", &d) == 0 && d == 2592000, "30d");
+	ok(config_parse_duration("2h", &d) == 0 && d == 7200, "2h");
+	ok(config_parse_duration("5m", &d) == 0 && d == 300, "5m");
+	ok(config_parse_duration("9s", &d) == 0 && d == 9, "9s");
+	ok(config_parse_duration("30", &d) != 0, "bare number refused");
+	ok(config_parse_duration("d", &d) != 0, "unit alone");
+	ok(config_parse_duration("3dd", &d) != 0, "trailing garbage");
+	ok(config_parse_duration("-3d", &d) != 0, "negative");
+	ok(config_parse_duration("106751991167301d", &d) != 0, "overflow");
+	parse_fails("account a\nhost h\nkeep 30\n", "t:3: keep: invalid",
+		    "keep 30");
+	parse_fails("account a\nhost h\nkeep 0d\n", "t:3: keep: invalid",
+		    "keep 0d");
+	parse_fails("account a\nhost h\nkillsize 1x\n",
+		    "t:3: killsize:", "killsize 1x");
+	parse_fails("account a\nhost h\nskipsize -5\n",
+		    "t:3: skipsize:", "skipsize -5");
+	parse_fails("account a\nhost h\nkeep_max -2\n",
+		    "t:3: keep_max:", "keep_max -2");
+}
+
+static void
+test_bad_values(void)
+{
+	parse_fails("account a\nhost h\ntls yes\n", "t:3: tls: invalid",
+		    "boolean yes");
+	parse_fails("account a\nhost h\nport 0\n", "t:3: port:", "port 0");
+	parse_fails("account a\nhost h\nport 65536\n",
+		    "t:3: port:", "port 65536");
+	parse_fails("account a\nhost h\nport\n", "t:3: port: missing arg",
+		    "port without argument");
+	parse_fails("account a\nhost\n", "t:2: host: missing argument",
+		    "host without argument");
+	parse_fails("account a\nhost h\ntimeout 0\n",
+		    "t:3: timeout:", "timeout 0");
+	parse_fails("account a\nhost h\npipelining maybe\n",
+		    "t:3: pipelining:", "pipelining maybe");
+	parse_fails("account a\nhost h\nauth md5\n", "t:3: auth: invalid",
+		    "auth md5");
+	parse_fails("account a\nhost h\ntls_fingerprint 00:11\n",
+		    "t:3: tls_fingerprint:", "short fingerprint");
+	parse_fails("account a\nhost h\ntls_fingerprint 00:11:22:33:44:55:"
+		    "66:77:88:99:AA:BB:CC:DD:EE:FF\n",
+		    "MD5 fingerprints", "MD5 fingerprint");
+	parse_fails("account a\nhost h\ndelivery maildir\n",
+		    "t:3: delivery: missing directory", "maildir without dir");
+	parse_fails("account a\nhost h\ndelivery pigeon x\n",
+		    "t:3: delivery: invalid", "delivery pigeon");
+	parse_fails("account a\nhost h\ntags work\n",
+		    "t:3: tags:", "tag without sign");
+	parse_fails("account a\nhost h\nuidl_fallback md5\n",
+		    "t:3: uidl_fallback:", "uidl_fallback md5");
+	parse_fails("defaults\nfetch_parallel 0\n",
+		    "t:2: fetch_parallel:", "fetch_parallel 0");
+	parse_fails("account a\nhost h\nfetch_parallel 2\n",
+		    "t:3: fetch_parallel: is a global setting",
+		    "fetch_parallel in an account");
+	parse_fails("host h\n", "t:1: host: used before any",
+		    "keyword before a section");
+	parse_fails("defaults x\n", "t:1: defaults: takes no argument",
+		    "defaults with argument");
+}
+
+static void
+test_refused(void)
+{
+	static const struct {
+		const char *line, *want;
+	} cases[] = {
+	    {"eval echo host x", "eval: not supported"},
+	    {"proxy_host 127.0.0.1", "proxy_host: not supported"},
+	    {"proxy_port 9050", "proxy_port: not supported"},
+	    {"socket /run/pop.sock", "socket: not supported"},
+	    {"tls_min_dh_prime_bits 512", "tls_priorities instead"},
+	    {"tls_force_sslv3 on", "tls_force_sslv3: not supported"},
+	    {"ntlmdomain CORP", "ntlmdomain: not supported"},
+	    {"uidls_file ~/.mpop_uidls/%U_at_%H", "$XDG_STATE_HOME"},
+	    {"filter /usr/bin/spamc -c", "filter: not supported"},
+	    {"auth gssapi", "auth: method gssapi is not supported"},
+	    {"auth ntlm", "auth: method ntlm is not"},
+	    {"auth digest-md5", "auth: method digest-md5 is not"},
+	    {"delivery mda /usr/bin/procmail -f '%F'", "indexes"},
+	    {"delivery mbox ~/Mail/inbox", "delivery: method mbox"},
+	    {"delivery exchange c:\\pickup", "delivery: method exchange"},
+	    {"received_header on", "byte-exact; remove this line"},
+	    {"received_header", "received_header: adding"},
+	    {"timeout off", "popmuch always bounds"},
+	};
+	char text[256], want[128];
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		(void)snprintf(text, sizeof(text),
+			       "# x\naccount a\nhost h\n%s\n", cases[i].line);
+		(void)snprintf(want, sizeof(want), "t:4: %.*s",
+			       (int)strcspn(cases[i].line, " "), cases[i].line);
+		parse_fails(text, want, cases[i].line);
+		parse_fails(text, cases[i].want, cases[i].line);
+	}
+}
+
+static void
+test_structure_errors(void)
+{
+	parse_fails("account a\nhots h\n",
+		    "t:2: hots: unknown keyword (did you mean host?)",
+		    "did you mean host");
+	parse_fails("account a\nhost h\ntls_certchek off\n",
+		    "did you mean tls_certcheck?", "did you mean certcheck");
+	parse_fails("acount a\n", "did you mean account?", "did you mean acc");
+	parse_fails("account a\nhost h\nzzzzzzzzzz 1\n",
+		    "zzzzzzzzzz: unknown keyword (see popmuch.conf(5))",
+		    "unknown keyword without suggestion");
+	parse_fails("account a\nuser x\n\naccount b\nhost h\n",
+		    "t:1: account: account a has no host", "missing host");
+	parse_fails("account a\nhost h\naccount a\nhost i\n",
+		    "t:3: account: account a is already defined", "duplicate");
+	parse_fails("account a : nope\nhost h\n",
+		    "t:1: account: unknown parent account nope",
+		    "unknown parent");
+	parse_fails("account a : \nhost h\n", "missing parent account name",
+		    "empty parent list");
+	parse_fails("account a : a\nhost h\n", "unknown parent account a",
+		    "self as parent");
+	parse_fails("account\n", "t:1: account: missing account name",
+		    "account without name");
+	parse_fails("account ../x\nhost h\n", "invalid account name",
+		    "name with slash");
+	parse_fails("account .hidden\nhost h\n", "invalid account name",
+		    "name with leading dot");
+	parse_fails("account \"a b\"\nhost h\n", "invalid account name",
+		    "name with blank");
+	parse_fails("account a\x01x\nhost h\n", "invalid account name",
+		    "name with control character");
+	parse_fails("account a\nhost h\nuser joe\naccount default : a\n",
+		    "accounts a and default fetch the same mailbox",
+		    "same mailbox twice");
+	parse_fails("account a\nhost h\ntls_key_file /k\n",
+		    "tls_key_file and tls_cert_file go together", "key alone");
+	parse_fails("account a\nhost h\ntls_certcheck off\ntls_fingerprint "
+		    "00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:11:22:"
+		    "33\n",
+		    "tls_fingerprint with tls_certcheck off",
+		    "pin and no check");
+	parse_fails("account a\nhost h\ntls_trust_file\n",
+		    "tls_trust_file is empty", "empty trust file, no pin");
+}
+
+static void
+test_empty_trust_with_pin(void)
+{
+	struct config *cfg = parse_ok(
+	    "account a\nhost h\ntls_trust_file\ntls_fingerprint "
+	    "00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:11:22:33\n"
+	    "account b\nhost h\nport 995\n",
+	    "empty tls_trust_file with a pin; same host, other port");
+
+	if (cfg == NULL)
+		return;
+	ok(cfg->accounts[0]->tls_trust_file == NULL, "only the pin counts");
+	config_free(&cfg);
+}
+
+static void
+test_permissions(void)
+{
+	char *path = xasprintf("%s/cfg", tmpdir);
+	static const char text[] = "account a\nhost h\npassword pw\n";
+	struct config *cfg = NULL;
+	struct pm_err err;
+	char *want;
+
+	write_file(path, text, 0644);
+	is_int(config_load(path, &cfg, &err), PM_CONFIG, "0644 refused");
+	want = xasprintf("%s: contains a password but is readable by others; "
+			 "chmod 600 %s",
+			 path, path);
+	is_str(err.msg, want, "permission message");
+	ok(cfg == NULL, "no config on error");
+	free(want);
+	write_file(path, text, 0600);
+	is_int(config_load(path, &cfg, &err), PM_OK, "0600 accepted");
+	if (cfg != NULL)
+		is_str(cfg->accounts[0]->password, "pw", "password read");
+	config_free(&cfg);
+	write_file(path, "account a\nhost h\n", 0644);
+	is_int(config_load(path, &cfg, &err), PM_OK, "0644 without password");
+	config_free(&cfg);
+	write_file(path, "account a\nhost h\nhots\n", 0600);
+	is_int(config_load(path, &cfg, &err), PM_CONFIG, "load: parse error");
+	want = xasprintf("%s:3: hots:", path);
+	ok(strncmp(err.msg, want, strlen(want)) == 0, "load: file:line");
+	free(want);
+	unlink(path);
+	is_int(config_load(path, &cfg, &err), PM_IOERR, "missing file");
+	is_int(config_load(tmpdir, &cfg, &err), PM_IOERR, "a directory");
+	free(path);
+}
+
+static void
+test_sample(void)
+{
+	const char *top = getenv("TOP_SRCDIR");
+	char *path = xasprintf("%s/tests/data/mpoprc-sample",
+			       top != NULL ? top : TOP_SRCDIR);
+	struct config *cfg = NULL;
+	struct pm_err err;
+	struct account *a;
+
+	if (!ok(config_load(path, &cfg, &err) == PM_OK, "mpoprc-sample loads"))
+		diag("  %s", err.msg);
+	if (cfg != NULL && ok(cfg->naccounts == 3, "three accounts")) {
+		a = config_account(cfg, "freemail2");
+		ok(a != NULL && strcmp(a->user, "joey") == 0 &&
+		       strcmp(a->host, "pop.freemail.example") == 0,
+		   "freemail2 inherits host from freemail");
+		is_str(a->passwordeval,
+		       "gpg2 --no-tty -q -d "
+		       "~/.mpop-password.gpg",
+		       "passwordeval kept for the shell");
+		is_str(a->tls_trust_file, "/etc/ssl/certs/ca-certificates.crt",
+		       "tls_trust_file from defaults");
+		is_str(a->maildir, "/home/tester/Mail/incoming",
+		       "maildir from defaults");
+		a = config_account(cfg, "isp");
+		is_int(a->keep, CFG_KEEP_DAYS, "isp: keep 30d");
+	}
+	config_free(&cfg);
+	free(path);
+}
+
+static void
+test_netrc(void)
+{
+	char *path = xasprintf("%s/netrc", tmpdir), *s;
+
+	write_file(path,
+		   "machine other.example login joe password wrong\n"
+		   "machine pop.example\n  login joe\n  password \"p w\"\n"
+		   "macdef init\nmachine pop.example login x password macro\n"
+		   "\n"
+		   "machine POP.example login ann password annpw\n"
+		   "default login anon password anonpw\n",
+		   0600);
+	s = secret_netrc_lookup(path, "pop.example", "joe");
+	is_str(s, "p w", "netrc: machine and login");
+	xfree_secret(s);
+	s = secret_netrc_lookup(path, "pop.example", "ann");
+	is_str(s, "annpw", "netrc: second entry, host case-insensitive");
+	xfree_secret(s);
+	s = secret_netrc_lookup(path, "pop.example", NULL);
+	is_str(s, "p w", "netrc: no user, first machine");
+	xfree_secret(s);
+	s = secret_netrc_lookup(path, "pop.example", "x");
+	ok(s == NULL, "netrc: macdef body is skipped");
+	xfree_secret(s);
+	s = secret_netrc_lookup(path, "else.example", "anon");
+	is_str(s, "anonpw", "netrc: default entry");
+	xfree_secret(s);
+	s = secret_netrc_lookup(path, "else.example", "bob");
+	ok(s == NULL, "netrc: default with another login");
+	chmod(path, 0644);
+	s = secret_netrc_lookup(path, "pop.example", "joe");
+	ok(s == NULL, "netrc readable by others is ignored");
+	unlink(path);
+	s = secret_netrc_lookup(path, "pop.example", "joe");
+	ok(s == NULL, "netrc missing");
+	free(path);
+}
+
+static void
+secret_case(const char *text, enum pm_status want_st, const char *want,
+	    const char *what)
+{
+	struct config *cfg = parse_ok(text, what);
+	struct pm_err err;
+	char *s = (char *)(uintptr_t) "unset";
+	enum pm_status st;
+
+	if (cfg == NULL)
+		return;
+	err_clear(&err);
+	st = secret_get(cfg->accounts[0], &s, &err);
+	is_int(st, want_st, "%s: status", what);
+	if (want_st == PM_OK)
+		is_str(s, want, "%s: secret", what);
+	else if (!ok(s == NULL && strstr(err.msg, want) != NULL, "%s: message",
+		     what))
+		diag("  got: %s", err.msg);
+	if (st == PM_OK)
+		xfree_secret(s);
+	config_free(&cfg);
+}
+
+static void
+test_secret_get(void)
+{
+	char *netrc = xasprintf("%s/.netrc", tmpdir);
+
+	secret_case("account a\nhost h\npassword pw\npasswordeval echo no\n",
+		    PM_OK, "pw", "password first");
+	secret_case("account a\nhost h\npasswordeval printf 'tok\\r\\nx\\n'\n",
+		    PM_OK, "tok", "passwordeval: first line");
+	secret_case("account a\nhost h\npasswordeval echo secretout; exit 3\n",
+		    PM_CONFIG, "passwordeval command failed with exit status 3",
+		    "passwordeval fails");
+	secret_case("account a\nhost h\npasswordeval true\n", PM_CONFIG,
+		    "printed no password", "passwordeval prints nothing");
+	write_file(netrc, "machine h login u password netpw\n", 0600);
+	secret_case("account a\nhost h\nuser u\n", PM_OK, "netpw",
+		    "netrc in $HOME");
+	chmod(netrc, 0640);
+	secret_case("account a\nhost h\nuser u\n", PM_NOPERM,
+		    "~/.netrc was ignored", "netrc readable by group");
+	unlink(netrc);
+	secret_case("account a\nhost h\nuser u\n", PM_NOPERM,
+		    "no password configured for account a (set password, "
+		    "passwordeval, or ~/.netrc)",
+		    "nothing configured, no terminal");
+	free(netrc);
+}
+
+static void
+test_secret_not_in_message(void)
+{
+	struct config *cfg =
+	    parse_ok("account a\nhost h\npasswordeval echo hunter2; exit 1\n",
+		     "eval for message check");
+	struct pm_err err;
+	char *s = NULL;
+
+	if (cfg == NULL)
+		return;
+	(void)secret_get(cfg->accounts[0], &s, &err);
+	ok(strstr(err.msg, "hunter2") == NULL, "output never in the error");
+	config_free(&cfg);
+}
+
+static void
+test_default_path(void)
+{
+	char *p;
+
+	setenv("XDG_CONFIG_HOME", "/xdg", 1);
+	p = config_default_path();
+	is_str(p, "/xdg/popmuch/config", "XDG_CONFIG_HOME");
+	free(p);
+	unsetenv("XDG_CONFIG_HOME");
+	p = config_default_path();
+	is_str(p, "/home/tester/.config/popmuch/config", "HOME");
+	free(p);
+}
+
+int
+main(void)
+{
+	/* No password prompt: stdin is never a terminal here. */
+	if (freopen("/dev/null", "r", stdin) == NULL)
+		return 99;
+	if (mkdtemp(tmpdir) == NULL)
+		return 99;
+	setenv("HOME", "/home/tester", 1);
+	test_defaults();
+	test_every_keyword();
+	test_more_values();
+	test_inheritance();
+	test_quoting();
+	test_sizes_durations();
+	test_bad_values();
+	test_refused();
+	test_structure_errors();
+	test_empty_trust_with_pin();
+	test_permissions();
+	test_sample();
+	test_default_path();
+	test_netrc();
+	setenv("HOME", tmpdir, 1);
+	test_secret_get();
+	test_secret_not_in_message();
+	rmdir(tmpdir);
+	return done_testing();
+}

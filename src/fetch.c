@@ -591,6 +591,7 @@ run_account(struct run *r, int network, struct pm_err *err)
 		return st;
 	if ((st = recover(r, err)) != PM_OK)
 		return st;
+	maildir_clean_tmp(r->md); /* after recovery used what tmp/ held */
 	return network ? session(r, err) : PM_OK;
 }
 
@@ -696,8 +697,14 @@ finish_run(struct run *r)
 	struct pm_err err;
 
 	if (r->db != NULL) {
+		/* A damaged journal is rewritten clean (the damaged copy is
+		 * kept beside it) once a whole run has settled against the
+		 * server; until then nothing is deleted. */
+		int force = uidl_damaged(r->db, NULL) &&
+			    r->res->status == PM_OK && !r->opts->dry_run;
+
 		if (uidl_sync(r->db, &err) != PM_OK ||
-		    uidl_compact(r->db, 0, &err) != PM_OK)
+		    uidl_compact(r->db, force, &err) != PM_OK)
 			ev_warning(r, "%s", err.msg);
 		if (!r->opts->dry_run)
 			write_last_run(r);

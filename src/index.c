@@ -119,11 +119,21 @@ open_db(struct indexer *ix)
 	nst = notmuch_database_open_with_config(
 		NULL, NOTMUCH_DATABASE_MODE_READ_WRITE, ix->config_path, NULL,
 		&ix->db, &msg);
-	if (nst == NOTMUCH_STATUS_NO_DATABASE) {
-		free(msg);
-		msg = NULL;
-		nst = notmuch_database_create_with_config(
-			NULL, ix->config_path, NULL, &ix->db, &msg);
+	if (nst != NOTMUCH_STATUS_SUCCESS) {
+		/* notmuch 0.37 says FILE_ERROR, not NO_DATABASE, when the
+		 * database directory is missing: try to create it, and if
+		 * that fails too, the open error is the one to show. */
+		char *cmsg = NULL;
+
+		if (notmuch_database_create_with_config(NULL, ix->config_path,
+							NULL, &ix->db,
+							&cmsg) ==
+		    NOTMUCH_STATUS_SUCCESS) {
+			free(msg);
+			msg = NULL;
+			nst = NOTMUCH_STATUS_SUCCESS;
+		}
+		free(cmsg);
 	}
 	if (nst != NOTMUCH_STATUS_SUCCESS) {
 		ix->db = NULL;

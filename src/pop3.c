@@ -202,6 +202,19 @@ read_status(struct pop3 *p, const char *what, int *ok_r, const char **text_r,
 	return PM_PROTOCOL;
 }
 
+/* Nothing is outstanding: any byte already received is one the server
+ * sent unasked, so replies and commands are out of step. */
+static enum pm_status
+check_idle(struct pop3 *p, struct pm_err *err)
+{
+	if (p->start == p->end)
+		return PM_OK;
+	return err_set(err, PM_PROTOCOL,
+		       "the server sent data nobody asked for (out of step "
+		       "with the server); stopping before anything is "
+		       "deleted");
+}
+
 enum pm_status
 pop3_cmd(struct pop3 *p, const char *line, int secret, const char **reply_r,
 	 struct pm_err *err)
@@ -214,6 +227,8 @@ pop3_cmd(struct pop3 *p, const char *line, int secret, const char **reply_r,
 	/* Name the command (never its arguments) in errors. */
 	(void)snprintf(what, sizeof(what), "%.*s", (int)strcspn(line, " "),
 		       line);
+	if ((st = check_idle(p, err)) != PM_OK)
+		return st;
 	if ((st = pop3_write_line(p, line, secret, err)) != PM_OK)
 		return st;
 	if ((st = read_status(p, what, &ok, &text, err)) != PM_OK)
@@ -715,6 +730,8 @@ pop3_retr(struct pop3 *p, const uint32_t *nums, size_t n, long top_lines,
 	for (size_t i = 0; i < n; i++) {
 		size_t limit = i + w < n ? i + w : n;
 
+		if (sent == i && (st = check_idle(p, err)) != PM_OK)
+			return st;
 		if ((st = send_batch(p, "RETR", nums, &sent, limit, top_lines,
 				     err)) != PM_OK)
 			return st;
@@ -746,6 +763,8 @@ pop3_dele(struct pop3 *p, const uint32_t *nums, size_t n, unsigned char *ok_r,
 		size_t limit = i + w < n ? i + w : n;
 
 		ok_r[i] = 0;
+		if (sent == i && (st = check_idle(p, err)) != PM_OK)
+			return st;
 		if ((st = send_batch(p, "DELE", nums, &sent, limit, -1, err)) !=
 		    PM_OK)
 			return st;

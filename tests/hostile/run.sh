@@ -53,6 +53,8 @@ case_world()
 		"$XDG_CACHE_HOME" "$MAIL_ROOT/hostile/new" \
 		"$MAIL_ROOT/hostile/cur" "$MAIL_ROOT/hostile/tmp"
 	sed "s|^path=.*|path=$MAIL_ROOT|" "$MAIN_NOTMUCH_CONFIG" >"$NOTMUCH_CONFIG"
+	notmuch new --quiet >>"$T/log" 2>&1 ||
+		t_bail "cannot create a notmuch database in $MAIL_ROOT"
 }
 
 # Start fakepop3.py for case $1 with its files in $2; sets SRV_PID, SRV_PORT.

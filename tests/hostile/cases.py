@@ -1,0 +1,373 @@
+"""cases.py: the hostile POP3 cases, one dict each.
+
+Server side (read by fakepop3.py):
+  msgs          the mailbox: dicts with body (bytes as stored, CRLF
+                lines), uidl, and optionally list_size (the size LIST
+                and RETR claim; default the true size) and local (what
+                a correct client stores; default body with CRLF -> LF)
+  greeting      the greeting line (default "+OK fakepop3 ready")
+  capa          CAPA lines (None: CAPA answers -ERR); default built from
+                stls, pipelining, sasl
+  stls          offer STLS (True) and do the handshake on it
+  implicit_tls  TLS from the first byte; cert: good, expired, wronghost,
+                selfsigned (made by tests/integration/lib.sh's tls_init)
+  sasl          mechanisms for "SASL ..." (PLAIN and CRAM-MD5 work)
+  pipelining    announce PIPELINING
+  stat, list, uidl    replace the STAT reply / LIST lines / UIDL lines
+  no_uidl       UIDL answers -ERR
+  faults        {KEY: [action, ...]}: KEY is "greeting", a command
+                ("RETR"), a command with argument ("RETR 2"), either with
+                "#N" for its N-th use only, or "AUTH-CHALLENGE".
+                Actions: bytes (sent in one write), "reply" (the normal
+                reply), ("reply_then", bytes) (the normal reply and the
+                bytes in one write), ("reply_cut", K) (the first K bytes
+                of the normal reply, then close), "close", "stall" (say
+                nothing until the client leaves), ("endless", bytes)
+                (send it again and again until the client leaves), "tls"
+                (start the TLS handshake).
+
+Client side and expectations (read by run.sh through "fakepop3.py expect"):
+  about      one line of expected behaviour (listed in CASES)
+  tls        "off" (default), "starttls" or "implicit": the client config
+  conf       extra config lines
+  rc         accepted exit codes, e.g. "75" or "75|76"
+  say        ERE the "popmuch: hostile: ..." error line must match
+             (case-insensitive) when rc is not 0
+  delivered  how many messages must be in the Maildir (None: any number,
+             but each one complete and byte-exact)
+  deleted    how many deletions the server must have committed (None:
+             any, but only of messages delivered intact)
+  nocred     no USER/PASS/AUTH/APOP before TLS (default: tls is not off)
+  no_dele    no DELE at all
+  quit       QUIT must have been sent
+"""
+
+CRLF = b"\r\n"
+
+
+def body(i, text=b"", size=0):
+    """A small well-formed message; text is appended to its body."""
+    b = (b"From: Sender <sender@example.org>\r\n"
+         b"To: u@example.org\r\n"
+         b"Subject: hostile message %d\r\n"
+         b"Message-ID: <hostile.%d@fake.example>\r\n"
+         b"\r\n"
+         b"Message %d.\r\n"
+         b".leading dot\r\n"
+         b"..two dots\r\n"
+         b".\r\n"
+         b"after a lone dot\r\n") % (i, i, i)
+    b += text
+    k = 0
+    while len(b) < size:
+        k += 1
+        b += b"filler line %07d the quick brown fox\r\n" % k
+    return b
+
+
+def mbox(n):
+    return [{"body": body(i), "uidl": b"uid-%04d" % i} for i in
+            range(1, n + 1)]
+
+
+ODD = (b"lone CR\rinside\r\n"
+       b"bare LF line\n"
+       b".dot after bare LF\n"
+       b"NUL \x00 byte and 8-bit \xff\xfe\xc3\xa9\r\n"
+       b"CR CR LF\r\r\n"
+       b". space after dot\r\n"
+       b".\r\n"
+       b"..\r\n")
+
+ERR_RETR = "RETR|message|retriev|protocol|server"
+NET = "clos|connection|network|eof|end of|reset|broken|unexpected"
+
+CASES = [
+    # ---- sanity: the fake server is a working POP3 server ----------------
+    dict(name="plain-ok", msgs=mbox(2),
+         about="two messages, keep off: exit 0, both delivered exactly, "
+               "DELE both, QUIT committed",
+         rc="0", delivered=2, deleted=2, quit=True),
+    dict(name="keep-on", msgs=mbox(2), conf=["keep on"],
+         about="keep on: exit 0, both delivered, no DELE, QUIT sent",
+         rc="0", delivered=2, deleted=0, no_dele=True, quit=True),
+    dict(name="odd-bodies",
+         msgs=[{"body": body(1, ODD), "uidl": b"odd-1"},
+               {"body": body(2, b"x" * 300000 + CRLF), "uidl": b"odd-2"},
+               {"body": body(3, b"\x00" * 1000 + CRLF), "uidl": b"odd-3"}],
+         about="dot lines, lone CR, bare LF, NUL, 8-bit, a 300 KB line: "
+               "exit 0, byte-exact",
+         rc="0", delivered=3, deleted=3),
+    dict(name="pipelined-ok", msgs=mbox(5), pipelining=True,
+         about="PIPELINING offered, five messages: exit 0, all exact",
+         rc="0", delivered=5, deleted=5, quit=True),
+    dict(name="size-lie-small",
+         msgs=[{"body": body(1, size=200000), "uidl": b"a",
+                "list_size": 1}],
+         about="LIST says 1 octet, the message is 200 KB: sizes are "
+               "advisory, exit 0, delivered exactly",
+         rc="0", delivered=1),
+    dict(name="size-lie-large",
+         msgs=[{"body": body(1), "uidl": b"a", "list_size": 1 << 40}],
+         about="LIST says 1 TB, the message is small: exit 0, delivered",
+         rc="0", delivered=1),
+    dict(name="implicit-tls-ok", msgs=mbox(1), implicit_tls=True,
+         tls="implicit",
+         about="implicit TLS with a good certificate: exit 0, delivered",
+         rc="0", delivered=1, deleted=1),
+    dict(name="stls-ok", msgs=mbox(1), stls=True, tls="starttls",
+         about="STLS then USER/PASS inside TLS: exit 0, delivered",
+         rc="0", delivered=1, deleted=1),
+
+    # ---- greeting --------------------------------------------------------
+    dict(name="greet-close", msgs=mbox(1), faults={"greeting": ["close"]},
+         about="connection closed before the greeting: exit 75",
+         rc="75", say=NET + "|greeting", delivered=0),
+    dict(name="greet-stall", msgs=mbox(1), faults={"greeting": ["stall"]},
+         about="no greeting ever (timeout 2): exit 75 within the timeout",
+         rc="75", say="time", delivered=0, conf=["timeout 2"]),
+    dict(name="greet-err", msgs=mbox(1),
+         greeting=b"-ERR go away\r\n",
+         about="-ERR greeting: non-zero exit, no credentials sent",
+         rc="69|75|76", say="greeting|go away|server|protocol",
+         delivered=0, nocred=True),
+    dict(name="greet-sys-temp", msgs=mbox(1),
+         greeting=b"-ERR [SYS/TEMP] maintenance, come back later\r\n",
+         about="-ERR [SYS/TEMP] greeting: exit 75 (temporary)",
+         rc="75", say="SYS/TEMP|maintenance|temporar", delivered=0,
+         nocred=True),
+    dict(name="greet-garbage", msgs=mbox(1),
+         greeting=b"SSH-2.0-OpenSSH_9.2\r\n",
+         about="not a POP3 greeting: exit 76, no credentials sent",
+         rc="76", say="greeting|protocol|SSH", delivered=0, nocred=True),
+    dict(name="greet-oversized", msgs=mbox(1),
+         greeting=b"+OK " + b"A" * 100000 + CRLF,
+         about="a 100 KB greeting line: exit 76 (status line over 512), "
+               "no credentials sent",
+         rc="76", say="long|line|512|protocol", delivered=0, nocred=True),
+    dict(name="greet-endless", msgs=mbox(1),
+         faults={"greeting": [("endless", b"+OK" + b"B" * 4093)]},
+         about="endless bytes without LF: exit 76 quickly, bounded memory",
+         rc="76", say="long|line|512|protocol", delivered=0, nocred=True),
+
+    # ---- login -----------------------------------------------------------
+    dict(name="pass-in-use", msgs=mbox(1),
+         faults={"PASS": [b"-ERR [IN-USE] mailbox locked\r\n"]},
+         about="-ERR [IN-USE] on PASS: exit 75, nothing fetched",
+         rc="75", say="IN-USE|in use|locked", delivered=0, no_dele=True),
+    dict(name="pass-login-delay", msgs=mbox(1),
+         faults={"PASS": [b"-ERR [LOGIN-DELAY] wait 5 minutes\r\n"]},
+         about="-ERR [LOGIN-DELAY] on PASS: exit 75",
+         rc="75", say="LOGIN-DELAY|delay|wait", delivered=0),
+    dict(name="pass-sys-temp", msgs=mbox(1),
+         faults={"PASS": [b"-ERR [SYS/TEMP] backend down\r\n"]},
+         about="-ERR [SYS/TEMP] on PASS: exit 75",
+         rc="75", say="SYS/TEMP|backend|temporar", delivered=0),
+    dict(name="pass-sys-perm", msgs=mbox(1),
+         faults={"PASS": [b"-ERR [SYS/PERM] account disabled\r\n"]},
+         about="-ERR [SYS/PERM] on PASS: exit 69 (unavailable)",
+         rc="69", say="SYS/PERM|disabled|unavailable", delivered=0),
+    dict(name="pass-auth", msgs=mbox(1),
+         faults={"PASS": [b"-ERR [AUTH] wrong password\r\n"]},
+         about="-ERR [AUTH] on PASS: exit 77",
+         rc="77", say="AUTH|auth|password", delivered=0),
+    dict(name="pass-err-plain", msgs=mbox(1), password=b"other",
+         about="-ERR on PASS without a code (wrong password): exit 77",
+         rc="77", say="auth|password|login", delivered=0),
+    dict(name="user-err", msgs=mbox(1),
+         faults={"USER": [b"-ERR no such user\r\n"]},
+         about="-ERR on USER: exit 77, PASS never sent",
+         rc="77", say="auth|user|login", delivered=0),
+    dict(name="sasl-bad-base64", msgs=mbox(1), sasl=b"CRAM-MD5",
+         conf=["auth cram-md5"],
+         faults={"AUTH-CHALLENGE": [b"+ !!not*base64@@\r\n"]},
+         about="CRAM-MD5 challenge that is not base64: exit 76 or 77, "
+               "no crash",
+         rc="76|77", say="base64|challenge|SASL|auth|protocol",
+         delivered=0),
+    dict(name="sasl-cram-ok", msgs=mbox(1), sasl=b"CRAM-MD5 PLAIN",
+         conf=["auth cram-md5"],
+         about="CRAM-MD5 (control for sasl-bad-base64): exit 0",
+         rc="0", delivered=1),
+
+    # ---- TLS -------------------------------------------------------------
+    dict(name="stls-missing", msgs=mbox(1), tls="starttls",
+         about="TLS wanted, no STLS in CAPA: exit 69 or 76, "
+               "no credentials sent",
+         rc="69|76", say="STLS|TLS|STARTTLS", delivered=0),
+    dict(name="stls-refused", msgs=mbox(1), stls=True, tls="starttls",
+         faults={"STLS": [b"-ERR not today\r\n"]},
+         about="STLS answered -ERR: exit 69 or 76, no credentials sent",
+         rc="69|76", say="STLS|TLS|STARTTLS", delivered=0),
+    dict(name="stls-injected", msgs=mbox(1), stls=True, tls="starttls",
+         faults={"STLS": [b"+OK begin TLS\r\n+OK injected\r\n", "tls"]},
+         about="bytes after STLS +OK before the handshake (injection): "
+               "exit 76, no credentials sent",
+         rc="76", say="STLS|TLS|inject|unexpected|protocol", delivered=0),
+    dict(name="stls-selfsigned", msgs=mbox(1), stls=True, tls="starttls",
+         cert="selfsigned",
+         about="STLS with a self-signed certificate: exit 69, "
+               "no credentials sent",
+         rc="69", say="certificate|issuer|trust", delivered=0),
+    dict(name="tls-expired", msgs=mbox(1), implicit_tls=True,
+         tls="implicit", cert="expired",
+         about="implicit TLS, expired certificate: exit 69 naming "
+               "\"expired\"",
+         rc="69", say="expired", delivered=0),
+    dict(name="tls-wronghost", msgs=mbox(1), implicit_tls=True,
+         tls="implicit", cert="wronghost",
+         about="implicit TLS, certificate for another host: exit 69",
+         rc="69", say="host|name|match", delivered=0),
+    dict(name="tls-selfsigned", msgs=mbox(1), implicit_tls=True,
+         tls="implicit", cert="selfsigned",
+         about="implicit TLS, self-signed certificate: exit 69",
+         rc="69", say="certificate|issuer|trust", delivered=0),
+    dict(name="tls-plaintext-server", msgs=mbox(1), tls="implicit",
+         about="implicit TLS wanted, server speaks plain POP3: exit 76 "
+               "(handshake failure), no credentials sent",
+         rc="76", say="TLS|handshake", delivered=0),
+
+    # ---- listings --------------------------------------------------------
+    dict(name="list-malformed", msgs=mbox(2), list=[b"1 abc", b"2 100"],
+         about="LIST line \"1 abc\": exit 76, no DELE",
+         rc="76", say="LIST|protocol|malformed", no_dele=True),
+    dict(name="list-size-2e64", msgs=mbox(1),
+         list=[b"1 18446744073709551616"],
+         about="LIST size 2^64 (overflows): exit 76, no DELE",
+         rc="76", say="LIST|protocol|size|range", no_dele=True),
+    dict(name="list-size-negative", msgs=mbox(1), list=[b"1 -5"],
+         about="LIST size -5: exit 76, no DELE",
+         rc="76", say="LIST|protocol|size|malformed", no_dele=True),
+    dict(name="list-num-huge", msgs=mbox(1),
+         list=[b"1000000000000 100"],
+         about="LIST message number 10^12: exit 76, no DELE",
+         rc="76", say="LIST|protocol|number|range", no_dele=True),
+    dict(name="list-num-repeated", msgs=mbox(2),
+         list=[b"1 100", b"1 100"],
+         about="LIST repeats a message number: exit 76, no DELE",
+         rc="76", say="LIST|protocol|repeat|duplicate", no_dele=True),
+    dict(name="list-size-max64", msgs=mbox(1),
+         list=[b"1 18446744073709551615"],
+         about="LIST size 2^64-1: no crash or overflow; exit 0 (advisory) "
+               "or 76",
+         rc="0|76", say="LIST|protocol|size|range"),
+    dict(name="stat-absurd", msgs=mbox(1),
+         stat=b"+OK 1000000000000 18446744073709551616\r\n",
+         about="STAT claims 10^12 messages and 2^64 octets: no crash; "
+               "exit 0 (STAT unused) or 76",
+         rc="0|76", say="STAT|protocol|range"),
+    dict(name="uidl-malformed", msgs=mbox(2), uidl=[b"1", b"2 uid-0002"],
+         about="UIDL line without a UID: exit 76, no DELE",
+         rc="76", say="UIDL|protocol|malformed", no_dele=True),
+    dict(name="uidl-duplicate", msgs=mbox(2),
+         uidl=[b"1 same", b"2 same"],
+         about="two messages with the same UIDL: exit 76, no DELE",
+         rc="76", say="UIDL|protocol|repeat|duplicate", no_dele=True),
+    dict(name="uidl-71-chars", msgs=mbox(1), uidl=[b"1 " + b"u" * 71],
+         about="a 71-character UIDL (RFC max 70): exit 76, no DELE",
+         rc="76", say="UIDL|protocol|long", no_dele=True),
+    dict(name="uidl-70-chars", msgs=[{"body": body(1),
+                                      "uidl": b"v" * 70}],
+         about="a 70-character UIDL (the maximum): exit 0, delivered",
+         rc="0", delivered=1, deleted=1),
+    dict(name="uidl-control-chars", msgs=mbox(1), uidl=[b"1 ab\x01\x7fc"],
+         about="UIDL with control bytes: exit 76, no DELE",
+         rc="76", say="UIDL|protocol|invalid|character", no_dele=True),
+    dict(name="uidl-path", msgs=[
+        {"body": body(1), "uidl": b"../../../../../../tmp/pm-hostile-pwn"},
+        {"body": body(2), "uidl": b"a/b/c"}],
+         about="UIDLs with slashes and ../: exit 0, delivered, nothing "
+               "created outside the Maildir/state dir",
+         rc="0", delivered=2, deleted=2, check_pwn=True),
+    dict(name="capa-endless", msgs=mbox(1),
+         faults={"CAPA": [b"+OK here\r\n",
+                          ("endless", b"X-FILLER " + b"f" * 70 + CRLF)]},
+         about="CAPA reply that never ends: exit 75 or 76, not a hang",
+         rc="75|76", say="CAPA|protocol|long|many|time", delivered=0),
+
+    # ---- RETR ------------------------------------------------------------
+    dict(name="retr-close-mid", msgs=[
+        {"body": body(1), "uidl": b"m1"},
+        {"body": body(2, size=50000), "uidl": b"m2"}],
+         faults={"RETR 2": [("reply_cut", 3000)]},
+         about="connection closed 3000 bytes into RETR 2: exit 75 or 76, "
+               "message 1 stored, 2 not, tmp/ empty, nothing deleted",
+         rc="75|76", say=NET + "|" + ERR_RETR, delivered=1, deleted=0),
+    dict(name="retr-stall-mid", msgs=[
+        {"body": body(1, size=50000), "uidl": b"s1"}],
+         faults={"RETR": [("reply_cut_stall", 2000)]},
+         about="server stops sending mid-RETR (timeout 2): exit 75, "
+               "nothing in new/, nothing deleted",
+         rc="75", say="time", delivered=0, deleted=0, conf=["timeout 2"]),
+    dict(name="retr-err", msgs=mbox(2),
+         faults={"RETR 1": [b"-ERR message vanished\r\n"]},
+         about="-ERR on RETR 1: non-zero exit, message 1 not deleted",
+         rc="75|76", say=ERR_RETR + "|vanished", deleted=0),
+    dict(name="retr-no-dot", msgs=mbox(1),
+         faults={"RETR": [("reply_nodot",)]},
+         about="whole body but no terminating dot line, then close: "
+               "exit 75 or 76, nothing in new/",
+         rc="75|76", say=NET + "|" + ERR_RETR, delivered=0, deleted=0),
+    dict(name="retr-status-endless", msgs=mbox(1),
+         faults={"RETR": [("endless", b"+OK" + b"C" * 1000)]},
+         about="RETR status line without LF, forever: exit 76",
+         rc="76", say="long|line|protocol", delivered=0, deleted=0),
+    dict(name="retr-garbage-status", msgs=mbox(2), pipelining=True,
+         faults={"RETR 2": [b"what?\r\n"]},
+         about="pipelined RETR 2 answered with a non-status line: "
+               "exit 76, message 1 stored, 2 not, none deleted",
+         rc="76", say="protocol|status|RETR", delivered=1, deleted=0),
+    dict(name="desync-extra-ok", msgs=mbox(2),
+         faults={"RETR 1": [("reply_then", b"+OK unsolicited\r\n")]},
+         about="an extra +OK line after RETR 1's body (desync): exit 76, "
+               "nothing corrupted stored, nothing deleted",
+         rc="76", say="protocol|unexpected|unsolicited|desync",
+         deleted=0),
+    dict(name="dele-err", msgs=mbox(2),
+         faults={"DELE 1": [b"-ERR cannot delete\r\n"]},
+         about="-ERR on DELE: both delivered, non-zero exit, "
+               "nothing lost",
+         rc="75|76", say="DELE|delete", delivered=2),
+    dict(name="quit-err", msgs=mbox(2),
+         faults={"QUIT": [b"-ERR [SYS/TEMP] commit failed\r\n", "close"]},
+         about="-ERR on QUIT: both delivered, deletions not committed, "
+               "non-zero exit",
+         rc="75|76", say="QUIT|commit|SYS/TEMP", delivered=2, deleted=0,
+         quit=True),
+    dict(name="quit-close", msgs=mbox(2), faults={"QUIT": ["close"]},
+         about="connection closed instead of QUIT +OK: both delivered, "
+               "deletions not committed, no crash",
+         rc="0|75|76", delivered=2, deleted=0, quit=True),
+]
+
+
+def get(name):
+    for c in CASES:
+        if c["name"] == name:
+            return c
+    raise KeyError("no case %r" % name)
+
+
+def expect(name):
+    """Shell variables for run.sh."""
+    c = get(name)
+    tls = c.get("tls", "off")
+    conf = ["timeout 3", "received_header off"]
+    if tls == "off":
+        conf += ["tls off"]
+    else:
+        conf += ["tls on", "tls_trust_file @TLS_CA@",
+                 "tls_starttls " + ("on" if tls == "starttls" else "off")]
+    conf += c.get("conf", [])
+    return {
+        "RC_WANT": c["rc"],
+        "SAY": c.get("say", ""),
+        "CONF": "\n".join(conf),
+        "DELIVERED": "" if c.get("delivered") is None else c["delivered"],
+        "DELETED": "" if c.get("deleted") is None else c["deleted"],
+        "NOCRED": int(c.get("nocred", tls != "off")),
+        "NO_DELE": int(c.get("no_dele", False)),
+        "QUIT": int(c.get("quit", False)),
+        "CHECK_PWN": int(c.get("check_pwn", False)),
+        "ABOUT": c["about"],
+    }

@@ -468,7 +468,7 @@ delete_and_quit(struct run *r, struct pm_err *err)
 	uint32_t *nums = xcalloc(r->nmsgs + 1, sizeof(*nums));
 	size_t *idx = xcalloc(r->nmsgs + 1, sizeof(*idx));
 	unsigned char *ok = xcalloc(r->nmsgs + 1, 1);
-	size_t n = deletable(r, nums, idx);
+	size_t n = deletable(r, nums, idx), refused = 0;
 	const struct uidl_entry *e;
 	enum pm_status st;
 
@@ -482,8 +482,10 @@ delete_and_quit(struct run *r, struct pm_err *err)
 	for (size_t i = 0; st == PM_OK && i < n; i++) {
 		const char *u = r->msgs[idx[i]].uidl;
 
-		if (!ok[i])
+		if (!ok[i]) {
+			refused++;
 			continue;
+		}
 		r->res->deleted++;
 		/* Keep what still waits for the indexer: prune() forgets
 		 * it once it is indexed. */
@@ -494,6 +496,11 @@ delete_and_quit(struct run *r, struct pm_err *err)
 	free(nums);
 	free(idx);
 	free(ok);
+	if (st == PM_OK && refused > 0)
+		st = err_set(err, PM_PROTOCOL,
+			     "the server refused to delete %zu message(s) "
+			     "(DELE); they stay on the server and the next "
+			     "run tries again", refused);
 	return st;
 }
 

@@ -210,9 +210,9 @@ check_idle(struct pop3 *p, struct pm_err *err)
 	if (p->start == p->end)
 		return PM_OK;
 	return err_set(err, PM_PROTOCOL,
-		       "the server sent data nobody asked for (out of step "
-		       "with the server); stopping before anything is "
-		       "deleted");
+		       "unexpected data from the server while no command "
+		       "was outstanding (replies out of step); stopping "
+		       "before anything is deleted");
 }
 
 enum pm_status
@@ -335,7 +335,7 @@ pop3_parse_capa_line(struct pop3_caps *caps, const char *line)
 /* Read the lines of a multi-line reply, calling fn for each (dot
  * unstuffed).  At most max_lines lines. */
 static enum pm_status
-read_multiline(struct pop3 *p, size_t max_lines,
+read_multiline(struct pop3 *p, const char *what, size_t max_lines,
 	       enum pm_status (*fn)(void *ctx, const char *line,
 				    struct pm_err *err),
 	       void *ctx, struct pm_err *err)
@@ -354,8 +354,8 @@ read_multiline(struct pop3 *p, size_t max_lines,
 		}
 		if (++n > max_lines)
 			return err_set(err, PM_PROTOCOL,
-				       "the server sent more than %zu lines "
-				       "in a list", max_lines);
+				       "the server's %s reply has more than "
+				       "%zu lines", what, max_lines);
 		if ((st = fn(ctx, line, err)) != PM_OK)
 			return st;
 	}
@@ -383,7 +383,7 @@ pop3_capa(struct pop3 *p, struct pm_err *err)
 	if (!ok)
 		return PM_OK; /* an RFC 1939 server: nothing known */
 	p->caps.capa = 1;
-	return read_multiline(p, 1000, capa_line, &p->caps, err);
+	return read_multiline(p, "CAPA", 1000, capa_line, &p->caps, err);
 }
 
 enum pm_status
@@ -619,7 +619,8 @@ list_uidls(struct pop3 *p, struct list_ctx *lc, struct pm_err *err)
 		return st;
 	if (!ok)
 		return PM_OK; /* no UIDL support: uidl stays NULL */
-	if ((st = read_multiline(p, lc->n, uidl_line, lc, err)) != PM_OK)
+	if ((st = read_multiline(p, "UIDL", lc->n, uidl_line, lc, err)) !=
+	    PM_OK)
 		return st;
 	return check_uidls(lc, err);
 }
@@ -641,7 +642,8 @@ pop3_list(struct pop3 *p, int want_uidl, struct pop3_msg **msgs_r,
 	if (st == PM_OK && !ok)
 		st = err_from_reply("LIST", text, err);
 	if (st == PM_OK)
-		st = read_multiline(p, POP3_MSGS_MAX, list_line, &lc, err);
+		st = read_multiline(p, "LIST", POP3_MSGS_MAX, list_line, &lc,
+				    err);
 	if (st == PM_OK && want_uidl)
 		st = list_uidls(p, &lc, err);
 	if (st != PM_OK) {

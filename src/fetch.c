@@ -32,6 +32,8 @@
 #include "popmuch/uidl.h"
 #include "popmuch/xmalloc.h"
 
+#include <nettle/sha2.h>
+
 struct run {
 	const struct account *acct;
 	const struct fetch_opts *opts;
@@ -48,6 +50,7 @@ struct run {
 	size_t nmsgs;
 	struct ret_msg *plan;
 	size_t *fetch_idx; /* indexes into msgs of what to fetch */
+	unsigned char *stored; /* per message: delivered by this run */
 	struct maildir_tmp *tmp;
 };
 
@@ -150,7 +153,7 @@ submit_index(struct run *r, const char *uidl, const char *path)
 	struct cookie *c = xmalloc(sizeof(*c));
 
 	c->run = r;
-	c->uidl = xstrdup(uidl);
+	c->uidl = uidl ? xstrdup(uidl) : NULL;
 	index_submit(r->ix, path, r->acct->tags, c);
 }
 
@@ -364,11 +367,9 @@ sink_end(void *ctx, size_t i, struct pm_err *err)
 		goto out;
 	FAULT("delivered");
 	path = maildir_new_path(r->md, name);
-	if (m->uidl != NULL)
-		submit_index(r, m->uidl, path);
-	else
-		index_submit(r->ix, path, r->acct->tags, NULL);
+	submit_index(r, m->uidl, path);
 	free(path);
+	r->stored[r->fetch_idx[i]] = 1;
 	r->res->index_pending++;
 	r->res->fetched++;
 	r->res->bytes += size;
@@ -411,6 +412,7 @@ retrieve(struct run *r, struct pm_err *err)
 	size_t n = 0;
 
 	r->fetch_idx = xcalloc(r->nmsgs + 1, sizeof(*r->fetch_idx));
+	r->stored = xcalloc(r->nmsgs + 1, 1);
 	for (size_t i = 0; i < r->nmsgs; i++) {
 		ndele += r->plan[i].dele;
 		r->res->skipped += r->plan[i].skipped;
@@ -448,7 +450,7 @@ deletable(struct run *r, uint32_t *nums, size_t *idx)
 			safe = 1;
 		} else if (m->uidl == NULL) {
 			/* without UIDL only what this run stored */
-			safe = 0;
+			safe = r->stored[i];
 		} else {
 			e = uidl_lookup(r->db, m->uidl);
 			safe = e != NULL && e->state == UIDL_DELIVERED &&
@@ -537,19 +539,89 @@ prune(struct run *r, struct pm_err *err)
 	return st;
 }
 
-/* No UIDL: refuse unless messages are deleted after download. */
+/* ---- servers without UIDL ----------------------------------------- */
+
+/* With "uidl_fallback top", a message's id is a SHA-256 of its header
+ * (TOP n 0) and its size: stable while the message stays on the
+ * server, and never taken from what the server calls it. */
+struct fp_ctx {
+	struct run *r;
+	struct sha256_ctx sha;
+};
+
+static enum pm_status
+fp_begin(void *ctx, size_t i, struct pm_err *err)
+{
+	struct fp_ctx *f = ctx;
+
+	sha256_init(&f->sha);
+	return PM_OK;
+}
+
+static enum pm_status
+fp_data(void *ctx, const char *buf, size_t len, struct pm_err *err)
+{
+	struct fp_ctx *f = ctx;
+
+	sha256_update(&f->sha, len, (const uint8_t *)buf);
+	return PM_OK;
+}
+
+static enum pm_status
+fp_end(void *ctx, size_t i, struct pm_err *err)
+{
+	struct fp_ctx *f = ctx;
+	struct pop3_msg *m = &f->r->msgs[i];
+	uint8_t d[SHA256_DIGEST_SIZE];
+	char hex[2 * 20 + 1];
+	unsigned dup = 1;
+
+	sha256_update(&f->sha, sizeof(m->size), (const uint8_t *)&m->size);
+	sha256_digest(&f->sha, sizeof(d), d);
+	for (size_t k = 0; k < 20; k++)
+		(void)snprintf(hex + 2 * k, 3, "%02x", d[k]);
+	/* Identical headers and size: number the copies in server order. */
+	for (size_t k = 0; k < i; k++)
+		if (strncmp(f->r->msgs[k].uidl + 3, hex, 40) == 0)
+			dup++;
+	m->uidl = dup == 1 ? xasprintf("fp-%s", hex)
+			   : xasprintf("fp-%s-%u", hex, dup);
+	return PM_OK;
+}
+
+static enum pm_status
+fingerprint_all(struct run *r, struct pm_err *err)
+{
+	struct fp_ctx f = {.r = r};
+	struct pop3_sink sink = {fp_begin, fp_data, fp_end, &f};
+	uint32_t *nums = xcalloc(r->nmsgs + 1, sizeof(*nums));
+	enum pm_status st;
+
+	for (size_t i = 0; i < r->nmsgs; i++)
+		nums[i] = r->msgs[i].num;
+	st = pop3_retr(r->p, nums, r->nmsgs, 0, &sink, err);
+	free(nums);
+	return st;
+}
+
+/* No UIDL: fall back to header fingerprints when asked to, else refuse
+ * unless messages are deleted after download. */
 static enum pm_status
 check_uidl_support(struct run *r, struct pm_err *err)
 {
 	if (r->nmsgs == 0 || r->msgs[0].uidl != NULL)
 		return PM_OK;
+	if (r->acct->uidl_fingerprint)
+		return fingerprint_all(r, err);
 	if (r->acct->keep == CFG_KEEP_OFF)
 		return PM_OK;
 	return err_set(err, PM_UNAVAILABLE,
 		       "the server does not support UIDL, so popmuch cannot "
 		       "tell which messages it has already downloaded; with "
 		       "'keep' on that would download every message again "
-		       "each run. Use 'keep off' (download and delete)");
+		       "each run. Use 'keep off' (download and delete), or "
+		       "'uidl_fallback top' to identify messages by a "
+		       "fingerprint of their headers");
 }
 
 /* Everything after the lock is taken and the journal recovered. */
@@ -663,7 +735,8 @@ apply_indexed(struct indexer *ix)
 
 		if (c == NULL)
 			continue;
-		if (c->run->db != NULL && uidl_lookup(c->run->db, c->uidl))
+		if (c->uidl != NULL && c->run->db != NULL &&
+		    uidl_lookup(c->run->db, c->uidl))
 			(void)uidl_indexed(c->run->db, c->uidl, &err);
 		c->run->res->index_pending--;
 		free(c->uidl);
@@ -727,6 +800,7 @@ finish_run(struct run *r)
 	pop3_msgs_free(r->msgs, r->nmsgs);
 	free(r->plan);
 	free(r->fetch_idx);
+	free(r->stored);
 	free(r->state_dir);
 	free(r->maildir_path);
 	if (ev != NULL && ev->done != NULL)

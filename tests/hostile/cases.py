@@ -279,6 +279,19 @@ CASES = [
          about="UIDLs with slashes and ../: exit 0, delivered, nothing "
                "created outside the Maildir/state dir",
          rc="0", delivered=2, deleted=2, check_pwn=True),
+    dict(name="no-uidl-keep", msgs=mbox(2), no_uidl=True,
+         about="no UIDL with keep on: exit 69 naming UIDL, nothing "
+               "fetched, nothing deleted",
+         rc="69", say="UIDL", conf=["keep on"], delivered=0, no_dele=True),
+    dict(name="no-uidl-keep-off", msgs=mbox(2), no_uidl=True,
+         about="no UIDL with keep off: exit 0, both delivered, both "
+               "deleted",
+         rc="0", delivered=2, deleted=2),
+    dict(name="no-uidl-fingerprint", msgs=mbox(3), no_uidl=True,
+         about="no UIDL, keep on, uidl_fallback top: headers fetched with "
+               "TOP n 0, exit 0, all delivered, none deleted",
+         rc="0", conf=["keep on", "uidl_fallback top"], delivered=3,
+         no_dele=True),
     dict(name="capa-endless", msgs=mbox(1),
          faults={"CAPA": [b"+OK here\r\n",
                           ("endless", b"X-FILLER " + b"f" * 70 + CRLF)]},

@@ -29,6 +29,7 @@
 #define CONFIG_MAX_SIZE (1024 * 1024)
 #define FETCH_PARALLEL_MAX 64
 
+/* clang-format off */
 /* Every field of struct account that a keyword sets: name, is a string. */
 #define FIELD_LIST(X)                                                        \
 	X(host, 1) X(port, 0) X(timeout, 0) X(pipelining, 0)                 \
@@ -60,16 +61,17 @@ static const struct field {
 #undef FIELD_ROW
 };
 
+/* clang-format on */
 #define BIT(f) ((uint64_t)1 << (f))
 
 struct parse {
 	const char *file;
 	int line;
 	struct config *cfg;
-	uint64_t *masks;          /* parallel to cfg->accounts */
+	uint64_t *masks; /* parallel to cfg->accounts */
 	struct account *defaults;
-	uint64_t defaults_mask;   /* unused: defaults are copied whole */
-	struct account *cur;      /* NULL before "defaults" or "account" */
+	uint64_t defaults_mask; /* marks of the defaults section (unused) */
+	struct account *cur;	/* NULL before "defaults" or "account" */
 	uint64_t *cur_mask;
 	int has_password;
 	struct pm_err *err;
@@ -85,7 +87,7 @@ typedef enum pm_status (*kw_fn)(struct parse *p, const struct keyword *kw,
 struct keyword {
 	const char *name;
 	kw_fn fn;
-	int field;        /* F_* for the generic handlers, else -1 */
+	int field; /* F_* for the generic handlers, else -1 */
 	unsigned flags;
 	const char *hint; /* why it is refused, or what to write instead */
 };
@@ -105,8 +107,8 @@ perr(struct parse *p, const char *kw, const char *hint, const char *fmt, ...)
 	(void)vsnprintf(reason, sizeof(reason), fmt, ap);
 	va_end(ap);
 	return err_set(p->err, PM_CONFIG, "%s:%d: %.64s: %s%s%s%s", p->file,
-		       p->line, kw, reason, hint ? " (" : "",
-		       hint ? hint : "", hint ? ")" : "");
+		       p->line, kw, reason, hint ? " (" : "", hint ? hint : "",
+		       hint ? ")" : "");
 }
 
 static enum pm_status
@@ -192,6 +194,7 @@ config_parse_duration(const char *s, int64_t *seconds_r)
 			return -1;
 		v = v * 10 + (*p - '0');
 	}
+	/* clang-format off */
 	switch (*p) {
 	case 'd': unit = 86400; break;
 	case 'h': unit = 3600; break;
@@ -199,6 +202,7 @@ config_parse_duration(const char *s, int64_t *seconds_r)
 	case 's': unit = 1; break;
 	default: return -1;
 	}
+	/* clang-format on */
 	if (p[1] != '\0' || v > INT64_MAX / unit)
 		return -1;
 	*seconds_r = v * unit;
@@ -292,8 +296,7 @@ set_int(struct parse *p, int *slot, int f, int v)
 
 /* Copy the fields in mask from src to dst. */
 static void
-account_override(struct account *dst, const struct account *src,
-		 uint64_t mask)
+account_override(struct account *dst, const struct account *src, uint64_t mask)
 {
 	char **d, *s;
 	int f;
@@ -480,10 +483,12 @@ kw_pipelining(struct parse *p, const struct keyword *kw, char *arg)
 	return PM_OK;
 }
 
+/* clang-format off */
 static const char *const auth_methods[] = {
 	"on", "user", "apop", "plain", "login", "cram-md5", "scram-sha-1",
 	"scram-sha-256", "xoauth2", "oauthbearer", "external",
 };
+/* clang-format on */
 
 static enum pm_status
 kw_auth(struct parse *p, const struct keyword *kw, char *arg)
@@ -494,7 +499,7 @@ kw_auth(struct parse *p, const struct keyword *kw, char *arg)
 	for (s = arg; *s != '\0'; s++)
 		*s = (char)tolower((unsigned char)*s);
 	if (*arg == '\0')
-		arg = (char *)(uintptr_t)"on";
+		arg = (char *)(uintptr_t) "on";
 	if (strcmp(arg, "gssapi") == 0 || strcmp(arg, "ntlm") == 0 ||
 	    strcmp(arg, "digest-md5") == 0)
 		return perr(p, kw->name,
@@ -733,6 +738,7 @@ kw_fetch_parallel(struct parse *p, const struct keyword *kw, char *arg)
  * keywords are added here; "defaults" and "account" are handled by the
  * line parser itself. */
 
+/* clang-format off */
 #define HONOUR(name, fn, field) {name, fn, field, 0, NULL}
 #define REFUSE(name, fn, hint) {name, fn, -1, 0, hint}
 
@@ -800,6 +806,7 @@ static const struct keyword keywords[] = {
 	{"fetch_parallel", kw_fetch_parallel, -1, KW_GLOBAL, NULL},
 };
 
+/* clang-format on */
 static const size_t nkeywords = sizeof(keywords) / sizeof(keywords[0]);
 
 /* Levenshtein distance of two short strings, or 99 when too long. */
@@ -892,8 +899,7 @@ account_index(const struct config *cfg, const char *name)
 
 /* Apply the comma-separated parents in list to a, in order. */
 static enum pm_status
-apply_parents(struct parse *p, struct account *a, uint64_t *mask_r,
-	      char *list)
+apply_parents(struct parse *p, struct account *a, uint64_t *mask_r, char *list)
 {
 	char *name, *next;
 	size_t i;
@@ -949,8 +955,8 @@ start_account(struct parse *p, char *arg)
 	a->name = xstrdup(name);
 	a->file = xstrdup(p->file);
 	a->line = p->line;
-	p->cfg->accounts = xreallocarray(p->cfg->accounts, n + 1,
-					 sizeof(*p->cfg->accounts));
+	p->cfg->accounts =
+	    xreallocarray(p->cfg->accounts, n + 1, sizeof(*p->cfg->accounts));
 	p->masks = xreallocarray(p->masks, n + 1, sizeof(*p->masks));
 	p->cfg->accounts[n] = a;
 	p->masks[n] = mask;
@@ -1023,12 +1029,14 @@ check_tls(struct parse *p, struct account *a)
 	if ((a->tls_key_file == NULL) != (a->tls_cert_file == NULL))
 		return perr(p, "account", "set both or neither",
 			    "account %s: tls_key_file and tls_cert_file go "
-			    "together", a->name);
+			    "together",
+			    a->name);
 	if (a->tls_fingerprint != NULL && !a->tls_certcheck)
 		return perr(p, "account",
 			    "remove tls_certcheck off; the pin is a check",
 			    "account %s: tls_fingerprint with tls_certcheck "
-			    "off", a->name);
+			    "off",
+			    a->name);
 	if (a->tls_trust_file == NULL || *a->tls_trust_file != '\0')
 		return PM_OK;
 	/* An empty tls_trust_file trusts no CA: only a pin can verify. */
@@ -1037,7 +1045,8 @@ check_tls(struct parse *p, struct account *a)
 			    "set tls_fingerprint, or remove the empty "
 			    "tls_trust_file line to use the system CAs",
 			    "account %s: tls_trust_file is empty, so no "
-			    "certificate can be verified", a->name);
+			    "certificate can be verified",
+			    a->name);
 	set_str(p, F_tls_trust_file, NULL);
 	return PM_OK;
 }
@@ -1126,8 +1135,8 @@ parse_text(const char *name, const char *text, struct config **cfg_r,
 }
 
 enum pm_status
-config_parse_string(const char *name, const char *text,
-		    struct config **cfg_r, struct pm_err *err)
+config_parse_string(const char *name, const char *text, struct config **cfg_r,
+		    struct pm_err *err)
 {
 	int has_password;
 
@@ -1167,8 +1176,10 @@ read_fd(int fd, const char *path, size_t size_hint, char **text_r,
 	if (len > CONFIG_MAX_SIZE || memchr(buf, '\0', len) != NULL) {
 		xwipe(buf, len);
 		free(buf);
-		return err_set(err, PM_CONFIG, "%s: not a text file of at most "
-			       "1 MiB", path);
+		return err_set(err, PM_CONFIG,
+			       "%s: not a text file of at most "
+			       "1 MiB",
+			       path);
 	}
 	buf[len] = '\0';
 	*text_r = buf;
@@ -1191,8 +1202,11 @@ config_load(const char *path, struct config **cfg_r, struct pm_err *err)
 		(void)close(fd);
 		return err_set(err, PM_IOERR, "%s: not a regular file", path);
 	}
-	rc = read_fd(fd, path, st.st_size > 0 && st.st_size < CONFIG_MAX_SIZE
-			       ? (size_t)st.st_size : 4096, &text, err);
+	rc = read_fd(fd, path,
+		     st.st_size > 0 && st.st_size < CONFIG_MAX_SIZE
+			 ? (size_t)st.st_size
+			 : 4096,
+		     &text, err);
 	(void)close(fd);
 	if (rc != PM_OK)
 		return rc;
@@ -1202,8 +1216,10 @@ config_load(const char *path, struct config **cfg_r, struct pm_err *err)
 	if (rc == PM_OK && has_password &&
 	    (st.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
 		config_free(cfg_r);
-		return err_set(err, PM_CONFIG, "%s: contains a password but is "
-			       "readable by others; chmod 600 %s", path, path);
+		return err_set(err, PM_CONFIG,
+			       "%s: contains a password but is "
+			       "readable by others; chmod 600 %s",
+			       path, path);
 	}
 	return rc;
 }

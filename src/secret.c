@@ -299,7 +299,7 @@ tty_read_noecho(int tty, char *buf, size_t size)
 {
 	struct termios old, noecho;
 	size_t len = 0;
-	ssize_t n;
+	ssize_t n, echoed;
 	char c;
 
 	if (tcgetattr(tty, &old) != 0)
@@ -320,7 +320,8 @@ tty_read_noecho(int tty, char *buf, size_t size)
 	c = 0;
 	buf[len] = '\0';
 	(void)tcsetattr(tty, TCSAFLUSH, &old);
-	(void)write(tty, "\n", 1);
+	echoed = write(tty, "\n", 1); /* the newline typed was not echoed */
+	(void)echoed;
 	return n < 0 ? -1 : (ssize_t)len;
 }
 

@@ -1,0 +1,115 @@
+/* config.h: the mpop-compatible configuration file.
+ *
+ * Syntax (as mpop): one "keyword argument" per line; "#" starts a
+ * comment line; arguments may be double-quoted (with \" and \\ escapes);
+ * a leading "~/" in a file argument expands to $HOME.  "defaults" starts
+ * the settings every later account inherits; "account NAME [: PARENT,...]"
+ * starts an account that inherits from defaults, then from each parent in
+ * order, then its own lines.  Every mpop keyword is honoured or refused
+ * with a "file:line: keyword: reason" error; none is silently ignored. */
+#ifndef POPMUCH_CONFIG_H
+#define POPMUCH_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "popmuch/err.h"
+
+enum cfg_keep {
+	CFG_KEEP_OFF = 0, /* delete on the server after download */
+	CFG_KEEP_ON,      /* leave everything on the server */
+	CFG_KEEP_DAYS,    /* leave, delete keep_seconds after first download */
+};
+
+enum cfg_tristate { CFG_AUTO = -1, CFG_OFF = 0, CFG_ON = 1 };
+
+struct account {
+	char *name;
+	char *file; /* config file and line of the "account" line */
+	int line;
+
+	/* connection */
+	char *host;
+	unsigned port;    /* 0: 995 with implicit TLS, else 110 */
+	int timeout;      /* seconds, default 180, never 0 */
+	int pipelining;   /* enum cfg_tristate, default CFG_AUTO */
+	char *source_ip;  /* NULL = any */
+
+	/* TLS */
+	int tls;          /* default on */
+	int tls_starttls; /* default on (mpop's default): STLS on port 110 */
+	int tls_certcheck;       /* default on; off only when written */
+	char *tls_trust_file;    /* NULL = system trust store (never "") */
+	char *tls_fingerprint;   /* "AA:BB:..." SHA-256 (or SHA-1) pin */
+	char *tls_host_override;
+	char *tls_priorities;
+	char *tls_cert_file;
+	char *tls_key_file;
+	char *tls_crl_file;
+
+	/* authentication: "on" (strongest offered), "user", "apop",
+	 * "plain", "login", "cram-md5", "scram-sha-1", "scram-sha-256",
+	 * "xoauth2", "oauthbearer", "external"; always lower case */
+	char *auth;
+	char *user;
+	char *password;     /* secret: wiped on free */
+	char *passwordeval; /* command; its first output line is the password */
+
+	/* delivery */
+	char *maildir; /* "delivery maildir DIR"; NULL = <mail_root>/<name> */
+	int received_header; /* always 0: only "received_header off" is
+			      * accepted, popmuch stores messages byte-exact */
+
+	/* retention */
+	enum cfg_keep keep; /* default off, as mpop */
+	int64_t keep_seconds; /* with CFG_KEEP_DAYS */
+	long keep_max;        /* -1: no limit */
+	uint64_t skipsize;    /* bytes; 0: off */
+	uint64_t killsize;    /* 0: off */
+	int only_new;         /* default on */
+	int uidl_fingerprint; /* "uidl_fallback top": header fingerprint */
+
+	/* notmuch */
+	char *tags;           /* e.g. "+work -inbox", NULL = none */
+	char *notmuch_config; /* NULL = as the notmuch CLI finds it */
+};
+
+struct config {
+	char *path;
+	struct account **accounts; /* in file order */
+	size_t naccounts;
+	int fetch_parallel; /* "fetch_parallel N", default 4 */
+};
+
+/* Default config path: $XDG_CONFIG_HOME/popmuch/config, else
+ * ~/.config/popmuch/config.  Caller frees. */
+char *config_default_path(void);
+
+/* Parse the file at path.  On success *cfg_r is a new config the caller
+ * frees with config_free().  On failure returns PM_CONFIG (or PM_IOERR
+ * when the file cannot be read) with "file:line: keyword: reason" in
+ * err.  A file that holds "password" and is readable by group or others
+ * is refused. */
+enum pm_status config_load(const char *path, struct config **cfg_r,
+			   struct pm_err *err);
+
+/* Parse from a string (for tests and fuzzing); name is used in errors.
+ * No permission check. */
+enum pm_status config_parse_string(const char *name, const char *text,
+				   struct config **cfg_r, struct pm_err *err);
+
+/* Find an account by name; borrowed from cfg, NULL if none. */
+struct account *config_account(const struct config *cfg, const char *name);
+
+/* Parse a size "123", "10k", "5m", "1g" (k=1024).  Returns 0 on success. */
+int config_parse_size(const char *s, uint64_t *size_r);
+
+/* Parse a duration: a number followed by d (days), h, m or s, e.g. "30d".
+ * A bare number is refused (ambiguous).  Returns 0 on success. */
+int config_parse_duration(const char *s, int64_t *seconds_r);
+
+/* Free cfg and every account in it (wiping passwords); sets *cfg to NULL. */
+void config_free(struct config **cfg);
+
+#endif

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "popmuch/fault.h"
+#include "popmuch/fsutil.h"
 #include "popmuch/maildir.h"
 #include "popmuch/xmalloc.h"
 
@@ -50,68 +51,6 @@ struct maildir_tmp {
 
 /* Process-wide, shared by threads delivering to different Maildirs. */
 static unsigned long name_counter;
-
-static enum pm_status
-errno_status(int e)
-{
-	return (e == ENOSPC || e == EDQUOT) ? PM_NOSPACE : PM_IOERR;
-}
-
-/* fsync the directory that contains path (for a freshly made entry). */
-static int
-fsync_parent(const char *path)
-{
-	char *dir = xstrdup(path);
-	char *slash = strrchr(dir, '/');
-	int fd, ret;
-
-	if (slash == NULL)
-		strcpy(dir, ".");
-	else if (slash == dir)
-		dir[1] = '\0';
-	else
-		*slash = '\0';
-	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	free(dir);
-	if (fd < 0)
-		return -1;
-	ret = fsync(fd);
-	close(fd);
-	return ret;
-}
-
-/* mkdir -p with mode 0700 for every directory created. */
-static enum pm_status
-mkdirs(const char *path, struct pm_err *err)
-{
-	char *p = xstrdup(path);
-	char *s = p;
-	struct stat st;
-
-	for (;;) {
-		while (*s == '/')
-			s++;
-		s = strchr(s, '/');
-		if (s != NULL)
-			*s = '\0';
-		if (mkdir(p, 0700) == 0) {
-			(void)fsync_parent(p);
-		} else if (errno != EEXIST || stat(p, &st) != 0 ||
-			   !S_ISDIR(st.st_mode)) {
-			if (errno == EEXIST)
-				errno = ENOTDIR;
-			err_set(err, PM_CANTCREAT, "cannot create %s: %s", p,
-				strerror(errno));
-			free(p);
-			return PM_CANTCREAT;
-		}
-		if (s == NULL)
-			break;
-		*s++ = '/';
-	}
-	free(p);
-	return PM_OK;
-}
 
 /* The host name with '/' and ':' escaped as the Maildir spec says. */
 static char *
@@ -178,7 +117,7 @@ create_unique(struct maildir *md, char **unique_r, int *fd_r,
 			break;
 	}
 	errno = e;
-	return err_set(err, e == EEXIST ? PM_CANTCREAT : errno_status(e),
+	return err_set(err, e == EEXIST ? PM_CANTCREAT : fsutil_errno_status(e),
 		       "cannot create a file in %s/tmp: %s", md->path,
 		       strerror(e));
 }
@@ -187,7 +126,7 @@ static enum pm_status
 open_subdir(struct maildir *md, const char *sub, int *fd_r, struct pm_err *err)
 {
 	char *p = xasprintf("%s/%s", md->path, sub);
-	enum pm_status st = mkdirs(p, err);
+	enum pm_status st = fsutil_mkdirs(p, err);
 
 	if (st == PM_OK) {
 		*fd_r = open(p, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -246,7 +185,7 @@ maildir_open(const char *path, struct maildir **md_r, struct pm_err *err)
 	*md_r = NULL;
 	if (path == NULL || path[0] == '\0')
 		return err_set(err, PM_CANTCREAT, "empty Maildir path");
-	st = mkdirs(path, err);
+	st = fsutil_mkdirs(path, err);
 	if (st != PM_OK)
 		return st;
 	md = xcalloc(1, sizeof(*md));
@@ -443,13 +382,13 @@ move_to_new(struct maildir *md, const char *unique, const char *name,
 	    struct pm_err *err)
 {
 	if (move_no_replace(md, unique, name) != 0)
-		return err_set(err, errno_status(errno),
+		return err_set(err, fsutil_errno_status(errno),
 			       "cannot move %s/tmp/%s to new/: %s", md->path,
 			       unique, strerror(errno));
 	FAULT("maildir-after-rename");
 	while (fsync(md->newfd) != 0)
 		if (errno != EINTR)
-			return err_set(err, errno_status(errno),
+			return err_set(err, fsutil_errno_status(errno),
 				       "cannot sync %s/new: %s", md->path,
 				       strerror(errno));
 	return PM_OK;

@@ -33,6 +33,7 @@
 #include <unistd.h>
 
 #include "popmuch/fault.h"
+#include "popmuch/fsutil.h"
 #include "popmuch/uidl.h"
 #include "popmuch/xmalloc.h"
 
@@ -389,63 +390,6 @@ apply_record(struct uidl_db *db, char *line)
 
 /* ---- files ----------------------------------------------------------- */
 
-static enum pm_status
-errno_status(int e)
-{
-	return (e == ENOSPC || e == EDQUOT) ? PM_NOSPACE : PM_IOERR;
-}
-
-static int
-fsync_dir(const char *dir)
-{
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	int ret;
-
-	if (fd < 0)
-		return -1;
-	ret = fsync(fd);
-	close(fd);
-	return ret;
-}
-
-/* mkdir -p with mode 0700 for every directory created. */
-static enum pm_status
-mkdirs(const char *path, struct pm_err *err)
-{
-	char *p = xstrdup(path);
-	char *s = p, *slash;
-	struct stat st;
-
-	for (;;) {
-		while (*s == '/')
-			s++;
-		s = strchr(s, '/');
-		if (s != NULL)
-			*s = '\0';
-		if (mkdir(p, 0700) == 0) {
-			slash = strrchr(p, '/');
-			if (slash != NULL && slash != p) {
-				*slash = '\0';
-				(void)fsync_dir(p);
-				*slash = '/';
-			}
-		} else if (errno != EEXIST || stat(p, &st) != 0 ||
-			   !S_ISDIR(st.st_mode)) {
-			if (errno == EEXIST)
-				errno = ENOTDIR;
-			err_set(err, PM_CANTCREAT, "cannot create %s: %s", p,
-				strerror(errno));
-			free(p);
-			return PM_CANTCREAT;
-		}
-		if (s == NULL)
-			break;
-		*s++ = '/';
-	}
-	free(p);
-	return PM_OK;
-}
-
 /* Write all of buf at the end of the journal (one write(2) normally).
  * On failure cut the file back so that no partial record remains. */
 static enum pm_status
@@ -466,8 +410,8 @@ append(struct uidl_db *db, const char *buf, size_t len, struct pm_err *err)
 		if (n <= 0) {
 			e = n < 0 ? errno : ENOSPC;
 			if (ftruncate(db->jfd, db->jsize) != 0)
-				db->broken = errno_status(e);
-			return err_set(err, errno_status(e),
+				db->broken = fsutil_errno_status(e);
+			return err_set(err, fsutil_errno_status(e),
 				       "cannot write journal %s: %s", db->jpath,
 				       strerror(e));
 		}
@@ -492,7 +436,7 @@ sync_journal(struct uidl_db *db, struct pm_err *err)
 			continue;
 		/* The kernel may have dropped the dirty pages: never
 		 * trust this descriptor again (no fsync retry). */
-		db->broken = errno_status(errno);
+		db->broken = fsutil_errno_status(errno);
 		return err_set(err, db->broken, "cannot sync journal %s: %s",
 			       db->jpath, strerror(errno));
 	}
@@ -644,8 +588,8 @@ start_journal(struct uidl_db *db, struct pm_err *err)
 		st = sync_journal(db, err);
 	if (st != PM_OK)
 		return st;
-	if (fsync_dir(db->dir) != 0)
-		return err_set(err, errno_status(errno), "cannot sync %s: %s",
+	if (fsutil_fsync_dir(db->dir) != 0)
+		return err_set(err, fsutil_errno_status(errno), "cannot sync %s: %s",
 			       db->dir, strerror(errno));
 	return PM_OK;
 }
@@ -673,7 +617,7 @@ load_journal(struct uidl_db *db, struct pm_err *err)
 	db->jsize = (off_t)good;
 	if (good < len &&
 	    (ftruncate(db->jfd, db->jsize) != 0 || fdatasync(db->jfd) != 0))
-		return err_set(err, errno_status(errno),
+		return err_set(err, fsutil_errno_status(errno),
 			       "cannot cut the torn record off %s: %s",
 			       db->jpath, strerror(errno));
 	if (good == 0)
@@ -747,7 +691,7 @@ uidl_open(const char *dir, int wait, struct uidl_db **db_r, struct pm_err *err)
 	enum pm_status st;
 
 	*db_r = NULL;
-	st = mkdirs(dir, err);
+	st = fsutil_mkdirs(dir, err);
 	if (st != PM_OK)
 		return st;
 	db = xcalloc(1, sizeof(*db));
@@ -963,7 +907,7 @@ write_compacted(struct uidl_db *db, const char *path, struct wbuf *w,
 	w->fd = open(
 	    path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (w->fd < 0)
-		return err_set(err, errno_status(errno), "cannot create %s: %s",
+		return err_set(err, fsutil_errno_status(errno), "cannot create %s: %s",
 			       path, strerror(errno));
 	memcpy(rec, JOURNAL_HEADER, sizeof(JOURNAL_HEADER));
 	wbuf_record(w, rec, seal(rec, sizeof(JOURNAL_HEADER) - 1));
@@ -976,7 +920,7 @@ write_compacted(struct uidl_db *db, const char *path, struct wbuf *w,
 		w->e = errno;
 	if (w->e != 0) {
 		(void)unlink(path);
-		return err_set(err, errno_status(w->e), "cannot write %s: %s",
+		return err_set(err, fsutil_errno_status(w->e), "cannot write %s: %s",
 			       path, strerror(w->e));
 	}
 	return PM_OK;
@@ -1005,15 +949,15 @@ replace_journal(struct uidl_db *db, const char *tmp, size_t records,
 	if (db->damaged)
 		keep_damaged(db);
 	if (rename(tmp, db->jpath) != 0) {
-		st = err_set(err, errno_status(errno), "cannot rename %s: %s",
+		st = err_set(err, fsutil_errno_status(errno), "cannot rename %s: %s",
 			     tmp, strerror(errno));
 		(void)unlink(tmp);
 		return st;
 	}
 	FAULT("uidl-after-compact-rename");
 	fd = open(db->jpath, O_RDWR | O_APPEND | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0 || fsync_dir(db->dir) != 0) {
-		db->broken = errno_status(errno);
+	if (fd < 0 || fsutil_fsync_dir(db->dir) != 0) {
+		db->broken = fsutil_errno_status(errno);
 		err_set(err, db->broken, "cannot reopen %s: %s", db->jpath,
 			strerror(errno));
 		if (fd >= 0)

@@ -1,0 +1,21 @@
+/* fsutil.h: small filesystem helpers shared by maildir and uidl. */
+#ifndef POPMUCH_FSUTIL_H
+#define POPMUCH_FSUTIL_H
+
+#include "popmuch/err.h"
+
+/* The status for a failed write/sync: PM_NOSPACE for ENOSPC and
+ * EDQUOT, PM_IOERR otherwise. */
+enum pm_status fsutil_errno_status(int e);
+
+/* fsync the directory dir.  Returns 0, or -1 with errno set. */
+int fsutil_fsync_dir(const char *dir);
+
+/* fsync the directory that contains path.  Returns 0, or -1. */
+int fsutil_fsync_parent(const char *path);
+
+/* mkdir -p with mode 0700 for every directory created (and each new
+ * entry's parent synced).  PM_CANTCREAT naming the path on failure. */
+enum pm_status fsutil_mkdirs(const char *path, struct pm_err *err);
+
+#endif

@@ -17,6 +17,9 @@
 #include "popmuch/index.h"
 #include "popmuch/xmalloc.h"
 
+/* Set when an indexer thread was left blocked on the notmuch lock. */
+static int abandoned;
+
 struct job {
 	char *path;
 	char *tags;
@@ -377,6 +380,7 @@ index_free(struct indexer **ixp)
 	if (!exited) {
 		/* Blocked on the notmuch lock: it ends with the process. */
 		pthread_detach(ix->thread);
+		abandoned = 1;
 		return;
 	}
 	pthread_join(ix->thread, NULL);
@@ -394,4 +398,10 @@ index_free(struct indexer **ixp)
 	pthread_cond_destroy(&ix->work_cv);
 	pthread_cond_destroy(&ix->done_cv);
 	free(ix);
+}
+
+int
+index_abandoned(void)
+{
+	return abandoned;
 }

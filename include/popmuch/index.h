@@ -44,4 +44,9 @@ enum pm_status index_wait(struct indexer *ix, int timeout,
  * the notmuch lock is left behind (it ends with the process). */
 void index_free(struct indexer **ix);
 
+/* True when index_free() had to leave a thread blocked inside libnotmuch:
+ * the process must then end with _exit(), not exit(), so that library
+ * destructors do not run under that thread. */
+int index_abandoned(void);
+
 #endif

@@ -1,0 +1,108 @@
+/* db.h: what the TUI reads from and writes to notmuch (src/tui/db.c is
+ * the only TUI file with notmuch.h).
+ *
+ * The database is opened read-only with the user's notmuch config (as
+ * the notmuch CLI finds it, honouring $NOTMUCH_CONFIG).  Results are
+ * copied into the structs below; no notmuch object leaves db.c.  Writes
+ * (tags) happen in a short-lived child process that opens the database
+ * read-write, so the TUI itself never waits for or holds the write lock. */
+#ifndef POPMUCH_TUI_DB_H
+#define POPMUCH_TUI_DB_H
+
+#include <stddef.h>
+#include <sys/types.h>
+#include <time.h>
+
+#include "popmuch/err.h"
+
+enum row_flag {
+	ROW_UNREAD = 1 << 0,
+	ROW_FLAGGED = 1 << 1,
+	ROW_DELETED = 1 << 2,
+	ROW_MATCHED = 1 << 3, /* thread view: the message matches the query */
+	ROW_ATTACH = 1 << 4,
+};
+
+/* One line of a list: a thread (thread mode) or a message. */
+struct row {
+	char *id;      /* thread id, or message id (without <>) */
+	char *authors; /* thread authors, or the From display name */
+	char *subject;
+	char *tags;    /* space separated, sorted */
+	char *path;    /* message mode and thread view: a file of the message */
+	time_t date;   /* newest message (thread) or the message's Date */
+	int total, matched; /* thread: messages in the thread / matching */
+	int depth;     /* thread view: depth in the reply tree */
+	unsigned flags; /* enum row_flag */
+};
+
+struct db;
+struct db_list;
+
+/* Open the notmuch database read-only.  Caller frees with db_close. */
+enum pm_status db_open(struct db **db_r, struct pm_err *err);
+void db_close(struct db **db);
+
+/* Re-read the database to see what other processes committed, and
+ * return its revision (compare with an earlier one to know whether views
+ * should reload). */
+unsigned long db_refresh(struct db *db);
+
+/* Start listing query (a notmuch query string), newest first, threads
+ * when threads is nonzero, else messages.  Rows are produced in chunks
+ * by db_list_more.  Caller frees with db_list_free. */
+enum pm_status db_list_start(struct db *db, const char *query, int threads,
+			     struct db_list **l_r, struct pm_err *err);
+/* Append up to n more rows to the growing array *rows (*nrows used of
+ * *cap).  Returns 1 while more rows may follow, 0 at the end (the query
+ * is destroyed then). */
+int db_list_more(struct db_list *l, struct row **rows, size_t *nrows,
+		 size_t *cap, size_t n);
+void db_list_free(struct db_list **l);
+
+/* The messages of thread_id as a depth-first reply tree; ROW_MATCHED on
+ * those that match query.  *rows_r is a new array the caller frees with
+ * rows_free. */
+enum pm_status db_thread(struct db *db, const char *thread_id,
+			 const char *query, struct row **rows_r,
+			 size_t *n_r, struct pm_err *err);
+
+/* Free n rows and the array; sets *rows to NULL. */
+void rows_free(struct row **rows, size_t n);
+/* Free the strings of one row. */
+void row_clear(struct row *r);
+
+/* A current file of message id (after re-reading the database: tagging
+ * may have renamed it for maildir flags); new string or NULL. */
+char *db_message_path(struct db *db, const char *id);
+
+/* Number of messages matching query (excluded tags honoured); -1 on
+ * error. */
+long db_count(struct db *db, const char *query);
+
+/* Named queries of the notmuch config ("query.NAME"), as parallel
+ * arrays of new strings; caller frees each and both arrays. */
+size_t db_named_queries(struct db *db, char ***names_r, char ***queries_r);
+
+/* Every tag in the database (NULL-terminated array, caller frees each and
+ * the array). */
+char **db_all_tags(struct db *db);
+
+/* Apply ops ("+a -b") to every message matching query, in a child
+ * process that opens the database read-write and exits.  Returns the
+ * child's pid (reap it with waitpid; exit status 0 means done), or -1
+ * with err set. */
+pid_t db_tag_spawn(const char *query, const char *ops, struct pm_err *err);
+
+/* Apply ops in this process (used by the child; blocks on the lock). */
+enum pm_status db_tag_now(const char *query, const char *ops,
+			  struct pm_err *err);
+
+/* Update a row's tags and flags in memory after ops ("+a -b"). */
+void row_apply_tags(struct row *r, const char *ops);
+
+/* Quote s as a notmuch query term ("id:" or "thread:" prefix included
+ * by the caller); returns a new string. */
+char *db_quote(const char *s);
+
+#endif

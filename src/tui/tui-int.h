@@ -1,0 +1,138 @@
+/* tui-int.h: what the TUI's screens share (internal to src/tui/). */
+#ifndef POPMUCH_TUI_INT_H
+#define POPMUCH_TUI_INT_H
+
+#include <stddef.h>
+#include <sys/types.h>
+#include <time.h>
+
+#include "popmuch/config.h"
+#include "db.h"
+#include "display.h"
+#include "keys.h"
+
+struct view;
+struct tui;
+
+/* One screen.  Views are stacked: q pops the top one. */
+struct view_ops {
+	unsigned scope; /* enum tui_scope */
+	/* Draw the body into rows [0, rows) of width cols (row 0 is the
+	 * title line, drawn by the caller from title()). */
+	void (*draw)(struct view *v, int rows, int cols);
+	/* Handle an action; return 1 if handled. */
+	int (*action)(struct view *v, enum tui_action a);
+	/* The database changed: reload in place, keeping the selection. */
+	void (*reload)(struct view *v);
+	/* Background work (lazy loading); return 1 while more is pending. */
+	int (*idle)(struct view *v);
+	/* Move the selection by dir (+1/-1) and return the newly selected
+	 * message row, or NULL (used by the message view's n/p). */
+	struct row *(*step)(struct view *v, int dir);
+	/* Tags changed on a thread (thread nonzero) or a message: update
+	 * rows in memory (optional). */
+	void (*tagged)(struct view *v, const char *id, int thread,
+		       const char *ops);
+	void (*title)(struct view *v, char *buf, size_t size);
+	void (*free)(struct view *v);
+};
+
+struct view {
+	const struct view_ops *ops;
+	struct view *below;
+	struct tui *tui;
+};
+
+/* Selection and scrolling of a list of n lines. */
+struct nav {
+	size_t sel, top, n;
+};
+
+/* Apply a movement action; returns 1 if a was a movement. page is the
+ * number of visible lines. */
+int nav_action(struct nav *nav, enum tui_action a, int page);
+/* Keep sel visible within page lines. */
+void nav_scroll(struct nav *nav, int page);
+
+/* A prompt callback gets the entered text, or NULL when cancelled. */
+typedef void (*prompt_fn)(struct tui *t, const char *text, void *arg);
+
+/* The TUI's state, shared by the views. */
+struct tui {
+	const struct config *cfg;
+	const char *config_path, *self;
+	struct db *db;
+	unsigned long revision; /* of the database the views show */
+	struct view *top;
+	int quit;
+	char *status;  /* message in the status bar */
+	int status_error;
+	char **log;
+	size_t nlog;
+	char *html_cmd;
+	struct fetch_state *fetch;
+	/* tagging children still running */
+	pid_t *taggers;
+	size_t ntaggers;
+	/* the prompt, when active */
+	struct prompt *prompt;
+};
+
+/* The database, opened on first use; NULL (with the reason in the status
+ * bar) when there is none yet. */
+struct db *tui_db(struct tui *t);
+void tui_push(struct tui *t, struct view *v);
+void tui_pop(struct tui *t);
+/* Status bar message (printf); error nonzero also logs it. */
+void tui_status(struct tui *t, int error, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void tui_log(struct tui *t, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Ask for a line; fn runs on Enter.  complete_tags: Tab completes tag
+ * names.  history: the / query history. */
+void tui_prompt(struct tui *t, const char *label, const char *initial,
+		int complete_tags, int history, prompt_fn fn, void *arg);
+/* Tag every message of query with ops in a child; rows update at once. */
+void tui_tag(struct tui *t, const char *query, const char *ops);
+/* Lines of the layout of a status line: "N new" etc. */
+int tui_rows(void);
+
+/* Screens. */
+struct view *listview_new(struct tui *t, const char *name, const char *query,
+			  int threads);
+struct view *threadview_new(struct tui *t, const char *thread_id,
+			    const char *query);
+struct view *msgview_new(struct tui *t, const struct row *r,
+			 struct view *parent);
+struct view *savedview_new(struct tui *t);
+struct view *accountsview_new(struct tui *t);
+struct view *helpview_new(struct tui *t, unsigned scope);
+struct view *logview_new(struct tui *t);
+struct msg_view;
+/* The attachments of mv (copied) of the message file at path. */
+struct view *attachview_new(struct tui *t, const char *path,
+			    const struct msg_view *mv);
+
+/* The list row under the selection of a list-like view, for tagging
+ * actions shared by the list and thread views. */
+int rows_tag_action(struct tui *t, struct row *r, int thread_row,
+		    enum tui_action a);
+
+/* Fetching (fetchui.c). */
+void fetch_start(struct tui *t);
+int fetch_running(const struct tui *t);
+/* fd to poll for progress lines, or -1. */
+int fetch_fd(const struct tui *t);
+/* Read progress lines; returns 1 when the fetch ended (views reload). */
+int fetch_read(struct tui *t);
+/* A child exited: if it is the fetch, note it; returns 1 when the
+ * fetch has ended (views reload). */
+int fetch_reap(struct tui *t, pid_t pid, int status);
+/* Draw one account's progress/last run into row; name is the account. */
+void fetch_draw_account(struct tui *t, const struct account *a, int row,
+			int cols, int selected);
+void fetch_free(struct tui *t);
+/* One-line summary for the status bar while running ("fetching 3/10"). */
+void fetch_summary(const struct tui *t, char *buf, size_t size);
+
+#endif

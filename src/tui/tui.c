@@ -1,0 +1,811 @@
+/* tui.c: the main loop of the TUI: views, status bar, prompt, signals. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <locale.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "popmuch/tui.h"
+#include "popmuch/xmalloc.h"
+#include "layout.h"
+#include "msg.h"
+#include "tui-int.h"
+
+#define LOG_MAX 1000
+#define REFRESH_MS 2000
+#define TAG_TIMEOUT 60
+
+struct prompt {
+	char *label;
+	char *buf;
+	size_t len, cap;
+	int complete_tags, history;
+	size_t hist_pos;
+	prompt_fn fn;
+	void *arg;
+};
+
+static int sig_pipe[2] = { -1, -1 };
+static char **history;
+static size_t nhistory;
+
+static void
+on_signal(int sig)
+{
+	int saved = errno;
+	char c = (char)sig;
+
+	if (write(sig_pipe[1], &c, 1) < 0) {
+		/* full pipe: a wakeup is already pending */
+	}
+	errno = saved;
+}
+
+int
+nav_action(struct nav *nav, enum tui_action a, int page)
+{
+	size_t p = page > 1 ? (size_t)page - 1 : 1;
+
+	switch (a) {
+	case ACT_DOWN: if (nav->sel + 1 < nav->n) nav->sel++; break;
+	case ACT_UP: if (nav->sel > 0) nav->sel--; break;
+	case ACT_PGDN:
+		nav->sel = nav->sel + p < nav->n ? nav->sel + p
+			 : nav->n ? nav->n - 1 : 0;
+		nav->top += p;
+		break;
+	case ACT_PGUP:
+		nav->sel = nav->sel > p ? nav->sel - p : 0;
+		nav->top = nav->top > p ? nav->top - p : 0;
+		break;
+	case ACT_TOP: nav->sel = 0; break;
+	case ACT_BOTTOM: nav->sel = nav->n ? nav->n - 1 : 0; break;
+	default: return 0;
+	}
+	nav_scroll(nav, page);
+	return 1;
+}
+
+void
+nav_scroll(struct nav *nav, int page)
+{
+	size_t pg = page > 0 ? (size_t)page : 1;
+
+	if (nav->n && nav->sel >= nav->n)
+		nav->sel = nav->n - 1;
+	if (nav->top + pg > nav->n)
+		nav->top = nav->n > pg ? nav->n - pg : 0;
+	if (nav->sel < nav->top)
+		nav->top = nav->sel;
+	if (nav->sel >= nav->top + pg)
+		nav->top = nav->sel - pg + 1;
+}
+
+int
+tui_rows(void)
+{
+	int rows, cols;
+
+	disp_size(&rows, &cols);
+	return rows - 2 > 1 ? rows - 2 : 1;
+}
+
+void
+tui_push(struct tui *t, struct view *v)
+{
+	v->below = t->top;
+	v->tui = t;
+	t->top = v;
+}
+
+void
+tui_pop(struct tui *t)
+{
+	struct view *v = t->top;
+
+	if (!v)
+		return;
+	t->top = v->below;
+	v->ops->free(v);
+}
+
+void
+tui_log(struct tui *t, const char *fmt, ...)
+{
+	char when[16], *msg, *line;
+	time_t now = time(NULL);
+	struct tm tm;
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (vasprintf(&msg, fmt, ap) < 0)
+		fatal("out of memory");
+	va_end(ap);
+	localtime_r(&now, &tm);
+	strftime(when, sizeof when, "%H:%M:%S", &tm);
+	line = xasprintf("%s %s", when, msg);
+	free(msg);
+	if (t->nlog == LOG_MAX) {
+		free(t->log[0]);
+		memmove(t->log, t->log + 1, (LOG_MAX - 1) * sizeof *t->log);
+		t->nlog--;
+	}
+	t->log = xreallocarray(t->log, t->nlog + 1, sizeof *t->log);
+	t->log[t->nlog++] = line;
+}
+
+void
+tui_status(struct tui *t, int error, const char *fmt, ...)
+{
+	va_list ap;
+
+	free(t->status);
+	va_start(ap, fmt);
+	if (vasprintf(&t->status, fmt, ap) < 0)
+		fatal("out of memory");
+	va_end(ap);
+	t->status_error = error;
+	if (error)
+		tui_log(t, "error: %s", t->status);
+}
+
+void
+tui_prompt(struct tui *t, const char *label, const char *initial,
+	   int complete_tags, int hist, prompt_fn fn, void *arg)
+{
+	struct prompt *p = xcalloc(1, sizeof *p);
+
+	p->label = xstrdup(label);
+	p->cap = 256 + strlen(initial);
+	p->buf = xmalloc(p->cap);
+	strcpy(p->buf, initial);
+	p->len = strlen(initial);
+	p->complete_tags = complete_tags;
+	p->history = hist;
+	p->hist_pos = nhistory;
+	p->fn = fn;
+	p->arg = arg;
+	t->prompt = p;
+}
+
+static void
+prompt_free(struct prompt **p)
+{
+	if (!*p)
+		return;
+	free((*p)->label);
+	free((*p)->buf);
+	free(*p);
+	*p = NULL;
+}
+
+static void
+prompt_cancel(struct tui *t)
+{
+	struct prompt *p = t->prompt;
+
+	if (!p)
+		return;
+	t->prompt = NULL;
+	p->fn(t, NULL, p->arg);
+	prompt_free(&p);
+}
+
+static void
+prompt_set(struct prompt *p, const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n + 1 > p->cap)
+		p->buf = xreallocarray(p->buf, p->cap = n + 64, 1);
+	memcpy(p->buf, s, n + 1);
+	p->len = n;
+}
+
+static void
+prompt_complete(struct tui *t, struct prompt *p)
+{
+	char **tags, *word, *match = NULL;
+	size_t i, wl;
+
+	if (!tui_db(t))
+		return;
+	db_refresh(t->db);
+	tags = db_all_tags(t->db);
+	word = strrchr(p->buf, ' ');
+	word = word ? word + 1 : p->buf;
+	if (*word == '+' || *word == '-')
+		word++;
+	wl = strlen(word);
+	for (i = 0; tags[i]; i++)
+		if (strncmp(tags[i], word, wl) == 0) {
+			if (match) { /* ambiguous: complete nothing */
+				match = NULL;
+				tui_status(t, 0, "several tags start with \"%s\"",
+					   word);
+				break;
+			}
+			match = tags[i];
+		}
+	if (match) {
+		char *s = xasprintf("%.*s%s ", (int)(word - p->buf), p->buf,
+				    match);
+
+		prompt_set(p, s);
+		free(s);
+	}
+	for (i = 0; tags[i]; i++)
+		free(tags[i]);
+	free(tags);
+}
+
+static void
+prompt_history(struct prompt *p, int dir)
+{
+	if (!p->history || nhistory == 0)
+		return;
+	if (dir < 0 && p->hist_pos > 0)
+		p->hist_pos--;
+	else if (dir > 0 && p->hist_pos < nhistory)
+		p->hist_pos++;
+	prompt_set(p, p->hist_pos < nhistory ? history[p->hist_pos] : "");
+}
+
+static void
+prompt_enter(struct tui *t)
+{
+	struct prompt *p = t->prompt;
+
+	t->prompt = NULL;
+	if (p->history && p->len) {
+		history = xreallocarray(history, nhistory + 1, sizeof *history);
+		history[nhistory++] = xstrdup(p->buf);
+	}
+	p->fn(t, p->buf, p->arg);
+	prompt_free(&p);
+}
+
+static void
+prompt_key(struct tui *t, int key)
+{
+	struct prompt *p = t->prompt;
+	char u[8];
+	size_t n;
+
+	switch (key) {
+	case TK_ENTER: prompt_enter(t); return;
+	case TK_ESC: case TK_CTRL_C: prompt_cancel(t); return;
+	case TK_BACKSPACE:
+		while (p->len > 0 &&
+		       ((unsigned char)p->buf[--p->len] & 0xC0) == 0x80)
+			;
+		p->buf[p->len] = '\0';
+		return;
+	case TK_CTRL_U: prompt_set(p, ""); return;
+	case TK_CTRL_W:
+		while (p->len > 0 && p->buf[p->len - 1] == ' ')
+			p->len--;
+		while (p->len > 0 && p->buf[p->len - 1] != ' ')
+			p->len--;
+		p->buf[p->len] = '\0';
+		return;
+	case TK_TAB: if (p->complete_tags) prompt_complete(t, p); return;
+	case TK_UP: prompt_history(p, -1); return;
+	case TK_DOWN: prompt_history(p, 1); return;
+	}
+	if (key >= KEY_BASE || key < 0x20)
+		return;
+	n = layout_encode((unsigned)key, u);
+	u[n] = '\0';
+	if (p->len + n + 1 > p->cap)
+		p->buf = xreallocarray(p->buf, p->cap *= 2, 1);
+	memcpy(p->buf + p->len, u, n + 1);
+	p->len += n;
+}
+
+void
+tui_tag(struct tui *t, const char *query, const char *ops)
+{
+	struct pm_err err;
+	pid_t pid;
+
+	err_clear(&err);
+	pid = db_tag_spawn(query, ops, &err);
+	if (pid < 0) {
+		tui_status(t, 1, "%s", err.msg);
+		return;
+	}
+	t->taggers = xreallocarray(t->taggers, t->ntaggers + 1,
+				   sizeof *t->taggers);
+	t->taggers[t->ntaggers++] = pid;
+	tui_log(t, "tag %s -- %s", ops, query);
+}
+
+struct tag_target {
+	char *id;
+	int thread;
+	int add;
+};
+
+/* Tag the target (a thread or a message) with ops and update every view
+ * at once; the database change that follows reloads them for real. */
+static void
+tag_target(struct tui *t, const char *id, int thread, const char *ops)
+{
+	char *q = db_quote(id), *query;
+	struct view *v;
+
+	query = xasprintf("%s:%s", thread ? "thread" : "id", q);
+	free(q);
+	tui_tag(t, query, ops);
+	free(query);
+	for (v = t->top; v; v = v->below)
+		if (v->ops->tagged)
+			v->ops->tagged(v, id, thread, ops);
+	tui_status(t, 0, "tagged %s", ops);
+}
+
+static void
+tag_prompted(struct tui *t, const char *text, void *arg)
+{
+	struct tag_target *tt = arg;
+	char *copy, *w, *save = NULL, *ops;
+
+	if (!text) {
+		free(tt->id);
+		free(tt);
+		return;
+	}
+	copy = xstrdup(text);
+	ops = xstrdup("");
+
+	for (w = strtok_r(copy, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
+		char *n;
+
+		if (*w == '+' || *w == '-')
+			n = xasprintf("%s%s%s", ops, *ops ? " " : "", w);
+		else
+			n = xasprintf("%s%s%c%s", ops, *ops ? " " : "",
+				      tt->add ? '+' : '-', w);
+		free(ops);
+		ops = n;
+	}
+	free(copy);
+	if (*ops)
+		tag_target(t, tt->id, tt->thread, ops);
+	free(ops);
+	free(tt->id);
+	free(tt);
+}
+
+static int
+has_flag_tag(const struct row *r, unsigned flag)
+{
+	return (r->flags & flag) != 0;
+}
+
+int
+rows_tag_action(struct tui *t, struct row *r, int thread_row,
+		enum tui_action a)
+{
+	struct tag_target *tt;
+	const char *ops;
+
+	switch (a) {
+	case ACT_UNREAD:
+		ops = has_flag_tag(r, ROW_UNREAD) ? "-unread" : "+unread";
+		break;
+	case ACT_FLAGGED:
+		ops = has_flag_tag(r, ROW_FLAGGED) ? "-flagged" : "+flagged";
+		break;
+	case ACT_DELETED:
+		ops = has_flag_tag(r, ROW_DELETED) ? "-deleted" : "+deleted";
+		break;
+	case ACT_ARCHIVE: ops = "-inbox"; break;
+	case ACT_TAG_ADD:
+	case ACT_TAG_REMOVE:
+		tt = xcalloc(1, sizeof *tt);
+		tt->id = xstrdup(r->id);
+		tt->thread = thread_row;
+		tt->add = a == ACT_TAG_ADD;
+		tui_prompt(t, tt->add ? "add tags: " : "remove tags: ", "", 1,
+			   0, tag_prompted, tt);
+		return 1;
+	default:
+		return 0;
+	}
+	tag_target(t, r->id, thread_row, ops);
+	return 1;
+}
+
+static void
+draw_status(struct tui *t, int row, int cols)
+{
+	char buf[256], *s;
+	size_t w;
+
+	disp_fill(row, 0, t->status_error ? ST_ERROR : ST_STATUS);
+	if (t->prompt) {
+		s = xasprintf("%s%s", t->prompt->label, t->prompt->buf);
+		w = layout_width(s);
+		if ((int)w >= cols) { /* show the end of a long line */
+			free(s);
+			s = layout_fit(t->prompt->buf, cols - 1, 0);
+		}
+		disp_fill(row, 0, ST_NORMAL);
+		disp_text(row, 0, s, ST_NORMAL);
+		disp_cursor(row, (int)layout_width(s) < cols ?
+				 (int)layout_width(s) : cols - 1);
+		free(s);
+		return;
+	}
+	disp_cursor(-1, 0);
+	buf[0] = '\0';
+	if (fetch_running(t))
+		fetch_summary(t, buf, sizeof buf);
+	s = xasprintf("%s%s%s", t->status ? t->status : "",
+		      t->status && *buf ? "  " : "", buf);
+	if (!*s) {
+		free(s);
+		s = xstrdup("? help  q back  / search  F fetch  A accounts");
+	}
+	{
+		char *f = layout_fit(s, cols, 1);
+
+		disp_text(row, 0, f, t->status_error ? ST_ERROR : ST_STATUS);
+		free(f);
+	}
+	free(s);
+}
+
+static void
+draw(struct tui *t)
+{
+	int rows, cols;
+	char title[512], *s, *f;
+
+	disp_size(&rows, &cols);
+	disp_erase();
+	title[0] = '\0';
+	if (t->top)
+		t->top->ops->title(t->top, title, sizeof title);
+	s = xasprintf("popmuch: %s", title);
+	f = layout_fit(s, cols, 1);
+	disp_text(0, 0, f, ST_TITLE);
+	free(s);
+	free(f);
+	if (t->top && rows > 2)
+		t->top->ops->draw(t->top, rows - 2, cols);
+	draw_status(t, rows - 1, cols);
+	disp_flush();
+}
+
+static void
+reload_all(struct tui *t)
+{
+	struct view *v;
+
+	if (t->db)
+		t->revision = db_refresh(t->db);
+	for (v = t->top; v; v = v->below)
+		if (v->ops->reload)
+			v->ops->reload(v);
+}
+
+static void
+reap_children(struct tui *t)
+{
+	size_t i;
+	int status;
+	pid_t pid;
+
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		for (i = 0; i < t->ntaggers; i++)
+			if (t->taggers[i] == pid)
+				break;
+		if (i == t->ntaggers) {
+			if (fetch_reap(t, pid, status))
+				reload_all(t);
+			continue;
+		}
+		t->taggers[i] = t->taggers[--t->ntaggers];
+		if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+			tui_status(t, 1, "tagging failed (see the log)");
+			reload_all(t);
+		}
+	}
+}
+
+static void
+global_action(struct tui *t, enum tui_action a);
+
+static void
+search_entered(struct tui *t, const char *text, void *arg)
+{
+	(void)arg;
+	if (!text || !*text)
+		return;
+	tui_push(t, listview_new(t, text, text, 1));
+}
+
+static void
+global_action(struct tui *t, enum tui_action a)
+{
+	unsigned scope = t->top ? t->top->ops->scope : SC_GLOBAL;
+
+	switch (a) {
+	case ACT_QUIT:
+		if (t->top && t->top->below) {
+			tui_pop(t);
+		} else if (fetch_running(t)) {
+			tui_status(t, 0, "a fetch is running: press q again "
+					 "to stop it and quit");
+			t->quit = -1;
+		} else {
+			t->quit = 1;
+		}
+		break;
+	case ACT_HELP: tui_push(t, helpview_new(t, scope)); break;
+	case ACT_SEARCH:
+		tui_prompt(t, "search: ", "", 1, 1, search_entered, NULL);
+		break;
+	case ACT_FETCH: fetch_start(t); break;
+	case ACT_ACCOUNTS: tui_push(t, accountsview_new(t)); break;
+	case ACT_SAVED: tui_push(t, savedview_new(t)); break;
+	case ACT_LOG: tui_push(t, logview_new(t)); break;
+	case ACT_REDRAW: disp_force_redraw(); break;
+	default: break;
+	}
+}
+
+static void
+handle_key(struct tui *t, int key)
+{
+	enum tui_action a;
+	int pending_quit = t->quit == -1;
+
+	if (key == TK_RESIZE) {
+		disp_resized();
+		return;
+	}
+	if (t->prompt) {
+		prompt_key(t, key);
+		return;
+	}
+	free(t->status);
+	t->status = NULL;
+	t->status_error = 0;
+	a = keys_lookup(t->top ? t->top->ops->scope : SC_GLOBAL, key);
+	if (pending_quit) {
+		t->quit = a == ACT_QUIT ? 1 : 0;
+		if (t->quit)
+			return;
+	}
+	if (a == ACT_NONE)
+		return;
+	if (t->top && t->top->ops->action(t->top, a))
+		return;
+	global_action(t, a);
+}
+
+/* stderr goes to a pipe read into the log while curses owns the screen. */
+struct errpipe {
+	int saved, rd;
+	char buf[1024];
+	size_t len;
+};
+
+static void
+errpipe_start(struct errpipe *e)
+{
+	int p[2];
+
+	e->saved = e->rd = -1;
+	e->len = 0;
+	if (pipe(p) < 0)
+		return;
+	fflush(stderr);
+	e->saved = dup(2);
+	dup2(p[1], 2);
+	close(p[1]);
+	fcntl(2, F_SETFL, fcntl(2, F_GETFL) | O_NONBLOCK);
+	fcntl(p[0], F_SETFL, fcntl(p[0], F_GETFL) | O_NONBLOCK);
+	fcntl(p[0], F_SETFD, FD_CLOEXEC);
+	fcntl(e->saved, F_SETFD, FD_CLOEXEC);
+	e->rd = p[0];
+}
+
+static void
+errpipe_read(struct tui *t, struct errpipe *e)
+{
+	ssize_t r;
+	char *nl;
+
+	while ((r = read(e->rd, e->buf + e->len, sizeof e->buf - 1 - e->len)) >
+	       0) {
+		e->len += (size_t)r;
+		e->buf[e->len] = '\0';
+		while ((nl = strchr(e->buf, '\n')) != NULL ||
+		       e->len == sizeof e->buf - 1) {
+			size_t n = nl ? (size_t)(nl - e->buf) : e->len;
+			char *line = xstrndup(e->buf, n);
+
+			tui_log(t, "%s", line);
+			free(line);
+			if (nl)
+				n++;
+			memmove(e->buf, e->buf + n, e->len - n + 1);
+			e->len -= n;
+		}
+	}
+}
+
+static void
+errpipe_end(struct errpipe *e)
+{
+	if (e->saved >= 0) {
+		dup2(e->saved, 2);
+		close(e->saved);
+	}
+	if (e->rd >= 0)
+		close(e->rd);
+}
+
+static void
+wait_events(struct tui *t, struct errpipe *e, int timeout)
+{
+	struct pollfd pfd[4];
+	int n = 0, ffd = fetch_fd(t), key;
+	char drain[64];
+
+	pfd[n++] = (struct pollfd){ .fd = 0, .events = POLLIN };
+	pfd[n++] = (struct pollfd){ .fd = sig_pipe[0], .events = POLLIN };
+	pfd[n++] = (struct pollfd){ .fd = e->rd, .events = POLLIN };
+	pfd[n++] = (struct pollfd){ .fd = ffd, .events = POLLIN };
+	if (poll(pfd, (nfds_t)n, timeout) < 0 && errno != EINTR)
+		return;
+	if (pfd[1].revents & POLLIN) {
+		ssize_t r, i;
+
+		while ((r = read(sig_pipe[0], drain, sizeof drain)) > 0)
+			for (i = 0; i < r; i++)
+				if (drain[i] == SIGTERM || drain[i] == SIGHUP)
+					t->quit = 1;
+		reap_children(t);
+	}
+	if (e->rd >= 0 && (pfd[2].revents & POLLIN))
+		errpipe_read(t, e);
+	if (ffd >= 0 && (pfd[3].revents & (POLLIN | POLLHUP)) && fetch_read(t))
+		reload_all(t);
+	while (!t->quit && disp_getkey(&key))
+		handle_key(t, key);
+}
+
+static long
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
+static void
+run(struct tui *t, struct errpipe *e)
+{
+	long last_check = now_ms();
+	int busy;
+
+	while (t->quit <= 0) {
+		draw(t);
+		busy = t->top && t->top->ops->idle && t->top->ops->idle(t->top);
+		wait_events(t, e, busy ? 0 : REFRESH_MS / 2);
+		if (now_ms() - last_check >= REFRESH_MS) {
+			last_check = now_ms();
+			if (t->db && db_refresh(t->db) != t->revision)
+				reload_all(t);
+		}
+	}
+}
+
+struct db *
+tui_db(struct tui *t)
+{
+	struct pm_err err;
+
+	if (t->db)
+		return t->db;
+	err_clear(&err);
+	if (db_open(&t->db, &err) != PM_OK) {
+		tui_status(t, 1, "%s; press F to fetch", err.msg);
+		return NULL;
+	}
+	t->revision = db_refresh(t->db);
+	return t->db;
+}
+
+static int
+setup_signals(void)
+{
+	struct sigaction sa;
+	int i;
+
+	if (pipe(sig_pipe) < 0)
+		return -1;
+	for (i = 0; i < 2; i++) {
+		fcntl(sig_pipe[i], F_SETFL, fcntl(sig_pipe[i], F_GETFL) | O_NONBLOCK);
+		fcntl(sig_pipe[i], F_SETFD, FD_CLOEXEC);
+	}
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = SA_RESTART;
+	sigaction(SIGCHLD, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	return 0;
+}
+
+static void
+tui_free(struct tui *t)
+{
+	size_t i;
+
+	prompt_cancel(t);
+	while (t->top)
+		tui_pop(t);
+	fetch_free(t);
+	db_close(&t->db);
+	for (i = 0; i < t->nlog; i++)
+		free(t->log[i]);
+	free(t->log);
+	free(t->status);
+	free(t->taggers);
+	for (i = 0; i < nhistory; i++)
+		free(history[i]);
+	free(history);
+	history = NULL;
+	nhistory = 0;
+}
+
+int
+tui_main(const struct config *cfg, const char *config_path, const char *self)
+{
+	struct tui t = { .cfg = cfg, .config_path = config_path, .self = self };
+	struct errpipe e;
+	size_t i;
+
+	if (!setlocale(LC_ALL, "") || !strstr(setlocale(LC_CTYPE, NULL), "UTF"))
+		if (!setlocale(LC_CTYPE, "C.UTF-8"))
+			setlocale(LC_CTYPE, "C.utf8");
+	if (setup_signals() < 0 || disp_init() < 0) {
+		fprintf(stderr, "popmuch: cannot use this terminal\n");
+		return 69;
+	}
+	msg_init();
+	errpipe_start(&e);
+	t.html_cmd = getenv("POPMUCH_HTML_COMMAND");
+	tui_push(&t, listview_new(&t, "inbox", "tag:inbox", 1));
+	run(&t, &e);
+	/* taggers finish on their own; a fetch is stopped */
+	for (i = 0; i < t.ntaggers; i++)
+		waitpid(t.taggers[i], NULL, 0);
+	tui_free(&t);
+	disp_end();
+	msg_shutdown();
+	errpipe_end(&e);
+	for (i = 0; i < 2; i++)
+		close(sig_pipe[i]);
+	signal(SIGCHLD, SIG_DFL);
+	return 0;
+}

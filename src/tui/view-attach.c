@@ -1,0 +1,220 @@
+/* view-attach.c: the attachments of a message: save (s), open (o). */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "popmuch/xmalloc.h"
+#include "layout.h"
+#include "msg.h"
+#include "tui-int.h"
+
+struct attachview {
+	struct view base;
+	char *path;
+	struct msg_attachment *att;
+	struct nav nav;
+};
+
+struct save_req {
+	char *path;
+	int part;
+};
+
+static void
+attach_draw(struct view *v, int rows, int cols)
+{
+	struct attachview *av = (struct attachview *)v;
+	size_t i;
+	char *s, *f;
+
+	nav_scroll(&av->nav, rows);
+	for (i = 0; i < (size_t)rows && av->nav.top + i < av->nav.n; i++) {
+		struct msg_attachment *a = &av->att[av->nav.top + i];
+		int sel = av->nav.top + i == av->nav.sel;
+
+		s = xasprintf(" %2zu  %-30s  %-24s %10zu bytes",
+			      av->nav.top + i + 1, a->filename, a->type,
+			      a->size);
+		f = layout_fit(s, cols, 1);
+		disp_text(1 + (int)i, 0, f, sel ? ST_SELECTED : ST_NORMAL);
+		free(s);
+		free(f);
+	}
+	if (rows > (int)av->nav.n + 2)
+		disp_text(2 + (int)av->nav.n, 1,
+			  "s: save to a file   o/Enter: open   q: back",
+			  ST_NORMAL);
+}
+
+static char *
+expand_home(const char *p)
+{
+	const char *home = getenv("HOME");
+
+	if (p[0] == '~' && (p[1] == '/' || !p[1]) && home)
+		return xasprintf("%s%s", home, p + 1);
+	return xstrdup(p);
+}
+
+static void
+save_entered(struct tui *t, const char *text, void *arg)
+{
+	struct save_req *req = arg;
+	struct pm_err err;
+	char *dest;
+
+	if (text && *text) {
+		dest = expand_home(text);
+		err_clear(&err);
+		if (msg_save_part(req->path, req->part, dest, &err) == PM_OK)
+			tui_status(t, 0, "saved %s", dest);
+		else
+			tui_status(t, 1, "%s", err.msg);
+		free(dest);
+	}
+	free(req->path);
+	free(req);
+}
+
+static char *
+default_dest(const char *filename)
+{
+	const char *home = getenv("HOME");
+	char *dir, cwd[4096];
+	struct stat st;
+
+	dir = home ? xasprintf("%s/Downloads", home) : NULL;
+	if (dir && stat(dir, &st) == 0 && S_ISDIR(st.st_mode)) {
+		char *d = xasprintf("%s/%s", dir, filename);
+
+		free(dir);
+		return d;
+	}
+	free(dir);
+	if (getcwd(cwd, sizeof cwd))
+		return xasprintf("%s/%s", cwd, filename);
+	return xstrdup(filename);
+}
+
+/* Save to a private temporary directory and hand it to xdg-open,
+ * detached (double fork, output to /dev/null). */
+static void
+open_external(struct tui *t, struct attachview *av, struct msg_attachment *a)
+{
+	char tmpl[] = "/tmp/popmuch-open-XXXXXX", *dest;
+	struct pm_err err;
+	pid_t pid;
+
+	if (!mkdtemp(tmpl)) {
+		tui_status(t, 1, "cannot create a temporary directory");
+		return;
+	}
+	dest = xasprintf("%s/%s", tmpl, a->filename);
+	err_clear(&err);
+	if (msg_save_part(av->path, a->part, dest, &err) != PM_OK) {
+		tui_status(t, 1, "%s", err.msg);
+		free(dest);
+		return;
+	}
+	pid = fork();
+	if (pid == 0) {
+		if (fork() == 0) {
+			int null = open("/dev/null", O_RDWR);
+
+			dup2(null, 0);
+			dup2(null, 1);
+			dup2(null, 2);
+			setsid();
+			execlp("xdg-open", "xdg-open", dest, (char *)NULL);
+			_exit(127);
+		}
+		_exit(0);
+	}
+	tui_status(t, 0, "opening %s", dest);
+	free(dest);
+}
+
+static int
+attach_action(struct view *v, enum tui_action a)
+{
+	struct attachview *av = (struct attachview *)v;
+	struct msg_attachment *at;
+	struct save_req *req;
+	char *def;
+
+	if (nav_action(&av->nav, a, tui_rows()))
+		return 1;
+	if (av->nav.n == 0)
+		return 0;
+	at = &av->att[av->nav.sel];
+	if (a == ACT_SAVE) {
+		req = xcalloc(1, sizeof *req);
+		req->path = xstrdup(av->path);
+		req->part = at->part;
+		def = default_dest(at->filename);
+		tui_prompt(v->tui, "save to: ", def, 0, 0, save_entered, req);
+		free(def);
+		return 1;
+	}
+	if (a == ACT_OPEN_EXT) {
+		open_external(v->tui, av, at);
+		return 1;
+	}
+	return 0;
+}
+
+static void
+attach_title(struct view *v, char *buf, size_t size)
+{
+	struct attachview *av = (struct attachview *)v;
+
+	snprintf(buf, size, "attachments  [%zu]", av->nav.n);
+}
+
+static void
+attach_free(struct view *v)
+{
+	struct attachview *av = (struct attachview *)v;
+	size_t i;
+
+	for (i = 0; i < av->nav.n; i++) {
+		free(av->att[i].filename);
+		free(av->att[i].type);
+	}
+	free(av->att);
+	free(av->path);
+	free(av);
+}
+
+static const struct view_ops attach_ops = {
+	.scope = SC_ATTACH,
+	.draw = attach_draw,
+	.action = attach_action,
+	.title = attach_title,
+	.free = attach_free,
+};
+
+struct view *
+attachview_new(struct tui *t, const char *path, const struct msg_view *mv)
+{
+	struct attachview *av = xcalloc(1, sizeof *av);
+	size_t i;
+
+	av->base.ops = &attach_ops;
+	av->base.tui = t;
+	av->path = xstrdup(path);
+	av->att = xreallocarray(NULL, mv->natt ? mv->natt : 1, sizeof *av->att);
+	for (i = 0; i < mv->natt; i++) {
+		av->att[i] = mv->att[i];
+		av->att[i].filename = xstrdup(mv->att[i].filename);
+		av->att[i].type = xstrdup(mv->att[i].type);
+	}
+	av->nav.n = mv->natt;
+	return &av->base;
+}

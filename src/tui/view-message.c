@@ -1,0 +1,265 @@
+/* view-message.c: one message, and its attachment list. */
+#include "config.h"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "popmuch/xmalloc.h"
+#include "layout.h"
+#include "msg.h"
+#include "tui-int.h"
+
+/* One screen line: a piece of a body line. */
+struct dline {
+	size_t line, off, len;
+};
+
+struct msgview {
+	struct view base;
+	struct view *parent; /* thread or list view, for n/p */
+	struct row row;      /* own copy */
+	enum msg_mode mode;
+	struct msg_view *mv;
+	struct dline *dl;
+	size_t ndl;
+	int wrap_cols;
+	struct nav nav; /* top = first shown display line */
+};
+
+static void
+copy_row(struct row *dst, const struct row *src)
+{
+	row_clear(dst);
+	*dst = *src;
+	dst->id = xstrdup(src->id);
+	dst->authors = xstrdup(src->authors);
+	dst->subject = xstrdup(src->subject);
+	dst->tags = xstrdup(src->tags);
+	dst->path = src->path ? xstrdup(src->path) : NULL;
+}
+
+static void
+add_notes(struct msg_view *v)
+{
+	size_t i, n = v->natt;
+
+	for (i = 0; i < n; i++) {
+		char *s = xasprintf("[attachment %zu: %s (%s, %zu bytes); "
+				    "v to save]", i + 1, v->att[i].filename,
+				    v->att[i].type, v->att[i].size);
+
+		v->lines = xreallocarray(v->lines, v->nlines + 1,
+					 sizeof *v->lines);
+		v->kinds = xreallocarray(v->kinds, v->nlines + 1, 1);
+		v->lines[v->nlines] = s;
+		v->kinds[v->nlines++] = ML_NOTE;
+	}
+}
+
+static void
+render(struct msgview *m)
+{
+	struct pm_err err;
+
+	msg_view_free(&m->mv);
+	free(m->dl);
+	m->dl = NULL;
+	m->ndl = 0;
+	m->wrap_cols = 0;
+	m->nav.sel = m->nav.top = 0;
+	err_clear(&err);
+	if ((!m->row.path || access(m->row.path, R_OK) != 0) &&
+	    tui_db(m->base.tui)) {
+		free(m->row.path);
+		m->row.path = db_message_path(m->base.tui->db, m->row.id);
+	}
+	if (!m->row.path) {
+		tui_status(m->base.tui, 1, "message %s has no file", m->row.id);
+		return;
+	}
+	if (msg_render(m->row.path, m->mode, m->base.tui->html_cmd, &m->mv,
+		       &err) != PM_OK) {
+		tui_status(m->base.tui, 1, "%s", err.msg);
+		return;
+	}
+	if (m->mode != MSG_RAW)
+		add_notes(m->mv);
+	if (m->row.flags & ROW_UNREAD) {
+		rows_tag_action(m->base.tui, &m->row, 0, ACT_UNREAD);
+		row_apply_tags(&m->row, "-unread");
+	}
+}
+
+static void
+wrap(struct msgview *m, int cols)
+{
+	size_t i, off, len, n;
+
+	if (!m->mv || m->wrap_cols == cols)
+		return;
+	free(m->dl);
+	m->dl = NULL;
+	m->ndl = 0;
+	for (i = 0; i < m->mv->nlines; i++) {
+		const char *s = m->mv->lines[i];
+
+		len = strlen(s);
+		off = 0;
+		do {
+			n = layout_wrap(s + off, len - off, cols);
+			m->dl = xreallocarray(m->dl, m->ndl + 1, sizeof *m->dl);
+			m->dl[m->ndl++] = (struct dline){ i, off, n };
+			off += n;
+		} while (off < len);
+	}
+	m->wrap_cols = cols;
+	m->nav.n = m->ndl;
+}
+
+static void
+msg_draw(struct view *v, int rows, int cols)
+{
+	struct msgview *m = (struct msgview *)v;
+	static const enum disp_style kind_style[] = {
+		[ML_TEXT] = ST_NORMAL, [ML_HEADER] = ST_HEADER,
+		[ML_QUOTE] = ST_QUOTE, [ML_NOTE] = ST_TAGS,
+	};
+	size_t i;
+	char *f;
+
+	wrap(m, cols);
+	/* scrolling: top is the position, sel follows it */
+	if (m->nav.top + (size_t)rows > m->ndl)
+		m->nav.top = m->ndl > (size_t)rows ? m->ndl - (size_t)rows : 0;
+	for (i = 0; i < (size_t)rows && m->nav.top + i < m->ndl; i++) {
+		struct dline *d = &m->dl[m->nav.top + i];
+
+		f = layout_fitn(m->mv->lines[d->line] + d->off, d->len, cols,
+				0);
+		disp_text(1 + (int)i, 0, f, kind_style[m->mv->kinds[d->line]]);
+		free(f);
+	}
+}
+
+static void
+scroll(struct msgview *m, enum tui_action a)
+{
+	size_t page = (size_t)tui_rows();
+
+	switch (a) {
+	case ACT_DOWN: m->nav.top++; break;
+	case ACT_UP: if (m->nav.top) m->nav.top--; break;
+	case ACT_PGDN: m->nav.top += page > 1 ? page - 1 : 1; break;
+	case ACT_PGUP:
+		m->nav.top = m->nav.top > page - 1 ? m->nav.top - (page - 1)
+						  : 0;
+		break;
+	case ACT_TOP: m->nav.top = 0; break;
+	case ACT_BOTTOM: m->nav.top = m->ndl; break;
+	default: break;
+	}
+}
+
+static int
+msg_action(struct view *v, enum tui_action a)
+{
+	struct msgview *m = (struct msgview *)v;
+	struct row *r;
+
+	switch (a) {
+	case ACT_DOWN: case ACT_UP: case ACT_PGDN: case ACT_PGUP:
+	case ACT_TOP: case ACT_BOTTOM:
+		scroll(m, a);
+		return 1;
+	case ACT_NEXT_MSG: case ACT_PREV_MSG:
+		r = m->parent && m->parent->ops->step
+			    ? m->parent->ops->step(m->parent,
+						   a == ACT_NEXT_MSG ? 1 : -1)
+			    : NULL;
+		if (!r) {
+			tui_status(v->tui, 0, "no %s message",
+				   a == ACT_NEXT_MSG ? "next" : "previous");
+			return 1;
+		}
+		copy_row(&m->row, r);
+		render(m);
+		return 1;
+	case ACT_HEADERS:
+		m->mode = m->mode == MSG_FULL_HEADERS ? MSG_NORMAL
+						      : MSG_FULL_HEADERS;
+		render(m);
+		return 1;
+	case ACT_RAW:
+		m->mode = m->mode == MSG_RAW ? MSG_NORMAL : MSG_RAW;
+		render(m);
+		return 1;
+	case ACT_ATTACHMENTS:
+		if (!m->mv || m->mv->natt == 0) {
+			tui_status(v->tui, 0, "no attachments");
+			return 1;
+		}
+		tui_push(v->tui, attachview_new(v->tui, m->row.path, m->mv));
+		return 1;
+	default:
+		return rows_tag_action(v->tui, &m->row, 0, a);
+	}
+}
+
+static void
+msg_tagged(struct view *v, const char *id, int thread, const char *ops)
+{
+	struct msgview *m = (struct msgview *)v;
+
+	if (!thread && strcmp(m->row.id, id) == 0)
+		row_apply_tags(&m->row, ops);
+}
+
+static void
+msg_title(struct view *v, char *buf, size_t size)
+{
+	struct msgview *m = (struct msgview *)v;
+	size_t pct = m->ndl ? (m->nav.top + (size_t)tui_rows()) * 100 / m->ndl
+			    : 100;
+
+	snprintf(buf, size, "%s  [%zu%%%s]  (%s)", m->row.subject,
+		 pct > 100 ? 100 : pct,
+		 m->mode == MSG_RAW ? " raw" : "", m->row.tags);
+}
+
+static void
+msg_free(struct view *v)
+{
+	struct msgview *m = (struct msgview *)v;
+
+	msg_view_free(&m->mv);
+	row_clear(&m->row);
+	free(m->dl);
+	free(m);
+}
+
+static const struct view_ops msg_ops = {
+	.scope = SC_MESSAGE,
+	.draw = msg_draw,
+	.action = msg_action,
+	.tagged = msg_tagged,
+	.title = msg_title,
+	.free = msg_free,
+};
+
+struct view *
+msgview_new(struct tui *t, const struct row *r, struct view *parent)
+{
+	struct msgview *m = xcalloc(1, sizeof *m);
+
+	m->base.ops = &msg_ops;
+	m->base.tui = t;
+	m->parent = parent;
+	copy_row(&m->row, r);
+	render(m);
+	return &m->base;
+}

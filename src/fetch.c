@@ -34,6 +34,11 @@
 
 #include <nettle/sha2.h>
 
+/* Group commit: up to this many complete messages (or FETCH_BATCH_BYTES)
+ * share the three syncs of one delivery round. */
+#define FETCH_BATCH 64
+#define FETCH_BATCH_BYTES (8u << 20)
+
 struct run {
 	const struct account *acct;
 	const struct fetch_opts *opts;
@@ -51,6 +56,13 @@ struct run {
 	struct ret_msg *plan;
 	size_t *fetch_idx; /* indexes into msgs of what to fetch */
 	unsigned char *stored; /* per message: delivered by this run */
+	/* complete messages waiting in tmp/ for the next group commit */
+	struct held {
+		size_t i; /* index into fetch_idx */
+		struct maildir_tmp *t;
+	} batch[FETCH_BATCH];
+	size_t nbatch;
+	uint64_t batch_bytes;
 	struct maildir_tmp *tmp;
 };
 
@@ -338,47 +350,100 @@ sink_data(void *ctx, const char *buf, size_t len, struct pm_err *err)
 	return maildir_tmp_write(r->tmp, buf, len, err);
 }
 
-/* The message is complete: make it durable, record it, move it to new/,
- * and hand it to the indexer. */
+/* After the batch's files are in new/: record, index, report. */
 static enum pm_status
-sink_end(void *ctx, size_t i, struct pm_err *err)
+delivered(struct run *r, const struct held *h, const char *name,
+	  uint64_t size, struct pm_err *err)
 {
-	struct run *r = ctx;
-	const struct pop3_msg *m = &r->msgs[r->fetch_idx[i]];
+	const struct pop3_msg *m = &r->msgs[r->fetch_idx[h->i]];
 	const struct fetch_events *ev = r->opts->events;
-	uint64_t size = maildir_tmp_size(r->tmp);
-	enum pm_status st;
-	char *name, *path;
+	enum pm_status st = PM_OK;
+	char *path;
 
-	if ((st = maildir_tmp_sync(r->tmp, err)) != PM_OK)
-		return st;
-	FAULT("synced");
-	name = xstrdup(maildir_tmp_name(r->tmp));
-	if (m->uidl != NULL &&
-	    (st = uidl_intent(r->db, m->uidl, m->size, r->now, name, err)) !=
-		    PM_OK)
-		goto out;
-	FAULT("intent");
-	if ((st = maildir_tmp_commit(&r->tmp, err)) != PM_OK)
-		goto out;
-	FAULT("renamed");
-	if (m->uidl != NULL &&
-	    (st = uidl_delivered(r->db, m->uidl, err)) != PM_OK)
-		goto out;
+	if (m->uidl != NULL)
+		st = uidl_delivered(r->db, m->uidl, err);
 	FAULT("delivered");
+	if (st != PM_OK)
+		return st;
 	path = maildir_new_path(r->md, name);
 	submit_index(r, m->uidl, path);
 	free(path);
-	r->stored[r->fetch_idx[i]] = 1;
+	r->stored[r->fetch_idx[h->i]] = 1;
 	r->res->index_pending++;
 	r->res->fetched++;
 	r->res->bytes += size;
 	if (ev != NULL && ev->progress != NULL)
 		ev->progress(ev->ctx, r->acct->name, r->res->fetched,
 			     r->res->bytes);
-out:
-	free(name);
+	return PM_OK;
+}
+
+/* Deliver the batch: make the files durable, make their intents durable,
+ * move them into new/, make that durable, then record them delivered
+ * and hand them to the indexer (doc/HACKING.md, step 6). */
+static enum pm_status
+flush_batch(struct run *r, struct pm_err *err)
+{
+	size_t n = r->nbatch, moved = 0;
+	char **names = xcalloc(n + 1, sizeof(*names));
+	uint64_t *sizes = xcalloc(n + 1, sizeof(*sizes));
+	enum pm_status st;
+
+	r->nbatch = 0;
+	r->batch_bytes = 0;
+	st = n ? maildir_sync(r->md, err) : PM_OK;
+	FAULT("synced");
+	for (size_t k = 0; k < n && st == PM_OK; k++) {
+		const struct pop3_msg *m = &r->msgs[r->fetch_idx[r->batch[k].i]];
+
+		if (m->uidl != NULL)
+			st = uidl_intent_nosync(r->db, m->uidl, m->size, r->now,
+						maildir_tmp_name(r->batch[k].t),
+						err);
+	}
+	if (st == PM_OK && n > 0)
+		st = uidl_sync(r->db, err);
+	FAULT("intent");
+	for (; moved < n && st == PM_OK; moved++) {
+		names[moved] = xstrdup(maildir_tmp_name(r->batch[moved].t));
+		sizes[moved] = maildir_tmp_size(r->batch[moved].t);
+		st = maildir_tmp_move(&r->batch[moved].t, err);
+		FAULT("renamed");
+	}
+	if (moved > 0) {
+		enum pm_status st2 = maildir_sync_new(r->md, err);
+
+		if (st == PM_OK)
+			st = st2;
+	}
+	for (size_t k = 0; k < moved && st == PM_OK; k++)
+		st = delivered(r, &r->batch[k], names[k], sizes[k], err);
+	for (size_t k = 0; k < n; k++) {
+		maildir_tmp_abort(&r->batch[k].t); /* what was not moved */
+		free(names[k]);
+	}
+	free(names);
+	free(sizes);
 	return st;
+}
+
+/* The message is complete: close it and queue it for the next group
+ * commit. */
+static enum pm_status
+sink_end(void *ctx, size_t i, struct pm_err *err)
+{
+	struct run *r = ctx;
+	enum pm_status st;
+
+	if ((st = maildir_tmp_close(r->tmp, err)) != PM_OK)
+		return st;
+	r->batch_bytes += maildir_tmp_size(r->tmp);
+	r->batch[r->nbatch].i = i;
+	r->batch[r->nbatch].t = r->tmp;
+	r->tmp = NULL;
+	if (++r->nbatch == FETCH_BATCH || r->batch_bytes >= FETCH_BATCH_BYTES)
+		return flush_batch(r, err);
+	return PM_OK;
 }
 
 static void
@@ -427,6 +492,15 @@ retrieve(struct run *r, struct pm_err *err)
 		ev->planned(ev->ctx, r->acct->name, (uint32_t)n, total, ndele);
 	st = pop3_retr(r->p, nums, n, -1, &sink, err);
 	maildir_tmp_abort(&r->tmp);
+	/* Deliver what arrived complete even when the connection broke. */
+	if (st == PM_OK) {
+		st = flush_batch(r, err);
+	} else {
+		struct pm_err ferr;
+
+		if (flush_batch(r, &ferr) != PM_OK)
+			ev_warning(r, "%s", ferr.msg);
+	}
 	free(nums);
 	return st;
 }

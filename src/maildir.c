@@ -317,8 +317,9 @@ maildir_tmp_write(struct maildir_tmp *t, const char *buf, size_t len,
 	return PM_OK;
 }
 
-enum pm_status
-maildir_tmp_sync(struct maildir_tmp *t, struct pm_err *err)
+/* Flush and close the tmp file, fsyncing it first when sync is set. */
+static enum pm_status
+tmp_finish(struct maildir_tmp *t, int sync, struct pm_err *err)
 {
 	enum pm_status st = tmp_usable(t, err);
 	int fd;
@@ -329,7 +330,7 @@ maildir_tmp_sync(struct maildir_tmp *t, struct pm_err *err)
 	if (st != PM_OK)
 		return st;
 	FAULT("maildir-before-fsync");
-	while (fsync(t->fd) != 0)
+	while (sync && fsync(t->fd) != 0)
 		if (errno != EINTR)
 			return tmp_fail(t, errno, "syncing", err);
 	fd = t->fd;
@@ -340,6 +341,40 @@ maildir_tmp_sync(struct maildir_tmp *t, struct pm_err *err)
 	t->buf = NULL;
 	t->name =
 	    xasprintf("%s,S=%llu", t->unique, (unsigned long long)t->size);
+	return PM_OK;
+}
+
+enum pm_status
+maildir_tmp_sync(struct maildir_tmp *t, struct pm_err *err)
+{
+	return tmp_finish(t, 1, err);
+}
+
+enum pm_status
+maildir_tmp_close(struct maildir_tmp *t, struct pm_err *err)
+{
+	return tmp_finish(t, 0, err);
+}
+
+enum pm_status
+maildir_sync(struct maildir *md, struct pm_err *err)
+{
+	while (syncfs(md->tmpfd) != 0)
+		if (errno != EINTR)
+			return err_set(err, fsutil_errno_status(errno),
+				       "cannot sync the filesystem of %s: %s",
+				       md->path, strerror(errno));
+	return PM_OK;
+}
+
+enum pm_status
+maildir_sync_new(struct maildir *md, struct pm_err *err)
+{
+	while (fsync(md->newfd) != 0)
+		if (errno != EINTR)
+			return err_set(err, fsutil_errno_status(errno),
+				       "cannot sync %s/new: %s", md->path,
+				       strerror(errno));
 	return PM_OK;
 }
 
@@ -379,23 +414,18 @@ move_no_replace(struct maildir *md, const char *unique, const char *name)
 
 static enum pm_status
 move_to_new(struct maildir *md, const char *unique, const char *name,
-	    struct pm_err *err)
+	    int sync, struct pm_err *err)
 {
 	if (move_no_replace(md, unique, name) != 0)
 		return err_set(err, fsutil_errno_status(errno),
 			       "cannot move %s/tmp/%s to new/: %s", md->path,
 			       unique, strerror(errno));
 	FAULT("maildir-after-rename");
-	while (fsync(md->newfd) != 0)
-		if (errno != EINTR)
-			return err_set(err, fsutil_errno_status(errno),
-				       "cannot sync %s/new: %s", md->path,
-				       strerror(errno));
-	return PM_OK;
+	return sync ? maildir_sync_new(md, err) : PM_OK;
 }
 
-enum pm_status
-maildir_tmp_commit(struct maildir_tmp **tp, struct pm_err *err)
+static enum pm_status
+tmp_commit(struct maildir_tmp **tp, int sync, struct pm_err *err)
 {
 	struct maildir_tmp *t = *tp;
 	enum pm_status st;
@@ -407,7 +437,7 @@ maildir_tmp_commit(struct maildir_tmp **tp, struct pm_err *err)
 		maildir_tmp_abort(tp);
 		return st;
 	}
-	st = move_to_new(t->md, t->unique, t->name, err);
+	st = move_to_new(t->md, t->unique, t->name, sync, err);
 	/* A failed rename leaves the file in tmp/: remove it.  If only the
 	 * fsync of new/ failed, the file stays in new/ for recovery. */
 	if (st != PM_OK)
@@ -417,6 +447,18 @@ maildir_tmp_commit(struct maildir_tmp **tp, struct pm_err *err)
 	free(t);
 	*tp = NULL;
 	return st;
+}
+
+enum pm_status
+maildir_tmp_commit(struct maildir_tmp **tp, struct pm_err *err)
+{
+	return tmp_commit(tp, 1, err);
+}
+
+enum pm_status
+maildir_tmp_move(struct maildir_tmp **tp, struct pm_err *err)
+{
+	return tmp_commit(tp, 0, err);
 }
 
 void
@@ -532,7 +574,7 @@ maildir_complete(struct maildir *md, const char *name, struct pm_err *err)
 	if (!name_ok(name))
 		return err_set(err, PM_SOFTWARE, "bad Maildir file name");
 	u = unique_of(name);
-	st = move_to_new(md, u, name, err);
+	st = move_to_new(md, u, name, 1, err);
 	free(u);
 	return st;
 }

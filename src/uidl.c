@@ -759,6 +759,19 @@ enum pm_status
 uidl_intent(struct uidl_db *db, const char *uidl, uint64_t size,
 	    int64_t first_seen, const char *file, struct pm_err *err)
 {
+	enum pm_status st = uidl_intent_nosync(db, uidl, size, first_seen,
+					       file, err);
+
+	if (st == PM_OK)
+		st = sync_journal(db, err);
+	FAULT("uidl-after-intent");
+	return st;
+}
+
+enum pm_status
+uidl_intent_nosync(struct uidl_db *db, const char *uidl, uint64_t size,
+		   int64_t first_seen, const char *file, struct pm_err *err)
+{
 	struct uidl_entry e = {
 	    .uidl = uidl, .size = size, .first_seen = first_seen, .file = file};
 	char buf[RECORD_MAX];
@@ -770,9 +783,6 @@ uidl_intent(struct uidl_db *db, const char *uidl, uint64_t size,
 	if (!file_ok(file))
 		return err_set(err, PM_SOFTWARE, "bad Maildir file name");
 	st = append(db, buf, format_intent(buf, &e), err);
-	if (st == PM_OK)
-		st = sync_journal(db, err);
-	FAULT("uidl-after-intent");
 	if (st != PM_OK)
 		return st;
 	db->lines++;

@@ -64,6 +64,12 @@ enum pm_status uidl_intent(struct uidl_db *db, const char *uidl,
 			   uint64_t size, int64_t first_seen,
 			   const char *file, struct pm_err *err);
 
+/* The same without the fsync: durable at the next uidl_sync(), which
+ * must come before the file is renamed into new/ (batched delivery). */
+enum pm_status uidl_intent_nosync(struct uidl_db *db, const char *uidl,
+				  uint64_t size, int64_t first_seen,
+				  const char *file, struct pm_err *err);
+
 /* Mark uidl delivered / indexed.  Durable at the next uidl_sync(). */
 enum pm_status uidl_delivered(struct uidl_db *db, const char *uidl,
 			      struct pm_err *err);

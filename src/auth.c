@@ -17,25 +17,25 @@
 #define AUTH_LINE_MAX 255
 
 struct method {
-	const char *name;     /* as in config (lower case) */
-	const char *mech;     /* SASL name, or "USER"/"APOP" */
-	int reveals;          /* sends the password in clear */
-	int client_first;     /* may send an initial response */
-	int automatic;        /* "auth on" may pick it */
+	const char *name; /* as in config (lower case) */
+	const char *mech; /* SASL name, or "USER"/"APOP" */
+	int reveals;	  /* sends the password (or token) in clear */
+	int client_first; /* may send an initial response */
+	int automatic;	  /* "auth on" may pick it */
 };
 
 /* Strongest first: the order "auth on" tries them in. */
 static const struct method methods[] = {
-	{"scram-sha-256", "SCRAM-SHA-256", 0, 1, 1},
-	{"scram-sha-1", "SCRAM-SHA-1", 0, 1, 1},
-	{"cram-md5", "CRAM-MD5", 0, 0, 1},
-	{"plain", "PLAIN", 1, 1, 1},
-	{"login", "LOGIN", 1, 0, 1},
-	{"user", "USER", 1, 0, 1},
-	{"apop", "APOP", 0, 0, 0},
-	{"external", "EXTERNAL", 0, 1, 0},
-	{"xoauth2", "XOAUTH2", 0, 1, 0},
-	{"oauthbearer", "OAUTHBEARER", 0, 1, 0},
+    {"scram-sha-256", "SCRAM-SHA-256", 0, 1, 1},
+    {"scram-sha-1", "SCRAM-SHA-1", 0, 1, 1},
+    {"cram-md5", "CRAM-MD5", 0, 0, 1},
+    {"plain", "PLAIN", 1, 1, 1},
+    {"login", "LOGIN", 1, 0, 1},
+    {"user", "USER", 1, 0, 1},
+    {"apop", "APOP", 0, 0, 0},
+    {"external", "EXTERNAL", 0, 1, 0},
+    {"xoauth2", "XOAUTH2", 1, 1, 0}, /* a bearer token */
+    {"oauthbearer", "OAUTHBEARER", 1, 1, 0},
 };
 #define NMETHODS (sizeof(methods) / sizeof(methods[0]))
 
@@ -62,6 +62,21 @@ offered(const struct pop3_caps *caps, const struct method *m)
 	if (strcmp(m->mech, "APOP") == 0)
 		return caps->apop_ts[0] != '\0';
 	return sasl_offered(caps, m->mech);
+}
+
+/* Can GNU SASL do mech as a client?  (gsasl_client_support_p needs a
+ * context; a short-lived one keeps this safe in any thread.) */
+static int
+sasl_supported(const char *mech)
+{
+	Gsasl *ctx = NULL;
+	int ok;
+
+	if (gsasl_init(&ctx) != GSASL_OK)
+		return 0;
+	ok = gsasl_client_support_p(ctx, mech);
+	gsasl_done(ctx);
+	return ok;
 }
 
 static const struct method *
@@ -94,8 +109,7 @@ choose(const struct account *acct, const struct pop3_caps *caps, int tls,
 		if (!m->automatic || (m->reveals && !tls) || !offered(caps, m))
 			continue;
 		if (strcmp(m->mech, "USER") != 0 &&
-		    strcmp(m->mech, "APOP") != 0 &&
-		    gsasl_client_support_p(NULL, m->mech) == 0)
+		    strcmp(m->mech, "APOP") != 0 && !sasl_supported(m->mech))
 			continue;
 		return m;
 	}
@@ -117,8 +131,8 @@ choose(const struct account *acct, const struct pop3_caps *caps, int tls,
 }
 
 const char *
-auth_choose(const struct account *acct, const struct pop3_caps *caps,
-	    int tls, struct pm_err *err)
+auth_choose(const struct account *acct, const struct pop3_caps *caps, int tls,
+	    struct pm_err *err)
 {
 	const struct method *m = choose(acct, caps, tls, err);
 
@@ -182,8 +196,8 @@ oauth_initial(const char *mech, const char *user, const char *token,
 	size_t b64len;
 
 	if (strcmp(mech, "XOAUTH2") == 0)
-		raw = xasprintf("user=%s\001auth=Bearer %s\001\001", user,
-				token);
+		raw =
+		    xasprintf("user=%s\001auth=Bearer %s\001\001", user, token);
 	else
 		raw = xasprintf("n,a=%s,\001host=%s\001port=%u\001"
 				"auth=Bearer %s\001\001",
@@ -208,10 +222,12 @@ sasl_reply_error(const char *text, struct pm_err *err)
 }
 
 /* Answer one "+ challenge" line.  *initial is sent (and cleared) first
- * when the AUTH line could not carry it. */
+ * when the AUTH line could not carry it.  *done_r is set when GNU SASL
+ * says the client side is complete (for SCRAM: the server's signature
+ * checked). */
 static enum pm_status
 sasl_answer(struct pop3 *p, Gsasl_session *s, const char *challenge,
-	    char **initial, struct pm_err *err)
+	    char **initial, int *done_r, struct pm_err *err)
 {
 	char *out = NULL;
 	enum pm_status st;
@@ -228,40 +244,52 @@ sasl_answer(struct pop3 *p, Gsasl_session *s, const char *challenge,
 	rc = gsasl_step64(s, challenge, &out);
 	if (rc != GSASL_OK && rc != GSASL_NEEDS_MORE) {
 		(void)pop3_write_line(p, "*", 0, err);
-		return err_set(err, rc == GSASL_BASE64_ERROR ? PM_PROTOCOL
-							      : PM_NOPERM,
-			       "SASL: %s (the server's challenge was refused)",
-			       gsasl_strerror(rc));
+		return err_set(
+		    err, rc == GSASL_BASE64_ERROR ? PM_PROTOCOL : PM_NOPERM,
+		    "SASL: %s (the server's challenge was refused)",
+		    gsasl_strerror(rc));
 	}
+	*done_r = rc == GSASL_OK;
 	st = pop3_write_line(p, out, 1, err);
 	xfree_secret(out);
 	return st;
 }
 
+/* Run AUTH mech to its end.  initial (owned, may be NULL) is the
+ * client's first response; done says whether GNU SASL already finished
+ * with it.  A server that says +OK before the client side of s is
+ * complete (SCRAM without the server's proof) is refused. */
 static enum pm_status
-sasl_exchange(struct pop3 *p, const char *mech, Gsasl_session *s,
-	      char *initial, struct pm_err *err)
+sasl_exchange(struct pop3 *p, const char *mech, Gsasl_session *s, char *initial,
+	      int done, struct pm_err *err)
 {
 	const char *line, *text;
 	enum pm_status st;
 	char *cmd;
-	int ok;
+	int ok, secret = 0;
 
 	if (initial != NULL &&
 	    strlen("AUTH ") + strlen(mech) + 1 + strlen(initial) + 2 <=
-		    AUTH_LINE_MAX) {
+		AUTH_LINE_MAX) {
 		cmd = xasprintf("AUTH %s %s", mech, initial[0] ? initial : "=");
 		xfree_secret(initial);
 		initial = NULL;
+		secret = 1;
 	} else {
 		cmd = xasprintf("AUTH %s", mech);
 	}
-	st = pop3_write_line(p, cmd, 1, err);
+	st = pop3_write_line(p, cmd, secret, err);
 	xfree_secret(cmd);
 	while (st == PM_OK) {
 		if ((st = pop3_read_line(p, &line, err)) != PM_OK)
 			break;
 		ok = pop3_parse_status(line, &text);
+		if (ok == 1 && s != NULL && !done)
+			st = err_set(err, PM_PROTOCOL,
+				     "the server accepted %s authentication "
+				     "before it was complete (for SCRAM: "
+				     "without proving it knows the password)",
+				     mech);
 		if (ok == 1)
 			break;
 		if (ok == 0) {
@@ -270,18 +298,19 @@ sasl_exchange(struct pop3 *p, const char *mech, Gsasl_session *s,
 		}
 		if (line[0] != '+' || (line[1] != ' ' && line[1] != '\0')) {
 			st = err_set(err, PM_PROTOCOL,
-				     "invalid reply during SASL authentication");
+				     "invalid SASL reply from the server");
 			break;
 		}
-		st = sasl_answer(p, s, line[1] ? line + 2 : "", &initial, err);
+		st = sasl_answer(p, s, line[1] ? line + 2 : "", &initial, &done,
+				 err);
 	}
 	xfree_secret(initial);
 	return st;
 }
 
 static enum pm_status
-login_sasl(struct pop3 *p, const struct account *acct,
-	   const struct method *m, const char *secret, struct pm_err *err)
+login_sasl(struct pop3 *p, const struct account *acct, const struct method *m,
+	   const char *secret, struct pm_err *err)
 {
 	Gsasl *ctx = NULL;
 	Gsasl_session *s = NULL;
@@ -294,15 +323,14 @@ login_sasl(struct pop3 *p, const struct account *acct,
 		return sasl_exchange(p, m->mech, NULL,
 				     oauth_initial(m->mech, acct->user, secret,
 						   acct->host, acct->port),
-				     err);
+				     1, err);
 	if ((rc = gsasl_init(&ctx)) != GSASL_OK)
 		return err_set(err, PM_SOFTWARE, "GNU SASL: %s",
 			       gsasl_strerror(rc));
 	if ((rc = gsasl_client_start(ctx, m->mech, &s)) != GSASL_OK) {
 		gsasl_done(ctx);
-		return err_set(err, PM_UNAVAILABLE,
-			       "GNU SASL cannot do %s: %s", m->mech,
-			       gsasl_strerror(rc));
+		return err_set(err, PM_UNAVAILABLE, "GNU SASL cannot do %s: %s",
+			       m->mech, gsasl_strerror(rc));
 	}
 	if (acct->user != NULL)
 		gsasl_property_set(s, GSASL_AUTHID, acct->user);
@@ -310,15 +338,43 @@ login_sasl(struct pop3 *p, const struct account *acct,
 		gsasl_property_set(s, GSASL_PASSWORD, secret);
 	gsasl_property_set(s, GSASL_SERVICE, "pop");
 	gsasl_property_set(s, GSASL_HOSTNAME, acct->host);
+	rc = GSASL_NEEDS_MORE;
 	if (m->client_first) {
 		rc = gsasl_step64(s, "", &initial);
 		if (rc != GSASL_OK && rc != GSASL_NEEDS_MORE)
 			initial = NULL;
 	}
-	st = sasl_exchange(p, m->mech, s, initial, err);
+	st = sasl_exchange(p, m->mech, s, initial, rc == GSASL_OK, err);
 	gsasl_finish(s);
 	gsasl_done(ctx);
 	return st;
+}
+
+/* A CR or LF would end the command line early and let the rest of the
+ * string be read as another command. */
+static int
+has_line_break(const char *s)
+{
+	return s[strcspn(s, "\r\n")] != '\0';
+}
+
+/* What the account must have for method m, checked before anything is
+ * sent. */
+static enum pm_status
+check_account(const struct account *acct, const struct method *m, int tls,
+	      struct pm_err *err)
+{
+	if (strcmp(m->mech, "EXTERNAL") == 0 &&
+	    (!tls || acct->tls_cert_file == NULL))
+		return err_set(err, PM_CONFIG,
+			       "auth external needs TLS with a client "
+			       "certificate (tls_cert_file, tls_key_file)");
+	if (acct->user == NULL && strcmp(m->mech, "EXTERNAL") != 0)
+		return err_set(err, PM_CONFIG, "no 'user' configured");
+	if (acct->user != NULL && has_line_break(acct->user))
+		return err_set(err, PM_CONFIG,
+			       "the user name contains a line break");
+	return PM_OK;
 }
 
 enum pm_status
@@ -333,11 +389,16 @@ auth_login(struct pop3 *p, const struct account *acct, int tls,
 	*warn_cleartext_r = 0;
 	if (m == NULL)
 		return err->code;
-	if (acct->user == NULL && strcmp(m->mech, "EXTERNAL") != 0)
-		return err_set(err, PM_CONFIG, "no 'user' configured");
+	if ((st = check_account(acct, m, tls, err)) != PM_OK)
+		return st;
 	if (strcmp(m->mech, "EXTERNAL") != 0 &&
 	    (st = secret_get(acct, &secret, err)) != PM_OK)
 		return st;
+	if (secret != NULL && has_line_break(secret)) {
+		xfree_secret(secret);
+		return err_set(err, PM_CONFIG,
+			       "the password contains a line break");
+	}
 	*warn_cleartext_r = m->reveals && !tls;
 	if (strcmp(m->mech, "USER") == 0)
 		st = login_user(p, acct->user, secret, err);

@@ -1,6 +1,7 @@
 /* main.c: the command line: parse, dispatch, report, exit code. */
 #include "config.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -23,36 +24,71 @@
 struct cli {
 	const char *config_path;
 	int verbose, quiet, debug, dry_run, wait, use_syslog;
+	int help, version;
+	unsigned used; /* O_* options given */
 	int progress_fd;
 	int index_timeout;
 	const char *command;
+	int cmd;       /* index into commands[], -1: none */
 	char **args;
 	int nargs;
 };
 
+/* Options that only some commands take. */
+enum {
+	O_DRY_RUN = 1 << 0,
+	O_WAIT = 1 << 1,
+	O_SYSLOG = 1 << 2,
+	O_PROGRESS_FD = 1 << 3,
+	O_INDEX_TIMEOUT = 1 << 4,
+};
+
 static const struct {
 	const char *name, *synopsis, *help;
+	unsigned opts;    /* the O_* it accepts */
+	int min, max;     /* arguments */
 } commands[] = {
 	{"fetch", "fetch [ACCOUNT...]",
 	 "Download new mail of every account (or the named ones) into its\n"
 	 "Maildir, index it with notmuch, and apply the retention policy.\n"
-	 "Silent on success; one line per failing account on stderr.\n"
-	 "Options: --dry-run, --wait, --syslog, --progress-fd N,\n"
-	 "         --index-timeout SECONDS (default 60)"},
+	 "Accounts are fetched in parallel ('fetch_parallel', default 4).\n"
+	 "Silent on success unless on a terminal; one line per failing\n"
+	 "account on stderr (or syslog).\n\n"
+	 "Options:\n"
+	 "      --dry-run           show what would be fetched and deleted\n"
+	 "      --wait              wait for a locked account\n"
+	 "      --syslog            report to syslog instead of stderr\n"
+	 "      --progress-fd N     progress lines on file descriptor N\n"
+	 "      --index-timeout S   wait S seconds for the notmuch lock "
+	 "(60)",
+	 O_DRY_RUN | O_WAIT | O_SYSLOG | O_PROGRESS_FD | O_INDEX_TIMEOUT, 0,
+	 INT_MAX},
 	{"probe", "probe ACCOUNT | HOST[:PORT]",
 	 "Connect and report greeting, capabilities, TLS and certificate\n"
-	 "details, authentication mechanisms, login, STAT, UIDL and\n"
-	 "PIPELINING support, with warnings about what puts mail at risk.\n"
-	 "Downloads nothing."},
+	 "details (with the SHA-256 fingerprint for 'tls_fingerprint'),\n"
+	 "authentication mechanisms, login (for an account), STAT, UIDL\n"
+	 "and PIPELINING support, with warnings about what puts mail at\n"
+	 "risk.  Downloads nothing.  A bare HOST is tried with implicit TLS\n"
+	 "on port 995, STLS on port 110; on other ports implicit TLS first.\n"
+	 "Exits with the code 'popmuch fetch' would meet on the way in.",
+	 0, 1, 1},
 	{"status", "status [ACCOUNT...]",
-	 "Show per account the last run, messages on the server and kept,\n"
-	 "messages delivered, what retention deletes next, pending index work."},
+	 "Show per account the last run and its result, messages on the\n"
+	 "server and kept there, messages delivered, what retention deletes\n"
+	 "next, and pending index work.  Contacts no server.",
+	 0, 0, INT_MAX},
 	{"index", "index",
 	 "Index messages that earlier runs delivered but could not index\n"
-	 "(for example while the notmuch database was locked)."},
+	 "(for example while the notmuch database was locked).\n\n"
+	 "Options: --wait, --syslog, --index-timeout S",
+	 O_WAIT | O_SYSLOG | O_PROGRESS_FD | O_INDEX_TIMEOUT, 0, 0},
 	{"demo", "demo",
 	 "Start a throwaway local Dovecot with sample mail in a temporary\n"
-	 "HOME, fetch from it, and open the interface."},
+	 "HOME, fetch from it, and open the interface.",
+	 0, 0, 0},
+	{"help", "help [COMMAND]",
+	 "Print the usage, or the help of COMMAND.",
+	 0, 0, 1},
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 
@@ -72,11 +108,12 @@ usage(FILE *f)
 		"  -v, --verbose       say more (repeatable)\n"
 		"      --debug         print the protocol transcript "
 		"(secrets blanked)\n"
-		"      --dry-run       show what fetch would do; change "
+		"      --dry-run       fetch: show what would happen; change "
 		"nothing\n"
-		"      --wait          wait for an account lock instead of "
-		"failing\n"
-		"      --syslog        log to syslog instead of stderr\n"
+		"      --wait          fetch, index: wait for an account lock "
+		"instead of failing\n"
+		"      --syslog        fetch, index: report to syslog instead "
+		"of stderr\n"
 		"      --version       print the version\n"
 		"  -h, --help          this help; 'popmuch COMMAND --help' "
 		"for a command\n\n"
@@ -87,16 +124,27 @@ usage(FILE *f)
 }
 
 static int
-command_help(const char *cmd)
+find_command(const char *name)
 {
 	for (size_t i = 0; i < NCOMMANDS; i++)
-		if (strcmp(commands[i].name, cmd) == 0) {
-			printf("Usage: popmuch [OPTION...] %s\n\n%s\n",
-			       commands[i].synopsis, commands[i].help);
-			return 0;
-		}
-	fprintf(stderr, "popmuch: unknown command '%s'\n", cmd);
-	return 64;
+		if (strcmp(commands[i].name, name) == 0)
+			return (int)i;
+	return -1;
+}
+
+static int
+command_help(const char *cmd)
+{
+	int i = find_command(cmd);
+
+	if (i < 0) {
+		fprintf(stderr, "popmuch: unknown command '%s'; try "
+				"'popmuch --help'\n", cmd);
+		return 64;
+	}
+	printf("Usage: popmuch [OPTION...] %s\n\n%s\n", commands[i].synopsis,
+	       commands[i].help);
+	return 0;
 }
 
 static int
@@ -114,65 +162,127 @@ parse_int_arg(const char *s, int *v_r)
 enum { OPT_DEBUG = 256, OPT_DRY_RUN, OPT_WAIT, OPT_SYSLOG, OPT_VERSION,
        OPT_PROGRESS_FD, OPT_INDEX_TIMEOUT };
 
+static const struct option longopts[] = {
+	{"config", required_argument, NULL, 'C'},
+	{"quiet", no_argument, NULL, 'q'},
+	{"verbose", no_argument, NULL, 'v'},
+	{"help", no_argument, NULL, 'h'},
+	{"debug", no_argument, NULL, OPT_DEBUG},
+	{"dry-run", no_argument, NULL, OPT_DRY_RUN},
+	{"wait", no_argument, NULL, OPT_WAIT},
+	{"syslog", no_argument, NULL, OPT_SYSLOG},
+	{"version", no_argument, NULL, OPT_VERSION},
+	{"progress-fd", required_argument, NULL, OPT_PROGRESS_FD},
+	{"index-timeout", required_argument, NULL, OPT_INDEX_TIMEOUT},
+	{NULL, 0, NULL, 0},
+};
+
+/* One option; returns -1 to go on, else an exit code. */
+static int
+parse_opt(int c, const char *arg, const char *word, struct cli *cli)
+{
+	switch (c) {
+	case 'C': cli->config_path = arg; break;
+	case 'q': cli->quiet = 1; break;
+	case 'v': cli->verbose++; break;
+	case 'h': cli->help = 1; break;
+	case OPT_DEBUG: cli->debug = 1; break;
+	case OPT_DRY_RUN: cli->dry_run = 1, cli->used |= O_DRY_RUN; break;
+	case OPT_WAIT: cli->wait = 1, cli->used |= O_WAIT; break;
+	case OPT_SYSLOG: cli->use_syslog = 1, cli->used |= O_SYSLOG; break;
+	case OPT_VERSION: cli->version = 1; break;
+	case OPT_PROGRESS_FD:
+	case OPT_INDEX_TIMEOUT:
+		cli->used |= c == OPT_PROGRESS_FD ? O_PROGRESS_FD
+						  : O_INDEX_TIMEOUT;
+		if (parse_int_arg(arg, c == OPT_PROGRESS_FD
+					       ? &cli->progress_fd
+					       : &cli->index_timeout) != 0) {
+			fprintf(stderr, "popmuch: %s: invalid number '%s'\n",
+				word, arg);
+			return 64;
+		}
+		break;
+	case ':':
+		fprintf(stderr, "popmuch: option %s needs an argument; try "
+				"'popmuch --help'\n", word);
+		return 64;
+	default:
+		fprintf(stderr, "popmuch: unknown option %s; try "
+				"'popmuch --help'\n", word);
+		return 64;
+	}
+	return -1;
+}
+
+/* The command's options and argument count; returns -1 if fine. */
+static int
+check_command(const struct cli *cli)
+{
+	static const char *const names[] = {"--dry-run", "--wait",
+					    "--syslog", "--progress-fd",
+					    "--index-timeout"};
+	int i = cli->cmd;
+
+	for (int b = 0; b < 5; b++)
+		if ((cli->used & (1u << b)) &&
+		    (i < 0 || !(commands[i].opts & (1u << b)))) {
+			fprintf(stderr, "popmuch: %s does not apply to %s\n",
+				names[b], i < 0 ? "the TUI"
+						: commands[i].name);
+			return 64;
+		}
+	if (i >= 0 && (cli->nargs < commands[i].min ||
+		       cli->nargs > commands[i].max)) {
+		fprintf(stderr, "Usage: popmuch [OPTION...] %s\n",
+			commands[i].synopsis);
+		return 64;
+	}
+	return -1;
+}
+
 /* Returns -1 to go on, else an exit code. */
 static int
 parse_args(int argc, char **argv, struct cli *cli)
 {
-	static const struct option longopts[] = {
-		{"config", required_argument, NULL, 'C'},
-		{"quiet", no_argument, NULL, 'q'},
-		{"verbose", no_argument, NULL, 'v'},
-		{"help", no_argument, NULL, 'h'},
-		{"debug", no_argument, NULL, OPT_DEBUG},
-		{"dry-run", no_argument, NULL, OPT_DRY_RUN},
-		{"wait", no_argument, NULL, OPT_WAIT},
-		{"syslog", no_argument, NULL, OPT_SYSLOG},
-		{"version", no_argument, NULL, OPT_VERSION},
-		{"progress-fd", required_argument, NULL, OPT_PROGRESS_FD},
-		{"index-timeout", required_argument, NULL, OPT_INDEX_TIMEOUT},
-		{NULL, 0, NULL, 0},
-	};
-	int c, help = 0;
+	int c, rc, prev;
 
-	while ((c = getopt_long(argc, argv, "C:qvh", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'C': cli->config_path = optarg; break;
-		case 'q': cli->quiet = 1; break;
-		case 'v': cli->verbose++; break;
-		case 'h': help = 1; break;
-		case OPT_DEBUG: cli->debug = 1; break;
-		case OPT_DRY_RUN: cli->dry_run = 1; break;
-		case OPT_WAIT: cli->wait = 1; break;
-		case OPT_SYSLOG: cli->use_syslog = 1; break;
-		case OPT_VERSION:
-			printf("popmuch %s\n", PACKAGE_VERSION);
-			return 0;
-		case OPT_PROGRESS_FD:
-		case OPT_INDEX_TIMEOUT:
-			if (parse_int_arg(optarg, c == OPT_PROGRESS_FD
-							  ? &cli->progress_fd
-							  : &cli->index_timeout) != 0) {
-				fprintf(stderr, "popmuch: invalid number "
-						"'%s'\n", optarg);
-				return 64;
-			}
+	opterr = 0;
+	for (;;) {
+		prev = optind;
+		c = getopt_long(argc, argv, ":C:qvh", longopts, NULL);
+		if (c == -1)
 			break;
-		default:
-			fprintf(stderr, "Try 'popmuch --help'.\n");
-			return 64;
-		}
+		/* the word that held the option, for messages */
+		if ((rc = parse_opt(c, optarg,
+				    optind > prev ? argv[optind - 1]
+						  : argv[prev], cli)) >= 0)
+			return rc;
+	}
+	if (cli->version) {
+		printf("popmuch %s\n", PACKAGE_VERSION);
+		return 0;
 	}
 	if (optind < argc)
 		cli->command = argv[optind++];
 	cli->args = argv + optind;
 	cli->nargs = argc - optind;
-	if (help) {
-		if (cli->command != NULL)
-			return command_help(cli->command);
+	if (cli->command != NULL &&
+	    (cli->cmd = find_command(cli->command)) < 0) {
+		fprintf(stderr, "popmuch: unknown command '%s'; try "
+				"'popmuch --help'\n", cli->command);
+		return 64;
+	}
+	if (cli->help || (cli->command && strcmp(cli->command, "help") == 0)) {
+		const char *about = cli->help ? cli->command
+				    : cli->nargs > 0 ? cli->args[0] : NULL;
+
+		if (about != NULL)
+			return command_help(about);
 		usage(stdout);
 		return 0;
 	}
-	return -1;
+	return check_command(cli);
 }
 
 static int
@@ -181,25 +291,47 @@ load_config(const struct cli *cli, struct config **cfg_r)
 	struct pm_err err;
 	char *path = cli->config_path ? xstrdup(cli->config_path)
 				      : config_default_path();
-	enum pm_status st = config_load(path, cfg_r, &err);
+	enum pm_status st;
 
+	if (access(path, F_OK) != 0 && errno == ENOENT) {
+		log_msg(PM_LOG_ERROR,
+			"%s: no configuration file%s (see popmuch.conf(5); "
+			"an example is popmuch.conf.example in the "
+			"documentation)",
+			path, cli->config_path ? "" : "; write one, or use -C");
+		free(path);
+		return err_exitcode(PM_CONFIG);
+	}
+	st = config_load(path, cfg_r, &err);
 	if (st != PM_OK)
 		log_msg(PM_LOG_ERROR, "%s", err.msg);
 	free(path);
 	return st == PM_OK ? 0 : err_exitcode(st);
 }
 
+/* One line per failing account, always naming it. */
 static void
 report_results(const struct fetch_result *res, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
+		const char *name = res[i].account;
+		size_t len = strlen(name);
+		int named = strncmp(res[i].err.msg, name, len) == 0 &&
+			    res[i].err.msg[len] == ':';
+
 		if (res[i].warn_cleartext)
 			log_msg(PM_LOG_WARN,
 				"%s: the password was sent without TLS "
 				"('auth' set explicitly with 'tls off')",
-				res[i].account);
-		if (res[i].status != PM_OK)
+				name);
+		if (res[i].status == PM_OK)
+			continue;
+		if (named)
 			log_msg(PM_LOG_ERROR, "%s", res[i].err.msg);
+		else
+			log_msg(PM_LOG_ERROR, "%s: %s", name,
+				res[i].err.msg[0] ? res[i].err.msg
+						  : err_desc(res[i].status));
 	}
 }
 
@@ -218,7 +350,8 @@ cmd_fetch(const struct cli *cli, int index_only)
 	if ((rc = load_config(cli, &cfg)) != 0)
 		return rc;
 	pr = progress_new(isatty(STDERR_FILENO) && !cli->quiet &&
-				  !cli->use_syslog && cli->progress_fd <= 0,
+				  !cli->use_syslog && !cli->debug &&
+				  cli->progress_fd <= 0,
 			  cli->progress_fd > 0 ? cli->progress_fd : -1);
 	opts.dry_run = cli->dry_run;
 	opts.wait_lock = cli->wait;
@@ -231,60 +364,102 @@ cmd_fetch(const struct cli *cli, int index_only)
 	else
 		st = fetch_accounts(cfg, cli->args, (size_t)cli->nargs, &opts,
 				    &res, &n, &err);
+	progress_free(&pr); /* clears the terminal's progress line */
 	if (res == NULL && st != PM_OK)
 		log_msg(PM_LOG_ERROR, "%s", err.msg);
 	report_results(res, n);
 	free(res);
-	progress_free(&pr);
 	config_free(&cfg);
 	return err_exitcode(st);
 }
 
 static void
-print_probe(const struct probe_report *r, FILE *f)
+print_tls(const struct probe_report *r, FILE *f)
 {
 	const struct net_tls_info *t = &r->tls_info;
-	char from[32] = "", until[32] = "";
+	char from[32] = "?", until[32] = "?";
 
-	fprintf(f, "Server:        %s port %u (%s)\n", r->host, r->port,
-		r->tls_mode);
-	if (r->greeting)
-		fprintf(f, "Greeting:      %s\n", r->greeting);
-	if (r->tls) {
+	if (t->not_before != 0)
 		strftime(from, sizeof(from), "%Y-%m-%d",
 			 gmtime(&t->not_before));
+	if (t->not_after != 0)
 		strftime(until, sizeof(until), "%Y-%m-%d",
 			 gmtime(&t->not_after));
-		fprintf(f, "TLS:           %s, %s\n", t->version, t->cipher);
-		fprintf(f, "Certificate:   %s\n", t->subject);
-		fprintf(f, "Issuer:        %s\n", t->issuer);
-		fprintf(f, "Valid:         %s to %s\n", from, until);
-		fprintf(f, "SHA-256:       %s\n", t->sha256);
-		fprintf(f, "               (for 'tls_fingerprint %s')\n",
-			t->sha256);
-	}
-	if (r->capa)
+	fprintf(f, "TLS:           %s, %s\n", t->version, t->cipher);
+	fprintf(f, "Certificate:   %s\n", t->subject);
+	fprintf(f, "Issuer:        %s\n", t->issuer);
+	fprintf(f, "Valid:         %s to %s\n", from, until);
+	fprintf(f, "Verified:      %s\n",
+		r->cert_problem ? "NO (see the warning below)" : "yes");
+	fprintf(f, "SHA-256:       %s\n", t->sha256);
+	fprintf(f, "               (for 'tls_fingerprint %s')\n", t->sha256);
+}
+
+static void
+print_probe(const struct probe_report *r, FILE *f)
+{
+	fprintf(f, "Server:        %s port %u (%s)\n", r->host, r->port,
+		r->tls_mode ? r->tls_mode : "?");
+	if (r->greeting)
+		fprintf(f, "Greeting:      %s\n", r->greeting);
+	if (r->tls)
+		print_tls(r, f);
+	if (r->capa) {
 		fprintf(f, "Capabilities:  %s\n", r->capa);
-	if (r->capa)
-		fprintf(f, "Auth offered:  %s%s%s\n", r->sasl ? r->sasl : "",
+		fprintf(f, "Auth offered:  %s%s%s\n", r->sasl,
 			r->user_cmd ? " USER" : "", r->apop ? " APOP" : "");
-	if (r->capa)
 		fprintf(f, "UIDL:          %s\nPIPELINING:    %s\n",
-			r->uidl ? "yes" : "no", r->pipelining ? "yes" : "no");
+			r->uidl > 0 ? "yes" : r->uidl == 0 ? "no" : "unknown",
+			r->pipelining ? "yes" : "no");
+	}
 	if (r->auth_method)
 		fprintf(f, "Auth method:   %s\n", r->auth_method);
-	if (r->login_tried || r->login_error)
-		fprintf(f, "Login:         %s%s\n",
-			r->login_ok ? "ok" : "FAILED: ",
-			r->login_ok ? "" : r->login_error);
-	else
+	if (r->login_ok)
+		fprintf(f, "Login:         ok\n");
+	else if (r->login_tried)
+		fprintf(f, "Login:         FAILED: %s\n", r->login_error);
+	else if (r->login_error)
+		fprintf(f, "Login:         %s\n", r->login_error);
+	else if (r->capa)
 		fprintf(f, "Login:         not tried (probe an account "
 			   "name to test the login)\n");
 	if (r->stat_ok)
-		fprintf(f, "Mailbox:       %" PRIu32 " messages, %" PRIu64
+		fprintf(f, "STAT:          %" PRIu32 " messages, %" PRIu64
 			   " bytes\n", r->count, r->size);
 	for (size_t i = 0; i < r->nwarnings; i++)
 		fprintf(f, "Warning:       %s\n", r->warnings[i]);
+}
+
+/* The account a probe target names, or NULL for a bare host; -1 in
+ * *rc_r when the config is needed and fails, or the target is neither. */
+static int
+probe_target(const struct cli *cli, struct config **cfg, const char *target,
+	     const struct account **acct_r)
+{
+	char *path = cli->config_path ? xstrdup(cli->config_path)
+				      : config_default_path();
+	int looks_like_host = strchr(target, '.') != NULL ||
+			      strchr(target, ':') != NULL ||
+			      strcmp(target, "localhost") == 0;
+	int rc = 0;
+
+	*acct_r = NULL;
+	/* An account name needs the config; a bare host does not. */
+	if (cli->config_path != NULL || access(path, F_OK) == 0 ||
+	    !looks_like_host)
+		rc = load_config(cli, cfg);
+	free(path);
+	if (rc != 0)
+		return rc;
+	if (*cfg != NULL)
+		*acct_r = config_account(*cfg, target);
+	if (*acct_r == NULL && !looks_like_host) {
+		log_msg(PM_LOG_ERROR, "no account named '%s' in %s (to probe "
+				      "a host, write HOST:PORT or a name with "
+				      "a dot)", target, (*cfg)->path);
+		return 64;
+	}
+	return 0;
 }
 
 static int
@@ -297,27 +472,17 @@ cmd_probe(const struct cli *cli)
 	enum pm_status st;
 	int rc;
 
-	if (cli->nargs != 1) {
-		fprintf(stderr, "Usage: popmuch probe ACCOUNT | HOST[:PORT]\n");
-		return 64;
-	}
-	/* An account name needs the config; a bare host does not. */
-	if (cli->config_path != NULL && (rc = load_config(cli, &cfg)) != 0)
+	if ((rc = probe_target(cli, &cfg, cli->args[0], &acct)) != 0) {
+		config_free(&cfg);
 		return rc;
-	if (cfg == NULL) {
-		char *path = config_default_path();
-
-		if (access(path, F_OK) == 0 && (rc = load_config(cli, &cfg)))
-			return free(path), rc;
-		free(path);
 	}
-	if (cfg != NULL)
-		acct = config_account(cfg, cli->args[0]);
+	err_clear(&err);
 	st = probe_run(acct, cli->args[0], &rep, &err);
 	print_probe(&rep, stdout);
-	if (st == PM_OK && rep.login_tried && !rep.login_ok)
-		st = PM_NOPERM;
-	if (st != PM_OK && st != PM_NOPERM)
+	fflush(stdout);
+	/* The report already shows a failed login or a refused
+	 * certificate; anything else stopped it early: say why. */
+	if (st != PM_OK && !rep.login_tried && rep.cert_problem == NULL)
 		log_msg(PM_LOG_ERROR, "probe %s: %s", cli->args[0], err.msg);
 	probe_report_free(&rep);
 	config_free(&cfg);
@@ -325,45 +490,69 @@ cmd_probe(const struct cli *cli)
 }
 
 static void
+print_when(FILE *f, const char *label, int64_t when, int seconds)
+{
+	char buf[64];
+	time_t t = (time_t)when;
+	struct tm tm;
+
+	if (localtime_r(&t, &tm) == NULL ||
+	    strftime(buf, sizeof(buf), seconds ? "%Y-%m-%d %H:%M:%S"
+						 : "%Y-%m-%d %H:%M",
+		     &tm) == 0)
+		(void)snprintf(buf, sizeof(buf), "@%lld", (long long)when);
+	fprintf(f, "%s%s", label, buf);
+}
+
+static void
+print_retention(const struct account *a, const struct status_info *s,
+		FILE *f)
+{
+	if (a->keep != CFG_KEEP_DAYS) {
+		fprintf(f, "  retention:      %s\n",
+			a->keep == CFG_KEEP_ON
+				? "keep on (nothing is deleted)"
+				: "keep off (deleted once stored)");
+		return;
+	}
+	fprintf(f, "  retention:      keep %lldd: %" PRIu64
+		   " due for deletion at the next run",
+		(long long)(a->keep_seconds / 86400), s->due_now);
+	if (s->next_due != 0)
+		print_when(f, "; the next falls due ", s->next_due, 0);
+	fputc('\n', f);
+}
+
+static void
 print_status(const struct account *a, const struct status_info *s, FILE *f)
 {
-	char when[64] = "never";
-	time_t t = (time_t)s->last_time;
-
-	if (s->has_run)
-		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S",
-			 localtime(&t));
 	fprintf(f, "%s:\n", a->name);
-	fprintf(f, "  last run:       %s%s%s%s\n", when,
-		s->has_run ? " (" : "", s->has_run ? s->last_status : "",
-		s->has_run ? ")" : "");
+	if (s->has_run) {
+		print_when(f, "  last run:       ", s->last_time, 1);
+		fprintf(f, ", %s\n", s->last_status);
+	} else {
+		fprintf(f, "  last run:       never\n");
+	}
 	if (s->has_run && s->last_message[0])
 		fprintf(f, "  last error:     %s\n", s->last_message);
 	if (s->running)
 		fprintf(f, "  fetch running:  yes (the account is locked)\n");
+	if (s->has_run && strcmp(s->last_status, "OK") == 0)
+		fprintf(f, "  on the server:  %" PRIu32 " kept there (of %"
+			   PRIu32 " at the start of the last run)\n",
+			s->kept, s->on_server);
 	if (s->has_run)
-		fprintf(f, "  on the server:  %" PRIu32 " (%" PRIu32
-			   " kept there)\n  last fetch:     %" PRIu32
-			   " new, %" PRIu32 " deleted\n",
-			s->on_server, s->kept, s->fetched, s->deleted);
-	fprintf(f, "  known messages: %" PRIu64 "\n", s->journal_entries);
-	if (a->keep == CFG_KEEP_DAYS) {
-		fprintf(f, "  retention:      %" PRIu64
-			   " due for deletion at the next run",
-			s->due_now);
-		if (s->next_due != 0) {
-			t = (time_t)s->next_due;
-			strftime(when, sizeof(when), "%Y-%m-%d %H:%M",
-				 localtime(&t));
-			fprintf(f, "; next falls due %s", when);
-		}
-		fputc('\n', f);
-	} else {
-		fprintf(f, "  retention:      %s\n",
-			a->keep == CFG_KEEP_ON ? "keep on (nothing deleted)"
-					       : "keep off (deleted once stored)");
-	}
-	fprintf(f, "  index pending:  %" PRIu64 "\n", s->index_pending);
+		fprintf(f, "  last fetch:     %" PRIu32 " new, %" PRIu32
+			   " deleted on the server\n",
+			s->fetched, s->deleted);
+	if (s->maildir_count >= 0)
+		fprintf(f, "  delivered:      %lld in %s\n",
+			(long long)s->maildir_count, s->maildir);
+	fprintf(f, "  journal:        %" PRIu64 " message(s) known\n",
+		s->journal_entries);
+	print_retention(a, s, f);
+	fprintf(f, "  index pending:  %" PRIu64 "%s\n", s->index_pending,
+		s->index_pending ? " ('popmuch index' catches up)" : "");
 }
 
 static int
@@ -372,11 +561,17 @@ cmd_status(const struct cli *cli)
 	struct config *cfg = NULL;
 	struct status_info info;
 	struct pm_err err;
-	int rc, worst = 0;
+	int rc, worst = 0, shown = 0;
 
 	if ((rc = load_config(cli, &cfg)) != 0)
 		return rc;
-	for (size_t i = 0; i < cfg->naccounts; i++) {
+	for (int j = 0; j < cli->nargs; j++)
+		if (config_account(cfg, cli->args[j]) == NULL) {
+			log_msg(PM_LOG_ERROR, "no account named '%s' in %s",
+				cli->args[j], cfg->path);
+			worst = 64;
+		}
+	for (size_t i = 0; i < cfg->naccounts && worst == 0; i++) {
 		const struct account *a = cfg->accounts[i];
 		int wanted = cli->nargs == 0;
 
@@ -386,17 +581,14 @@ cmd_status(const struct cli *cli)
 			continue;
 		if (status_collect(a, &info, &err) != PM_OK) {
 			log_msg(PM_LOG_ERROR, "%s: %s", a->name, err.msg);
-			worst = err_exitcode(err.code);
+			if (err_severity(err.code) > err_severity(PM_OK))
+				worst = err_exitcode(err.code);
 			continue;
 		}
+		if (shown++ > 0)
+			putchar('\n');
 		print_status(a, &info, stdout);
 	}
-	for (int j = 0; j < cli->nargs; j++)
-		if (config_account(cfg, cli->args[j]) == NULL) {
-			log_msg(PM_LOG_ERROR, "no account named '%s'",
-				cli->args[j]);
-			worst = 64;
-		}
 	config_free(&cfg);
 	return worst;
 }
@@ -450,6 +642,7 @@ main(int argc, char **argv)
 	struct cli cli = {0};
 	int rc;
 
+	cli.cmd = -1;
 	if ((rc = parse_args(argc, argv, &cli)) >= 0)
 		return rc;
 	log_setup(cli.quiet ? PM_LOG_ERROR : PM_LOG_WARN + cli.verbose,
@@ -468,9 +661,5 @@ main(int argc, char **argv)
 		return cmd_probe(&cli);
 	if (strcmp(cli.command, "status") == 0)
 		return cmd_status(&cli);
-	if (strcmp(cli.command, "demo") == 0)
-		return cmd_demo();
-	fprintf(stderr, "popmuch: unknown command '%s'; try 'popmuch --help'\n",
-		cli.command);
-	return 64;
+	return cmd_demo();
 }

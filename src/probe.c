@@ -1,4 +1,8 @@
-/* probe.c: the POP3 audit behind "popmuch probe". */
+/* probe.c: the POP3 audit behind "popmuch probe".
+ *
+ * Its own connection sequence (not fetch_connect()): the audit must see
+ * a certificate that fetch would refuse, report a server without STLS
+ * instead of stopping, and guess implicit TLS on an unknown port. */
 #include "config.h"
 
 #include <stdarg.h>
@@ -33,116 +37,229 @@ warn(struct probe_report *rep, const char *fmt, ...)
 	rep->warnings[rep->nwarnings++] = s;
 }
 
-/* An account for a bare "HOST[:PORT]": TLS on, implicit on 995. */
+/* An account for a bare "HOST[:PORT]" or "[V6ADDR]:PORT": TLS on,
+ * implicit on 995 (and without a port).  *guess_r is set for a port
+ * that is neither 110 nor 995. */
 static void
-bare_account(struct account *a, const char *target, char **host_r)
+bare_account(struct account *a, const char *target, char **host_r,
+	     int *guess_r)
 {
 	const char *colon = strrchr(target, ':');
-	unsigned port = 995;
+	unsigned long port = 995;
 
-	if (colon != NULL && strchr(target, ']') == NULL &&
-	    strchr(target, ':') == colon) {
-		port = (unsigned)strtoul(colon + 1, NULL, 10);
+	if (target[0] == '[' && colon != NULL && colon > target &&
+	    colon[-1] == ']') {
+		*host_r = xstrndup(target + 1, (size_t)(colon - target - 2));
+		port = strtoul(colon + 1, NULL, 10);
+	} else if (colon != NULL && strchr(target, ':') == colon) {
 		*host_r = xstrndup(target, (size_t)(colon - target));
+		port = strtoul(colon + 1, NULL, 10);
 	} else {
 		*host_r = xstrdup(target);
 	}
+	if (port == 0 || port > 65535)
+		port = 995;
 	memset(a, 0, sizeof(*a));
 	a->name = (char *)"probe";
 	a->host = *host_r;
-	a->port = port ? port : 995;
+	a->port = (unsigned)port;
 	a->timeout = 30;
 	a->tls = 1;
-	a->tls_starttls = a->port != 995;
+	a->tls_starttls = port != 995;
 	a->tls_certcheck = 1;
 	a->pipelining = CFG_AUTO;
 	a->keep = CFG_KEEP_ON;
 	a->keep_max = -1;
+	*guess_r = port != 995 && port != 110;
 }
 
-static void
-describe_caps(struct probe_report *rep, const struct pop3_caps *c)
+/* One attempt: TCP, implicit TLS or STLS as a says.  *p_r holds the
+ * session even on failure when the greeting was read.  A missing STLS
+ * gives PM_UNAVAILABLE with the session still usable. */
+static enum pm_status
+attempt(const struct account *a, struct probe_report *rep, struct pop3 **p_r,
+	struct pm_err *err)
 {
-	rep->sasl = xstrdup(c->sasl);
-	rep->user_cmd = c->user;
-	rep->apop = c->apop_ts[0] != '\0';
-	rep->uidl = c->uidl;
-	rep->pipelining = c->pipelining;
-	rep->top = c->top;
-	rep->capa = xasprintf("%s%s%s%s%s%s%s%s%s",
-			      c->capa ? "" : "(CAPA not supported)",
-			      c->top ? "TOP " : "", c->user ? "USER " : "",
-			      c->uidl ? "UIDL " : "",
-			      c->pipelining ? "PIPELINING " : "",
-			      c->stls ? "STLS " : "",
-			      c->resp_codes ? "RESP-CODES " : "",
-			      c->sasl[0] ? "SASL " : "", c->sasl);
-	if (c->expire == 0)
-		warn(rep, "the server announces EXPIRE 0: it deletes mail "
-			  "once downloaded, so other clients will not see it");
-	if (c->login_delay > 0)
-		warn(rep, "the server allows a login only every %d seconds "
-			  "(LOGIN-DELAY)", c->login_delay);
+	struct net_tls_opts tls;
+	struct net_conn *conn;
+	enum pm_status st;
+
+	*p_r = NULL;
+	fetch_tls_opts(a, &tls);
+	st = net_connect(a->host, fetch_default_port(a), a->timeout,
+			 a->source_ip, &conn, err);
+	if (st != PM_OK)
+		return st;
+	if (a->tls && !a->tls_starttls &&
+	    (st = net_tls_start(conn, a->host, &tls, err)) != PM_OK) {
+		net_free(&conn);
+		return st;
+	}
+	if ((st = pop3_open(conn, a->timeout, p_r, err)) != PM_OK)
+		return st;
+	if ((st = pop3_capa(*p_r, err)) != PM_OK)
+		return st;
+	rep->stls_offered = pop3_caps(*p_r)->stls;
+	if (a->tls && a->tls_starttls) {
+		if (!rep->stls_offered)
+			return err_set(err, PM_UNAVAILABLE,
+				       "the server does not offer STLS, so "
+				       "TLS cannot start");
+		if ((st = pop3_stls(*p_r, a->host, &tls, err)) != PM_OK)
+			return st;
+	}
+	if (a->pipelining != CFG_AUTO)
+		pop3_set_pipelining(*p_r, a->pipelining == CFG_ON);
+	return PM_OK;
 }
 
-/* Connect, retrying without verification when the certificate is
+/* Connect as the account says (or guess for a bare host on an odd
+ * port), and retry without verification when the certificate is
  * refused, so the audit can still show what the server presents. */
 static enum pm_status
-probe_connect(struct account *a, struct probe_report *rep, struct pop3 **p,
-	      struct pm_err *err)
+probe_connect(struct account *a, int guess, struct probe_report *rep,
+	      struct pop3 **p, struct pm_err *err)
 {
-	enum pm_status st = fetch_connect(a, p, err);
+	enum pm_status st;
 
+	if (guess)
+		a->tls_starttls = 0;
+	st = attempt(a, rep, p, err);
+	if (guess && st != PM_OK && st != PM_CERT && *p == NULL) {
+		/* Not TLS from the first byte: a plain POP3 port. */
+		a->tls_starttls = 1;
+		st = attempt(a, rep, p, err);
+	}
 	if (st == PM_CERT) {
 		rep->cert_problem = xstrdup(err->msg);
 		pop3_free(p);
 		a->tls_certcheck = 0;
 		a->tls_fingerprint = NULL;
-		st = fetch_connect(a, p, err);
+		st = attempt(a, rep, p, err);
 	}
+	rep->tls_mode = !a->tls ? "none" : a->tls_starttls ? "STLS"
+							 : "implicit TLS";
 	return st;
 }
 
 static void
-tls_warnings(struct probe_report *rep, const struct account *a)
+describe_caps(struct probe_report *rep, const struct pop3_caps *c)
 {
-	time_t now = time(NULL);
+	size_t len;
 
-	if (!rep->tls) {
-		warn(rep, "no TLS: the password and your mail cross the "
-			  "network in clear");
-		return;
-	}
-	if (rep->tls_info.not_after != 0 &&
-	    rep->tls_info.not_after - now < 30 * 86400)
-		warn(rep, "the server's certificate expires in %ld day(s)",
-		     (long)((rep->tls_info.not_after - now) / 86400));
-	if (rep->cert_problem != NULL)
-		warn(rep, "the certificate would be refused: %s",
-		     rep->cert_problem);
-	(void)a;
+	rep->sasl = xstrdup(c->sasl);
+	rep->user_cmd = c->user;
+	rep->apop = c->apop_ts[0] != '\0';
+	rep->uidl = c->uidl ? 1 : -1;
+	rep->pipelining = c->pipelining;
+	rep->top = c->top;
+	rep->expire = c->expire;
+	rep->capa = xasprintf("%s%s%s%s%s%s%s%s%s%s",
+			      c->capa ? "" : "(CAPA not supported) ",
+			      c->top ? "TOP " : "", c->user ? "USER " : "",
+			      c->uidl ? "UIDL " : "",
+			      c->pipelining ? "PIPELINING " : "",
+			      rep->stls_offered ? "STLS " : "",
+			      c->resp_codes ? "RESP-CODES " : "",
+			      c->auth_resp_code ? "AUTH-RESP-CODE " : "",
+			      c->sasl[0] ? "SASL " : "", c->sasl);
+	len = strlen(rep->capa);
+	if (len > 0 && rep->capa[len - 1] == ' ')
+		rep->capa[len - 1] = '\0';
+	if (c->login_delay > 0)
+		warn(rep, "the server allows a login only every %d seconds "
+			  "(LOGIN-DELAY): fetch no more often than that",
+		     c->login_delay);
 }
 
 static void
-login(const struct account *a, struct pop3 *p, struct probe_report *rep)
+tls_warnings(struct probe_report *rep)
 {
-	struct pm_err err;
+	time_t now = time(NULL);
+	long days;
+
+	if (!rep->tls) {
+		warn(rep, "no TLS: the password and your mail cross the "
+			  "network in clear%s",
+		     rep->stls_offered ? " (the server offers STLS: use "
+					 "'tls on')"
+				       : "");
+		return;
+	}
+	if (rep->cert_problem != NULL)
+		warn(rep, "the certificate would be refused: %s",
+		     rep->cert_problem);
+	days = (long)((rep->tls_info.not_after - now) / 86400);
+	if (rep->tls_info.not_after > now &&
+	    days < PROBE_EXPIRY_WARN_DAYS)
+		warn(rep, "the server's certificate expires in %ld day(s), "
+			  "on the date above: tell its administrator", days);
+}
+
+/* Warnings about what the retention setting meets on this server. */
+static void
+keep_warnings(struct probe_report *rep, const struct account *a)
+{
+	if (rep->expire == 0)
+		warn(rep, "the server announces EXPIRE 0: it deletes mail "
+			  "once downloaded, whatever 'keep' says, so no "
+			  "other client will see it");
+	else if (rep->expire > 0 && a != NULL &&
+		 (a->keep == CFG_KEEP_ON ||
+		  (a->keep == CFG_KEEP_DAYS &&
+		   a->keep_seconds > (int64_t)rep->expire * 86400)))
+		warn(rep, "the server deletes mail %d day(s) after it is "
+			  "downloaded (EXPIRE), sooner than 'keep' asks",
+		     rep->expire);
+	if (a == NULL)
+		return;
+	if (rep->uidl == 0 && a->keep != CFG_KEEP_OFF)
+		warn(rep, "no UIDL, but 'keep' is on: popmuch will refuse "
+			  "to fetch (it could not tell old mail from new); "
+			  "use 'keep off'");
+	if (a->keep == CFG_KEEP_OFF)
+		warn(rep, "'keep off': mail is deleted from the server once "
+			  "stored, so the only copy will be local: back it "
+			  "up");
+}
+
+static enum pm_status
+login(const struct account *a, struct pop3 *p, struct probe_report *rep,
+      struct pm_err *err)
+{
+	enum pm_status st;
 	int clear;
 
-	rep->auth_method = auth_choose(a, pop3_caps(p), rep->tls, &err);
+	rep->auth_method = auth_choose(a, pop3_caps(p), rep->tls, err);
 	if (rep->auth_method == NULL) {
-		rep->login_error = xstrdup(err.msg);
-		return;
+		rep->login_error = xasprintf("not tried: %s", err->msg);
+		return err->code;
 	}
 	rep->login_tried = 1;
-	if (auth_login(p, a, rep->tls, &clear, &err) != PM_OK) {
-		rep->login_error = xstrdup(err.msg);
-		return;
+	if ((st = auth_login(p, a, rep->tls, &clear, err)) != PM_OK) {
+		rep->login_error = xstrdup(err->msg);
+		return st;
 	}
 	rep->login_ok = 1;
-	rep->stat_ok = pop3_stat(p, &rep->count, &rep->size, &err) == PM_OK;
-	if (!rep->uidl)
-		rep->uidl = pop3_cmd(p, "UIDL 1", 0, NULL, &err) == PM_OK;
+	rep->stat_ok = pop3_stat(p, &rep->count, &rep->size, err) == PM_OK;
+	if (rep->uidl != 1 && rep->stat_ok && rep->count > 0)
+		rep->uidl = pop3_cmd(p, "UIDL 1", 0, NULL, err) == PM_OK;
+	return PM_OK;
+}
+
+/* Log in (for an account) unless the certificate would be refused;
+ * returns the status fetch would meet. */
+static enum pm_status
+check_account(const struct account *a, struct pop3 *p,
+	      struct probe_report *rep, struct pm_err *err)
+{
+	if (rep->cert_problem != NULL) {
+		rep->login_error = xstrdup("not tried: the certificate was "
+					   "refused (popmuch fetch stops "
+					   "there too)");
+		return err_set(err, PM_CERT, "%s", rep->cert_problem);
+	}
+	return login(a, p, rep, err);
 }
 
 enum pm_status
@@ -151,40 +268,46 @@ probe_run(const struct account *acct, const char *target,
 {
 	struct account a;
 	struct pop3 *p = NULL;
+	struct pm_err qerr;
 	char *host = NULL;
 	enum pm_status st;
+	int guess = 0, clean;
 
 	memset(rep, 0, sizeof(*rep));
+	rep->uidl = -1;
+	rep->expire = -1;
 	if (acct != NULL)
 		a = *acct;
 	else
-		bare_account(&a, target, &host);
+		bare_account(&a, target, &host, &guess);
 	rep->host = xstrdup(a.host);
+	st = probe_connect(&a, guess, rep, &p, err);
 	rep->port = fetch_default_port(&a);
-	rep->tls_mode = !a.tls ? "none" : a.tls_starttls ? "STLS"
-							 : "implicit TLS";
-	st = probe_connect(&a, rep, &p, err);
-	if (p != NULL) {
+	if (p != NULL && pop3_greeting(p)[0] != '\0')
+		rep->greeting = xstrdup(pop3_greeting(p));
+	clean = p != NULL && (st == PM_OK || st == PM_UNAVAILABLE);
+	if (clean) {
 		rep->tls = net_is_tls(pop3_conn(p));
 		if (rep->tls)
 			(void)net_tls_info(pop3_conn(p), &rep->tls_info);
 		describe_caps(rep, pop3_caps(p));
-		rep->greeting = xstrdup(pop3_greeting(p));
+		if (st == PM_UNAVAILABLE && acct == NULL) {
+			/* A bare host on a port without STLS: audit it as
+			 * it is. */
+			rep->tls_mode = "none";
+			st = PM_OK;
+		}
 	}
-	if (st == PM_OK) {
-		tls_warnings(rep, &a);
-		if (acct != NULL)
-			login(&a, p, rep);
-		if (acct != NULL && !rep->uidl && a.keep != CFG_KEEP_OFF)
-			warn(rep, "no UIDL, but 'keep' is on: popmuch will "
-				  "refuse to fetch (it could not tell old "
-				  "mail from new)");
-		if (acct != NULL && a.keep == CFG_KEEP_OFF)
-			warn(rep, "'keep off': mail is deleted from the "
-				  "server once stored, so the only copy will "
-				  "be local: back it up");
-		(void)pop3_quit(p, err);
+	if (clean) {
+		tls_warnings(rep);
+		keep_warnings(rep, acct ? &a : NULL);
 	}
+	if (st == PM_OK && acct != NULL)
+		st = check_account(&a, p, rep, err);
+	/* QUIT only on a session in step (a login refusal leaves it so). */
+	if (clean && st != PM_NETWORK && st != PM_TIMEOUT &&
+	    st != PM_PROTOCOL && st != PM_TLS)
+		(void)pop3_quit(p, &qerr);
 	pop3_free(&p);
 	free(host);
 	return st;

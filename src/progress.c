@@ -81,11 +81,25 @@ elapsed(const struct progress *pr)
 	       (double)(now.tv_nsec - pr->start.tv_nsec) / 1e9;
 }
 
-/* One status line for all accounts: "home 12/40  work 3/3  1.2 MB 3.1 MB/s" */
+/* "512 B", "12.3 kB", "4.5 MB", "1.2 GB" (powers of 1000). */
+static void
+human_bytes(char *buf, size_t size, double n)
+{
+	static const char *const unit[] = {"B", "kB", "MB", "GB", "TB"};
+	size_t u = 0;
+
+	while (n >= 1000 && u + 1 < sizeof(unit) / sizeof(unit[0])) {
+		n /= 1000;
+		u++;
+	}
+	(void)snprintf(buf, size, u == 0 ? "%.0f %s" : "%.1f %s", n, unit[u]);
+}
+
+/* One status line for all accounts: "home 12/40  work 3/3  1.2 MB  3.1 MB/s" */
 static void
 tty_draw(struct progress *pr)
 {
-	char line[512] = "";
+	char line[512] = "", total[32], rate[32];
 	uint64_t bytes = 0;
 	size_t len = 0;
 	double secs = elapsed(pr);
@@ -98,9 +112,11 @@ tty_draw(struct progress *pr)
 					a->name, a->done, a->total);
 		bytes += a->bytes;
 	}
-	(void)snprintf(line + len, sizeof(line) - len, "%.1f MB  %.1f MB/s",
-		       (double)bytes / 1e6,
-		       secs > 0 ? (double)bytes / 1e6 / secs : 0.0);
+	human_bytes(total, sizeof(total), (double)bytes);
+	human_bytes(rate, sizeof(rate),
+		    secs > 0.05 ? (double)bytes / secs : 0.0);
+	(void)snprintf(line + len, sizeof(line) - len, "%s  %s/s", total,
+		       rate);
 	fprintf(stderr, "\r%-78.78s", line);
 	fflush(stderr);
 	pr->line_shown = 1;

@@ -1,12 +1,14 @@
 /* status.c: per-account status from the state directory. */
 #include "config.h"
 
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "popmuch/fetch.h"
+#include "popmuch/index.h"
 #include "popmuch/status.h"
 #include "popmuch/uidl.h"
 #include "popmuch/xmalloc.h"
@@ -71,6 +73,52 @@ tally_entry(const struct uidl_entry *e, void *ctx)
 		t->info->next_due = due;
 }
 
+static int64_t
+count_dir(const char *md, const char *sub)
+{
+	char *path = xasprintf("%s/%s", md, sub);
+	DIR *d = opendir(path);
+	struct dirent *de;
+	int64_t n = 0;
+
+	free(path);
+	if (d == NULL)
+		return -1;
+	while ((de = readdir(d)) != NULL)
+		n += de->d_name[0] != '.';
+	closedir(d);
+	return n;
+}
+
+/* The account's Maildir and how many messages it holds. */
+static void
+count_maildir(const struct account *acct, struct status_info *info)
+{
+	struct pm_err err;
+	char *root = NULL;
+	int64_t n, c;
+	int len;
+
+	info->maildir_count = -1;
+	if (acct->maildir != NULL)
+		len = snprintf(info->maildir, sizeof(info->maildir), "%s",
+			       acct->maildir);
+	else if (index_mail_root(acct->notmuch_config, &root, &err) == PM_OK)
+		len = snprintf(info->maildir, sizeof(info->maildir), "%s/%s",
+			       root, acct->name);
+	else
+		len = -1;
+	free(root);
+	if (len < 0 || (size_t)len >= sizeof(info->maildir)) {
+		info->maildir[0] = '\0';
+		return;
+	}
+	n = count_dir(info->maildir, "new");
+	c = count_dir(info->maildir, "cur");
+	if (n >= 0 && c >= 0)
+		info->maildir_count = n + c;
+}
+
 enum pm_status
 status_collect(const struct account *acct, struct status_info *info,
 	       struct pm_err *err)
@@ -82,6 +130,7 @@ status_collect(const struct account *acct, struct status_info *info,
 
 	memset(info, 0, sizeof(*info));
 	read_last_run(dir, info);
+	count_maildir(acct, info);
 	st = uidl_open(dir, 0, &db, err);
 	if (st == PM_LOCKED) {
 		info->running = 1;

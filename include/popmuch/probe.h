@@ -12,12 +12,16 @@
 #include "popmuch/err.h"
 #include "popmuch/net.h"
 
+/* Days before a certificate's expiry from which probe warns. */
+#define PROBE_EXPIRY_WARN_DAYS 14
+
 struct probe_report {
 	char *host;
 	unsigned port;
-	const char *tls_mode;   /* "implicit TLS", "STLS", "none" */
-	char *greeting;         /* escaped */
-	char *capa;             /* escaped, one capability per line */
+	const char *tls_mode;   /* "implicit TLS", "STLS", "none" (static) */
+	char *greeting;         /* escaped; NULL before the greeting */
+	char *capa;             /* escaped, space-separated; NULL when the
+				 * probe never got as far as CAPA */
 	int tls;                /* TLS was established */
 	struct net_tls_info tls_info;
 	char *cert_problem;     /* why verification refused it, or NULL */
@@ -25,21 +29,32 @@ struct probe_report {
 	int user_cmd, apop;     /* USER, APOP offered */
 	const char *auth_method; /* what "auth on" (or the config) picks */
 	int login_tried, login_ok;
-	char *login_error;
+	char *login_error;      /* why the login failed or was not tried */
 	int stat_ok;
 	uint32_t count;
 	uint64_t size;
-	int uidl, pipelining, top;
+	int uidl;               /* 1 yes, 0 no, -1 unknown (no CAPA and
+				 * no message to try UIDL on) */
+	int pipelining, top;
 	char **warnings;
 	size_t nwarnings;
+	/* added later, kept at the end */
+	int stls_offered;       /* the server announced STLS before TLS */
+	int expire;             /* EXPIRE days, -1 never or not announced */
 };
 
-/* Probe acct (when not NULL) or the bare target "HOST[:PORT]" (port 995
- * means implicit TLS, anything else STLS when offered).  Logs in only
- * for an account.  rep is filled even on failure, as far as the probe
- * got; the caller frees it with probe_report_free().  Returns the
- * status of the first step that failed (certificate problems are
- * reported as warnings and the probe goes on without verification). */
+/* Probe acct (when not NULL) or the bare target "HOST[:PORT]" (no port
+ * or 995: implicit TLS; 110: STLS, or no TLS when the server does not
+ * offer it; any other port: implicit TLS tried first, then STLS).  Logs
+ * in only for an account, and never over a connection whose
+ * certificate would be refused.  rep is filled even on failure, as far
+ * as the probe got; the caller frees it with probe_report_free().
+ *
+ * Returns the status "popmuch fetch" would meet on the way to the
+ * mailbox: the first connection step that failed, PM_CERT when the
+ * account's certificate checks would refuse the server, or the login's
+ * status.  For a bare host a refused certificate is only a warning (the
+ * probe goes on without verification and returns PM_OK). */
 enum pm_status probe_run(const struct account *acct, const char *target,
 			 struct probe_report *rep, struct pm_err *err);
 

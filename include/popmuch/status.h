@@ -1,10 +1,11 @@
 /* status.h: what "popmuch status" shows for an account.
  *
- * Read from the account's state directory without taking the lock (a
- * running fetch is shown as such).  Never prints. */
+ * Read from the account's state directory and its Maildir; contacts no
+ * server.  Never prints. */
 #ifndef POPMUCH_STATUS_H
 #define POPMUCH_STATUS_H
 
+#include <limits.h>
 #include <stdint.h>
 
 #include "popmuch/config.h"
@@ -21,9 +22,15 @@ struct status_info {
 	uint64_t index_pending;   /* delivered, not yet indexed */
 	uint64_t due_now;         /* retention would delete at the next run */
 	int64_t next_due;         /* when the next one falls due, 0 if none */
+	/* added later, kept at the end */
+	int64_t maildir_count;    /* messages in new/ and cur/, -1 unknown */
+	char maildir[PATH_MAX];   /* the account's Maildir, "" unknown */
 };
 
-/* Collect the status of acct. */
+/* Collect the status of acct.  Opening the journal takes the account
+ * lock for a moment (a fetch running then is shown as running); the
+ * Maildir is found through notmuch's configuration when the account
+ * names none, and counted only when that works. */
 enum pm_status status_collect(const struct account *acct,
 			      struct status_info *info, struct pm_err *err);
 

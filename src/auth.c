@@ -180,7 +180,7 @@ login_apop(struct pop3 *p, const struct pop3_caps *caps, const char *user,
 		(void)snprintf(hex + 2 * i, 3, "%02x", digest[i]);
 	line = xasprintf("APOP %s %s", user, hex);
 	st = pop3_cmd(p, line, 1, NULL, err);
-	free(line);
+	xfree_secret(line);
 	if (st == PM_PROTOCOL)
 		st = err->code = PM_NOPERM;
 	return st;

@@ -780,8 +780,8 @@ worker(void *arg)
 static void
 run_pool(struct pool *pl, int parallel)
 {
-	pthread_t th[16];
-	int n = parallel < 1 ? 1 : parallel > 16 ? 16 : parallel;
+	pthread_t th[64];
+	int n = parallel < 1 ? 1 : parallel > 64 ? 64 : parallel;
 	int started = 0;
 
 	if ((size_t)n > pl->n)
@@ -947,8 +947,12 @@ fetch_common(const struct config *cfg, char *const *names, size_t n,
 	st = index_wait(ix, opts->index_timeout, &ierr);
 	apply_indexed(ix);
 	for (size_t i = 0; i < na; i++) {
-		if (st != PM_OK && st != PM_TEMPFAIL && res[i].status == PM_OK)
-			res[i].status = st, res[i].err = ierr;
+		if (st != PM_OK && st != PM_TEMPFAIL &&
+		    res[i].status == PM_OK) {
+			res[i].status = st;
+			res[i].err = ierr;
+			err_prefix(&res[i].err, "%s", accts[i]->name);
+		}
 		finish_run(&pl.runs[i]);
 		if (err_severity(res[i].status) > err_severity(worst))
 			worst = res[i].status;

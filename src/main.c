@@ -14,6 +14,7 @@
 #include "popmuch/config.h"
 #include "popmuch/err.h"
 #include "popmuch/fetch.h"
+#include "popmuch/index.h"
 #include "popmuch/log.h"
 #include "popmuch/probe.h"
 #include "popmuch/progress.h"
@@ -653,10 +654,19 @@ main(int argc, char **argv)
 		usage(stderr);
 		return 64;
 	}
-	if (strcmp(cli.command, "fetch") == 0)
-		return cmd_fetch(&cli, 0);
-	if (strcmp(cli.command, "index") == 0)
-		return cmd_fetch(&cli, 1);
+	if (strcmp(cli.command, "fetch") == 0 ||
+	    strcmp(cli.command, "index") == 0) {
+		rc = cmd_fetch(&cli, strcmp(cli.command, "index") == 0);
+		if (index_abandoned()) {
+			/* A thread is still blocked inside libnotmuch on the
+			 * database lock: leave without running library
+			 * destructors under it. */
+			fflush(stdout);
+			fflush(stderr);
+			_exit(rc);
+		}
+		return rc;
+	}
 	if (strcmp(cli.command, "probe") == 0)
 		return cmd_probe(&cli);
 	if (strcmp(cli.command, "status") == 0)

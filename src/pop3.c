@@ -110,10 +110,17 @@ pop3_write_line(struct pop3 *p, const char *line, int secret,
 
 	if (log_debug_enabled()) {
 		if (secret) {
-			const char *sp = strchr(line, ' ');
-			int word = sp ? (int)(sp - line) : 0;
-			char *shown = xasprintf("%.*s%s", word, line,
-						word ? " ***" : "***");
+			/* Keep the command word, and the mechanism of AUTH;
+			 * blank the rest. */
+			size_t word = strcspn(line, " ");
+			char *shown;
+
+			if (strncmp(line, "AUTH ", 5) == 0)
+				word = 5 + strcspn(line + 5, " ");
+			if (line[word] == '\0' && strncmp(line, "AUTH ", 5) != 0)
+				word = 0; /* a bare SASL response line */
+			shown = xasprintf("%.*s%s", (int)word, line,
+					  word ? " ***" : "***");
 
 			log_proto("->", shown, strlen(shown));
 			free(shown);

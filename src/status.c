@@ -131,11 +131,8 @@ status_collect(const struct account *acct, struct status_info *info,
 	memset(info, 0, sizeof(*info));
 	read_last_run(dir, info);
 	count_maildir(acct, info);
-	st = uidl_open(dir, 0, &db, err);
-	if (st == PM_LOCKED) {
-		info->running = 1;
-		st = PM_OK;
-	} else if (st == PM_OK) {
+	st = uidl_open_readonly(dir, &db, &info->running, err);
+	if (st == PM_OK) {
 		uidl_foreach(db, tally_entry, &t);
 		uidl_free(&db);
 	}

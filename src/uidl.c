@@ -25,6 +25,7 @@
 #include <inttypes.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
@@ -704,6 +705,71 @@ uidl_open(const char *dir, int wait, struct uidl_db **db_r, struct pm_err *err)
 		st = load_journal(db, err);
 	if (st != PM_OK) {
 		db->dirty = 0;
+		uidl_free(&db);
+		return st;
+	}
+	*db_r = db;
+	return PM_OK;
+}
+
+/* Is the popmuch whose pid the lock file holds still running?  Read
+ * without taking the lock, so that a look never blocks a fetch. */
+static int
+lock_holder_running(const char *dir)
+{
+	char *path = xasprintf("%s/lock", dir);
+	char buf[32], comm[64] = "", *proc;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+	long pid;
+	FILE *f;
+
+	free(path);
+	if (fd >= 0)
+		close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	pid = strtol(buf, NULL, 10);
+	if (pid <= 0 || (kill((pid_t)pid, 0) != 0 && errno != EPERM))
+		return 0;
+	proc = xasprintf("/proc/%ld/comm", pid);
+	if ((f = fopen(proc, "r")) != NULL) {
+		if (fgets(comm, sizeof(comm), f) == NULL)
+			comm[0] = '\0';
+		fclose(f);
+	}
+	free(proc);
+	return strstr(comm, "popmuch") != NULL;
+}
+
+enum pm_status
+uidl_open_readonly(const char *dir, struct uidl_db **db_r, int *running_r,
+		   struct pm_err *err)
+{
+	struct uidl_db *db = xcalloc(1, sizeof(*db));
+	enum pm_status st = PM_OK;
+	size_t len = 0, good;
+	char *buf = NULL;
+
+	*db_r = NULL;
+	*running_r = lock_holder_running(dir);
+	db->dir = xstrdup(dir);
+	db->jpath = xasprintf("%s/journal", dir);
+	db->lockfd = -1;
+	db->jfd = open(db->jpath, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (db->jfd < 0 && errno != ENOENT)
+		st = err_set(err, PM_IOERR, "cannot open %s: %s", db->jpath,
+			     strerror(errno));
+	if (db->jfd >= 0) {
+		st = read_all(db->jfd, db->jpath, &buf, &len, err);
+		if (st == PM_OK)
+			st = parse_journal(db, buf, len, &good, err);
+		free(buf);
+		close(db->jfd);
+	}
+	db->jfd = -1;
+	if (st != PM_OK) {
 		uidl_free(&db);
 		return st;
 	}

@@ -17,7 +17,7 @@ struct status_info {
 	char last_status[32];    /* "OK", "NETWORK", ... */
 	char last_message[512];
 	uint32_t on_server, kept, fetched, deleted;
-	int running;             /* the account lock is held now */
+	int running;             /* a popmuch holds the account now */
 	uint64_t journal_entries; /* messages known (delivered or kept) */
 	uint64_t index_pending;   /* delivered, not yet indexed */
 	uint64_t due_now;         /* retention would delete at the next run */
@@ -27,8 +27,9 @@ struct status_info {
 	char maildir[PATH_MAX];   /* the account's Maildir, "" unknown */
 };
 
-/* Collect the status of acct.  Opening the journal takes the account
- * lock for a moment (a fetch running then is shown as running); the
+/* Collect the status of acct.  The journal is read without the account
+ * lock (uidl_open_readonly), so a fetch starting meanwhile is never
+ * refused; a running fetch is shown as running.  The
  * Maildir is found through notmuch's configuration when the account
  * names none, and counted only when that works. */
 enum pm_status status_collect(const struct account *acct,

@@ -43,6 +43,14 @@ struct uidl_entry {
 enum pm_status uidl_open(const char *dir, int wait, struct uidl_db **db_r,
 			 struct pm_err *err);
 
+/* Load the journal in dir for reading only: nothing is created, locked
+ * or repaired, so a running fetch is never disturbed.  *running_r is set
+ * when a live popmuch holds the account (from the pid in "lock").  A
+ * missing journal loads as empty.  Only lookups, counts and
+ * uidl_foreach() may be used on the result; free with uidl_free(). */
+enum pm_status uidl_open_readonly(const char *dir, struct uidl_db **db_r,
+				  int *running_r, struct pm_err *err);
+
 /* Nonzero when loading skipped damaged records; *why_r (borrowed) says
  * what and where.  Callers must then delete nothing on the server. */
 int uidl_damaged(const struct uidl_db *db, const char **why_r);

@@ -190,10 +190,10 @@ for mech in plain login; do
 	pm_config test "tls on" "$tls" "auth $mech"
 	run_pm --debug fetch
 	t_rc "--debug fetch (auth $mech) exits 0" 0
-	# PLAIN: "AUTH ***" (initial response); LOGIN: "AUTH LOGIN", then
-	# the continuation lines blanked.
+	# PLAIN: "AUTH PLAIN ***" (initial response); LOGIN: "AUTH LOGIN",
+	# then the continuation lines blanked.
 	t_like "auth $mech: the SASL payload, blanked" "$(cat "$T/err")" \
-		'^-> (AUTH )?\*\*\*$'
+		'^-> (AUTH PLAIN )?\*\*\*$'
 	t_like "auth $mech: the server's +OK to it" "$(cat "$T/err")" \
 		'^<- \+OK Logged in'
 	secret_absent "auth $mech" "$T/err"

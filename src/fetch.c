@@ -305,8 +305,12 @@ make_plan(struct run *r)
 
 		pm->num = m->num;
 		pm->size = m->size;
-		if (e != NULL && e->state == UIDL_DELIVERED &&
-		    e->size == m->size) {
+		if (e != NULL && e->size == m->size &&
+		    (e->state == UIDL_DELIVERED ||
+		     (r->opts->dry_run && r->md != NULL &&
+		      maildir_find(r->md, e->file) != MAILDIR_MISSING))) {
+			/* (a dry run does not recover: an unfinished
+			 * delivery whose file is there counts as known) */
 			pm->known = 1;
 			pm->first_seen = e->first_seen;
 		} else if (e != NULL && e->state == UIDL_DELIVERED) {
@@ -738,8 +742,14 @@ run_account(struct run *r, int network, struct pm_err *err)
 	if ((st = uidl_open(r->state_dir, r->opts->wait_lock, &r->db, err)) !=
 	    PM_OK)
 		return st;
-	if (r->opts->dry_run)
+	if (r->opts->dry_run) {
+		/* Change nothing; only look at the Maildir if it is there,
+		 * so that unfinished deliveries count as known. */
+		if (access(r->maildir_path, F_OK) == 0 &&
+		    (st = maildir_open(r->maildir_path, &r->md, err)) != PM_OK)
+			return st;
 		return network ? session(r, err) : PM_OK;
+	}
 	if ((st = maildir_open(r->maildir_path, &r->md, err)) != PM_OK)
 		return st;
 	if ((st = recover(r, err)) != PM_OK)
@@ -837,8 +847,8 @@ write_last_run(const struct run *r)
 			res->on_server, res->fetched, res->deleted, res->kept,
 			res->skipped, res->index_pending,
 			res->status == PM_OK ? "" : res->err.msg);
-		if (fclose(f) == 0)
-			(void)rename(tmp, path);
+		if (fclose(f) != 0 || rename(tmp, path) != 0)
+			(void)unlink(tmp);
 	}
 	free(path);
 	free(tmp);

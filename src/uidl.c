@@ -1048,6 +1048,20 @@ replace_journal(struct uidl_db *db, const char *tmp, size_t records,
 	return PM_OK;
 }
 
+/* Records a compacted journal holds: an intent per entry, plus its
+ * delivered and indexed marks. */
+static size_t
+live_records(const struct uidl_db *db)
+{
+	size_t n = 1; /* the header */
+
+	for (size_t i = 0; i < db->cap; i++)
+		if (db->slot[i] != NULL)
+			n += 1 + (db->slot[i]->e.state == UIDL_DELIVERED) +
+			     (db->slot[i]->e.indexed != 0);
+	return n;
+}
+
 enum pm_status
 uidl_compact(struct uidl_db *db, int force, struct pm_err *err)
 {
@@ -1055,7 +1069,7 @@ uidl_compact(struct uidl_db *db, int force, struct pm_err *err)
 	enum pm_status st;
 	char *tmp;
 
-	if (!force && (db->damaged || db->lines <= 2 * db->count + 100))
+	if (!force && (db->damaged || db->lines <= 2 * live_records(db) + 100))
 		return PM_OK;
 	st = sync_journal(db, err);
 	if (st != PM_OK)

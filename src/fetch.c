@@ -63,6 +63,9 @@ struct run {
 	} batch[FETCH_BATCH];
 	size_t nbatch;
 	uint64_t batch_bytes;
+	/* deleted on the server while still waiting for the indexer */
+	char **gone;
+	size_t ngone;
 	struct maildir_tmp *tmp;
 };
 
@@ -570,8 +573,13 @@ delete_and_quit(struct run *r, struct pm_err *err)
 		/* Keep what still waits for the indexer: prune() forgets
 		 * it once it is indexed. */
 		e = u ? uidl_lookup(r->db, u) : NULL;
-		if (e != NULL && e->indexed)
+		if (e != NULL && e->indexed) {
 			st = uidl_forget(r->db, u, err);
+		} else if (e != NULL) {
+			r->gone = xreallocarray(r->gone, r->ngone + 1,
+						sizeof(*r->gone));
+			r->gone[r->ngone++] = xstrdup(u);
+		}
 	}
 	free(nums);
 	free(idx);
@@ -860,6 +868,16 @@ finish_run(struct run *r)
 	const struct fetch_events *ev = r->opts->events;
 	struct pm_err err;
 
+	/* Deleted on the server and now indexed: nothing left to track. */
+	for (size_t i = 0; i < r->ngone; i++) {
+		const struct uidl_entry *e =
+			r->db ? uidl_lookup(r->db, r->gone[i]) : NULL;
+
+		if (e != NULL && e->indexed)
+			(void)uidl_forget(r->db, r->gone[i], &err);
+		free(r->gone[i]);
+	}
+	free(r->gone);
 	if (r->db != NULL) {
 		/* A damaged journal is rewritten clean (the damaged copy is
 		 * kept beside it) once a whole run has settled against the

@@ -83,6 +83,7 @@ typedef enum pm_status (*kw_fn)(struct parse *p, const struct keyword *kw,
 
 /* Flags of a keyword row. */
 #define KW_GLOBAL 0x1 /* only in the defaults section; sets struct config */
+#define KW_WORDS 0x2  /* several words: the handler unquotes each itself */
 
 struct keyword {
 	const char *name;
@@ -732,6 +733,228 @@ kw_fetch_parallel(struct parse *p, const struct keyword *kw, char *arg)
 	return PM_OK;
 }
 
+/* ---- the TUI's keywords ------------------------------------------------ */
+
+/* The next blank-separated word of *s, unquoted ("a b" and \" \\ inside
+ * quotes); *s moves past it.  NULL at the end, or with *bad set for an
+ * unterminated quote. */
+static char *
+next_word(char **s, int *bad)
+{
+	char *p = *s + strspn(*s, " \t"), *w, *o;
+
+	*bad = 0;
+	if (*p == '\0')
+		return NULL;
+	if (*p != '"') {
+		w = p;
+		p += strcspn(p, " \t");
+		if (*p != '\0')
+			*p++ = '\0';
+		*s = p;
+		return w;
+	}
+	w = o = ++p;
+	for (; *p != '\0' && *p != '"'; p++) {
+		if (*p == '\\' && (p[1] == '"' || p[1] == '\\'))
+			p++;
+		*o++ = *p;
+	}
+	if (*p != '"' || (p[1] != '\0' && !is_blank(p[1]))) {
+		*bad = 1;
+		return NULL;
+	}
+	*o = '\0';
+	*s = p[1] != '\0' ? p + 2 : p + 1;
+	return w;
+}
+
+/* Split arg into at most max words; returns the count, or -1 (error set)
+ * for a bad quote or too many words. */
+static int
+split_words(struct parse *p, const struct keyword *kw, char *arg,
+	    char **words, int max)
+{
+	int n = 0, bad;
+	char *w;
+
+	while ((w = next_word(&arg, &bad)) != NULL) {
+		if (n == max) {
+			perr(p, kw->name, kw->hint, "too many words");
+			return -1;
+		}
+		words[n++] = w;
+	}
+	if (bad) {
+		perr(p, kw->name, "close the quote, and write \\\" inside it",
+		     "unterminated or misplaced quote");
+		return -1;
+	}
+	return n;
+}
+
+static enum pm_status
+kw_search(struct parse *p, const struct keyword *kw, char *arg)
+{
+	struct config *cfg = p->cfg;
+	char *name, *query;
+	int bad;
+
+	name = next_word(&arg, &bad);
+	query = trim(arg);
+	if (name == NULL || *name == '\0' || *query == '\0' ||
+	    unquote(query) != 0 || *query == '\0')
+		return perr(p, kw->name, kw->hint,
+			    bad ? "unterminated quote" : "needs a name and a "
+							 "query");
+	cfg->searches = xreallocarray(cfg->searches, cfg->nsearches + 1,
+				      sizeof(*cfg->searches));
+	cfg->searches[cfg->nsearches].name = xstrdup(name);
+	cfg->searches[cfg->nsearches].query = xstrdup(query);
+	cfg->nsearches++;
+	return PM_OK;
+}
+
+static enum pm_status
+kw_fetch_interval(struct parse *p, const struct keyword *kw, char *arg)
+{
+	int64_t secs;
+
+	if (strcmp(arg, "off") == 0 || strcmp(arg, "0") == 0) {
+		p->cfg->fetch_interval = 0;
+		return PM_OK;
+	}
+	if (config_parse_duration(arg, &secs) != 0 || secs < 10 ||
+	    secs > 7 * 86400)
+		return bad_arg(p, kw, arg,
+			       "off, or a duration from 10s to 7d, such as "
+			       "15m");
+	p->cfg->fetch_interval = secs;
+	return PM_OK;
+}
+
+static enum pm_status
+kw_html_command(struct parse *p, const struct keyword *kw, char *arg)
+{
+	(void)kw;
+	free(p->cfg->html_command);
+	/* "builtin" keeps the built-in tag stripper: an empty command */
+	p->cfg->html_command = *arg == '\0' ? NULL
+			       : strcmp(arg, "builtin") == 0 ? xstrdup("")
+							      : xstrdup(arg);
+	return PM_OK;
+}
+
+static enum pm_status
+kw_bind(struct parse *p, const struct keyword *kw, char *arg)
+{
+	struct config *cfg = p->cfg;
+	struct cfg_bind *b;
+	char *w[3];
+	int n = split_words(p, kw, arg, w, 3);
+
+	if (n < 0)
+		return PM_CONFIG;
+	if (n < 2)
+		return perr(p, kw->name, kw->hint, "needs a key and an action");
+	cfg->binds = xreallocarray(cfg->binds, cfg->nbinds + 1,
+				   sizeof(*cfg->binds));
+	b = &cfg->binds[cfg->nbinds++];
+	b->screen = n == 3 ? xstrdup(w[0]) : NULL;
+	b->key = xstrdup(w[n - 2]);
+	b->action = xstrdup(w[n - 1]);
+	b->file = xstrdup(p->file);
+	b->line = p->line;
+	return PM_OK;
+}
+
+static const char *const color_names[] = {
+	"black", "red", "green", "yellow", "blue", "magenta", "cyan", "white",
+};
+
+/* "default", a colour name, "bright" + name (8-15), "colorN" (0-255). */
+static int
+parse_color(const char *s, int *c_r)
+{
+	unsigned long v;
+	size_t i;
+
+	if (strcmp(s, "default") == 0) {
+		*c_r = CFG_COLOR_DEFAULT;
+		return 0;
+	}
+	for (i = 0; i < 8; i++) {
+		if (strcmp(s, color_names[i]) == 0 ||
+		    (strncmp(s, "bright", 6) == 0 &&
+		     strcmp(s + 6, color_names[i]) == 0)) {
+			*c_r = (int)i + (s[0] == 'b' && s[1] == 'r' ? 8 : 0);
+			return 0;
+		}
+	}
+	if (strncmp(s, "color", 5) == 0 && parse_ulong(s + 5, 255, &v) == 0) {
+		*c_r = (int)v;
+		return 0;
+	}
+	return -1;
+}
+
+static int
+parse_attr(const char *s, unsigned *attrs)
+{
+	static const struct {
+		const char *name;
+		unsigned bit;
+	} names[] = {
+		{"bold", CFG_ATTR_BOLD},
+		{"underline", CFG_ATTR_UNDERLINE},
+		{"reverse", CFG_ATTR_REVERSE},
+		{"dim", CFG_ATTR_DIM},
+		{"standout", CFG_ATTR_STANDOUT},
+		{"blink", CFG_ATTR_BLINK},
+		{"normal", 0},
+		{"none", 0},
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcmp(s, names[i].name) == 0) {
+			*attrs |= names[i].bit;
+			return 0;
+		}
+	return -1;
+}
+
+static enum pm_status
+kw_color(struct parse *p, const struct keyword *kw, char *arg)
+{
+	struct cfg_color c = {.bg = CFG_COLOR_DEFAULT};
+	char *w[8];
+	int n = split_words(p, kw, arg, w, 8), i = 2;
+
+	if (n < 0)
+		return PM_CONFIG;
+	if (n < 2 || (strncmp(w[0], "tag:", 4) == 0 && w[0][4] == '\0'))
+		return perr(p, kw->name, kw->hint,
+			    "needs an element and a colour");
+	if (parse_color(w[1], &c.fg) != 0)
+		return perr(p, kw->name, kw->hint, "unknown colour \"%.64s\"",
+			    w[1]);
+	if (n > 2 && parse_color(w[2], &c.bg) == 0)
+		i = 3;
+	for (; i < n; i++)
+		if (parse_attr(w[i], &c.attrs) != 0)
+			return perr(p, kw->name, kw->hint,
+				    "unknown colour or attribute \"%.64s\"",
+				    w[i]);
+	c.element = xstrdup(w[0]);
+	c.file = xstrdup(p->file);
+	c.line = p->line;
+	p->cfg->colors = xreallocarray(p->cfg->colors, p->cfg->ncolors + 1,
+				       sizeof(*p->cfg->colors));
+	p->cfg->colors[p->cfg->ncolors++] = c;
+	return PM_OK;
+}
+
 /* ---- the keyword table -------------------------------------------------
  * One row per keyword: honoured ones point at a handler (generic ones
  * take the field), refused ones at kw_refuse with the hint shown.  New
@@ -804,6 +1027,15 @@ static const struct keyword keywords[] = {
 	HONOUR("notmuch_config", kw_file_opt, F_notmuch_config),
 	HONOUR("uidl_fallback", kw_uidl_fallback, F_uidl_fingerprint),
 	{"fetch_parallel", kw_fetch_parallel, -1, KW_GLOBAL, NULL},
+	/* the TUI's, global */
+	{"search", kw_search, -1, KW_GLOBAL | KW_WORDS,
+	 "search NAME QUERY, e.g. search work \"tag:work and tag:unread\""},
+	{"fetch_interval", kw_fetch_interval, -1, KW_GLOBAL, NULL},
+	{"html_command", kw_html_command, -1, KW_GLOBAL, NULL},
+	{"bind", kw_bind, -1, KW_GLOBAL | KW_WORDS,
+	 "bind [SCREEN] KEY ACTION, e.g. bind list x archive"},
+	{"color", kw_color, -1, KW_GLOBAL | KW_WORDS,
+	 "color ELEMENT|tag:NAME FG [BG] [bold|underline|reverse|dim...]"},
 };
 
 /* clang-format on */
@@ -971,6 +1203,8 @@ start_account(struct parse *p, char *arg)
 static enum pm_status
 section_keyword(struct parse *p, const struct keyword *kw, char *arg)
 {
+	if (p->cur == NULL && (kw->flags & KW_GLOBAL))
+		return kw->fn(p, kw, arg);
 	if (p->cur == NULL)
 		return perr(p, kw->name, "start with defaults or account NAME",
 			    "used before any defaults or account line");
@@ -995,7 +1229,8 @@ parse_line(struct parse *p, char *line)
 	if (*arg != '\0')
 		*arg++ = '\0';
 	arg = trim(arg);
-	if (unquote(arg) != 0)
+	kw = keyword_find(cmd);
+	if ((kw == NULL || !(kw->flags & KW_WORDS)) && unquote(arg) != 0)
 		return perr(p, cmd, "write \\\" for a quote inside quotes",
 			    "stray quote inside a quoted argument");
 	if (strcmp(cmd, "defaults") == 0) {
@@ -1007,7 +1242,6 @@ parse_line(struct parse *p, char *line)
 	}
 	if (strcmp(cmd, "account") == 0)
 		return start_account(p, arg);
-	kw = keyword_find(cmd);
 	if (kw == NULL)
 		return unknown_keyword(p, cmd);
 	return section_keyword(p, kw, arg);
@@ -1248,6 +1482,31 @@ config_default_path(void)
 	return xasprintf("%s/.config/popmuch/config", home);
 }
 
+static void
+tui_settings_free(struct config *cfg)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->nsearches; i++) {
+		free(cfg->searches[i].name);
+		free(cfg->searches[i].query);
+	}
+	free(cfg->searches);
+	for (i = 0; i < cfg->nbinds; i++) {
+		free(cfg->binds[i].screen);
+		free(cfg->binds[i].key);
+		free(cfg->binds[i].action);
+		free(cfg->binds[i].file);
+	}
+	free(cfg->binds);
+	for (i = 0; i < cfg->ncolors; i++) {
+		free(cfg->colors[i].element);
+		free(cfg->colors[i].file);
+	}
+	free(cfg->colors);
+	free(cfg->html_command);
+}
+
 void
 config_free(struct config **cfg)
 {
@@ -1258,6 +1517,7 @@ config_free(struct config **cfg)
 	for (i = 0; i < (*cfg)->naccounts; i++)
 		account_free((*cfg)->accounts[i]);
 	free((*cfg)->accounts);
+	tui_settings_free(*cfg);
 	free((*cfg)->path);
 	free(*cfg);
 	*cfg = NULL;

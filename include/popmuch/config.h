@@ -75,11 +75,61 @@ struct account {
 	char *notmuch_config; /* NULL = as the notmuch CLI finds it */
 };
 
+/* "search NAME QUERY": a saved search of the TUI. */
+struct cfg_search {
+	char *name;
+	char *query; /* a notmuch query */
+};
+
+/* "bind [SCREEN] KEY ACTION": checked by the TUI (which knows the
+ * screens and actions) against file:line. */
+struct cfg_bind {
+	char *screen; /* NULL: every screen ("global") */
+	char *key;
+	char *action;
+	char *file;
+	int line;
+};
+
+/* Attribute bits of "color". */
+enum cfg_attr {
+	CFG_ATTR_BOLD = 1 << 0,
+	CFG_ATTR_UNDERLINE = 1 << 1,
+	CFG_ATTR_REVERSE = 1 << 2,
+	CFG_ATTR_DIM = 1 << 3,
+	CFG_ATTR_STANDOUT = 1 << 4,
+	CFG_ATTR_BLINK = 1 << 5,
+};
+
+#define CFG_COLOR_DEFAULT (-1) /* the terminal's own colour */
+
+/* "color ELEMENT FG [BG] [ATTR...]" or "color tag:NAME FG ...". */
+struct cfg_color {
+	char *element; /* an element name, or "tag:NAME"; checked by the
+			* TUI against file:line */
+	int fg, bg;    /* 0-255, or CFG_COLOR_DEFAULT */
+	unsigned attrs; /* enum cfg_attr bits */
+	char *file;
+	int line;
+};
+
 struct config {
 	char *path;
 	struct account **accounts; /* in file order */
 	size_t naccounts;
 	int fetch_parallel; /* "fetch_parallel N", default 4 */
+
+	/* The TUI's settings (global: before any section or in defaults). */
+	struct cfg_search *searches; /* in file order; none: the TUI's
+				      * defaults (inbox = tag:inbox, ...) */
+	size_t nsearches;
+	int64_t fetch_interval; /* seconds; 0: off (the default) */
+	char *html_command;     /* NULL: w3m -dump -T text/html when
+				 * installed, else tags stripped */
+	struct cfg_bind *binds; /* in file order */
+	size_t nbinds;
+	struct cfg_color *colors; /* in file order */
+	size_t ncolors;
 };
 
 /* Default config path: $XDG_CONFIG_HOME/popmuch/config, else

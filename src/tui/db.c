@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <notmuch.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -369,6 +370,20 @@ db_count(struct db *db, const char *query)
 	return st == NOTMUCH_STATUS_SUCCESS ? (long)count : -1;
 }
 
+long
+db_count_all(struct db *db)
+{
+	notmuch_query_t *q = notmuch_query_create(db->nm, "*");
+	unsigned count = 0;
+	notmuch_status_t st;
+
+	if (!q)
+		return -1;
+	st = notmuch_query_count_messages(q, &count);
+	notmuch_query_destroy(q);
+	return st == NOTMUCH_STATUS_SUCCESS ? (long)count : -1;
+}
+
 size_t
 db_named_queries(struct db *db, char ***names_r, char ***queries_r)
 {
@@ -490,8 +505,14 @@ db_tag_spawn(const char *query, const char *ops, struct pm_err *err)
 		err_set(err, PM_SOFTWARE, "fork: cannot start the tagger");
 		return -1;
 	}
-	if (pid == 0)
+	if (pid == 0) {
+		/* the TUI's handlers only write to its signal pipe: the
+		 * child must die of SIGTERM when it waits too long */
+		signal(SIGTERM, SIG_DFL);
+		signal(SIGHUP, SIG_DFL);
+		signal(SIGCHLD, SIG_DFL);
 		_exit(db_tag_now(query, ops, NULL) == PM_OK ? 0 : 1);
+	}
 	return pid;
 }
 

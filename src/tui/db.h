@@ -80,6 +80,10 @@ char *db_message_path(struct db *db, const char *id);
  * error. */
 long db_count(struct db *db, const char *query);
 
+/* Number of messages in the database (excluded tags too); -1 on error.
+ * It grows when mail arrives, whatever tags change meanwhile. */
+long db_count_all(struct db *db);
+
 /* Named queries of the notmuch config ("query.NAME"), as parallel
  * arrays of new strings; caller frees each and both arrays. */
 size_t db_named_queries(struct db *db, char ***names_r, char ***queries_r);

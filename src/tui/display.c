@@ -3,12 +3,120 @@
 
 #include <curses.h>
 #include <stdlib.h>
+#include <string.h>
 
+#include "popmuch/config.h"
+#include "popmuch/xmalloc.h"
 #include "display.h"
 #include "keys.h"
 
-static attr_t styles[ST_COUNT];
+#define TAG_STYLES 64 /* "color tag:NAME" lines honoured */
+
+/* A colour from the configuration (before curses starts). */
+struct user_color {
+	int fg, bg;      /* -1: default */
+	unsigned attrs;  /* enum cfg_attr */
+	int set;
+};
+
+static attr_t styles[ST_COUNT + TAG_STYLES];
+static struct user_color user[ST_COUNT + TAG_STYLES];
+static char *tag_names[TAG_STYLES];
+static size_t ntags;
 static int active;
+
+static const char *const element_names[ST_COUNT] = {
+	[ST_NORMAL] = "normal", [ST_UNREAD] = "unread",
+	[ST_SELECTED] = "selected", [ST_SEL_UNREAD] = "selected_unread",
+	[ST_STATUS] = "status", [ST_TITLE] = "title", [ST_DATE] = "date",
+	[ST_AUTHORS] = "authors", [ST_TAGS] = "tags",
+	[ST_FLAGGED] = "flagged", [ST_HEADER] = "header",
+	[ST_QUOTE] = "quote", [ST_ERROR] = "error", [ST_BAR] = "bar",
+};
+
+int
+disp_color(const char *element, int fg, int bg, unsigned attrs)
+{
+	size_t i;
+
+	if (strncmp(element, "tag:", 4) == 0 && element[4] != '\0') {
+		for (i = 0; i < ntags; i++)
+			if (strcmp(tag_names[i], element + 4) == 0)
+				break;
+		if (i == TAG_STYLES)
+			return -1;
+		if (i == ntags)
+			tag_names[ntags++] = xstrdup(element + 4);
+		i += ST_COUNT;
+	} else {
+		for (i = 0; i < ST_COUNT; i++)
+			if (strcmp(element_names[i], element) == 0)
+				break;
+		if (i == ST_COUNT)
+			return -1;
+	}
+	user[i] = (struct user_color){ fg, bg, attrs, 1 };
+	return 0;
+}
+
+const char *
+disp_element_name(int i)
+{
+	return i >= 0 && i < ST_COUNT ? element_names[i] : NULL;
+}
+
+enum disp_style
+disp_tag_style(const char *tag)
+{
+	size_t i;
+
+	for (i = 0; i < ntags; i++)
+		if (strcmp(tag_names[i], tag) == 0)
+			return (enum disp_style)(ST_COUNT + i);
+	return ST_TAGS;
+}
+
+void
+disp_colors_free(void)
+{
+	size_t i;
+
+	for (i = 0; i < ntags; i++)
+		free(tag_names[i]);
+	ntags = 0;
+	memset(user, 0, sizeof user);
+}
+
+static attr_t
+curses_attrs(unsigned a)
+{
+	return (a & CFG_ATTR_BOLD ? A_BOLD : 0) |
+	       (a & CFG_ATTR_UNDERLINE ? A_UNDERLINE : 0) |
+	       (a & CFG_ATTR_REVERSE ? A_REVERSE : 0) |
+	       (a & CFG_ATTR_DIM ? A_DIM : 0) |
+	       (a & CFG_ATTR_STANDOUT ? A_STANDOUT : 0) |
+	       (a & CFG_ATTR_BLINK ? A_BLINK : 0);
+}
+
+/* The configured colours over the defaults; colour only when colour. */
+static void
+apply_user_styles(int colour)
+{
+	int i;
+	short fg, bg;
+
+	for (i = 0; i < ST_COUNT + (int)ntags; i++) {
+		if (!user[i].set)
+			continue;
+		styles[i] = curses_attrs(user[i].attrs);
+		if (!colour)
+			continue;
+		fg = (short)(user[i].fg < COLORS ? user[i].fg : -1);
+		bg = (short)(user[i].bg < COLORS ? user[i].bg : -1);
+		if (init_pair((short)(i + 1), fg, bg) == OK)
+			styles[i] |= COLOR_PAIR(i + 1);
+	}
+}
 
 static void
 init_styles(void)
@@ -39,17 +147,18 @@ init_styles(void)
 	styles[ST_FLAGGED] = A_BOLD;
 	styles[ST_ERROR] = A_REVERSE | A_BOLD;
 	styles[ST_BAR] = A_REVERSE;
-	if (!colour)
-		return;
-	start_color();
-	use_default_colors();
-	for (i = 0; i < ST_COUNT; i++) {
+	if (colour) {
+		start_color();
+		use_default_colors();
+	}
+	for (i = 0; colour && i < ST_COUNT; i++) {
 		if (colours[i][0] == 0 && colours[i][1] == 0)
 			continue;
-		init_pair((short)i, colours[i][0], colours[i][1]);
-		styles[i] = COLOR_PAIR(i) |
+		init_pair((short)(i + 1), colours[i][0], colours[i][1]);
+		styles[i] = COLOR_PAIR(i + 1) |
 			    (i == ST_FLAGGED || i == ST_ERROR ? A_BOLD : 0);
 	}
+	apply_user_styles(colour);
 }
 
 int

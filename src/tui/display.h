@@ -25,6 +25,22 @@ enum disp_style {
 	ST_COUNT
 };
 
+/* Set the colour of element (an element name: "normal", "unread",
+ * "selected", "selected_unread", "status", "title", "date", "authors",
+ * "tags", "flagged", "header", "quote", "error", "bar"; or "tag:NAME"
+ * for one tag in lists) before disp_init: fg and bg are 0-255 or -1
+ * (default), attrs enum cfg_attr bits.  With NO_COLOR or a terminal
+ * without colours only the attributes apply.  Returns 0, or -1 for an
+ * unknown element (or too many tags). */
+int disp_color(const char *element, int fg, int bg, unsigned attrs);
+/* Name of element i (0 <= i < ST_COUNT), else NULL. */
+const char *disp_element_name(int i);
+/* The style of one tag in a list: its own ("color tag:NAME") or
+ * ST_TAGS. */
+enum disp_style disp_tag_style(const char *tag);
+/* Forget the colours set with disp_color. */
+void disp_colors_free(void);
+
 /* Start curses on the terminal; returns 0, or -1 if the terminal cannot
  * be used. */
 int disp_init(void);

@@ -157,7 +157,8 @@ static const struct {
 	{ "global", SC_GLOBAL }, { "list", SC_LIST }, { "thread", SC_THREAD },
 	{ "message", SC_MESSAGE }, { "saved", SC_SAVED },
 	{ "accounts", SC_ACCOUNTS }, { "pager", SC_PAGER },
-	{ "attach", SC_ATTACH },
+	{ "attach", SC_ATTACH }, { "search", SC_LIST }, { "help", SC_PAGER },
+	{ "log", SC_PAGER }, { "attachments", SC_ATTACH },
 };
 
 static int
@@ -194,9 +195,11 @@ keys_bind(const char *scope, const char *key, const char *action,
 	       k < 0 ? "unknown key" : NULL;
 	if (*why)
 		return -1;
+	/* a global binding takes the key on every screen */
 	for (i = 0; i < ntable; i++)
-		if (table[i].key == k && (table[i].scopes & sc))
-			table[i].scopes &= ~sc;
+		if (table[i].key == k &&
+		    (table[i].scopes & (sc == SC_GLOBAL ? ~0u : sc)))
+			table[i].scopes &= sc == SC_GLOBAL ? 0 : ~sc;
 	table = xreallocarray(table, ntable + 1, sizeof *table);
 	table[ntable].scopes = sc;
 	table[ntable].key = k;

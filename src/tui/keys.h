@@ -48,7 +48,7 @@ enum tui_special_key {
 	X(HEADERS, "toggle full headers")                                     \
 	X(RAW, "toggle the raw message")                                      \
 	X(SAVE, "save the attachment")                                        \
-	X(OPEN_EXT, "open the attachment with xdg-open")
+	X(OPEN_EXT, "open the attachment (xdg-open or mailcap)")
 
 enum tui_action {
 #define TUI_ACTION_ENUM(name, help) ACT_##name,
@@ -89,10 +89,12 @@ const char *keys_name(int key, char *buf, size_t size);
 const char *keys_action_help(enum tui_action a);
 const char *keys_action_name(enum tui_action a);
 
-/* Bind key (as keys_name writes it) to action (lower-case name, e.g.
- * "tag_add") in the scopes named by scope ("list", "thread", "message",
- * "saved", "accounts", "pager", "attach", "global").  Returns 0, or -1
- * with a static reason in *why. */
+/* Bind key (as keys_name writes it, or one character) to action (name,
+ * any case, e.g. "tag_add"; "none" unbinds) in the scope named by scope
+ * ("list" or "search", "thread", "message", "saved", "accounts", "pager"
+ * or "help" or "log", "attach" or "attachments", "global").  A global
+ * binding takes the key away from every screen.  Returns 0, or -1 with a
+ * static reason in *why. */
 int keys_bind(const char *scope, const char *key, const char *action,
 	      const char **why);
 

@@ -227,7 +227,7 @@ render_html(struct walk *w, const char *html)
 	if (!cmd && on_path("w3m"))
 		cmd = "w3m -dump -T text/html -I UTF-8 -O UTF-8 "
 		      "-o display_link_number=1";
-	if (cmd)
+	if (cmd && *cmd) /* "": the built-in stripper */
 		text = filter(cmd, html);
 	if (text) {
 		add_text(w->v, text, strlen(text), ML_TEXT);

@@ -40,7 +40,8 @@ void msg_shutdown(void);
 
 /* Render the message file at path.  html_cmd is a shell command that
  * reads HTML on stdin and writes text (NULL: "w3m -dump -T text/html"
- * when w3m is on PATH, else tags are stripped).  *v_r is new; free with
+ * when w3m is on PATH, else tags are stripped; "": tags are stripped).
+ * *v_r is new; free with
  * msg_view_free. */
 enum pm_status msg_render(const char *path, enum msg_mode mode,
 			  const char *html_cmd, struct msg_view **v_r,

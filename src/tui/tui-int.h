@@ -69,14 +69,48 @@ struct tui {
 	int status_error;
 	char **log;
 	size_t nlog;
-	char *html_cmd;
+	const char *html_cmd; /* NULL: the default; "": built-in */
 	struct fetch_state *fetch;
+	long next_fetch_ms; /* fetch_interval: when the next fetch starts */
 	/* tagging children still running */
-	pid_t *taggers;
+	struct tagger *taggers;
 	size_t ntaggers;
 	/* the prompt, when active */
 	struct prompt *prompt;
+	/* the first saved search (the first screen), borrowed */
+	const char *first_name, *first_query;
+	long messages_seen; /* messages in the database, or -1 */
+	struct bench *bench; /* POPMUCH_TUI_BENCH, else NULL */
 };
+
+/* A tagging child: killed when it waits for the write lock too long. */
+struct tagger {
+	pid_t pid;
+	long started_ms;
+	int killed;
+	char *ops;
+};
+
+/* Milliseconds of CLOCK_MONOTONIC. */
+long tui_now_ms(void);
+
+/* Saved search i: the config's "search" lines, else the defaults
+ * (inbox, unread, flagged, all).  Sets borrowed strings and returns 1,
+ * or returns 0 when i is past the last. */
+int tui_search(const struct tui *t, size_t i, const char **name_r,
+	       const char **query_r);
+
+/* Benchmark hook (bench.c): with POPMUCH_TUI_BENCH=FILE set, timings are
+ * written to FILE: start to first screen (from POPMUCH_TUI_BENCH_T0, a
+ * CLOCK_REALTIME "seconds.micros" stamp taken before exec, else from
+ * tui_main), page downs, and opening the thread of
+ * POPMUCH_TUI_BENCH_THREAD (a query); then the TUI quits. */
+void bench_init(struct tui *t);
+/* Called after each frame is drawn; runs the scripted steps once. */
+void bench_frame(struct tui *t);
+void bench_free(struct tui *t);
+/* Draw the current view now (used by the benchmark). */
+void tui_draw(struct tui *t);
 
 /* The database, opened on first use; NULL (with the reason in the status
  * bar) when there is none yet. */
@@ -97,6 +131,11 @@ void tui_tag(struct tui *t, const char *query, const char *ops);
 /* Lines of the layout of a status line: "N new" etc. */
 int tui_rows(void);
 
+/* Draw " (tag1 tag2)" at row y from column x to cols, each tag in its
+ * own colour ("color tag:NAME"), or all in sel_style when it is >= 0
+ * (a selected row). */
+void tui_draw_tags(int y, int x, int cols, const char *tags, int sel_style);
+
 /* Screens. */
 struct view *listview_new(struct tui *t, const char *name, const char *query,
 			  int threads);
@@ -109,8 +148,9 @@ struct view *accountsview_new(struct tui *t);
 struct view *helpview_new(struct tui *t, unsigned scope);
 struct view *logview_new(struct tui *t);
 struct msg_view;
-/* The attachments of mv (copied) of the message file at path. */
-struct view *attachview_new(struct tui *t, const char *path,
+/* The attachments of mv (copied) of message id, whose file is at path
+ * (found again by id if it moves). */
+struct view *attachview_new(struct tui *t, const char *id, const char *path,
 			    const struct msg_view *mv);
 
 /* The list row under the selection of a list-like view, for tagging

@@ -22,7 +22,8 @@
 
 #define LOG_MAX 1000
 #define REFRESH_MS 2000
-#define TAG_TIMEOUT 60
+#define TAG_TIMEOUT_MS 5000 /* a tagger waiting longer for the lock is
+			     * stopped: the database is busy */
 
 struct prompt {
 	char *label;
@@ -326,7 +327,9 @@ tui_tag(struct tui *t, const char *query, const char *ops)
 	}
 	t->taggers = xreallocarray(t->taggers, t->ntaggers + 1,
 				   sizeof *t->taggers);
-	t->taggers[t->ntaggers++] = pid;
+	t->taggers[t->ntaggers++] = (struct tagger){
+		.pid = pid, .started_ms = tui_now_ms(), .ops = xstrdup(ops)
+	};
 	tui_log(t, "tag %s -- %s", ops, query);
 }
 
@@ -467,8 +470,8 @@ draw_status(struct tui *t, int row, int cols)
 	free(s);
 }
 
-static void
-draw(struct tui *t)
+void
+tui_draw(struct tui *t)
 {
 	int rows, cols;
 	char title[512], *s, *f;
@@ -489,8 +492,29 @@ draw(struct tui *t)
 	disp_flush();
 }
 
+/* Count the messages in the database; when report is nonzero and there
+ * are more than before, say so in the status bar ("3 new messages"). */
 static void
-reload_all(struct tui *t)
+count_new_mail(struct tui *t, int report)
+{
+	long n;
+
+	if (!t->db)
+		return;
+	n = db_count_all(t->db);
+	if (report && n > t->messages_seen && t->messages_seen >= 0) {
+		tui_status(t, 0, "%ld new message%s", n - t->messages_seen,
+			   n - t->messages_seen == 1 ? "" : "s");
+		tui_log(t, "new mail: %ld new message%s", n - t->messages_seen,
+			n - t->messages_seen == 1 ? "" : "s");
+	}
+	t->messages_seen = n;
+}
+
+/* The database changed: reload every view; report new mail when the
+ * change came from another process. */
+static void
+reload_all(struct tui *t, int report)
 {
 	struct view *v;
 
@@ -499,6 +523,22 @@ reload_all(struct tui *t)
 	for (v = t->top; v; v = v->below)
 		if (v->ops->reload)
 			v->ops->reload(v);
+	count_new_mail(t, report);
+}
+
+static void
+tagger_done(struct tui *t, struct tagger *tg, int status)
+{
+	if (tg->killed) {
+		tui_status(t, 1, "the notmuch database is busy (another "
+				 "process holds its write lock): tags %s "
+				 "not saved", tg->ops);
+		reload_all(t, 0);
+	} else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		tui_status(t, 1, "tagging %s failed (see the log)", tg->ops);
+		reload_all(t, 0);
+	}
+	free(tg->ops);
 }
 
 static void
@@ -510,18 +550,50 @@ reap_children(struct tui *t)
 
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
 		for (i = 0; i < t->ntaggers; i++)
-			if (t->taggers[i] == pid)
+			if (t->taggers[i].pid == pid)
 				break;
 		if (i == t->ntaggers) {
 			if (fetch_reap(t, pid, status))
-				reload_all(t);
+				reload_all(t, 0);
 			continue;
 		}
+		tagger_done(t, &t->taggers[i], status);
 		t->taggers[i] = t->taggers[--t->ntaggers];
-		if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-			tui_status(t, 1, "tagging failed (see the log)");
-			reload_all(t);
-		}
+	}
+}
+
+/* Stop taggers that have waited too long for the notmuch write lock. */
+static void
+check_taggers(struct tui *t)
+{
+	long now = tui_now_ms();
+	size_t i;
+
+	for (i = 0; i < t->ntaggers; i++) {
+		if (t->taggers[i].killed ||
+		    now - t->taggers[i].started_ms < TAG_TIMEOUT_MS)
+			continue;
+		kill(t->taggers[i].pid, SIGTERM);
+		t->taggers[i].killed = 1;
+	}
+}
+
+/* At exit: give taggers until their deadline, then stop them. */
+static void
+finish_taggers(struct tui *t)
+{
+	struct timespec nap = { 0, 20 * 1000000L };
+	size_t i;
+
+	while (t->ntaggers > 0) {
+		check_taggers(t);
+		for (i = 0; i < t->ntaggers; i++)
+			if (waitpid(t->taggers[i].pid, NULL, WNOHANG) != 0) {
+				free(t->taggers[i].ops);
+				t->taggers[i--] = t->taggers[--t->ntaggers];
+			}
+		if (t->ntaggers > 0)
+			nanosleep(&nap, NULL);
 	}
 }
 
@@ -685,13 +757,13 @@ wait_events(struct tui *t, struct errpipe *e, int timeout)
 	if (e->rd >= 0 && (pfd[2].revents & POLLIN))
 		errpipe_read(t, e);
 	if (ffd >= 0 && (pfd[3].revents & (POLLIN | POLLHUP)) && fetch_read(t))
-		reload_all(t);
+		reload_all(t, 0);
 	while (!t->quit && disp_getkey(&key))
 		handle_key(t, key);
 }
 
-static long
-now_ms(void)
+long
+tui_now_ms(void)
 {
 	struct timespec ts;
 
@@ -699,20 +771,39 @@ now_ms(void)
 	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
 }
 
+/* fetch_interval: start a fetch when it is due (none while one runs). */
+static void
+fetch_timer(struct tui *t)
+{
+	long now = tui_now_ms();
+
+	if (!t->cfg || t->cfg->fetch_interval <= 0 || now < t->next_fetch_ms)
+		return;
+	t->next_fetch_ms = now + (long)t->cfg->fetch_interval * 1000L;
+	if (!fetch_running(t) && t->cfg->naccounts > 0) {
+		tui_log(t, "fetch_interval: fetching");
+		fetch_start(t);
+	}
+}
+
 static void
 run(struct tui *t, struct errpipe *e)
 {
-	long last_check = now_ms();
+	long last_check = tui_now_ms();
 	int busy;
 
 	while (t->quit <= 0) {
-		draw(t);
+		tui_draw(t);
+		if (t->bench)
+			bench_frame(t);
 		busy = t->top && t->top->ops->idle && t->top->ops->idle(t->top);
 		wait_events(t, e, busy ? 0 : REFRESH_MS / 2);
-		if (now_ms() - last_check >= REFRESH_MS) {
-			last_check = now_ms();
+		check_taggers(t);
+		fetch_timer(t);
+		if (tui_now_ms() - last_check >= REFRESH_MS) {
+			last_check = tui_now_ms();
 			if (t->db && db_refresh(t->db) != t->revision)
-				reload_all(t);
+				reload_all(t, 1);
 		}
 	}
 }
@@ -730,6 +821,7 @@ tui_db(struct tui *t)
 		return NULL;
 	}
 	t->revision = db_refresh(t->db);
+	count_new_mail(t, 0);
 	return t->db;
 }
 
@@ -771,6 +863,7 @@ tui_free(struct tui *t)
 	free(t->log);
 	free(t->status);
 	free(t->taggers);
+	bench_free(t);
 	for (i = 0; i < nhistory; i++)
 		free(history[i]);
 	free(history);
@@ -778,29 +871,104 @@ tui_free(struct tui *t)
 	nhistory = 0;
 }
 
+static const char *const default_searches[][2] = {
+	{ "inbox", "tag:inbox" },
+	{ "unread", "tag:unread" },
+	{ "flagged", "tag:flagged" },
+	{ "all", "*" },
+};
+
+int
+tui_search(const struct tui *t, size_t i, const char **name_r,
+	   const char **query_r)
+{
+	if (t->cfg && t->cfg->nsearches > 0) {
+		if (i >= t->cfg->nsearches)
+			return 0;
+		*name_r = t->cfg->searches[i].name;
+		*query_r = t->cfg->searches[i].query;
+		return 1;
+	}
+	if (i >= sizeof default_searches / sizeof default_searches[0])
+		return 0;
+	*name_r = default_searches[i][0];
+	*query_r = default_searches[i][1];
+	return 1;
+}
+
+/* The config's bind and color lines, before curses starts; errors go to
+ * stderr with file:line.  Returns 0, or -1. */
+static int
+apply_config(const struct config *cfg)
+{
+	const struct cfg_color *c;
+	const struct cfg_bind *b;
+	const char *why;
+	size_t i;
+
+	for (i = 0; cfg && i < cfg->nbinds; i++) {
+		b = &cfg->binds[i];
+		if (keys_bind(b->screen ? b->screen : "global", b->key,
+			      b->action, &why) != 0) {
+			fprintf(stderr, "popmuch: %s:%d: bind: %s (bind %s%s"
+					"%s %s)\n", b->file, b->line, why,
+				b->screen ? b->screen : "",
+				b->screen ? " " : "", b->key, b->action);
+			return -1;
+		}
+	}
+	for (i = 0; cfg && i < cfg->ncolors; i++) {
+		c = &cfg->colors[i];
+		if (disp_color(c->element, c->fg, c->bg, c->attrs) != 0) {
+			fprintf(stderr, "popmuch: %s:%d: color: unknown "
+					"element \"%s\" (see "
+					"popmuch.conf(5))\n",
+				c->file, c->line, c->element);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 int
 tui_main(const struct config *cfg, const char *config_path, const char *self)
 {
-	struct tui t = { .cfg = cfg, .config_path = config_path, .self = self };
+	struct tui t = { .cfg = cfg, .config_path = config_path, .self = self,
+			 .messages_seen = -1 };
 	struct errpipe e;
 	size_t i;
 
+	bench_init(&t);
 	if (!setlocale(LC_ALL, "") || !strstr(setlocale(LC_CTYPE, NULL), "UTF"))
 		if (!setlocale(LC_CTYPE, "C.UTF-8"))
 			setlocale(LC_CTYPE, "C.utf8");
+	if (apply_config(cfg) != 0) {
+		bench_free(&t);
+		disp_colors_free();
+		return 78;
+	}
 	if (setup_signals() < 0 || disp_init() < 0) {
 		fprintf(stderr, "popmuch: cannot use this terminal\n");
+		bench_free(&t);
+		disp_colors_free();
 		return 69;
 	}
 	msg_init();
 	errpipe_start(&e);
 	t.html_cmd = getenv("POPMUCH_HTML_COMMAND");
-	tui_push(&t, listview_new(&t, "inbox", "tag:inbox", 1));
+	if (!t.html_cmd && cfg)
+		t.html_cmd = cfg->html_command;
+	if (cfg && cfg->fetch_interval > 0)
+		t.next_fetch_ms =
+			tui_now_ms() + (long)cfg->fetch_interval * 1000L;
+	tui_search(&t, 0, &t.first_name, &t.first_query);
+	tui_push(&t, listview_new(&t, t.first_name, t.first_query, 1));
 	run(&t, &e);
-	/* taggers finish on their own; a fetch is stopped */
-	for (i = 0; i < t.ntaggers; i++)
-		waitpid(t.taggers[i], NULL, 0);
+	/* taggers finish (or are stopped at their deadline); a fetch is
+	 * stopped */
+	finish_taggers(&t);
 	tui_free(&t);
+	disp_colors_free();
 	disp_end();
 	msg_shutdown();
 	errpipe_end(&e);

@@ -108,9 +108,49 @@ draw_row(struct listview *lv, struct row *r, int y, int cols, int selected)
 	disp_text(y, x, s, st);
 	x += (int)layout_width(s);
 	free(s);
-	s = xasprintf(" (%s)", r->tags);
+	tui_draw_tags(y, x, cols, r->tags, selected ? (int)st : -1);
+}
+
+/* Overdraw the tags of f (" (a b c)" as fitted at column x) that have a
+ * colour of their own. */
+static void
+draw_tag_colours(int y, int x, const char *f, const char *tags)
+{
+	size_t off = 2, len, flen = strlen(f);
+	const char *w = tags;
+	enum disp_style ts;
+	char *pre, *piece;
+
+	while (*w) {
+		len = strcspn(w, " ");
+		piece = xstrndup(w, len);
+		ts = disp_tag_style(piece);
+		if (ts != ST_TAGS && off + len <= flen &&
+		    memcmp(f + off, w, len) == 0) {
+			pre = xstrndup(f, off);
+			disp_text(y, x + (int)layout_width(pre), piece, ts);
+			free(pre);
+		}
+		free(piece);
+		off += len + 1;
+		w += len;
+		w += *w == ' ';
+	}
+}
+
+void
+tui_draw_tags(int y, int x, int cols, const char *tags, int sel_style)
+{
+	char *s, *f;
+
+	if (x >= cols)
+		return;
+	s = xasprintf(" (%s)", tags);
 	f = layout_fit(s, cols - x, 0);
-	disp_text(y, x, f, selected ? st : ST_TAGS);
+	disp_text(y, x, f, sel_style >= 0 ? (enum disp_style)sel_style
+					  : ST_TAGS);
+	if (sel_style < 0)
+		draw_tag_colours(y, x, f, tags);
 	free(s);
 	free(f);
 }

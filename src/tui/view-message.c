@@ -203,7 +203,8 @@ msg_action(struct view *v, enum tui_action a)
 			tui_status(v->tui, 0, "no attachments");
 			return 1;
 		}
-		tui_push(v->tui, attachview_new(v->tui, m->row.path, m->mv));
+		tui_push(v->tui, attachview_new(v->tui, m->row.id, m->row.path,
+						  m->mv));
 		return 1;
 	default:
 		return rows_tag_action(v->tui, &m->row, 0, a);

@@ -22,13 +22,6 @@ struct savedview {
 	struct nav nav;
 };
 
-static const char *const default_searches[][2] = {
-	{ "inbox", "tag:inbox" },
-	{ "unread", "tag:unread" },
-	{ "flagged", "tag:flagged" },
-	{ "all", "*" },
-};
-
 static void
 saved_add(struct savedview *sv, char *name, char *query)
 {
@@ -58,19 +51,19 @@ saved_load(struct savedview *sv)
 {
 	struct db *db = tui_db(sv->base.tui);
 	char **names = NULL, **queries = NULL, *q;
+	const char *name, *query;
 	size_t i, n = 0;
 
 	saved_clear(sv);
+	/* popmuch's own (config, else defaults) first, then notmuch's */
+	for (i = 0; tui_search(sv->base.tui, i, &name, &query); i++)
+		saved_add(sv, xstrdup(name), xstrdup(query));
 	if (db)
 		n = db_named_queries(db, &names, &queries);
 	for (i = 0; i < n; i++)
 		saved_add(sv, names[i], queries[i]);
 	free(names);
 	free(queries);
-	for (i = 0; i < sizeof default_searches / sizeof default_searches[0];
-	     i++)
-		saved_add(sv, xstrdup(default_searches[i][0]),
-			  xstrdup(default_searches[i][1]));
 	for (i = 0; db && i < sv->nav.n; i++) {
 		sv->s[i].total = db_count(db, sv->s[i].query);
 		q = xasprintf("(%s) and tag:unread", sv->s[i].query);

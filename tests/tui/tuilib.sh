@@ -2,6 +2,7 @@
 # tests/integration/lib.sh, which gives pm_world, T and the TAP helpers).
 #
 #   tui_start [ARGS...]     start popmuch ARGS in a detached 100x30 pane
+#                           (TUI_ENV="NAME=VALUE ..." adds to its environment)
 #   tui_keys KEY...         tmux send-keys (names as tmux knows them)
 #   tui_type TEXT           send TEXT literally
 #   tui_wait ERE [SECONDS]  poll the screen until it matches (default 20 s)
@@ -21,6 +22,7 @@ tui_tmux()
 tui_start()
 {
 	local cmd q a
+	local -a extra=()
 
 	command -v tmux >/dev/null || t_bail "tmux is not installed"
 	cmd="cd '$T' &&"
@@ -30,6 +32,9 @@ tui_start()
 	done
 	cmd="$cmd 2>'$T/tui.err'; echo \"popmuch exited \$?\" >'$T/tui.exit'; exec sleep 600"
 	rm -f "$T/tui.exit"
+	for a in ${TUI_ENV:-}; do
+		extra+=(-e "$a")
+	done
 	tui_tmux new-session -d -x "${TUI_COLS:-100}" -y "${TUI_ROWS:-30}" \
 		-e "HOME=$HOME" -e "XDG_CONFIG_HOME=$XDG_CONFIG_HOME" \
 		-e "XDG_STATE_HOME=$XDG_STATE_HOME" \
@@ -37,7 +42,7 @@ tui_start()
 		-e "LANG=C.UTF-8" -e "LC_ALL=C.UTF-8" -e "TERM=screen-256color" \
 		-e "ASAN_OPTIONS=${ASAN_OPTIONS:-}:log_path=$T/asan" \
 		-e "UBSAN_OPTIONS=${UBSAN_OPTIONS:-}:log_path=$T/ubsan" \
-		"$cmd"
+		"${extra[@]}" "$cmd"
 	pm_at_exit tui_stop
 }
 
@@ -60,6 +65,12 @@ tui_type()
 tui_screen()
 {
 	tui_tmux capture-pane -p -t 0
+}
+
+# The screen with its attributes as escape sequences.
+tui_screen_escapes()
+{
+	tui_tmux capture-pane -p -e -t 0
 }
 
 # Poll (every 0.1 s) until the screen matches ERE; on timeout print the

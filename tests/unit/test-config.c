@@ -648,6 +648,99 @@ test_default_path(void)
 	free(p);
 }
 
+/* The TUI's keywords: search, fetch_interval, html_command, bind, color. */
+static void
+test_tui_keywords(void)
+{
+	struct config *cfg = parse_ok(
+	    "search work \"tag:work and tag:unread\"\n"
+	    "defaults\n"
+	    "search \"all mail\" *\n"
+	    "search lists tag:lists and not tag:spam\n"
+	    "fetch_interval 15m\n"
+	    "html_command \"lynx -dump -stdin\"\n"
+	    "bind x archive\n"
+	    "bind list \"#\" tag_add\n"
+	    "color tags red\n"
+	    "color status white blue bold\n"
+	    "color tag:urgent color196 default underline reverse\n"
+	    "color unread brightyellow bold\n"
+	    "account a\nhost h\n",
+	    "TUI keywords");
+
+	if (cfg == NULL)
+		return;
+	is_int(cfg->nsearches, 3, "three saved searches");
+	is_str(cfg->searches[0].name, "work", "search 1 name");
+	is_str(cfg->searches[0].query, "tag:work and tag:unread",
+	       "search 1 query unquoted");
+	is_str(cfg->searches[1].name, "all mail", "quoted search name");
+	is_str(cfg->searches[1].query, "*", "search 2 query");
+	is_str(cfg->searches[2].query, "tag:lists and not tag:spam",
+	       "unquoted query keeps its words");
+	is_int(cfg->fetch_interval, 900, "fetch_interval 15m");
+	is_str(cfg->html_command, "lynx -dump -stdin", "html_command");
+	is_int(cfg->nbinds, 2, "two binds");
+	ok(cfg->binds[0].screen == NULL, "bind without screen: global");
+	is_str(cfg->binds[0].key, "x", "bind key");
+	is_str(cfg->binds[0].action, "archive", "bind action");
+	is_int(cfg->binds[0].line, 7, "bind line");
+	is_str(cfg->binds[1].screen, "list", "bind screen");
+	is_str(cfg->binds[1].key, "#", "quoted key");
+	is_int(cfg->ncolors, 4, "four colours");
+	is_str(cfg->colors[0].element, "tags", "colour element");
+	is_int(cfg->colors[0].fg, 1, "red is 1");
+	is_int(cfg->colors[0].bg, CFG_COLOR_DEFAULT, "bg default");
+	is_int(cfg->colors[1].bg, 4, "blue background");
+	is_int(cfg->colors[1].attrs, CFG_ATTR_BOLD, "bold");
+	is_str(cfg->colors[2].element, "tag:urgent", "per-tag colour");
+	is_int(cfg->colors[2].fg, 196, "color196");
+	is_int(cfg->colors[2].attrs, CFG_ATTR_UNDERLINE | CFG_ATTR_REVERSE,
+	       "two attributes");
+	is_int(cfg->colors[3].fg, 11, "brightyellow is 11");
+	is_str(cfg->colors[3].file, "t", "colour file");
+	is_int(cfg->colors[3].line, 12, "colour line");
+	config_free(&cfg);
+
+	cfg = parse_ok("account a\nhost h\n", "no TUI keywords");
+	if (cfg != NULL) {
+		ok(cfg->nsearches == 0 && cfg->nbinds == 0 &&
+		       cfg->ncolors == 0 && cfg->html_command == NULL,
+		   "TUI settings empty by default");
+		is_int(cfg->fetch_interval, 0, "fetch_interval off by default");
+	}
+	config_free(&cfg);
+	cfg = parse_ok("html_command builtin\nfetch_interval off\n",
+		       "html_command builtin, fetch_interval off");
+	if (cfg != NULL) {
+		is_str(cfg->html_command, "", "builtin is the empty command");
+		is_int(cfg->fetch_interval, 0, "off");
+	}
+	config_free(&cfg);
+
+	parse_fails("search inbox\n", "t:1: search: needs a name and a query",
+		    "search without a query");
+	parse_fails("search \"x y\n", "t:1: search:", "unterminated quote");
+	parse_fails("fetch_interval 5s\n", "t:1: fetch_interval: invalid",
+		    "fetch_interval below 10s");
+	parse_fails("fetch_interval 10\n", "fetch_interval", "bare number");
+	parse_fails("bind x\n", "t:1: bind: needs a key and an action",
+		    "bind with one word");
+	parse_fails("bind a b c d\n", "t:1: bind: too many words",
+		    "bind with four words");
+	parse_fails("color tags mauve\n", "t:1: color: unknown colour",
+		    "unknown colour");
+	parse_fails("color tags red blue italic\n",
+		    "unknown colour or attribute \"italic\"",
+		    "unknown attribute");
+	parse_fails("color tags color256\n", "unknown colour", "colour 256");
+	parse_fails("color tag: red\n", "needs an element", "empty tag name");
+	parse_fails("account a\nhost h\nsearch x y\n",
+		    "t:3: search: is a global setting", "search in an account");
+	parse_fails("account a\nhost h\nbind x quit\n",
+		    "t:3: bind: is a global setting", "bind in an account");
+}
+
 int
 main(void)
 {
@@ -670,6 +763,7 @@ main(void)
 	test_permissions();
 	test_sample();
 	test_default_path();
+	test_tui_keywords();
 	test_netrc();
 	setenv("HOME", tmpdir, 1);
 	test_secret_get();

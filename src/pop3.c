@@ -409,9 +409,12 @@ pop3_stls(struct pop3 *p, const char *host, const struct net_tls_opts *opts,
 			       "attack?); nothing was sent");
 	if ((st = net_tls_start(p->conn, host, opts, err)) != PM_OK)
 		return st;
-	/* What the server said before TLS is not to be trusted. */
+	/* What the server said before TLS is not to be trusted; that it
+	 * offered STLS is a fact now (reports show it). */
 	caps_reset(&p->caps);
-	return pop3_capa(p, err);
+	st = pop3_capa(p, err);
+	p->caps.stls = 1;
+	return st;
 }
 
 static int parse_u64(const char *s, const char **end_r, uint64_t *v_r);

@@ -73,44 +73,19 @@ bare_account(struct account *a, const char *target, char **host_r,
 	*guess_r = port != 995 && port != 110;
 }
 
-/* One attempt: TCP, implicit TLS or STLS as a says.  *p_r holds the
- * session even on failure when the greeting was read.  A missing STLS
- * gives PM_UNAVAILABLE with the session still usable. */
+/* One attempt: TCP, implicit TLS or STLS as a says (fetch_connect, the
+ * same steps a fetch takes).  *p_r holds the session even on failure
+ * when the greeting was read; a missing STLS gives PM_UNAVAILABLE with
+ * the session still usable. */
 static enum pm_status
 attempt(const struct account *a, struct probe_report *rep, struct pop3 **p_r,
 	struct pm_err *err)
 {
-	struct net_tls_opts tls;
-	struct net_conn *conn;
-	enum pm_status st;
+	enum pm_status st = fetch_connect(a, p_r, err);
 
-	*p_r = NULL;
-	fetch_tls_opts(a, &tls);
-	st = net_connect(a->host, fetch_default_port(a), a->timeout,
-			 a->source_ip, &conn, err);
-	if (st != PM_OK)
-		return st;
-	if (a->tls && !a->tls_starttls &&
-	    (st = net_tls_start(conn, a->host, &tls, err)) != PM_OK) {
-		net_free(&conn);
-		return st;
-	}
-	if ((st = pop3_open(conn, a->timeout, p_r, err)) != PM_OK)
-		return st;
-	if ((st = pop3_capa(*p_r, err)) != PM_OK)
-		return st;
-	rep->stls_offered = pop3_caps(*p_r)->stls;
-	if (a->tls && a->tls_starttls) {
-		if (!rep->stls_offered)
-			return err_set(err, PM_UNAVAILABLE,
-				       "the server does not offer STLS, so "
-				       "TLS cannot start");
-		if ((st = pop3_stls(*p_r, a->host, &tls, err)) != PM_OK)
-			return st;
-	}
-	if (a->pipelining != CFG_AUTO)
-		pop3_set_pipelining(*p_r, a->pipelining == CFG_ON);
-	return PM_OK;
+	if (*p_r != NULL)
+		rep->stls_offered = pop3_caps(*p_r)->stls;
+	return st;
 }
 
 /* Connect as the account says (or guess for a bare host on an odd

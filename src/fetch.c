@@ -105,6 +105,29 @@ fetch_state_dir(const char *account)
 			 account);
 }
 
+/* realpath() for a path that may not exist yet: the nearest existing
+ * ancestor resolved, the rest appended.  Caller frees; NULL on error. */
+static char *
+resolve_path(const char *path)
+{
+	char *real = realpath(path, NULL), *parent, *slash, *res;
+
+	if (real != NULL || errno != ENOENT)
+		return real;
+	parent = xstrdup(path);
+	slash = strrchr(parent, '/');
+	if (slash == NULL || slash == parent) {
+		free(parent);
+		return NULL;
+	}
+	*slash = '\0';
+	real = resolve_path(parent);
+	res = real ? xasprintf("%s/%s", real, slash + 1) : NULL;
+	free(real);
+	free(parent);
+	return res;
+}
+
 /* The account's Maildir: configured, or <mail_root>/<name>; it must lie
  * inside notmuch's mail root. */
 static enum pm_status
@@ -120,10 +143,10 @@ locate_maildir(struct run *r, struct pm_err *err)
 	r->maildir_path = r->acct->maildir
 				  ? xstrdup(r->acct->maildir)
 				  : xasprintf("%s/%s", root, r->acct->name);
-	rroot = realpath(root, NULL);
-	rmd = realpath(r->maildir_path, NULL);
+	rroot = resolve_path(root);
+	rmd = resolve_path(r->maildir_path);
 	len = rroot ? strlen(rroot) : 0;
-	if (rroot != NULL && rmd != NULL &&
+	if (rroot == NULL || rmd == NULL ||
 	    !(strncmp(rmd, rroot, len) == 0 &&
 	      (rmd[len] == '/' || rmd[len] == '\0')))
 		st = err_set(err, PM_CONFIG,
@@ -818,15 +841,23 @@ run_pool(struct pool *pl, int parallel)
 static void
 apply_indexed(struct indexer *ix)
 {
-	void **done = NULL;
+	void **done = NULL, **failed = NULL;
 	size_t n = index_take_done(ix, &done);
+	size_t nfailed = index_take_failed(ix, &failed);
 	struct pm_err err;
+
+	/* Failed files stay pending in the journal for the next run. */
+	for (size_t i = 0; i < nfailed; i++) {
+		struct cookie *c = failed[i];
+
+		free(c->uidl);
+		free(c);
+	}
+	free(failed);
 
 	for (size_t i = 0; i < n; i++) {
 		struct cookie *c = done[i];
 
-		if (c == NULL)
-			continue;
 		if (c->uidl != NULL && c->run->db != NULL &&
 		    uidl_lookup(c->run->db, c->uidl))
 			(void)uidl_indexed(c->run->db, c->uidl, &err);

@@ -32,8 +32,9 @@ struct indexer {
 	pthread_mutex_t mu;
 	pthread_cond_t work_cv, done_cv;
 	struct job *head, *tail;
-	void **uncommitted, **done;
+	void **uncommitted, **done, **failed;
 	size_t nuncommitted, ndone, capuncommitted, capdone;
+	size_t nfailed, capfailed;
 	int finishing, exited;
 	enum pm_status status;
 	char msg[PM_ERR_MSG_MAX];
@@ -219,9 +220,12 @@ commit(struct indexer *ix)
 	nst = notmuch_database_destroy(ix->db);
 	ix->db = NULL;
 	pthread_mutex_lock(&ix->mu);
-	if (nst == NOTMUCH_STATUS_SUCCESS)
-		for (size_t i = 0; i < ix->nuncommitted; i++)
+	for (size_t i = 0; i < ix->nuncommitted; i++)
+		if (nst == NOTMUCH_STATUS_SUCCESS)
 			push(&ix->done, &ix->ndone, &ix->capdone,
+			     ix->uncommitted[i]);
+		else
+			push(&ix->failed, &ix->nfailed, &ix->capfailed,
 			     ix->uncommitted[i]);
 	ix->nuncommitted = 0;
 	pthread_mutex_unlock(&ix->mu);
@@ -266,12 +270,14 @@ indexer_thread(void *arg)
 			     (ix->db == NULL && open_db(ix) != 0) ||
 			     index_one(ix, j) != 0;
 
-		if (!failed) {
-			pthread_mutex_lock(&ix->mu);
+		pthread_mutex_lock(&ix->mu);
+		if (!failed)
 			push(&ix->uncommitted, &ix->nuncommitted,
 			     &ix->capuncommitted, j->cookie);
-			pthread_mutex_unlock(&ix->mu);
-		}
+		else
+			push(&ix->failed, &ix->nfailed, &ix->capfailed,
+			     j->cookie);
+		pthread_mutex_unlock(&ix->mu);
 		job_free(j);
 	}
 	commit(ix);
@@ -337,6 +343,20 @@ index_take_done(struct indexer *ix, void ***cookies_r)
 	return n;
 }
 
+size_t
+index_take_failed(struct indexer *ix, void ***cookies_r)
+{
+	size_t n;
+
+	pthread_mutex_lock(&ix->mu);
+	*cookies_r = ix->failed;
+	n = ix->nfailed;
+	ix->failed = NULL;
+	ix->nfailed = ix->capfailed = 0;
+	pthread_mutex_unlock(&ix->mu);
+	return n;
+}
+
 enum pm_status
 index_wait(struct indexer *ix, int timeout, struct pm_err *err)
 {
@@ -393,6 +413,7 @@ index_free(struct indexer **ixp)
 	free(ix->new_tags);
 	free(ix->uncommitted);
 	free(ix->done);
+	free(ix->failed);
 	free(ix->config_path);
 	pthread_mutex_destroy(&ix->mu);
 	pthread_cond_destroy(&ix->work_cv);

@@ -33,6 +33,9 @@ void index_submit(struct indexer *ix, const char *path, const char *tags,
  * frees the array, not the cookies); returns how many. */
 size_t index_take_done(struct indexer *ix, void ***cookies_r);
 
+/* The same for files that could not be indexed (they stay pending). */
+size_t index_take_failed(struct indexer *ix, void ***cookies_r);
+
 /* Wait until every queued file is indexed, or until timeout seconds pass
  * (the database may be locked by another process).  Returns PM_OK when
  * all is done, PM_TEMPFAIL when time ran out (the rest stays queued and

@@ -112,7 +112,8 @@ resolve_path(const char *path)
 {
 	char *real = realpath(path, NULL), *parent, *slash, *res;
 
-	if (real != NULL || errno != ENOENT)
+	/* ENOTDIR: a component is a file; maildir_open() reports that. */
+	if (real != NULL || (errno != ENOENT && errno != ENOTDIR))
 		return real;
 	parent = xstrdup(path);
 	slash = strrchr(parent, '/');

@@ -83,11 +83,14 @@ struct tui {
 	struct bench *bench; /* POPMUCH_TUI_BENCH, else NULL */
 };
 
-/* A tagging child: killed when it waits for the write lock too long. */
+/* A tagging child, queued: only the first of t->taggers runs (pid > 0),
+ * the rest wait their turn (pid 0).  Killed when it waits for the write
+ * lock too long. */
 struct tagger {
 	pid_t pid;
 	long started_ms;
 	int killed;
+	char *query;
 	char *ops;
 };
 

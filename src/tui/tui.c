@@ -313,24 +313,52 @@ prompt_key(struct tui *t, int key)
 	p->len += n;
 }
 
+/* Taggers run one at a time, in the order the person asked, so that
+ * "*" then "*" again ends unflagged: the queue's head runs, the others
+ * wait (pid 0). */
+static void
+tagger_start_next(struct tui *t)
+{
+	struct tagger *tg;
+	struct pm_err err;
+
+	while (t->ntaggers > 0 && t->taggers[0].pid == 0) {
+		tg = &t->taggers[0];
+		err_clear(&err);
+		tg->pid = db_tag_spawn(tg->query, tg->ops, &err);
+		if (tg->pid > 0) {
+			tg->started_ms = tui_now_ms();
+			return;
+		}
+		tui_status(t, 1, "%s", err.msg);
+		free(tg->ops);
+		free(tg->query);
+		memmove(t->taggers, t->taggers + 1,
+			--t->ntaggers * sizeof(*t->taggers));
+	}
+}
+
+/* The head has finished: drop it and start the next. */
+static void
+tagger_pop(struct tui *t)
+{
+	free(t->taggers[0].ops);
+	free(t->taggers[0].query);
+	memmove(t->taggers, t->taggers + 1,
+		--t->ntaggers * sizeof(*t->taggers));
+	tagger_start_next(t);
+}
+
 void
 tui_tag(struct tui *t, const char *query, const char *ops)
 {
-	struct pm_err err;
-	pid_t pid;
-
-	err_clear(&err);
-	pid = db_tag_spawn(query, ops, &err);
-	if (pid < 0) {
-		tui_status(t, 1, "%s", err.msg);
-		return;
-	}
 	t->taggers = xreallocarray(t->taggers, t->ntaggers + 1,
 				   sizeof *t->taggers);
 	t->taggers[t->ntaggers++] = (struct tagger){
-		.pid = pid, .started_ms = tui_now_ms(), .ops = xstrdup(ops)
+		.query = xstrdup(query), .ops = xstrdup(ops)
 	};
 	tui_log(t, "tag %s -- %s", ops, query);
+	tagger_start_next(t);
 }
 
 struct tag_target {
@@ -538,61 +566,49 @@ tagger_done(struct tui *t, struct tagger *tg, int status)
 		tui_status(t, 1, "tagging %s failed (see the log)", tg->ops);
 		reload_all(t, 0);
 	}
-	free(tg->ops);
 }
 
 static void
 reap_children(struct tui *t)
 {
-	size_t i;
 	int status;
 	pid_t pid;
 
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
-		for (i = 0; i < t->ntaggers; i++)
-			if (t->taggers[i].pid == pid)
-				break;
-		if (i == t->ntaggers) {
-			if (fetch_reap(t, pid, status))
-				reload_all(t, 0);
-			continue;
+		if (t->ntaggers > 0 && t->taggers[0].pid == pid) {
+			tagger_done(t, &t->taggers[0], status);
+			tagger_pop(t);
+		} else if (fetch_reap(t, pid, status)) {
+			reload_all(t, 0);
 		}
-		tagger_done(t, &t->taggers[i], status);
-		t->taggers[i] = t->taggers[--t->ntaggers];
 	}
 }
 
-/* Stop taggers that have waited too long for the notmuch write lock. */
+/* Stop the running tagger when it has waited too long for the notmuch
+ * write lock. */
 static void
 check_taggers(struct tui *t)
 {
-	long now = tui_now_ms();
-	size_t i;
+	struct tagger *tg = t->ntaggers > 0 ? &t->taggers[0] : NULL;
 
-	for (i = 0; i < t->ntaggers; i++) {
-		if (t->taggers[i].killed ||
-		    now - t->taggers[i].started_ms < TAG_TIMEOUT_MS)
-			continue;
-		kill(t->taggers[i].pid, SIGTERM);
-		t->taggers[i].killed = 1;
-	}
+	if (tg == NULL || tg->pid <= 0 || tg->killed ||
+	    tui_now_ms() - tg->started_ms < TAG_TIMEOUT_MS)
+		return;
+	kill(tg->pid, SIGTERM);
+	tg->killed = 1;
 }
 
-/* At exit: give taggers until their deadline, then stop them. */
+/* At exit: let the queued taggers run, each until its deadline. */
 static void
 finish_taggers(struct tui *t)
 {
 	struct timespec nap = { 0, 20 * 1000000L };
-	size_t i;
 
 	while (t->ntaggers > 0) {
 		check_taggers(t);
-		for (i = 0; i < t->ntaggers; i++)
-			if (waitpid(t->taggers[i].pid, NULL, WNOHANG) != 0) {
-				free(t->taggers[i].ops);
-				t->taggers[i--] = t->taggers[--t->ntaggers];
-			}
-		if (t->ntaggers > 0)
+		if (waitpid(t->taggers[0].pid, NULL, WNOHANG) != 0)
+			tagger_pop(t);
+		else
 			nanosleep(&nap, NULL);
 	}
 }

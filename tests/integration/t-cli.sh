@@ -143,12 +143,13 @@ run_pm fetch
 t_rc "certificate refused (no trust file for the test CA): exit 69" 69
 t_like "... names the reason" "$(cat "$T/err")" '^popmuch: test: .*issuer'
 
-: >"$T/a-file"
-pm_config test "tls on" "$tls" "delivery maildir $T/a-file/box"
+mkdir -p "$MAIL_ROOT"
+: >"$MAIL_ROOT/a-file"
+pm_config test "tls on" "$tls" "delivery maildir $MAIL_ROOT/a-file/box"
 run_pm fetch
 t_like "Maildir under a regular file: exit 73 or 74" "$RC" '^7[34]$'
 t_like "... names the account and the path" "$(cat "$T/err")" \
-	"^popmuch: test: .*$T/a-file"
+	"^popmuch: test: .*$MAIL_ROOT/a-file"
 
 # ---- several accounts: the worst wins, one line per failing account --------
 seed_messages "$POP_USER" 2

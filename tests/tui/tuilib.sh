@@ -87,6 +87,19 @@ tui_wait()
 	return 1
 }
 
+# tui_poll CMD [SECONDS]: poll (every 0.1 s) until CMD succeeds.
+tui_poll()
+{
+	local cmd=$1 secs=${2:-20} i=0
+
+	while [ $i -lt $((secs * 10)) ]; do
+		"$cmd" && return 0
+		sleep 0.1
+		i=$((i + 1))
+	done
+	return 1
+}
+
 # t_screen NAME ERE [SECONDS]: a TAP test that the screen comes to match
 # ERE; on failure the screen is shown as TAP comments.
 t_screen()

@@ -409,9 +409,9 @@ delivered(struct run *r, const struct held *h, const char *name,
 	return PM_OK;
 }
 
-/* Deliver the batch: make the files durable, make their intents durable,
- * move them into new/, make that durable, then record them delivered
- * and hand them to the indexer (doc/HACKING.md, step 6). */
+/* Deliver the batch (each file already synced): make their intents
+ * durable, move them into new/, make that durable, then record them
+ * delivered and hand them to the indexer (doc/HACKING.md, step 6). */
 static enum pm_status
 flush_batch(struct run *r, struct pm_err *err)
 {
@@ -422,7 +422,7 @@ flush_batch(struct run *r, struct pm_err *err)
 
 	r->nbatch = 0;
 	r->batch_bytes = 0;
-	st = n ? maildir_sync(r->md, err) : PM_OK;
+	st = PM_OK; /* every file of the batch was synced as it ended */
 	FAULT("synced");
 	for (size_t k = 0; k < n && st == PM_OK; k++) {
 		const struct pop3_msg *m = &r->msgs[r->fetch_idx[r->batch[k].i]];
@@ -466,7 +466,10 @@ sink_end(void *ctx, size_t i, struct pm_err *err)
 	struct run *r = ctx;
 	enum pm_status st;
 
-	if ((st = maildir_tmp_close(r->tmp, err)) != PM_OK)
+	/* fsync this file only: a syncfs() per batch would also flush the
+	 * notmuch database the indexer is writing on the same filesystem,
+	 * which costs far more than it saves. */
+	if ((st = maildir_tmp_sync(r->tmp, err)) != PM_OK)
 		return st;
 	r->batch_bytes += maildir_tmp_size(r->tmp);
 	r->batch[r->nbatch].i = i;

@@ -317,9 +317,9 @@ maildir_tmp_write(struct maildir_tmp *t, const char *buf, size_t len,
 	return PM_OK;
 }
 
-/* Flush and close the tmp file, fsyncing it first when sync is set. */
-static enum pm_status
-tmp_finish(struct maildir_tmp *t, int sync, struct pm_err *err)
+/* Flush, fsync and close the tmp file. */
+enum pm_status
+maildir_tmp_sync(struct maildir_tmp *t, struct pm_err *err)
 {
 	enum pm_status st = tmp_usable(t, err);
 	int fd;
@@ -330,7 +330,7 @@ tmp_finish(struct maildir_tmp *t, int sync, struct pm_err *err)
 	if (st != PM_OK)
 		return st;
 	FAULT("maildir-before-fsync");
-	while (sync && fsync(t->fd) != 0)
+	while (fsync(t->fd) != 0)
 		if (errno != EINTR)
 			return tmp_fail(t, errno, "syncing", err);
 	fd = t->fd;
@@ -341,29 +341,6 @@ tmp_finish(struct maildir_tmp *t, int sync, struct pm_err *err)
 	t->buf = NULL;
 	t->name =
 	    xasprintf("%s,S=%llu", t->unique, (unsigned long long)t->size);
-	return PM_OK;
-}
-
-enum pm_status
-maildir_tmp_sync(struct maildir_tmp *t, struct pm_err *err)
-{
-	return tmp_finish(t, 1, err);
-}
-
-enum pm_status
-maildir_tmp_close(struct maildir_tmp *t, struct pm_err *err)
-{
-	return tmp_finish(t, 0, err);
-}
-
-enum pm_status
-maildir_sync(struct maildir *md, struct pm_err *err)
-{
-	while (syncfs(md->tmpfd) != 0)
-		if (errno != EINTR)
-			return err_set(err, fsutil_errno_status(errno),
-				       "cannot sync the filesystem of %s: %s",
-				       md->path, strerror(errno));
 	return PM_OK;
 }
 

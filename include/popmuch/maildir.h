@@ -30,13 +30,9 @@ enum pm_status maildir_tmp_write(struct maildir_tmp *t, const char *buf,
 /* Flush and fsync the tmp file and close it.  After this the final name
  * (maildir_tmp_name) is known. */
 enum pm_status maildir_tmp_sync(struct maildir_tmp *t, struct pm_err *err);
-/* Batched delivery (several messages, three syncs in all):
- * maildir_tmp_close() each file (flush and close, no fsync), then
- * maildir_sync() makes every closed file durable at once (syncfs of the
- * Maildir's filesystem), then maildir_tmp_move() each (rename, no
+/* Batched delivery (several messages, one sync of new/ for all):
+ * maildir_tmp_sync() each file, maildir_tmp_move() each (rename, no
  * fsync), then maildir_sync_new() makes the renames durable. */
-enum pm_status maildir_tmp_close(struct maildir_tmp *t, struct pm_err *err);
-enum pm_status maildir_sync(struct maildir *md, struct pm_err *err);
 enum pm_status maildir_tmp_move(struct maildir_tmp **t, struct pm_err *err);
 enum pm_status maildir_sync_new(struct maildir *md, struct pm_err *err);
 

@@ -565,6 +565,11 @@ tagger_done(struct tui *t, struct tagger *tg, int status)
 	} else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
 		tui_status(t, 1, "tagging %s failed (see the log)", tg->ops);
 		reload_all(t, 0);
+	} else if (t->ntaggers == 1) {
+		/* The last queued change is committed: show the database as
+		 * it is now, so that no list loaded before the commit keeps
+		 * showing the old tags until the next revision check. */
+		reload_all(t, 0);
 	}
 }
 

@@ -617,13 +617,13 @@ check_uidls(struct list_ctx *lc, struct pm_err *err)
 }
 
 static enum pm_status
-list_uidls(struct pop3 *p, struct list_ctx *lc, struct pm_err *err)
+list_uidls(struct pop3 *p, struct list_ctx *lc, int sent, struct pm_err *err)
 {
 	const char *text;
 	enum pm_status st;
 	int ok;
 
-	if ((st = pop3_write_line(p, "UIDL", 0, err)) != PM_OK)
+	if (!sent && (st = pop3_write_line(p, "UIDL", 0, err)) != PM_OK)
 		return st;
 	if ((st = read_status(p, "UIDL", &ok, &text, err)) != PM_OK)
 		return st;
@@ -639,6 +639,8 @@ enum pm_status
 pop3_list(struct pop3 *p, int want_uidl, struct pop3_msg **msgs_r,
 	  size_t *n_r, struct pm_err *err)
 {
+	/* With PIPELINING, UIDL goes out with LIST: one round trip less. */
+	int together = want_uidl && p->caps.pipelining;
 	struct list_ctx lc = {0};
 	enum pm_status st;
 	const char *text;
@@ -647,6 +649,8 @@ pop3_list(struct pop3 *p, int want_uidl, struct pop3_msg **msgs_r,
 	*msgs_r = NULL;
 	*n_r = 0;
 	st = pop3_write_line(p, "LIST", 0, err);
+	if (st == PM_OK && together)
+		st = pop3_write_line(p, "UIDL", 0, err);
 	if (st == PM_OK)
 		st = read_status(p, "LIST", &ok, &text, err);
 	if (st == PM_OK && !ok)
@@ -655,7 +659,7 @@ pop3_list(struct pop3 *p, int want_uidl, struct pop3_msg **msgs_r,
 		st = read_multiline(p, "LIST", POP3_MSGS_MAX, list_line, &lc,
 				    err);
 	if (st == PM_OK && want_uidl)
-		st = list_uidls(p, &lc, err);
+		st = list_uidls(p, &lc, together, err);
 	if (st != PM_OK) {
 		pop3_msgs_free(lc.msgs, lc.n);
 		return st;

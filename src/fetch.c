@@ -163,7 +163,7 @@ locate_maildir(struct run *r, struct pm_err *err)
 
 struct collect {
 	char **v;
-	size_t n;
+	size_t n, cap;
 	int unsettled; /* only pending or not yet indexed entries */
 };
 
@@ -174,7 +174,10 @@ collect(const struct uidl_entry *e, void *ctx)
 
 	if (c->unsettled && e->state != UIDL_PENDING && e->indexed)
 		return;
-	c->v = xreallocarray(c->v, c->n + 1, sizeof(*c->v));
+	if (c->n == c->cap) {
+		c->cap = c->cap ? 2 * c->cap : 256;
+		c->v = xreallocarray(c->v, c->cap, sizeof(*c->v));
+	}
 	c->v[c->n++] = xstrdup(e->uidl);
 }
 
@@ -222,18 +225,23 @@ recover_one(struct run *r, const char *uidl, struct pm_err *err)
 			return st;
 		e = uidl_lookup(r->db, uidl);
 	}
-	if (!e->indexed && (path = maildir_locate(r->md, e->file)) != NULL) {
-		submit_index(r, uidl, path);
-		r->res->index_pending++;
-		free(path);
+	if (e->indexed)
+		return PM_OK;
+	if ((path = maildir_locate(r->md, e->file)) == NULL) {
+		/* The file is gone (the person deleted it): nothing is left
+		 * to index, and nothing must keep the entry pending. */
+		return uidl_indexed(r->db, uidl, err);
 	}
+	submit_index(r, uidl, path);
+	r->res->index_pending++;
+	free(path);
 	return PM_OK;
 }
 
 static enum pm_status
 recover(struct run *r, struct pm_err *err)
 {
-	struct collect c = {NULL, 0, 1};
+	struct collect c = {.unsettled = 1};
 	enum pm_status st = PM_OK;
 
 	uidl_foreach(r->db, collect, &c);
@@ -630,7 +638,7 @@ cmp_str(const void *a, const void *b)
 static enum pm_status
 prune(struct run *r, struct pm_err *err)
 {
-	struct collect c = {NULL, 0, 0};
+	struct collect c = {0};
 	char **server = xcalloc(r->nmsgs + 1, sizeof(*server));
 	const struct uidl_entry *e;
 	enum pm_status st = PM_OK;

@@ -143,17 +143,13 @@ static enum pm_status
 login_user(struct pop3 *p, const char *user, const char *pass,
 	   struct pm_err *err)
 {
-	char *line = xasprintf("USER %s", user);
-	enum pm_status st = pop3_cmd(p, line, 0, NULL, err);
+	char *uline = xasprintf("USER %s", user);
+	char *pline = xasprintf("PASS %s", pass);
+	/* USER and PASS travel together when the server pipelines. */
+	enum pm_status st = pop3_cmd2(p, uline, 0, pline, 1, err);
 
-	free(line);
-	if (st == PM_PROTOCOL)
-		st = err->code = PM_NOPERM;
-	if (st != PM_OK)
-		return st;
-	line = xasprintf("PASS %s", pass);
-	st = pop3_cmd(p, line, 1, NULL, err);
-	xfree_secret(line);
+	free(uline);
+	xfree_secret(pline);
 	if (st == PM_PROTOCOL)
 		st = err->code = PM_NOPERM;
 	return st;

@@ -248,6 +248,41 @@ pop3_cmd(struct pop3 *p, const char *line, int secret, const char **reply_r,
 }
 
 enum pm_status
+pop3_cmd2(struct pop3 *p, const char *line1, int secret1, const char *line2,
+	  int secret2, struct pm_err *err)
+{
+	const char *text;
+	char what1[32], what2[32];
+	struct pm_err err2;
+	enum pm_status st;
+	int ok;
+
+	if (!p->caps.pipelining) {
+		st = pop3_cmd(p, line1, secret1, NULL, err);
+		return st == PM_OK ? pop3_cmd(p, line2, secret2, NULL, err)
+				   : st;
+	}
+	(void)snprintf(what1, sizeof(what1), "%.*s",
+		       (int)strcspn(line1, " "), line1);
+	(void)snprintf(what2, sizeof(what2), "%.*s",
+		       (int)strcspn(line2, " "), line2);
+	if ((st = check_idle(p, err)) != PM_OK ||
+	    (st = pop3_write_line(p, line1, secret1, err)) != PM_OK ||
+	    (st = pop3_write_line(p, line2, secret2, err)) != PM_OK ||
+	    (st = read_status(p, what1, &ok, &text, err)) != PM_OK)
+		return st;
+	if (!ok) {
+		/* Read the second reply too (its error is not the news). */
+		st = err_from_reply(what1, text, err);
+		(void)read_status(p, what2, &ok, &text, &err2);
+		return st;
+	}
+	if ((st = read_status(p, what2, &ok, &text, err)) != PM_OK)
+		return st;
+	return ok ? PM_OK : err_from_reply(what2, text, err);
+}
+
+enum pm_status
 pop3_open(struct net_conn *conn, int timeout, struct pop3 **p_r,
 	  struct pm_err *err)
 {

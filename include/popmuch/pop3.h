@@ -82,6 +82,12 @@ enum pm_status pop3_stls(struct pop3 *p, const char *host,
 enum pm_status pop3_cmd(struct pop3 *p, const char *line, int secret,
 			const char **reply_r, struct pm_err *err);
 
+/* Two commands, as pop3_cmd() each, sent together when the server
+ * announced PIPELINING (one round trip), one after the other otherwise.
+ * The first failure is returned. */
+enum pm_status pop3_cmd2(struct pop3 *p, const char *line1, int secret1,
+			 const char *line2, int secret2, struct pm_err *err);
+
 /* Read one status or continuation line ("+ ..." for SASL). */
 enum pm_status pop3_read_line(struct pop3 *p, const char **line_r,
 			      struct pm_err *err);

@@ -63,6 +63,7 @@ struct run {
 	} batch[FETCH_BATCH];
 	size_t nbatch;
 	uint64_t batch_bytes;
+	int network; /* a session with the server (not "popmuch index") */
 	/* deleted on the server while still waiting for the indexer */
 	char **gone;
 	size_t ngone;
@@ -507,6 +508,31 @@ report_would(struct run *r)
 	}
 }
 
+/* The server's replies went out of step: what this run stored may be
+ * shifted or cut.  Forget it in the journal, so that nothing is deleted
+ * on its strength and the next run downloads it again (a duplicate file
+ * at worst, never a loss). */
+static void
+distrust_run(struct run *r)
+{
+	struct pm_err err;
+	uint32_t n = 0;
+
+	for (size_t i = 0; i < r->nmsgs; i++) {
+		if (!r->stored[i] || r->msgs[i].uidl == NULL)
+			continue;
+		if (uidl_forget(r->db, r->msgs[i].uidl, &err) != PM_OK)
+			ev_warning(r, "%s", err.msg);
+		r->stored[i] = 0;
+		n++;
+	}
+	if (n > 0)
+		ev_warning(r, "the server's replies were out of step: the %"
+			      PRIu32 " message(s) stored in this run are not "
+			      "trusted, nothing is deleted, and they will be "
+			      "downloaded again next time", n);
+}
+
 static enum pm_status
 retrieve(struct run *r, struct pm_err *err)
 {
@@ -543,6 +569,14 @@ retrieve(struct run *r, struct pm_err *err)
 		if (flush_batch(r, &ferr) != PM_OK)
 			ev_warning(r, "%s", ferr.msg);
 	}
+	/* A stray reply in a pipelined stream shifts every later message:
+	 * make sure the replies are still in step before anything fetched
+	 * now is trusted (and so ever deleted). */
+	if (st == PM_OK && n > 0 && pop3_caps(r->p)->pipelining)
+		st = pop3_check_sync(r->p, nums[n - 1],
+				     r->msgs[r->fetch_idx[n - 1]].size, err);
+	if (pop3_desynced(r->p))
+		distrust_run(r);
 	free(nums);
 	return st;
 }
@@ -779,6 +813,7 @@ run_account(struct run *r, int network, struct pm_err *err)
 	enum pm_status st;
 
 	r->now = (int64_t)time(NULL);
+	r->network = network;
 	r->state_dir = fetch_state_dir(r->acct->name);
 	if ((st = locate_maildir(r, err)) != PM_OK)
 		return st;
@@ -925,7 +960,7 @@ finish_run(struct run *r)
 		/* A damaged journal is rewritten clean (the damaged copy is
 		 * kept beside it) once a whole run has settled against the
 		 * server; until then nothing is deleted. */
-		int force = uidl_damaged(r->db, NULL) &&
+		int force = uidl_damaged(r->db, NULL) && r->network &&
 			    r->res->status == PM_OK && !r->opts->dry_run;
 
 		if (uidl_sync(r->db, &err) != PM_OK ||

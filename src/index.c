@@ -205,6 +205,8 @@ index_one(struct indexer *ix, const struct job *j)
 		return 0;
 	if (nst == NOTMUCH_STATUS_FILE_NOT_EMAIL)
 		return 0; /* nothing to index; not an error of ours */
+	if (nst == NOTMUCH_STATUS_FILE_ERROR)
+		return -1; /* this file only (moved away?): retried next run */
 	set_failed(ix, "cannot index a message", nst, NULL);
 	return -1;
 }

@@ -25,6 +25,7 @@ struct pop3 {
 	char line[POP3_LINE_MAX + 1]; /* the last line read */
 	struct pop3_caps caps;
 	char *greeting; /* escaped */
+	int desynced;   /* replies were seen out of step */
 };
 
 static void
@@ -202,6 +203,7 @@ read_status(struct pop3 *p, const char *what, int *ok_r, const char **text_r,
 	if (*ok_r >= 0)
 		return PM_OK;
 	esc = log_escape(line, strlen(line), 100);
+	p->desynced = 1;
 	err_set(err, PM_PROTOCOL,
 		"invalid reply to %s (out of step with the server?): %s",
 		what, esc);
@@ -216,6 +218,7 @@ check_idle(struct pop3 *p, struct pm_err *err)
 {
 	if (p->start == p->end)
 		return PM_OK;
+	p->desynced = 1;
 	return err_set(err, PM_PROTOCOL,
 		       "unexpected data from the server while no command "
 		       "was outstanding (replies out of step); stopping "
@@ -826,6 +829,35 @@ pop3_dele(struct pop3 *p, const uint32_t *nums, size_t n, unsigned char *ok_r,
 		ok_r[i] = (unsigned char)ok;
 	}
 	return PM_OK;
+}
+
+int
+pop3_desynced(const struct pop3 *p)
+{
+	return p->desynced;
+}
+
+enum pm_status
+pop3_check_sync(struct pop3 *p, uint32_t num, uint64_t size,
+		struct pm_err *err)
+{
+	const char *text;
+	char line[32];
+	uint32_t n;
+	uint64_t sz;
+	enum pm_status st;
+
+	(void)snprintf(line, sizeof(line), "LIST %" PRIu32, num);
+	st = pop3_cmd(p, line, 0, &text, err);
+	if (st == PM_OK && (pop3_parse_list_line(text, &n, &sz) != 0 ||
+			    n != num || sz != size)) {
+		p->desynced = 1;
+		st = err_set(err, PM_PROTOCOL,
+			     "the server's replies are out of step (LIST %"
+			     PRIu32 " after the transfer did not answer as "
+			     "before)", num);
+	}
+	return st;
 }
 
 enum pm_status

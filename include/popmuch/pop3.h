@@ -124,6 +124,18 @@ enum pm_status pop3_retr(struct pop3 *p, const uint32_t *nums, size_t n,
 enum pm_status pop3_dele(struct pop3 *p, const uint32_t *nums, size_t n,
 			 unsigned char *ok_r, struct pm_err *err);
 
+/* True once replies were seen out of step (a reply that is no status
+ * line, or data nobody asked for): everything received since the
+ * pipeline was last in step is suspect. */
+int pop3_desynced(const struct pop3 *p);
+
+/* Check that replies are in step after a pipelined transfer: "LIST num"
+ * alone must answer exactly "+OK num size" as LIST did before.  A stray
+ * reply that shifted the stream makes this fail (PM_PROTOCOL, and
+ * pop3_desynced() becomes true). */
+enum pm_status pop3_check_sync(struct pop3 *p, uint32_t num, uint64_t size,
+			       struct pm_err *err);
+
 /* QUIT: PM_OK only when the server answered +OK (deletions committed). */
 enum pm_status pop3_quit(struct pop3 *p, struct pm_err *err);
 

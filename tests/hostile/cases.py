@@ -40,6 +40,9 @@ Client side and expectations (read by run.sh through "fakepop3.py expect"):
   nocred     no USER/PASS/AUTH/APOP before TLS (default: tls is not off)
   no_dele    no DELE at all
   quit       QUIT must have been sent
+  suspect_ok a stored file may differ from every server message (the
+             replies went out of step after it was stored; the journal
+             forgets it and it is downloaded again)
 """
 
 CRLF = b"\r\n"
@@ -336,6 +339,13 @@ CASES = [
                "nothing corrupted stored, nothing deleted",
          rc="76", say="protocol|unexpected|unsolicited|desync",
          deleted=0),
+    dict(name="desync-pipelined", msgs=mbox(3), pipelining=True,
+         faults={"RETR 1": [("reply_then", b"+OK stray\r\n.\r\n")]},
+         about="PIPELINING, a stray empty reply after RETR 1 shifts the "
+               "stream: exit 76 naming it, no DELE, nothing deleted "
+               "(what was stored is forgotten and fetched again)",
+         rc="76", say="out of step", conf=["keep off"], no_dele=True,
+         deleted=0, suspect_ok=True),
     dict(name="dele-err", msgs=mbox(2),
          faults={"DELE 1": [b"-ERR cannot delete\r\n"]},
          about="-ERR on DELE: both delivered, non-zero exit, "
@@ -382,5 +392,6 @@ def expect(name):
         "NO_DELE": int(c.get("no_dele", False)),
         "QUIT": int(c.get("quit", False)),
         "CHECK_PWN": int(c.get("check_pwn", False)),
+        "SUSPECT_OK": int(c.get("suspect_ok", False)),
         "ABOUT": c["about"],
     }

@@ -15,7 +15,7 @@
 
 #define POP3_LINE_MAX 512   /* status line incl. CRLF (RFC 2449 says 512) */
 #define POP3_UIDL_MAX 70    /* RFC 1939: 1..70 characters 0x21..0x7e */
-#define POP3_MSGS_MAX 10000000u /* more messages than this is absurd */
+#define POP3_MSGS_MAX 1000000u /* more is absurd; bounds memory (~200 MB) */
 
 struct pop3;
 

@@ -38,6 +38,12 @@
  * share the three syncs of one delivery round. */
 #define FETCH_BATCH 64
 #define FETCH_BATCH_BYTES (8u << 20)
+/* A body may exceed twice its LIST size by this much before it is cut
+ * off as endless, and may take 'timeout' seconds per FETCH_SLOW_BYTES
+ * (plus two) before it is cut off as trickling: 180 s per 32 KB is
+ * 180 bytes/s, slower than any real link. */
+#define FETCH_BODY_SLACK ((uint64_t)64 << 20)
+#define FETCH_SLOW_BYTES 32768
 
 struct run {
 	const struct account *acct;
@@ -64,6 +70,10 @@ struct run {
 	size_t nbatch;
 	uint64_t batch_bytes;
 	int network; /* a session with the server (not "popmuch index") */
+	/* bounds on the message being received (see sink_begin) */
+	uint32_t cur_num;
+	uint64_t cur_bytes, cur_max;
+	time_t cur_deadline;
 	/* deleted on the server while still waiting for the indexer */
 	char **gone;
 	size_t ngone;
@@ -377,8 +387,19 @@ static enum pm_status
 sink_begin(void *ctx, size_t i, struct pm_err *err)
 {
 	struct run *r = ctx;
+	const struct pop3_msg *m = &r->msgs[r->fetch_idx[i]];
+	uint64_t slices = m->size / FETCH_SLOW_BYTES;
 
-	(void)i;
+	/* LIST sizes are advisory, so the bounds are generous: they only
+	 * stop a body that never ends and a server that trickles. */
+	r->cur_num = m->num;
+	r->cur_bytes = 0;
+	r->cur_max = m->size > (UINT64_MAX - FETCH_BODY_SLACK) / 2
+			     ? UINT64_MAX
+			     : 2 * m->size + FETCH_BODY_SLACK;
+	r->cur_deadline = time(NULL) +
+			  (time_t)r->acct->timeout *
+				  (time_t)(2 + (slices > 100000 ? 100000 : slices));
 	return maildir_tmp_new(r->md, &r->tmp, err);
 }
 
@@ -387,6 +408,17 @@ sink_data(void *ctx, const char *buf, size_t len, struct pm_err *err)
 {
 	struct run *r = ctx;
 
+	r->cur_bytes += len;
+	if (r->cur_bytes > r->cur_max)
+		return err_set(err, PM_PROTOCOL,
+			       "message %" PRIu32 " goes on far beyond the "
+			       "size the server gave (%" PRIu64 " bytes so "
+			       "far); stopped", r->cur_num, r->cur_bytes);
+	if (time(NULL) > r->cur_deadline)
+		return err_set(err, PM_TIMEOUT,
+			       "message %" PRIu32 " arrives too slowly (%"
+			       PRIu64 " bytes so far); stopped",
+			       r->cur_num, r->cur_bytes);
 	return maildir_tmp_write(r->tmp, buf, len, err);
 }
 

@@ -23,7 +23,9 @@ Server side (read by fakepop3.py):
                 bytes in one write), ("reply_cut", K) (the first K bytes
                 of the normal reply, then close), "close", "stall" (say
                 nothing until the client leaves), ("endless", bytes)
-                (send it again and again until the client leaves), "tls"
+                (send it again and again until the client leaves),
+                ("trickle", bytes, secs) (one byte every secs seconds,
+                never silent long enough for a read timeout), "tls"
                 (start the TLS handshake).
 
 Client side and expectations (read by run.sh through "fakepop3.py expect"):
@@ -319,6 +321,20 @@ CASES = [
          faults={"RETR 1": [b"-ERR message vanished\r\n"]},
          about="-ERR on RETR 1: non-zero exit, message 1 not deleted",
          rc="75|76", say=ERR_RETR + "|vanished", deleted=0),
+    dict(name="retr-endless-body", msgs=mbox(1),
+         faults={"RETR": [b"+OK here it comes\r\n",
+                          ("endless", b"x" * 70 + CRLF)]},
+         about="a body that never ends: cut off past 2 x its LIST size "
+               "+ 64 MB, exit 76, nothing in new/, tmp/ empty, no DELE",
+         rc="76", say="far beyond", delivered=0, no_dele=True,
+         conf=["keep off"]),
+    dict(name="retr-trickle", msgs=mbox(1),
+         faults={"RETR": [b"+OK slowly\r\n",
+                          ("trickle", b"x" * 70 + CRLF, 0.5)]},
+         about="a body that trickles in a byte at a time (timeout 2): cut "
+               "off as too slow, exit 75, nothing in new/, no DELE",
+         rc="75", say="too slowly", delivered=0, no_dele=True,
+         conf=["keep off", "timeout 2"]),
     dict(name="retr-no-dot", msgs=mbox(1),
          faults={"RETR": [("reply_nodot",)]},
          about="whole body but no terminating dot line, then close: "

@@ -159,6 +159,20 @@ class Session:
             self.log("-- endless stopped: %s" % e)
         raise Closed()
 
+    def trickle(self, chunk, pause):
+        """Send chunk one byte every pause seconds, until the client
+        gives up (never stalled long enough for a read timeout)."""
+        self.log("-- trickle: %s every %.1f s" % (esc(chunk, 40), pause))
+        self.tx.flush()
+        try:
+            while time.monotonic() < self.deadline:
+                for b in chunk:
+                    self.sock.sendall(bytes([b]))
+                    time.sleep(pause)
+        except (OSError, ssl.SSLError) as e:
+            self.log("-- trickle stopped: %s" % e)
+        raise Closed()
+
     def start_tls(self):
         if self.buf:
             self.log("-- client sent bytes before the TLS handshake: "
@@ -216,6 +230,8 @@ class Session:
                 self.send(default() + a[1])
             elif a[0] == "endless":
                 self.endless(a[1])
+            elif a[0] == "trickle":
+                self.trickle(a[1], a[2])
             else:
                 raise ValueError("unknown action %r" % (a,))
 

@@ -146,8 +146,8 @@ thread_title(struct view *v, char *buf, size_t size)
 {
 	struct threadview *tv = (struct threadview *)v;
 
-	snprintf(buf, size, "thread  [%zu messages]  %s", tv->nav.n,
-		 tv->subject ? tv->subject : "");
+	snprintf(buf, size, "thread  [%zu message%s]  %s", tv->nav.n,
+		 tv->nav.n == 1 ? "" : "s", tv->subject ? tv->subject : "");
 }
 
 static void

@@ -52,7 +52,7 @@ tui_keys Enter
 t_screen "search results" 'popmuch: subject:Köln +\[1 threads\]'
 
 tui_keys Enter
-t_screen "thread view" 'popmuch: thread +\[1 messages\]'
+t_screen "thread view" 'popmuch: thread +\[1 message\]'
 t_screen "thread view shows the author" 'Jörg Müller'
 tui_keys Enter
 t_screen "message headers decoded" '^Subject: Grüße aus Köln'

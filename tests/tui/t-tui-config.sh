@@ -7,18 +7,7 @@
 . "$TOP_SRCDIR/tests/tui/tuilib.sh"
 
 command -v tmux >/dev/null || { echo "1..0 # SKIP no tmux"; exit 0; }
-pm_world
-md=$MAIL_ROOT/local
-mkdir -p "$md/cur" "$md/new" "$md/tmp"
-i=0
-for f in "$PM_DATA"/corpus/default/*.eml; do
-	i=$((i + 1))
-	cp "$f" "$md/new/corpus.$i"
-done
-"$PM_PYTHON" "$TOP_SRCDIR/tests/tui/mkmsg.py" "$md/new" ||
-	t_bail "cannot write the test messages"
-mv "$md/attach.bin" "$T/attach.bin"
-notmuch new >>"$T/log" 2>&1 || t_bail "notmuch new failed"
+tui_local_world
 # not the newest thread, so its row is not the selected one
 notmuch tag +urgent -- 'subject:"日本語のテスト"'
 pm_config local

@@ -159,3 +159,23 @@ tui_sanitizers_clean()
 {
 	! ls "$T"/asan* "$T"/ubsan* >/dev/null 2>&1
 }
+
+# tui_local_world: a private world (pm_world) whose notmuch database holds
+# a local Maildir $md ($MAIL_ROOT/local) with the default corpus and the
+# messages of mkmsg.py; the attachment's original bytes are $T/attach.bin.
+tui_local_world()
+{
+	local f i=0
+
+	pm_world
+	md=$MAIL_ROOT/local
+	mkdir -p "$md/cur" "$md/new" "$md/tmp"
+	for f in "$PM_DATA"/corpus/default/*.eml; do
+		i=$((i + 1))
+		cp "$f" "$md/new/corpus.$i"
+	done
+	"$PM_PYTHON" "$TOP_SRCDIR/tests/tui/mkmsg.py" "$md/new" ||
+		t_bail "cannot write the test messages"
+	mv "$md/attach.bin" "$T/attach.bin"
+	notmuch new >>"$T/log" 2>&1 || t_bail "notmuch new failed"
+}

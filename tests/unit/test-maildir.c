@@ -17,6 +17,7 @@
 #include "popmuch/maildir.h"
 #include "popmuch/xmalloc.h"
 #include "tap.h"
+#include "testutil.h"
 
 static char base[] = "/tmp/test-maildir.XXXXXX";
 
@@ -45,25 +46,6 @@ count_entries(const char *dir)
 			n++;
 	closedir(d);
 	return n;
-}
-
-static char *
-slurp(const char *path, size_t *len_r)
-{
-	struct stat st;
-	char *buf;
-	int fd = open(path, O_RDONLY);
-
-	*len_r = 0;
-	if (fd < 0 || fstat(fd, &st) != 0) {
-		if (fd >= 0)
-			close(fd);
-		return NULL;
-	}
-	buf = xmalloc((size_t)st.st_size + 1);
-	*len_r = (size_t)read(fd, buf, (size_t)st.st_size);
-	close(fd);
-	return buf;
 }
 
 static void
@@ -456,11 +438,8 @@ test_disk_full(void)
 	struct pm_err err;
 	struct maildir *md;
 
-	if (geteuid() != 0 || mkdir(mnt, 0700) != 0 ||
-	    mount("tmpfs", mnt, "tmpfs", 0, "size=64k") != 0) {
-		diag("skip disk-full test: needs root and tmpfs mounts");
+	if (small_tmpfs(mnt, "disk-full test") != 0)
 		goto out;
-	}
 	if (maildir_open(mnt, &md, &err) != PM_OK) {
 		ok(0, "open on tmpfs: %s", err.msg);
 		goto unmount;
@@ -484,8 +463,7 @@ test_disk_full(void)
 	free(name);
 	maildir_free(&md);
 unmount:
-	if (umount(mnt) != 0)
-		diag("umount %s: %s", mnt, strerror(errno));
+	small_tmpfs_done(mnt);
 out:
 	free(data);
 	free(tmpdir);

@@ -19,6 +19,7 @@
 #include "popmuch/uidl.h"
 #include "popmuch/xmalloc.h"
 #include "tap.h"
+#include "testutil.h"
 
 static char base[] = "/tmp/test-uidl.XXXXXX";
 
@@ -44,28 +45,6 @@ put_line(FILE *f, const char *content)
 {
 	fprintf(f, "%s *%08" PRIX32 "\n", content,
 		crc32_bitwise(content, strlen(content)));
-}
-
-static char *
-slurp(const char *path, size_t *len_r)
-{
-	struct stat st;
-	char *buf;
-	ssize_t n;
-	int fd = open(path, O_RDONLY);
-
-	*len_r = 0;
-	if (fd < 0 || fstat(fd, &st) != 0) {
-		if (fd >= 0)
-			close(fd);
-		return NULL;
-	}
-	buf = xmalloc((size_t)st.st_size + 1);
-	n = read(fd, buf, (size_t)st.st_size);
-	close(fd);
-	*len_r = n > 0 ? (size_t)n : 0;
-	buf[*len_r] = '\0';
-	return buf;
 }
 
 static off_t
@@ -420,11 +399,8 @@ test_disk_full(void)
 	int i, n = 0;
 	size_t len;
 
-	if (geteuid() != 0 || mkdir(mnt, 0700) != 0 ||
-	    mount("tmpfs", mnt, "tmpfs", 0, "size=64k") != 0) {
-		diag("skip journal disk-full test: needs root and tmpfs");
+	if (small_tmpfs(mnt, "journal disk-full test") != 0)
 		goto out;
-	}
 	db = open_ok(mnt, "on a small tmpfs");
 	if (db == NULL)
 		goto unmount;
@@ -446,8 +422,7 @@ test_disk_full(void)
 	   "clean, with the %d intents that succeeded", n);
 	uidl_free(&db);
 unmount:
-	if (umount(mnt) != 0)
-		diag("umount %s: %s", mnt, strerror(errno));
+	small_tmpfs_done(mnt);
 out:
 	free(mnt);
 	free(journal);

@@ -1,0 +1,60 @@
+/* testutil.h: file helpers shared by the unit tests (header-only). */
+#ifndef POPMUCH_TESTUTIL_H
+#define POPMUCH_TESTUTIL_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "popmuch/xmalloc.h"
+#include "tap.h"
+
+/* The whole file at path, NUL-terminated (caller frees), or NULL;
+ * *len_r is its length. */
+__attribute__((unused)) static char *
+slurp(const char *path, size_t *len_r)
+{
+	struct stat st;
+	char *buf;
+	ssize_t n;
+	int fd = open(path, O_RDONLY);
+
+	*len_r = 0;
+	if (fd < 0 || fstat(fd, &st) != 0) {
+		if (fd >= 0)
+			close(fd);
+		return NULL;
+	}
+	buf = xmalloc((size_t)st.st_size + 1);
+	n = read(fd, buf, (size_t)st.st_size);
+	close(fd);
+	*len_r = n > 0 ? (size_t)n : 0;
+	buf[*len_r] = '\0';
+	return buf;
+}
+
+/* As root, mount a 64 KiB tmpfs at mnt (created) for a disk-full test.
+ * Returns 0, or -1 after a diag line saying why the test is skipped. */
+__attribute__((unused)) static int
+small_tmpfs(const char *mnt, const char *what)
+{
+	if (geteuid() != 0 || mkdir(mnt, 0700) != 0 ||
+	    mount("tmpfs", mnt, "tmpfs", 0, "size=64k") != 0) {
+		diag("skip %s: needs root and tmpfs mounts", what);
+		return -1;
+	}
+	return 0;
+}
+
+/* Unmount what small_tmpfs() mounted. */
+__attribute__((unused)) static void
+small_tmpfs_done(const char *mnt)
+{
+	if (umount(mnt) != 0)
+		diag("umount %s: %s", mnt, strerror(errno));
+}
+
+#endif

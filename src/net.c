@@ -100,13 +100,18 @@ conn_wait(struct net_conn *c, short events)
 	return -1;
 }
 
+/* One recv() (events POLLIN) or send() (POLLOUT) on the socket, waiting
+ * within the deadline while it would block.  -1 with c->io_errno set. */
 static ssize_t
-conn_recv(struct net_conn *c, void *buf, size_t len)
+conn_io(struct net_conn *c, void *buf, size_t len, short events)
 {
 	ssize_t n;
 
 	for (;;) {
-		n = recv(c->fd, buf, len, MSG_DONTWAIT);
+		n = events == POLLIN
+			    ? recv(c->fd, buf, len, MSG_DONTWAIT)
+			    : send(c->fd, buf, len,
+				   MSG_DONTWAIT | MSG_NOSIGNAL);
 		if (n >= 0)
 			return n;
 		if (errno == EINTR)
@@ -115,29 +120,21 @@ conn_recv(struct net_conn *c, void *buf, size_t len)
 			c->io_errno = errno;
 			return -1;
 		}
-		if (conn_wait(c, POLLIN) < 0)
+		if (conn_wait(c, events) < 0)
 			return -1;
 	}
 }
 
 static ssize_t
+conn_recv(struct net_conn *c, void *buf, size_t len)
+{
+	return conn_io(c, buf, len, POLLIN);
+}
+
+static ssize_t
 conn_send(struct net_conn *c, const void *buf, size_t len)
 {
-	ssize_t n;
-
-	for (;;) {
-		n = send(c->fd, buf, len, MSG_DONTWAIT | MSG_NOSIGNAL);
-		if (n >= 0)
-			return n;
-		if (errno == EINTR)
-			continue;
-		if (errno != EAGAIN && errno != EWOULDBLOCK) {
-			c->io_errno = errno;
-			return -1;
-		}
-		if (conn_wait(c, POLLOUT) < 0)
-			return -1;
-	}
+	return conn_io(c, (void *)buf, len, POLLOUT);
 }
 
 static ssize_t

@@ -325,7 +325,7 @@ report_results(const struct fetch_result *res, size_t n)
 				"%s: the password was sent without TLS "
 				"('auth' set explicitly with 'tls off')",
 				name);
-		if (res[i].status == PM_OK)
+		if (res[i].status == PM_OK || res[i].quiet)
 			continue;
 		if (named)
 			log_msg(PM_LOG_ERROR, "%s", res[i].err.msg);

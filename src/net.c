@@ -908,6 +908,23 @@ net_write(struct net_conn *c, const void *buf, size_t len, struct pm_err *err)
 	return PM_OK;
 }
 
+int
+net_pending(struct net_conn *c)
+{
+	struct pollfd pfd;
+
+	if (c->dead)
+		return 0;
+	if (c->tls_up && gnutls_record_check_pending(c->session) > 0)
+		return 1;
+	/* Readable now: data (or a close, which the next read reports)
+	 * sits in the kernel's buffer. */
+	pfd.fd = c->fd;
+	pfd.events = POLLIN;
+	pfd.revents = 0;
+	return poll(&pfd, 1, 0) > 0 && (pfd.revents & POLLIN) != 0;
+}
+
 void
 net_free(struct net_conn **cp)
 {

@@ -127,11 +127,14 @@ status_collect(const struct account *acct, struct status_info *info,
 	struct uidl_db *db = NULL;
 	struct tally t = {acct, info, (int64_t)time(NULL)};
 	enum pm_status st;
+	char *mailbox;
 
 	memset(info, 0, sizeof(*info));
 	read_last_run(dir, info);
 	count_maildir(acct, info);
-	st = uidl_open_readonly(dir, &db, &info->running, err);
+	mailbox = fetch_mailbox_id(acct);
+	st = uidl_open_readonly(dir, mailbox, &db, &info->running, err);
+	free(mailbox);
 	if (st == PM_OK) {
 		uidl_foreach(db, tally_entry, &t);
 		uidl_free(&db);

@@ -25,6 +25,11 @@ struct fetch_result {
 	uint32_t kept;       /* left on the server */
 	uint32_t skipped;    /* over skipsize */
 	uint32_t index_pending; /* delivered but not yet indexed */
+	uint32_t refused;    /* the server would not send them (RETR -ERR) */
+	uint32_t not_mail;   /* stored, but notmuch refused them as not email */
+	int told;            /* a refusal was reported in this run */
+	int quiet;           /* the status needs no message: what failed was
+			      * reported recently (failing.h) */
 	int warn_cleartext;  /* password went out without TLS (explicit) */
 };
 
@@ -74,6 +79,11 @@ void fetch_tls_opts(const struct account *acct, struct net_tls_opts *o);
 /* The state directory of an account: $XDG_STATE_HOME/popmuch/<name>
  * (else ~/.local/state/...).  Caller frees. */
 char *fetch_state_dir(const char *account);
+
+/* The mailbox acct's journal speaks for: "user@host:port", the host in
+ * lower case and the port as fetch_default_port() gives it.  Caller
+ * frees. */
+char *fetch_mailbox_id(const struct account *acct);
 
 /* Fetch the given accounts (all of cfg's when n is 0), up to
  * opts->parallel at once.  results_r gets one result per account, in

@@ -33,6 +33,10 @@ void index_submit(struct indexer *ix, const char *path, const char *tags,
  * frees the array, not the cookies); returns how many. */
 size_t index_take_done(struct indexer *ix, void ***cookies_r);
 
+/* The same for files notmuch refused as not email
+ * (NOTMUCH_STATUS_FILE_NOT_EMAIL): nothing to retry, but the caller must
+ * say so and keep the message on the server. */
+size_t index_take_refused(struct indexer *ix, void ***cookies_r);
 /* The same for files that could not be indexed (they stay pending). */
 size_t index_take_failed(struct indexer *ix, void ***cookies_r);
 

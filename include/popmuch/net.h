@@ -66,6 +66,10 @@ enum pm_status net_read(struct net_conn *conn, void *buf, size_t len,
 enum pm_status net_write(struct net_conn *conn, const void *buf, size_t len,
 			 struct pm_err *err);
 
+/* True when bytes from the server are waiting unread right now, in
+ * GnuTLS's buffer or the kernel's (a poll with no wait).  Never blocks. */
+int net_pending(struct net_conn *conn);
+
 /* Close (TLS bye without waiting) and free; NULL is fine; sets *conn NULL. */
 void net_free(struct net_conn **conn);
 

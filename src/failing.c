@@ -94,18 +94,30 @@ failing_note(struct failing *f, const char *uidl, int64_t now,
 	return tell;
 }
 
-size_t
-failing_count(const struct failing *f, int64_t *oldest_r)
+static size_t
+count(const struct failing *f, int noted_only, int64_t *oldest_r)
 {
 	size_t n = 0;
 
 	*oldest_r = 0;
 	for (size_t i = 0; i < f->n; i++)
-		if (f->v[i].noted) {
+		if (f->v[i].noted || !noted_only) {
 			if (n++ == 0 || f->v[i].since < *oldest_r)
 				*oldest_r = f->v[i].since;
 		}
 	return n;
+}
+
+size_t
+failing_count(const struct failing *f, int64_t *oldest_r)
+{
+	return count(f, 1, oldest_r);
+}
+
+size_t
+failing_recorded(const struct failing *f, int64_t *oldest_r)
+{
+	return count(f, 0, oldest_r);
 }
 
 enum pm_status

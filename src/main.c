@@ -524,6 +524,27 @@ print_retention(const struct account *a, const struct status_info *s,
 	fputc('\n', f);
 }
 
+/* What keeps messages on the server or the journal from being trusted. */
+static void
+print_trouble(const struct status_info *s, FILE *f)
+{
+	if (s->failing > 0) {
+		fprintf(f, "  not retrieved:  %" PRIu64 " message(s) the "
+			   "server would not send (RETR -ERR)",
+			s->failing);
+		print_when(f, ", failing since ", s->failing_since, 1);
+		fputc('\n', f);
+	}
+	if (s->not_mail > 0)
+		fprintf(f, "  not email:      %" PRIu64 " stored file(s) notmuch "
+			   "refused; kept on the server (see the warnings)\n",
+			s->not_mail);
+	if (s->no_pipelining[0])
+		fprintf(f, "  pipelining:     off: %s\n", s->no_pipelining);
+	if (s->damaged[0])
+		fprintf(f, "  journal damage: %s\n", s->damaged);
+}
+
 static void
 print_status(const struct account *a, const struct status_info *s, FILE *f)
 {
@@ -554,6 +575,7 @@ print_status(const struct account *a, const struct status_info *s, FILE *f)
 	print_retention(a, s, f);
 	fprintf(f, "  index pending:  %" PRIu64 "%s\n", s->index_pending,
 		s->index_pending ? " ('popmuch index' catches up)" : "");
+	print_trouble(s, f);
 }
 
 static int

@@ -16,6 +16,7 @@
 #include "popmuch/log.h"
 #include "popmuch/pop3.h"
 #include "popmuch/probe.h"
+#include "popmuch/quirks.h"
 #include "popmuch/xmalloc.h"
 
 static void
@@ -237,6 +238,20 @@ check_account(const struct account *a, struct pop3 *p,
 	return login(a, p, rep, err);
 }
 
+/* What earlier fetches learnt about the server (quirks.h). */
+static void
+learnt_warnings(struct probe_report *rep, const struct account *a)
+{
+	char *dir = fetch_state_dir(a->name), *why = NULL;
+
+	if (quirks_no_pipelining(dir, &why))
+		warn(rep, "popmuch fetches this account without pipelining "
+			  "(%s); remove %s/no-pipelining to try it again",
+		     why != NULL ? why : "recorded", dir);
+	free(why);
+	free(dir);
+}
+
 enum pm_status
 probe_run(const struct account *acct, const char *target,
 	  struct probe_report *rep, struct pm_err *err)
@@ -277,6 +292,8 @@ probe_run(const struct account *acct, const char *target,
 		tls_warnings(rep);
 		keep_warnings(rep, acct ? &a : NULL);
 	}
+	if (acct != NULL)
+		learnt_warnings(rep, acct);
 	if (st == PM_OK && acct != NULL)
 		st = check_account(&a, p, rep, err);
 	/* QUIT only on a session in step (a login refusal leaves it so). */

@@ -9,6 +9,8 @@
 
 #include "popmuch/fetch.h"
 #include "popmuch/index.h"
+#include "popmuch/failing.h"
+#include "popmuch/quirks.h"
 #include "popmuch/status.h"
 #include "popmuch/uidl.h"
 #include "popmuch/xmalloc.h"
@@ -62,8 +64,9 @@ tally_entry(const struct uidl_entry *e, void *ctx)
 	int64_t due;
 
 	t->info->journal_entries++;
-	if (e->state == UIDL_DELIVERED && !e->indexed)
+	if (e->state == UIDL_DELIVERED && !e->indexed && !e->refused)
 		t->info->index_pending++;
+	t->info->not_mail += e->refused != 0;
 	if (t->acct->keep != CFG_KEEP_DAYS || e->state != UIDL_DELIVERED)
 		return;
 	due = e->first_seen + t->acct->keep_seconds;
@@ -127,7 +130,9 @@ status_collect(const struct account *acct, struct status_info *info,
 	struct uidl_db *db = NULL;
 	struct tally t = {acct, info, (int64_t)time(NULL)};
 	enum pm_status st;
-	char *mailbox;
+	struct failing *failing;
+	const char *why;
+	char *mailbox, *np;
 
 	memset(info, 0, sizeof(*info));
 	read_last_run(dir, info);
@@ -137,7 +142,18 @@ status_collect(const struct account *acct, struct status_info *info,
 	free(mailbox);
 	if (st == PM_OK) {
 		uidl_foreach(db, tally_entry, &t);
+		if (uidl_damaged(db, &why))
+			(void)snprintf(info->damaged, sizeof(info->damaged),
+				       "%s", why);
 		uidl_free(&db);
+	}
+	failing = failing_load(dir);
+	info->failing = failing_recorded(failing, &info->failing_since);
+	failing_free(&failing);
+	if (quirks_no_pipelining(dir, &np)) {
+		(void)snprintf(info->no_pipelining, sizeof(info->no_pipelining),
+			       "%s", np != NULL ? np : "yes");
+		free(np);
 	}
 	free(dir);
 	return st;

@@ -32,6 +32,10 @@ int failing_note(struct failing *f, const char *uidl, int64_t now,
 /* Messages noted in this run, and the earliest first failure (0: none). */
 size_t failing_count(const struct failing *f, int64_t *oldest_r);
 
+/* Messages the file held when it was loaded, and the earliest first
+ * failure (0: none): what "popmuch status" shows. */
+size_t failing_recorded(const struct failing *f, int64_t *oldest_r);
+
 /* Write back what was noted in this run (the file is removed when
  * nothing was).  Returns: PM_OK; the file statuses. */
 enum pm_status failing_save(struct failing *f, struct pm_err *err);

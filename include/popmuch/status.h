@@ -25,6 +25,12 @@ struct status_info {
 	/* added later, kept at the end */
 	int64_t maildir_count;    /* messages in new/ and cur/, -1 unknown */
 	char maildir[PATH_MAX];   /* the account's Maildir, "" unknown */
+	uint64_t not_mail;        /* stored, refused by notmuch, kept on the
+				   * server */
+	uint64_t failing;         /* the server would not send them */
+	int64_t failing_since;    /* the earliest of those first failed */
+	char no_pipelining[512];  /* why pipelining stays off, "" if not */
+	char damaged[512];        /* why the journal is damaged, "" if not */
 };
 
 /* Collect the status of acct.  The journal is read without the account

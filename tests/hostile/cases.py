@@ -42,6 +42,7 @@ Client side and expectations (read by run.sh through "fakepop3.py expect"):
   nocred     no USER/PASS/AUTH/APOP before TLS (default: tls is not off)
   no_dele    no DELE at all
   quit       QUIT must have been sent
+  status     ERE that "popmuch status" must match after the run(s)
   suspect_ok a stored file may differ from every server message (the
              replies went out of step after it was stored; the journal
              forgets it and it is downloaded again)
@@ -426,7 +427,8 @@ CASES = [
                         faults={"RETR 1": [("reply_then",
                                             b"+OK message follows\r\n")]}),
                    dict(rc="0")],
-         delivered=3, deleted=3,
+         delivered=3, deleted=3, status="pipelining: +off: replies out "
+                                         "of step",
          about="PIPELINING, a stray +OK line after RETR 1's body: exit 76, "
                "nothing deleted, no file with a status line stored; the "
                "next run (without pipelining) stores and deletes each once"),
@@ -456,6 +458,7 @@ CASES = [
          sessions=[dict(rc="75", say="message 2.*uid-0002.*unreadable"),
                    dict(rc="75", silent=True)],
          delivered=2, deleted=2,
+         status="not retrieved: +1 message.*failing since",
          about="RETR 2 answered -ERR [SYS/PERM] every run: 1 and 3 stored "
                "and deleted, 2 kept; exit 75 each run, the warning once "
                "(then once a day), silent in between"),
@@ -485,6 +488,7 @@ CASES = [
              {"body": b"just some text, no header\r\nline two\r\n",
               "uidl": b"uid-text"}],
          conf=["keep off"], rc="0", say="", delivered=2, deleted=1,
+         status="not email: +1 stored file",
          about="a message notmuch refuses as not email: stored, named in "
                "a warning with its UIDL, kept on the server"),
 ]
@@ -536,5 +540,6 @@ def expect(name):
         "QUIT": int(c.get("quit", False)),
         "CHECK_PWN": int(c.get("check_pwn", False)),
         "SUSPECT_OK": int(c.get("suspect_ok", False)),
+        "STATUS": c.get("status", ""),
         "ABOUT": c["about"],
     })

@@ -226,6 +226,11 @@ run_case()
 		check_exit "$cd/client.err.$RUN_NO"
 	done
 	server_stop
+	if [ -n "$STATUS" ]; then
+		run_pm -C "$PM_CONFIG" status
+		tr '\n' ' ' <"$T/out" | grep -Eq -- "$STATUS" ||
+			problem "popmuch status does not match /$STATUS/: $(tr '\n' ' ' <"$T/out")"
+	fi
 	check_maildir "$MAIL_ROOT/hostile" "$cd/srv"
 	check_transcript "$cd/srv/transcript"
 	if [ "$CHECK_PWN" = 1 ]; then

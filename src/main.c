@@ -559,27 +559,23 @@ print_status(const struct account *a, const struct status_info *s, FILE *f)
 static int
 cmd_status(const struct cli *cli)
 {
+	const struct account **accts = NULL;
 	struct config *cfg = NULL;
 	struct status_info info;
 	struct pm_err err;
 	int rc, worst = 0, shown = 0;
+	size_t n = 0;
 
 	if ((rc = load_config(cli, &cfg)) != 0)
 		return rc;
-	for (int j = 0; j < cli->nargs; j++)
-		if (config_account(cfg, cli->args[j]) == NULL) {
-			log_msg(PM_LOG_ERROR, "no account named '%s' in %s",
-				cli->args[j], cfg->path);
-			worst = 64;
-		}
-	for (size_t i = 0; i < cfg->naccounts && worst == 0; i++) {
-		const struct account *a = cfg->accounts[i];
-		int wanted = cli->nargs == 0;
+	if (config_select(cfg, cli->args, (size_t)cli->nargs, &accts, &n,
+			  &err) != PM_OK) {
+		log_msg(PM_LOG_ERROR, "%s", err.msg);
+		worst = err_exitcode(err.code);
+	}
+	for (size_t i = 0; i < n; i++) {
+		const struct account *a = accts[i];
 
-		for (int j = 0; j < cli->nargs; j++)
-			wanted |= strcmp(cli->args[j], a->name) == 0;
-		if (!wanted)
-			continue;
 		if (status_collect(a, &info, &err) != PM_OK) {
 			log_msg(PM_LOG_ERROR, "%s: %s", a->name, err.msg);
 			if (err_severity(err.code) > err_severity(PM_OK))
@@ -590,6 +586,7 @@ cmd_status(const struct cli *cli)
 			putchar('\n');
 		print_status(a, &info, stdout);
 	}
+	free(accts);
 	config_free(&cfg);
 	return worst;
 }

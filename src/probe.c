@@ -1,6 +1,6 @@
 /* probe.c: the POP3 audit behind "popmuch probe".
  *
- * Its own connection sequence (not fetch_connect()): the audit must see
+ * Its own connection sequence around connect_account(): the audit must see
  * a certificate that fetch would refuse, report a server without STLS
  * instead of stopping, and guess implicit TLS on an unknown port. */
 #include "config.h"
@@ -12,7 +12,8 @@
 #include <time.h>
 
 #include "popmuch/auth.h"
-#include "popmuch/fetch.h"
+#include "popmuch/account.h"
+#include "popmuch/connect.h"
 #include "popmuch/log.h"
 #include "popmuch/pop3.h"
 #include "popmuch/probe.h"
@@ -73,7 +74,7 @@ bare_account(struct account *a, const char *target, char **host_r,
 	*guess_r = port != 995 && port != 110;
 }
 
-/* One attempt: TCP, implicit TLS or STLS as a says (fetch_connect, the
+/* One attempt: TCP, implicit TLS or STLS as a says (connect_account, the
  * same steps a fetch takes).  *p_r holds the session even on failure
  * when the greeting was read; a missing STLS gives PM_UNAVAILABLE with
  * the session still usable. */
@@ -81,7 +82,7 @@ static enum pm_status
 attempt(const struct account *a, struct probe_report *rep, struct pop3 **p_r,
 	struct pm_err *err)
 {
-	enum pm_status st = fetch_connect(a, p_r, err);
+	enum pm_status st = connect_account(a, p_r, err);
 
 	if (*p_r != NULL)
 		rep->stls_offered = pop3_caps(*p_r)->stls;
@@ -257,7 +258,7 @@ probe_run(const struct account *acct, const char *target,
 		bare_account(&a, target, &host, &guess);
 	rep->host = xstrdup(a.host);
 	st = probe_connect(&a, guess, rep, &p, err);
-	rep->port = fetch_default_port(&a);
+	rep->port = account_port(&a);
 	if (p != NULL && pop3_greeting(p)[0] != '\0')
 		rep->greeting = xstrdup(pop3_greeting(p));
 	clean = p != NULL && (st == PM_OK || st == PM_UNAVAILABLE);

@@ -152,6 +152,15 @@ enum pm_status config_parse_string(const char *name, const char *text,
 /* Find an account by name; borrowed from cfg, NULL if none. */
 struct account *config_account(const struct config *cfg, const char *name);
 
+/* The accounts named in names[0..n-1], in that order, or all of cfg's
+ * when n is 0.  *accts_r is an array of borrowed pointers; caller frees
+ * the array.
+ * Returns: PM_OK; PM_USAGE naming the first name cfg does not have;
+ * PM_CONFIG when n is 0 and no account is configured. */
+enum pm_status config_select(const struct config *cfg, char *const *names,
+			     size_t n, const struct account ***accts_r,
+			     size_t *n_r, struct pm_err *err);
+
 /* Parse a size "123", "10k", "5m", "1g" (k=1024).  Returns 0 on success. */
 int config_parse_size(const char *s, uint64_t *size_r);
 

@@ -15,7 +15,7 @@ struct status_info {
 	int has_run;             /* a last-run file exists */
 	int64_t last_time;
 	char last_status[32];    /* "OK", "NETWORK", ... */
-	char last_message[512];
+	char last_message[PM_ERR_MSG_MAX];
 	uint32_t on_server, kept, fetched, deleted;
 	int running;             /* a popmuch holds the account now */
 	uint64_t journal_entries; /* messages known (delivered or kept) */

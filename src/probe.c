@@ -218,7 +218,9 @@ login(const struct account *a, struct pop3 *p, struct probe_report *rep,
 	}
 	rep->login_ok = 1;
 	rep->stat_ok = pop3_stat(p, &rep->count, &rep->size, err) == PM_OK;
-	if (rep->uidl != 1 && rep->stat_ok && rep->count > 0)
+	/* Asked even when CAPA announces it: fetch meets the answer, not
+	 * the announcement. */
+	if (rep->stat_ok && rep->count > 0)
 		rep->uidl = pop3_cmd(p, "UIDL 1", 0, NULL, err) == PM_OK;
 	return PM_OK;
 }
@@ -274,12 +276,13 @@ probe_run(const struct account *acct, const char *target,
 			st = PM_OK;
 		}
 	}
-	if (clean) {
+	if (clean)
 		tls_warnings(rep);
-		keep_warnings(rep, acct ? &a : NULL);
-	}
 	if (st == PM_OK && acct != NULL)
 		st = check_account(&a, p, rep, err);
+	/* After the login: only it learns that UIDL is missing. */
+	if (clean)
+		keep_warnings(rep, acct ? &a : NULL);
 	/* QUIT only on a session in step (a login refusal leaves it so). */
 	if (clean && st != PM_NETWORK && st != PM_TIMEOUT &&
 	    st != PM_PROTOCOL && st != PM_TLS)

@@ -137,15 +137,17 @@ struct config {
 char *config_default_path(void);
 
 /* Parse the file at path.  On success *cfg_r is a new config the caller
- * frees with config_free().  On failure returns PM_CONFIG (or PM_IOERR
- * when the file cannot be read) with "file:line: keyword: reason" in
- * err.  A file that holds "password" and is readable by group or others
- * is refused. */
+ * frees with config_free().  A file that holds "password" and is
+ * readable by group or others is refused.
+ * Returns: PM_OK; PM_CONFIG with "file:line: keyword: reason" in err,
+ * or for a file with a password that group or others may read;
+ * PM_IOERR when the file is missing, not a regular file or unreadable. */
 enum pm_status config_load(const char *path, struct config **cfg_r,
 			   struct pm_err *err);
 
 /* Parse from a string (for tests and fuzzing); name is used in errors.
- * No permission check. */
+ * No permission check.
+ * Returns: PM_OK; PM_CONFIG with "name:line: keyword: reason" in err. */
 enum pm_status config_parse_string(const char *name, const char *text,
 				   struct config **cfg_r, struct pm_err *err);
 

@@ -31,7 +31,11 @@ struct status_info {
  * lock (uidl_open_readonly), so a fetch starting meanwhile is never
  * refused; a running fetch is shown as running.  The
  * Maildir is found through notmuch's configuration when the account
- * names none, and counted only when that works. */
+ * names none, and counted only when that works.
+ * Returns: PM_OK; PM_CONFIG when no state directory can be named
+ * (account_state_dir()); PM_DATAERR or PM_IOERR when last-run cannot be
+ * read (lastrun_read(); a missing one is no error); uidl_open_readonly()'s
+ * status when the journal cannot be read. */
 enum pm_status status_collect(const struct account *acct,
 			      struct status_info *info, struct pm_err *err);
 

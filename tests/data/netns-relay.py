@@ -7,7 +7,9 @@ Connects to 127.0.0.1:UPSTREAM_PORT (the test's Dovecot, on a random
 port), then, in a new network namespace (unshare -rn: nothing else of
 the machine is touched), listens on 127.0.0.1:LISTEN_PORT, runs COMMAND
 and relays its one connection to the upstream one.  So a config without
-a 'port' line (110 or 995) reaches the test server.
+a 'port' line (110 or 995) reaches the test server.  Where no namespace
+can be made (a container that forbids it), it listens on LISTEN_PORT in
+the current one, which needs root or a container's own network.
 
 The initial response of an AUTH OAUTHBEARER or XOAUTH2 line the client
 sends is decoded, and its fields other than the secret (auth=) are
@@ -70,9 +72,9 @@ def relay(a, b, report):
             other.sendall(data)
 
 
-def inside(fd, port, report, cmd):
-    subprocess.run(["ip", "link", "set", "lo", "up"], check=True)
-    up = socket.socket(fileno=fd)
+def inside(up, port, report, cmd, lo_up=True):
+    if lo_up:
+        subprocess.run(["ip", "link", "set", "lo", "up"], check=True)
     ls = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     ls.bind(("127.0.0.1", port))
     ls.listen(1)
@@ -92,7 +94,8 @@ def main():
     args = sys.argv[1:]
     if args[:1] == ["--inside"]:
         sep = args.index("--")
-        sys.exit(inside(int(args[1]), int(args[2]), args[3], args[sep + 1:]))
+        sys.exit(inside(socket.socket(fileno=int(args[1])), int(args[2]),
+                        args[3], args[sep + 1:]))
     if len(args) < 5 or args[3] != "--":
         sys.stderr.write(__doc__)
         sys.exit(64)
@@ -101,6 +104,13 @@ def main():
     fd = up.fileno()
     os.set_inheritable(fd, True)
     open(args[2], "w").close()
+    if subprocess.call(["unshare", "-rn", "true"],
+                       stderr=subprocess.DEVNULL) != 0:
+        # No namespaces here (a container without them): a private
+        # network already, or root; listen in this one.
+        sys.stderr.write("netns-relay: no network namespace, "
+                         "listening on port %s here\n" % args[1])
+        sys.exit(inside(up, int(args[1]), args[2], args[4:], lo_up=False))
     rc = subprocess.call(["unshare", "-rn", sys.executable,
                           os.path.abspath(__file__), "--inside", str(fd),
                           args[1], args[2], "--"] + args[4:], pass_fds=[fd])

@@ -16,6 +16,7 @@
 #include "popmuch/fetch.h"
 #include "popmuch/index.h"
 #include "popmuch/log.h"
+#include "popmuch/parse.h"
 #include "popmuch/probe.h"
 #include "popmuch/progress.h"
 #include "popmuch/status.h"
@@ -151,10 +152,9 @@ command_help(const char *cmd)
 static int
 parse_int_arg(const char *s, int *v_r)
 {
-	char *end;
-	long v = strtol(s, &end, 10);
+	unsigned long v;
 
-	if (*s == '\0' || *end != '\0' || v < 0 || v > INT_MAX)
+	if (parse_ulong(s, INT_MAX, &v) != 0)
 		return -1;
 	*v_r = (int)v;
 	return 0;
@@ -479,7 +479,8 @@ cmd_probe(const struct cli *cli)
 	}
 	err_clear(&err);
 	st = probe_run(acct, cli->args[0], &rep, &err);
-	print_probe(&rep, stdout);
+	if (rep.host != NULL) /* NULL: the target itself was refused */
+		print_probe(&rep, stdout);
 	fflush(stdout);
 	/* The report already shows a failed login or a refused
 	 * certificate; anything else stopped it early: say why. */

@@ -15,6 +15,7 @@
 #include "popmuch/account.h"
 #include "popmuch/connect.h"
 #include "popmuch/log.h"
+#include "popmuch/parse.h"
 #include "popmuch/pop3.h"
 #include "popmuch/probe.h"
 #include "popmuch/xmalloc.h"
@@ -40,26 +41,28 @@ warn(struct probe_report *rep, const char *fmt, ...)
 
 /* An account for a bare "HOST[:PORT]" or "[V6ADDR]:PORT": TLS on,
  * implicit on 995 (and without a port).  *guess_r is set for a port
- * that is neither 110 nor 995. */
-static void
+ * that is neither 110 nor 995.  Returns -1 (*host_r still to free) when
+ * PORT is not a number from 1 to 65535. */
+static int
 bare_account(struct account *a, const char *target, char **host_r,
 	     int *guess_r)
 {
 	const char *colon = strrchr(target, ':');
 	unsigned long port = 995;
+	int bad = 0;
 
 	if (target[0] == '[' && colon != NULL && colon > target &&
 	    colon[-1] == ']') {
 		*host_r = xstrndup(target + 1, (size_t)(colon - target - 2));
-		port = strtoul(colon + 1, NULL, 10);
+		bad = parse_ulong(colon + 1, 65535, &port) != 0;
 	} else if (colon != NULL && strchr(target, ':') == colon) {
 		*host_r = xstrndup(target, (size_t)(colon - target));
-		port = strtoul(colon + 1, NULL, 10);
+		bad = parse_ulong(colon + 1, 65535, &port) != 0;
 	} else {
 		*host_r = xstrdup(target);
 	}
-	if (port == 0 || port > 65535)
-		port = 995;
+	if (bad || port == 0)
+		return -1;
 	memset(a, 0, sizeof(*a));
 	a->name = (char *)"probe";
 	a->host = *host_r;
@@ -72,6 +75,7 @@ bare_account(struct account *a, const char *target, char **host_r,
 	a->keep = CFG_KEEP_ON;
 	a->keep_max = -1;
 	*guess_r = port != 995 && port != 110;
+	return 0;
 }
 
 /* One attempt: TCP, implicit TLS or STLS as a says (connect_account, the
@@ -254,10 +258,14 @@ probe_run(const struct account *acct, const char *target,
 	memset(rep, 0, sizeof(*rep));
 	rep->uidl = -1;
 	rep->expire = -1;
-	if (acct != NULL)
+	if (acct != NULL) {
 		a = *acct;
-	else
-		bare_account(&a, target, &host, &guess);
+	} else if (bare_account(&a, target, &host, &guess) != 0) {
+		free(host);
+		return err_set(err, PM_USAGE,
+			       "%s: the port must be a number from 1 to 65535",
+			       target);
+	}
 	rep->host = xstrdup(a.host);
 	st = probe_connect(&a, guess, rep, &p, err);
 	rep->port = account_port(&a);

@@ -50,7 +50,9 @@ struct probe_report {
  * certificate would be refused.  rep is filled even on failure, as far
  * as the probe got; the caller frees it with probe_report_free().
  *
- * Returns: the status "popmuch fetch" would meet on the way to the
+ * Returns: PM_USAGE (rep left empty: rep->host NULL) when a bare
+ * target's port is not a number from 1 to 65535; else the status
+ * "popmuch fetch" would meet on the way to the
  * mailbox: PM_OK; the first connection step that failed (PM_NETWORK,
  * PM_TIMEOUT, PM_TLS, PM_PROTOCOL, PM_CONFIG; PM_UNAVAILABLE when STLS is
  * needed and missing); PM_CERT when the account's certificate checks

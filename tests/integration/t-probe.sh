@@ -103,6 +103,14 @@ t_rc "bare host, plain port: exit 0" 0
 t_like "... STLS found" "$(field Server)" "port $POP3_PORT \(STLS\)"
 t_is "... same certificate" "$(field SHA-256)" "$TLS_FP_SHA256"
 
+for bad in 127.0.0.1:99x 127.0.0.1:0 127.0.0.1:65536 127.0.0.1: "[::1]:+1"; do
+	run_pm probe "$bad"
+	t_rc "bare host $bad: exit 64" 64
+	t_like "... says the port is wrong" "$(cat "$T/err")" \
+		'port must be a number from 1 to 65535'
+	t_empty "... and prints no report" "$T/out"
+done
+
 run_pm probe nosuch
 t_rc "probe of a name that is neither an account nor a host: exit 64" 64
 

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "popmuch/account.h"
 #include "popmuch/auth.h"
 #include "popmuch/log.h"
 #include "popmuch/secret.h"
@@ -24,18 +25,12 @@ struct method {
 	int automatic;	  /* "auth on" may pick it */
 };
 
-/* Strongest first: the order "auth on" tries them in. */
+/* Strongest first: the order "auth on" tries them in (account.h). */
 static const struct method methods[] = {
-    {"scram-sha-256", "SCRAM-SHA-256", 0, 1, 1},
-    {"scram-sha-1", "SCRAM-SHA-1", 0, 1, 1},
-    {"cram-md5", "CRAM-MD5", 0, 0, 1},
-    {"plain", "PLAIN", 1, 1, 1},
-    {"login", "LOGIN", 1, 0, 1},
-    {"user", "USER", 1, 0, 1},
-    {"apop", "APOP", 0, 0, 0},
-    {"external", "EXTERNAL", 0, 1, 0},
-    {"xoauth2", "XOAUTH2", 1, 1, 0}, /* a bearer token */
-    {"oauthbearer", "OAUTHBEARER", 1, 1, 0},
+#define AUTH_METHOD(n, mech, reveals, client_first, automatic)                \
+	{n, mech, reveals, client_first, automatic},
+    ACCOUNT_AUTH_LIST(AUTH_METHOD)
+#undef AUTH_METHOD
 };
 #define NMETHODS (sizeof(methods) / sizeof(methods[0]))
 
@@ -318,7 +313,8 @@ login_sasl(struct pop3 *p, const struct account *acct, const struct method *m,
 	    strcmp(m->mech, "OAUTHBEARER") == 0)
 		return sasl_exchange(p, m->mech, NULL,
 				     oauth_initial(m->mech, acct->user, secret,
-						   acct->host, acct->port),
+						   acct->host,
+						   account_port(acct)),
 				     1, err);
 	if ((rc = gsasl_init(&ctx)) != GSASL_OK)
 		return err_set(err, PM_SOFTWARE, "GNU SASL: %s",

@@ -13,7 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "popmuch/account.h"
 #include "popmuch/config.h"
+#include "popmuch/parse.h"
 #include "popmuch/xmalloc.h"
 #include "config-int.h"
 
@@ -47,25 +49,6 @@ parse_bool(const char *arg, int *v_r)
 		*v_r = 0;
 	else
 		return -1;
-	return 0;
-}
-
-/* A decimal number without sign, at most max. */
-static int
-parse_ulong(const char *s, unsigned long max, unsigned long *v_r)
-{
-	unsigned long v = 0;
-
-	if (*s == '\0')
-		return -1;
-	for (; *s != '\0'; s++) {
-		if (*s < '0' || *s > '9')
-			return -1;
-		if (v > (max - (unsigned long)(*s - '0')) / 10)
-			return -1;
-		v = v * 10 + (unsigned long)(*s - '0');
-	}
-	*v_r = v;
 	return 0;
 }
 
@@ -106,7 +89,7 @@ kw_file_opt(struct parse *p, const struct keyword *kw, char *arg)
 		config_set_str(p, kw->field, NULL);
 		return PM_OK;
 	}
-	path = config_expand_tilde(arg);
+	path = account_expand_tilde(arg);
 	config_set_str(p, kw->field, path);
 	free(path);
 	return PM_OK;
@@ -199,17 +182,9 @@ kw_pipelining(struct parse *p, const struct keyword *kw, char *arg)
 	return PM_OK;
 }
 
-/* clang-format off */
-static const char *const auth_methods[] = {
-	"on", "user", "apop", "plain", "login", "cram-md5", "scram-sha-1",
-	"scram-sha-256", "xoauth2", "oauthbearer", "external",
-};
-/* clang-format on */
-
 static enum pm_status
 kw_auth(struct parse *p, const struct keyword *kw, char *arg)
 {
-	size_t i;
 	char *s;
 
 	for (s = arg; *s != '\0'; s++)
@@ -219,17 +194,10 @@ kw_auth(struct parse *p, const struct keyword *kw, char *arg)
 	if (strcmp(arg, "gssapi") == 0 || strcmp(arg, "ntlm") == 0 ||
 	    strcmp(arg, "digest-md5") == 0)
 		return config_perr(p, kw->name,
-			    "use auth on, or one of user, plain, "
-			    "scram-sha-256, xoauth2, oauthbearer, external",
+			    "use one of " ACCOUNT_AUTH_NAMES,
 			    "method %s is not supported by popmuch", arg);
-	for (i = 0; i < sizeof(auth_methods) / sizeof(auth_methods[0]); i++)
-		if (strcmp(arg, auth_methods[i]) == 0)
-			break;
-	if (i == sizeof(auth_methods) / sizeof(auth_methods[0]))
-		return bad_arg(p, kw, arg,
-			       "on, user, apop, plain, login, cram-md5, "
-			       "scram-sha-1, scram-sha-256, xoauth2, "
-			       "oauthbearer or external");
+	if (!account_auth_known(arg))
+		return bad_arg(p, kw, arg, "one of " ACCOUNT_AUTH_NAMES);
 	config_set_str(p, F_auth, arg);
 	return PM_OK;
 }
@@ -253,7 +221,7 @@ kw_trust_file(struct parse *p, const struct keyword *kw, char *arg)
 		config_set_str(p, F_tls_trust_file, NULL);
 		return PM_OK;
 	}
-	path = config_expand_tilde(arg);
+	path = account_expand_tilde(arg);
 	config_set_str(p, kw->field, path);
 	free(path);
 	return PM_OK;
@@ -315,7 +283,7 @@ kw_delivery(struct parse *p, const struct keyword *kw, char *arg)
 	if (*dir == '\0')
 		return config_perr(p, kw->name, "delivery maildir DIR",
 			    "missing directory");
-	dir = config_expand_tilde(dir);
+	dir = account_expand_tilde(dir);
 	config_set_str(p, F_maildir, dir);
 	free(dir);
 	return PM_OK;

@@ -21,13 +21,16 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "popmuch/account.h"
 #include "popmuch/auth.h"
+#include "popmuch/connect.h"
 #include "popmuch/deliver.h"
 #include "popmuch/failing.h"
 #include "popmuch/fault.h"
 #include "popmuch/fetch.h"
 #include "popmuch/hdrhash.h"
 #include "popmuch/index.h"
+#include "popmuch/lastrun.h"
 #include "popmuch/log.h"
 #include "popmuch/maildir.h"
 #include "popmuch/net.h"
@@ -105,74 +108,6 @@ ev_warning(struct run *r, const char *fmt, ...)
 	va_end(ap);
 	if (ev != NULL && ev->warning != NULL)
 		ev->warning(ev->ctx, r->acct->name, buf);
-}
-
-char *
-fetch_state_dir(const char *account)
-{
-	const char *xdg = getenv("XDG_STATE_HOME");
-	const char *home = getenv("HOME");
-
-	if (xdg != NULL && xdg[0] == '/')
-		return xasprintf("%s/popmuch/%s", xdg, account);
-	return xasprintf("%s/.local/state/popmuch/%s", home ? home : ".",
-			 account);
-}
-
-/* realpath() for a path that may not exist yet: the nearest existing
- * ancestor resolved, the rest appended.  Caller frees; NULL on error. */
-static char *
-resolve_path(const char *path)
-{
-	char *real = realpath(path, NULL), *parent, *slash, *res;
-
-	/* ENOTDIR: a component is a file; maildir_open() reports that. */
-	if (real != NULL || (errno != ENOENT && errno != ENOTDIR))
-		return real;
-	parent = xstrdup(path);
-	slash = strrchr(parent, '/');
-	if (slash == NULL || slash == parent) {
-		free(parent);
-		return NULL;
-	}
-	*slash = '\0';
-	real = resolve_path(parent);
-	res = real ? xasprintf("%s/%s", real, slash + 1) : NULL;
-	free(real);
-	free(parent);
-	return res;
-}
-
-/* The account's Maildir: configured, or <mail_root>/<name>; it must lie
- * inside notmuch's mail root. */
-static enum pm_status
-locate_maildir(struct run *r, struct pm_err *err)
-{
-	char *root = NULL, *rroot, *rmd;
-	enum pm_status st;
-	size_t len;
-
-	st = index_mail_root(r->acct->notmuch_config, &root, err);
-	if (st != PM_OK)
-		return st;
-	r->maildir_path = r->acct->maildir
-				  ? xstrdup(r->acct->maildir)
-				  : xasprintf("%s/%s", root, r->acct->name);
-	rroot = resolve_path(root);
-	rmd = resolve_path(r->maildir_path);
-	len = rroot ? strlen(rroot) : 0;
-	if (rroot == NULL || rmd == NULL ||
-	    !(strncmp(rmd, rroot, len) == 0 &&
-	      (rmd[len] == '/' || rmd[len] == '\0')))
-		st = err_set(err, PM_CONFIG,
-			     "the Maildir %s is outside notmuch's mail root "
-			     "%s; move it inside, or point database.path "
-			     "(or 'notmuch_config') elsewhere",
-			     r->maildir_path, root);
-	free(rroot);
-	free(rmd);
-	free(root);
-	return st;
 }
 
 struct collect {
@@ -277,65 +212,6 @@ recover(struct run *r, struct pm_err *err)
 	return st;
 }
 
-unsigned
-fetch_default_port(const struct account *a)
-{
-	if (a->port != 0)
-		return a->port;
-	return a->tls && !a->tls_starttls ? 995 : 110;
-}
-
-void
-fetch_tls_opts(const struct account *a, struct net_tls_opts *o)
-{
-	memset(o, 0, sizeof(*o));
-	o->certcheck = a->tls_certcheck;
-	o->trust_file = a->tls_trust_file;
-	o->fingerprint = a->tls_fingerprint;
-	o->host_override = a->tls_host_override;
-	o->priorities = a->tls_priorities;
-	o->cert_file = a->tls_cert_file;
-	o->key_file = a->tls_key_file;
-	o->crl_file = a->tls_crl_file;
-}
-
-enum pm_status
-fetch_connect(const struct account *a, struct pop3 **p_r, struct pm_err *err)
-{
-	struct net_tls_opts tls;
-	struct net_conn *conn;
-	enum pm_status st;
-
-	*p_r = NULL;
-	fetch_tls_opts(a, &tls);
-	st = net_connect(a->host, fetch_default_port(a), a->timeout, a->source_ip,
-			 &conn, err);
-	if (st != PM_OK)
-		return st;
-	if (a->tls && !a->tls_starttls &&
-	    (st = net_tls_start(conn, a->host, &tls, err)) != PM_OK) {
-		net_free(&conn);
-		return st;
-	}
-	if ((st = pop3_open(conn, a->timeout, p_r, err)) != PM_OK)
-		return st;
-	if ((st = pop3_capa(*p_r, err)) != PM_OK)
-		return st;
-	if (a->tls && a->tls_starttls) {
-		if (!pop3_caps(*p_r)->stls)
-			return err_set(err, PM_UNAVAILABLE,
-				       "the server does not offer STLS, so "
-				       "TLS cannot start; nothing was sent "
-				       "(use port 995 with 'tls_starttls "
-				       "off', or 'tls off' at your own risk)");
-		if ((st = pop3_stls(*p_r, a->host, &tls, err)) != PM_OK)
-			return st;
-	}
-	if (a->pipelining != CFG_AUTO)
-		pop3_set_pipelining(*p_r, a->pipelining == CFG_ON);
-	return PM_OK;
-}
-
 /* Connect and log in: no credential before TLS when TLS is on.  A
  * server whose replies once went out of step under pipelining is spoken
  * to one command at a time (quirks.h), unless 'pipelining on' says
@@ -343,7 +219,7 @@ fetch_connect(const struct account *a, struct pop3 **p_r, struct pm_err *err)
 static enum pm_status
 connect_login(struct run *r, struct pm_err *err)
 {
-	enum pm_status st = fetch_connect(r->acct, &r->p, err);
+	enum pm_status st = connect_account(r->acct, &r->p, err);
 
 	if (st != PM_OK)
 		return st;
@@ -942,27 +818,18 @@ session(struct run *r, struct pm_err *err)
 	return st == PM_OK ? partial(r, err) : st;
 }
 
-char *
-fetch_mailbox_id(const struct account *a)
-{
-	char *id = xasprintf("%s@%s:%u", a->user ? a->user : "", a->host,
-			     fetch_default_port(a));
-
-	for (char *s = strrchr(id, '@'); s != NULL && *s != '\0'; s++)
-		*s = (char)tolower((unsigned char)*s);
-	return id;
-}
-
 static enum pm_status
 run_account(struct run *r, int network, struct pm_err *err)
 {
 	enum pm_status st;
-	char *mailbox = fetch_mailbox_id(r->acct);
+	char *mailbox = account_mailbox_id(r->acct);
 
 	r->now = (int64_t)time(NULL);
 	r->network = network;
-	r->state_dir = fetch_state_dir(r->acct->name);
-	if ((st = locate_maildir(r, err)) == PM_OK)
+	st = account_state_dir(r->acct->name, &r->state_dir, err);
+	if (st == PM_OK)
+		st = account_maildir(r->acct, &r->maildir_path, err);
+	if (st == PM_OK)
 		st = uidl_open(r->state_dir, mailbox, r->opts->wait_lock,
 			       &r->db, err);
 	free(mailbox);
@@ -1090,29 +957,28 @@ apply_indexed(struct indexer *ix)
 	free(done);
 }
 
+/* The record "popmuch status" and the TUI show (lastrun.h). */
 static void
-write_last_run(const struct run *r)
+write_last_run(struct run *r)
 {
 	const struct fetch_result *res = r->res;
-	char *path = xasprintf("%s/last-run", r->state_dir);
-	char *tmp = xasprintf("%s/last-run.tmp", r->state_dir);
-	FILE *f = fopen(tmp, "w");
+	struct lastrun lr = {
+		.time = r->now,
+		.on_server = res->on_server,
+		.fetched = res->fetched,
+		.deleted = res->deleted,
+		.kept = res->kept,
+		.skipped = res->skipped,
+		.index_pending = res->index_pending,
+	};
+	struct pm_err err;
 
-	if (f != NULL) {
-		fprintf(f,
-			"time %lld\nstatus %s\non_server %" PRIu32
-			"\nfetched %" PRIu32 "\ndeleted %" PRIu32
-			"\nkept %" PRIu32 "\nskipped %" PRIu32
-			"\nindex_pending %" PRIu32 "\nmessage %s\n",
-			(long long)r->now, err_name(res->status),
-			res->on_server, res->fetched, res->deleted, res->kept,
-			res->skipped, res->index_pending,
-			res->status == PM_OK ? "" : res->err.msg);
-		if (fclose(f) != 0 || rename(tmp, path) != 0)
-			(void)unlink(tmp);
-	}
-	free(path);
-	free(tmp);
+	(void)snprintf(lr.status, sizeof(lr.status), "%s",
+		       err_name(res->status));
+	(void)snprintf(lr.message, sizeof(lr.message), "%s",
+		       res->status == PM_OK ? "" : res->err.msg);
+	if (lastrun_write(r->state_dir, &lr, &err) != PM_OK)
+		ev_warning(r, "%s", err.msg);
 }
 
 static void
@@ -1159,38 +1025,6 @@ finish_run(struct run *r)
 }
 
 static enum pm_status
-select_accounts(const struct config *cfg, char *const *names, size_t n,
-		const struct account ***accts_r, size_t *n_r,
-		struct pm_err *err)
-{
-	const struct account **a;
-
-	if (n == 0) {
-		if (cfg->naccounts == 0)
-			return err_set(err, PM_CONFIG,
-				       "%s: no account is configured",
-				       cfg->path ? cfg->path : "config");
-		a = xcalloc(cfg->naccounts, sizeof(*a));
-		for (size_t i = 0; i < cfg->naccounts; i++)
-			a[i] = cfg->accounts[i];
-		*accts_r = a;
-		*n_r = cfg->naccounts;
-		return PM_OK;
-	}
-	a = xcalloc(n, sizeof(*a));
-	for (size_t i = 0; i < n; i++)
-		if ((a[i] = config_account(cfg, names[i])) == NULL) {
-			free(a);
-			return err_set(err, PM_USAGE,
-				       "no account named '%s' in %s",
-				       names[i], cfg->path ? cfg->path : "config");
-		}
-	*accts_r = a;
-	*n_r = n;
-	return PM_OK;
-}
-
-static enum pm_status
 fetch_common(const struct config *cfg, char *const *names, size_t n,
 	     const struct fetch_opts *opts, int network,
 	     struct fetch_result **results_r, size_t *nresults_r,
@@ -1204,7 +1038,7 @@ fetch_common(const struct config *cfg, char *const *names, size_t n,
 	size_t na = 0;
 	struct pm_err ierr;
 
-	if ((st = select_accounts(cfg, names, n, &accts, &na, err)) != PM_OK)
+	if ((st = config_select(cfg, names, n, &accts, &na, err)) != PM_OK)
 		return st;
 	/* One indexer: libnotmuch allows one writer per database. */
 	if ((st = index_start(accts[0]->notmuch_config, &ix, err)) != PM_OK) {

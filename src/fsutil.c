@@ -129,9 +129,10 @@ fsutil_write_atomic(const char *path, const char *buf, size_t len,
 	if (close(fd) != 0 && st == PM_OK && errno != EINTR)
 		st = err_set(err, fsutil_errno_status(errno),
 			     "cannot write %s: %s", tmp, strerror(errno));
-	if (st == PM_OK && rename(tmp, path) != 0)
-		st = err_set(err, PM_IOERR, "cannot rename %s: %s", tmp,
-			     strerror(errno));
+	if (st == PM_OK &&
+	    (rename(tmp, path) != 0 || fsutil_fsync_parent(path) != 0))
+		st = err_set(err, fsutil_errno_status(errno),
+			     "cannot write %s: %s", path, strerror(errno));
 	if (st != PM_OK)
 		(void)unlink(tmp);
 	free(tmp);

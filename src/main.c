@@ -16,6 +16,7 @@
 #include "popmuch/fetch.h"
 #include "popmuch/index.h"
 #include "popmuch/log.h"
+#include "popmuch/parse.h"
 #include "popmuch/probe.h"
 #include "popmuch/progress.h"
 #include "popmuch/status.h"
@@ -151,10 +152,9 @@ command_help(const char *cmd)
 static int
 parse_int_arg(const char *s, int *v_r)
 {
-	char *end;
-	long v = strtol(s, &end, 10);
+	unsigned long v;
 
-	if (*s == '\0' || *end != '\0' || v < 0 || v > INT_MAX)
+	if (parse_ulong(s, INT_MAX, &v) != 0)
 		return -1;
 	*v_r = (int)v;
 	return 0;
@@ -479,7 +479,8 @@ cmd_probe(const struct cli *cli)
 	}
 	err_clear(&err);
 	st = probe_run(acct, cli->args[0], &rep, &err);
-	print_probe(&rep, stdout);
+	if (rep.host != NULL) /* NULL: the target itself was refused */
+		print_probe(&rep, stdout);
 	fflush(stdout);
 	/* The report already shows a failed login or a refused
 	 * certificate; anything else stopped it early: say why. */
@@ -581,27 +582,23 @@ print_status(const struct account *a, const struct status_info *s, FILE *f)
 static int
 cmd_status(const struct cli *cli)
 {
+	const struct account **accts = NULL;
 	struct config *cfg = NULL;
 	struct status_info info;
 	struct pm_err err;
 	int rc, worst = 0, shown = 0;
+	size_t n = 0;
 
 	if ((rc = load_config(cli, &cfg)) != 0)
 		return rc;
-	for (int j = 0; j < cli->nargs; j++)
-		if (config_account(cfg, cli->args[j]) == NULL) {
-			log_msg(PM_LOG_ERROR, "no account named '%s' in %s",
-				cli->args[j], cfg->path);
-			worst = 64;
-		}
-	for (size_t i = 0; i < cfg->naccounts && worst == 0; i++) {
-		const struct account *a = cfg->accounts[i];
-		int wanted = cli->nargs == 0;
+	if (config_select(cfg, cli->args, (size_t)cli->nargs, &accts, &n,
+			  &err) != PM_OK) {
+		log_msg(PM_LOG_ERROR, "%s", err.msg);
+		worst = err_exitcode(err.code);
+	}
+	for (size_t i = 0; i < n; i++) {
+		const struct account *a = accts[i];
 
-		for (int j = 0; j < cli->nargs; j++)
-			wanted |= strcmp(cli->args[j], a->name) == 0;
-		if (!wanted)
-			continue;
 		if (status_collect(a, &info, &err) != PM_OK) {
 			log_msg(PM_LOG_ERROR, "%s: %s", a->name, err.msg);
 			if (err_severity(err.code) > err_severity(PM_OK))
@@ -612,6 +609,7 @@ cmd_status(const struct cli *cli)
 			putchar('\n');
 		print_status(a, &info, stdout);
 	}
+	free(accts);
 	config_free(&cfg);
 	return worst;
 }

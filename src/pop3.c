@@ -12,6 +12,7 @@
 #include "popmuch/dotdec.h"
 #include "popmuch/log.h"
 #include "popmuch/pop3.h"
+#include "popmuch/parse.h"
 #include "popmuch/xmalloc.h"
 
 #define POP3_BUF_SIZE 65536
@@ -462,8 +463,6 @@ pop3_stls(struct pop3 *p, const char *host, const struct net_tls_opts *opts,
 	return st;
 }
 
-static int parse_u64(const char *s, const char **end_r, uint64_t *v_r);
-
 enum pm_status
 pop3_stat(struct pop3 *p, uint32_t *count_r, uint64_t *size_r,
 	  struct pm_err *err)
@@ -475,30 +474,12 @@ pop3_stat(struct pop3 *p, uint32_t *count_r, uint64_t *size_r,
 
 	if ((st = pop3_cmd(p, "STAT", 0, &text, err)) != PM_OK)
 		return st;
-	if (parse_u64(text, &text, &count) != 0 || *text != ' ' ||
-	    count > POP3_MSGS_MAX || parse_u64(text + 1, &text, size_r) != 0)
+	if (parse_u64_prefix(text, &text, &count) != 0 || *text != ' ' ||
+	    count > POP3_MSGS_MAX ||
+	    parse_u64_prefix(text + 1, &text, size_r) != 0)
 		return err_set(err, PM_PROTOCOL, "malformed STAT reply");
 	*count_r = (uint32_t)count;
 	return PM_OK;
-}
-
-static int
-parse_u64(const char *s, const char **end_r, uint64_t *v_r)
-{
-	uint64_t v = 0;
-
-	if (!isdigit((unsigned char)*s))
-		return -1;
-	for (; isdigit((unsigned char)*s); s++) {
-		uint64_t d = (uint64_t)(*s - '0');
-
-		if (v > (UINT64_MAX - d) / 10)
-			return -1;
-		v = v * 10 + d;
-	}
-	*end_r = s;
-	*v_r = v;
-	return 0;
 }
 
 static int
@@ -506,7 +487,8 @@ parse_num(const char *s, const char **end_r, uint32_t *num_r)
 {
 	uint64_t v;
 
-	if (parse_u64(s, end_r, &v) != 0 || v == 0 || v > POP3_MSGS_MAX)
+	if (parse_u64_prefix(s, end_r, &v) != 0 || v == 0 ||
+	    v > POP3_MSGS_MAX)
 		return -1;
 	*num_r = (uint32_t)v;
 	return 0;
@@ -521,7 +503,7 @@ pop3_parse_list_line(const char *line, uint32_t *num_r, uint64_t *size_r)
 		return -1;
 	while (*s == ' ')
 		s++;
-	if (parse_u64(s, &s, size_r) != 0)
+	if (parse_u64_prefix(s, &s, size_r) != 0)
 		return -1;
 	/* RFC 1939 allows more after the size; ignore it. */
 	return *s == '\0' || *s == ' ' ? 0 : -1;

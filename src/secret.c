@@ -9,7 +9,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
-#include <pwd.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +19,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "popmuch/account.h"
 #include "popmuch/secret.h"
 #include "popmuch/xmalloc.h"
 
@@ -358,14 +358,11 @@ secret_prompt(const struct account *acct)
 static char *
 netrc_path(void)
 {
-	const char *home = getenv("HOME");
-	struct passwd *pw;
+	char *home = account_home(), *path;
 
-	if (home == NULL || *home == '\0') {
-		pw = getpwuid(getuid());
-		home = pw != NULL ? pw->pw_dir : NULL;
-	}
-	return home != NULL ? xasprintf("%s/.netrc", home) : NULL;
+	path = home != NULL ? xasprintf("%s/.netrc", home) : NULL;
+	free(home);
+	return path;
 }
 
 enum pm_status

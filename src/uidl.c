@@ -50,6 +50,7 @@
 #include "popmuch/fsutil.h"
 #include "popmuch/hdrhash.h"
 #include "popmuch/uidl.h"
+#include "popmuch/parse.h"
 #include "popmuch/xmalloc.h"
 
 #define JOURNAL_MAGIC "popmuch-journal"
@@ -256,18 +257,6 @@ enc(char *out, const char *s)
 	return o;
 }
 
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
 /* Decode a token in place; -1 on a bad escape or a NUL byte. */
 static int
 dec(char *s)
@@ -280,8 +269,8 @@ dec(char *s)
 			*o++ = *s;
 			continue;
 		}
-		hi = hexval(s[1]);
-		lo = hi < 0 ? -1 : hexval(s[2]);
+		hi = parse_hexdigit(s[1]);
+		lo = hi < 0 ? -1 : parse_hexdigit(s[2]);
 		if (lo < 0 || (hi == 0 && lo == 0))
 			return -1;
 		*o++ = (char)(hi << 4 | lo);
@@ -305,7 +294,7 @@ check_crc(char *line, size_t len)
 	if (len < 10 || line[len - 10] != ' ' || line[len - 9] != '*')
 		return -1;
 	for (i = len - 8; i < len; i++) {
-		v = hexval(line[i]);
+		v = parse_hexdigit(line[i]);
 		if (v < 0)
 			return -1;
 		want = want << 4 | (uint32_t)v;
@@ -313,25 +302,6 @@ check_crc(char *line, size_t len)
 	if (crc32_of(line, len - 10) != want)
 		return -1;
 	line[len - 10] = '\0';
-	return 0;
-}
-
-static int
-parse_u64(const char *s, uint64_t *v_r)
-{
-	uint64_t v = 0, d;
-
-	if (*s == '\0')
-		return -1;
-	for (; *s != '\0'; s++) {
-		if (*s < '0' || *s > '9')
-			return -1;
-		d = (uint64_t)(*s - '0');
-		if (v > (UINT64_MAX - d) / 10)
-			return -1;
-		v = v * 10 + d;
-	}
-	*v_r = v;
 	return 0;
 }
 
@@ -367,8 +337,7 @@ split(char *s, char **tok, int max)
 static int
 file_ok(const char *f)
 {
-	return f[0] != '\0' && strlen(f) <= FILE_MAX && !strchr(f, '/') &&
-	       strcmp(f, ".") != 0 && strcmp(f, "..") != 0;
+	return parse_basename_ok(f) && strlen(f) <= FILE_MAX;
 }
 
 static int

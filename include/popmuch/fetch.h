@@ -61,30 +61,6 @@ struct fetch_opts {
 	const struct fetch_events *events;
 };
 
-struct pop3;
-struct net_tls_opts;
-
-/* Connect to acct's server: TCP, implicit TLS or STLS (refusing to go on
- * when STLS is missing), CAPA, the pipelining setting.  No login.  On
- * failure *p_r may still hold a session to free with pop3_free(). */
-enum pm_status fetch_connect(const struct account *acct, struct pop3 **p_r,
-			     struct pm_err *err);
-
-/* The port acct connects to (995 for implicit TLS, else 110 unless set). */
-unsigned fetch_default_port(const struct account *acct);
-
-/* Fill TLS options from acct's settings (borrowed strings). */
-void fetch_tls_opts(const struct account *acct, struct net_tls_opts *o);
-
-/* The state directory of an account: $XDG_STATE_HOME/popmuch/<name>
- * (else ~/.local/state/...).  Caller frees. */
-char *fetch_state_dir(const char *account);
-
-/* The mailbox acct's journal speaks for: "user@host:port", the host in
- * lower case and the port as fetch_default_port() gives it.  Caller
- * frees. */
-char *fetch_mailbox_id(const struct account *acct);
-
 /* Fetch the given accounts (all of cfg's when n is 0), up to
  * opts->parallel at once.  results_r gets one result per account, in
  * order (caller frees the array).  Returns the worst status. */

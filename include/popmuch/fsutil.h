@@ -23,7 +23,7 @@ enum pm_status fsutil_mkdirs(const char *path, struct pm_err *err);
 /* Replace the small state file path with buf[0..len): written to a new
  * "<path>.tmp" (O_CREAT|O_EXCL|O_NOFOLLOW, mode 0600 whatever the umask;
  * a stale one is removed first, never followed), fsynced, renamed over
- * path.  Returns: PM_OK; PM_CANTCREAT, PM_NOSPACE, PM_IOERR naming the
+ * path, and the directory fsynced.  Returns: PM_OK; PM_CANTCREAT, PM_NOSPACE, PM_IOERR naming the
  * file. */
 enum pm_status fsutil_write_atomic(const char *path, const char *buf,
 				   size_t len, struct pm_err *err);

@@ -15,7 +15,7 @@ struct status_info {
 	int has_run;             /* a last-run file exists */
 	int64_t last_time;
 	char last_status[32];    /* "OK", "NETWORK", ... */
-	char last_message[512];
+	char last_message[PM_ERR_MSG_MAX];
 	uint32_t on_server, kept, fetched, deleted;
 	int running;             /* a popmuch holds the account now */
 	uint64_t journal_entries; /* messages known (delivered or kept) */
@@ -37,7 +37,11 @@ struct status_info {
  * lock (uidl_open_readonly), so a fetch starting meanwhile is never
  * refused; a running fetch is shown as running.  The
  * Maildir is found through notmuch's configuration when the account
- * names none, and counted only when that works. */
+ * names none, and counted only when that works.
+ * Returns: PM_OK; PM_CONFIG when no state directory can be named
+ * (account_state_dir()); PM_DATAERR or PM_IOERR when last-run cannot be
+ * read (lastrun_read(); a missing one is no error); uidl_open_readonly()'s
+ * status when the journal cannot be read. */
 enum pm_status status_collect(const struct account *acct,
 			      struct status_info *info, struct pm_err *err);
 

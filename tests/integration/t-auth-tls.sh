@@ -269,6 +269,33 @@ else
 		"the token-introspection server did not start"
 fi
 
+# ---- OAUTHBEARER without a 'port' line -------------------------------------
+# The payload names the port the client connected to (RFC 7628 3.1): 110
+# when the config has no 'port' line, never 0.  Dovecot listens on a
+# random port, so the fetch runs in a network namespace where port 110
+# is relayed to it; the relay decodes the payload and reports its fields
+# except the token.
+if [ -n "$oauth_port" ]; then
+	seed_one
+	pm_config test "auth oauthbearer" "-port" "-password" \
+		"passwordeval \"echo $TOKEN\""
+	PM_LAST_RUN="popmuch fetch (port 110 relayed to $POP3_PORT)"
+	timeout -k 10 "$PM_TIMEOUT" "$PM_PYTHON" \
+		"$TOP_SRCDIR/tests/data/netns-relay.py" "$POP3_PORT" 110 \
+		"$T/gs2" -- "$POPMUCH" fetch </dev/null >"$T/out" 2>"$T/err"
+	RC=$?
+	t_rc "oauthbearer, no port line: exit 0 (Dovecot took the token)" 0
+	t_ok "... the message arrived" delivered_once "$SEED"
+	t_like "... the payload says port=110, not 0" "$(cat "$T/gs2")" \
+		'^port=110$'
+	t_like "... and host=127.0.0.1" "$(cat "$T/gs2")" '^host=127\.0\.0\.1$'
+	t_is "... the report holds no token" "$(grep -c -F -- "$TOKEN" "$T/gs2")" 0
+	no_leak "... nothing printed holds the token" "$TOKEN"
+else
+	t_skip "OAUTHBEARER without a port line" \
+		"the token-introspection server did not start"
+fi
+
 # ---- auth on: the strongest offered, never clear text without TLS -----------
 for mode in plain stls tls; do
 	conf_for "$mode"

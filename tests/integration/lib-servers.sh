@@ -351,13 +351,20 @@ srv_start()
 # sessions end with their connections.
 srv_stop()
 {
-	local name=$1 pid d
+	local name=$1 pid d a
 	pid=${SRV_PID[$name]:-}
 	[ -n "$pid" ] || return 0
 	SRV_PID[$name]=
 	d=$(_srv_dir "$name")
+	# authdaemond first, and gone, while its parent (the listener) can
+	# still reap it.
 	if [ -s "$d/authdaemond.pid" ]; then
-		kill "$(cat "$d/authdaemond.pid")" 2>/dev/null
+		a=$(cat "$d/authdaemond.pid")
+		kill "$a" 2>/dev/null
+		for _ in $(seq 1 40); do
+			kill -0 "$a" 2>/dev/null || break
+			sleep 0.05
+		done
 	fi
 	kill "$pid" 2>/dev/null
 	wait "$pid" 2>/dev/null

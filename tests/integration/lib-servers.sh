@@ -57,7 +57,8 @@
 #              messages are numbered in directory order, so numbers change
 #              between sessions while UIDLs stay.
 #   courier    CAPA: TOP USER LOGIN-DELAY 10 PIPELINING UIDL "UTF8 USER"
-#              IMPLEMENTATION (no RESP-CODES); UIDL is UID<n>-<uidvalidity>,
+#              IMPLEMENTATION (no RESP-CODES; the LOGIN-DELAY is not
+#              enforced: logins a second apart work); UIDL is UID<n>-<uidvalidity>,
 #              kept in Maildir/courierpop3dsizelist, stable, not reused
 #              after a DELE; sizes count CRLF and do not change; a message
 #              read moves to cur/ with ":2,S".

@@ -8,16 +8,16 @@
 #   popa3d     popa3d 1.0.3, mbox in /var/mail
 #   solid      Solid POP3 0.15 (solid-pop3d), Maildir
 #   courier    Courier pop3d 1.0.16 (courier-pop, courier-authlib), Maildir
+#   cyrus      Cyrus IMAP 3.6.1's pop3d (cyrus-pop3d), mail in by LMTP
 # Their packages conflict with dovecot-pop3d (or start daemons from their
 # maintainer scripts), so they are not installed: contrib/install-deps
 # unpacks them into $PM_TEST_SERVERS (default
 # /var/cache/popmuch-test-servers, its tree in root/), and they run from
-# there.  Cyrus is not here: it needs its master process, a mailbox
-# database and delivery over LMTP before a single POP3 login.
+# there.
 #
-# How each runs: on 127.0.0.1, on a port the kernel picks, started per
-# connection by tests/data/inetd.py (inetd "nowait"; each server's inetd
-# mode, which they all have).  popa3d, Solid and Courier are built for
+# How each runs: on 127.0.0.1, on a port the kernel picks; all but Cyrus
+# started per connection by tests/data/inetd.py (inetd "nowait", each
+# server's inetd mode).  popa3d, Solid and Courier are built for
 # fixed system paths (/etc, /var/mail, /run/courier, /usr/lib/courier):
 # they run in a private mount namespace (unshare -m, so root only) in
 # which the unpacked package is overlaid on /usr and /etc, /etc/passwd and
@@ -26,7 +26,9 @@
 # and /var/mail is a test directory.  Nothing outside the namespace
 # changes.  Their login stage runs as root (they need it to become the
 # user; popa3d refuses otherwise), each session after login as the
-# unprivileged mail user (PM_MAIL_USER, uid PM_MAIL_UID).  Mailutils needs
+# unprivileged mail user (PM_MAIL_USER, uid PM_MAIL_UID).  Cyrus has no
+# inetd mode: its master listens, wholly as the mail user (in a namespace
+# only for a private /etc/passwd naming the "cyrus" user).  Mailutils needs
 # no namespace: a private config with the "virtdomain" passwd file, and it
 # runs as the mail user with the group "mail" (it sets that group at
 # start and stops if it cannot).
@@ -62,6 +64,14 @@
 #              kept in Maildir/courierpop3dsizelist, stable, not reused
 #              after a DELE; sizes count CRLF and do not change; a message
 #              read moves to cur/ with ":2,S".
+#   cyrus      CAPA: SASL (SCRAM-*, DIGEST-MD5, CRAM-MD5, NTLM, PLAIN,
+#              LOGIN) "EXPIRE NEVER" "LOGIN-DELAY 0" TOP UIDL PIPELINING
+#              RESP-CODES AUTH-RESP-CODE USER IMPLEMENTATION.  UIDL is
+#              <uidvalidity>.<uid>, stable, never reused; sizes count CRLF
+#              (stored so) and do not change.  lmtpd adds Return-Path
+#              (replacing the message's own), Received, X-Cyrus-Session-Id
+#              and X-Sieve when it stores a message; RETR serves it as
+#              stored.  An expunged message's file stays until later.
 #
 # Functions (details at each):
 #   srv_usable NAME          can NAME run here? (prints why not)
@@ -91,6 +101,7 @@ _srv_bin()
 	popa3d) echo "$SRV_ROOT/usr/sbin/popa3d" ;;
 	solid) echo "$SRV_ROOT/usr/sbin/solid-pop3d" ;;
 	courier) echo "$SRV_ROOT/usr/lib/courier/courier/courierpop3login" ;;
+	cyrus) echo "$SRV_ROOT/usr/lib/cyrus/bin/master" ;;
 	*) return 1 ;;
 	esac
 }
@@ -206,7 +217,7 @@ _srv_mailboxes()
 }
 
 # The namespace script: overlays, then PRE (shell lines), then exec
-# inetd.py with the server command.
+# COMMAND.
 _srv_ns_script()
 {
 	local d=$1 pre=$2
@@ -223,7 +234,7 @@ _srv_ns_script()
 		fi
 		echo "export LD_LIBRARY_PATH='$SRV_LIBS'"
 		printf '%s\n' "$pre"
-		printf 'exec %q %q %q' "$PM_PYTHON" "$PM_DATA/inetd.py" "$d/port"
+		printf 'exec'
 		printf ' %q' "$@"
 		echo
 	} >"$d/ns.sh"
@@ -268,7 +279,8 @@ _srv_start_popa3d()
 	_srv_etc "$d" "$@" @popa3d || return 1
 	mkdir -p "$d/varlib-up/popa3d" "$d/mail"
 	chmod 1777 "$d/mail"
-	_srv_ns_script "$d" "" "$SRV_ROOT/usr/sbin/popa3d"
+	_srv_ns_script "$d" "" "$PM_PYTHON" "$PM_DATA/inetd.py" "$d/port" \
+		"$SRV_ROOT/usr/sbin/popa3d"
 	unshare -m sh "$d/ns.sh" >>"$d/log" 2>&1 &
 	SRV_PID[popa3d]=$!
 }
@@ -288,8 +300,8 @@ _srv_start_solid()
 	UserOverride	no
 </Global>
 EOF
-	_srv_ns_script "$d" "" "$SRV_ROOT/usr/sbin/solid-pop3d" \
-		-f "$d/spop3d.conf"
+	_srv_ns_script "$d" "" "$PM_PYTHON" "$PM_DATA/inetd.py" "$d/port" \
+		"$SRV_ROOT/usr/sbin/solid-pop3d" -f "$d/spop3d.conf"
 	unshare -m sh "$d/ns.sh" >>"$d/log" 2>&1 &
 	SRV_PID[solid]=$!
 }
@@ -310,11 +322,123 @@ for i in \$(seq 1 100); do
 	[ -S /run/courier/authdaemon/socket ] && break
 	sleep 0.05
 done"
-	_srv_ns_script "$d" "$pre" \
+	_srv_ns_script "$d" "$pre" "$PM_PYTHON" "$PM_DATA/inetd.py" "$d/port" \
 		/usr/lib/courier/courier/courierpop3login \
 		/usr/lib/courier/courier/courierpop3d Maildir
 	unshare -m sh "$d/ns.sh" >>"$d/log" 2>&1 &
 	SRV_PID[courier]=$!
+}
+
+# Cyrus: its master process (Cyrus has no inetd mode) as the mail user,
+# whom the private /etc/passwd also names "cyrus" (master looks that user
+# up).  Passwords in a private sasldb (saslpasswd2), checked by Cyrus
+# SASL's auxprop; mail arrives over LMTP on a socket, as on a real Cyrus.
+# The port is picked before master binds it.
+_srv_start_cyrus()
+{
+	local d=$1 u bin=$SRV_ROOT/usr/lib/cyrus/bin port
+	shift
+	_srv_etc "$d" || return 1
+	echo "cyrus:x:$PM_MAIL_UID:$PM_MAIL_GID::$d:/usr/sbin/nologin" \
+		>>"$d/etc-up/passwd"
+	mkdir -p "$d/conf" "$d/spool" "$d/socket" "$d/lock" "$d/proc"
+	_pm_chown_mail "$d"
+	for u in "$@"; do
+		printf '%s' "$POP_PASS" | _srv_as_mail \
+			"$SRV_ROOT/usr/sbin/saslpasswd2" -p -c -f "$d/sasldb2" \
+			"$u" || return 1
+	done
+	port=$(_pm_free_ports) || return 1
+	port=${port% *}
+	cat >"$d/imapd.conf" <<EOF
+# Cyrus for one test (tests/integration/lib-servers.sh).
+configdirectory: $d/conf
+partition-default: $d/spool
+mailbox_legacy_dirs: yes
+admins: cyrusadm
+sasl_pwcheck_method: auxprop
+sasl_auxprop_plugin: sasldb
+sasl_sasldb_path: $d/sasldb2
+allowplaintext: yes
+autocreate_post: 1
+autocreate_quota: 0
+lmtpsocket: $d/socket/lmtp
+idlesocket: $d/socket/idle
+notifysocket: $d/socket/notify
+mboxname_lockpath: $d/lock
+proc_path: $d/proc
+duplicate_db_path: $d/conf/deliver.db
+EOF
+	cat >"$d/cyrus.conf" <<EOF
+START {
+  recover cmd="$bin/ctl_cyrusdb -C $d/imapd.conf -r"
+}
+SERVICES {
+  pop3 cmd="$bin/pop3d -C $d/imapd.conf" listen="127.0.0.1:$port" prefork=0
+  lmtp cmd="$bin/lmtpd -C $d/imapd.conf" listen="$d/socket/lmtp" prefork=0
+}
+EOF
+	_pm_chown_mail "$d"
+	_srv_ns_script "$d" "" setpriv --reuid="$PM_MAIL_UID" \
+		--regid="$PM_MAIL_GID" --clear-groups "$bin/master" \
+		-C "$d/imapd.conf" -M "$d/cyrus.conf" -p "$d/master.pid" -D
+	unshare -m sh "$d/ns.sh" >>"$d/log" 2>&1 &
+	SRV_PID[cyrus]=$!
+	echo "$port" >"$d/port"
+}
+
+# _srv_as_mail CMD...: CMD as the mail user, with the servers' libraries.
+_srv_as_mail()
+{
+	setpriv --reuid="$PM_MAIL_UID" --regid="$PM_MAIL_GID" --clear-groups \
+		env LD_LIBRARY_PATH="$SRV_LIBS" "$@"
+}
+
+# Cyrus: deliver the N messages just seeded for U over LMTP; what a fetch
+# must give back is each as lmtpd stored it (with the Return-Path,
+# Received, X-Cyrus-Session-Id and X-Sieve it adds), CRLF made LF.
+_srv_seed_cyrus()
+{
+	local u=$1 n=$2 i f id last
+	local -a files
+	mapfile -t files < <(find "$T/srv/$u/Maildir/new" -type f |
+		LC_ALL=C sort)
+	"$PM_PYTHON" - "$(_srv_dir cyrus)/socket/lmtp" "$u" "${files[@]}" \
+		>>"$T/log" 2>&1 <<'EOF' ||
+import smtplib, sys
+sock, user, files = sys.argv[1], sys.argv[2], sys.argv[3:]
+lmtp = smtplib.LMTP(sock)
+for f in files:
+    with open(f, "rb") as fh:
+        lmtp.sendmail("sender@example.org", [user],
+                      fh.read().replace(b"\n", b"\r\n"))
+lmtp.quit()
+EOF
+		t_bail "srv_seed: LMTP delivery to Cyrus failed" \
+			"$(tail -n 5 "$T/log")"
+	rm -f -- "${files[@]}"
+	last=$(_pm_seed_next "$u")
+	for i in $(seq $((last - n + 1)) "$last"); do
+		id=$(grep -i -m1 '^Message-ID:' "$(seed_file "$u" "$i")")
+		f=$(grep -l -F -- "$id" "$(_srv_dir cyrus)/spool/user/$u/"*.) ||
+			t_bail "srv_seed: Cyrus did not store message $i"
+		sed 's/\r$//' "$f" >"$T/seed/$u/$i.cyrus"
+	done
+}
+
+# _srv_pop3_stat PORT USER: the message count STAT gives USER.
+_srv_pop3_stat()
+{
+	local fd line
+	exec {fd}<>"/dev/tcp/127.0.0.1/$1" || return 1
+	IFS= read -r -t 5 line <&"$fd"
+	printf 'USER %s\r\nPASS %s\r\nSTAT\r\nQUIT\r\n' "$2" "$POP_PASS" >&"$fd"
+	for _ in 1 2 3; do
+		IFS= read -r -t 5 line <&"$fd"
+	done
+	exec {fd}>&-
+	line=${line#+OK }
+	echo "${line%% *}"
 }
 
 # srv_start NAME USER...: start server NAME for POP3 users USER... (their
@@ -336,16 +460,16 @@ srv_start()
 		t_bail "test server $name: cannot set it up" "$(tail -n 5 "$d/log")"
 	pm_at_exit "srv_stop $name"
 	for i in $(seq 1 200); do
-		[ -s "$d/port" ] && break
+		if [ -s "$d/port" ] &&
+			_pm_pop3_greets "$(cat "$d/port")" 2>/dev/null; then
+			SRV_PORT[$name]=$(cat "$d/port")
+			return 0
+		fi
 		kill -0 "${SRV_PID[$name]}" 2>/dev/null || break
 		sleep 0.05
 	done
-	[ -s "$d/port" ] ||
-		t_bail "test server $name did not start" "$(tail -n 20 "$d/log")"
-	SRV_PORT[$name]=$(cat "$d/port")
-	_pm_pop3_greets "${SRV_PORT[$name]}" 2>/dev/null ||
-		t_bail "test server $name does not greet with +OK" \
-			"$(tail -n 20 "$d/log")"
+	t_bail "test server $name did not start (or greet with +OK)" \
+		"$(tail -n 20 "$d/log")"
 }
 
 # srv_stop NAME: stop the server's listener (and Courier's authdaemond);
@@ -379,6 +503,9 @@ srv_idle()
 {
 	local pid=${SRV_PID[$1]:-} i keep=none d
 	[ -n "$pid" ] || return 0
+	# Cyrus keeps its service processes for the next connection, and
+	# locks its mailboxes itself.
+	[ "$1" = cyrus ] && return 0
 	d=$(_srv_dir "$1")
 	# Courier's authdaemond is a child of the listener too.
 	[ -s "$d/authdaemond.pid" ] && keep=$(cat "$d/authdaemond.pid")
@@ -403,6 +530,10 @@ srv_seed()
 	md=$T/srv/$u/Maildir
 	srv_idle "$name" || t_bail "srv_seed: $name still has a session"
 	seed_messages "$u" "$n" "$size"
+	if [ "$name" = cyrus ]; then
+		_srv_seed_cyrus "$u" "$n"
+		return
+	fi
 	_srv_is_mbox "$name" || return 0
 	f=$(_srv_mbox "$name" "$u")
 	i=$(($(_pm_seed_next "$u") - n))
@@ -427,6 +558,8 @@ srv_expect()
 {
 	if [ "$1" = popa3d ]; then
 		echo "$T/seed/$2/$3.mbox"
+	elif [ "$1" = cyrus ]; then
+		echo "$T/seed/$2/$3.cyrus"
 	else
 		seed_file "$2" "$3"
 	fi
@@ -437,7 +570,10 @@ srv_count()
 {
 	local f
 	srv_idle "$1"
-	if _srv_is_mbox "$1"; then
+	if [ "$1" = cyrus ]; then
+		# Cyrus unlinks expunged files later: ask it.
+		_srv_pop3_stat "${SRV_PORT[cyrus]}" "$2"
+	elif _srv_is_mbox "$1"; then
 		f=$(_srv_mbox "$1" "$2")
 		grep -c '^From ' "$f"
 	else

@@ -1,6 +1,6 @@
 #!/bin/bash
 # t-servers: popmuch against real POP3 servers other than Dovecot (issue
-# 10): GNU Mailutils pop3d, popa3d, Solid POP3 and Courier, each run from
+# 10): GNU Mailutils pop3d, popa3d, Solid POP3, Courier and Cyrus, each run from
 # the unpacked Debian package (tests/integration/lib-servers.sh, which
 # also lists what each server does that Dovecot does not).
 #
@@ -32,7 +32,8 @@ pm_world
 
 # Which servers announce PIPELINING in their CAPA (seen in their
 # transcripts; probe must report the same).
-declare -A PIPELINES=([mailutils]=yes [popa3d]=no [solid]=no [courier]=yes)
+declare -A PIPELINES=([mailutils]=yes [popa3d]=no [solid]=no [courier]=yes
+	[cyrus]=yes)
 
 # account SERVER PART [LINE...]: a config with the one account
 # SERVER-PART (POP3 user SERVER-PART on SERVER); sets A and BOX.
@@ -185,7 +186,7 @@ part_probe()
 		"$(sed -n 's/^PIPELINING: *//p' "$T/out")" "${PIPELINES[$s]}"
 }
 
-for s in mailutils popa3d solid courier; do
+for s in mailutils popa3d solid courier cyrus; do
 	# Not installed is a missing fixture (srv_start bails out); only
 	# running without root skips.
 	if [ "$(id -u)" != 0 ]; then

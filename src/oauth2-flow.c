@@ -42,47 +42,46 @@ struct oauth2_code_flow {
 	char *url;
 };
 
-/* n random bytes as base64url without padding into out (size >= 2n). */
+/* n bytes of raw as base64url without padding into out. */
 static void
-random_b64url(char *out, size_t size, size_t n)
+b64url(char *out, size_t size, const uint8_t *raw, size_t n)
 {
-	uint8_t raw[48];
 	struct base64_encode_ctx ctx;
 	size_t len;
 
-	if (n > sizeof(raw) || size < BASE64_ENCODE_LENGTH(n) + 3)
-		fatal("random_b64url: buffer too small");
-	if (getrandom(raw, n, 0) != (ssize_t)n)
-		fatal("getrandom failed");
+	if (size < BASE64_ENCODE_LENGTH(n) + 3)
+		fatal("b64url: buffer too small");
 	base64url_encode_init(&ctx);
 	len = base64_encode_update(&ctx, out, n, raw);
 	len += base64_encode_final(&ctx, out + len);
 	while (len > 0 && out[len - 1] == '=')
 		len--;
 	out[len] = '\0';
+}
+
+/* n random bytes as base64url (the PKCE verifier, the state). */
+static void
+random_b64url(char *out, size_t size, size_t n)
+{
+	uint8_t raw[48];
+
+	if (n > sizeof(raw) || getrandom(raw, n, 0) != (ssize_t)n)
+		fatal("getrandom failed");
+	b64url(out, size, raw, n);
 	xwipe(raw, sizeof(raw));
 }
 
-/* The S256 code_challenge of verifier, base64url without padding. */
+/* The S256 code_challenge of verifier (RFC 7636 4.2). */
 static void
 challenge_of(const char *verifier, char *out, size_t size)
 {
 	uint8_t d[SHA256_DIGEST_SIZE];
 	struct sha256_ctx h;
-	struct base64_encode_ctx ctx;
-	size_t len;
 
-	if (size < BASE64_ENCODE_LENGTH(sizeof(d)) + 3)
-		fatal("challenge_of: buffer too small");
 	sha256_init(&h);
 	sha256_update(&h, strlen(verifier), (const uint8_t *)verifier);
 	sha256_digest(&h, sizeof(d), d);
-	base64url_encode_init(&ctx);
-	len = base64_encode_update(&ctx, out, sizeof(d), d);
-	len += base64_encode_final(&ctx, out + len);
-	while (len > 0 && out[len - 1] == '=')
-		len--;
-	out[len] = '\0';
+	b64url(out, size, d, sizeof(d));
 }
 
 static enum pm_status
@@ -388,15 +387,6 @@ oauth2_device_clear(struct oauth2_device *d)
 	memset(d, 0, sizeof(*d));
 }
 
-static char *
-dup_member(JsonObject *o, const char *name)
-{
-	const char *v = json_object_get_string_member_with_default(o, name,
-								   NULL);
-
-	return v != NULL && *v != '\0' ? xstrdup(v) : NULL;
-}
-
 enum pm_status
 oauth2_device_begin(struct oauth2_client *c, struct oauth2_device *d_r,
 		    struct pm_err *err)
@@ -418,13 +408,13 @@ oauth2_device_begin(struct oauth2_client *c, struct oauth2_device *d_r,
 	if (st != PM_OK)
 		return st;
 	o = obj;
-	d_r->device_code = dup_member(o, "device_code");
-	d_r->user_code = dup_member(o, "user_code");
-	d_r->verification_uri = dup_member(o, "verification_uri");
+	d_r->device_code = oauth2_json_dup(o, "device_code");
+	d_r->user_code = oauth2_json_dup(o, "user_code");
+	d_r->verification_uri = oauth2_json_dup(o, "verification_uri");
 	if (d_r->verification_uri == NULL) /* Google's spelling */
-		d_r->verification_uri = dup_member(o, "verification_url");
+		d_r->verification_uri = oauth2_json_dup(o, "verification_url");
 	d_r->verification_uri_complete =
-	    dup_member(o, "verification_uri_complete");
+	    oauth2_json_dup(o, "verification_uri_complete");
 	v = json_object_get_int_member_with_default(o, "interval", 5);
 	d_r->interval = v >= 1 && v <= 600 ? (int)v : 5;
 	v = json_object_get_int_member_with_default(o, "expires_in", 600);

@@ -451,10 +451,10 @@ oauth2_post_json(struct oauth2_client *c, const char *url,
 	return PM_OK;
 }
 
-/* A string member, copied, or NULL. */
-static char *
-member_dup(JsonObject *o, const char *name)
+char *
+oauth2_json_dup(void *obj, const char *name)
 {
+	JsonObject *o = obj;
 	const char *v = json_object_get_string_member_with_default(o, name,
 								   NULL);
 
@@ -476,8 +476,8 @@ oauth2_token_request(struct oauth2_client *c, const char *const *fields,
 	if (st != PM_OK)
 		return st;
 	o = obj;
-	t_r->access = member_dup(o, "access_token");
-	t_r->refresh = member_dup(o, "refresh_token");
+	t_r->access = oauth2_json_dup(o, "access_token");
+	t_r->refresh = oauth2_json_dup(o, "refresh_token");
 	expires = json_object_get_int_member_with_default(o, "expires_in", 0);
 	json_object_unref(o);
 	if (t_r->access == NULL) {

@@ -78,15 +78,6 @@ rec_to_json(const struct rec *r)
 	return out;
 }
 
-static char *
-str_member(JsonObject *o, const char *name)
-{
-	const char *v = json_object_get_string_member_with_default(o, name,
-								   "");
-
-	return v[0] != '\0' ? xstrdup(v) : NULL;
-}
-
 static enum pm_status
 rec_from_json(const char *text, const char *where, struct rec *r,
 	      struct pm_err *err)
@@ -106,8 +97,8 @@ rec_from_json(const char *text, const char *where, struct rec *r,
 			       where);
 	}
 	o = json_node_get_object(root);
-	r->refresh = str_member(o, "refresh_token");
-	r->access = str_member(o, "access_token");
+	r->refresh = oauth2_json_dup(o, "refresh_token");
+	r->access = oauth2_json_dup(o, "access_token");
 	r->expires = json_object_get_int_member_with_default(
 	    o, "access_expires", 0);
 	r->obtained = json_object_get_int_member_with_default(

@@ -140,6 +140,10 @@ enum pm_status oauth2_post_json(struct oauth2_client *c, const char *url,
 enum pm_status oauth2_error(const char *code, const char *desc,
 			    struct pm_err *err);
 
+/* The non-empty string member name of the JsonObject obj, copied (caller
+ * frees; xfree_secret for a token), or NULL. */
+char *oauth2_json_dup(void *obj, const char *name);
+
 /* Borrowed accessors of a resolved client. */
 const char *oauth2_client_scope(const struct oauth2_client *c);
 const char *oauth2_client_auth_url(const struct oauth2_client *c);

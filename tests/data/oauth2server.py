@@ -13,7 +13,9 @@
 # /authorize shows the consent page, POST /authorize with approve=yes
 # (or no) redirects to the client; POST /device with user_code and
 # approve=yes|no decides a device code.  POST /control (form) changes
-# behaviour: revoke=all revokes every token; slow_down=N answers the next
+# behaviour: issue=1 answers with a fresh access token for USER (for
+# tests that bring their own token); revoke=all revokes every token;
+# slow_down=N answers the next
 # N device polls with slow_down; device_lifetime=S makes new device codes
 # expire after S seconds (while still announcing 600).  LOG gets one line
 # per token-endpoint answer ("token GRANT -> RESULT") and per introspection
@@ -349,6 +351,14 @@ class H(BaseHTTPRequestHandler):
                 if form.get('revoke') == 'all':
                     for t in TOKENS.values():
                         t['revoked'] = True
+                if form.get('issue'):  # a token for USER, no grant
+                    tok = {'token_type': 'Bearer', 'expires_in': 3600,
+                           'access_token': 'at-' + secrets.token_urlsafe(24),
+                           'scope': 'mail'}
+                    TOKENS[tok['access_token']] = Token(
+                        tok, client_id=CLIENT_ID, user=USER,
+                        issued_at=time.time())
+                    return self.send(200, tok['access_token'].encode())
                 for k in ('slow_down', 'device_lifetime'):
                     if k in form:
                         CONTROL[k] = int(form[k])

@@ -30,7 +30,8 @@
 #            USER I; server_count USER; server_maildir USER;
 #            maildir_count DIR; maildir_find_msgid DIR ID
 #   oauth2   oauth2_start (before dovecot_start); oauth2_conf;
-#            oauth2_control K=V...; oauth2_log_count ERE
+#            oauth2_control K=V...; oauth2_issue_token;
+#            oauth2_log_count ERE
 #   popmuch  pm_config ACCOUNT [LINE...]; pm_config_add ACCOUNT [LINE...];
 #            run_pm ARGS... (sets RC; output in $T/out, $T/err)
 # Variables set: T, HOME, XDG_{CONFIG,STATE,DATA,CACHE}_HOME,
@@ -960,6 +961,13 @@ oauth2_control()
 		a+=(--data-urlencode "$kv")
 	done
 	curl -fsS "${a[@]}" "$OAUTH2_URL/control" >/dev/null
+}
+
+# oauth2_issue_token: print a fresh access token for $POP_USER that
+# Dovecot accepts (for tests that give popmuch a token by passwordeval).
+oauth2_issue_token()
+{
+	curl -fsS -d issue=1 "$OAUTH2_URL/control"
 }
 
 # oauth2_log_count ERE: how many lines of the server's event log match.

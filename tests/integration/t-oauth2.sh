@@ -71,6 +71,14 @@ seed_one()
 	seeded=$((seeded + 1))
 }
 
+# ---- before any sign-in ----------------------------------------------------
+seed_one
+run_pm fetch
+t_rc "no token yet: fetch exit 77" 77
+t_like "... one line naming 'popmuch auth test'" "$(cat "$T/err")" \
+	"^popmuch: test: no OAuth2 token yet; run 'popmuch auth test'\$"
+t_is "... without connecting to a token endpoint" "$(grep -c '' "$OAUTH2_LOG")" 0
+
 # ---- the code flow end to end -------------------------------------------
 auth_start auth test || t_bail "popmuch auth printed no URL" "$(cat "$T/auth.err")"
 url=$(auth_url)
@@ -96,7 +104,7 @@ t_fails "the loopback listener is closed after its one request" \
 seed_one
 run_pm fetch
 t_rc "fetch with the new token: exit 0" 0
-t_is "... the message arrived" "$(maildir_count "$box")" "$seeded"
+t_is "... the messages arrived" "$(maildir_count "$box")" "$seeded"
 t_empty "... silently" "$T/err"
 t_is "... with the cached access token (no token request)" \
 	"$(oauth2_log_count 'token refresh_token')" 0

@@ -14,7 +14,9 @@
 # (or no) redirects to the client; POST /device with user_code and
 # approve=yes|no decides a device code.  POST /control (form) changes
 # behaviour: issue=1 answers with a fresh access token for USER (for
-# tests that bring their own token); revoke=all revokes every token;
+# tests that bring their own token); expire=all makes every access
+# token expire now (refresh tokens still work); revoke=all revokes every
+# token;
 # slow_down=N answers the next
 # N device polls with slow_down; device_lifetime=S makes new device codes
 # expire after S seconds (while still announcing 600).  LOG gets one line
@@ -348,6 +350,9 @@ class H(BaseHTTPRequestHandler):
                     'active' if body.get('active') else 'inactive'))
                 return self.send(status, body, hdrs)
             if path == '/control':
+                if form.get('expire') == 'all':  # access tokens only
+                    for t in TOKENS.values():
+                        t['issued_at'] = time.time() - 86400
                 if form.get('revoke') == 'all':
                     for t in TOKENS.values():
                         t['revoked'] = True

@@ -153,6 +153,23 @@ t_rc "the next fetch uses the new tokens: exit 0" 0
 t_is "... the message arrived" "$(maildir_count "$box")" "$seeded"
 t_is "... with no further refresh" "$(oauth2_log_count 'token refresh_token')" 2
 
+# ---- the server refuses the cached token: refresh, log in again ---------
+oauth2_control expire=all
+seed_one
+refreshes=$(oauth2_log_count 'token refresh_token -> ok')
+log_lines=$(wc -l <"$DOVECOT_LOG")
+run_pm fetch
+t_rc "an access token the server no longer takes: fetch exit 0" 0
+t_is "... the message arrived" "$(maildir_count "$box")" "$seeded"
+t_is "... after one refresh" "$(oauth2_log_count 'token refresh_token -> ok')" \
+	$((refreshes + 1))
+sess=$(tail -n +$((log_lines + 1)) "$DOVECOT_LOG" |
+	sed -n 's/.*oauth2(pmtest,[^,]*,<\([^>]*\)>): oauth2 failed.*/\1/p' | head -n1)
+t_ok "... and a second AUTH on the same connection (Dovecot session $sess)" \
+	grep -q -F "method=XOAUTH2, rip=127.0.0.1, lip=127.0.0.1, mpid=" \
+	<(tail -n +$((log_lines + 1)) "$DOVECOT_LOG" | grep -F "session=<$sess>" |
+		grep -F 'Login: user=<pmtest>')
+
 # ---- a refused refresh: exit 77, one line, nothing touched --------------
 cp "$store" "$T/store.before"
 oauth2_control revoke=all

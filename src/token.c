@@ -131,6 +131,10 @@ bus_present(void)
 	return ok;
 }
 
+/* Why the key ring could not be asked in this thread's last lookup, ""
+ * when it could (or there is no session bus). */
+static __thread char keyring_why[256];
+
 /* Look the record up.  *usable_r: a Secret Service answered. */
 static enum pm_status
 keyring_load(const struct account *a, struct rec *r, int *found_r,
@@ -142,6 +146,7 @@ keyring_load(const struct account *a, struct rec *r, int *found_r,
 
 	*found_r = *usable_r = 0;
 	memset(r, 0, sizeof(*r));
+	keyring_why[0] = '\0';
 	if (!bus_present())
 		return PM_OK;
 	s = secret_password_lookup_sync(&schema, NULL, &ge, "popmuch-account",
@@ -151,6 +156,8 @@ keyring_load(const struct account *a, struct rec *r, int *found_r,
 			"%s: no usable Secret Service (%s); the token "
 			"lives in a file",
 			a->name, ge->message);
+		(void)snprintf(keyring_why, sizeof(keyring_why), "%s",
+			       ge->message);
 		g_error_free(ge);
 		return PM_OK;
 	}
@@ -394,6 +401,12 @@ token_access(const struct account *a, int force_refresh, char **access_r,
 	*access_r = NULL;
 	if ((st = rec_load(a, &r, &found, &keyring, err)) != PM_OK)
 		return st;
+	if (!found && keyring_why[0] != '\0')
+		return err_set(err, PM_NOPERM,
+			       "no OAuth2 token in a file, and the key ring "
+			       "could not be asked (%s); unlock it, or run "
+			       "'popmuch auth %s'",
+			       keyring_why, a->name);
 	if (!found)
 		return err_set(err, PM_NOPERM,
 			       "no OAuth2 token yet; run 'popmuch auth %s'",

@@ -78,6 +78,10 @@ t_rc "no token yet: fetch exit 77" 77
 t_like "... one line naming 'popmuch auth test'" "$(cat "$T/err")" \
 	"^popmuch: test: no OAuth2 token yet; run 'popmuch auth test'\$"
 t_is "... without connecting to a token endpoint" "$(grep -c '' "$OAUTH2_LOG")" 0
+DBUS_SESSION_BUS_ADDRESS=unix:path=$T/no-bus run_pm fetch
+t_rc "a session bus that does not answer, no token file: exit 77" 77
+t_like "... says the key ring could not be asked" "$(cat "$T/err")" \
+	"^popmuch: test: no OAuth2 token in a file, and the key ring could not be asked \(.*\); unlock it, or run 'popmuch auth test'\$"
 
 # ---- the code flow end to end -------------------------------------------
 auth_start auth test || t_bail "popmuch auth printed no URL" "$(cat "$T/auth.err")"
@@ -251,6 +255,17 @@ auth_wait
 t_rc "the person declines: exit 77" 77
 t_like "... access_denied, in one sentence" "$(cat "$T/err")" \
 	'the sign-in was declined \(access_denied\)'
+
+# ---- https is verified ------------------------------------------------------
+# Dovecot's implicit-TLS port serves a certificate from the test's own CA,
+# which the system trust store does not hold.
+pm_config test "tls on" "tls_trust_file $TLS_CA" "${OCONF[@]}" \
+	"oauth2_device_url https://127.0.0.1:$POP3S_PORT/device"
+run_pm auth --device test
+t_rc "an https endpoint with an untrusted certificate: exit 69" 69
+t_like "... the certificate was refused" "$(cat "$T/err")" \
+	"^popmuch: auth test: https://127\.0\.0\.1:$POP3S_PORT/device: the server's certificate was refused"
+pm_config test "tls on" "tls_trust_file $TLS_CA" "${OCONF[@]}"
 
 # ---- no token or secret anywhere but the token store ------------------------
 secrets=("$(field refresh_token)" "$(field access_token)" "$old_refresh" \

@@ -20,8 +20,8 @@ struct http_resp {
 };
 
 /* Is url one popmuch may send a secret to: https, or http to a loopback
- * IP literal?  Returns PM_OK, or PM_CONFIG with err naming the URL's
- * problem. */
+ * IP literal?
+ * Returns: PM_OK; PM_CONFIG with err naming the URL's problem. */
 enum pm_status http_url_check(const char *url, struct pm_err *err);
 
 /* Is host (as in a URL: "127.0.0.1", "[::1]", "::1") a loopback IP
@@ -29,11 +29,12 @@ enum pm_status http_url_check(const char *url, struct pm_err *err);
 int http_host_is_loopback(const char *host);
 
 /* POST the form fields (name, value pairs, NULL-terminated; values may
- * be secrets) to url, waiting at most timeout seconds in all.  A response
- * of any HTTP status is PM_OK with *resp_r filled (the caller clears it
- * with http_resp_clear); PM_CONFIG for a URL refused by http_url_check,
- * PM_TIMEOUT, PM_CERT (certificate refused), PM_NETWORK otherwise.  Bodies
- * over 1 MiB are refused (PM_PROTOCOL). */
+ * be secrets) to url, waiting at most timeout seconds in all.  On PM_OK
+ * *resp_r holds the answer, of any HTTP status; the caller clears it with
+ * http_resp_clear().
+ * Returns: PM_OK; PM_CONFIG for a URL refused by http_url_check();
+ * PM_TIMEOUT; PM_CERT when the certificate is refused; PM_PROTOCOL for a
+ * body over 1 MiB; PM_NETWORK otherwise. */
 enum pm_status http_post_form(const char *url, const char *const *fields,
 			      int timeout, struct http_resp *resp_r,
 			      struct pm_err *err);

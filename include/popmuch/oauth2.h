@@ -47,19 +47,23 @@ void oauth2_tokens_clear(struct oauth2_tokens *t);
  * oauth2_client_secret_eval) only when a request needs it. */
 struct oauth2_client;
 
-/* Resolve acct's settings.  PM_CONFIG when acct has no oauth2_provider,
- * no oauth2_client_id, or an endpoint that http_url_check refuses.  The
- * caller frees *c_r with oauth2_client_free(). */
+/* Resolve acct's settings.  The caller frees *c_r with
+ * oauth2_client_free().
+ * Returns: PM_OK; PM_CONFIG when acct has no oauth2_provider, no
+ * oauth2_client_id, a bad oauth2_tenant, or an endpoint that
+ * http_url_check() refuses. */
 enum pm_status oauth2_client_new(const struct account *acct,
 				 struct oauth2_client **c_r,
 				 struct pm_err *err);
 void oauth2_client_free(struct oauth2_client **c);
 
 /* Trade a refresh token for a new access token (and maybe a rotated
- * refresh token).  PM_NOPERM when the provider refuses the refresh token
- * (invalid_grant, AADSTS700082, ...), PM_CONFIG for a client it refuses
- * (invalid_client, unauthorized_client), PM_NETWORK, PM_TIMEOUT,
- * PM_CERT, PM_PROTOCOL for an answer that is not a token. */
+ * refresh token); the caller clears *t_r with oauth2_tokens_clear().
+ * Returns: PM_OK; PM_NOPERM when the provider refuses the refresh token
+ * (invalid_grant, AADSTS700082, ...); PM_CONFIG for a client it refuses
+ * (invalid_client, unauthorized_client) or a failing
+ * oauth2_client_secret_eval; PM_NETWORK, PM_TIMEOUT, PM_CERT as
+ * http_post_form(); PM_PROTOCOL for an answer that is not a token. */
 enum pm_status oauth2_refresh(struct oauth2_client *c, const char *refresh,
 			      struct oauth2_tokens *t_r, struct pm_err *err);
 
@@ -69,16 +73,18 @@ struct oauth2_code_flow;
 
 /* Listen on 127.0.0.1 on a free port and make the authorization URL
  * (PKCE S256, a random state).  *url_r is borrowed from *flow_r.
- * The caller frees the flow with oauth2_code_flow_free(). */
+ * The caller frees the flow with oauth2_code_flow_free().
+ * Returns: PM_OK; PM_UNAVAILABLE when no loopback port can be had. */
 enum pm_status oauth2_code_begin(struct oauth2_client *c,
 				 struct oauth2_code_flow **flow_r,
 				 const char **url_r, struct pm_err *err);
 
 /* Accept one request on the loopback listener (waiting at most
  * wait_seconds), answer it, close the listener; check its state, and
- * trade its code (with the PKCE verifier) for tokens.  PM_NOPERM for a
- * refusal (access_denied, a wrong state, a code the provider refuses),
- * PM_TIMEOUT when no browser came back in time. */
+ * trade its code (with the PKCE verifier) for tokens.
+ * Returns: PM_OK; PM_NOPERM for a refusal (access_denied, a wrong state,
+ * no code, a code or verifier the provider refuses); PM_TIMEOUT when no
+ * browser came back in time; the other statuses of oauth2_refresh(). */
 enum pm_status oauth2_code_finish(struct oauth2_code_flow *flow,
 				  int wait_seconds, struct oauth2_tokens *t_r,
 				  struct pm_err *err);
@@ -100,16 +106,18 @@ struct oauth2_device {
 };
 
 /* Ask the device endpoint for a user code.  The caller clears *d_r with
- * oauth2_device_clear().  PM_CONFIG when the provider has no device
- * endpoint or refuses the client. */
+ * oauth2_device_clear().
+ * Returns: PM_OK; PM_CONFIG when the provider has no device endpoint or
+ * refuses the client; PM_PROTOCOL for an answer without the codes; the
+ * other statuses of oauth2_refresh(). */
 enum pm_status oauth2_device_begin(struct oauth2_client *c,
 				   struct oauth2_device *d_r,
 				   struct pm_err *err);
 
 /* Poll the token endpoint as RFC 8628 3.5 says (interval; slow_down adds
  * 5 seconds; authorization_pending waits) until the person approves.
- * PM_NOPERM for access_denied or expired_token (or the code's lifetime
- * passing). */
+ * Returns: PM_OK; PM_NOPERM for access_denied or expired_token (or the
+ * code's lifetime passing); the other statuses of oauth2_refresh(). */
 enum pm_status oauth2_device_poll(struct oauth2_client *c,
 				  struct oauth2_device *d,
 				  struct oauth2_tokens *t_r,
@@ -118,25 +126,30 @@ void oauth2_device_clear(struct oauth2_device *d);
 
 /* ---- shared by oauth2.c and oauth2-flow.c ----------------------------- */
 
-/* POST fields to c's endpoint url, adding client_id and (when
+/* POST fields to c's token endpoint, adding client_id and (when
  * configured) client_secret, and parse a token answer into *t_r.  When
  * error_r is not NULL, an OAuth2 error answer's code (e.g.
- * "authorization_pending") is put there (caller frees) and the status
- * returned as for any refusal. */
+ * "authorization_pending") is put there (caller frees), else NULL.
+ * Returns: as oauth2_refresh(). */
 enum pm_status oauth2_token_request(struct oauth2_client *c,
 				    const char *const *fields,
 				    struct oauth2_tokens *t_r, char **error_r,
 				    struct pm_err *err);
 
 /* POST fields (client_id added) to url and parse a JSON object answer;
- * the caller unrefs *obj_r (a JsonObject).  An OAuth2 error answer is
- * turned into err as oauth2_token_request does. */
+ * the caller unrefs *obj_r (a JsonObject).  error_r as
+ * oauth2_token_request().
+ * Returns: as oauth2_refresh(). */
 enum pm_status oauth2_post_json(struct oauth2_client *c, const char *url,
 				const char *const *fields, void **obj_r,
 				char **error_r, struct pm_err *err);
 
 /* Set err to the sentence for an OAuth2 error code (and description,
- * may be NULL, whose AADSTS number counts); returns its status. */
+ * may be NULL, whose AADSTS number counts).
+ * Returns: the code's status: PM_NOPERM (invalid_grant, access_denied,
+ * expired_token, unknown codes), PM_CONFIG (invalid_client,
+ * unauthorized_client, invalid_scope, AADSTS codes of the registration),
+ * PM_PROTOCOL (invalid_request). */
 enum pm_status oauth2_error(const char *code, const char *desc,
 			    struct pm_err *err);
 

@@ -18,8 +18,9 @@ enum pm_status secret_get(const struct account *acct, char **secret_r,
 			  struct pm_err *err);
 
 /* Run cmd through /bin/sh -c as passwordeval does; its first output
- * line is the secret (*secret_r, freed with xfree_secret()).  PM_CONFIG
- * when it fails or prints nothing (never its output in err). */
+ * line is the secret (*secret_r, freed with xfree_secret()).
+ * Returns: PM_OK; PM_CONFIG when it cannot run, fails or prints nothing
+ * (its exit status in err, never its output). */
 enum pm_status secret_eval(const char *cmd, char **secret_r,
 			   struct pm_err *err);
 

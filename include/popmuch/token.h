@@ -28,9 +28,11 @@
 #define TOKEN_IDLE_LIMIT_DAYS 90
 
 /* Store a fresh grant (from popmuch auth) for acct, replacing any older
- * record.  *backend_r (may be NULL) is "key ring" or the file's path,
- * borrowed until the next call.  PM_NOPERM when t has no refresh token
- * (nothing stored: cron could not go on), PM_IOERR, PM_CANTCREAT. */
+ * record.  *backend_r (may be NULL) is "the key ring" or the file's path,
+ * borrowed until the thread's next call.
+ * Returns: PM_OK; PM_NOPERM when t has no refresh token (nothing stored:
+ * cron could not go on); PM_IOERR, PM_NOSPACE, PM_CANTCREAT when it
+ * cannot be written. */
 enum pm_status token_store_grant(const struct account *acct,
 				 const struct oauth2_tokens *t,
 				 const char **backend_r, struct pm_err *err);
@@ -38,10 +40,12 @@ enum pm_status token_store_grant(const struct account *acct,
 /* The access token for acct (*access_r, freed with xfree_secret): the
  * cached one while it is valid for TOKEN_EXPIRY_MARGIN more seconds and
  * force_refresh is 0, else a refreshed one (a rotated refresh token is
- * stored before this returns).  PM_NOPERM with "run 'popmuch auth NAME'"
- * in err when there is no record or the provider refuses the refresh
- * token (the record is left as it was); PM_CONFIG, PM_NETWORK,
- * PM_TIMEOUT, PM_CERT, PM_PROTOCOL from oauth2_refresh(). */
+ * stored before this returns).  Never prompts.
+ * Returns: PM_OK; PM_NOPERM with "run 'popmuch auth NAME'" in err when
+ * there is no record or the provider refuses the refresh token (the
+ * record is left as it was); PM_DATAERR for a damaged record; PM_IOERR,
+ * PM_NOSPACE, PM_CANTCREAT from the store; the other statuses of
+ * oauth2_refresh(). */
 enum pm_status token_access(const struct account *acct, int force_refresh,
 			    char **access_r, struct pm_err *err);
 
@@ -53,8 +57,9 @@ struct token_info {
 	int64_t refresh_used;	  /* last successful refresh, 0 never */
 };
 
-/* What status shows about acct's tokens; no secret in it.  PM_OK with
- * present 0 when there is no record. */
+/* What status shows about acct's tokens; no secret in it.
+ * Returns: PM_OK (present 0 when there is no record); PM_DATAERR for a
+ * damaged record; PM_IOERR when the file cannot be read. */
 enum pm_status token_info(const struct account *acct,
 			  struct token_info *info_r, struct pm_err *err);
 

@@ -401,6 +401,13 @@ token_access(const struct account *a, int force_refresh, char **access_r,
 	*access_r = NULL;
 	if ((st = rec_load(a, &r, &found, &keyring, err)) != PM_OK)
 		return st;
+	if (!found && !bus_present())
+		return err_set(err, PM_NOPERM,
+			       "no OAuth2 token in the token file, and no "
+			       "session bus to ask a key ring (from cron, set "
+			       "DBUS_SESSION_BUS_ADDRESS to reach one); run "
+			       "'popmuch auth %s'",
+			       a->name);
 	if (!found && keyring_why[0] != '\0')
 		return err_set(err, PM_NOPERM,
 			       "no OAuth2 token in a file, and the key ring "

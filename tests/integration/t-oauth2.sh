@@ -76,7 +76,7 @@ seed_one
 run_pm fetch
 t_rc "no token yet: fetch exit 77" 77
 t_like "... one line naming 'popmuch auth test'" "$(cat "$T/err")" \
-	"^popmuch: test: no OAuth2 token yet; run 'popmuch auth test'\$"
+	"^popmuch: test: no OAuth2 token in the token file, and no session bus to ask a key ring .*; run 'popmuch auth test'\$"
 t_is "... without connecting to a token endpoint" "$(grep -c '' "$OAUTH2_LOG")" 0
 DBUS_SESSION_BUS_ADDRESS=unix:path=$T/no-bus run_pm fetch
 t_rc "a session bus that does not answer, no token file: exit 77" 77

@@ -33,7 +33,8 @@
 #            oauth2_control K=V...; oauth2_issue_token;
 #            oauth2_log_count ERE
 #   popmuch  pm_config ACCOUNT [LINE...]; pm_config_add ACCOUNT [LINE...];
-#            run_pm ARGS... (sets RC; output in $T/out, $T/err)
+#            run_pm ARGS... (sets RC; output in $T/out, $T/err);
+#            run_pm_at OFFSET ARGS... (the same under faketime)
 # Variables set: T, HOME, XDG_{CONFIG,STATE,DATA,CACHE}_HOME,
 # NOTMUCH_CONFIG, MAIL_ROOT, PM_CONFIG, POP_USER, POP_PASS, POP3_PORT,
 # POP3S_PORT, TLS_DIR, TLS_CA, TLS_CERT, TLS_FP_SHA256, TLS_FP_SHA1,
@@ -899,7 +900,7 @@ seed_corpus()
 # OAUTH2_CLIENT_ID and OAUTH2_SECRET_FILE (the client secret, 0600).
 oauth2_start()
 {
-	local d=$T/oauth2 port= isecret
+	local d=$T/oauth2 port='' isecret
 	mkdir -p "$d"
 	OAUTH2_CLIENT_ID=popmuch-test-client
 	OAUTH2_SECRET_FILE=$d/client-secret
@@ -1063,6 +1064,23 @@ run_pm()
 	_t_ctx_shown=0
 	echo "run_pm: $PM_LAST_RUN -> exit $RC" >>"$T/log"
 	return 0
+}
+
+# run_pm_at OFFSET ARGS...: run_pm with the clock moved by OFFSET
+# (faketime syntax, e.g. '+2 days').  ASan must accept libfaketime's
+# LD_PRELOAD; the monotonic clock (timeouts) stays real.
+run_pm_at()
+{
+	local off=$1
+	shift
+	PM_LAST_RUN="faketime '$off' popmuch $*"
+	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0" \
+	FAKETIME_DONT_FAKE_MONOTONIC=1 \
+		timeout -k 10 "$PM_TIMEOUT" faketime "$off" "$POPMUCH" "$@" \
+		</dev/null >"$T/out" 2>"$T/err"
+	RC=$?
+	_t_ctx_shown=0
+	echo "run_pm_at: $PM_LAST_RUN -> exit $RC" >>"$T/log"
 }
 
 # pm_notmuch ARGS...: the notmuch CLI in this world (output as is).

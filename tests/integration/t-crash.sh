@@ -203,21 +203,6 @@ kill_randomly()
 	rerun "$label"
 }
 
-# run_pm_at OFFSET ARGS...: run_pm with the clock moved by OFFSET.
-run_pm_at()
-{
-	local off=$1
-	shift
-	PM_LAST_RUN="faketime '$off' popmuch $*"
-	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0" \
-	FAKETIME_DONT_FAKE_MONOTONIC=1 \
-		timeout -k 10 "$PM_TIMEOUT" faketime "$off" "$POPMUCH" "$@" \
-		</dev/null >"$T/out" 2>"$T/err"
-	RC=$?
-	_t_ctx_shown=0
-	echo "run_pm_at: $PM_LAST_RUN -> exit $RC" >>"$T/log"
-}
-
 # Every FAULT() point in the sources is exercised here (or known not to
 # be reachable from a fetch): a new point needs a line below.
 missing=

@@ -207,7 +207,7 @@ t_ok "... the token store untouched" cmp -s "$store" "$T/store.before"
 
 # ---- the device flow --------------------------------------------------------
 oauth2_control slow_down=1
-auth_start auth --device test || t_bail "no user code" "$(cat "$T/auth.err")"
+auth_start --debug auth --device test || t_bail "no user code" "$(cat "$T/auth.err")"
 code=$(sed -n 's/^    \([A-Z-]*\)$/\1/p' "$T/auth.out")
 uri=$(sed -n 's/^To sign in, open \([^ ]*\) on any device.*/\1/p' "$T/auth.out")
 t_like "auth --device prints the verification URI" "$uri" "^$OAUTH2_URL/device\$"
@@ -218,7 +218,12 @@ for _ in $(seq 1 100); do
 done
 "$PM_PYTHON" "$PERSON" device "$uri" "$code" approve >/dev/null
 auth_wait
+cat "$T/out" "$T/err" >"$T/debug-device.txt"
 t_rc "device flow: exit 0" 0
+t_like "... --debug showed the login exchange" "$(cat "$T/debug-device.txt")" \
+	'^-> AUTH XOAUTH2'
+t_like "... and the refresh's transcript too" "$(cat "$T/debug-refresh.txt")" \
+	'^-> AUTH XOAUTH2'
 t_like "... logged in with the token" "$(cat "$T/out")" 'the token works'
 polls=$(grep 'device_code' "$OAUTH2_LOG" | awk '{print $1}')
 gap=$(printf '%s\n' "$polls" | awk 'NR==1{a=$1} NR==2{printf "%d", ($1-a)*10}')
@@ -261,8 +266,8 @@ pm_config test "tls on" "tls_trust_file $TLS_CA" "${OCONF[@]}"
 secrets=("$(field refresh_token)" "$(field access_token)" "$old_refresh" \
 	"$old_access" "$(cat "$OAUTH2_SECRET_FILE")")
 for s in "${secrets[@]}"; do
-	t_is "--debug refresh shows no secret (${s:0:3}...)" \
-		"$(grep -c -F -- "$s" "$T/debug-refresh.txt")" 0
+	t_is "--debug refresh and --debug auth show no secret (${s:0:3}...)" \
+		"$(cat "$T/debug-refresh.txt" "$T/debug-device.txt" | grep -c -F -- "$s")" 0
 	t_is "ps during auth shows no secret (${s:0:3}...)" \
 		"$(grep -c -F -- "$s" "$T/ps.txt")" 0
 	t_is "no file but the store holds it (${s:0:3}...)" \

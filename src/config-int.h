@@ -26,7 +26,11 @@
 	X(passwordeval, 1) X(maildir, 1) X(received_header, 0) X(keep, 0)    \
 	X(keep_seconds, 0) X(keep_max, 0) X(skipsize, 0) X(killsize, 0)      \
 	X(only_new, 0) X(uidl_fingerprint, 0) X(tags, 1)                     \
-	X(notmuch_config, 1)
+	X(notmuch_config, 1)                                                 \
+	X(oauth2_provider, 1) X(oauth2_client_id, 1)                         \
+	X(oauth2_client_secret, 1) X(oauth2_client_secret_eval, 1)           \
+	X(oauth2_tenant, 1) X(oauth2_auth_url, 1) X(oauth2_token_url, 1)     \
+	X(oauth2_device_url, 1) X(oauth2_scope, 1)
 
 enum field_id {
 #define FIELD_ENUM(name, is_str) F_##name,
@@ -110,5 +114,10 @@ const struct keyword *config_keyword_find(const char *name);
 /* Fail for the unknown keyword cmd like config_perr(), suggesting the nearest
  * known one. */
 enum pm_status config_unknown_keyword(struct parse *p, const char *cmd);
+
+/* After reading: an account with oauth2_provider gets the provider's POP3
+ * server and auth method where it sets none, and is checked for what the
+ * provider needs (client ID, custom URLs).  PM_CONFIG with p->err set. */
+enum pm_status config_oauth2_check(struct parse *p, struct account *a);
 
 #endif

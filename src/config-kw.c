@@ -15,6 +15,8 @@
 
 #include "popmuch/account.h"
 #include "popmuch/config.h"
+#include "popmuch/http.h"
+#include "popmuch/oauth2.h"
 #include "popmuch/parse.h"
 #include "popmuch/xmalloc.h"
 #include "config-int.h"
@@ -638,6 +640,73 @@ kw_color(struct parse *p, const struct keyword *kw, char *arg)
 	return PM_OK;
 }
 
+/* ---- OAuth2 (oauth2.h) ------------------------------------------------- */
+
+static enum pm_status
+kw_oauth2_provider(struct parse *p, const struct keyword *kw, char *arg)
+{
+	if (*arg == '\0') {
+		config_set_str(p, F_oauth2_provider, NULL);
+		return PM_OK;
+	}
+	if (oauth2_provider_find(arg) == NULL)
+		return bad_arg(p, kw, arg, "google, microsoft or custom");
+	config_set_str(p, F_oauth2_provider, arg);
+	return PM_OK;
+}
+
+/* An endpoint URL: https, or http to a loopback address. */
+static enum pm_status
+kw_oauth2_url(struct parse *p, const struct keyword *kw, char *arg)
+{
+	struct pm_err e;
+
+	if (*arg != '\0' && http_url_check(arg, &e) != PM_OK)
+		return config_perr(p, kw->name, NULL, "%s", e.msg);
+	config_set_str(p, kw->field, *arg != '\0' ? arg : NULL);
+	return PM_OK;
+}
+
+static enum pm_status
+kw_oauth2_secret(struct parse *p, const struct keyword *kw, char *arg)
+{
+	if (*arg != '\0')
+		p->has_password = 1; /* the file must not be readable by others */
+	return kw_string_opt(p, kw, arg);
+}
+
+enum pm_status
+config_oauth2_check(struct parse *p, struct account *a)
+{
+	const struct oauth2_provider *pv;
+
+	if (a->oauth2_provider == NULL)
+		return PM_OK;
+	pv = oauth2_provider_find(a->oauth2_provider);
+	if (a->oauth2_client_id == NULL)
+		return config_perr(p, "account",
+			    "register popmuch with the provider and set "
+			    "oauth2_client_id (popmuch.conf(5), OAUTH2)",
+			    "account %s: oauth2_provider without "
+			    "oauth2_client_id", a->name);
+	if (pv->pop_host == NULL &&
+	    (a->oauth2_auth_url == NULL || a->oauth2_token_url == NULL))
+		return config_perr(p, "account",
+			    "set oauth2_auth_url and oauth2_token_url",
+			    "account %s: oauth2_provider custom needs the "
+			    "provider's endpoints", a->name);
+	if (a->host == NULL && pv->pop_host != NULL) {
+		config_set_str(p, F_host, pv->pop_host);
+		if (a->port == 0) {
+			a->port = pv->pop_port;
+			a->tls_starttls = 0;
+		}
+	}
+	if (a->auth == NULL || strcmp(a->auth, "on") == 0)
+		config_set_str(p, F_auth, pv->sasl);
+	return PM_OK;
+}
+
 /* ---- the keyword table -------------------------------------------------
  * One row per keyword: honoured ones point at a handler (generic ones
  * take the field), refused ones at kw_refuse with the hint shown.  New
@@ -710,6 +779,18 @@ static const struct keyword keywords[] = {
 	HONOUR("notmuch_config", kw_file_opt, F_notmuch_config),
 	HONOUR("uidl_fallback", kw_uidl_fallback, F_uidl_fingerprint),
 	{"fetch_parallel", kw_fetch_parallel, -1, KW_GLOBAL, NULL},
+	/* OAuth2 */
+	HONOUR("oauth2_provider", kw_oauth2_provider, F_oauth2_provider),
+	HONOUR("oauth2_client_id", kw_string_opt, F_oauth2_client_id),
+	HONOUR("oauth2_client_secret", kw_oauth2_secret,
+	       F_oauth2_client_secret),
+	HONOUR("oauth2_client_secret_eval", kw_string_opt,
+	       F_oauth2_client_secret_eval),
+	HONOUR("oauth2_tenant", kw_string_opt, F_oauth2_tenant),
+	HONOUR("oauth2_auth_url", kw_oauth2_url, F_oauth2_auth_url),
+	HONOUR("oauth2_token_url", kw_oauth2_url, F_oauth2_token_url),
+	HONOUR("oauth2_device_url", kw_oauth2_url, F_oauth2_device_url),
+	HONOUR("oauth2_scope", kw_string_opt, F_oauth2_scope),
 	/* the TUI's, global */
 	{"search", kw_search, -1, KW_GLOBAL | KW_WORDS,
 	 "search NAME QUERY, e.g. search work \"tag:work and tag:unread\""},

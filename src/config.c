@@ -446,6 +446,8 @@ check_accounts(struct parse *p)
 		p->line = a->line;
 		p->cur = a;
 		p->cur_mask = &p->masks[i];
+		if (config_oauth2_check(p, a) != PM_OK)
+			return PM_CONFIG;
 		if (a->host == NULL)
 			return config_perr(p, "account", "add a host line",
 				    "account %s has no host", a->name);

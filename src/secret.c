@@ -104,7 +104,7 @@ spawn_eval(const char *cmd, int out_fd, pid_t *pid_r, struct pm_err *err)
 }
 
 /* Run cmd; its first output line (without the line end) is the secret. */
-static enum pm_status
+enum pm_status
 secret_eval(const char *cmd, char **secret_r, struct pm_err *err)
 {
 	int fds[2];

@@ -106,6 +106,29 @@ count_maildir(const struct account *acct, struct status_info *info)
 		info->maildir_count = n + c;
 }
 
+/* The OAuth2 token's state; a key ring that cannot be read is shown as
+ * no token rather than failing the whole status. */
+static void
+collect_token(const struct account *acct, struct status_info *info,
+	      int64_t now)
+{
+	struct pm_err err;
+	int64_t last;
+
+	if (acct->oauth2_provider == NULL)
+		return;
+	info->oauth2 = 1;
+	if (token_info(acct, &info->token, &err) != PM_OK)
+		return;
+	last = info->token.refresh_used > info->token.refresh_obtained
+		   ? info->token.refresh_used
+		   : info->token.refresh_obtained;
+	if (info->token.present && last > 0 && now > last)
+		info->token_idle_days = (int)((now - last) / 86400);
+	info->token_warn = info->token.present &&
+			   info->token_idle_days >= TOKEN_IDLE_WARN_DAYS;
+}
+
 enum pm_status
 status_collect(const struct account *acct, struct status_info *info,
 	       struct pm_err *err)
@@ -125,6 +148,7 @@ status_collect(const struct account *acct, struct status_info *info,
 		return st;
 	}
 	count_maildir(acct, info);
+	collect_token(acct, info, t.now);
 	mailbox = account_mailbox_id(acct);
 	st = uidl_open_readonly(dir, mailbox, &db, &info->running, err);
 	free(mailbox);

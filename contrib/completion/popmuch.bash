@@ -26,7 +26,7 @@ _popmuch_accounts()
 _popmuch()
 {
 	local cur prev cmd i
-	local commands="fetch probe status index demo help"
+	local commands="fetch probe status index auth demo help"
 	local global="-C --config -q --quiet -v --verbose --debug --version
 		-h --help"
 
@@ -62,6 +62,7 @@ _popmuch()
 			--syslog --progress-fd --index-timeout" -- "$cur")) ;;
 		index) COMPREPLY=($(compgen -W "$global --wait --syslog
 			--index-timeout" -- "$cur")) ;;
+		auth) COMPREPLY=($(compgen -W "$global --device" -- "$cur")) ;;
 		*) COMPREPLY=($(compgen -W "$global" -- "$cur")) ;;
 		esac
 		return 0
@@ -69,7 +70,7 @@ _popmuch()
 
 	case $cmd in
 	'') COMPREPLY=($(compgen -W "$commands" -- "$cur")) ;;
-	fetch | status) COMPREPLY=($(compgen -W "$(_popmuch_accounts)" \
+	fetch | status | auth) COMPREPLY=($(compgen -W "$(_popmuch_accounts)" \
 		-- "$cur")) ;;
 	probe)
 		# One target: an account, or HOST[:PORT] typed by hand.

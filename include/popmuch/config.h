@@ -56,6 +56,19 @@ struct account {
 	char *password;     /* secret: wiped on free */
 	char *passwordeval; /* command; its first output line is the password */
 
+	/* OAuth2 (oauth2.h): set when oauth2_provider is; then the access
+	 * token comes from token.h instead of secret_get() */
+	char *oauth2_provider;  /* "google", "microsoft", "custom" or NULL */
+	char *oauth2_client_id;
+	char *oauth2_client_secret;      /* secret: wiped on free */
+	char *oauth2_client_secret_eval; /* command printing the secret */
+	char *oauth2_tenant;    /* Microsoft: common (default), consumers,
+				 * organizations or a tenant ID */
+	char *oauth2_auth_url;  /* custom (or override): endpoints */
+	char *oauth2_token_url;
+	char *oauth2_device_url;
+	char *oauth2_scope;     /* NULL: the provider's default */
+
 	/* delivery */
 	char *maildir; /* "delivery maildir DIR"; NULL = <mail_root>/<name> */
 	int received_header; /* always 0: only "received_header off" is

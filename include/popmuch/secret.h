@@ -18,6 +18,13 @@
 enum pm_status secret_get(const struct account *acct, char **secret_r,
 			  struct pm_err *err);
 
+/* Run cmd through /bin/sh -c as passwordeval does; its first output
+ * line is the secret (*secret_r, freed with xfree_secret()).
+ * Returns: PM_OK; PM_CONFIG when it cannot run, fails or prints nothing
+ * (its exit status in err, never its output). */
+enum pm_status secret_eval(const char *cmd, char **secret_r,
+			   struct pm_err *err);
+
 /* Look up host/user in the netrc file at path.  Returns a new string or
  * NULL.  Exported for tests. */
 char *secret_netrc_lookup(const char *path, const char *host,

@@ -10,6 +10,7 @@
 
 #include "popmuch/config.h"
 #include "popmuch/err.h"
+#include "popmuch/token.h"
 
 struct status_info {
 	int has_run;             /* a last-run file exists */
@@ -31,6 +32,12 @@ struct status_info {
 	int64_t failing_since;    /* the earliest of those first failed */
 	char no_pipelining[512];  /* why pipelining stays off, "" if not */
 	char damaged[512];        /* why the journal is damaged, "" if not */
+	/* OAuth2 accounts (oauth2_provider): the token record, no secret */
+	int oauth2;               /* the account uses OAuth2 */
+	struct token_info token;  /* token.present 0: no token yet */
+	int token_idle_days;      /* days since the refresh token was last
+				   * obtained or used */
+	int token_warn;           /* idle for TOKEN_IDLE_WARN_DAYS or more */
 };
 
 /* Collect the status of acct.  The journal is read without the account

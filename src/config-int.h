@@ -26,7 +26,7 @@
 	X(passwordeval, 1) X(maildir, 1) X(received_header, 0) X(keep, 0)    \
 	X(keep_seconds, 0) X(keep_max, 0) X(skipsize, 0) X(killsize, 0)      \
 	X(only_new, 0) X(uidl_fingerprint, 0) X(tags, 1)                     \
-	X(notmuch_config, 1)
+	X(notmuch_config, 1) X(uidls_file, 1) X(filter, 1) X(mda, 1)
 
 enum field_id {
 #define FIELD_ENUM(name, is_str) F_##name,
@@ -52,6 +52,20 @@ struct parse {
 	uint64_t *cur_mask;
 	int has_password;
 	struct pm_err *err;
+
+	/* Every error of the file is reported, not only the first: each
+	 * failing line's message is appended here ("\n" between them). */
+	char *errors;
+	size_t nerrors;
+	/* The lines after a refused "account" line are checked against
+	 * this scratch section and then dropped. */
+	struct account *scratch;
+	uint64_t scratch_mask;
+	/* "account default : NAME" (mpop's default account): its index in
+	 * cfg->accounts, or -1; own_lines counts the lines it sets itself. */
+	long default_index;
+	int default_own_lines;
+	char *default_parent; /* its one parent's name */
 };
 
 struct keyword;
@@ -104,6 +118,12 @@ is_blank(char c)
 {
 	return c == ' ' || c == '\t';
 }
+
+/* Add a note for keyword kw at p's file and line ("file:line: kw:
+ * note") to cfg->notes: a keyword that popmuch accepts but honours
+ * differently from mpop. */
+__attribute__((format(printf, 3, 4))) void
+config_note(struct parse *p, const char *kw, const char *fmt, ...);
 
 /* ---- config-kw.c ------------------------------------------------------- */
 

@@ -290,6 +290,113 @@ kw_fingerprint(struct parse *p, const struct keyword *kw, char *arg)
 	return PM_OK;
 }
 
+/* The +tag and -tag words of a "notmuch insert" command line, as the
+ * "tags" keyword would hold them; NULL when there are none.  Sets
+ * *folder_r when the command names a --folder.  Caller frees. */
+static char *
+insert_tags(char *cmd, int *folder_r)
+{
+	char *out = xmalloc(strlen(cmd) + 1), *w, *save = NULL;
+	size_t o = 0;
+
+	*folder_r = 0;
+	for (w = strtok_r(cmd, " \t", &save); w != NULL;
+	     w = strtok_r(NULL, " \t", &save)) {
+		config_unquote(w);
+		if (strncmp(w, "--folder", 8) == 0)
+			*folder_r = 1;
+		if ((w[0] != '+' && w[0] != '-') || w[1] == '\0' ||
+		    w[1] == '-')
+			continue;
+		if (o > 0)
+			out[o++] = ' ';
+		memcpy(out + o, w, strlen(w));
+		o += strlen(w);
+	}
+	out[o] = '\0';
+	if (o == 0) {
+		free(out);
+		return NULL;
+	}
+	return out;
+}
+
+/* The program a command runs: its first word without the directory. */
+static const char *
+command_name(const char *cmd, size_t *len_r)
+{
+	size_t n = strcspn(cmd, " \t");
+	const char *base = cmd;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (cmd[i] == '/')
+			base = cmd + i + 1;
+	*len_r = n - (size_t)(base - cmd);
+	return base;
+}
+
+/* "delivery mda CMD": mpop piped each message into CMD.  popmuch
+ * delivers into the account's Maildir and indexes it itself; the command
+ * is kept (account->mda) and the note says what happens instead.  For
+ * "notmuch insert", its +tag/-tag words become the account's tags. */
+static enum pm_status
+delivery_mda(struct parse *p, const struct keyword *kw, char *cmd)
+{
+	size_t n;
+	const char *prog;
+	char *copy, *tags;
+	int folder;
+
+	if (config_unquote(cmd) != 0)
+		return config_perr(p, kw->name,
+			    "write \\\" for a quote inside quotes",
+			    "stray quote in the command");
+	prog = command_name(cmd, &n);
+	if (*cmd == '\0')
+		return config_perr(p, kw->name, "delivery mda COMMAND",
+			    "missing command");
+	config_set_str(p, F_mda, cmd);
+	config_set_str(p, F_maildir, NULL); /* the last delivery line wins */
+	if (n == 7 && strncmp(prog, "notmuch", 7) == 0 &&
+	    strstr(prog, " insert") != NULL) {
+		copy = xstrdup(strstr(prog, " insert") + 7);
+		tags = insert_tags(copy, &folder);
+		if (tags != NULL && !(*p->cur_mask & BIT(F_tags)))
+			config_set_str(p, F_tags, tags);
+		config_note(p, kw->name,
+			    "popmuch delivers and indexes each message itself, "
+			    "as \"notmuch insert\" did%s%s%s; the Maildir is "
+			    "<mail_root>/%s%s",
+			    tags ? ", with tags " : "", tags ? tags : "",
+			    tags ? " (as the tags keyword)" : "",
+			    p->cur->name ? p->cur->name : "NAME",
+			    folder ? ", not the --folder (write delivery "
+				     "maildir DIR to choose it)"
+				   : " unless delivery maildir DIR says");
+		free(tags);
+		free(copy);
+		return PM_OK;
+	}
+	if ((n == 8 && strncmp(prog, "procmail", 8) == 0) ||
+	    (n == 8 && strncmp(prog, "maildrop", 8) == 0)) {
+		config_note(p, kw->name,
+			    "popmuch does not run %.*s: it delivers every "
+			    "message into the account's Maildir and indexes "
+			    "it; sort with notmuch tags (the tags keyword, "
+			    "\"notmuch tag\" in notmuch's post-new hook) "
+			    "instead of recipes",
+			    (int)n, prog);
+		return PM_OK;
+	}
+	config_note(p, kw->name,
+		    "popmuch does not pipe messages into \"%.100s\": it "
+		    "delivers them into the account's Maildir and indexes "
+		    "them",
+		    cmd);
+	return PM_OK;
+}
+
 static enum pm_status
 kw_delivery(struct parse *p, const struct keyword *kw, char *arg)
 {
@@ -301,9 +408,21 @@ kw_delivery(struct parse *p, const struct keyword *kw, char *arg)
 
 	if (need_arg(p, kw, arg) != PM_OK)
 		return PM_CONFIG;
-	if ((n == 3 && strncmp(arg, "mda", 3) == 0) ||
-	    (n == 4 && strncmp(arg, "mbox", 4) == 0) ||
-	    (n == 8 && strncmp(arg, "exchange", 8) == 0))
+	if (n == 3 && strncmp(arg, "mda", 3) == 0)
+		return delivery_mda(p, kw, config_trim(arg + n));
+	if (n == 4 && strncmp(arg, "mbox", 4) == 0) {
+		/* mpop's own example delivers to an mbox file */
+		config_set_str(p, F_maildir, NULL);
+		config_set_str(p, F_mda, NULL);
+		config_note(p, kw->name,
+			    "popmuch delivers into a Maildir that notmuch "
+			    "indexes, <mail_root>/%s, not into the mbox file "
+			    "(which is left as it is); write delivery maildir "
+			    "DIR to choose the Maildir",
+			    p->cur->name ? p->cur->name : "NAME");
+		return PM_OK;
+	}
+	if (n == 8 && strncmp(arg, "exchange", 8) == 0)
 		return config_perr(p, kw->name, hint, "method %.*s is not supported",
 			    (int)n, arg);
 	if (n != 7 || strncmp(arg, "maildir", 7) != 0)
@@ -316,8 +435,34 @@ kw_delivery(struct parse *p, const struct keyword *kw, char *arg)
 		return config_perr(p, kw->name, "delivery maildir DIR",
 			    "missing directory");
 	dir = config_expand_tilde(dir);
+	config_set_str(p, F_mda, NULL);
 	config_set_str(p, F_maildir, dir);
 	free(dir);
+	return PM_OK;
+}
+
+/* mpop's UIDL list: popmuch keeps its own journal, and reads this file
+ * only to adopt what mpop already downloaded (adopt.h). */
+static enum pm_status
+kw_uidls_file(struct parse *p, const struct keyword *kw, char *arg)
+{
+	if (need_arg(p, kw, arg) != PM_OK)
+		return PM_CONFIG;
+	return kw_file_opt(p, kw, arg);
+}
+
+/* mpop's header filter: kept in account->filter (an empty argument
+ * unsets it, as in mpop). */
+static enum pm_status
+kw_filter(struct parse *p, const struct keyword *kw, char *arg)
+{
+	config_set_str(p, F_filter, *arg != '\0' ? arg : NULL);
+	if (*arg != '\0')
+		config_note(p, kw->name,
+			    "popmuch does not run mpop filters yet: every "
+			    "message is downloaded, none is killed or skipped "
+			    "by it (killsize and skipsize work; tag with "
+			    "notmuch after delivery)");
 	return PM_OK;
 }
 
@@ -722,16 +867,12 @@ static const struct keyword keywords[] = {
 	       "NTLM authentication is not supported; remove the line"),
 	/* delivery and retention */
 	HONOUR("delivery", kw_delivery, F_maildir),
-	REFUSE("uidls_file", kw_refuse,
-	       "popmuch keeps its own crash-safe journal under "
-	       "$XDG_STATE_HOME/popmuch/; delete this line"),
+	HONOUR("uidls_file", kw_uidls_file, F_uidls_file),
 	HONOUR("only_new", kw_bool, F_only_new),
 	HONOUR("keep", kw_keep, F_keep),
 	HONOUR("killsize", kw_size, F_killsize),
 	HONOUR("skipsize", kw_size, F_skipsize),
-	REFUSE("filter", kw_refuse_nonempty,
-	       "popmuch runs no header filters; use killsize and skipsize, "
-	       "or tag and search with notmuch after delivery"),
+	HONOUR("filter", kw_filter, F_filter),
 	HONOUR("received_header", kw_received_header, F_received_header),
 	REFUSE("eval", kw_refuse,
 	       "popmuch runs no commands while reading its configuration; "

@@ -286,12 +286,34 @@ parse_args(int argc, char **argv, struct cli *cli)
 	return check_command(cli);
 }
 
+/* Say once (again only when it changes) that mpop's file is read and
+ * what popmuch does in place of mpop's filter, mda, ... */
+static void
+show_config_notes(const struct config *cfg, int is_mpop)
+{
+	char *text = config_notes_text(cfg, is_mpop), *stamp, *line, *nl;
+
+	if (text == NULL)
+		return;
+	stamp = fetch_state_dir(".config-notes-shown");
+	if (!config_shown_before(stamp, text))
+		for (line = text; *line != '\0'; line = nl) {
+			nl = strchr(line, '\n');
+			*nl++ = '\0';
+			log_msg(PM_LOG_WARN, "%s", line);
+		}
+	free(stamp);
+	free(text);
+}
+
 static int
 load_config(const struct cli *cli, struct config **cfg_r)
 {
 	struct pm_err err;
+	int is_mpop = 0;
 	char *path = cli->config_path ? xstrdup(cli->config_path)
-				      : config_default_path();
+				      : config_find_path(&is_mpop);
+	char *line, *nl;
 	enum pm_status st;
 
 	if (access(path, F_OK) != 0 && errno == ENOENT) {
@@ -299,13 +321,20 @@ load_config(const struct cli *cli, struct config **cfg_r)
 			"%s: no configuration file%s (see popmuch.conf(5); "
 			"an example is popmuch.conf.example in the "
 			"documentation)",
-			path, cli->config_path ? "" : "; write one, or use -C");
+			path, cli->config_path ? ""
+			: "; write one, or use -C (no ~/.mpoprc or "
+			  "~/.config/mpop/config either)");
 		free(path);
 		return err_exitcode(PM_CONFIG);
 	}
 	st = config_load(path, cfg_r, &err);
-	if (st != PM_OK)
-		log_msg(PM_LOG_ERROR, "%s", err.msg);
+	for (line = err.msg; st != PM_OK && line != NULL; line = nl) {
+		if ((nl = strchr(line, '\n')) != NULL) /* one line each */
+			*nl++ = '\0';
+		log_msg(PM_LOG_ERROR, "%s", line);
+	}
+	if (st == PM_OK && cli->command != NULL)
+		show_config_notes(*cfg_r, is_mpop);
 	free(path);
 	return st == PM_OK ? 0 : err_exitcode(st);
 }
@@ -438,7 +467,7 @@ probe_target(const struct cli *cli, struct config **cfg, const char *target,
 	     const struct account **acct_r)
 {
 	char *path = cli->config_path ? xstrdup(cli->config_path)
-				      : config_default_path();
+				      : config_find_path(NULL);
 	int looks_like_host = strchr(target, '.') != NULL ||
 			      strchr(target, ':') != NULL ||
 			      strcmp(target, "localhost") == 0;
@@ -630,7 +659,7 @@ cmd_tui(const struct cli *cli)
 	len = readlink("/proc/self/exe", self, sizeof(self) - 1);
 	self[len > 0 ? len : 0] = '\0';
 	path = cli->config_path ? xstrdup(cli->config_path)
-				: config_default_path();
+				: config_find_path(NULL);
 	rc = tui_main(cfg, path, len > 0 ? self : "popmuch");
 	free(path);
 	config_free(&cfg);

@@ -102,9 +102,6 @@ void config_set_str(struct parse *p, int f, const char *val);
 /* The int field f (not a string field) of a; borrowed from a. */
 int *config_int_slot(struct account *a, int f);
 
-/* "~" or "~/..." at the start of s becomes $HOME.  Caller frees. */
-char *config_expand_tilde(const char *s);
-
 /* Remove surrounding double quotes from s in place, handling \" and \\
  * inside.  An argument that does not both start and end with a quote is
  * left alone (mpop).  Returns -1 for a stray quote inside a quoted one. */

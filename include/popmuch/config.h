@@ -182,6 +182,11 @@ enum pm_status config_load(const char *path, struct config **cfg_r,
 enum pm_status config_parse_string(const char *name, const char *text,
 				   struct config **cfg_r, struct pm_err *err);
 
+/* "~" or "~/..." at the start of s becomes $HOME (else the passwd
+ * entry's home), as in the file's arguments.  Caller frees.
+ * Returns: the new string, never NULL. */
+char *config_expand_tilde(const char *s);
+
 /* Find an account by name ("default" also finds the account named by
  * mpop's "account default : NAME"); borrowed from cfg, NULL if none. */
 struct account *config_account(const struct config *cfg, const char *name);

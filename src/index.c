@@ -87,6 +87,27 @@ index_mail_root(const char *config_path, char **root_r, struct pm_err *err)
 	return PM_OK;
 }
 
+enum pm_status
+index_config_check(const char *config_path, struct pm_err *err)
+{
+	notmuch_database_t *db = NULL;
+	notmuch_status_t nst;
+	char *msg = NULL;
+
+	nst = notmuch_database_load_config(NULL, config_path, NULL, &db, &msg);
+	free(msg);
+	if (db != NULL)
+		notmuch_database_destroy(db);
+	if (nst != NOTMUCH_STATUS_NO_CONFIG)
+		return PM_OK; /* other problems are reported where they hurt */
+	return err_set(err, PM_CONFIG,
+		       "no notmuch configuration%s%s (notmuch reads "
+		       "$NOTMUCH_CONFIG, $XDG_CONFIG_HOME/notmuch/default/"
+		       "config, then ~/.notmuch-config): run 'popmuch setup' "
+		       "(or 'notmuch setup') first; nothing was fetched",
+		       config_path ? " at " : "", config_path ? config_path : "");
+}
+
 static void
 push(void ***arr, size_t *n, size_t *cap, void *v)
 {

@@ -365,6 +365,26 @@ report_results(const struct fetch_result *res, size_t n)
 	}
 }
 
+/* Before connecting: every account to fetch has a notmuch config. */
+static int
+check_notmuch_config(const struct cli *cli, const struct config *cfg)
+{
+	const struct account *a;
+	struct pm_err err;
+	size_t i, n = cli->nargs > 0 ? (size_t)cli->nargs : cfg->naccounts;
+
+	for (i = 0; i < n; i++) {
+		a = cli->nargs > 0 ? config_account(cfg, cli->args[i])
+				   : cfg->accounts[i];
+		if (a != NULL &&
+		    index_config_check(a->notmuch_config, &err) != PM_OK) {
+			log_msg(PM_LOG_ERROR, "%s", err.msg);
+			return err_exitcode(PM_CONFIG);
+		}
+	}
+	return 0;
+}
+
 static int
 cmd_fetch(const struct cli *cli, int index_only)
 {
@@ -379,6 +399,10 @@ cmd_fetch(const struct cli *cli, int index_only)
 
 	if ((rc = load_config(cli, &cfg)) != 0)
 		return rc;
+	if ((rc = check_notmuch_config(cli, cfg)) != 0) {
+		config_free(&cfg);
+		return rc;
+	}
 	pr = progress_new(isatty(STDERR_FILENO) && !cli->quiet &&
 				  !cli->use_syslog && !cli->debug &&
 				  cli->progress_fd <= 0,

@@ -79,7 +79,8 @@ index_mail_root(const char *config_path, char **root_r, struct pm_err *err)
 	if (root == NULL || root[0] == '\0') {
 		notmuch_database_destroy(db);
 		return err_set(err, PM_CONFIG,
-			       "notmuch has no mail root (database.path); run "
+			       "notmuch has no mail root (database.mail_root or "
+			       "database.path); run "
 			       "'notmuch setup' first");
 	}
 	*root_r = xstrdup(root);

@@ -18,6 +18,7 @@
 #include "popmuch/log.h"
 #include "popmuch/probe.h"
 #include "popmuch/progress.h"
+#include "popmuch/setup.h"
 #include "popmuch/status.h"
 #include "popmuch/tui.h"
 #include "popmuch/xmalloc.h"
@@ -87,6 +88,18 @@ static const struct {
 	 "Start a throwaway local Dovecot with sample mail in a temporary\n"
 	 "HOME, fetch from it, and open the interface.",
 	 0, 0, 0},
+	{"setup", "setup [ADDRESS] [KEYWORD=VALUE...]",
+	 "First run: find the POP3 server of ADDRESS (a table of common\n"
+	 "providers, then DNS SRV records), check it (TLS, login), create\n"
+	 "the notmuch configuration when there is none, and write a\n"
+	 "popmuch configuration that works.  On a terminal it asks for what\n"
+	 "it needs; KEYWORD=VALUE pairs answer in advance (host=, port=,\n"
+	 "tls_starttls=, tls_trust_file=, user=, passwordeval=, keep=, ...,\n"
+	 "and account=NAME, mail_root=DIR, name=FULL NAME, probe=off).\n"
+	 "Never replaces a file.\n\n"
+	 "Options:\n"
+	 "      --dry-run           print the files instead of writing them",
+	 O_DRY_RUN, 0, INT_MAX},
 	{"help", "help [COMMAND]",
 	 "Print the usage, or the help of COMMAND.",
 	 0, 0, 1},
@@ -322,7 +335,8 @@ load_config(const struct cli *cli, struct config **cfg_r)
 			"an example is popmuch.conf.example in the "
 			"documentation)",
 			path, cli->config_path ? ""
-			: "; write one, or use -C (no ~/.mpoprc or "
+			: "; run 'popmuch setup', write one, or use -C (no "
+			  "~/.mpoprc or "
 			  "~/.config/mpop/config either)");
 		free(path);
 		return err_exitcode(PM_CONFIG);
@@ -724,5 +738,8 @@ main(int argc, char **argv)
 		return cmd_probe(&cli);
 	if (strcmp(cli.command, "status") == 0)
 		return cmd_status(&cli);
+	if (strcmp(cli.command, "setup") == 0)
+		return setup_main(cli.config_path, cli.args, cli.nargs,
+				  cli.dry_run);
 	return cmd_demo();
 }

@@ -41,6 +41,9 @@ exec_start=$(sed -n 's/^ExecStart=//p' \
 t_is "the unit runs the installed binary" "$exec_start" \
 	"$bindir/popmuch fetch"
 t_ok "... which is there and runs" "$d$bindir/popmuch" --version
+t_is "mandoc -Tlint: both man pages clean" \
+	"$(mandoc -Tlint "$TOP_SRCDIR/doc/popmuch.1" \
+		"$TOP_SRCDIR/doc/popmuch.conf.5" 2>&1)" ""
 t_ok "make uninstall DESTDIR" \
 	${MAKE:-make} -C "$TOP_BUILDDIR" uninstall DESTDIR="$d"
 t_is "nothing is left" "$(find "$d" -type f | wc -l)" 0

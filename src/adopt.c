@@ -233,166 +233,183 @@ valid_uidl(const char *s, size_t len)
 	return 1;
 }
 
-/* Finish r: a read error, or the file's UIDLs into set. */
+/* One line of a peer's file (r->line, r->len): add what it holds to
+ * r->add; PM_OK, or the error (reader_bad()). */
+typedef enum pm_status (*line_fn)(struct reader *r, void *ctx,
+				  struct pm_err *err);
+
+/* Read path line by line through fn (and end, when not NULL, once the
+ * file ends), then add its UIDLs to set; a missing file adds nothing. */
 static enum pm_status
-reader_finish(struct reader *r, int rc, struct adopt_set *set,
-	      size_t *added_r, struct pm_err *err)
+read_lines(struct adopt_set *set, const char *path, line_fn fn, line_fn end,
+	   void *ctx, size_t *added_r, struct pm_err *err)
 {
-	if (rc < 0)
-		return err_set(err, PM_IOERR, "%s: %s", r->path,
-			       strerror(errno ? errno : EIO));
+	struct reader r;
+	enum pm_status st;
+	int missing, rc = 0;
+
 	if (added_r != NULL)
-		*added_r = r->add.n;
-	merge(set, &r->add);
-	return PM_OK;
+		*added_r = 0;
+	if ((st = reader_open(&r, path, &missing, err)) != PM_OK || missing)
+		return st;
+	while (st == PM_OK && (rc = reader_next(&r)) > 0)
+		st = fn(&r, ctx, err);
+	if (st == PM_OK && rc < 0)
+		st = err_set(err, PM_IOERR, "%s: %s", r.path,
+			     strerror(errno ? errno : EIO));
+	if (st == PM_OK && end != NULL)
+		st = end(&r, ctx, err);
+	if (st == PM_OK) {
+		if (added_r != NULL)
+			*added_r = r.add.n;
+		merge(set, &r.add);
+	}
+	reader_close(&r);
+	return st;
 }
 
 /* ---- mpop -------------------------------------------------------------- */
 
-/* " COUNT HOST USER": *count_r, and whether the mailbox is the one. */
+struct mpop_state {
+	const char *host, *user; /* the mailbox wanted (NULL: any) */
+	unsigned long left;      /* UIDLs still to come in this list */
+	int match;               /* this list is the mailbox wanted */
+};
+
+/* " COUNT HOST USER": the list's count, and whether it is the one. */
 static int
-mpop_header(struct reader *r, const char *host, const char *user,
-	    unsigned long *count_r, int *match_r)
+mpop_header(struct reader *r, struct mpop_state *m)
 {
 	char *p = r->line + 1, *end, *h;
 	size_t hlen;
 
 	errno = 0;
-	*count_r = strtoul(p, &end, 10);
-	if (end == p || *end != ' ' || errno != 0 || *count_r > 100000000UL)
+	m->left = strtoul(p, &end, 10);
+	if (end == p || *end != ' ' || errno != 0 || m->left > 100000000UL)
 		return -1;
 	h = end + 1;
 	hlen = strcspn(h, " ");
 	if (hlen == 0 || h[hlen] != ' ')
 		return -1;
-	*match_r = (host == NULL || (strlen(host) == hlen &&
-				     strncasecmp(h, host, hlen) == 0)) &&
-		   (user == NULL || strcmp(h + hlen + 1, user) == 0);
+	m->match = (m->host == NULL || (strlen(m->host) == hlen &&
+					strncasecmp(h, m->host, hlen) == 0)) &&
+		   (m->user == NULL || strcmp(h + hlen + 1, m->user) == 0);
 	return 0;
+}
+
+static enum pm_status
+mpop_line(struct reader *r, void *ctx, struct pm_err *err)
+{
+	struct mpop_state *m = ctx;
+
+	if (m->left > 0) {
+		if (!valid_uidl(r->line, (size_t)r->len))
+			return reader_bad(r, "mpop", err,
+					  "a UIDL of the list is missing or "
+					  "invalid");
+		if (m->match)
+			push(&r->add, r->line, (size_t)r->len, -1, ADOPT_MPOP);
+		m->left--;
+		return PM_OK;
+	}
+	if (r->len == 0 || r->line[0] == '#')
+		return PM_OK;
+	if (r->line[0] != ' ' || mpop_header(r, m) != 0)
+		return reader_bad(r, "mpop", err,
+				  "expected \" COUNT HOST USER\"");
+	return PM_OK;
+}
+
+static enum pm_status
+mpop_end(struct reader *r, void *ctx, struct pm_err *err)
+{
+	struct mpop_state *m = ctx;
+
+	if (m->left == 0)
+		return PM_OK;
+	return reader_bad(r, "mpop", err,
+			  "the file ends %lu UIDLs before its list does",
+			  m->left);
 }
 
 enum pm_status
 adopt_read_mpop(struct adopt_set *set, const char *path, const char *host,
 		const char *user, size_t *added_r, struct pm_err *err)
 {
-	struct reader r;
-	unsigned long left = 0;
-	int missing, rc, match = 0;
-	enum pm_status st;
+	struct mpop_state m = {.host = host, .user = user};
 
-	if (added_r != NULL)
-		*added_r = 0;
-	if ((st = reader_open(&r, path, &missing, err)) != PM_OK || missing)
-		return st;
-	while ((rc = reader_next(&r)) > 0) {
-		if (left > 0) {
-			if (!valid_uidl(r.line, (size_t)r.len)) {
-				st = reader_bad(&r, "mpop", err,
-						"a UIDL of the list is missing "
-						"or invalid");
-				break;
-			}
-			if (match)
-				push(&r.add, r.line, (size_t)r.len, -1,
-				     ADOPT_MPOP);
-			left--;
-		} else if (r.len == 0 || r.line[0] == '#') {
-			continue;
-		} else if (r.line[0] != ' ' ||
-			   mpop_header(&r, host, user, &left, &match) != 0) {
-			st = reader_bad(&r, "mpop", err,
-					"expected \" COUNT HOST USER\"");
-			break;
-		}
-	}
-	if (st == PM_OK && rc >= 0 && left > 0)
-		st = reader_bad(&r, "mpop", err,
-				"the file ends %lu UIDLs before its list does",
-				left);
-	if (st == PM_OK)
-		st = reader_finish(&r, rc, set, added_r, err);
-	reader_close(&r);
-	return st;
+	return read_lines(set, path, mpop_line, mpop_end, &m, added_r, err);
 }
 
 /* ---- fetchmail --------------------------------------------------------- */
+
+struct fetchids_state {
+	const char *host, *user;
+};
+
+/* "USER@HOST UIDL": a UIDL has no blank, a user may have an @. */
+static enum pm_status
+fetchids_line(struct reader *r, void *ctx, struct pm_err *err)
+{
+	struct fetchids_state *f = ctx;
+	char *sp, *at;
+
+	if (r->len == 0)
+		return PM_OK;
+	sp = memrchr(r->line, ' ', (size_t)r->len);
+	at = sp != NULL ? memrchr(r->line, '@', (size_t)(sp - r->line)) : NULL;
+	if (at == NULL || at == r->line || at + 1 == sp ||
+	    memchr(r->line, '\0', (size_t)r->len) != NULL ||
+	    !valid_uidl(sp + 1, strlen(sp + 1)))
+		return reader_bad(r, "fetchmail", err,
+				  "expected \"USER@HOST UIDL\"");
+	*sp = *at = '\0';
+	if ((f->host == NULL || strcasecmp(at + 1, f->host) == 0) &&
+	    (f->user == NULL || strcmp(r->line, f->user) == 0))
+		push(&r->add, sp + 1, strlen(sp + 1), -1, ADOPT_FETCHMAIL);
+	return PM_OK;
+}
 
 enum pm_status
 adopt_read_fetchids(struct adopt_set *set, const char *path, const char *host,
 		    const char *user, size_t *added_r, struct pm_err *err)
 {
-	struct reader r;
-	char *sp, *at;
-	int missing, rc;
-	enum pm_status st;
+	struct fetchids_state f = {.host = host, .user = user};
 
-	if (added_r != NULL)
-		*added_r = 0;
-	if ((st = reader_open(&r, path, &missing, err)) != PM_OK || missing)
-		return st;
-	while ((rc = reader_next(&r)) > 0) {
-		if (r.len == 0)
-			continue;
-		/* "USER@HOST UIDL": a UIDL has no blank, a user may have @ */
-		sp = memrchr(r.line, ' ', (size_t)r.len);
-		at = sp != NULL ? memrchr(r.line, '@', (size_t)(sp - r.line))
-				: NULL;
-		if (at == NULL || at == r.line || at + 1 == sp ||
-		    memchr(r.line, '\0', (size_t)r.len) != NULL ||
-		    !valid_uidl(sp + 1, strlen(sp + 1))) {
-			st = reader_bad(&r, "fetchmail", err,
-					"expected \"USER@HOST UIDL\"");
-			break;
-		}
-		*sp = *at = '\0';
-		if ((host == NULL || strcasecmp(at + 1, host) == 0) &&
-		    (user == NULL || strcmp(r.line, user) == 0))
-			push(&r.add, sp + 1, strlen(sp + 1), -1,
-			     ADOPT_FETCHMAIL);
-	}
-	if (st == PM_OK)
-		st = reader_finish(&r, rc, set, added_r, err);
-	reader_close(&r);
-	return st;
+	return read_lines(set, path, fetchids_line, NULL, &f, added_r, err);
 }
 
 /* ---- getmail6 ---------------------------------------------------------- */
+
+/* "UIDL\0SECONDS" */
+static enum pm_status
+getmail_line(struct reader *r, void *ctx, struct pm_err *err)
+{
+	char *nul, *end = NULL;
+	long long t;
+
+	(void)ctx;
+	if (r->len == 0)
+		return PM_OK;
+	nul = memchr(r->line, '\0', (size_t)r->len);
+	errno = 0;
+	t = nul != NULL && nul[1] >= '0' && nul[1] <= '9'
+		? strtoll(nul + 1, &end, 10)
+		: -1;
+	if (t < 0 || errno != 0 || end != r->line + r->len ||
+	    !valid_uidl(r->line, (size_t)(nul - r->line)))
+		return reader_bad(r, "getmail6", err,
+				  "expected UIDL, NUL, seconds");
+	push(&r->add, r->line, (size_t)(nul - r->line), (int64_t)t,
+	     ADOPT_GETMAIL);
+	return PM_OK;
+}
 
 enum pm_status
 adopt_read_getmail(struct adopt_set *set, const char *path, size_t *added_r,
 		   struct pm_err *err)
 {
-	struct reader r;
-	char *nul, *end;
-	long long t;
-	int missing, rc;
-	enum pm_status st;
-
-	if (added_r != NULL)
-		*added_r = 0;
-	if ((st = reader_open(&r, path, &missing, err)) != PM_OK || missing)
-		return st;
-	while ((rc = reader_next(&r)) > 0) {
-		if (r.len == 0)
-			continue;
-		nul = memchr(r.line, '\0', (size_t)r.len);
-		errno = 0;
-		t = nul != NULL && nul[1] >= '0' && nul[1] <= '9'
-			? strtoll(nul + 1, &end, 10)
-			: -1;
-		if (t < 0 || errno != 0 || end != r.line + r.len ||
-		    !valid_uidl(r.line, (size_t)(nul - r.line))) {
-			st = reader_bad(&r, "getmail6", err,
-					"expected UIDL, NUL, seconds");
-			break;
-		}
-		push(&r.add, r.line, (size_t)(nul - r.line), (int64_t)t,
-		     ADOPT_GETMAIL);
-	}
-	if (st == PM_OK)
-		st = reader_finish(&r, rc, set, added_r, err);
-	reader_close(&r);
-	return st;
+	return read_lines(set, path, getmail_line, NULL, NULL, added_r, err);
 }
 
 /* ---- where each peer keeps its file ------------------------------------ */

@@ -124,6 +124,15 @@ config_note(struct parse *p, const char *kw, const char *fmt, ...);
 
 /* ---- config-kw.c ------------------------------------------------------- */
 
+/* ---- config-mpop.c ----------------------------------------------------- */
+
+/* The handlers of "delivery", "uidls_file" and "filter" (kw_fn). */
+enum pm_status kw_delivery(struct parse *p, const struct keyword *kw,
+			   char *arg);
+enum pm_status kw_uidls_file(struct parse *p, const struct keyword *kw,
+			     char *arg);
+enum pm_status kw_filter(struct parse *p, const struct keyword *kw, char *arg);
+
 /* The row of keyword name, or NULL; a static table, never freed. */
 const struct keyword *config_keyword_find(const char *name);
 

@@ -167,8 +167,12 @@ ask_password(struct answers *a, const char *host)
 	c = ask(a, "Choose", "3");
 	if (c == NULL)
 		return 64;
-	if (strcmp(c, "1") == 0)
+	if (strcmp(c, "1") == 0) {
 		a->passwordeval = keyring_command(a, host, a->user);
+		fprintf(stderr, "(To put it there: secret-tool store "
+				"--label='POP3 %s' host %s service pop3 user "
+				"%s)\n", host, host, a->user);
+	}
 	else if (strcmp(c, "2") == 0)
 		a->passwordeval = ask(a, "Command", NULL);
 	else if (strcmp(c, "3") != 0)

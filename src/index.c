@@ -79,12 +79,34 @@ index_mail_root(const char *config_path, char **root_r, struct pm_err *err)
 	if (root == NULL || root[0] == '\0') {
 		notmuch_database_destroy(db);
 		return err_set(err, PM_CONFIG,
-			       "notmuch has no mail root (database.path); run "
+			       "notmuch has no mail root (database.mail_root or "
+			       "database.path); run "
 			       "'notmuch setup' first");
 	}
 	*root_r = xstrdup(root);
 	notmuch_database_destroy(db);
 	return PM_OK;
+}
+
+enum pm_status
+index_config_check(const char *config_path, struct pm_err *err)
+{
+	notmuch_database_t *db = NULL;
+	notmuch_status_t nst;
+	char *msg = NULL;
+
+	nst = notmuch_database_load_config(NULL, config_path, NULL, &db, &msg);
+	free(msg);
+	if (db != NULL)
+		notmuch_database_destroy(db);
+	if (nst != NOTMUCH_STATUS_NO_CONFIG)
+		return PM_OK; /* other problems are reported where they hurt */
+	return err_set(err, PM_CONFIG,
+		       "no notmuch configuration%s%s (notmuch reads "
+		       "$NOTMUCH_CONFIG, $XDG_CONFIG_HOME/notmuch/default/"
+		       "config, then ~/.notmuch-config): run 'popmuch setup' "
+		       "(or 'notmuch setup') first; nothing was fetched",
+		       config_path ? " at " : "", config_path ? config_path : "");
 }
 
 static void

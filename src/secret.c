@@ -388,8 +388,11 @@ secret_get(const struct account *acct, char **secret_r, struct pm_err *err)
 		return err_set(err, PM_NOPERM,
 			       "no password configured for "
 			       "account %s (set password, passwordeval, or "
-			       "~/.netrc)%s",
-			       acct->name,
+			       "~/.netrc; for the key ring, where mpop keeps "
+			       "it: passwordeval \"secret-tool lookup host %s "
+			       "service pop3 user %s\")%s",
+			       acct->name, acct->host ? acct->host : "HOST",
+			       acct->user ? acct->user : "USER",
 			       exposed ? "; ~/.netrc was ignored because "
 					 "others can read it (chmod 600 "
 					 "~/.netrc)"

@@ -217,27 +217,71 @@ sasl_reply_error(const char *text, struct pm_err *err)
 	return err->code;
 }
 
-/* Answer one "+ challenge" line.  *initial is sent (and cleared) first
- * when the AUTH line could not carry it.  *done_r is set when GNU SASL
- * says the client side is complete (for SCRAM: the server's signature
- * checked). */
+/* At most this many "+ " challenges in one exchange.  SCRAM needs two,
+ * no mechanism popmuch offers more; a server that goes on is looping
+ * (one answering every line with "+ " got the PLAIN credentials
+ * 100,000 times). */
+#define SASL_ROUNDS_MAX 8
+
+/* One AUTH exchange.  s is NULL for the OAuth2 mechanisms, whose one
+ * message popmuch builds itself. */
+struct sasl_run {
+	const char *mech;
+	Gsasl_session *s;
+	char *initial;	/* owned: the client's first message, not yet sent */
+	int done;	/* GNU SASL says the client side is complete */
+	int oauth_err;	/* the OAuth2 error challenge was answered */
+	unsigned rounds;
+};
+
+/* Cancel the exchange (RFC 5034 4: "*") because the server asked for
+ * more than the mechanism has to say. */
 static enum pm_status
-sasl_answer(struct pop3 *p, Gsasl_session *s, const char *challenge,
-	    char **initial, int *done_r, struct pm_err *err)
+sasl_cancel(struct pop3 *p, const struct sasl_run *x, const char *why,
+	    struct pm_err *err)
+{
+	(void)pop3_write_line(p, "*", 0, err);
+	return err_set(err, PM_PROTOCOL,
+		       "SASL %s: %s; authentication cancelled", x->mech, why);
+}
+
+/* Answer one "+ challenge" line.  x->initial is sent (and cleared)
+ * first when the AUTH line could not carry it.  Once GNU SASL says the
+ * client side is complete (for SCRAM: the server's signature checked),
+ * or the OAuth2 error challenge has had its one "AQ==" (RFC 7628
+ * 3.2.3), a further challenge is cancelled. */
+static enum pm_status
+sasl_answer(struct pop3 *p, struct sasl_run *x, const char *challenge,
+	    struct pm_err *err)
 {
 	char *out = NULL;
 	enum pm_status st;
 	int rc;
 
-	if (*initial != NULL) {
-		st = pop3_write_line(p, *initial, 1, err);
-		xfree_secret(*initial);
-		*initial = NULL;
+	if (++x->rounds > SASL_ROUNDS_MAX)
+		return sasl_cancel(p, x, "the server sent too many challenges",
+				   err);
+	if (x->initial != NULL) {
+		st = pop3_write_line(p, x->initial, 1, err);
+		xfree_secret(x->initial);
+		x->initial = NULL;
 		return st;
 	}
-	if (s == NULL) /* OAuth2 error challenge: RFC 7628 3.2.3 */
+	if (x->s == NULL && !x->oauth_err) {
+		x->oauth_err = 1; /* the token was refused: say nothing more */
 		return pop3_write_line(p, "AQ==", 0, err);
-	rc = gsasl_step64(s, challenge, &out);
+	}
+	if (x->s == NULL)
+		return sasl_cancel(p, x,
+				   "the server sent another challenge after "
+				   "the OAuth2 error reply",
+				   err);
+	if (x->done)
+		return sasl_cancel(p, x,
+				   "the server sent a challenge after the "
+				   "exchange was complete",
+				   err);
+	rc = gsasl_step64(x->s, challenge, &out);
 	if (rc != GSASL_OK && rc != GSASL_NEEDS_MORE) {
 		(void)pop3_write_line(p, "*", 0, err);
 		return err_set(
@@ -245,7 +289,7 @@ sasl_answer(struct pop3 *p, Gsasl_session *s, const char *challenge,
 		    "SASL: %s (the server's challenge was refused)",
 		    gsasl_strerror(rc));
 	}
-	*done_r = rc == GSASL_OK;
+	x->done = rc == GSASL_OK;
 	st = pop3_write_line(p, out, 1, err);
 	xfree_secret(out);
 	return st;
@@ -259,17 +303,19 @@ static enum pm_status
 sasl_exchange(struct pop3 *p, const char *mech, Gsasl_session *s, char *initial,
 	      int done, struct pm_err *err)
 {
+	struct sasl_run x = {mech, s, initial, done, 0, 0};
 	const char *line, *text;
 	enum pm_status st;
 	char *cmd;
 	int ok, secret = 0;
 
-	if (initial != NULL &&
-	    strlen("AUTH ") + strlen(mech) + 1 + strlen(initial) + 2 <=
+	if (x.initial != NULL &&
+	    strlen("AUTH ") + strlen(mech) + 1 + strlen(x.initial) + 2 <=
 		AUTH_LINE_MAX) {
-		cmd = xasprintf("AUTH %s %s", mech, initial[0] ? initial : "=");
-		xfree_secret(initial);
-		initial = NULL;
+		cmd = xasprintf("AUTH %s %s", mech,
+				x.initial[0] ? x.initial : "=");
+		xfree_secret(x.initial);
+		x.initial = NULL;
 		secret = 1;
 	} else {
 		cmd = xasprintf("AUTH %s", mech);
@@ -280,7 +326,7 @@ sasl_exchange(struct pop3 *p, const char *mech, Gsasl_session *s, char *initial,
 		if ((st = pop3_read_line(p, &line, err)) != PM_OK)
 			break;
 		ok = pop3_parse_status(line, &text);
-		if (ok == 1 && s != NULL && !done)
+		if (ok == 1 && s != NULL && !x.done)
 			st = err_set(err, PM_PROTOCOL,
 				     "the server accepted %s authentication "
 				     "before it was complete (for SCRAM: "
@@ -297,10 +343,9 @@ sasl_exchange(struct pop3 *p, const char *mech, Gsasl_session *s, char *initial,
 				     "invalid SASL reply from the server");
 			break;
 		}
-		st = sasl_answer(p, s, line[1] ? line + 2 : "", &initial, &done,
-				 err);
+		st = sasl_answer(p, &x, line[1] ? line + 2 : "", err);
 	}
-	xfree_secret(initial);
+	xfree_secret(x.initial);
 	return st;
 }
 

@@ -306,6 +306,8 @@ class Session:
         mech = arg.split(b" ")[0].upper()
         if self.authed or mech not in (self.case.get("sasl") or b"").split():
             return b"-ERR unsupported mechanism\r\n"
+        if self.case.get("sasl_plus") == "forever":
+            return self.sasl_plus(b"+ \r\n")
         if mech == b"PLAIN":
             self.send(b"+ \r\n")
             want = b"\0" + self.case.get("user", b"u") + b"\0" + \
@@ -325,7 +327,24 @@ class Session:
             return b"-ERR mechanism not implemented\r\n"
         if not ok:
             return b"-ERR [AUTH] authentication failed\r\n"
+        if self.case.get("sasl_plus") == "after":
+            return self.sasl_plus(b"+ \r\n")
         return self.login()
+
+    SASL_PLUS_MAX = 1000
+
+    def sasl_plus(self, chal):
+        """Answer every client line with chal until the client cancels
+        ("*": -ERR); a client still answering after SASL_PLUS_MAX
+        challenges fails the case (stderr) and is cut off."""
+        for _ in range(self.SASL_PLUS_MAX):
+            self.send(chal)
+            if self.read_line() == b"*":
+                self.log("-- client cancelled the SASL exchange")
+                return b"-ERR [AUTH] authentication cancelled\r\n"
+        sys.stderr.write("client answered %d SASL challenges\n"
+                         % self.SASL_PLUS_MAX)
+        raise Closed()
 
     def b64(self, s):
         if s == b"*":

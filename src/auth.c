@@ -3,6 +3,7 @@
 
 #include <gsasl.h>
 #include <nettle/md5.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -349,6 +350,22 @@ sasl_exchange(struct pop3 *p, const char *mech, Gsasl_session *s, char *initial,
 	return st;
 }
 
+/* GNU SASL frees its copies of the password (and SCRAM's salted
+ * password, which logs in as well) without wiping them: wipe them in
+ * place first.  They are strings GNU SASL allocated; only the pointer
+ * it hands out is const. */
+static void
+sasl_wipe(Gsasl_session *s)
+{
+	static const Gsasl_property props[] = {GSASL_PASSWORD,
+					       GSASL_SCRAM_SALTED_PASSWORD};
+	const char *v;
+
+	for (size_t i = 0; i < sizeof(props) / sizeof(props[0]); i++)
+		if ((v = gsasl_property_fast(s, props[i])) != NULL)
+			xwipe((char *)(uintptr_t)v, strlen(v));
+}
+
 static enum pm_status
 login_sasl(struct pop3 *p, const struct account *acct, const struct method *m,
 	   const char *secret, struct pm_err *err)
@@ -386,6 +403,7 @@ login_sasl(struct pop3 *p, const struct account *acct, const struct method *m,
 			initial = NULL;
 	}
 	st = sasl_exchange(p, m->mech, s, initial, rc == GSASL_OK, err);
+	sasl_wipe(s);
 	gsasl_finish(s);
 	gsasl_done(ctx);
 	return st;
@@ -448,5 +466,6 @@ auth_login(struct pop3 *p, const struct account *acct, int tls,
 	else
 		st = login_sasl(p, acct, m, secret, err);
 	xfree_secret(secret);
+	secret_forget(acct); /* one login per account and run */
 	return st;
 }

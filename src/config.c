@@ -542,7 +542,8 @@ read_fd(int fd, const char *path, size_t size_hint, char **text_r,
 		if (len + 1 == cap) {
 			if (cap > CONFIG_MAX_SIZE)
 				break;
-			buf = xreallocarray(buf, cap, 2);
+			/* the text may hold a password: leave no copy */
+			buf = xgrow_secret(buf, len, cap * 2);
 			cap *= 2;
 		}
 		n = read(fd, buf + len, cap - 1 - len);

@@ -4,8 +4,8 @@
  * unique name in tmp/ (O_EXCL), flushed and fsynced, then renamed into
  * new/ and new/ itself is fsynced.  A reader never sees a partial file
  * in new/.  Names are built from the time, the pid, a process-wide
- * counter, random bits and the host name; nothing from the server ever
- * becomes part of a path. */
+ * counter, random bits, the writer's start time and boot, and the host
+ * name; nothing from the server ever becomes part of a path. */
 #include "config.h"
 
 #include <dirent.h>

@@ -92,6 +92,18 @@ xwipe(void *p, size_t len)
 		*v++ = 0;
 }
 
+void *
+xgrow_secret(void *p, size_t used, size_t size)
+{
+	void *n = xmalloc(size);
+
+	if (used > 0)
+		memcpy(n, p, used);
+	xwipe(p, used);
+	free(p);
+	return n;
+}
+
 void
 xfree_secret(char *s)
 {

@@ -17,6 +17,10 @@ char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void xwipe(void *p, size_t len);
 /* Wipe and free a NUL-terminated secret; NULL is fine. */
 void xfree_secret(char *s);
+/* Grow a buffer that may hold a secret to size bytes: its first used
+ * bytes are copied and the old buffer wiped before it is freed (realloc
+ * may leave a copy behind in freed memory). */
+void *xgrow_secret(void *p, size_t used, size_t size);
 
 /* Print "popmuch: fatal: ..." and abort().  For out-of-memory and
  * broken invariants only. */

@@ -401,6 +401,15 @@ CASES = [
                "answered \"*\", exit 76",
          rc="76", say="SASL CRAM-MD5.*after the exchange was "
                       "complete.*cancelled", delivered=0),
+
+    # ---- an interrupted batch (issue 10, item 10; t-secrets.sh signals
+    # ---- popmuch while it waits here) ------------------------------------
+    dict(name="retr-stall-third", msgs=mbox(3),
+         faults={"RETR 3": [("reply_cut_stall", 150)]},
+         about="RETR 3 stops mid-body (timeout 2): exit 75, messages 1 "
+               "and 2 delivered, 3 not, tmp/ empty, nothing deleted",
+         rc="75", say="time", delivered=2, deleted=0,
+         conf=["timeout 2"]),
 ]
 
 

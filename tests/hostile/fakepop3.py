@@ -8,9 +8,12 @@ faults a real server will not produce.  Python 3 standard library only.
 
 Usage:
   fakepop3.py serve CASE --dir DIR [--port-file F] [--tls-dir D]
-                         [--connections N]
+                         [--connections N] [--no-faults 1]
+                         [--password PW]
       Listen on 127.0.0.1 on a random port, print it as the first line of
       stdout (and write it to F), serve N connections (default 1), exit.
+      --no-faults 1: the case's mailbox, served well (no faults);
+      --password PW: the password it accepts (default the case's, "p").
       DIR receives:
         transcript   every line the client sent ("C: ..."), what the
                      server sent ("S: ..."), and events ("-- tls", ...)
@@ -480,7 +483,12 @@ def write_expect(case, d):
 def serve(args):
     name = args[0]
     opts = dict(zip(args[1::2], args[2::2]))
-    case = casesmod.get(name)
+    case = dict(casesmod.get(name))
+    if opts.get("--no-faults") == "1":
+        case.pop("faults", None)
+        case.pop("sasl_plus", None)
+    if "--password" in opts:
+        case["password"] = opts["--password"].encode()
     d = opts["--dir"]
     os.makedirs(d, exist_ok=True)
     write_expect(case, d)

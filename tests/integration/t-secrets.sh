@@ -17,6 +17,8 @@
 #   - SIGTERM, SIGINT, SIGHUP while RETR 3 stalls: exit 75 within a
 #     second or two, messages 1 and 2 in new/, nothing of 3, tmp/ empty;
 #     the next run fetches 3 only: each message exactly once;
+#   - SIGTERM while the indexer waits for a notmuch lock another process
+#     holds: exit 75 at once (not at --index-timeout), the mail delivered;
 #   - kill -9 while RETR 3 stalls leaves complete files in tmp/; the next
 #     run removes them (their writer is dead) and stores each message
 #     exactly once.
@@ -255,6 +257,42 @@ for sig in TERM INT HUP; do
 	t_rc "SIG$sig: the next run: exit 0" 0
 	stored_once "SIG$sig: the next run" 3
 done
+
+# ---- a signal while the indexer waits for the notmuch lock ------------
+
+fresh_account
+ready=$T/nm-locked
+"$PM_PYTHON" "$PM_DATA/notmuch-hold-lock.py" "$ready" 60 2>>"$T/log" &
+holder=$!
+pm_at_exit "kill $holder 2>/dev/null; wait $holder 2>/dev/null"
+for _ in $(seq 1 200); do
+	[ -e "$ready" ] && break
+	sleep 0.05
+done
+[ -e "$ready" ] || t_bail "could not take the notmuch write lock"
+fake_start locked plain-ok --no-faults 1
+pm_config s "password $PW"
+env --default-signal=INT,HUP,TERM "$POPMUCH" -C "$PM_CONFIG" fetch \
+	--index-timeout 60 </dev/null >"$T/out" 2>"$T/err" &
+PM_PID=$!
+wait_for "$SRV_DIR/transcript" '^C: QUIT' ||
+	t_fail "the fetch never sent QUIT" "$(tail -5 "$SRV_DIR/transcript")"
+sleep 0.3
+t0=$(now_ms)
+kill -TERM "$PM_PID"
+wait "$PM_PID"
+RC=$?
+ms=$(($(now_ms) - t0))
+fake_stop
+kill -TERM "$holder"
+wait "$holder"
+t_is "SIGTERM while the notmuch lock is held: exit 75" "$RC" 75
+t_ok "ended ${ms} ms after the signal, not at --index-timeout" \
+	[ "$ms" -lt 3000 ]
+t_like "the messages say so: interrupted, not indexed yet" \
+	"$(tr '\n' ' ' <"$T/err")" \
+	"not indexed yet.*interrupted by signal \\(SIGTERM\\)"
+stored_once "SIGTERM while indexing: the mail is delivered" 2
 
 # ---- kill -9: the next run cleans tmp/ -------------------------------
 

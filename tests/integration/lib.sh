@@ -29,6 +29,7 @@
 #   mail     seed_messages USER N [SIZE]; seed_corpus USER DIR; seed_file
 #            USER I; server_count USER; server_maildir USER;
 #            maildir_count DIR; maildir_find_msgid DIR ID
+#   notmuch  nm_hold_lock (another process holds the write lock)
 #   popmuch  pm_config ACCOUNT [LINE...]; pm_config_add ACCOUNT [LINE...];
 #            run_pm ARGS... (sets RC; output in $T/out, $T/err)
 # Variables set: T, HOME, XDG_{CONFIG,STATE,DATA,CACHE}_HOME,
@@ -978,4 +979,25 @@ run_pm()
 pm_notmuch()
 {
 	notmuch "$@"
+}
+
+# nm_hold_lock: another process takes the notmuch write lock, as a TUI
+# tagging or "notmuch new" would (tests/data/notmuch-hold-lock.py, 60 s
+# at most); its pid in NM_HOLDER (kill -TERM it to let go: it exits 0
+# after closing the database).  Bails out when the lock cannot be taken.
+nm_hold_lock()
+{
+	local ready=$T/nm-locked.$$.$RANDOM
+
+	"$PM_PYTHON" "$PM_DATA/notmuch-hold-lock.py" "$ready" 60 \
+		2>>"$T/log" &
+	NM_HOLDER=$!
+	pm_at_exit "kill $NM_HOLDER 2>/dev/null; wait $NM_HOLDER 2>/dev/null"
+	for _ in $(seq 1 200); do
+		[ -e "$ready" ] && break
+		kill -0 "$NM_HOLDER" 2>/dev/null || break
+		sleep 0.05
+	done
+	[ -e "$ready" ] || t_bail "could not take the notmuch write lock" \
+		"$(tail -n 5 "$T/log")"
 }

@@ -261,15 +261,8 @@ done
 # ---- a signal while the indexer waits for the notmuch lock ------------
 
 fresh_account
-ready=$T/nm-locked
-"$PM_PYTHON" "$PM_DATA/notmuch-hold-lock.py" "$ready" 60 2>>"$T/log" &
-holder=$!
-pm_at_exit "kill $holder 2>/dev/null; wait $holder 2>/dev/null"
-for _ in $(seq 1 200); do
-	[ -e "$ready" ] && break
-	sleep 0.05
-done
-[ -e "$ready" ] || t_bail "could not take the notmuch write lock"
+nm_hold_lock
+holder=$NM_HOLDER
 fake_start locked plain-ok --no-faults 1
 pm_config s "password $PW"
 env --default-signal=INT,HUP,TERM "$POPMUCH" -C "$PM_CONFIG" fetch \

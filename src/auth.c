@@ -230,6 +230,8 @@ struct sasl_run {
 	const char *mech;
 	Gsasl_session *s;
 	char *initial;	/* owned: the client's first message, not yet sent */
+	char *again;	/* owned: it, sent on the AUTH line, for a server
+			 * that asks for it once more */
 	int done;	/* GNU SASL says the client side is complete */
 	int oauth_err;	/* the OAuth2 error challenge was answered */
 	unsigned rounds;
@@ -262,6 +264,17 @@ sasl_answer(struct pop3 *p, struct sasl_run *x, const char *challenge,
 	if (++x->rounds > SASL_ROUNDS_MAX)
 		return sasl_cancel(p, x, "the server sent too many challenges",
 				   err);
+	if (x->again != NULL) {
+		/* An empty first challenge after AUTH with an initial
+		 * response: a server that did not take it (RFC 1734 style)
+		 * gets it once more, and only once. */
+		x->initial = x->again;
+		x->again = NULL;
+		if (x->rounds != 1 || challenge[0] != '\0') {
+			xfree_secret(x->initial);
+			x->initial = NULL;
+		}
+	}
 	if (x->initial != NULL) {
 		st = pop3_write_line(p, x->initial, 1, err);
 		xfree_secret(x->initial);
@@ -304,7 +317,7 @@ static enum pm_status
 sasl_exchange(struct pop3 *p, const char *mech, Gsasl_session *s, char *initial,
 	      int done, struct pm_err *err)
 {
-	struct sasl_run x = {mech, s, initial, done, 0, 0};
+	struct sasl_run x = {mech, s, initial, NULL, done, 0, 0};
 	const char *line, *text;
 	enum pm_status st;
 	char *cmd;
@@ -315,7 +328,7 @@ sasl_exchange(struct pop3 *p, const char *mech, Gsasl_session *s, char *initial,
 		AUTH_LINE_MAX) {
 		cmd = xasprintf("AUTH %s %s", mech,
 				x.initial[0] ? x.initial : "=");
-		xfree_secret(x.initial);
+		x.again = x.initial;
 		x.initial = NULL;
 		secret = 1;
 	} else {
@@ -347,6 +360,7 @@ sasl_exchange(struct pop3 *p, const char *mech, Gsasl_session *s, char *initial,
 		st = sasl_answer(p, &x, line[1] ? line + 2 : "", err);
 	}
 	xfree_secret(x.initial);
+	xfree_secret(x.again);
 	return st;
 }
 

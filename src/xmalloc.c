@@ -76,10 +76,21 @@ xasprintf(const char *fmt, ...)
 	va_list ap;
 	char *s;
 
+	va_list ap2;
+	int n;
+
+	/* Measure, then format into a buffer of the exact size: vasprintf
+	 * grows or shrinks its buffer and would leave copies of a secret
+	 * (a PASS or AUTH line) in freed memory. */
 	va_start(ap, fmt);
-	if (vasprintf(&s, fmt, ap) < 0)
-		fatal("out of memory formatting a string");
+	va_copy(ap2, ap);
+	n = vsnprintf(NULL, 0, fmt, ap);
 	va_end(ap);
+	if (n < 0)
+		fatal("cannot format a string");
+	s = xmalloc((size_t)n + 1);
+	(void)vsnprintf(s, (size_t)n + 1, fmt, ap2);
+	va_end(ap2);
 	return s;
 }
 

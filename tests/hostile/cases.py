@@ -386,8 +386,9 @@ CASES = [
     dict(name="sasl-plain-plus-forever", msgs=mbox(1), sasl=b"PLAIN",
          conf=["auth plain"], sasl_plus="forever",
          about="every line after AUTH PLAIN answered \"+ \": the "
-               "credentials go once, the next challenge is cancelled "
-               "(\"*\"), exit 76",
+               "credentials go at most twice (once more for a server "
+               "that did not take the initial response), the next "
+               "challenge is cancelled (\"*\"), exit 76",
          rc="76", say="SASL PLAIN.*challenge.*cancelled", delivered=0),
     dict(name="sasl-xoauth2-plus-forever", msgs=mbox(1), sasl=b"XOAUTH2",
          conf=["auth xoauth2"], sasl_plus="forever",

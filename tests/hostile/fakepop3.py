@@ -9,11 +9,12 @@ faults a real server will not produce.  Python 3 standard library only.
 Usage:
   fakepop3.py serve CASE --dir DIR [--port-file F] [--tls-dir D]
                          [--connections N] [--no-faults 1]
-                         [--password PW]
+                         [--password PW] [--sasl MECHS]
       Listen on 127.0.0.1 on a random port, print it as the first line of
       stdout (and write it to F), serve N connections (default 1), exit.
       --no-faults 1: the case's mailbox, served well (no faults);
-      --password PW: the password it accepts (default the case's, "p").
+      --password PW: the password it accepts (default the case's, "p");
+      --sasl MECHS: the SASL mechanisms it offers (PLAIN, CRAM-MD5).
       DIR receives:
         transcript   every line the client sent ("C: ..."), what the
                      server sent ("S: ..."), and events ("-- tls", ...)
@@ -489,6 +490,8 @@ def serve(args):
         case.pop("sasl_plus", None)
     if "--password" in opts:
         case["password"] = opts["--password"].encode()
+    if "--sasl" in opts:
+        case["sasl"] = opts["--sasl"].encode()
     d = opts["--dir"]
     os.makedirs(d, exist_ok=True)
     write_expect(case, d)

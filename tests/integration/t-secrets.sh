@@ -186,12 +186,13 @@ t_is "not dumpable: its /proc/PID/mem refused to a process of the same user" \
 
 # ---- signals during a stalled RETR (and the password in memory) -------
 
-# stall_run SIG: a fetch that stalls in RETR 3, then SIG.
+# stall_run NAME AUTH [SASL]: a fetch (auth AUTH; the server offers
+# SASL) that stalls in RETR 3; its pid in PM_PID.
 stall_run()
 {
 	fresh_account
-	fake_start "stall-$1" retr-stall-third
-	pm_config s "password $PW" "timeout 30"
+	fake_start "stall-$1" retr-stall-third ${3:+--sasl "$3"}
+	pm_config s "password $PW" "timeout 30" "auth $2"
 	env --default-signal=INT,HUP,TERM "$POPMUCH" -C "$PM_CONFIG" fetch \
 		</dev/null >"$T/out" 2>"$T/err" &
 	PM_PID=$!
@@ -199,13 +200,16 @@ stall_run()
 		t_fail "the fetch never reached the stall" "$(tail -5 "$SRV_DIR/transcript")"
 }
 
-# memscan PID: "present", "absent" or "unreadable" for $PW in PID's
-# writable memory (mappings over 256 MB, e.g. ASan's shadow, skipped).
+# memscan PID: "present", "absent" or "unreadable" for $PW, or the
+# PLAIN credentials in base64, in PID's writable memory (mappings over
+# 256 MB, e.g. ASan's shadow, skipped).
 memscan()
 {
 	"$PM_PYTHON" - "$1" "$PW" <<'EOF'
+import base64
 import sys
-pid, needle = sys.argv[1], sys.argv[2].encode()
+pid, pw = sys.argv[1], sys.argv[2].encode()
+needles = [pw, base64.b64encode(b"\0u\0" + pw)]
 try:
     maps = open("/proc/%s/maps" % pid).read().splitlines()
     mem = open("/proc/%s/mem" % pid, "rb", buffering=0)
@@ -224,7 +228,7 @@ for line in maps:
     except (OSError, OverflowError, ValueError):
         continue
     read += len(data)
-    if needle in data:
+    if any(n in data for n in needles):
         print("present")
         sys.exit(0)
 print("absent" if read else "unreadable")
@@ -232,10 +236,14 @@ EOF
 }
 
 for sig in TERM INT HUP; do
-	stall_run "$sig"
-	if [ "$sig" = TERM ]; then
+	case $sig in
+	INT) stall_run "$sig" plain PLAIN ;;
+	*) stall_run "$sig" user ;;
+	esac
+	if [ "$sig" != HUP ]; then
 		got=$(memscan "$PM_PID")
-		t_isnt "after login the password is not in memory ($got)" \
+		t_isnt "after login ($(grep -m1 -Eo '^C: (USER|AUTH [A-Z]+)' \
+			"$SRV_DIR/transcript")) the password is not in memory ($got)" \
 			"$got" present
 	fi
 	t0=$(now_ms)
@@ -251,7 +259,7 @@ for sig in TERM INT HUP; do
 	stored_once "SIG$sig: messages 1 and 2 delivered, 3 removed" 2
 	t_ok "SIG$sig: the account lock is free" lock_free
 	fake_start "after-$sig" retr-stall-third --no-faults 1
-	pm_config s "password $PW" "timeout 30"
+	pm_config s "password $PW"
 	run_pm -C "$PM_CONFIG" fetch
 	fake_stop
 	t_rc "SIG$sig: the next run: exit 0" 0
@@ -289,7 +297,7 @@ stored_once "SIGTERM while indexing: the mail is delivered" 2
 
 # ---- kill -9: the next run cleans tmp/ -------------------------------
 
-stall_run KILL
+stall_run KILL user
 {
 	kill -9 "$PM_PID"
 	wait "$PM_PID"
@@ -298,7 +306,7 @@ fake_stop
 t_ok "kill -9 left complete files in tmp/" \
 	[ "$(ls -A "$BOX/tmp" | wc -l)" -ge 2 ]
 fake_start after-kill retr-stall-third --no-faults 1
-pm_config s "password $PW" "timeout 30"
+pm_config s "password $PW"
 run_pm -C "$PM_CONFIG" fetch
 fake_stop
 t_rc "after kill -9, the next run: exit 0" 0

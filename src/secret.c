@@ -9,8 +9,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
 #include <poll.h>
+#include <pthread.h>
 #include <pwd.h>
 #include <signal.h>
 #include <spawn.h>
@@ -86,9 +86,9 @@ read_first_line(int fd, long long deadline, char **buf_r, size_t *len_r)
 }
 
 /* Reap pid by deadline: 1 with *status_r, 0 at the deadline, -1 when
- * stopped or on error. */
+ * a stop was requested (if heed_stop), -2 when waitpid fails. */
 static int
-reap_by(pid_t pid, long long deadline, int *status_r)
+reap_by(pid_t pid, long long deadline, int heed_stop, int *status_r)
 {
 	pid_t r;
 
@@ -97,10 +97,10 @@ reap_by(pid_t pid, long long deadline, int *status_r)
 		if (r == pid)
 			return 1;
 		if (r < 0 && errno != EINTR)
-			return -1;
+			return -2;
 		if (stop_clock_ms() >= deadline)
 			return 0;
-		if (stop_requested())
+		if (heed_stop && stop_requested())
 			return -1;
 		(void)poll(NULL, 0, EVAL_REAP_POLL_MS);
 	}
@@ -113,8 +113,9 @@ stop_child(pid_t pid)
 	int status;
 
 	(void)kill(pid, SIGTERM);
-	if (reap_by(pid, stop_clock_ms() + EVAL_KILL_GRACE_MS, &status) == 1)
-		return;
+	if (reap_by(pid, stop_clock_ms() + EVAL_KILL_GRACE_MS, 0, &status) !=
+	    0)
+		return; /* reaped (or not ours to wait for) */
 	(void)kill(pid, SIGKILL);
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
@@ -203,8 +204,11 @@ secret_eval(const char *cmd, int timeout, char **secret_r,
 	r = read_first_line(fds[0], deadline, &buf, &len);
 	(void)close(fds[0]); /* what else it writes is not read */
 	if (r == 1)
-		r = reap_by(pid, deadline, &status);
-	if (r != 1) {
+		r = reap_by(pid, deadline, 1, &status);
+	if (r == -2) {
+		st = err_set(err, PM_CONFIG, "passwordeval: waitpid: %s",
+			     strerror(errno));
+	} else if (r != 1) {
 		stop_child(pid);
 		st = eval_stopped(memchr(buf, '\n', len) != NULL, timeout, err);
 	} else {

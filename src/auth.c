@@ -481,5 +481,6 @@ auth_login(struct pop3 *p, const struct account *acct, int tls,
 		st = login_sasl(p, acct, m, secret, err);
 	xfree_secret(secret);
 	secret_forget(acct); /* one login per account and run */
+	xwipe_registers();
 	return st;
 }

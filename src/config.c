@@ -599,6 +599,7 @@ config_load(const char *path, struct config **cfg_r, struct pm_err *err)
 	rc = parse_text(path, text, cfg_r, &has_password, err);
 	xwipe(text, strlen(text));
 	free(text);
+	xwipe_registers(); /* before any thread inherits them */
 	if (rc == PM_OK && has_password &&
 	    (st.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
 		config_free(cfg_r);

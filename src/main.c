@@ -21,6 +21,7 @@
 #include "popmuch/log.h"
 #include "popmuch/probe.h"
 #include "popmuch/progress.h"
+#include "popmuch/secret.h"
 #include "popmuch/status.h"
 #include "popmuch/stop.h"
 #include "popmuch/tui.h"
@@ -340,6 +341,22 @@ report_results(const struct fetch_result *res, size_t n)
 	}
 }
 
+/* Wipe the configured passwords of the accounts this run does not log
+ * in to (all of them for "index"): they need not stay in memory. */
+static void
+forget_unused_passwords(const struct config *cfg, const struct cli *cli,
+			int index_only)
+{
+	for (size_t i = 0; i < cfg->naccounts; i++) {
+		int used = !index_only && cli->nargs == 0;
+
+		for (int j = 0; !index_only && j < cli->nargs; j++)
+			used |= strcmp(cli->args[j], cfg->accounts[i]->name) == 0;
+		if (!used)
+			secret_forget(cfg->accounts[i]);
+	}
+}
+
 static int
 cmd_fetch(const struct cli *cli, int index_only)
 {
@@ -354,6 +371,7 @@ cmd_fetch(const struct cli *cli, int index_only)
 
 	if ((rc = load_config(cli, &cfg)) != 0)
 		return rc;
+	forget_unused_passwords(cfg, cli, index_only);
 	pr = progress_new(isatty(STDERR_FILENO) && !cli->quiet &&
 				  !cli->use_syslog && !cli->debug &&
 				  cli->progress_fd <= 0,

@@ -12,8 +12,11 @@
 #   - while a helper inspects its parent: core size limit 0, and the
 #     process is not dumpable (its /proc/PID/environ refused to a reader
 #     without CAP_SYS_PTRACE);
-#   - after login the configured password is nowhere in the process's
-#     memory (read through /proc/PID/mem while RETR 3 stalls);
+#   - after login (USER/PASS, and AUTH PLAIN through GNU SASL) the
+#     configured password, or its PLAIN base64, is nowhere in the
+#     process's writable memory (read through /proc/PID/mem while RETR 3
+#     stalls), nor is the password of another account the run does not
+#     fetch;
 #   - SIGTERM, SIGINT, SIGHUP while RETR 3 stalls: exit 75 within a
 #     second or two, messages 1 and 2 in new/, nothing of 3, tmp/ empty;
 #     the next run fetches 3 only: each message exactly once;
@@ -28,6 +31,7 @@
 FAKE=$TOP_SRCDIR/tests/hostile/fakepop3.py
 POP_USER=u
 PW=pm-mem-Zq7v-4711-secret
+OTHER_PW=pm-other-Kx3w-0815-secret
 BOX=$MAIL_ROOT/s
 STATE=$XDG_STATE_HOME/popmuch/s
 
@@ -193,19 +197,20 @@ stall_run()
 	fresh_account
 	fake_start "stall-$1" retr-stall-third ${3:+--sasl "$3"}
 	pm_config s "password $PW" "timeout 30" "auth $2"
-	env --default-signal=INT,HUP,TERM "$POPMUCH" -C "$PM_CONFIG" fetch \
+	pm_config_add other "user v" "password $OTHER_PW"
+	env --default-signal=INT,HUP,TERM "$POPMUCH" -C "$PM_CONFIG" fetch s \
 		</dev/null >"$T/out" 2>"$T/err" &
 	PM_PID=$!
 	wait_for "$SRV_DIR/transcript" '^-- stall' ||
 		t_fail "the fetch never reached the stall" "$(tail -5 "$SRV_DIR/transcript")"
 }
 
-# memscan PID: "present", "absent" or "unreadable" for $PW, or the
+# memscan PID [PW]: "present", "absent" or "unreadable" for PW ($PW), or the
 # PLAIN credentials in base64, in PID's writable memory (mappings over
 # 256 MB, e.g. ASan's shadow, skipped).
 memscan()
 {
-	"$PM_PYTHON" - "$1" "$PW" <<'EOF'
+	"$PM_PYTHON" - "$1" "${2:-$PW}" <<'EOF'
 import base64
 import sys
 pid, pw = sys.argv[1], sys.argv[2].encode()
@@ -244,6 +249,9 @@ for sig in TERM INT HUP; do
 		got=$(memscan "$PM_PID")
 		t_isnt "after login ($(grep -m1 -Eo '^C: (USER|AUTH [A-Z]+)' \
 			"$SRV_DIR/transcript")) the password is not in memory ($got)" \
+			"$got" present
+		got=$(memscan "$PM_PID" "$OTHER_PW")
+		t_isnt "the password of an account not fetched is not in memory ($got)" \
 			"$got" present
 	fi
 	t0=$(now_ms)

@@ -626,7 +626,8 @@ read_fd(int fd, const char *path, size_t size_hint, char **text_r,
 		if (len + 1 == cap) {
 			if (cap > CONFIG_MAX_SIZE)
 				break;
-			buf = xreallocarray(buf, cap, 2);
+			/* the text may hold a password: leave no copy */
+			buf = xgrow_secret(buf, len, cap * 2);
 			cap *= 2;
 		}
 		n = read(fd, buf + len, cap - 1 - len);
@@ -682,6 +683,7 @@ config_load(const char *path, struct config **cfg_r, struct pm_err *err)
 	rc = parse_text(path, text, cfg_r, &has_password, err);
 	xwipe(text, strlen(text));
 	free(text);
+	xwipe_registers(); /* before any thread inherits them */
 	if (rc == PM_OK && has_password &&
 	    (st.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
 		config_free(cfg_r);

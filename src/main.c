@@ -5,9 +5,12 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -22,7 +25,9 @@
 #include "popmuch/probe.h"
 #include "popmuch/progress.h"
 #include "popmuch/setup.h"
+#include "popmuch/secret.h"
 #include "popmuch/status.h"
+#include "popmuch/stop.h"
 #include "popmuch/token.h"
 #include "popmuch/tui.h"
 #include "popmuch/xmalloc.h"
@@ -418,6 +423,22 @@ check_notmuch_config(const struct cli *cli, const struct config *cfg)
 	return 0;
 }
 
+/* Wipe the configured passwords of the accounts this run does not log
+ * in to (all of them for "index"): they need not stay in memory. */
+static void
+forget_unused_passwords(const struct config *cfg, const struct cli *cli,
+			int index_only)
+{
+	for (size_t i = 0; i < cfg->naccounts; i++) {
+		int used = !index_only && cli->nargs == 0;
+
+		for (int j = 0; !index_only && j < cli->nargs; j++)
+			used |= strcmp(cli->args[j], cfg->accounts[i]->name) == 0;
+		if (!used)
+			secret_forget(cfg->accounts[i]);
+	}
+}
+
 static int
 cmd_fetch(const struct cli *cli, int index_only)
 {
@@ -436,6 +457,7 @@ cmd_fetch(const struct cli *cli, int index_only)
 		config_free(&cfg);
 		return rc;
 	}
+	forget_unused_passwords(cfg, cli, index_only);
 	pr = progress_new(isatty(STDERR_FILENO) && !cli->quiet &&
 				  !cli->use_syslog && !cli->debug &&
 				  cli->progress_fd <= 0,
@@ -873,6 +895,69 @@ cmd_tui(const struct cli *cli)
 	return rc;
 }
 
+/* ---- a process that holds secrets (issue 10) ---------------------------- */
+
+static void
+on_stop_signal(int sig)
+{
+	stop_request(sig);
+}
+
+/* SIGTERM, SIGINT and SIGHUP end "popmuch fetch" cleanly: every wait
+ * ends (stop.h), the batch in hand is delivered or removed, the run
+ * exits 75.  No SA_RESTART, so a blocking call returns EINTR;
+ * SA_RESETHAND, so a second signal ends the process at once (which is
+ * as safe as kill -9: the next run recovers). */
+static void
+catch_stop_signals(void)
+{
+	static const int sigs[] = {SIGTERM, SIGINT, SIGHUP};
+	struct sigaction sa;
+
+	stop_init();
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop_signal;
+	sa.sa_flags = SA_RESETHAND;
+	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+		struct sigaction old;
+
+		/* Ignored from the start (nohup, a script's background
+		 * job): it stays ignored. */
+		if (sigaction(sigs[i], NULL, &old) == 0 &&
+		    old.sa_handler == SIG_IGN)
+			continue;
+		(void)sigaction(sigs[i], &sa, NULL);
+	}
+}
+
+/* fetch and probe read passwords: no core dump, and no ptrace or
+ * /proc/PID/mem by other processes of the user, for the whole process
+ * (simplest: the secret may be read at any moment of a run). */
+static void
+protect_secrets(void)
+{
+	struct rlimit rl;
+
+	(void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	if (getrlimit(RLIMIT_CORE, &rl) == 0) {
+		rl.rlim_cur = 0;
+		(void)setrlimit(RLIMIT_CORE, &rl);
+	}
+}
+
+/* A fetch that a signal ended exits 75 even where every account was
+ * done. */
+static int
+stopped_exit(int rc)
+{
+	if (!stop_requested() || rc != 0)
+		return rc;
+	log_msg(PM_LOG_ERROR, "interrupted by signal (%s)",
+		stop_signal_name());
+	return err_exitcode(PM_TEMPFAIL);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -891,8 +976,14 @@ main(int argc, char **argv)
 		return 64;
 	}
 	if (strcmp(cli.command, "fetch") == 0 ||
+	    strcmp(cli.command, "probe") == 0)
+		protect_secrets();
+	if (strcmp(cli.command, "fetch") == 0)
+		catch_stop_signals();
+	if (strcmp(cli.command, "fetch") == 0 ||
 	    strcmp(cli.command, "index") == 0) {
-		rc = cmd_fetch(&cli, strcmp(cli.command, "index") == 0);
+		rc = stopped_exit(
+		    cmd_fetch(&cli, strcmp(cli.command, "index") == 0));
 		if (index_abandoned()) {
 			/* A thread is still blocked inside libnotmuch on the
 			 * database lock: leave without running library

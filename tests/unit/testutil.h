@@ -2,8 +2,10 @@
 #ifndef POPMUCH_TESTUTIL_H
 #define POPMUCH_TESTUTIL_H
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -55,6 +57,33 @@ small_tmpfs_done(const char *mnt)
 {
 	if (umount(mnt) != 0)
 		diag("umount %s: %s", mnt, strerror(errno));
+}
+
+/* rm -rf path (a diag line when it fails). */
+__attribute__((unused)) static void
+rm_tree(const char *path)
+{
+	char *cmd = xasprintf("rm -rf '%s'", path);
+
+	if (system(cmd) != 0)
+		diag("cannot remove %s", path);
+	free(cmd);
+}
+
+/* Entries in dir but . and .., -1 when it cannot be read. */
+__attribute__((unused)) static int
+dir_entries(const char *dir)
+{
+	struct dirent *de;
+	DIR *d = opendir(dir);
+	int n = 0;
+
+	if (d == NULL)
+		return -1;
+	while ((de = readdir(d)) != NULL)
+		n += strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0;
+	closedir(d);
+	return n;
 }
 
 #endif

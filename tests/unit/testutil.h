@@ -5,6 +5,9 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
@@ -57,6 +60,30 @@ small_tmpfs_done(const char *mnt)
 {
 	if (umount(mnt) != 0)
 		diag("umount %s: %s", mnt, strerror(errno));
+}
+
+/* An independent CRC-32 (bitwise) to write journals by hand. */
+__attribute__((unused)) static uint32_t
+crc32_bitwise(const char *s, size_t len)
+{
+	uint32_t c = 0xffffffffu;
+	size_t i;
+	int k;
+
+	for (i = 0; i < len; i++) {
+		c ^= (unsigned char)s[i];
+		for (k = 0; k < 8; k++)
+			c = (c >> 1) ^ (0xedb88320u & (0u - (c & 1)));
+	}
+	return ~c;
+}
+
+/* Append "content *CRC\n" to f. */
+__attribute__((unused)) static void
+put_line(FILE *f, const char *content)
+{
+	fprintf(f, "%s *%08" PRIX32 "\n", content,
+		crc32_bitwise(content, strlen(content)));
 }
 
 /* rm -rf path (a diag line when it fails). */

@@ -24,6 +24,7 @@
 # makes the moments repeatable.  About 35 s under ASan on 2 cores.
 [ -n "${BASH_VERSION:-}" ] || exec /bin/bash "$0" "$@"
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/msgids.sh"
 
 KILLS=${PM_STORM_KILLS:-36}
 DELAY_MS=${PM_STORM_DELAY_MS:-8}
@@ -50,46 +51,9 @@ done
 pm_config "$V" "user $V" "keep off" "tls on" "tls_trust_file $TLS_CA" \
 	"port $(cat "$T/proxy.port")"
 
-files_in()
-{
-	find "$@" -maxdepth 1 -type f -print0 2>/dev/null
-}
-
-# Sorted Message-IDs of the files named (NUL-separated) on stdin.
-ids_of()
-{
-	xargs -0 -r grep -h -i -m1 '^Message-ID:' | tr -d '\r' |
-		LC_ALL=C sort
-}
-
-local_ids()
-{
-	files_in "$BOX/new" "$BOX/cur" | ids_of
-}
-
-server_ids()
-{
-	local m
-	m=$(server_maildir "$V")
-	files_in "$m/new" "$m/cur" | ids_of
-}
-
-seeded_ids()
-{
-	files_in "$T/seed/$V" | ids_of
-}
-
-# after_kill LABEL: what a kill leaves must already be safe.
 after_kill()
 {
-	local dup lost why=''
-
-	dup=$(local_ids | uniq -d | head -n 3)
-	lost=$(LC_ALL=C comm -23 <(seeded_ids) \
-		<({ local_ids; server_ids; } | LC_ALL=C sort -u) | head -n 3)
-	[ -z "$dup" ] || why="$why delivered twice: $dup;"
-	[ -z "$lost" ] || why="$why neither on the server nor local: $lost;"
-	t_is "$1: nothing lost or doubled" "$why" ""
+	t_is "$1: nothing lost or doubled" "$(doubled_or_lost)" ""
 }
 
 seed_messages "$V" "$N"

@@ -32,11 +32,13 @@ struct told {
 	uint64_t size;
 	size_t tag;
 	int mail;
+	int ready; /* when told: in new/ and, with a UIDL, delivered */
 };
 
 struct got {
 	size_t n;
 	struct told m[MAXMSG];
+	struct uidl_db *db; /* to look at when told (NULL: not looked at) */
 };
 
 /* One message as the test feeds it. */
@@ -72,6 +74,10 @@ on_done(void *ctx, const struct delivered *m)
 	t->size = m->size;
 	t->tag = m->tag;
 	t->mail = m->mail;
+	t->ready = access(m->path, F_OK) == 0;
+	if (m->uidl != NULL && g->db != NULL)
+		t->ready = t->ready && uidl_lookup(g->db, m->uidl) != NULL &&
+			   uidl_lookup(g->db, m->uidl)->state == UIDL_DELIVERED;
 }
 
 static void
@@ -197,7 +203,8 @@ entry_right(struct uidl_db *db, const struct msg *m, const struct told *t)
 }
 
 /* Everything the done callback was told about msgs[0..n), in order:
- * the file byte-exact in new/, the hash, the journal entry.  Returns
+ * when told, the file was in new/ and the UIDL delivered; the file
+ * byte-exact in new/, the hash, the journal entry.  Returns
  * the messages that were wrong (diag lines say how). */
 static int
 check_told(const struct world *w, const struct got *g, const struct msg *m,
@@ -217,7 +224,8 @@ check_told(const struct world *w, const struct got *g, const struct msg *m,
 		want_path = xasprintf("%s/new/%s", w->mdpath, t->name);
 		size_tail = xasprintf(",S=%zu", m[k].len);
 		data = slurp(t->path, &len);
-		good = t->tag == m[k].tag && strcmp(t->path, want_path) == 0 &&
+		good = t->ready && t->tag == m[k].tag &&
+		       strcmp(t->path, want_path) == 0 &&
 		       data != NULL && len == m[k].len &&
 		       memcmp(data, m[k].data, len) == 0 &&
 		       t->size == m[k].len && strcmp(t->hash, hex) == 0 &&
@@ -266,6 +274,7 @@ test_flush(void)
 
 	if (world_open(&w, "flush") != 0)
 		return;
+	g.db = w.db;
 	for (size_t k = 0; k < 5; k++)
 		make_msg(&m[k], k, uidls[k]);
 	free(m[1].data);
@@ -338,6 +347,7 @@ test_full_count(void)
 
 	if (world_open(&w, "count") != 0)
 		return;
+	g.db = w.db;
 	for (size_t k = 0; k < DELIVER_BATCH; k++) {
 		snprintf(uidl[k], sizeof(uidl[k]), "c%zu", k);
 		make_msg(&m[k], k, uidl[k]);
@@ -390,6 +400,7 @@ test_full_bytes(void)
 
 	if (world_open(&w, "bytes") != 0)
 		return;
+	g.db = w.db;
 	for (size_t k = 0; k < N; k++) {
 		make_big(&m[k], k, uidls[k], k + 1 < N ? each : each - 1);
 		is_int(feed(w.d, &m[k], 65536, &err), PM_OK,
@@ -472,6 +483,7 @@ test_drop_current(void)
 
 	if (world_open(&w, "drop") != 0)
 		return;
+	g.db = w.db;
 	make_msg(&m[0], 0, "x0");
 	make_msg(&m[1], 1, "x1");
 	make_msg(&m[2], 2, "x2");

@@ -431,8 +431,6 @@ test_file(void)
 int
 main(void)
 {
-	char *cmd;
-
 	if (mkdtemp(base) == NULL) {
 		ok(0, "mkdtemp: %s", strerror(errno));
 		return done_testing();
@@ -443,9 +441,6 @@ main(void)
 	test_long_lines();
 	test_looks_like_mail();
 	test_file();
-	cmd = xasprintf("rm -rf '%s'", base);
-	if (system(cmd) != 0)
-		diag("cannot remove %s", base);
-	free(cmd);
+	rm_tree(base);
 	return done_testing();
 }

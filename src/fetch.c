@@ -23,6 +23,7 @@
 #include "popmuch/auth.h"
 #include "popmuch/fault.h"
 #include "popmuch/fetch.h"
+#include "popmuch/fsutil.h"
 #include "popmuch/index.h"
 #include "popmuch/log.h"
 #include "popmuch/maildir.h"
@@ -116,38 +117,13 @@ fetch_state_dir(const char *account)
 			 account);
 }
 
-/* realpath() for a path that may not exist yet: the nearest existing
- * ancestor resolved, the rest appended.  Caller frees; NULL on error. */
-static char *
-resolve_path(const char *path)
-{
-	char *real = realpath(path, NULL), *parent, *slash, *res;
-
-	/* ENOTDIR: a component is a file; maildir_open() reports that. */
-	if (real != NULL || (errno != ENOENT && errno != ENOTDIR))
-		return real;
-	parent = xstrdup(path);
-	slash = strrchr(parent, '/');
-	if (slash == NULL || slash == parent) {
-		free(parent);
-		return NULL;
-	}
-	*slash = '\0';
-	real = resolve_path(parent);
-	res = real ? xasprintf("%s/%s", real, slash + 1) : NULL;
-	free(real);
-	free(parent);
-	return res;
-}
-
 /* The account's Maildir: configured, or <mail_root>/<name>; it must lie
  * inside notmuch's mail root. */
 static enum pm_status
 locate_maildir(struct run *r, struct pm_err *err)
 {
-	char *root = NULL, *rroot, *rmd;
+	char *root = NULL;
 	enum pm_status st;
-	size_t len;
 
 	st = index_mail_root(r->acct->notmuch_config, &root, err);
 	if (st != PM_OK)
@@ -155,19 +131,12 @@ locate_maildir(struct run *r, struct pm_err *err)
 	r->maildir_path = r->acct->maildir
 				  ? xstrdup(r->acct->maildir)
 				  : xasprintf("%s/%s", root, r->acct->name);
-	rroot = resolve_path(root);
-	rmd = resolve_path(r->maildir_path);
-	len = rroot ? strlen(rroot) : 0;
-	if (rroot == NULL || rmd == NULL ||
-	    !(strncmp(rmd, rroot, len) == 0 &&
-	      (rmd[len] == '/' || rmd[len] == '\0')))
+	if (!fsutil_path_inside(r->maildir_path, root))
 		st = err_set(err, PM_CONFIG,
 			     "the Maildir %s is outside notmuch's mail root "
 			     "%s; move it inside, or point database.path "
 			     "(or 'notmuch_config') elsewhere",
 			     r->maildir_path, root);
-	free(rroot);
-	free(rmd);
 	free(root);
 	return st;
 }

@@ -14,6 +14,7 @@
 #include "popmuch/config.h"
 #include "popmuch/err.h"
 #include "popmuch/fetch.h"
+#include "popmuch/import.h"
 #include "popmuch/index.h"
 #include "popmuch/log.h"
 #include "popmuch/probe.h"
@@ -83,6 +84,8 @@ static const struct {
 	 "(for example while the notmuch database was locked).\n\n"
 	 "Options: --wait, --syslog, --index-timeout S",
 	 O_WAIT | O_SYSLOG | O_PROGRESS_FD | O_INDEX_TIMEOUT, 0, 0},
+	{"import", import_cli_synopsis, import_cli_help, O_DRY_RUN, 1,
+	 INT_MAX}, /* parsed by import_cli_main() */
 	{"demo", "demo",
 	 "Start a throwaway local Dovecot with sample mail in a temporary\n"
 	 "HOME, fetch from it, and open the interface.",
@@ -644,6 +647,8 @@ main(int argc, char **argv)
 	int rc;
 
 	cli.cmd = -1;
+	if (import_cli_wanted(argc, argv)) /* its own options */
+		return import_cli_main(argc, argv);
 	if ((rc = parse_args(argc, argv, &cli)) >= 0)
 		return rc;
 	log_setup(cli.quiet ? PM_LOG_ERROR : PM_LOG_WARN + cli.verbose,

@@ -18,4 +18,12 @@ int fsutil_fsync_parent(const char *path);
  * entry's parent synced).  PM_CANTCREAT naming the path on failure. */
 enum pm_status fsutil_mkdirs(const char *path, struct pm_err *err);
 
+/* realpath() for a path that may not exist yet: the nearest existing
+ * ancestor resolved, the rest appended.  Caller frees; NULL on error. */
+char *fsutil_resolve_path(const char *path);
+
+/* Is path (existing or not) root or below it, symbolic links resolved?
+ * 1 or 0 (0 also when either cannot be resolved). */
+int fsutil_path_inside(const char *path, const char *root);
+
 #endif

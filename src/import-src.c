@@ -203,34 +203,35 @@ name_flags(const char *name)
 	return info ? msgscan_parse_letters(info + 3) : 0;
 }
 
-/* The message files of one of a Maildir's new/ or cur/. */
+/* Which files of a folder are messages, and their flags: -1 to skip. */
+typedef long (*msg_flags_fn)(const char *name, void *ctx);
+
+/* Every regular file of dir that flags() accepts, one message each. */
 static enum pm_status
-import_maildir_sub(struct importer *im, const char *md, const char *sub,
-		   const char *tag, struct pm_err *err)
+import_msg_files(struct importer *im, const char *dir, const char *tag,
+		 msg_flags_fn flags, void *ctx, struct pm_err *err)
 {
-	char *dir = xasprintf("%s/%s", md, sub), *path;
 	enum pm_status st = PM_OK;
 	struct dirent *de;
 	struct stat sb;
 	DIR *d = opendir(dir);
+	char *path;
 
 	if (d == NULL) {
 		report(im, dir, "cannot read the folder", errno);
-		free(dir);
 		return PM_OK;
 	}
 	while (st == PM_OK && (de = readdir(d)) != NULL) {
 		struct import_src src = {.folder = tag};
+		long f = flags(de->d_name, ctx);
 
-		if (de->d_name[0] == '.')
+		if (f < 0)
 			continue;
 		path = xasprintf("%s/%s", dir, de->d_name);
 		if (lstat(path, &sb) == 0 && S_ISREG(sb.st_mode)) {
 			src.path = path;
 			src.date = sb.st_mtime;
-			src.flags = strcmp(sub, "cur") == 0
-					    ? name_flags(de->d_name)
-					    : 0;
+			src.flags = (unsigned)f;
 			st = import_file_msg(im, path, &src, err);
 			import_source_done(im, (uint64_t)sb.st_size);
 			import_progress(im, dir, 0);
@@ -238,6 +239,34 @@ import_maildir_sub(struct importer *im, const char *md, const char *sub,
 		free(path);
 	}
 	closedir(d);
+	return st;
+}
+
+/* Maildir new/: no flags yet; cur/: those in the name. */
+static long
+maildir_new_flags(const char *name, void *ctx)
+{
+	(void)ctx;
+	return name[0] == '.' ? -1 : 0;
+}
+
+static long
+maildir_cur_flags(const char *name, void *ctx)
+{
+	(void)ctx;
+	return name[0] == '.' ? -1 : (long)name_flags(name);
+}
+
+static enum pm_status
+import_maildir_sub(struct importer *im, const char *md, const char *sub,
+		   const char *tag, struct pm_err *err)
+{
+	char *dir = xasprintf("%s/%s", md, sub);
+	enum pm_status st = import_msg_files(
+		im, dir, tag,
+		strcmp(sub, "cur") == 0 ? maildir_cur_flags : maildir_new_flags,
+		NULL, err);
+
 	free(dir);
 	return st;
 }
@@ -288,47 +317,29 @@ read_small(const char *path)
 	return buf;
 }
 
+/* MH: messages are named by number; read unless in "unseen". */
+static long
+mh_flags(const char *name, void *ctx)
+{
+	const char *seqs = ctx;
+	unsigned long n = strtoul(name, NULL, 10);
+
+	if (!all_digits(name))
+		return -1;
+	return (mh_in_seq(seqs, "unseen", n) ? 0 : MSGSCAN_SEEN) |
+	       (mh_in_seq(seqs, "flagged", n) ? MSGSCAN_FLAGGED : 0) |
+	       (mh_in_seq(seqs, "replied", n) ? MSGSCAN_REPLIED : 0);
+}
+
 static enum pm_status
 import_mh(struct importer *im, const char *dir, const char *tag,
 	  struct pm_err *err)
 {
 	char *seqpath = xasprintf("%s/.mh_sequences", dir);
-	char *seqs = read_small(seqpath), *path;
-	enum pm_status st = PM_OK;
-	struct dirent *de;
-	struct stat sb;
-	DIR *d = opendir(dir);
+	char *seqs = read_small(seqpath);
+	enum pm_status st = import_msg_files(im, dir, tag, mh_flags, seqs, err);
 
 	free(seqpath);
-	if (d == NULL) {
-		report(im, dir, "cannot read the folder", errno);
-		free(seqs);
-		return PM_OK;
-	}
-	while (st == PM_OK && (de = readdir(d)) != NULL) {
-		struct import_src src = {.folder = tag};
-		unsigned long n = strtoul(de->d_name, NULL, 10);
-
-		if (!all_digits(de->d_name))
-			continue;
-		path = xasprintf("%s/%s", dir, de->d_name);
-		if (lstat(path, &sb) == 0 && S_ISREG(sb.st_mode)) {
-			src.path = path;
-			src.date = sb.st_mtime;
-			src.flags =
-				(mh_in_seq(seqs, "unseen", n) ? 0
-							      : MSGSCAN_SEEN) |
-				(mh_in_seq(seqs, "flagged", n) ? MSGSCAN_FLAGGED
-							       : 0) |
-				(mh_in_seq(seqs, "replied", n) ? MSGSCAN_REPLIED
-							       : 0);
-			st = import_file_msg(im, path, &src, err);
-			import_source_done(im, (uint64_t)sb.st_size);
-			import_progress(im, dir, 0);
-		}
-		free(path);
-	}
-	closedir(d);
 	free(seqs);
 	return st;
 }

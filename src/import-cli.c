@@ -139,9 +139,13 @@ parse(int argc, char **argv, struct import_opts *o, int *quiet_r,
 		} else if (c == 'h') {
 			help = 1;
 		} else if (c == ':' || c == '?') {
-			return usage_error(c == ':' ? "an option needs an "
-						      "argument"
-						    : "unknown option");
+			char msg[256];
+
+			(void)snprintf(msg, sizeof(msg), "%s %s",
+				       c == ':' ? "an argument is missing after"
+						: "unknown option",
+				       argv[optind - 1]);
+			return usage_error(msg);
 		}
 		/* -C, -v: the popmuch config is not needed by import */
 	}

@@ -186,7 +186,24 @@ run_pm import --maildir /tmp "$T/dry.mbox"
 t_rc "--maildir outside the mail root: exit 78" 78
 t_like "... says so" "$(cat "$T/err")" "not inside notmuch's mail root"
 
-# ---- 6. kill -9 at every crash point, then a rerun -----------------------------
+# ---- 6. progress on a terminal (script(1) gives it a pty) -------------------
+{
+	for i in $(seq 1 300); do
+		printf 'From p@example.org Mon Jan  8 09:00:00 2001\n'
+		printf 'From: p@example.org\nMessage-ID: <tty%d@example.org>\n' "$i"
+		printf 'Subject: tty %d\n\n%0500d\n\n' "$i" 0
+	done
+} >"$T/tty.mbox"
+script -qec "$POPMUCH import --maildir tty $T/tty.mbox" "$T/typescript" \
+	</dev/null >/dev/null 2>&1
+t_like "on a terminal: a progress line" "$(tr '\r' '\n' <"$T/typescript")" \
+	'^import: [0-9]+ messages, [0-9]+ new, 0 duplicates, [0-9.]+ MB \(tty\.mbox\)'
+t_like "... and the summary" "$(cat "$T/typescript")" \
+	'import: 300 messages read, 300 imported'
+run_pm import --maildir tty "$T/tty.mbox"
+t_is "... not on a pipe" "$(grep -c 'MB (' "$T/err")" 0
+
+# ---- 7. kill -9 at every crash point, then a rerun -----------------------------
 {
 	for i in $(seq 1 150); do
 		printf 'From l@example.org Mon Jan  8 09:00:00 2001\n'

@@ -458,8 +458,9 @@ setup(struct importer *im, struct pm_err *err)
 	char *target = NULL;
 	enum pm_status st = target_path(im->o, &target, err);
 
-	if (st == PM_OK && !im->o->dry_run)
-		st = maildir_open(target, &im->md, err);
+	if (st == PM_OK && !im->o->dry_run &&
+	    (st = maildir_open(target, &im->md, err)) == PM_OK)
+		maildir_clean_tmp(im->md); /* what killed runs left */
 	if (st == PM_OK)
 		st = index_sync_open(im->o->notmuch_config, &im->ix, err);
 	free(target);

@@ -11,6 +11,7 @@
 #
 # Environment: POPMUCH (make sets it), BENCH_QUICK=1 (1,000 messages),
 # BENCH_IMPORT_RERUN=0 (no second run: notmuch insert takes long),
+# BENCH_IMPORT_TOOLS (default "popmuch insert mb2md"),
 # BENCH_RESULTS (default tests/bench/results), KEEP_TEST_TMP.
 
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -84,7 +85,7 @@ row()
 	t2="- 0"
 	[ "${BENCH_IMPORT_RERUN:-1}" = 1 ] && t2=$(measure "${name}_run")
 	files=$(find "$MAIL_ROOT/$dir" -type f -path '*/cur/*' -o -type f \
-		-path '*/new/*' | wc -l)
+		-path '*/new/*' 2>/dev/null | wc -l)
 	dups=$((files - $(notmuch count '*')))
 	printf '| %s | %s s | %s s | %s | %s | %.1f MB |\n' "$3" \
 		"${t1% *}" "${t2% *}" "$files" "$dups" \
@@ -103,7 +104,12 @@ mkdir -p "$RESULTS"
 	echo
 	echo "| tool | first run | second run (same mbox) | files after both | duplicate files | peak RSS |"
 	echo "|---|---:|---:|---:|---:|---:|"
-	fresh; row popmuch import "popmuch import"
-	fresh; row insert insert "notmuch insert, per message"
-	fresh; row mb2md mb2md "mb2md + notmuch new"
+	for tool in ${BENCH_IMPORT_TOOLS:-popmuch insert mb2md}; do
+		fresh
+		case $tool in
+		popmuch) row popmuch import "popmuch import" ;;
+		insert) row insert insert "notmuch insert, per message" ;;
+		mb2md) row mb2md mb2md "mb2md + notmuch new" ;;
+		esac
+	done
 } | tee "$out"

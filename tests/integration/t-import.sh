@@ -211,8 +211,18 @@ t_is "... not on a pipe" "$(grep -c 'MB (' "$T/err")" 0
 		printf 'Subject: crash %d\n\nbody %d\n\n' "$i" "$i"
 	done
 } >"$T/crash.mbox"
-for spec in maildir-before-fsync:70 import-renamed:70 import-synced:2 \
-	import-indexed:1 import-indexed:70 import-indexed:129; do
+SPECS="maildir-before-fsync:70 import-renamed:70 import-synced:2
+	import-indexed:1 import-indexed:70 import-indexed:129"
+missing=
+for p in $(grep -ho 'FAULT("import-[^"]*")' "$TOP_SRCDIR"/src/*.c |
+	sed 's/FAULT("\(.*\)")/\1/' | LC_ALL=C sort -u); do
+	case " $(echo $SPECS) " in
+	*" $p:"*) ;;
+	*) missing="$missing $p" ;;
+	esac
+done
+t_is "every import crash point is killed at below" "$missing" ""
+for spec in $SPECS; do
 	rm -rf "$MAIL_ROOT/crash"
 	POPMUCH=$POPMUCH_FAULT POPMUCH_CRASH_AT=$spec \
 		run_pm import --maildir crash "$T/crash.mbox"

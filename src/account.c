@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "popmuch/account.h"
+#include "popmuch/fsutil.h"
 #include "popmuch/index.h"
 #include "popmuch/xmalloc.h"
 
@@ -130,52 +131,20 @@ account_maildir_path(const struct account *a, char **path_r,
 	return st;
 }
 
-/* realpath() for a path that may not exist yet: the nearest existing
- * ancestor resolved, the rest appended.  Caller frees; NULL on error. */
-static char *
-resolve_path(const char *path)
-{
-	char *real = realpath(path, NULL), *parent, *slash, *res;
-
-	/* ENOTDIR: a component is a file; maildir_open() reports that. */
-	if (real != NULL || (errno != ENOENT && errno != ENOTDIR))
-		return real;
-	parent = xstrdup(path);
-	slash = strrchr(parent, '/');
-	if (slash == NULL || slash == parent) {
-		free(parent);
-		return NULL;
-	}
-	*slash = '\0';
-	real = resolve_path(parent);
-	res = real ? xasprintf("%s/%s", real, slash + 1) : NULL;
-	free(real);
-	free(parent);
-	return res;
-}
-
 enum pm_status
 account_maildir(const struct account *a, char **path_r, struct pm_err *err)
 {
-	char *root = NULL, *rroot, *rmd;
+	char *root = NULL;
 	enum pm_status st;
-	size_t len;
 
 	if ((st = maildir_and_root(a, path_r, &root, err)) != PM_OK)
 		return st;
-	rroot = resolve_path(root);
-	rmd = resolve_path(*path_r);
-	len = rroot ? strlen(rroot) : 0;
-	if (rroot == NULL || rmd == NULL ||
-	    !(strncmp(rmd, rroot, len) == 0 &&
-	      (rmd[len] == '/' || rmd[len] == '\0')))
+	if (!fsutil_path_inside(*path_r, root))
 		st = err_set(err, PM_CONFIG,
 			     "the Maildir %s is outside notmuch's mail root "
-			     "%s; move it inside, or point database.path "
-			     "(or 'notmuch_config') elsewhere",
+			     "%s; move it inside, or point mail_root (or "
+			     "database.path, or 'notmuch_config') elsewhere",
 			     *path_r, root);
-	free(rroot);
-	free(rmd);
 	free(root);
 	if (st != PM_OK) {
 		free(*path_r);

@@ -138,3 +138,42 @@ fsutil_write_atomic(const char *path, const char *buf, size_t len,
 	free(tmp);
 	return st;
 }
+
+/* realpath() for a path that may not exist yet: the nearest existing
+ * ancestor resolved, the rest appended.  Caller frees; NULL on error. */
+char *
+fsutil_resolve_path(const char *path)
+{
+	char *real = realpath(path, NULL), *parent, *slash, *res;
+
+	/* ENOTDIR: a component is a file; maildir_open() reports that. */
+	if (real != NULL || (errno != ENOENT && errno != ENOTDIR))
+		return real;
+	parent = xstrdup(path);
+	slash = strrchr(parent, '/');
+	if (slash == NULL || slash == parent) {
+		free(parent);
+		return NULL;
+	}
+	*slash = '\0';
+	real = fsutil_resolve_path(parent);
+	res = real ? xasprintf("%s/%s", real, slash + 1) : NULL;
+	free(real);
+	free(parent);
+	return res;
+}
+
+int
+fsutil_path_inside(const char *path, const char *root)
+{
+	char *rroot = fsutil_resolve_path(root);
+	char *rpath = fsutil_resolve_path(path);
+	size_t len = rroot ? strlen(rroot) : 0;
+	int inside = rroot != NULL && rpath != NULL &&
+		     strncmp(rpath, rroot, len) == 0 &&
+		     (rpath[len] == '/' || rpath[len] == '\0');
+
+	free(rroot);
+	free(rpath);
+	return inside;
+}

@@ -44,6 +44,8 @@ struct indexer {
 	char **new_tags;
 	size_t nnew_tags, capnew_tags;
 	notmuch_bool_t sync_flags;
+	int tags_loaded; /* new_tags read (the database may be reopened) */
+	int sync;        /* index_sync_open: no thread */
 };
 
 static enum pm_status
@@ -168,13 +170,17 @@ open_db(struct indexer *ix)
 		return -1;
 	}
 	free(msg);
-	for (vals = notmuch_config_get_values(ix->db, NOTMUCH_CONFIG_NEW_TAGS);
+	for (vals = ix->tags_loaded
+			? NULL
+			: notmuch_config_get_values(ix->db,
+						    NOTMUCH_CONFIG_NEW_TAGS);
 	     vals && notmuch_config_values_valid(vals);
 	     notmuch_config_values_move_to_next(vals))
 		push((void ***)&ix->new_tags, &ix->nnew_tags, &ix->capnew_tags,
 		     xstrdup(notmuch_config_values_get(vals)));
 	if (vals != NULL)
 		notmuch_config_values_destroy(vals);
+	ix->tags_loaded = 1;
 	if (notmuch_config_get_bool(ix->db, NOTMUCH_CONFIG_SYNC_MAILDIR_FLAGS,
 				    &ix->sync_flags) != NOTMUCH_STATUS_SUCCESS)
 		ix->sync_flags = FALSE;
@@ -452,6 +458,10 @@ index_free(struct indexer **ixp)
 	if (ix == NULL)
 		return;
 	*ixp = NULL;
+	if (ix->sync) {
+		commit(ix); /* no thread to stop */
+		goto release;
+	}
 	pthread_mutex_lock(&ix->mu);
 	ix->finishing = 1;
 	pthread_cond_broadcast(&ix->work_cv);
@@ -464,6 +474,7 @@ index_free(struct indexer **ixp)
 		return;
 	}
 	pthread_join(ix->thread, NULL);
+release:
 	while ((j = ix->head) != NULL) {
 		ix->head = j->next;
 		job_free(j);
@@ -486,4 +497,105 @@ int
 index_abandoned(void)
 {
 	return abandoned;
+}
+
+/* ---- synchronous use (popmuch import) ------------------------------- */
+
+static enum pm_status
+sync_status(struct indexer *ix, struct pm_err *err)
+{
+	if (ix->status == PM_OK)
+		return PM_OK;
+	return err_set(err, ix->status, "%s", ix->msg);
+}
+
+static enum pm_status
+sync_db(struct indexer *ix, struct pm_err *err)
+{
+	if (ix->status == PM_OK && ix->db == NULL)
+		(void)open_db(ix);
+	return sync_status(ix, err);
+}
+
+enum pm_status
+index_sync_open(const char *config_path, struct indexer **ix_r,
+		struct pm_err *err)
+{
+	struct indexer *ix = xcalloc(1, sizeof(*ix));
+	enum pm_status st;
+
+	pthread_mutex_init(&ix->mu, NULL);
+	pthread_cond_init(&ix->work_cv, NULL);
+	pthread_cond_init(&ix->done_cv, NULL);
+	ix->sync = ix->exited = 1;
+	ix->config_path = config_path ? xstrdup(config_path) : NULL;
+	if ((st = sync_db(ix, err)) != PM_OK) {
+		index_free(&ix);
+		return st;
+	}
+	*ix_r = ix;
+	return PM_OK;
+}
+
+static enum pm_status
+copy_filenames(notmuch_message_t *m, char ***paths_r, size_t *n_r)
+{
+	notmuch_filenames_t *fns = notmuch_message_get_filenames(m);
+	size_t cap = 0;
+
+	for (; fns && notmuch_filenames_valid(fns);
+	     notmuch_filenames_move_to_next(fns))
+		push((void ***)paths_r, n_r, &cap,
+		     xstrdup(notmuch_filenames_get(fns)));
+	if (fns != NULL)
+		notmuch_filenames_destroy(fns);
+	return PM_OK;
+}
+
+enum pm_status
+index_sync_files(struct indexer *ix, const char *id, char ***paths_r,
+		 size_t *n_r, struct pm_err *err)
+{
+	notmuch_message_t *m = NULL;
+	notmuch_status_t nst;
+	enum pm_status st;
+
+	*paths_r = NULL;
+	*n_r = 0;
+	if ((st = sync_db(ix, err)) != PM_OK)
+		return st;
+	nst = notmuch_database_find_message(ix->db, id, &m);
+	if (nst != NOTMUCH_STATUS_SUCCESS)
+		return nm_error(PM_INDEX, err, "cannot look up a Message-ID",
+				nst, NULL);
+	if (m == NULL)
+		return PM_OK;
+	st = copy_filenames(m, paths_r, n_r);
+	notmuch_message_destroy(m);
+	return st;
+}
+
+enum pm_status
+index_sync_add(struct indexer *ix, const char *path, const char *tags,
+	       struct pm_err *err)
+{
+	struct job j = {0};
+	enum pm_status st;
+
+	if ((st = sync_db(ix, err)) != PM_OK)
+		return st;
+	j.path = (char *)path;
+	j.tags = (char *)tags;
+	if (index_one(ix, &j) == 0)
+		return PM_OK;
+	if ((st = sync_status(ix, err)) != PM_OK)
+		return st;
+	return err_set(err, PM_IOERR, "notmuch cannot read %s", path);
+}
+
+enum pm_status
+index_sync_commit(struct indexer *ix, struct pm_err *err)
+{
+	commit(ix);
+	return sync_status(ix, err);
 }

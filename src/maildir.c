@@ -47,10 +47,12 @@ struct maildir_tmp {
 	char *unique; /* base name in tmp/ */
 	char *name;   /* "<unique>,S=<size>", set by maildir_tmp_sync */
 	uint64_t size;
+	time_t mtime; /* 0: leave it */
 	char *buf;
 	size_t buflen;
 	enum pm_status failed; /* sticky after a write error */
 };
+
 
 /* Process-wide, shared by threads delivering to different Maildirs. */
 static unsigned long name_counter;
@@ -479,6 +481,12 @@ maildir_tmp_sync(struct maildir_tmp *t, struct pm_err *err)
 	st = tmp_flush(t, err);
 	if (st != PM_OK)
 		return st;
+	if (t->mtime != 0) {
+		struct timespec ts[2] = {{0, UTIME_OMIT}, {t->mtime, 0}};
+
+		if (futimens(t->fd, ts) != 0)
+			return tmp_fail(t, errno, "setting the date of", err);
+	}
 	FAULT("maildir-before-fsync");
 	while (fsync(t->fd) != 0)
 		if (errno != EINTR)
@@ -517,26 +525,32 @@ maildir_tmp_size(const struct maildir_tmp *t)
 	return t->size;
 }
 
-/* Move tmp/<unique> to new/<name> without ever replacing a file. */
+/* Move tmp/<unique> to <dirfd>/<name> without ever replacing a file. */
 static int
-move_no_replace(struct maildir *md, const char *unique, const char *name)
+move_no_replace_at(struct maildir *md, const char *unique, int dirfd,
+		   const char *name)
 {
 #ifdef RENAME_NOREPLACE
-	if (renameat2(md->tmpfd, unique, md->newfd, name, RENAME_NOREPLACE) ==
-	    0)
+	if (renameat2(md->tmpfd, unique, dirfd, name, RENAME_NOREPLACE) == 0)
 		return 0;
 	if (errno != EINVAL && errno != ENOSYS)
 		return -1;
 #endif
 	/* Filesystems without RENAME_NOREPLACE: link() refuses to replace
 	 * too; plain rename() is the last resort (names are unique). */
-	if (linkat(md->tmpfd, unique, md->newfd, name, 0) == 0) {
+	if (linkat(md->tmpfd, unique, dirfd, name, 0) == 0) {
 		(void)unlinkat(md->tmpfd, unique, 0);
 		return 0;
 	}
 	if (errno == EEXIST)
 		return -1;
-	return renameat(md->tmpfd, unique, md->newfd, name);
+	return renameat(md->tmpfd, unique, dirfd, name);
+}
+
+static int
+move_no_replace(struct maildir *md, const char *unique, const char *name)
+{
+	return move_no_replace_at(md, unique, md->newfd, name);
 }
 
 static enum pm_status
@@ -586,6 +600,55 @@ enum pm_status
 maildir_tmp_move(struct maildir_tmp **tp, struct pm_err *err)
 {
 	return tmp_commit(tp, 0, err);
+}
+
+void
+maildir_tmp_set_mtime(struct maildir_tmp *t, time_t mtime)
+{
+	t->mtime = mtime;
+}
+
+enum pm_status
+maildir_tmp_move_cur(struct maildir_tmp **tp, const char *name,
+		     int *exists_r, struct pm_err *err)
+{
+	struct maildir_tmp *t = *tp;
+	enum pm_status st = PM_OK;
+
+	*exists_r = 0;
+	if (t->name == NULL || t->failed != PM_OK || !parse_basename_ok(name)) {
+		st = err_set(err, PM_SOFTWARE, "%s: bad move to cur/",
+			     t->md->path);
+		maildir_tmp_abort(tp);
+		return st;
+	}
+	if (move_no_replace_at(t->md, t->unique, t->md->curfd, name) != 0) {
+		if (errno == EEXIST)
+			*exists_r = 1;
+		else
+			st = err_set(err, fsutil_errno_status(errno),
+				     "cannot move %s/tmp/%s to cur/: %s",
+				     t->md->path, t->unique, strerror(errno));
+	}
+	maildir_tmp_abort(tp); /* the tmp name is gone or unwanted */
+	return st;
+}
+
+enum pm_status
+maildir_sync_cur(struct maildir *md, struct pm_err *err)
+{
+	while (fsync(md->curfd) != 0)
+		if (errno != EINTR)
+			return err_set(err, fsutil_errno_status(errno),
+				       "cannot sync %s/cur: %s", md->path,
+				       strerror(errno));
+	return PM_OK;
+}
+
+char *
+maildir_cur_path(const struct maildir *md, const char *name)
+{
+	return xasprintf("%s/cur/%s", md->path, name);
 }
 
 void

@@ -18,6 +18,7 @@
 #include "popmuch/config.h"
 #include "popmuch/err.h"
 #include "popmuch/fetch.h"
+#include "popmuch/import.h"
 #include "popmuch/index.h"
 #include "popmuch/log.h"
 #include "popmuch/oauth2.h"
@@ -106,6 +107,8 @@ static const struct {
 	 "                          browser: prints a URL and a code to enter\n"
 	 "                          on any other device",
 	 O_DEVICE, 1, 1},
+	{"import", import_cli_synopsis, import_cli_help, O_DRY_RUN, 1,
+	 INT_MAX}, /* parsed by import_cli_main() */
 	{"demo", "demo",
 	 "Start a throwaway local Dovecot with sample mail in a temporary\n"
 	 "HOME, fetch from it, and open the interface.",
@@ -432,8 +435,10 @@ forget_unused_passwords(const struct config *cfg, const struct cli *cli,
 	for (size_t i = 0; i < cfg->naccounts; i++) {
 		int used = !index_only && cli->nargs == 0;
 
+		/* by name or alias (mpop's "account default : NAME") */
 		for (int j = 0; !index_only && j < cli->nargs; j++)
-			used |= strcmp(cli->args[j], cfg->accounts[i]->name) == 0;
+			used |= config_account(cfg, cli->args[j]) ==
+				cfg->accounts[i];
 		if (!used)
 			secret_forget(cfg->accounts[i]);
 	}
@@ -965,6 +970,8 @@ main(int argc, char **argv)
 	int rc;
 
 	cli.cmd = -1;
+	if (import_cli_wanted(argc, argv)) /* its own options */
+		return import_cli_main(argc, argv);
 	if ((rc = parse_args(argc, argv, &cli)) >= 0)
 		return rc;
 	log_setup(cli.quiet ? PM_LOG_ERROR : PM_LOG_WARN + cli.verbose,

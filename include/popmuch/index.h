@@ -70,4 +70,33 @@ void index_free(struct indexer **ix);
  * destructors do not run under that thread. */
 int index_abandoned(void);
 
+/* ---- synchronous use (popmuch import) ----
+ * No thread: the caller indexes one file at a time and looks messages
+ * up in the same read-write database, which sees everything this
+ * process indexed, committed or not.  Free with index_free(), which
+ * commits. */
+
+/* Open the database read-write now (creating it when missing).
+ * Returns: PM_OK; PM_INDEX or PM_CONFIG with notmuch's reason. */
+enum pm_status index_sync_open(const char *config_path, struct indexer **ix_r,
+			       struct pm_err *err);
+
+/* The files notmuch holds for Message-ID id (without "<>"): *paths_r
+ * is a new array of new strings (caller frees both), *n_r 0 when the
+ * database has no such message.  Returns: PM_OK, PM_INDEX. */
+enum pm_status index_sync_files(struct indexer *ix, const char *id,
+				char ***paths_r, size_t *n_r,
+				struct pm_err *err);
+
+/* Index path as the thread does (new.tags, maildir flag sync, then
+ * tags, "+a -b").  A file notmuch already has is fine.  Returns: PM_OK,
+ * PM_IOERR (this file cannot be read), PM_INDEX (database error; every
+ * later call fails too). */
+enum pm_status index_sync_add(struct indexer *ix, const char *path,
+			      const char *tags, struct pm_err *err);
+
+/* Commit what was indexed (the database is closed, and opened again by
+ * the next call).  Returns: PM_OK, PM_INDEX. */
+enum pm_status index_sync_commit(struct indexer *ix, struct pm_err *err);
+
 #endif

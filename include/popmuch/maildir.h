@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "popmuch/err.h"
 
@@ -57,6 +58,24 @@ uint64_t maildir_tmp_size(const struct maildir_tmp *t);
  * recovery (maildir_find) finds it.
  * Returns: as maildir_tmp_move() and maildir_sync_new(). */
 enum pm_status maildir_tmp_commit(struct maildir_tmp **t, struct pm_err *err);
+/* Give the file the modification time mtime (applied by
+ * maildir_tmp_sync, before its fsync).  0 leaves the time of writing. */
+void maildir_tmp_set_mtime(struct maildir_tmp *t, time_t mtime);
+/* After maildir_tmp_sync: rename tmp/<unique> to cur/<name> (name is a
+ * whole base name such as "<key>:2,S"), never replacing a file, without
+ * an fsync of cur/ (maildir_sync_cur does it for a batch).  When
+ * cur/<name> already exists *exists_r is 1, the tmp file is removed and
+ * PM_OK returned.  Frees t, also on failure (the tmp file removed).
+ * Returns: PM_OK; PM_IOERR (or PM_NOSPACE) naming the file when the
+ * rename fails; PM_SOFTWARE for a bad name. */
+enum pm_status maildir_tmp_move_cur(struct maildir_tmp **t, const char *name,
+				    int *exists_r, struct pm_err *err);
+/* fsync cur/ once for the renames of a batch.
+ * Returns: PM_OK; PM_IOERR naming the directory. */
+enum pm_status maildir_sync_cur(struct maildir *md, struct pm_err *err);
+/* Full path of name in cur/ (caller frees). */
+char *maildir_cur_path(const struct maildir *md, const char *name);
+
 /* Remove the tmp file and free t; NULL is fine. */
 void maildir_tmp_abort(struct maildir_tmp **t);
 

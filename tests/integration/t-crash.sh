@@ -40,6 +40,8 @@ PER_RUN="before-quit uidl-after-compact-rename"
 # Not passed by a fetch: uidl_intent() (fetch uses uidl_intent_nosync()
 # and one sync per batch).
 UNREACHED="uidl-after-intent"
+# Passed by 'popmuch import' only: t-import.sh kills there.
+UNREACHED="$UNREACHED import-renamed import-synced import-indexed"
 RANDOM_KILLS=${PM_CRASH_KILLS:-5}
 # deliver.c's group commit: a killed run may leave one unfinished batch
 # of complete files (and one partial) in tmp/.

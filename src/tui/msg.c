@@ -12,6 +12,7 @@
 #include "popmuch/xmalloc.h"
 #include "layout.h"
 #include "msg.h"
+#include "tui-int.h"
 
 struct walk {
 	struct msg_view *v;
@@ -105,6 +106,11 @@ part_utf8(GMimePart *part)
 	char *out = NULL;
 	iconv_t cd;
 
+	if (ba->len == 0) { /* an empty part: ba->data is NULL */
+		g_byte_array_free(ba, TRUE);
+		return g_strdup("");
+	}
+
 	if (cs && g_ascii_strcasecmp(cs, "iso-8859-1") == 0)
 		cs = "windows-1252"; /* what senders mean by latin1 */
 	if (cs && g_ascii_strcasecmp(cs, "utf-8") != 0 &&
@@ -145,39 +151,25 @@ strip_tags(const char *html)
 	return out;
 }
 
-static int
-on_path(const char *prog)
-{
-	const char *path = getenv("PATH");
-	char *copy, *dir, *save = NULL, *f;
-	int found = 0;
-
-	copy = xstrdup(path ? path : "/usr/bin:/bin");
-	for (dir = strtok_r(copy, ":", &save); dir && !found;
-	     dir = strtok_r(NULL, ":", &save)) {
-		f = xasprintf("%s/%s", dir, prog);
-		found = access(f, X_OK) == 0;
-		free(f);
-	}
-	free(copy);
-	return found;
-}
-
 /* Run cmd with input on stdin; its stdout (at most 16 MiB) as a new
  * string, or NULL when it cannot run. */
 static char *
 filter(const char *cmd, const char *input)
 {
-	char tmpl[] = "/tmp/popmuch-html-XXXXXX";
+	const char *tmp = getenv("TMPDIR");
+	char *tmpl = xasprintf("%s/popmuch-html-XXXXXX",
+			       tmp && *tmp ? tmp : "/tmp");
 	int in = mkstemp(tmpl), p[2], status;
 	size_t len = 0, cap = 8192;
 	char *out;
 	ssize_t r;
 	pid_t pid;
 
+	if (in >= 0)
+		unlink(tmpl);
+	free(tmpl);
 	if (in < 0)
 		return NULL;
-	unlink(tmpl);
 	if (write(in, input, strlen(input)) != (ssize_t)strlen(input) ||
 	    lseek(in, 0, SEEK_SET) != 0 || pipe(p) < 0) {
 		close(in);
@@ -224,7 +216,7 @@ render_html(struct walk *w, const char *html)
 	const char *cmd = w->html_cmd;
 	char *text = NULL, *stripped;
 
-	if (!cmd && on_path("w3m"))
+	if (!cmd && tui_on_path("w3m"))
 		cmd = "w3m -dump -T text/html -I UTF-8 -O UTF-8 "
 		      "-o display_link_number=1";
 	if (cmd && *cmd) /* "": the built-in stripper */
@@ -482,7 +474,8 @@ msg_save_part(const char *path, int part, const char *dest,
 		g_object_unref(m);
 		return err_set(err, PM_DATAERR, "no such part");
 	}
-	fd = open(dest, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	/* 0600: mail is private (mutt does the same); chmod to share */
+	fd = open(dest, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (fd < 0) {
 		g_object_unref(m);
 		return err_set(err, PM_CANTCREAT, "%s: %s", dest,

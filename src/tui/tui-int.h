@@ -81,6 +81,8 @@ struct tui {
 	const char *first_name, *first_query;
 	long messages_seen; /* messages in the database, or -1 */
 	struct bench *bench; /* POPMUCH_TUI_BENCH, else NULL */
+	char *tmpdir; /* the run's private directory (open.c), or NULL */
+	unsigned nopened; /* parts opened from it */
 };
 
 /* A tagging child, queued: only the first of t->taggers runs (pid > 0),
@@ -160,6 +162,22 @@ struct view *attachview_new(struct tui *t, const char *id, const char *path,
  * actions shared by the list and thread views. */
 int rows_tag_action(struct tui *t, struct row *r, int thread_row,
 		    enum tui_action a);
+
+/* Opening parts (open.c). */
+/* Is prog an executable file in a directory of $PATH? */
+int tui_on_path(const char *prog);
+/* Leave curses, run argv in the terminal, wait; its wait status or -1. */
+int tui_run_in_terminal(char *const argv[]);
+/* Save leaf part of the message file msgpath under a generated name
+ * (mailcap_safe_name) in the run's private directory ($TMPDIR/popmuch-*,
+ * removed by tui_open_cleanup at exit) and open it: xdg-open when there
+ * is a display, else run-mailcap in the terminal, else the mailcap
+ * files.  The status bar says what happened.
+ * Returns: PM_OK; PM_IOERR when the message file cannot be read;
+ * PM_CANTCREAT, PM_DATAERR (no such part). */
+enum pm_status tui_open_part(struct tui *t, const char *msgpath, int part,
+			     const char *filename, const char *type);
+void tui_open_cleanup(struct tui *t);
 
 /* Fetching (fetchui.c). */
 void fetch_start(struct tui *t);

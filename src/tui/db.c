@@ -326,7 +326,12 @@ db_thread(struct db *db, const char *thread_id, const char *query,
 	struct tree t = { 0 };
 	char *qs;
 
-	qs = xasprintf("thread:%s and (%s)", thread_id, query);
+	{
+		char *tq = xasprintf("thread:%s", thread_id);
+
+		qs = db_query_and(tq, query);
+		free(tq);
+	}
 	if (!thread_tree(db, qs, &t)) {
 		free(qs);
 		qs = xasprintf("thread:%s", thread_id);
@@ -590,4 +595,27 @@ db_quote(const char *s)
 	out[o++] = '"';
 	out[o] = '\0';
 	return out;
+}
+
+/* "*" alone, give or take white space? */
+static int
+is_everything(const char *q)
+{
+	q += strspn(q, " \t");
+	if (*q == '\0')
+		return 1;
+	if (*q != '*')
+		return 0;
+	q++;
+	return q[strspn(q, " \t")] == '\0';
+}
+
+char *
+db_query_and(const char *a, const char *b)
+{
+	if (is_everything(a))
+		return is_everything(b) ? xstrdup("*") : xstrdup(b);
+	if (is_everything(b))
+		return xstrdup(a);
+	return xasprintf("(%s) and (%s)", a, b);
 }

@@ -109,4 +109,9 @@ void row_apply_tags(struct row *r, const char *ops);
  * by the caller); returns a new string. */
 char *db_quote(const char *s);
 
+/* "(a) and (b)" as a new query string, where a query that is "*" (or
+ * empty) is left out: notmuch treats "*" as "everything" only as the
+ * whole query, not inside parentheses. */
+char *db_query_and(const char *a, const char *b);
+
 #endif

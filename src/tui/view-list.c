@@ -264,9 +264,14 @@ list_title(struct view *v, char *buf, size_t size)
 {
 	struct listview *lv = (struct listview *)v;
 
-	snprintf(buf, size, "%s  [%zu%s %s]  %s", lv->name, lv->nav.n,
-		 lv->loader ? "+" : "", lv->threads ? "threads" : "messages",
-		 lv->query);
+	const char *what = lv->threads ? "thread" : "message";
+
+	if (lv->loader && lv->nav.n == 0)
+		snprintf(buf, size, "%s  [loading]  %s", lv->name, lv->query);
+	else
+		snprintf(buf, size, "%s  [%zu%s %s%s]  %s", lv->name, lv->nav.n,
+			 lv->loader ? "+" : "", what,
+			 lv->nav.n == 1 && !lv->loader ? "" : "s", lv->query);
 }
 
 static void

@@ -67,7 +67,7 @@ t_is "config searches in order, no defaults" \
 	"$(tui_screen | grep -Eo '(mybox|köln|unread|flagged) ' | tr -d ' ' |
 		tr '\n' ,)" "mybox,köln,"
 tui_keys Down Enter
-t_screen "Enter opens a saved search" '^popmuch: köln +\[1 threads\]'
+t_screen "Enter opens a saved search" '^popmuch: köln +\[1 thread\]'
 tui_keys q q
 t_screen "back on the first screen" '^popmuch: mybox '
 

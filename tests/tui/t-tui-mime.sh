@@ -38,4 +38,12 @@ t_screen "an empty text part inside a multipart opens" \
 	'^Subject: empty multipart part'
 tui_keys q q
 
+# ---- 4. the saved search "*": its unread count is every unread message ------
+tui_keys S
+t_screen "saved searches" 'popmuch: saved searches'
+unread=$(notmuch count tag:unread)
+t_screen "\"all\" (*) counts every unread message ($unread)" \
+	"^ +$(notmuch count '*') +$unread +all +\\*\$"
+tui_keys q
+
 tui_done

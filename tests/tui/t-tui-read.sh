@@ -38,7 +38,7 @@ tui_keys /
 t_screen "search prompt" 'search:'
 tui_type 'subject:Köln'
 tui_keys Enter
-t_screen "search results" 'popmuch: subject:Köln +\[1 threads\]'
+t_screen "search results" 'popmuch: subject:Köln +\[1 thread\]'
 
 tui_keys Enter
 t_screen "thread view" 'popmuch: thread +\[1 message\]'

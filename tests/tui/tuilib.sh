@@ -241,9 +241,12 @@ tui_open_query()
 {
 	tui_keys /
 	tui_wait 'search:' 5
+	local ere
+
+	ere=$(printf '%s' "$1" | sed 's/[][\.*^$+?(){}|/]/\\&/g')
 	tui_type "$1"
 	tui_keys Enter
-	tui_wait 'popmuch: .*\[1 thread' 10
+	tui_wait "popmuch: $ere +\\[1 thread\\]" 10
 	tui_keys Enter
 	tui_wait 'popmuch: thread' 10
 	tui_keys Enter

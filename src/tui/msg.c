@@ -19,7 +19,8 @@ struct walk {
 	const char *html_cmd;
 	int leaf;  /* next leaf index */
 	int save;  /* msg_save_part: the wanted leaf, else -1 */
-	GMimePart *found;
+	GMimeObject *found;
+	int depth; /* of message/rfc822 nesting */
 };
 
 void
@@ -258,7 +259,25 @@ add_attachment(struct walk *w, GMimeObject *obj, int leaf)
 		a->size = GMIME_STREAM_NULL(null)->written;
 		g_object_unref(null);
 	}
-	a->filename = fn && *fn ? xstrdup(fn) : xasprintf("part-%d", leaf);
+	if (GMIME_IS_MESSAGE_PART(obj)) {
+		GMimeStream *null = g_mime_stream_null_new();
+		GMimeMessage *m = g_mime_message_part_get_message(
+			GMIME_MESSAGE_PART(obj));
+
+		if (m)
+			g_mime_object_write_to_stream(GMIME_OBJECT(m), NULL,
+						      null);
+		a->size = GMIME_STREAM_NULL(null)->written;
+		g_object_unref(null);
+		fn = g_mime_object_get_content_disposition_parameter(
+			obj, "filename");
+	}
+	if (fn && *fn)
+		a->filename = xstrdup(fn);
+	else if (GMIME_IS_MESSAGE_PART(obj))
+		a->filename = xasprintf("message-%d.eml", leaf);
+	else
+		a->filename = xasprintf("part-%d", leaf);
 	while ((slash = strchr(a->filename, '/')) != NULL)
 		*slash = '_';
 	if (a->filename[0] == '.')
@@ -266,6 +285,8 @@ add_attachment(struct walk *w, GMimeObject *obj, int leaf)
 }
 
 static void walk_object(struct walk *w, GMimeObject *obj, int show);
+static void render_headers(struct msg_view *v, GMimeMessage *m,
+			   enum msg_mode mode);
 
 static int
 is_type(GMimeObject *obj, const char *type, const char *sub)
@@ -296,7 +317,7 @@ walk_leaf(struct walk *w, GMimeObject *obj, int show)
 	char *text;
 
 	if (leaf == w->save && GMIME_IS_PART(obj))
-		w->found = GMIME_PART(obj);
+		w->found = obj;
 	if (!w->v)
 		return;
 	cd = g_mime_object_get_content_disposition(obj);
@@ -318,6 +339,36 @@ walk_leaf(struct walk *w, GMimeObject *obj, int show)
 	g_free(text);
 }
 
+/* A message/rfc822 part: listed (to save or open it whole), and shown
+ * inline with its own headers and parts, recursively. */
+static void
+walk_message(struct walk *w, GMimeObject *obj, int show)
+{
+	int leaf = w->leaf++;
+	GMimeMessage *m =
+		g_mime_message_part_get_message(GMIME_MESSAGE_PART(obj));
+	char *note;
+
+	if (leaf == w->save)
+		w->found = obj;
+	if (w->v)
+		add_attachment(w, obj, leaf);
+	if (!m || !g_mime_message_get_mime_part(m) || w->depth >= 32)
+		return;
+	if (w->v && show) {
+		if (w->v->nlines && w->v->lines[w->v->nlines - 1][0])
+			add_line(w->v, "", 0, ML_TEXT);
+		note = xasprintf("---- attached message %d ----", leaf);
+		add_line(w->v, note, strlen(note), ML_NOTE);
+		free(note);
+		render_headers(w->v, m, MSG_NORMAL);
+		add_line(w->v, "", 0, ML_TEXT);
+	}
+	w->depth++;
+	walk_object(w, g_mime_message_get_mime_part(m), show);
+	w->depth--;
+}
+
 static void
 walk_object(struct walk *w, GMimeObject *obj, int show)
 {
@@ -331,10 +382,7 @@ walk_object(struct walk *w, GMimeObject *obj, int show)
 			walk_object(w, g_mime_multipart_get_part(mp, i),
 				    show && (!alt || i == pick));
 	} else if (GMIME_IS_MESSAGE_PART(obj)) {
-		int leaf = w->leaf++;
-
-		if (w->v)
-			add_attachment(w, obj, leaf);
+		walk_message(w, obj, show);
 	} else {
 		walk_leaf(w, obj, show);
 	}
@@ -460,7 +508,7 @@ msg_save_part(const char *path, int part, const char *dest,
 	      struct pm_err *err)
 {
 	struct walk w = { .save = part };
-	GMimeMessage *m = parse_file(path, err);
+	GMimeMessage *m = parse_file(path, err), *msg;
 	GMimeDataWrapper *dw;
 	GMimeStream *out;
 	int fd, ok;
@@ -469,8 +517,14 @@ msg_save_part(const char *path, int part, const char *dest,
 		return err->code;
 	if (g_mime_message_get_mime_part(m))
 		walk_object(&w, g_mime_message_get_mime_part(m), 0);
-	dw = w.found ? g_mime_part_get_content(w.found) : NULL;
-	if (!dw) {
+	dw = w.found && GMIME_IS_PART(w.found)
+		     ? g_mime_part_get_content(GMIME_PART(w.found))
+		     : NULL;
+	msg = w.found && GMIME_IS_MESSAGE_PART(w.found)
+		      ? g_mime_message_part_get_message(
+				GMIME_MESSAGE_PART(w.found))
+		      : NULL;
+	if (!dw && !msg) {
 		g_object_unref(m);
 		return err_set(err, PM_DATAERR, "no such part");
 	}
@@ -482,7 +536,9 @@ msg_save_part(const char *path, int part, const char *dest,
 			       strerror(errno));
 	}
 	out = g_mime_stream_fs_new(fd);
-	ok = g_mime_data_wrapper_write_to_stream(dw, out) >= 0 &&
+	ok = (dw ? g_mime_data_wrapper_write_to_stream(dw, out)
+		 : g_mime_object_write_to_stream(GMIME_OBJECT(msg), NULL,
+						 out)) >= 0 &&
 	     g_mime_stream_flush(out) == 0;
 	ok = ok && fsync(fd) == 0;
 	g_object_unref(out);

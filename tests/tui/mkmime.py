@@ -42,3 +42,30 @@ write("evil-type", attach("evil-type", "evil type",
 write("evil-dq", attach("evil-dq", "evil quoted type",
                         "application/y`touch${IFS}PWNED3`", "t.bin",
                         "evil dq body"))
+
+# message/rfc822 nested twice; the outer attached message's bytes go to
+# DIR/../fwd-outer.eml for the save test
+inner = ("From: Inner Author <inner@example.org>\n"
+         "To: someone@example.org\n"
+         "Subject: the innermost message\n"
+         "Date: Mon, 01 Jan 2024 08:00:00 +0000\n"
+         "Message-ID: <inner@popmuch.test>\n"
+         "\n"
+         "innermost body text\n")
+middle = ("From: Middle Author <middle@example.org>\n"
+          "To: someone@example.org\n"
+          "Subject: the middle message\n"
+          "Date: Mon, 01 Jan 2024 09:00:00 +0000\n"
+          "Message-ID: <middle@popmuch.test>\n"
+          "MIME-Version: 1.0\n"
+          'Content-Type: multipart/mixed; boundary="M"\n'
+          "\n"
+          "--M\nContent-Type: text/plain\n\nmiddle body text\n"
+          "--M\nContent-Type: message/rfc822\n\n" + inner +
+          "--M--\n")
+write("fwd2", head("fwd2", "forwarded twice",
+                   'Content-Type: multipart/mixed; boundary="O"\n')
+      + "\n--O\nContent-Type: text/plain\n\nouter body text\n"
+      + "--O\nContent-Type: message/rfc822\n\n" + middle + "--O--\n")
+with open(os.path.join(d, "..", "fwd-outer.eml"), "w") as f:
+    f.write(middle)

@@ -11,6 +11,7 @@ tui_local_world
 cp "$PM_DATA/corpus/qp-utf8/ghost-root-qp.eml" "$md/new/ghost-root"
 "$PM_PYTHON" "$TOP_SRCDIR/tests/tui/mkmime.py" "$md/new" ||
 	t_bail "cannot write the MIME test messages"
+mv "$md/fwd-outer.eml" "$T/fwd-outer.eml"
 notmuch new >>"$T/log" 2>&1 || t_bail "notmuch new failed"
 pm_config local
 
@@ -37,6 +38,28 @@ tui_open_query 'id:empty-mp@popmuch.test'
 t_screen "an empty text part inside a multipart opens" \
 	'^Subject: empty multipart part'
 tui_keys q q
+
+# ---- 3. message/rfc822, nested twice ---------------------------------------
+tui_open_query 'id:fwd2@popmuch.test'
+t_screen "the outer body" '^outer body text'
+t_screen "the attached message's headers" '^Subject: the middle message'
+t_screen "its body" '^middle body text'
+t_screen "the message attached to it: headers" '^From: Inner Author <inner@example.org>'
+t_screen "and body" '^innermost body text'
+tui_keys v
+t_screen "the attached messages are listed with their size" \
+	"message-1\\.eml +message/rfc822 +$(stat -c %s "$T/fwd-outer.eml") bytes"
+t_screen "the inner one too" 'message-3\.eml +message/rfc822 +[1-9][0-9]* bytes'
+tui_keys s
+t_screen "save prompt" 'save to: .*/message-1\.eml'
+tui_keys C-u
+tui_type "$T/saved.eml"
+tui_keys Enter
+t_screen "saved" "saved $T/saved.eml"
+t_cmp "the saved message is the attached one, byte for byte" \
+	"$T/fwd-outer.eml" "$T/saved.eml"
+t_is "saved with mode 0600" "$(stat -c %a "$T/saved.eml")" 600
+tui_keys q q q
 
 # ---- 4. the saved search "*": its unread count is every unread message ------
 tui_keys S

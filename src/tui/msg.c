@@ -239,7 +239,7 @@ add_attachment(struct walk *w, GMimeObject *obj, int leaf)
 	struct msg_attachment *a;
 	GMimeContentType *ct = g_mime_object_get_content_type(obj);
 	const char *fn = NULL;
-	char *slash, *mt;
+	char *slash, *mt, *stripped;
 
 	v->att = xreallocarray(v->att, v->natt + 1, sizeof *v->att);
 	a = &v->att[v->natt++];
@@ -278,6 +278,12 @@ add_attachment(struct walk *w, GMimeObject *obj, int leaf)
 		a->filename = xasprintf("message-%d.eml", leaf);
 	else
 		a->filename = xasprintf("part-%d", leaf);
+	/* no controls or bidi overrides in a name that leaves the screen */
+	stripped = layout_strip(a->filename);
+	free(a->filename);
+	a->filename = *stripped ? stripped : xasprintf("part-%d", leaf);
+	if (!*stripped)
+		free(stripped);
 	while ((slash = strchr(a->filename, '/')) != NULL)
 		*slash = '_';
 	if (a->filename[0] == '.')

@@ -467,12 +467,15 @@ draw_status(struct tui *t, int row, int cols)
 
 	disp_fill(row, 0, t->status_error ? ST_ERROR : ST_STATUS);
 	if (t->prompt) {
-		s = xasprintf("%s%s", t->prompt->label, t->prompt->buf);
-		w = layout_width(s);
-		if ((int)w >= cols) { /* show the end of a long line */
-			free(s);
-			s = layout_fit(t->prompt->buf, cols - 1, 0);
-		}
+		char *raw = xasprintf("%s%s", t->prompt->label,
+				      t->prompt->buf);
+
+		/* drawn as layout_fit shows it (a control is one U+FFFD),
+		 * so the cursor lands where the width says */
+		w = layout_width(raw);
+		s = (int)w >= cols ? layout_tail(raw, cols - 1) /* the end */
+				   : layout_fit(raw, cols, 0);
+		free(raw);
 		disp_fill(row, 0, ST_NORMAL);
 		disp_text(row, 0, s, ST_NORMAL);
 		disp_cursor(row, (int)layout_width(s) < cols ?

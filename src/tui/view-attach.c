@@ -65,9 +65,14 @@ attach_draw(struct view *v, int rows, int cols)
 		struct msg_attachment *a = &av->att[av->nav.top + i];
 		int sel = av->nav.top + i == av->nav.sel;
 
-		s = xasprintf(" %2zu  %-30s  %-24s %10zu bytes",
-			      av->nav.top + i + 1, a->filename, a->type,
-			      a->size);
+		/* padded by columns, not bytes: wide names line up */
+		char *fn = layout_fit(a->filename, 30, 1);
+		char *ty = layout_fit(a->type, 24, 1);
+
+		s = xasprintf(" %2zu  %s  %s %10zu bytes", av->nav.top + i + 1,
+			      fn, ty, a->size);
+		free(fn);
+		free(ty);
 		f = layout_fit(s, cols, 1);
 		disp_text(1 + (int)i, 0, f, sel ? ST_SELECTED : ST_NORMAL);
 		free(s);

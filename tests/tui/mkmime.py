@@ -69,3 +69,26 @@ write("fwd2", head("fwd2", "forwarded twice",
       + "--O\nContent-Type: message/rfc822\n\n" + middle + "--O--\n")
 with open(os.path.join(d, "..", "fwd-outer.eml"), "w") as f:
     f.write(middle)
+
+# controls, bidi overrides and emoji sequences in headers, names, body
+import base64 as _b64
+
+
+def enc(s):
+    return "=?UTF-8?B?%s?=" % _b64.b64encode(s.encode()).decode()
+
+
+zwj = "\U0001F468\u200D\U0001F469\u200D\U0001F467"   # family
+thumb = "\U0001F44D\U0001F3FD"                       # thumbs up, skin tone
+body = "".join("line %02d %s and %s here\n" % (i, zwj, thumb)
+               for i in range(80))
+write("hostile", head("hostile", enc("bidi \u202eevil\u202c \x1b[31mred " + zwj),
+                      'Content-Type: multipart/mixed; boundary="H"\n')
+      + "\n--H\nContent-Type: text/plain; charset=utf-8\n"
+      + "Content-Transfer-Encoding: 8bit\n\n" + body
+      + "--H\nContent-Type: text/plain; charset=utf-8\n"
+      + "Content-Disposition: attachment; filename*=UTF-8''"
+      + "%E6%97%A5%E6%9C%AC%1B%5B2J%07%E2%80%AEtxt.exe\n\nwide\n"
+      + "--H\nContent-Type: text/plain\n"
+      + 'Content-Disposition: attachment; filename="plain.txt"\n\nascii\n'
+      + "--H--\n")

@@ -61,6 +61,45 @@ t_cmp "the saved message is the attached one, byte for byte" \
 t_is "saved with mode 0600" "$(stat -c %a "$T/saved.eml")" 600
 tui_keys q q q
 
+# ---- 7. controls, bidi overrides, emoji sequences ---------------------------
+mkdir -p "$HOME/Downloads"
+tui_open_query 'id:hostile@popmuch.test'
+t_screen "the subject shows, controls neutralised" \
+	'^Subject: bidi evil.*red'
+t_ok "no U+202E reaches the terminal" \
+	eval '! tui_screen | grep -q "$(printf "\342\200\256")"'
+t_ok "no ZWJ or skin tone modifier reaches the terminal" \
+	eval '! tui_screen | grep -Eq "$(printf "\342\200\215|\360\237\217\275")"'
+t_screen "an emoji sequence shows as its emoji" \
+	"^line 00 $(printf '\360\237\221\250\360\237\221\251\360\237\221\247') and"
+tui_keys PageDown PageDown PageUp
+scrolled() { tui_screen | sed -n 2p | grep -q '^line 22 '; }
+t_ok "scrolled down twice and up once" tui_poll scrolled 10
+before=$(tui_screen)
+tui_keys C-l
+sleep 0.5
+t_is "after scrolling the screen is what a redraw (C-l) draws" \
+	"$before" "$(tui_screen)"
+tui_keys v
+t_screen "attachment list" 'plain\.txt'
+c1=$(tui_screen | tui_column 'text/plain' )
+c2=$(tui_screen | sed -n 3p | tui_column 'text/plain')
+t_is "the list is padded by columns (a wide name lines up)" "$c1" "$c2"
+tui_keys s
+t_screen "the save prompt offers the name without controls" \
+	"save to: $HOME/Downloads/日本\\[2Jtxt\\.exe"
+prompt_w=$(tui_screen | grep '^save to:' | sed 's/ *$//' |
+	"$PM_PYTHON" -c 'import sys, unicodedata
+l = sys.stdin.read().rstrip("\n")
+print(sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in l))')
+t_is "the prompt's cursor is at the end of what it shows" \
+	"$(tui_tmux display -p -t 0 '#{cursor_x}')" "$prompt_w"
+tui_keys Enter
+t_screen "saved" 'saved .*txt\.exe'
+t_is "the saved name has no control or bidi character" \
+	"$(ls "$HOME/Downloads")" "日本[2Jtxt.exe"
+tui_keys q q q
+
 # ---- 4. the saved search "*": its unread count is every unread message ------
 tui_keys S
 t_screen "saved searches" 'popmuch: saved searches'

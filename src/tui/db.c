@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <dirent.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -345,18 +346,56 @@ db_thread(struct db *db, const char *thread_id, const char *query,
 	return PM_OK;
 }
 
+/* The file in old's Maildir (cur/ or new/) with old's unique name and
+ * any flags: a tagger renames the file a moment before the database
+ * says so.  NULL when there is none. */
+static char *
+maildir_sibling(const char *old)
+{
+	static const char *const sub[] = { "cur", "new" };
+	const char *base = strrchr(old, '/');
+	size_t ulen, dlen, i;
+	char *dir, *found = NULL;
+	struct dirent *de;
+	DIR *d;
+
+	if (!base || base - old < 4 || (strncmp(base - 4, "/cur", 4) != 0 &&
+					strncmp(base - 4, "/new", 4) != 0))
+		return NULL;
+	base++;
+	ulen = strcspn(base, ":");
+	dlen = (size_t)(base - old) - 4; /* the Maildir, without /cur/ */
+	for (i = 0; i < 2 && !found; i++) {
+		dir = xasprintf("%.*s/%s", (int)dlen, old, sub[i]);
+		d = opendir(dir);
+		while (d && !found && (de = readdir(d)) != NULL)
+			if (strncmp(de->d_name, base, ulen) == 0 &&
+			    (de->d_name[ulen] == ':' || !de->d_name[ulen]))
+				found = xasprintf("%s/%s", dir, de->d_name);
+		if (d)
+			closedir(d);
+		free(dir);
+	}
+	return found;
+}
+
 char *
-db_message_path(struct db *db, const char *id)
+db_message_path(struct db *db, const char *id, const char *old)
 {
 	notmuch_message_t *m = NULL;
 	const char *f;
-	char *path = NULL;
+	char *path = NULL, *sib;
 
 	notmuch_database_reopen(db->nm, NOTMUCH_DATABASE_MODE_READ_ONLY);
 	if (notmuch_database_find_message(db->nm, id, &m) == 0 && m) {
 		f = notmuch_message_get_filename(m);
 		path = f ? xstrdup(f) : NULL;
 		notmuch_message_destroy(m);
+	}
+	if ((!path || access(path, R_OK) != 0) && old &&
+	    (sib = maildir_sibling(old)) != NULL) {
+		free(path);
+		path = sib;
 	}
 	return path;
 }

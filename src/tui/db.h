@@ -73,8 +73,11 @@ void rows_free(struct row **rows, size_t n);
 void row_clear(struct row *r);
 
 /* A current file of message id (after re-reading the database: tagging
- * may have renamed it for maildir flags); new string or NULL. */
-char *db_message_path(struct db *db, const char *id);
+ * may have renamed it for maildir flags); when that is not readable and
+ * old (the last known path, or NULL) was in a Maildir, the file there
+ * with the same unique name (the rename may be ahead of the database).
+ * New string or NULL. */
+char *db_message_path(struct db *db, const char *id, const char *old);
 
 /* Number of messages matching query (excluded tags honoured); -1 on
  * error. */

@@ -39,7 +39,7 @@ fresh_path(struct tui *t, const char *id, char **path)
 
 	if (access(*path, R_OK) == 0 || !tui_db(t))
 		return *path;
-	p = db_message_path(t->db, id);
+	p = db_message_path(t->db, id, *path);
 	if (p) {
 		free(*path);
 		*path = p;

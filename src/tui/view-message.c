@@ -75,8 +75,11 @@ render(struct msgview *m)
 	err_clear(&err);
 	if ((!m->row.path || access(m->row.path, R_OK) != 0) &&
 	    tui_db(m->base.tui)) {
+		char *p = db_message_path(m->base.tui->db, m->row.id,
+					  m->row.path);
+
 		free(m->row.path);
-		m->row.path = db_message_path(m->base.tui->db, m->row.id);
+		m->row.path = p;
 	}
 	if (!m->row.path) {
 		tui_status(m->base.tui, 1, "message %s has no file", m->row.id);

@@ -77,6 +77,31 @@ tui_keys q q q q
 
 tui_keys q
 t_ok "q quits" tui_exited 20
+t_is "exit status" "$(cat "$T/tui.exit")" "popmuch exited 0"
 t_is "the temporary directory is removed at exit" \
 	"$(find "$T/tmp" -mindepth 1 | head -3)" ""
+tui_stop
+
+# ---- run-mailcap with no display: its terminal entries get the terminal --
+# Debian's run-mailcap (package mailcap) reads $MAILCAPS; less shows the
+# text in the pane, with curses suspended, and popmuch comes back after it
+if command -v run-mailcap >/dev/null; then
+	for p in run-mailcap less perl; do
+		ln -sf "$(command -v $p)" "$T/bin/$p"
+	done
+	printf '%s\n' 'text/plain; less %s; needsterminal' >"$T/mailcap-rm"
+	TUI_ENV="MAILCAPS=$T/mailcap-rm PATH=$T/bin TMPDIR=$T/tmp DISPLAY= LESS=" \
+		tui_start -C "$PM_CONFIG"
+	t_screen "the inbox opens" 'popmuch: inbox'
+	open_query 'id:evil-name@popmuch.test'
+	tui_keys o
+	t_screen "needsterminal: less shows the part in the terminal" \
+		'^evil name body'
+	tui_keys q
+	t_screen "back in popmuch after the viewer" \
+		'opened .*/part\.txt with run-mailcap'
+	t_screen "the attachment list is redrawn" 'popmuch: attachments'
+else
+	t_fail "run-mailcap is installed (contrib/install-deps: mailcap)"
+fi
 tui_done

@@ -193,6 +193,14 @@ int fetch_reap(struct tui *t, pid_t pid, int status);
 void fetch_draw_account(struct tui *t, const struct account *a, int row,
 			int cols, int selected);
 void fetch_free(struct tui *t);
+/* The progress line of one account (after its bar). */
+struct fetch_nums {
+	long done, to_fetch, to_delete;
+	unsigned long long bytes_done, bytes;
+	long elapsed;   /* seconds since the account started */
+	long finishing; /* seconds since its last message arrived, or -1 */
+};
+void fetch_progress_text(const struct fetch_nums *n, char *buf, size_t size);
 /* One-line summary for the status bar while running ("fetching 3/10"). */
 void fetch_summary(const struct tui *t, char *buf, size_t size);
 

@@ -72,6 +72,7 @@ tui_keys q q
 t_screen "back on the first screen" '^popmuch: mybox '
 
 tui_keys '?'
+tui_wait '^popmuch: help' 10
 tui_keys G
 t_screen "help shows the rebound key" '^ *x +archive'
 t_screen "help shows the screen binding" '^ *# +add tags'

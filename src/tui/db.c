@@ -237,6 +237,172 @@ db_list_more(struct db_list *l, struct row **rows, size_t *nrows,
 	return l->query != NULL;
 }
 
+/* A thread that may be among the last k: its newest matching message. */
+struct cand {
+	char *tid;
+	time_t newest;
+};
+
+/* The date of the newest message of thread tid that matches query; -1
+ * when none does.  A sorted message query: cheaper than building the
+ * thread. */
+static time_t
+newest_of(struct db *db, const char *tid, const char *query)
+{
+	char *tq = xasprintf("thread:%s", tid), *qs = db_query_and(tq, query);
+	notmuch_query_t *q = make_query(db, qs);
+	notmuch_messages_t *ms = NULL;
+	time_t d = -1;
+
+	free(tq);
+	free(qs);
+	if (q && notmuch_query_search_messages(q, &ms) == 0 && ms &&
+	    notmuch_messages_valid(ms)) {
+		notmuch_message_t *m = notmuch_messages_get(ms);
+
+		d = notmuch_message_get_date(m);
+		notmuch_message_destroy(m);
+	}
+	if (q)
+		notmuch_query_destroy(q);
+	return d;
+}
+
+/* The row of thread tid restricted to query; 0 if there is none. */
+static int
+thread_row_of(struct db *db, const char *tid, const char *query,
+	      struct row *r)
+{
+	char *tq = xasprintf("thread:%s", tid), *qs = db_query_and(tq, query);
+	notmuch_query_t *q = make_query(db, qs);
+	notmuch_threads_t *ths = NULL;
+	int ok = 0;
+
+	free(tq);
+	free(qs);
+	if (q && notmuch_query_search_threads(q, &ths) == 0 && ths &&
+	    notmuch_threads_valid(ths)) {
+		notmuch_thread_t *t = notmuch_threads_get(ths);
+
+		thread_row(t, r);
+		notmuch_thread_destroy(t);
+		ok = 1;
+	}
+	if (q)
+		notmuch_query_destroy(q);
+	return ok;
+}
+
+/* Insert c into cands (sorted by newest, ascending), keeping k. */
+static void
+cand_insert(struct cand *cands, size_t *n, size_t k, struct cand *c)
+{
+	size_t i = *n;
+
+	if (*n == k) {
+		if (c->newest >= cands[k - 1].newest) {
+			free(c->tid);
+			return;
+		}
+		free(cands[k - 1].tid);
+		i = --*n;
+	}
+	while (i > 0 && cands[i - 1].newest > c->newest) {
+		cands[i] = cands[i - 1];
+		i--;
+	}
+	cands[i] = *c;
+	(*n)++;
+}
+
+static int
+seen_add(char ***seen, size_t *n, const char *tid)
+{
+	size_t i;
+
+	for (i = 0; i < *n; i++)
+		if (strcmp((*seen)[i], tid) == 0)
+			return 0;
+	*seen = xreallocarray(*seen, *n + 1, sizeof **seen);
+	(*seen)[(*n)++] = xstrdup(tid);
+	return 1;
+}
+
+/* The last k threads: walk the matching messages oldest first; a thread
+ * not met yet has no matching message older than the current one, so
+ * once the current date is past the newest date of the k-th candidate,
+ * no thread met later can be among the last k. */
+static size_t
+tail_threads(struct db *db, const char *query, size_t k, struct row *out)
+{
+	notmuch_query_t *q = make_query(db, query);
+	notmuch_messages_t *ms = NULL;
+	struct cand *cands = xcalloc(k, sizeof *cands), c;
+	char **seen = NULL;
+	size_t n = 0, nseen = 0, i;
+
+	if (q)
+		notmuch_query_set_sort(q, NOTMUCH_SORT_OLDEST_FIRST);
+	if (q && notmuch_query_search_messages(q, &ms) == 0)
+		for (; notmuch_messages_valid(ms);
+		     notmuch_messages_move_to_next(ms)) {
+			notmuch_message_t *m = notmuch_messages_get(ms);
+			time_t d = notmuch_message_get_date(m);
+			const char *tid = notmuch_message_get_thread_id(m);
+
+			if (n == k && d > cands[k - 1].newest) {
+				notmuch_message_destroy(m);
+				break;
+			}
+			if (tid && seen_add(&seen, &nseen, tid) &&
+			    (c.newest = newest_of(db, tid, query)) >= 0) {
+				c.tid = xstrdup(tid);
+				cand_insert(cands, &n, k, &c);
+			}
+			notmuch_message_destroy(m);
+		}
+	if (q)
+		notmuch_query_destroy(q);
+	for (i = 0, k = 0; i < n; i++) { /* newest ascending: last first */
+		if (thread_row_of(db, cands[i].tid, query, &out[k]))
+			k++;
+		free(cands[i].tid);
+	}
+	n = k;
+	for (i = 0; i < nseen; i++)
+		free(seen[i]);
+	free(seen);
+	free(cands);
+	return n;
+}
+
+size_t
+db_list_tail(struct db *db, const char *query, int threads, size_t k,
+	     struct row **rows_r)
+{
+	struct row *rows = xcalloc(k ? k : 1, sizeof *rows);
+	notmuch_query_t *q;
+	notmuch_messages_t *ms = NULL;
+	size_t n = 0;
+
+	if (threads) {
+		n = k ? tail_threads(db, query, k, rows) : 0;
+	} else if ((q = make_query(db, query)) != NULL) {
+		notmuch_query_set_sort(q, NOTMUCH_SORT_OLDEST_FIRST);
+		if (notmuch_query_search_messages(q, &ms) == 0)
+			for (; n < k && notmuch_messages_valid(ms);
+			     notmuch_messages_move_to_next(ms)) {
+				notmuch_message_t *m = notmuch_messages_get(ms);
+
+				message_row(m, &rows[n++]);
+				notmuch_message_destroy(m);
+			}
+		notmuch_query_destroy(q);
+	}
+	*rows_r = rows;
+	return n;
+}
+
 void
 db_list_free(struct db_list **l)
 {

@@ -53,6 +53,12 @@ unsigned long db_refresh(struct db *db);
  * by db_list_more.  Caller frees with db_list_free. */
 enum pm_status db_list_start(struct db *db, const char *query, int threads,
 			     struct db_list **l_r, struct pm_err *err);
+/* The last k rows of query's list as db_list_start orders it, without
+ * reading the rows before them (G on a long list): *rows_r[0] is the
+ * last row, [1] the one before, ...  Returns how many (fewer than k only
+ * when the list is shorter).  *rows_r is new (rows_free). */
+size_t db_list_tail(struct db *db, const char *query, int threads, size_t k,
+		    struct row **rows_r);
 /* Append up to n more rows to the growing array *rows (*nrows used of
  * *cap).  Returns 1 while more rows may follow, 0 at the end (the query
  * is destroyed then). */

@@ -243,54 +243,100 @@ struct cand {
 	time_t newest;
 };
 
-/* The date of the newest message of thread tid that matches query; -1
- * when none does.  A sorted message query: cheaper than building the
- * thread. */
-static time_t
-newest_of(struct db *db, const char *tid, const char *query)
+#define BATCH 64 /* thread ids resolved by one query */
+
+/* "(thread:A or thread:B ...) and (query)" for n thread ids. */
+static char *
+threads_query(char *const *tids, size_t n, const char *query)
 {
-	char *tq = xasprintf("thread:%s", tid), *qs = db_query_and(tq, query);
-	notmuch_query_t *q = make_query(db, qs);
-	notmuch_messages_t *ms = NULL;
-	time_t d = -1;
+	size_t i, len = 3;
+	char *or, *o, *qs;
 
-	free(tq);
-	free(qs);
-	if (q && notmuch_query_search_messages(q, &ms) == 0 && ms &&
-	    notmuch_messages_valid(ms)) {
-		notmuch_message_t *m = notmuch_messages_get(ms);
-
-		d = notmuch_message_get_date(m);
-		notmuch_message_destroy(m);
-	}
-	if (q)
-		notmuch_query_destroy(q);
-	return d;
+	for (i = 0; i < n; i++)
+		len += strlen(tids[i]) + 12;
+	o = or = xmalloc(len);
+	*o++ = '(';
+	for (i = 0; i < n; i++)
+		o += sprintf(o, "%sthread:%s", i ? " or " : "", tids[i]);
+	*o++ = ')';
+	*o = '\0';
+	qs = db_query_and(or, query);
+	free(or);
+	return qs;
 }
 
-/* The row of thread tid restricted to query; 0 if there is none. */
-static int
-thread_row_of(struct db *db, const char *tid, const char *query,
-	      struct row *r)
+static void cand_insert(struct cand *cands, size_t *n, size_t k,
+			struct cand *c);
+
+/* The newest matching date of each thread of the batch, by one query
+ * (newest first: a thread's first message is its newest), into cands.
+ * Frees the batch's strings. */
+static void
+resolve_batch(struct db *db, const char *query, char **batch, size_t nb,
+	      struct cand *cands, size_t *n, size_t k)
 {
-	char *tq = xasprintf("thread:%s", tid), *qs = db_query_and(tq, query);
+	char *qs = threads_query(batch, nb, query);
 	notmuch_query_t *q = make_query(db, qs);
-	notmuch_threads_t *ths = NULL;
-	int ok = 0;
+	notmuch_messages_t *ms = NULL;
+	size_t left = nb, i;
+	struct cand c;
 
-	free(tq);
 	free(qs);
-	if (q && notmuch_query_search_threads(q, &ths) == 0 && ths &&
-	    notmuch_threads_valid(ths)) {
-		notmuch_thread_t *t = notmuch_threads_get(ths);
+	if (q && notmuch_query_search_messages(q, &ms) == 0)
+		for (; left && notmuch_messages_valid(ms);
+		     notmuch_messages_move_to_next(ms)) {
+			notmuch_message_t *m = notmuch_messages_get(ms);
+			const char *tid = notmuch_message_get_thread_id(m);
 
-		thread_row(t, r);
-		notmuch_thread_destroy(t);
-		ok = 1;
-	}
+			for (i = 0; tid && i < nb; i++)
+				if (batch[i] && strcmp(batch[i], tid) == 0) {
+					c.tid = batch[i];
+					c.newest = notmuch_message_get_date(m);
+					batch[i] = NULL;
+					cand_insert(cands, n, k, &c);
+					left--;
+					break;
+				}
+			notmuch_message_destroy(m);
+		}
 	if (q)
 		notmuch_query_destroy(q);
-	return ok;
+	for (i = 0; i < nb; i++)
+		free(batch[i]);
+}
+
+/* The rows of the n threads of cands (newest ascending) into out, in
+ * the same order, by one thread query; returns how many. */
+static size_t
+cand_rows(struct db *db, const char *query, struct cand *cands, size_t n,
+	  struct row *out)
+{
+	char **tids = xcalloc(n ? n : 1, sizeof *tids), *qs;
+	notmuch_query_t *q;
+	notmuch_threads_t *ths = NULL;
+	struct row *tmp = xcalloc(n ? n : 1, sizeof *tmp);
+	size_t i, got = 0;
+
+	for (i = 0; i < n; i++)
+		tids[i] = cands[i].tid;
+	qs = threads_query(tids, n, query);
+	q = n ? make_query(db, qs) : NULL;
+	free(qs);
+	if (q && notmuch_query_search_threads(q, &ths) == 0)
+		for (; got < n && notmuch_threads_valid(ths);
+		     notmuch_threads_move_to_next(ths)) {
+			notmuch_thread_t *t = notmuch_threads_get(ths);
+
+			thread_row(t, &tmp[got++]); /* newest first */
+			notmuch_thread_destroy(t);
+		}
+	if (q)
+		notmuch_query_destroy(q);
+	for (i = 0; i < got; i++)
+		out[i] = tmp[got - 1 - i];
+	free(tmp);
+	free(tids);
+	return got;
 }
 
 /* Insert c into cands (sorted by newest, ascending), keeping k. */
@@ -337,9 +383,9 @@ tail_threads(struct db *db, const char *query, size_t k, struct row *out)
 {
 	notmuch_query_t *q = make_query(db, query);
 	notmuch_messages_t *ms = NULL;
-	struct cand *cands = xcalloc(k, sizeof *cands), c;
-	char **seen = NULL;
-	size_t n = 0, nseen = 0, i;
+	struct cand *cands = xcalloc(k, sizeof *cands);
+	char **seen = NULL, *batch[BATCH];
+	size_t n = 0, nseen = 0, nb = 0, i;
 
 	if (q)
 		notmuch_query_set_sort(q, NOTMUCH_SORT_OLDEST_FIRST);
@@ -349,26 +395,30 @@ tail_threads(struct db *db, const char *query, size_t k, struct row *out)
 			notmuch_message_t *m = notmuch_messages_get(ms);
 			time_t d = notmuch_message_get_date(m);
 			const char *tid = notmuch_message_get_thread_id(m);
+			int past = n == k && d > cands[k - 1].newest;
 
-			if (n == k && d > cands[k - 1].newest) {
+			if (nb && (nb == BATCH || past)) {
+				resolve_batch(db, query, batch, nb, cands, &n,
+					      k);
+				nb = 0;
+				past = n == k && d > cands[k - 1].newest;
+			}
+			if (past) {
 				notmuch_message_destroy(m);
 				break;
 			}
-			if (tid && seen_add(&seen, &nseen, tid) &&
-			    (c.newest = newest_of(db, tid, query)) >= 0) {
-				c.tid = xstrdup(tid);
-				cand_insert(cands, &n, k, &c);
-			}
+			if (tid && seen_add(&seen, &nseen, tid))
+				batch[nb++] = xstrdup(tid);
 			notmuch_message_destroy(m);
 		}
+	if (nb)
+		resolve_batch(db, query, batch, nb, cands, &n, k);
 	if (q)
 		notmuch_query_destroy(q);
-	for (i = 0, k = 0; i < n; i++) { /* newest ascending: last first */
-		if (thread_row_of(db, cands[i].tid, query, &out[k]))
-			k++;
-		free(cands[i].tid);
-	}
-	n = k;
+	i = cand_rows(db, query, cands, n, out);
+	for (k = 0; k < n; k++)
+		free(cands[k].tid);
+	n = i;
 	for (i = 0; i < nseen; i++)
 		free(seen[i]);
 	free(seen);

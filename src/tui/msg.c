@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "popmuch/xmalloc.h"
+#include "flowed.h"
 #include "layout.h"
 #include "msg.h"
 #include "tui-int.h"
@@ -315,6 +316,14 @@ preferred(GMimeMultipart *mp)
 	return n - 1;
 }
 
+static int
+is_flowed(GMimeObject *obj)
+{
+	const char *f = g_mime_object_get_content_type_parameter(obj, "format");
+
+	return f && g_ascii_strcasecmp(f, "flowed") == 0;
+}
+
 static void
 walk_leaf(struct walk *w, GMimeObject *obj, int show)
 {
@@ -338,10 +347,19 @@ walk_leaf(struct walk *w, GMimeObject *obj, int show)
 	text = part_utf8(GMIME_PART(obj));
 	if (w->v->nlines && w->v->lines[w->v->nlines - 1][0])
 		add_line(w->v, "", 0, ML_TEXT);
-	if (is_type(obj, "text", "html"))
+	if (is_type(obj, "text", "html")) {
 		render_html(w, text);
-	else
+	} else if (is_flowed(obj)) {
+		const char *ds = g_mime_object_get_content_type_parameter(
+			obj, "delsp");
+		char *flowed = flowed_decode(
+			text, ds && g_ascii_strcasecmp(ds, "yes") == 0);
+
+		add_text(w->v, flowed, strlen(flowed), ML_TEXT);
+		free(flowed);
+	} else {
 		add_text(w->v, text, strlen(text), ML_TEXT);
+	}
 	g_free(text);
 }
 

@@ -92,3 +92,10 @@ write("hostile", head("hostile", enc("bidi \u202eevil\u202c \x1b[31mred " + zwj)
       + "--H\nContent-Type: text/plain\n"
       + 'Content-Disposition: attachment; filename="plain.txt"\n\nascii\n'
       + "--H--\n")
+
+# format=flowed (RFC 3676): one paragraph in three soft-broken lines
+write("flowed", head("flowed", "flowed text",
+                     "Content-Type: text/plain; charset=utf-8; "
+                     "format=flowed\n")
+      + "\nThis paragraph was sent \r\nas three lines that a \r\n"
+      + "flowed reader joins.\r\n> and a quoted \r\n> one\r\n")

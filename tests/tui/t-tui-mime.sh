@@ -100,6 +100,13 @@ t_is "the saved name has no control or bidi character" \
 	"$(ls "$HOME/Downloads")" "日本[2Jtxt.exe"
 tui_keys q q q
 
+# ---- 8. format=flowed --------------------------------------------------------
+tui_open_query 'id:flowed@popmuch.test'
+t_screen "a flowed paragraph is one line in the pager" \
+	'^This paragraph was sent as three lines that a flowed reader joins\.$'
+t_screen "a flowed quoted paragraph too" '^> and a quoted one$'
+tui_keys q q
+
 # ---- 4. the saved search "*": its unread count is every unread message ------
 tui_keys S
 t_screen "saved searches" 'popmuch: saved searches'

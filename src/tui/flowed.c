@@ -5,34 +5,19 @@
 #include <string.h>
 
 #include "popmuch/xmalloc.h"
+#include "strbuf.h"
 #include "flowed.h"
 
-struct out {
-	char *s;
-	size_t len, cap;
-};
-
-static void
-put(struct out *o, const char *s, size_t n)
-{
-	if (o->len + n + 1 > o->cap) {
-		o->cap = (o->len + n + 1) * 2;
-		o->s = xreallocarray(o->s, o->cap, 1);
-	}
-	memcpy(o->s + o->len, s, n);
-	o->len += n;
-	o->s[o->len] = '\0';
-}
 
 char *
 flowed_decode(const char *text, int delsp)
 {
-	struct out o = { 0 };
+	struct strbuf o = { 0 };
 	const char *p = text, *nl, *body;
 	size_t len, depth;
 	long open = -1; /* depth of the paragraph being joined, or -1 */
 
-	put(&o, "", 0);
+	strbuf_put(&o, "", 0);
 	while (*p) {
 		nl = strchr(p, '\n');
 		len = nl ? (size_t)(nl - p) : strlen(p);
@@ -47,26 +32,26 @@ flowed_decode(const char *text, int delsp)
 			len--;
 		}
 		if (open >= 0 && (size_t)open != depth) /* depth changed */
-			put(&o, "\n", 1);
+			strbuf_put(&o, "\n", 1);
 		if (open < 0 || (size_t)open != depth) {
 			size_t i;
 
 			for (i = 0; i < depth; i++)
-				put(&o, ">", 1);
+				strbuf_put(&o, ">", 1);
 			if (depth)
-				put(&o, " ", 1);
+				strbuf_put(&o, " ", 1);
 		}
 		if (len == 3 && memcmp(body, "-- ", 3) == 0) { /* signature */
 			if (open >= 0 && (size_t)open == depth)
-				put(&o, "\n", 1);
-			put(&o, "-- \n", 4);
+				strbuf_put(&o, "\n", 1);
+			strbuf_put(&o, "-- \n", 4);
 			open = -1;
 		} else if (len && body[len - 1] == ' ') { /* soft break */
-			put(&o, body, delsp ? len - 1 : len);
+			strbuf_put(&o, body, delsp ? len - 1 : len);
 			open = (long)depth;
 		} else {
-			put(&o, body, len);
-			put(&o, "\n", 1);
+			strbuf_put(&o, body, len);
+			strbuf_put(&o, "\n", 1);
 			open = -1;
 		}
 		if (!nl)
@@ -74,6 +59,6 @@ flowed_decode(const char *text, int delsp)
 		p = nl + 1;
 	}
 	if (open >= 0)
-		put(&o, "\n", 1);
+		strbuf_put(&o, "\n", 1);
 	return o.s;
 }

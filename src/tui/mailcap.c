@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "popmuch/xmalloc.h"
+#include "strbuf.h"
 #include "mailcap.h"
 
 /* RFC 2045 token characters: CHAR except SPACE, CTLs and tspecials. */
@@ -47,26 +48,10 @@ mailcap_safe_name(const char *filename)
 	return xasprintf("part.%s", dot + 1);
 }
 
-struct buf {
-	char *s;
-	size_t len, cap;
-};
-
-static void
-put(struct buf *b, const char *s, size_t n)
-{
-	if (b->len + n + 1 > b->cap) {
-		b->cap = (b->len + n + 1) * 2;
-		b->s = xreallocarray(b->s, b->cap, 1);
-	}
-	memcpy(b->s + b->len, s, n);
-	b->len += n;
-	b->s[b->len] = '\0';
-}
 
 /* Insert value where the entry's quoting state is q (0, '\'' or '"'). */
 static int
-put_value(struct buf *b, const char *value, char q)
+put_value(struct strbuf *b, const char *value, char q)
 {
 	const char *p;
 
@@ -75,16 +60,16 @@ put_value(struct buf *b, const char *value, char q)
 	if (q == '"' && strpbrk(value, "\"$`\\!"))
 		return -1;
 	if (q) {
-		put(b, value, strlen(value));
+		strbuf_put(b, value, strlen(value));
 		return 0;
 	}
-	put(b, "'", 1);
+	strbuf_put(b, "'", 1);
 	for (p = value; *p; p++)
 		if (*p == '\'')
-			put(b, "'\\''", 4);
+			strbuf_put(b, "'\\''", 4);
 		else
-			put(b, p, 1);
-	put(b, "'", 1);
+			strbuf_put(b, p, 1);
+	strbuf_put(b, "'", 1);
 	return 0;
 }
 
@@ -92,17 +77,17 @@ enum pm_status
 mailcap_expand(const char *cmd, const char *type, const char *file,
 	       char **out_r, struct pm_err *err)
 {
-	struct buf b = { 0 };
+	struct strbuf b = { 0 };
 	const char *p;
 	char q = 0; /* the quote the entry is inside of */
 	int has_file = 0;
 
-	put(&b, "", 0);
+	strbuf_put(&b, "", 0);
 	for (p = cmd; *p; p++) {
 		if (p[0] == '\\' && (p[1] == '%' || p[1] == ';')) {
-			put(&b, ++p, 1);
+			strbuf_put(&b, ++p, 1);
 		} else if (p[0] == '\\' && p[1] && q != '\'') {
-			put(&b, p, 2); /* the shell's own escape */
+			strbuf_put(&b, p, 2); /* the shell's own escape */
 			p++;
 		} else if (p[0] == '%' && (p[1] == 's' || p[1] == 't')) {
 			const char *v = p[1] == 's' ? file : type;
@@ -122,11 +107,11 @@ mailcap_expand(const char *cmd, const char *type, const char *file,
 		} else {
 			if (*p == '\'' || *p == '"')
 				q = q == *p ? 0 : q ? q : *p;
-			put(&b, p, 1);
+			strbuf_put(&b, p, 1);
 		}
 	}
 	if (!has_file) { /* the file on stdin */
-		put(&b, " < ", 3);
+		strbuf_put(&b, " < ", 3);
 		put_value(&b, file, 0);
 	}
 	*out_r = b.s;

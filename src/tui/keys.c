@@ -49,6 +49,9 @@ static const struct key_binding defaults[] = {
 	{ SC_ATTACH, 'o', ACT_OPEN_EXT },
 	{ SC_ATTACH, TK_ENTER, ACT_OPEN_EXT },
 	{ SC_ACCOUNTS, TK_ENTER, ACT_FETCH },
+	/* find in the message, as in less and mutt's pager */
+	{ SC_MESSAGE, '/', ACT_FIND },
+	{ SC_MESSAGE, 'N', ACT_FIND_PREV },
 };
 
 static struct key_binding *table;

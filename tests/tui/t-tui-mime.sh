@@ -80,6 +80,23 @@ tui_keys C-l
 sleep 0.5
 t_is "after scrolling the screen is what a redraw (C-l) draws" \
 	"$before" "$(tui_screen)"
+# find in the message: /, n, N (less and mutt habits)
+tui_keys g /
+t_screen "/ in the message: the find prompt" '^find:'
+tui_type 'LINE 5'
+tui_keys Enter
+at_top_48() { tui_screen | sed -n 2p | grep -q "^line 48 "; }
+at_top_49() { tui_screen | sed -n 2p | grep -q "^line 49 "; }
+t_ok "the first match (case folded) shows near the top" tui_poll at_top_48 5
+t_like "the status says how to go on" "$(tui_screen | tail -1)" 'found "LINE 5"'
+tui_keys n
+t_ok "n: the next match" tui_poll at_top_49 5
+tui_keys N
+t_ok "N: the previous match" tui_poll at_top_48 5
+tui_keys /
+tui_keys C-u Enter
+t_screen "an empty find stops finding" 'find: off'
+tui_keys g
 tui_keys v
 t_screen "attachment list" 'plain\.txt'
 c1=$(tui_screen | tui_column 'text/plain' )

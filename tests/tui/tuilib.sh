@@ -34,6 +34,11 @@ tui_start()
 	local -a extra=()
 
 	command -v tmux >/dev/null || t_bail "tmux is not installed"
+	# a fresh server each time: one just killed may still hold its
+	# socket for a moment (seen on a loaded machine)
+	tui_stop
+	_tui_n=$((${_tui_n:-0} + 1))
+	TUI_SOCK=popmuchtest-$$-$_tui_n
 	# TUI_ENV through env(1): tmux's -e does not reach the pane's
 	# command reliably (PATH, for one, came out as the server's)
 	cmd="cd '$T' && env"
@@ -60,7 +65,7 @@ tui_start()
 		-e "ASAN_OPTIONS=${ASAN_OPTIONS:-}:log_path=$T/asan" \
 		-e "UBSAN_OPTIONS=${UBSAN_OPTIONS:-}:print_stacktrace=1:log_path=$T/ubsan" \
 		"${extra[@]}" "$cmd"
-	pm_at_exit tui_stop
+	[ "$_tui_n" = 1 ] && pm_at_exit tui_stop
 }
 
 tui_stop()

@@ -52,6 +52,7 @@ static const struct key_binding defaults[] = {
 	/* find in the message, as in less and mutt's pager */
 	{ SC_MESSAGE, '/', ACT_FIND },
 	{ SC_MESSAGE, 'N', ACT_FIND_PREV },
+	{ SC_MESSAGE | SC_ATTACH, '|', ACT_PIPE },
 };
 
 static struct key_binding *table;

@@ -47,6 +47,17 @@ have_display(void)
 	return (d && *d) || (w && *w);
 }
 
+/* In a child that runs a program on the terminal: the signals popmuch
+ * catches or ignores back to their defaults. */
+static void
+child_defaults(void)
+{
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGHUP, SIG_DFL);
+	signal(SIGCHLD, SIG_DFL);
+	signal(SIGPIPE, SIG_DFL);
+}
+
 /* Run argv detached (double fork, no terminal, output to /dev/null). */
 static void
 spawn_detached(char *const argv[])
@@ -81,14 +92,42 @@ tui_run_in_terminal(char *const argv[])
 	disp_suspend();
 	pid = fork();
 	if (pid == 0) {
-		signal(SIGTERM, SIG_DFL);
-		signal(SIGHUP, SIG_DFL);
-		signal(SIGCHLD, SIG_DFL);
-		signal(SIGPIPE, SIG_DFL);
+		child_defaults();
 		execvp(argv[0], argv);
 		_exit(127);
 	}
 	while (pid > 0 && waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	disp_resume();
+	return pid > 0 ? status : -1;
+}
+
+/* Leave curses, run the shell command cmd with the file on stdin, then
+ * wait for Enter (its output stays readable, as in mutt), and come back.
+ * Returns its wait status, or -1. */
+int
+tui_pipe_file(const char *file, const char *cmd)
+{
+	int status = -1, fd = open(file, O_RDONLY | O_CLOEXEC);
+	char c;
+	pid_t pid;
+
+	if (fd < 0)
+		return -1;
+	disp_suspend();
+	pid = fork();
+	if (pid == 0) {
+		child_defaults();
+		dup2(fd, 0);
+		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+		_exit(127);
+	}
+	close(fd);
+	while (pid > 0 && waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	fputs("\n[popmuch: press Enter to return]", stdout);
+	fflush(stdout);
+	while (read(0, &c, 1) == 1 && c != '\n' && c != '\r')
 		;
 	disp_resume();
 	return pid > 0 ? status : -1;
@@ -188,9 +227,11 @@ run_tmpdir(struct tui *t)
 	return t->tmpdir;
 }
 
-enum pm_status
-tui_open_part(struct tui *t, const char *msgpath, int part,
-	      const char *filename, const char *type)
+/* Save leaf part of msgpath into a new directory of the run's private
+ * one, under a generated name; *dest_r is new.  Status bar on error. */
+static enum pm_status
+save_private(struct tui *t, const char *msgpath, int part,
+	     const char *filename, char **dest_r)
 {
 	const char *dir = run_tmpdir(t);
 	char *name, *sub, *dest;
@@ -207,15 +248,58 @@ tui_open_part(struct tui *t, const char *msgpath, int part,
 	}
 	name = mailcap_safe_name(filename);
 	dest = xasprintf("%s/%s", sub, name);
-	err_clear(&err);
-	if (msg_save_part(msgpath, part, dest, &err) != PM_OK)
-		tui_status(t, 1, "%s", err.msg);
-	else
-		open_with(t, dest, type);
-	free(dest);
 	free(name);
 	free(sub);
-	return err.code;
+	err_clear(&err);
+	if (msg_save_part(msgpath, part, dest, &err) != PM_OK) {
+		tui_status(t, 1, "%s", err.msg);
+		free(dest);
+		return err.code;
+	}
+	*dest_r = dest;
+	return PM_OK;
+}
+
+enum pm_status
+tui_open_part(struct tui *t, const char *msgpath, int part,
+	      const char *filename, const char *type)
+{
+	enum pm_status st;
+	char *dest;
+
+	if ((st = save_private(t, msgpath, part, filename, &dest)) != PM_OK)
+		return st;
+	open_with(t, dest, type);
+	free(dest);
+	return PM_OK;
+}
+
+enum pm_status
+tui_pipe_part(struct tui *t, const char *msgpath, int part,
+	      const char *filename, const char *cmd)
+{
+	enum pm_status st;
+	char *dest;
+	int status;
+
+	if ((st = save_private(t, msgpath, part, filename, &dest)) != PM_OK)
+		return st;
+	status = tui_pipe_file(dest, cmd);
+	tui_pipe_status(t, cmd, status);
+	unlink(dest);
+	free(dest);
+	return PM_OK;
+}
+
+void
+tui_pipe_status(struct tui *t, const char *cmd, int status)
+{
+	if (status != -1 && WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		tui_status(t, 0, "piped to %s", cmd);
+	else if (status != -1 && WIFEXITED(status))
+		tui_status(t, 1, "%s: exit %d", cmd, WEXITSTATUS(status));
+	else
+		tui_status(t, 1, "%s: did not run to its end", cmd);
 }
 
 /* rm -r of a directory whose entries popmuch made (two levels). */

@@ -178,6 +178,14 @@ int tui_run_in_terminal(char *const argv[]);
 enum pm_status tui_open_part(struct tui *t, const char *msgpath, int part,
 			     const char *filename, const char *type);
 void tui_open_cleanup(struct tui *t);
+/* Leave curses, run shell command cmd with file on stdin, wait for
+ * Enter, come back; its wait status, or -1. */
+int tui_pipe_file(const char *file, const char *cmd);
+/* Pipe leaf part (decoded, like tui_open_part saves it) to cmd. */
+enum pm_status tui_pipe_part(struct tui *t, const char *msgpath, int part,
+			     const char *filename, const char *cmd);
+/* "piped to CMD", or the exit status, in the status bar. */
+void tui_pipe_status(struct tui *t, const char *cmd, int status);
 
 /* Fetching (fetchui.c). */
 void fetch_start(struct tui *t);

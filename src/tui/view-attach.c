@@ -26,9 +26,18 @@ struct attachview {
 };
 
 struct save_req {
-	char *id, *path;
+	char *id, *path, *filename;
 	int part;
 };
+
+static void
+req_free(struct save_req *req)
+{
+	free(req->path);
+	free(req->id);
+	free(req->filename);
+	free(req);
+}
 
 /* The file of message id, *path updated: tagging (maildir flags) may
  * have renamed it since the view was opened. */
@@ -111,9 +120,18 @@ save_entered(struct tui *t, const char *text, void *arg)
 			tui_status(t, 1, "%s", err.msg);
 		free(dest);
 	}
-	free(req->path);
-	free(req->id);
-	free(req);
+	req_free(req);
+}
+
+static void
+pipe_entered(struct tui *t, const char *text, void *arg)
+{
+	struct save_req *req = arg;
+
+	if (text && *text)
+		tui_pipe_part(t, fresh_path(t, req->id, &req->path), req->part,
+			      req->filename, text);
+	req_free(req);
 }
 
 static char *
@@ -149,11 +167,17 @@ attach_action(struct view *v, enum tui_action a)
 	if (av->nav.n == 0)
 		return 0;
 	at = &av->att[av->nav.sel];
-	if (a == ACT_SAVE) {
+	if (a == ACT_SAVE || a == ACT_PIPE) {
 		req = xcalloc(1, sizeof *req);
 		req->path = xstrdup(attach_path(av));
 		req->id = xstrdup(av->id);
+		req->filename = xstrdup(at->filename);
 		req->part = at->part;
+		if (a == ACT_PIPE) {
+			tui_prompt(v->tui, "pipe the part to: ", "", 0, 0,
+				   pipe_entered, req);
+			return 1;
+		}
 		def = default_dest(at->filename);
 		tui_prompt(v->tui, "save to: ", def, 0, 0, save_entered, req);
 		free(def);

@@ -64,6 +64,21 @@ add_notes(struct msg_view *v)
 	}
 }
 
+/* The message's file now (a tagger may have renamed it), or NULL. */
+static const char *
+msg_file(struct msgview *m)
+{
+	if ((!m->row.path || access(m->row.path, R_OK) != 0) &&
+	    tui_db(m->base.tui)) {
+		char *p = db_message_path(m->base.tui->db, m->row.id,
+					  m->row.path);
+
+		free(m->row.path);
+		m->row.path = p;
+	}
+	return m->row.path;
+}
+
 static void
 render(struct msgview *m)
 {
@@ -76,15 +91,7 @@ render(struct msgview *m)
 	m->wrap_cols = 0;
 	m->nav.sel = m->nav.top = 0;
 	err_clear(&err);
-	if ((!m->row.path || access(m->row.path, R_OK) != 0) &&
-	    tui_db(m->base.tui)) {
-		char *p = db_message_path(m->base.tui->db, m->row.id,
-					  m->row.path);
-
-		free(m->row.path);
-		m->row.path = p;
-	}
-	if (!m->row.path) {
+	if (!msg_file(m)) {
 		tui_status(m->base.tui, 1, "message %s has no file", m->row.id);
 		return;
 	}
@@ -207,6 +214,15 @@ find_entered(struct tui *t, const char *text, void *arg)
 		tui_status(t, 1, "not found: %s", m->find);
 }
 
+static void
+pipe_entered(struct tui *t, const char *text, void *arg)
+{
+	struct msgview *m = arg;
+
+	if (text && *text && msg_file(m))
+		tui_pipe_status(t, text, tui_pipe_file(m->row.path, text));
+}
+
 static int
 find_action(struct msgview *m, enum tui_action a)
 {
@@ -283,6 +299,10 @@ msg_action(struct view *v, enum tui_action a)
 	case ACT_RAW:
 		m->mode = m->mode == MSG_RAW ? MSG_NORMAL : MSG_RAW;
 		render(m);
+		return 1;
+	case ACT_PIPE: /* the whole message, as it is (git am, ...) */
+		tui_prompt(v->tui, "pipe the message to: ", "", 0, 0,
+			   pipe_entered, m);
 		return 1;
 	case ACT_ATTACHMENTS:
 		if (!m->mv || m->mv->natt == 0) {

@@ -124,6 +124,30 @@ t_screen "a flowed paragraph is one line in the pager" \
 t_screen "a flowed quoted paragraph too" '^> and a quoted one$'
 tui_keys q q
 
+# ---- | pipes the message, or a part, to a command ---------------------------
+tui_open_query 'id:qp-attach@popmuch.test'
+tui_keys '|'
+t_screen "| in the message: the pipe prompt" '^pipe the message to:'
+tui_type "cat >'$T/piped.eml'; echo PIPE-DONE"
+tui_keys Enter
+t_screen "the command runs on the terminal" 'PIPE-DONE'
+t_screen "then popmuch waits for Enter" 'press Enter to return'
+tui_keys Enter
+t_screen "back, the status says so" 'piped to cat'
+t_cmp "the command got the message file as it is" \
+	"$(notmuch search --output=files id:qp-attach@popmuch.test)" "$T/piped.eml"
+tui_keys v
+t_screen "attachments" 'data\.bin'
+tui_keys '|'
+t_screen "| on a part: the pipe prompt" '^pipe the part to:'
+tui_type "cat >'$T/piped.bin'"
+tui_keys Enter
+t_screen "waits for Enter" 'press Enter to return'
+tui_keys Enter
+t_screen "back in the attachment list" 'popmuch: attachments'
+t_cmp "the command got the part, decoded" "$T/attach.bin" "$T/piped.bin"
+tui_keys q q q q
+
 # ---- 4. the saved search "*": its unread count is every unread message ------
 tui_keys S
 t_screen "saved searches" 'popmuch: saved searches'

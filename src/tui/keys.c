@@ -53,6 +53,7 @@ static const struct key_binding defaults[] = {
 	{ SC_MESSAGE, '/', ACT_FIND },
 	{ SC_MESSAGE, 'N', ACT_FIND_PREV },
 	{ SC_MESSAGE | SC_ATTACH, '|', ACT_PIPE },
+	{ SC_ATTACH, 'W', ACT_SAVE_ALL },
 };
 
 static struct key_binding *table;

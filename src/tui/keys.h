@@ -51,7 +51,8 @@ enum tui_special_key {
 	X(OPEN_EXT, "open the attachment (xdg-open or mailcap)")               \
 	X(FIND, "find in the message (empty: stop finding)")                  \
 	X(FIND_PREV, "previous match (n: next match while finding)")          \
-	X(PIPE, "pipe to a shell command (the message, or the part)")
+	X(PIPE, "pipe to a shell command (the message, or the part)")         \
+	X(SAVE_ALL, "save every attachment into a directory")
 
 enum tui_action {
 #define TUI_ACTION_ENUM(name, help) ACT_##name,

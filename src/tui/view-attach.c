@@ -89,7 +89,8 @@ attach_draw(struct view *v, int rows, int cols)
 	}
 	if (rows > (int)av->nav.n + 2)
 		disp_text(2 + (int)av->nav.n, 1,
-			  "s: save to a file   o/Enter: open   q: back",
+			  "s: save   W: save all   o/Enter: open   |: pipe   "
+			  "q: back",
 			  ST_NORMAL);
 }
 
@@ -154,6 +155,58 @@ default_dest(const char *filename)
 	return xstrdup(filename);
 }
 
+/* A path in dir for name that does not exist yet: name, else name-2,
+ * name-3, ... before the extension. */
+static char *
+free_name(const char *dir, const char *name)
+{
+	const char *dot = strrchr(name, '.');
+	size_t stem = dot && dot != name ? (size_t)(dot - name) : strlen(name);
+	char *p = xasprintf("%s/%s", dir, name);
+	int i;
+
+	for (i = 2; access(p, F_OK) == 0 && i < 1000; i++) {
+		free(p);
+		p = xasprintf("%s/%.*s-%d%s", dir, (int)stem, name, i,
+			      name + stem);
+	}
+	return p;
+}
+
+static void
+saveall_entered(struct tui *t, const char *text, void *arg)
+{
+	struct attachview *av = arg;
+	struct pm_err err;
+	char *dir, *dest;
+	size_t i, ok = 0;
+
+	if (!text || !*text)
+		return;
+	dir = expand_home(text);
+	if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+		tui_status(t, 1, "%s: %s", dir, strerror(errno));
+		free(dir);
+		return;
+	}
+	for (i = 0; i < av->nav.n; i++) {
+		dest = free_name(dir, av->att[i].filename);
+		err_clear(&err);
+		if (msg_save_part(attach_path(av), av->att[i].part, dest,
+				  &err) == PM_OK)
+			ok++;
+		else
+			tui_log(t, "save all: %s", err.msg);
+		free(dest);
+	}
+	if (ok == av->nav.n)
+		tui_status(t, 0, "saved %zu attachments in %s", ok, dir);
+	else
+		tui_status(t, 1, "saved %zu of %zu attachments in %s (L: why)",
+			   ok, av->nav.n, dir);
+	free(dir);
+}
+
 static int
 attach_action(struct view *v, enum tui_action a)
 {
@@ -166,6 +219,15 @@ attach_action(struct view *v, enum tui_action a)
 		return 1;
 	if (av->nav.n == 0)
 		return 0;
+	if (a == ACT_SAVE_ALL) {
+		def = default_dest("");
+		if (*def)
+			def[strlen(def) - 1] = '\0'; /* the directory */
+		tui_prompt(v->tui, "save all to the directory: ", def, 0, 0,
+			   saveall_entered, av);
+		free(def);
+		return 1;
+	}
 	at = &av->att[av->nav.sel];
 	if (a == ACT_SAVE || a == ACT_PIPE) {
 		req = xcalloc(1, sizeof *req);

@@ -115,6 +115,20 @@ tui_keys Enter
 t_screen "saved" 'saved .*txt\.exe'
 t_is "the saved name has no control or bidi character" \
 	"$(ls "$HOME/Downloads")" "日本[2Jtxt.exe"
+tui_keys W
+t_screen "W: save all, asking for a directory" "^save all to the directory: $HOME/Downloads"
+tui_keys C-u
+tui_type "$T/all"
+tui_keys Enter
+t_screen "every attachment saved" "saved 2 attachments in $T/all"
+t_is "both files, named" "$(ls "$T/all" | sort | tr '\n' ' ')" "plain.txt 日本[2Jtxt.exe "
+t_is "with their bytes" "$(cat "$T/all/plain.txt")" "ascii"
+tui_keys W C-u
+tui_type "$T/all"
+tui_keys Enter
+t_screen "again: saved beside, nothing overwritten" "saved 2 attachments in $T/all"
+t_is "as name-2" "$(ls "$T/all" | sort | tr '\n' ' ')" \
+	"plain-2.txt plain.txt 日本[2Jtxt-2.exe 日本[2Jtxt.exe "
 tui_keys q q q
 
 # ---- 8. format=flowed --------------------------------------------------------

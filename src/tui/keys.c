@@ -54,6 +54,7 @@ static const struct key_binding defaults[] = {
 	{ SC_MESSAGE, 'N', ACT_FIND_PREV },
 	{ SC_MESSAGE | SC_ATTACH, '|', ACT_PIPE },
 	{ SC_ATTACH, 'W', ACT_SAVE_ALL },
+	{ SC_LIST | SC_THREAD | SC_MESSAGE, TK_TAB, ACT_NEXT_UNREAD },
 };
 
 static struct key_binding *table;

@@ -422,6 +422,21 @@ list_action(struct view *v, enum tui_action a)
 		list_start(lv);
 		return 1;
 	}
+	if (a == ACT_NEXT_UNREAD) {
+		size_t i;
+
+		for (i = lv->nav.sel + 1; i < lv->nav.n; i++) {
+			ensure_row(lv, i);
+			if ((r = row_at(lv, i)) && (r->flags & ROW_UNREAD)) {
+				lv->nav.sel = i;
+				nav_scroll(&lv->nav, tui_rows());
+				return 1;
+			}
+		}
+		tui_status(t, 0, "no more unread %s",
+			   lv->threads ? "threads" : "messages");
+		return 1;
+	}
 	if (lv->nav.n == 0 || !(r = row_at(lv, lv->nav.sel)))
 		return 0;
 	if (a == ACT_OPEN) {

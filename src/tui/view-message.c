@@ -300,6 +300,19 @@ msg_action(struct view *v, enum tui_action a)
 		m->mode = m->mode == MSG_RAW ? MSG_NORMAL : MSG_RAW;
 		render(m);
 		return 1;
+	case ACT_NEXT_UNREAD: /* the next unread one of the list below */
+		do
+			r = m->parent && m->parent->ops->step
+				    ? m->parent->ops->step(m->parent, 1)
+				    : NULL;
+		while (r && !(r->flags & ROW_UNREAD));
+		if (!r) {
+			tui_status(v->tui, 0, "no more unread messages");
+			return 1;
+		}
+		copy_row(&m->row, r);
+		render(m);
+		return 1;
 	case ACT_PIPE: /* the whole message, as it is (git am, ...) */
 		tui_prompt(v->tui, "pipe the message to: ", "", 0, 0,
 			   pipe_entered, m);

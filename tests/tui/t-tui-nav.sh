@@ -97,4 +97,24 @@ tui_keys PageUp
 sleep 0.3
 t_ok "a page up: a run of notmuch's messages" is_run "$T/want.messages"
 tui_keys q
+t_screen "back on the inbox" 'popmuch: inbox'
+tui_stop
+
+# ---- Tab: the next unread thread / message ----------------------------------
+notmuch tag -unread -- subject:nav and not subject:nav-285 and \
+	not subject:nav-150 >>"$T/log" 2>&1
+tui_start -C "$PM_CONFIG"
+t_screen "the inbox opens" 'popmuch: inbox'
+tui_keys /
+tui_type 'subject:nav'
+tui_keys Enter
+t_screen "the search list" 'popmuch: subject:nav'
+tui_keys Tab Enter
+t_screen "Tab: the first unread thread (replied: near the top)" \
+	'popmuch: thread +\[2 messages\] +nav-150'
+tui_keys q Tab Enter
+t_screen "Tab again: the next one, past the read threads" \
+	'popmuch: thread +\[1 message\] +nav-285'
+tui_keys q Tab
+t_screen "then none" 'no more unread threads'
 tui_done

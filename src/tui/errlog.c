@@ -13,13 +13,19 @@
 #include "errlog.h"
 
 char *
-errlog_path(void)
+tui_state_path(const char *name)
 {
 	char *dir = fetch_state_dir(""); /* ".../popmuch/" */
-	char *p = xasprintf("%stui.log", dir);
+	char *p = xasprintf("%s%s", dir, name);
 
 	free(dir);
 	return p;
+}
+
+char *
+errlog_path(void)
+{
+	return tui_state_path("tui.log");
 }
 
 static int

@@ -17,6 +17,10 @@ struct errlog {
 	size_t len;
 };
 
+/* $XDG_STATE_HOME/popmuch/NAME (the TUI's own state files; caller
+ * frees). */
+char *tui_state_path(const char *name);
+
 /* The log's path ($XDG_STATE_HOME/popmuch/tui.log; caller frees). */
 char *errlog_path(void);
 

@@ -17,6 +17,7 @@
 #include "popmuch/tui.h"
 #include "popmuch/xmalloc.h"
 #include "errlog.h"
+#include "history.h"
 #include "layout.h"
 #include "msg.h"
 #include "tui-int.h"
@@ -268,9 +269,11 @@ prompt_enter(struct tui *t)
 	struct prompt *p = t->prompt;
 
 	t->prompt = NULL;
-	if (p->history && p->len) {
+	if (p->history && p->len &&
+	    (!nhistory || strcmp(history[nhistory - 1], p->buf) != 0)) {
 		history = xreallocarray(history, nhistory + 1, sizeof *history);
 		history[nhistory++] = xstrdup(p->buf);
+		history_append(p->buf); /* kept across runs */
 	}
 	p->fn(t, p->buf, p->arg);
 	prompt_free(&p);
@@ -922,6 +925,7 @@ tui_main(const struct config *cfg, const char *config_path, const char *self)
 	}
 	msg_init();
 	errlog_start(&e);
+	history_load(&history, &nhistory);
 	t.html_cmd = getenv("POPMUCH_HTML_COMMAND");
 	if (!t.html_cmd && cfg)
 		t.html_cmd = cfg->html_command;

@@ -103,10 +103,13 @@ tui_stop
 # ---- Tab: the next unread thread / message ----------------------------------
 notmuch tag -unread -- subject:nav and not subject:nav-285 and \
 	not subject:nav-150 >>"$T/log" 2>&1
+t_is "the search history is kept in \$XDG_STATE_HOME" \
+	"$(cat "$XDG_STATE_HOME/popmuch/history")" "subject:nav"
+t_is "mode 0600" "$(stat -c %a "$XDG_STATE_HOME/popmuch/history")" 600
 tui_start -C "$PM_CONFIG"
 t_screen "the inbox opens" 'popmuch: inbox'
-tui_keys /
-tui_type 'subject:nav'
+tui_keys / Up
+t_screen "Up in a new run: the last run's query" '^search: subject:nav'
 tui_keys Enter
 t_screen "the search list" 'popmuch: subject:nav'
 tui_keys Tab Enter

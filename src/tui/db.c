@@ -852,6 +852,38 @@ db_quote(const char *s)
 	return out;
 }
 
+char *
+db_shown_query(struct db *db, const char *query)
+{
+	notmuch_config_values_t *v;
+	char *q = xstrdup(query), *n, *term, *qt, *plain;
+	const char *tag;
+
+	for (v = notmuch_config_get_values(db->nm, NOTMUCH_CONFIG_EXCLUDE_TAGS);
+	     v && notmuch_config_values_valid(v);
+	     notmuch_config_values_move_to_next(v)) {
+		tag = notmuch_config_values_get(v);
+		qt = db_quote(tag);
+		term = xasprintf("tag:%s", qt);
+		free(qt);
+		plain = xasprintf("tag:%s", tag);
+		/* as notmuch: a query that names the tag shows it */
+		if (!strstr(query, term) && !strstr(query, plain)) {
+			char *not = xasprintf("not %s", term);
+
+			n = db_query_and(q, not);
+			free(not);
+			free(q);
+			q = n;
+		}
+		free(term);
+		free(plain);
+	}
+	if (v)
+		notmuch_config_values_destroy(v);
+	return q;
+}
+
 /* "*" alone, give or take white space? */
 static int
 is_everything(const char *q)

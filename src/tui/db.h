@@ -123,4 +123,10 @@ char *db_quote(const char *s);
  * whole query, not inside parentheses. */
 char *db_query_and(const char *a, const char *b);
 
+/* query with "and not tag:X" for each of notmuch's search.exclude_tags
+ * the query does not name itself: the messages a list of query shows,
+ * for tagging them all (notmuch_query_add_tag_exclude does not reach a
+ * tagger's query).  New string. */
+char *db_shown_query(struct db *db, const char *query);
+
 #endif

@@ -55,6 +55,7 @@ static const struct key_binding defaults[] = {
 	{ SC_MESSAGE | SC_ATTACH, '|', ACT_PIPE },
 	{ SC_ATTACH, 'W', ACT_SAVE_ALL },
 	{ SC_LIST | SC_THREAD | SC_MESSAGE, TK_TAB, ACT_NEXT_UNREAD },
+	{ SC_LIST, 'T', ACT_TAG_ALL },
 };
 
 static struct key_binding *table;

@@ -401,6 +401,36 @@ list_idle(struct view *v)
 	return lv->loader != NULL;
 }
 
+/* T: +tag/-tag words for every message of the query, in one tagger
+ * (rows update when the database change reloads the list). */
+static void
+tag_all_entered(struct tui *t, const char *text, void *arg)
+{
+	struct listview *lv = arg;
+	char *copy, *w, *save = NULL;
+	int ok = text && *text;
+
+	if (!ok)
+		return;
+	copy = xstrdup(text);
+	for (w = strtok_r(copy, " ", &save); w && ok;
+	     w = strtok_r(NULL, " ", &save))
+		ok = (*w == '+' || *w == '-') && w[1];
+	free(copy);
+	if (!ok) {
+		tui_status(t, 1, "tag every message: each word is +tag or -tag");
+		return;
+	}
+	{
+		char *q = tui_db(t) ? db_shown_query(t->db, lv->query)
+				    : xstrdup(lv->query);
+
+		tui_tag(t, q, text);
+		free(q);
+	}
+	tui_status(t, 0, "tagging every message of %s: %s", lv->query, text);
+}
+
 static int
 list_action(struct view *v, enum tui_action a)
 {
@@ -420,6 +450,11 @@ list_action(struct view *v, enum tui_action a)
 		lv->threads = !lv->threads;
 		lv->nav.sel = lv->nav.top = 0;
 		list_start(lv);
+		return 1;
+	}
+	if (a == ACT_TAG_ALL) {
+		tui_prompt(t, "tag every message of the search (+tag -tag): ",
+			   "", 1, 0, tag_all_entered, lv);
 		return 1;
 	}
 	if (a == ACT_NEXT_UNREAD) {

@@ -120,4 +120,17 @@ t_screen "Tab again: the next one, past the read threads" \
 	'popmuch: thread +\[1 message\] +nav-285'
 tui_keys q Tab
 t_screen "then none" 'no more unread threads'
+
+# ---- T: tag every message of the search --------------------------------------
+notmuch tag +deleted -- id:nav-001@t >>"$T/log" 2>&1
+tui_keys T
+t_screen "T: the prompt" '^tag every message of the search'
+tui_type '+pmall -pmnone'
+tui_keys Enter
+count_is() { [ "$(notmuch count "$1")" = "$2" ]; }
+pmall_329() { count_is tag:pmall 329; }
+t_ok "every message the search shows is tagged (329: not the deleted one)" \
+	tui_poll pmall_329 20
+t_is "the excluded (deleted) message is left alone" \
+	"$(notmuch count tag:pmall and id:nav-001@t)" 0
 tui_done

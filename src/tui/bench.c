@@ -94,6 +94,22 @@ bench_pages(struct tui *t, double *ms)
 		ms[i] = -1;
 }
 
+/* The key of action a in the top view, timed with its redraw; ms, or -1
+ * when the view does not take it.  title: the view's title after it. */
+static double
+bench_key(struct tui *t, int key, char *title, size_t size)
+{
+	enum tui_action a = keys_lookup(t->top->ops->scope, key);
+	double s = now_mono();
+
+	if (!t->top->ops->action(t->top, a))
+		return -1;
+	tui_draw(t);
+	s = (now_mono() - s) * 1000;
+	t->top->ops->title(t->top, title, size);
+	return s;
+}
+
 /* Open the first thread of query; returns ms, or -1. */
 static double
 bench_thread(struct tui *t, const char *query, char *title, size_t size)
@@ -125,8 +141,8 @@ void
 bench_frame(struct tui *t)
 {
 	struct bench *b = t->bench;
-	double first, pages[PAGES], sorted[PAGES], thread;
-	char title[256];
+	double first, pages[PAGES], sorted[PAGES], thread, bottom, top;
+	char title[256], btitle[256], ttitle[256];
 	int n = 0, i;
 	FILE *f;
 
@@ -138,6 +154,8 @@ bench_frame(struct tui *t)
 	for (i = 0; i < PAGES && pages[i] >= 0; i++)
 		sorted[n++] = pages[i];
 	qsort(sorted, (size_t)n, sizeof *sorted, cmp_double);
+	bottom = bench_key(t, 'G', btitle, sizeof btitle);
+	top = bench_key(t, 'g', ttitle, sizeof ttitle);
 	thread = bench_thread(t, getenv("POPMUCH_TUI_BENCH_THREAD"), title,
 			      sizeof title);
 	f = fopen(b->file, "w");
@@ -147,6 +165,9 @@ bench_frame(struct tui *t)
 		fprintf(f, "pgdn_median_ms=%.2f\n", n ? sorted[n / 2] : -1.0);
 		fprintf(f, "pgdn_max_ms=%.2f\n", n ? sorted[n - 1] : -1.0);
 		fprintf(f, "pgdn_first_ms=%.2f\n", n ? pages[0] : -1.0);
+		fprintf(f, "bottom_ms=%.1f\n", bottom);
+		fprintf(f, "bottom_title=%s\n", btitle);
+		fprintf(f, "top_ms=%.1f\n", top);
 		fprintf(f, "thread_ms=%.1f\n", thread);
 		fprintf(f, "thread_title=%s\n", title);
 		fclose(f);

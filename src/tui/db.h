@@ -53,6 +53,12 @@ unsigned long db_refresh(struct db *db);
  * by db_list_more.  Caller frees with db_list_free. */
 enum pm_status db_list_start(struct db *db, const char *query, int threads,
 			     struct db_list **l_r, struct pm_err *err);
+/* The last k rows of query's list as db_list_start orders it, without
+ * reading the rows before them (G on a long list): *rows_r[0] is the
+ * last row, [1] the one before, ...  Returns how many (fewer than k only
+ * when the list is shorter).  *rows_r is new (rows_free). */
+size_t db_list_tail(struct db *db, const char *query, int threads, size_t k,
+		    struct row **rows_r);
 /* Append up to n more rows to the growing array *rows (*nrows used of
  * *cap).  Returns 1 while more rows may follow, 0 at the end (the query
  * is destroyed then). */
@@ -73,8 +79,11 @@ void rows_free(struct row **rows, size_t n);
 void row_clear(struct row *r);
 
 /* A current file of message id (after re-reading the database: tagging
- * may have renamed it for maildir flags); new string or NULL. */
-char *db_message_path(struct db *db, const char *id);
+ * may have renamed it for maildir flags); when that is not readable and
+ * old (the last known path, or NULL) was in a Maildir, the file there
+ * with the same unique name (the rename may be ahead of the database).
+ * New string or NULL. */
+char *db_message_path(struct db *db, const char *id, const char *old);
 
 /* Number of messages matching query (excluded tags honoured); -1 on
  * error. */
@@ -108,5 +117,16 @@ void row_apply_tags(struct row *r, const char *ops);
 /* Quote s as a notmuch query term ("id:" or "thread:" prefix included
  * by the caller); returns a new string. */
 char *db_quote(const char *s);
+
+/* "(a) and (b)" as a new query string, where a query that is "*" (or
+ * empty) is left out: notmuch treats "*" as "everything" only as the
+ * whole query, not inside parentheses. */
+char *db_query_and(const char *a, const char *b);
+
+/* query with "and not tag:X" for each of notmuch's search.exclude_tags
+ * the query does not name itself: the messages a list of query shows,
+ * for tagging them all (notmuch_query_add_tag_exclude does not reach a
+ * tagger's query).  New string. */
+char *db_shown_query(struct db *db, const char *query);
 
 #endif

@@ -24,6 +24,7 @@ struct acct_prog {
 	unsigned long long bytes, bytes_done;
 	char *status; /* NULL while running */
 	time_t start;
+	time_t received; /* when the last message arrived, or 0 */
 };
 
 struct fetch_state {
@@ -178,6 +179,8 @@ parse_line(struct tui *t, const char *line)
 		p = acct_get(f, name);
 		p->done = a;
 		p->bytes_done = bytes;
+		if (p->to_fetch > 0 && a >= p->to_fetch && !p->received)
+			p->received = time(NULL);
 	} else if (sscanf(line, "done %255s %63s %ld %ld", name, status, &a,
 			  &b) == 4) {
 		p = acct_get(f, name);
@@ -331,14 +334,47 @@ human(unsigned long long n, char *buf, size_t size)
 		snprintf(buf, size, "%llu B", n);
 }
 
+void
+fetch_progress_text(const struct fetch_nums *n, char *buf, size_t size)
+{
+	char a[32], b[32], rate[32], eta[48] = "";
+	unsigned long long r = n->elapsed > 0
+		? n->bytes_done / (unsigned long long)n->elapsed : 0;
+	unsigned long long left = n->bytes > n->bytes_done
+		? n->bytes - n->bytes_done : 0;
+
+	human(n->bytes_done, a, sizeof a);
+	human(n->bytes, b, sizeof b);
+	if (n->finishing >= 0) {
+		/* every message is here: the rest is the server's DELE and
+		 * QUIT and the last sync, which a byte rate does not time */
+		if (n->to_delete > 0)
+			snprintf(eta, sizeof eta, ", deleting %ld on the server",
+				 n->to_delete);
+		snprintf(buf, size, " %ld/%ld messages  %s  all received; "
+			 "finishing%s (%lds)", n->done, n->to_fetch, a, eta,
+			 n->finishing);
+		return;
+	}
+	human(r, rate, sizeof rate);
+	if (r > 0 && left > 0) /* rounded up: never "0s" while bytes remain */
+		snprintf(eta, sizeof eta, "  ETA %llus", (left + r - 1) / r);
+	snprintf(buf, size, " %ld/%ld messages  %s/%s  %s/s%s", n->done,
+		 n->to_fetch, a, b, rate, eta);
+}
+
 static void
 draw_progress(const struct acct_prog *p, int row, int cols)
 {
-	char a[32], b[32], rate[32], eta[32] = "", *s, *f;
+	char line[256], *s, *f;
 	int barw = cols > 60 ? 20 : 10, fill;
-	time_t el = time(NULL) - p->start;
-	unsigned long long r = el > 0 ? p->bytes_done / (unsigned long long)el
-				      : 0;
+	time_t now = time(NULL);
+	struct fetch_nums n = {
+		.done = p->done, .to_fetch = p->to_fetch,
+		.to_delete = p->to_delete, .bytes = p->bytes,
+		.bytes_done = p->bytes_done, .elapsed = (long)(now - p->start),
+		.finishing = p->received ? (long)(now - p->received) : -1,
+	};
 
 	fill = p->bytes ? (int)((unsigned long long)barw * p->bytes_done /
 				p->bytes)
@@ -352,17 +388,9 @@ draw_progress(const struct acct_prog *p, int row, int cols)
 	disp_text(row, 5, s, ST_BAR);
 	free(s);
 	disp_text(row, 5 + barw, "]", ST_NORMAL);
-	human(p->bytes_done, a, sizeof a);
-	human(p->bytes, b, sizeof b);
-	human(r, rate, sizeof rate);
-	if (r > 0 && p->bytes > p->bytes_done)
-		snprintf(eta, sizeof eta, "  ETA %llus",
-			 (p->bytes - p->bytes_done) / r);
-	s = xasprintf(" %ld/%ld messages  %s/%s  %s/s%s", p->done, p->to_fetch,
-		      a, b, rate, eta);
-	f = layout_fit(s, cols - 6 - barw > 0 ? cols - 6 - barw : 0, 0);
+	fetch_progress_text(&n, line, sizeof line);
+	f = layout_fit(line, cols - 6 - barw > 0 ? cols - 6 - barw : 0, 0);
 	disp_text(row, 6 + barw, f, ST_NORMAL);
-	free(s);
 	free(f);
 }
 

@@ -49,6 +49,13 @@ static const struct key_binding defaults[] = {
 	{ SC_ATTACH, 'o', ACT_OPEN_EXT },
 	{ SC_ATTACH, TK_ENTER, ACT_OPEN_EXT },
 	{ SC_ACCOUNTS, TK_ENTER, ACT_FETCH },
+	/* find in the message, as in less and mutt's pager */
+	{ SC_MESSAGE, '/', ACT_FIND },
+	{ SC_MESSAGE, 'N', ACT_FIND_PREV },
+	{ SC_MESSAGE | SC_ATTACH, '|', ACT_PIPE },
+	{ SC_ATTACH, 'W', ACT_SAVE_ALL },
+	{ SC_LIST | SC_THREAD | SC_MESSAGE, TK_TAB, ACT_NEXT_UNREAD },
+	{ SC_LIST, 'T', ACT_TAG_ALL },
 };
 
 static struct key_binding *table;

@@ -48,7 +48,13 @@ enum tui_special_key {
 	X(HEADERS, "toggle full headers")                                     \
 	X(RAW, "toggle the raw message")                                      \
 	X(SAVE, "save the attachment")                                        \
-	X(OPEN_EXT, "open the attachment (xdg-open or mailcap)")
+	X(OPEN_EXT, "open the attachment (xdg-open or mailcap)")               \
+	X(FIND, "find in the message (empty: stop finding)")                  \
+	X(FIND_PREV, "previous match (n: next match while finding)")          \
+	X(PIPE, "pipe to a shell command (the message, or the part)")         \
+	X(SAVE_ALL, "save every attachment into a directory")                 \
+	X(NEXT_UNREAD, "next unread thread or message")                       \
+	X(TAG_ALL, "tag every message of the search (+tag -tag)")
 
 enum tui_action {
 #define TUI_ACTION_ENUM(name, help) ACT_##name,

@@ -45,12 +45,28 @@ layout_decode(const char *s, size_t len, unsigned *cp)
 	return n;
 }
 
-/* The character actually shown for cp, and its width. */
+int
+layout_dropped(unsigned cp)
+{
+	return (cp >= 0x202A && cp <= 0x202E) || /* bidi embeddings */
+	       (cp >= 0x2066 && cp <= 0x2069) || /* bidi isolates */
+	       cp == 0x200E || cp == 0x200F || cp == 0x061C || /* marks */
+	       cp == 0x200D ||                   /* zero width joiner */
+	       cp == 0xFE0E || cp == 0xFE0F ||   /* emoji presentation */
+	       (cp >= 0x1F3FB && cp <= 0x1F3FF); /* skin tone modifiers */
+}
+
+/* The character actually shown for cp, and its width; 0 when it is
+ * dropped (layout_dropped). */
 static unsigned
 shown(unsigned cp, int *width)
 {
 	int w;
 
+	if (layout_dropped(cp)) {
+		*width = 0;
+		return 0;
+	}
 	if (cp == '\t') {
 		*width = 1;
 		return ' ';
@@ -136,7 +152,7 @@ layout_fitn(const char *s, size_t len, int cols, int pad)
 	while (i < len) {
 		i += layout_decode(s + i, len - i, &cp);
 		cp = shown(cp, &w);
-		if (w == 0 && !based)
+		if (cp == 0 || (w == 0 && !based))
 			continue;
 		if ((size_t)(used + w) > limit) {
 			if (w == 0)
@@ -237,4 +253,36 @@ layout_wrap(const char *s, size_t len, int cols)
 			last_space = i;
 	}
 	return len;
+}
+
+char *
+layout_strip(const char *s)
+{
+	size_t len = strlen(s), i = 0, o = 0, n;
+	char *out = xmalloc(len + 1);
+	unsigned cp;
+
+	while (i < len) {
+		n = layout_decode(s + i, len - i, &cp);
+		if (!(cp < 0x20 || (cp >= 0x7F && cp <= 0x9F) ||
+		      layout_dropped(cp))) {
+			memcpy(out + o, s + i, n);
+			o += n;
+		}
+		i += n;
+	}
+	out[o] = '\0';
+	return out;
+}
+
+char *
+layout_tail(const char *s, int cols)
+{
+	const char *p = s;
+	size_t len = strlen(s);
+	unsigned cp;
+
+	while (*p && layout_width(p) > (size_t)(cols > 0 ? cols : 0))
+		p += layout_decode(p, len - (size_t)(p - s), &cp);
+	return layout_fit(p, cols, 0);
 }

@@ -19,6 +19,22 @@ size_t layout_decode(const char *s, size_t len, unsigned *cp);
  * length. */
 size_t layout_encode(unsigned cp, char *out);
 
+/* Is cp left out of what is shown: bidi controls (U+202A-202E,
+ * U+2066-2069, U+200E/200F, U+061C: they would reorder the screen), and
+ * the joiners and modifiers of emoji sequences (U+200D, U+FE0E/FE0F,
+ * U+1F3FB-1F3FF), whose width terminals disagree on: a sequence shows
+ * as its separate emoji, so the row is as wide as computed. */
+int layout_dropped(unsigned cp);
+
+/* A copy of s without control characters (C0, DEL, C1) and without the
+ * characters of layout_dropped: for names that leave the screen (file
+ * names).  Caller frees. */
+char *layout_strip(const char *s);
+
+/* The end of s that fits in cols columns (as layout_fit shows it), for
+ * a prompt longer than the screen.  Caller frees. */
+char *layout_tail(const char *s, int cols);
+
 /* Display width of code point cp: 0 for combining marks, 2 for wide
  * characters, 1 for U+FFFD and for anything else unknown. */
 int layout_cpwidth(unsigned cp);

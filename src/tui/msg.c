@@ -10,15 +10,18 @@
 #include <unistd.h>
 
 #include "popmuch/xmalloc.h"
+#include "flowed.h"
 #include "layout.h"
 #include "msg.h"
+#include "tui-int.h"
 
 struct walk {
 	struct msg_view *v;
 	const char *html_cmd;
 	int leaf;  /* next leaf index */
 	int save;  /* msg_save_part: the wanted leaf, else -1 */
-	GMimePart *found;
+	GMimeObject *found;
+	int depth; /* of message/rfc822 nesting */
 };
 
 void
@@ -105,6 +108,11 @@ part_utf8(GMimePart *part)
 	char *out = NULL;
 	iconv_t cd;
 
+	if (ba->len == 0) { /* an empty part: ba->data is NULL */
+		g_byte_array_free(ba, TRUE);
+		return g_strdup("");
+	}
+
 	if (cs && g_ascii_strcasecmp(cs, "iso-8859-1") == 0)
 		cs = "windows-1252"; /* what senders mean by latin1 */
 	if (cs && g_ascii_strcasecmp(cs, "utf-8") != 0 &&
@@ -145,39 +153,25 @@ strip_tags(const char *html)
 	return out;
 }
 
-static int
-on_path(const char *prog)
-{
-	const char *path = getenv("PATH");
-	char *copy, *dir, *save = NULL, *f;
-	int found = 0;
-
-	copy = xstrdup(path ? path : "/usr/bin:/bin");
-	for (dir = strtok_r(copy, ":", &save); dir && !found;
-	     dir = strtok_r(NULL, ":", &save)) {
-		f = xasprintf("%s/%s", dir, prog);
-		found = access(f, X_OK) == 0;
-		free(f);
-	}
-	free(copy);
-	return found;
-}
-
 /* Run cmd with input on stdin; its stdout (at most 16 MiB) as a new
  * string, or NULL when it cannot run. */
 static char *
 filter(const char *cmd, const char *input)
 {
-	char tmpl[] = "/tmp/popmuch-html-XXXXXX";
+	const char *tmp = getenv("TMPDIR");
+	char *tmpl = xasprintf("%s/popmuch-html-XXXXXX",
+			       tmp && *tmp ? tmp : "/tmp");
 	int in = mkstemp(tmpl), p[2], status;
 	size_t len = 0, cap = 8192;
 	char *out;
 	ssize_t r;
 	pid_t pid;
 
+	if (in >= 0)
+		unlink(tmpl);
+	free(tmpl);
 	if (in < 0)
 		return NULL;
-	unlink(tmpl);
 	if (write(in, input, strlen(input)) != (ssize_t)strlen(input) ||
 	    lseek(in, 0, SEEK_SET) != 0 || pipe(p) < 0) {
 		close(in);
@@ -224,7 +218,7 @@ render_html(struct walk *w, const char *html)
 	const char *cmd = w->html_cmd;
 	char *text = NULL, *stripped;
 
-	if (!cmd && on_path("w3m"))
+	if (!cmd && tui_on_path("w3m"))
 		cmd = "w3m -dump -T text/html -I UTF-8 -O UTF-8 "
 		      "-o display_link_number=1";
 	if (cmd && *cmd) /* "": the built-in stripper */
@@ -246,7 +240,7 @@ add_attachment(struct walk *w, GMimeObject *obj, int leaf)
 	struct msg_attachment *a;
 	GMimeContentType *ct = g_mime_object_get_content_type(obj);
 	const char *fn = NULL;
-	char *slash, *mt;
+	char *slash, *mt, *stripped;
 
 	v->att = xreallocarray(v->att, v->natt + 1, sizeof *v->att);
 	a = &v->att[v->natt++];
@@ -266,7 +260,31 @@ add_attachment(struct walk *w, GMimeObject *obj, int leaf)
 		a->size = GMIME_STREAM_NULL(null)->written;
 		g_object_unref(null);
 	}
-	a->filename = fn && *fn ? xstrdup(fn) : xasprintf("part-%d", leaf);
+	if (GMIME_IS_MESSAGE_PART(obj)) {
+		GMimeStream *null = g_mime_stream_null_new();
+		GMimeMessage *m = g_mime_message_part_get_message(
+			GMIME_MESSAGE_PART(obj));
+
+		if (m)
+			g_mime_object_write_to_stream(GMIME_OBJECT(m), NULL,
+						      null);
+		a->size = GMIME_STREAM_NULL(null)->written;
+		g_object_unref(null);
+		fn = g_mime_object_get_content_disposition_parameter(
+			obj, "filename");
+	}
+	if (fn && *fn)
+		a->filename = xstrdup(fn);
+	else if (GMIME_IS_MESSAGE_PART(obj))
+		a->filename = xasprintf("message-%d.eml", leaf);
+	else
+		a->filename = xasprintf("part-%d", leaf);
+	/* no controls or bidi overrides in a name that leaves the screen */
+	stripped = layout_strip(a->filename);
+	free(a->filename);
+	a->filename = *stripped ? stripped : xasprintf("part-%d", leaf);
+	if (!*stripped)
+		free(stripped);
 	while ((slash = strchr(a->filename, '/')) != NULL)
 		*slash = '_';
 	if (a->filename[0] == '.')
@@ -274,6 +292,8 @@ add_attachment(struct walk *w, GMimeObject *obj, int leaf)
 }
 
 static void walk_object(struct walk *w, GMimeObject *obj, int show);
+static void render_headers(struct msg_view *v, GMimeMessage *m,
+			   enum msg_mode mode);
 
 static int
 is_type(GMimeObject *obj, const char *type, const char *sub)
@@ -296,6 +316,14 @@ preferred(GMimeMultipart *mp)
 	return n - 1;
 }
 
+static int
+is_flowed(GMimeObject *obj)
+{
+	const char *f = g_mime_object_get_content_type_parameter(obj, "format");
+
+	return f && g_ascii_strcasecmp(f, "flowed") == 0;
+}
+
 static void
 walk_leaf(struct walk *w, GMimeObject *obj, int show)
 {
@@ -304,7 +332,7 @@ walk_leaf(struct walk *w, GMimeObject *obj, int show)
 	char *text;
 
 	if (leaf == w->save && GMIME_IS_PART(obj))
-		w->found = GMIME_PART(obj);
+		w->found = obj;
 	if (!w->v)
 		return;
 	cd = g_mime_object_get_content_disposition(obj);
@@ -319,11 +347,50 @@ walk_leaf(struct walk *w, GMimeObject *obj, int show)
 	text = part_utf8(GMIME_PART(obj));
 	if (w->v->nlines && w->v->lines[w->v->nlines - 1][0])
 		add_line(w->v, "", 0, ML_TEXT);
-	if (is_type(obj, "text", "html"))
+	if (is_type(obj, "text", "html")) {
 		render_html(w, text);
-	else
+	} else if (is_flowed(obj)) {
+		const char *ds = g_mime_object_get_content_type_parameter(
+			obj, "delsp");
+		char *flowed = flowed_decode(
+			text, ds && g_ascii_strcasecmp(ds, "yes") == 0);
+
+		add_text(w->v, flowed, strlen(flowed), ML_TEXT);
+		free(flowed);
+	} else {
 		add_text(w->v, text, strlen(text), ML_TEXT);
+	}
 	g_free(text);
+}
+
+/* A message/rfc822 part: listed (to save or open it whole), and shown
+ * inline with its own headers and parts, recursively. */
+static void
+walk_message(struct walk *w, GMimeObject *obj, int show)
+{
+	int leaf = w->leaf++;
+	GMimeMessage *m =
+		g_mime_message_part_get_message(GMIME_MESSAGE_PART(obj));
+	char *note;
+
+	if (leaf == w->save)
+		w->found = obj;
+	if (w->v)
+		add_attachment(w, obj, leaf);
+	if (!m || !g_mime_message_get_mime_part(m) || w->depth >= 32)
+		return;
+	if (w->v && show) {
+		if (w->v->nlines && w->v->lines[w->v->nlines - 1][0])
+			add_line(w->v, "", 0, ML_TEXT);
+		note = xasprintf("---- attached message %d ----", leaf);
+		add_line(w->v, note, strlen(note), ML_NOTE);
+		free(note);
+		render_headers(w->v, m, MSG_NORMAL);
+		add_line(w->v, "", 0, ML_TEXT);
+	}
+	w->depth++;
+	walk_object(w, g_mime_message_get_mime_part(m), show);
+	w->depth--;
 }
 
 static void
@@ -339,10 +406,7 @@ walk_object(struct walk *w, GMimeObject *obj, int show)
 			walk_object(w, g_mime_multipart_get_part(mp, i),
 				    show && (!alt || i == pick));
 	} else if (GMIME_IS_MESSAGE_PART(obj)) {
-		int leaf = w->leaf++;
-
-		if (w->v)
-			add_attachment(w, obj, leaf);
+		walk_message(w, obj, show);
 	} else {
 		walk_leaf(w, obj, show);
 	}
@@ -468,7 +532,7 @@ msg_save_part(const char *path, int part, const char *dest,
 	      struct pm_err *err)
 {
 	struct walk w = { .save = part };
-	GMimeMessage *m = parse_file(path, err);
+	GMimeMessage *m = parse_file(path, err), *msg;
 	GMimeDataWrapper *dw;
 	GMimeStream *out;
 	int fd, ok;
@@ -477,19 +541,28 @@ msg_save_part(const char *path, int part, const char *dest,
 		return err->code;
 	if (g_mime_message_get_mime_part(m))
 		walk_object(&w, g_mime_message_get_mime_part(m), 0);
-	dw = w.found ? g_mime_part_get_content(w.found) : NULL;
-	if (!dw) {
+	dw = w.found && GMIME_IS_PART(w.found)
+		     ? g_mime_part_get_content(GMIME_PART(w.found))
+		     : NULL;
+	msg = w.found && GMIME_IS_MESSAGE_PART(w.found)
+		      ? g_mime_message_part_get_message(
+				GMIME_MESSAGE_PART(w.found))
+		      : NULL;
+	if (!dw && !msg) {
 		g_object_unref(m);
 		return err_set(err, PM_DATAERR, "no such part");
 	}
-	fd = open(dest, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	/* 0600: mail is private (mutt does the same); chmod to share */
+	fd = open(dest, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (fd < 0) {
 		g_object_unref(m);
 		return err_set(err, PM_CANTCREAT, "%s: %s", dest,
 			       strerror(errno));
 	}
 	out = g_mime_stream_fs_new(fd);
-	ok = g_mime_data_wrapper_write_to_stream(dw, out) >= 0 &&
+	ok = (dw ? g_mime_data_wrapper_write_to_stream(dw, out)
+		 : g_mime_object_write_to_stream(GMIME_OBJECT(msg), NULL,
+						 out)) >= 0 &&
 	     g_mime_stream_flush(out) == 0;
 	ok = ok && fsync(fd) == 0;
 	g_object_unref(out);

@@ -81,6 +81,8 @@ struct tui {
 	const char *first_name, *first_query;
 	long messages_seen; /* messages in the database, or -1 */
 	struct bench *bench; /* POPMUCH_TUI_BENCH, else NULL */
+	char *tmpdir; /* the run's private directory (open.c), or NULL */
+	unsigned nopened; /* parts opened from it */
 };
 
 /* A tagging child, queued: only the first of t->taggers runs (pid > 0),
@@ -161,6 +163,30 @@ struct view *attachview_new(struct tui *t, const char *id, const char *path,
 int rows_tag_action(struct tui *t, struct row *r, int thread_row,
 		    enum tui_action a);
 
+/* Opening parts (open.c). */
+/* Is prog an executable file in a directory of $PATH? */
+int tui_on_path(const char *prog);
+/* Leave curses, run argv in the terminal, wait; its wait status or -1. */
+int tui_run_in_terminal(char *const argv[]);
+/* Save leaf part of the message file msgpath under a generated name
+ * (mailcap_safe_name) in the run's private directory ($TMPDIR/popmuch-*,
+ * removed by tui_open_cleanup at exit) and open it: xdg-open when there
+ * is a display, else run-mailcap in the terminal, else the mailcap
+ * files.  The status bar says what happened.
+ * Returns: PM_OK; PM_IOERR when the message file cannot be read;
+ * PM_CANTCREAT, PM_DATAERR (no such part). */
+enum pm_status tui_open_part(struct tui *t, const char *msgpath, int part,
+			     const char *filename, const char *type);
+void tui_open_cleanup(struct tui *t);
+/* Leave curses, run shell command cmd with file on stdin, wait for
+ * Enter, come back; its wait status, or -1. */
+int tui_pipe_file(const char *file, const char *cmd);
+/* Pipe leaf part (decoded, like tui_open_part saves it) to cmd. */
+enum pm_status tui_pipe_part(struct tui *t, const char *msgpath, int part,
+			     const char *filename, const char *cmd);
+/* "piped to CMD", or the exit status, in the status bar. */
+void tui_pipe_status(struct tui *t, const char *cmd, int status);
+
 /* Fetching (fetchui.c). */
 void fetch_start(struct tui *t);
 int fetch_running(const struct tui *t);
@@ -175,6 +201,14 @@ int fetch_reap(struct tui *t, pid_t pid, int status);
 void fetch_draw_account(struct tui *t, const struct account *a, int row,
 			int cols, int selected);
 void fetch_free(struct tui *t);
+/* The progress line of one account (after its bar). */
+struct fetch_nums {
+	long done, to_fetch, to_delete;
+	unsigned long long bytes_done, bytes;
+	long elapsed;   /* seconds since the account started */
+	long finishing; /* seconds since its last message arrived, or -1 */
+};
+void fetch_progress_text(const struct fetch_nums *n, char *buf, size_t size);
 /* One-line summary for the status bar while running ("fetching 3/10"). */
 void fetch_summary(const struct tui *t, char *buf, size_t size);
 

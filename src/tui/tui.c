@@ -16,6 +16,8 @@
 
 #include "popmuch/tui.h"
 #include "popmuch/xmalloc.h"
+#include "errlog.h"
+#include "history.h"
 #include "layout.h"
 #include "msg.h"
 #include "tui-int.h"
@@ -267,9 +269,11 @@ prompt_enter(struct tui *t)
 	struct prompt *p = t->prompt;
 
 	t->prompt = NULL;
-	if (p->history && p->len) {
+	if (p->history && p->len &&
+	    (!nhistory || strcmp(history[nhistory - 1], p->buf) != 0)) {
 		history = xreallocarray(history, nhistory + 1, sizeof *history);
 		history[nhistory++] = xstrdup(p->buf);
+		history_append(p->buf); /* kept across runs */
 	}
 	p->fn(t, p->buf, p->arg);
 	prompt_free(&p);
@@ -466,12 +470,15 @@ draw_status(struct tui *t, int row, int cols)
 
 	disp_fill(row, 0, t->status_error ? ST_ERROR : ST_STATUS);
 	if (t->prompt) {
-		s = xasprintf("%s%s", t->prompt->label, t->prompt->buf);
-		w = layout_width(s);
-		if ((int)w >= cols) { /* show the end of a long line */
-			free(s);
-			s = layout_fit(t->prompt->buf, cols - 1, 0);
-		}
+		char *raw = xasprintf("%s%s", t->prompt->label,
+				      t->prompt->buf);
+
+		/* drawn as layout_fit shows it (a control is one U+FFFD),
+		 * so the cursor lands where the width says */
+		w = layout_width(raw);
+		s = (int)w >= cols ? layout_tail(raw, cols - 1) /* the end */
+				   : layout_fit(raw, cols, 0);
+		free(raw);
 		disp_fill(row, 0, ST_NORMAL);
 		disp_text(row, 0, s, ST_NORMAL);
 		disp_cursor(row, (int)layout_width(s) < cols ?
@@ -690,79 +697,21 @@ handle_key(struct tui *t, int key)
 	global_action(t, a);
 }
 
-/* stderr goes to a pipe read into the log while curses owns the screen. */
-struct errpipe {
-	int saved, rd;
-	char buf[1024];
-	size_t len;
-};
-
 static void
-errpipe_start(struct errpipe *e)
+log_line(void *arg, const char *s)
 {
-	int p[2];
-
-	e->saved = e->rd = -1;
-	e->len = 0;
-	if (pipe(p) < 0)
-		return;
-	fflush(stderr);
-	e->saved = dup(2);
-	dup2(p[1], 2);
-	close(p[1]);
-	fcntl(2, F_SETFL, fcntl(2, F_GETFL) | O_NONBLOCK);
-	fcntl(p[0], F_SETFL, fcntl(p[0], F_GETFL) | O_NONBLOCK);
-	fcntl(p[0], F_SETFD, FD_CLOEXEC);
-	fcntl(e->saved, F_SETFD, FD_CLOEXEC);
-	e->rd = p[0];
+	tui_log(arg, "%s", s);
 }
 
 static void
-errpipe_read(struct tui *t, struct errpipe *e)
+wait_events(struct tui *t, struct errlog *e, int timeout)
 {
-	ssize_t r;
-	char *nl;
-
-	while ((r = read(e->rd, e->buf + e->len, sizeof e->buf - 1 - e->len)) >
-	       0) {
-		e->len += (size_t)r;
-		e->buf[e->len] = '\0';
-		while ((nl = strchr(e->buf, '\n')) != NULL ||
-		       e->len == sizeof e->buf - 1) {
-			size_t n = nl ? (size_t)(nl - e->buf) : e->len;
-			char *line = xstrndup(e->buf, n);
-
-			tui_log(t, "%s", line);
-			free(line);
-			if (nl)
-				n++;
-			memmove(e->buf, e->buf + n, e->len - n + 1);
-			e->len -= n;
-		}
-	}
-}
-
-static void
-errpipe_end(struct errpipe *e)
-{
-	if (e->saved >= 0) {
-		dup2(e->saved, 2);
-		close(e->saved);
-	}
-	if (e->rd >= 0)
-		close(e->rd);
-}
-
-static void
-wait_events(struct tui *t, struct errpipe *e, int timeout)
-{
-	struct pollfd pfd[4];
+	struct pollfd pfd[3];
 	int n = 0, ffd = fetch_fd(t), key;
 	char drain[64];
 
 	pfd[n++] = (struct pollfd){ .fd = 0, .events = POLLIN };
 	pfd[n++] = (struct pollfd){ .fd = sig_pipe[0], .events = POLLIN };
-	pfd[n++] = (struct pollfd){ .fd = e->rd, .events = POLLIN };
 	pfd[n++] = (struct pollfd){ .fd = ffd, .events = POLLIN };
 	if (poll(pfd, (nfds_t)n, timeout) < 0 && errno != EINTR)
 		return;
@@ -775,9 +724,8 @@ wait_events(struct tui *t, struct errpipe *e, int timeout)
 					t->quit = 1;
 		reap_children(t);
 	}
-	if (e->rd >= 0 && (pfd[2].revents & POLLIN))
-		errpipe_read(t, e);
-	if (ffd >= 0 && (pfd[3].revents & (POLLIN | POLLHUP)) && fetch_read(t))
+	errlog_read(e, log_line, t); /* a file: read at every wakeup */
+	if (ffd >= 0 && (pfd[2].revents & (POLLIN | POLLHUP)) && fetch_read(t))
 		reload_all(t, 0);
 	while (!t->quit && disp_getkey(&key))
 		handle_key(t, key);
@@ -808,7 +756,7 @@ fetch_timer(struct tui *t)
 }
 
 static void
-run(struct tui *t, struct errpipe *e)
+run(struct tui *t, struct errlog *e)
 {
 	long last_check = tui_now_ms();
 	int busy;
@@ -878,6 +826,7 @@ tui_free(struct tui *t)
 	while (t->top)
 		tui_pop(t);
 	fetch_free(t);
+	tui_open_cleanup(t);
 	db_close(&t->db);
 	for (i = 0; i < t->nlog; i++)
 		free(t->log[i]);
@@ -956,7 +905,7 @@ tui_main(const struct config *cfg, const char *config_path, const char *self)
 {
 	struct tui t = { .cfg = cfg, .config_path = config_path, .self = self,
 			 .messages_seen = -1 };
-	struct errpipe e;
+	struct errlog e;
 	size_t i;
 
 	bench_init(&t);
@@ -975,7 +924,8 @@ tui_main(const struct config *cfg, const char *config_path, const char *self)
 		return 69;
 	}
 	msg_init();
-	errpipe_start(&e);
+	errlog_start(&e);
+	history_load(&history, &nhistory);
 	t.html_cmd = getenv("POPMUCH_HTML_COMMAND");
 	if (!t.html_cmd && cfg)
 		t.html_cmd = cfg->html_command;
@@ -992,7 +942,7 @@ tui_main(const struct config *cfg, const char *config_path, const char *self)
 	disp_colors_free();
 	disp_end();
 	msg_shutdown();
-	errpipe_end(&e);
+	errlog_end(&e);
 	for (i = 0; i < 2; i++)
 		close(sig_pipe[i]);
 	signal(SIGCHLD, SIG_DFL);

@@ -27,25 +27,40 @@ struct attachview {
 };
 
 struct save_req {
-	char *path;
+	char *id, *path, *filename;
 	int part;
 };
 
-/* The message's file: tagging (maildir flags) may have renamed it since
- * the view was opened. */
+static void
+req_free(struct save_req *req)
+{
+	free(req->path);
+	free(req->id);
+	free(req->filename);
+	free(req);
+}
+
+/* The file of message id, *path updated: tagging (maildir flags) may
+ * have renamed it since the view was opened. */
 static const char *
-attach_path(struct attachview *av)
+fresh_path(struct tui *t, const char *id, char **path)
 {
 	char *p;
 
-	if (access(av->path, R_OK) == 0 || !tui_db(av->base.tui))
-		return av->path;
-	p = db_message_path(av->base.tui->db, av->id);
+	if (access(*path, R_OK) == 0 || !tui_db(t))
+		return *path;
+	p = db_message_path(t->db, id, *path);
 	if (p) {
-		free(av->path);
-		av->path = p;
+		free(*path);
+		*path = p;
 	}
-	return av->path;
+	return *path;
+}
+
+static const char *
+attach_path(struct attachview *av)
+{
+	return fresh_path(av->base.tui, av->id, &av->path);
 }
 
 static void
@@ -60,9 +75,14 @@ attach_draw(struct view *v, int rows, int cols)
 		struct msg_attachment *a = &av->att[av->nav.top + i];
 		int sel = av->nav.top + i == av->nav.sel;
 
-		s = xasprintf(" %2zu  %-30s  %-24s %10zu bytes",
-			      av->nav.top + i + 1, a->filename, a->type,
-			      a->size);
+		/* padded by columns, not bytes: wide names line up */
+		char *fn = layout_fit(a->filename, 30, 1);
+		char *ty = layout_fit(a->type, 24, 1);
+
+		s = xasprintf(" %2zu  %s  %s %10zu bytes", av->nav.top + i + 1,
+			      fn, ty, a->size);
+		free(fn);
+		free(ty);
 		f = layout_fit(s, cols, 1);
 		disp_text(1 + (int)i, 0, f, sel ? ST_SELECTED : ST_NORMAL);
 		free(s);
@@ -70,7 +90,8 @@ attach_draw(struct view *v, int rows, int cols)
 	}
 	if (rows > (int)av->nav.n + 2)
 		disp_text(2 + (int)av->nav.n, 1,
-			  "s: save to a file   o/Enter: open   q: back",
+			  "s: save   W: save all   o/Enter: open   |: pipe   "
+			  "q: back",
 			  ST_NORMAL);
 }
 
@@ -84,14 +105,25 @@ save_entered(struct tui *t, const char *text, void *arg)
 	if (text && *text) {
 		dest = account_expand_tilde(text);
 		err_clear(&err);
-		if (msg_save_part(req->path, req->part, dest, &err) == PM_OK)
+		if (msg_save_part(fresh_path(t, req->id, &req->path), req->part,
+				  dest, &err) == PM_OK)
 			tui_status(t, 0, "saved %s", dest);
 		else
 			tui_status(t, 1, "%s", err.msg);
 		free(dest);
 	}
-	free(req->path);
-	free(req);
+	req_free(req);
+}
+
+static void
+pipe_entered(struct tui *t, const char *text, void *arg)
+{
+	struct save_req *req = arg;
+
+	if (text && *text)
+		tui_pipe_part(t, fresh_path(t, req->id, &req->path), req->part,
+			      req->filename, text);
+	req_free(req);
 }
 
 static char *
@@ -114,232 +146,56 @@ default_dest(const char *filename)
 	return xstrdup(filename);
 }
 
-/* Is prog an executable file in a directory of $PATH? */
-static int
-on_path(const char *prog)
-{
-	const char *path = getenv("PATH"), *p, *colon;
-	char *f;
-	int found = 0;
-
-	for (p = path ? path : "/usr/bin:/bin"; !found && *p; p = colon + 1) {
-		colon = strchr(p, ':');
-		if (!colon)
-			colon = p + strlen(p);
-		f = xasprintf("%.*s/%s", (int)(colon - p), p, prog);
-		found = access(f, X_OK) == 0;
-		free(f);
-		if (!*colon)
-			break;
-	}
-	return found;
-}
-
-/* s in single quotes for sh. */
+/* A path in dir for name that does not exist yet: name, else name-2,
+ * name-3, ... before the extension. */
 static char *
-sh_quote(const char *s)
+free_name(const char *dir, const char *name)
 {
-	char *out = xmalloc(strlen(s) * 4 + 3), *o = out;
+	const char *dot = strrchr(name, '.');
+	size_t stem = dot && dot != name ? (size_t)(dot - name) : strlen(name);
+	char *p = xasprintf("%s/%s", dir, name);
+	int i;
 
-	*o++ = '\'';
-	for (; *s; s++) {
-		if (*s == '\'') {
-			memcpy(o, "'\\''", 4);
-			o += 4;
-		} else {
-			*o++ = *s;
-		}
+	for (i = 2; access(p, F_OK) == 0 && i < 1000; i++) {
+		free(p);
+		p = xasprintf("%s/%.*s-%d%s", dir, (int)stem, name, i,
+			      name + stem);
 	}
-	*o++ = '\'';
-	*o = '\0';
-	return out;
+	return p;
 }
 
-/* The view command of a mailcap line for type, with %s (and %t) filled
- * in; NULL if the line does not match.  *term_r: needsterminal or
- * copiousoutput. */
-static char *
-mailcap_match(char *line, const char *type, const char *qfile, int *term_r)
-{
-	char *fields[32], *p, *cmd;
-	size_t n = 0, i, tl = strcspn(type, "/");
-
-	for (p = line; n < 32;) {
-		fields[n++] = p;
-		while (*p && *p != ';')
-			p += p[0] == '\\' && p[1] ? 2 : 1;
-		if (!*p)
-			break;
-		*p++ = '\0';
-	}
-	for (i = 0; i < n; i++)
-		fields[i] += strspn(fields[i], " \t");
-	if (n < 2 || !(strcasecmp(fields[0], type) == 0 ||
-		       (strncasecmp(fields[0], type, tl + 1) == 0 &&
-			strcmp(fields[0] + tl + 1, "*") == 0)))
-		return NULL;
-	*term_r = 0;
-	for (i = 2; i < n; i++)
-		if (strncmp(fields[i], "needsterminal", 13) == 0 ||
-		    strncmp(fields[i], "copiousoutput", 13) == 0)
-			*term_r = 1;
-		else if (strncmp(fields[i], "test", 4) == 0)
-			return NULL; /* not evaluated: skip the entry */
-	cmd = xstrdup("");
-	for (p = fields[1]; *p; p++) {
-		char *next;
-
-		if (p[0] == '%' && (p[1] == 's' || p[1] == 't'))
-			next = xasprintf("%s%s", cmd,
-					 p[1] == 's' ? qfile : type);
-		else
-			next = xasprintf("%s%c", cmd, *p);
-		p += p[0] == '%' && (p[1] == 's' || p[1] == 't');
-		free(cmd);
-		cmd = next;
-	}
-	if (!strstr(fields[1], "%s")) { /* the file on stdin */
-		char *next = xasprintf("%s < %s", cmd, qfile);
-
-		free(cmd);
-		cmd = next;
-	}
-	return cmd;
-}
-
-/* The first usable view command for type in $MAILCAPS (else ~/.mailcap,
- * /etc/mailcap); NULL when none. */
-static char *
-mailcap_lookup(const char *type, const char *file, int *term_r)
-{
-	const char *env = getenv("MAILCAPS");
-	char *home = account_home(), *list, *path, *save = NULL, line[4096];
-	char *cmd = NULL, *qfile = sh_quote(file);
-	FILE *f;
-
-	list = env ? xstrdup(env)
-		   : xasprintf("%s%s/etc/mailcap", home ? home : "",
-			       home ? "/.mailcap:" : "");
-	free(home);
-	for (path = strtok_r(list, ":", &save); path && !cmd;
-	     path = strtok_r(NULL, ":", &save)) {
-		if (!(f = fopen(path, "r")))
-			continue;
-		while (!cmd && fgets(line, sizeof line, f)) {
-			line[strcspn(line, "\r\n")] = '\0';
-			if (line[0] != '#' && line[0])
-				cmd = mailcap_match(line, type, qfile, term_r);
-		}
-		fclose(f);
-	}
-	free(list);
-	free(qfile);
-	return cmd;
-}
-/* Run argv detached (double fork, no terminal, output to /dev/null). */
 static void
-spawn_detached(char *const argv[])
+saveall_entered(struct tui *t, const char *text, void *arg)
 {
-	pid_t pid = fork();
-
-	if (pid == 0) {
-		if (fork() == 0) {
-			int null = open("/dev/null", O_RDWR);
-
-			dup2(null, 0);
-			dup2(null, 1);
-			dup2(null, 2);
-			setsid();
-			execvp(argv[0], argv);
-			_exit(127);
-		}
-		_exit(0);
-	}
-	if (pid > 0)
-		waitpid(pid, NULL, 0);
-}
-
-/* A mailcap command that needs the terminal: leave curses and wait. */
-static void
-run_in_terminal(const char *cmd)
-{
-	const char *pager = getenv("PAGER");
-	char *full = xasprintf("%s | %s", cmd, pager && *pager ? pager
-							       : "less");
-	pid_t pid;
-
-	disp_suspend();
-	pid = fork();
-	if (pid == 0) {
-		signal(SIGTERM, SIG_DFL);
-		signal(SIGHUP, SIG_DFL);
-		signal(SIGCHLD, SIG_DFL);
-		execl("/bin/sh", "sh", "-c", full, (char *)NULL);
-		_exit(127);
-	}
-	while (pid > 0 && waitpid(pid, NULL, 0) < 0 && errno == EINTR)
-		;
-	disp_resume();
-	free(full);
-}
-
-/* Hand dest (of MIME type) to xdg-open, else run-mailcap, else the
- * first matching mailcap entry. */
-static void
-open_with(struct tui *t, const char *dest, const char *type)
-{
-	char *typed, *cmd;
-	int term = 0;
-
-	if (on_path("xdg-open")) {
-		spawn_detached((char *const[]){ (char *)"xdg-open",
-						(char *)dest, NULL });
-		tui_status(t, 0, "opening %s with xdg-open", dest);
-		return;
-	}
-	if (on_path("run-mailcap")) {
-		typed = xasprintf("%s:%s", type, dest);
-		spawn_detached((char *const[]){ (char *)"run-mailcap",
-						(char *)"--action=view", typed,
-						NULL });
-		tui_status(t, 0, "opening %s with run-mailcap", dest);
-		free(typed);
-		return;
-	}
-	cmd = mailcap_lookup(type, dest, &term);
-	if (!cmd) {
-		tui_status(t, 1, "no xdg-open, run-mailcap or mailcap entry "
-				 "for %s; saved as %s", type, dest);
-		return;
-	}
-	tui_log(t, "mailcap: %s", cmd);
-	if (term)
-		run_in_terminal(cmd);
-	else
-		spawn_detached((char *const[]){ (char *)"/bin/sh",
-						(char *)"-c", cmd, NULL });
-	tui_status(t, 0, "opening %s (mailcap)", dest);
-	free(cmd);
-}
-
-/* Save to a private temporary directory and open it from there. */
-static void
-open_external(struct tui *t, struct attachview *av, struct msg_attachment *a)
-{
-	char tmpl[] = "/tmp/popmuch-open-XXXXXX", *dest;
+	struct attachview *av = arg;
 	struct pm_err err;
+	char *dir, *dest;
+	size_t i, ok = 0;
 
-	if (!mkdtemp(tmpl)) {
-		tui_status(t, 1, "cannot create a temporary directory");
+	if (!text || !*text)
+		return;
+	dir = account_expand_tilde(text);
+	if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+		tui_status(t, 1, "%s: %s", dir, strerror(errno));
+		free(dir);
 		return;
 	}
-	dest = xasprintf("%s/%s", tmpl, a->filename);
-	err_clear(&err);
-	if (msg_save_part(attach_path(av), a->part, dest, &err) != PM_OK)
-		tui_status(t, 1, "%s", err.msg);
+	for (i = 0; i < av->nav.n; i++) {
+		dest = free_name(dir, av->att[i].filename);
+		err_clear(&err);
+		if (msg_save_part(attach_path(av), av->att[i].part, dest,
+				  &err) == PM_OK)
+			ok++;
+		else
+			tui_log(t, "save all: %s", err.msg);
+		free(dest);
+	}
+	if (ok == av->nav.n)
+		tui_status(t, 0, "saved %zu attachments in %s", ok, dir);
 	else
-		open_with(t, dest, a->type);
-	free(dest);
+		tui_status(t, 1, "saved %zu of %zu attachments in %s (L: why)",
+			   ok, av->nav.n, dir);
+	free(dir);
 }
 
 static int
@@ -354,18 +210,39 @@ attach_action(struct view *v, enum tui_action a)
 		return 1;
 	if (av->nav.n == 0)
 		return 0;
+	if (a == ACT_SAVE_ALL) {
+		def = default_dest("");
+		if (*def)
+			def[strlen(def) - 1] = '\0'; /* the directory */
+		tui_prompt(v->tui, "save all to the directory: ", def, 0, 0,
+			   saveall_entered, av);
+		free(def);
+		return 1;
+	}
 	at = &av->att[av->nav.sel];
-	if (a == ACT_SAVE) {
+	if (a == ACT_SAVE || a == ACT_PIPE) {
 		req = xcalloc(1, sizeof *req);
 		req->path = xstrdup(attach_path(av));
+		req->id = xstrdup(av->id);
+		req->filename = xstrdup(at->filename);
 		req->part = at->part;
+		if (a == ACT_PIPE) {
+			tui_prompt(v->tui, "pipe the part to: ", "", 0, 0,
+				   pipe_entered, req);
+			return 1;
+		}
 		def = default_dest(at->filename);
 		tui_prompt(v->tui, "save to: ", def, 0, 0, save_entered, req);
 		free(def);
 		return 1;
 	}
 	if (a == ACT_OPEN_EXT) {
-		open_external(v->tui, av, at);
+		/* renamed in between (a tagger): once more */
+		if (tui_open_part(v->tui, attach_path(av), at->part,
+				  at->filename, at->type) == PM_IOERR &&
+		    access(av->path, R_OK) != 0)
+			tui_open_part(v->tui, attach_path(av), at->part,
+				      at->filename, at->type);
 		return 1;
 	}
 	return 0;

@@ -17,13 +17,111 @@ struct listview {
 	struct view base;
 	char *name, *query;
 	int threads;
-	struct row *rows;
-	size_t cap;
-	struct nav nav;
+	struct row *rows; /* positions [0, nhead), loaded from the top */
+	size_t nhead, cap;
+	struct nav nav; /* nav.n: nhead, or total while there is a tail */
 	struct db_list *loader;
+	/* G before the whole list is loaded: its end, loaded backwards
+	 * (oldest first): tail[k] is position total - 1 - k */
+	struct row *tail;
+	size_t ntail, total;
 	char *keep_id; /* selection to find again after a reload */
 	int loading_to_end;
 };
+
+/* The row at position i, or NULL while it is not loaded (between the
+ * top and a tail). */
+static struct row *
+row_at(struct listview *lv, size_t i)
+{
+	if (i < lv->nhead)
+		return &lv->rows[i];
+	if (lv->tail && i < lv->total && i >= lv->total - lv->ntail)
+		return &lv->tail[lv->total - 1 - i];
+	return NULL;
+}
+
+static void
+tail_free(struct listview *lv)
+{
+	rows_free(&lv->tail, lv->ntail);
+	lv->ntail = lv->total = 0;
+}
+
+/* Top and tail have met: one array again. */
+static void
+tail_merge(struct listview *lv)
+{
+	size_t need, i;
+
+	if (!lv->tail || lv->nhead + lv->ntail < lv->total)
+		return;
+	need = lv->total - lv->nhead; /* the tail's rows not in the top */
+	if (lv->cap < lv->total) {
+		lv->rows = xreallocarray(lv->rows, lv->total, sizeof *lv->rows);
+		lv->cap = lv->total;
+	}
+	for (i = 0; i < need; i++) /* tail[need-1] is position nhead */
+		lv->rows[lv->nhead + i] = lv->tail[need - 1 - i];
+	for (i = need; i < lv->ntail; i++) /* also in the top */
+		row_clear(&lv->tail[i]);
+	free(lv->tail);
+	lv->tail = NULL;
+	lv->nhead = lv->total;
+	lv->ntail = lv->total = 0;
+	db_list_free(&lv->loader);
+	lv->nav.n = lv->nhead;
+}
+
+/* Top and tail met at a row: the list has real rows, not the estimate
+ * lv->total; positions in the tail move up by the difference. */
+static void
+tail_settle(struct listview *lv, size_t real)
+{
+	size_t start = lv->total - lv->ntail, shift = lv->total - real, i;
+	size_t *pos[2] = { &lv->nav.sel, &lv->nav.top };
+
+	for (i = 0; i < 2; i++)
+		if (*pos[i] >= start)
+			*pos[i] -= shift;
+		else if (*pos[i] >= real)
+			*pos[i] = real ? real - 1 : 0;
+	lv->total = lv->nav.n = real;
+	tail_merge(lv);
+}
+
+/* Look for the junction among head rows [from, nhead): the first row of
+ * the tail (its top) met again. */
+static void
+tail_meet_head(struct listview *lv, size_t from)
+{
+	size_t i, j;
+
+	for (i = from; lv->tail && lv->ntail && i < lv->nhead; i++)
+		if (strcmp(lv->rows[i].id, lv->tail[lv->ntail - 1].id) == 0) {
+			for (j = i; j < lv->nhead; j++) /* the tail's rows */
+				row_clear(&lv->rows[j]);
+			lv->nhead = i;
+			tail_settle(lv, i + lv->ntail);
+			return;
+		}
+}
+
+/* The same from the tail's side: the top's last row in the tail. */
+static void
+tail_meet_tail(struct listview *lv)
+{
+	size_t j, k;
+
+	for (j = 0; lv->tail && lv->nhead && j < lv->ntail; j++)
+		if (strcmp(lv->tail[j].id, lv->rows[lv->nhead - 1].id) == 0) {
+			for (k = j; k < lv->ntail; k++) /* also in the top */
+				row_clear(&lv->tail[k]);
+			lv->ntail = j;
+			tail_settle(lv, lv->nhead + j);
+			return;
+		}
+}
 
 static void
 list_start(struct listview *lv)
@@ -32,8 +130,9 @@ list_start(struct listview *lv)
 	struct db *db = tui_db(lv->base.tui);
 
 	db_list_free(&lv->loader);
-	rows_free(&lv->rows, lv->nav.n);
-	lv->nav.n = lv->cap = 0;
+	tail_free(lv);
+	rows_free(&lv->rows, lv->nhead);
+	lv->nav.n = lv->nhead = lv->cap = 0;
 	if (!db)
 		return;
 	err_clear(&err);
@@ -49,12 +148,16 @@ list_load(struct listview *lv, size_t want)
 {
 	size_t before;
 
-	while (lv->loader && lv->nav.n < want) {
-		before = lv->nav.n;
-		if (!db_list_more(lv->loader, &lv->rows, &lv->nav.n, &lv->cap,
+	while (lv->loader && lv->nhead < want &&
+	       !(lv->tail && lv->nhead + lv->ntail >= lv->total)) {
+		before = lv->nhead;
+		if (!db_list_more(lv->loader, &lv->rows, &lv->nhead, &lv->cap,
 				  CHUNK))
 			db_list_free(&lv->loader);
-		for (; lv->keep_id && before < lv->nav.n; before++)
+		if (!lv->tail)
+			lv->nav.n = lv->nhead;
+		tail_meet_head(lv, before);
+		for (; lv->keep_id && before < lv->nhead; before++)
 			if (strcmp(lv->rows[before].id, lv->keep_id) == 0) {
 				lv->nav.sel = before;
 				free(lv->keep_id);
@@ -65,6 +168,79 @@ list_load(struct listview *lv, size_t want)
 		free(lv->keep_id);
 		lv->keep_id = NULL;
 	}
+	tail_merge(lv);
+	if (!lv->loader && lv->tail) { /* the list shrank meanwhile */
+		tail_free(lv);
+		lv->nav.n = lv->nhead;
+		if (lv->nav.sel >= lv->nav.n)
+			lv->nav.sel = lv->nav.n ? lv->nav.n - 1 : 0;
+	}
+}
+
+/* Load the tail (again, longer) until position from is in it. */
+static void
+tail_load(struct listview *lv, size_t from)
+{
+	struct db *db = tui_db(lv->base.tui);
+	size_t k;
+
+	if (!lv->tail || !db || from >= lv->total - lv->ntail ||
+	    lv->nhead + lv->ntail >= lv->total)
+		return;
+	k = lv->total - from + CHUNK;
+	if (k < lv->ntail * 2)
+		k = lv->ntail * 2;
+	if (k > lv->total - lv->nhead)
+		k = lv->total - lv->nhead;
+	rows_free(&lv->tail, lv->ntail);
+	lv->ntail = db_list_tail(db, lv->query, lv->threads, k, &lv->tail);
+	tail_meet_tail(lv);
+	tail_merge(lv);
+}
+
+/* Make position pos loaded, from the top or from the tail, whichever is
+ * nearer. */
+static void
+ensure_row(struct listview *lv, size_t pos)
+{
+	if (pos >= lv->nav.n || row_at(lv, pos))
+		return;
+	if (lv->tail && pos - lv->nhead > lv->total - lv->ntail - pos)
+		tail_load(lv, pos);
+	else
+		list_load(lv, pos + 1);
+}
+
+/* G: the end of the list without loading every row on the way: count
+ * the rows, load the last page oldest first.  Falls back to loading all
+ * when that is not possible. */
+static void
+list_bottom(struct listview *lv)
+{
+	struct db *db = tui_db(lv->base.tui);
+	size_t page = (size_t)tui_rows(); /* one screen: more on the way up */
+	long total;
+
+	if (!lv->loader || lv->tail || !db)
+		return;
+	/* messages: the count; threads: at most that many (counting the
+	 * threads costs a walk of every message), settled when the top and
+	 * the tail meet */
+	total = db_count(db, lv->query);
+	if (total <= (long)(lv->nhead + page)) {
+		list_load(lv, (size_t)-1);
+		return;
+	}
+	lv->total = (size_t)total;
+	lv->ntail = db_list_tail(db, lv->query, lv->threads, page, &lv->tail);
+	if (lv->ntail == 0) {
+		tail_free(lv);
+		list_load(lv, (size_t)-1);
+		return;
+	}
+	lv->nav.n = lv->total;
+	tail_meet_tail(lv);
+	tail_merge(lv);
 }
 
 static void
@@ -161,27 +337,54 @@ list_draw(struct view *v, int rows, int cols)
 	struct listview *lv = (struct listview *)v;
 	size_t i;
 
-	list_load(lv, lv->nav.top + (size_t)rows * AHEAD);
+	struct row *r;
+
 	nav_scroll(&lv->nav, rows);
+	for (i = 0; i < (size_t)rows; i++)
+		ensure_row(lv, lv->nav.top + i);
+	if (!lv->tail) /* keep pages ahead loaded */
+		list_load(lv, lv->nav.top + (size_t)rows * AHEAD);
 	if (lv->nav.n == 0) {
 		disp_text(2, 2, lv->loader ? "loading..." : "no messages",
 			  ST_NORMAL);
 		return;
 	}
-	for (i = 0; i < (size_t)rows && lv->nav.top + i < lv->nav.n; i++)
-		draw_row(lv, &lv->rows[lv->nav.top + i], 1 + (int)i, cols,
-			 lv->nav.top + i == lv->nav.sel);
+	for (i = 0; i < (size_t)rows && lv->nav.top + i < lv->nav.n; i++) {
+		r = row_at(lv, lv->nav.top + i);
+		if (r)
+			draw_row(lv, r, 1 + (int)i, cols,
+				 lv->nav.top + i == lv->nav.sel);
+		else
+			disp_text(1 + (int)i, 2, "...", ST_NORMAL);
+	}
 }
 
 static void
 list_reload(struct view *v)
 {
 	struct listview *lv = (struct listview *)v;
-	size_t sel = lv->nav.sel, top = lv->nav.top;
+	size_t sel = lv->nav.sel, top = lv->nav.top, n = lv->nav.n, i;
+	int at_end = lv->tail && sel >= lv->nhead;
 
-	if (lv->nav.n && !lv->keep_id)
-		lv->keep_id = xstrdup(lv->rows[lv->nav.sel].id);
+	if (lv->nav.n && !lv->keep_id && row_at(lv, lv->nav.sel))
+		lv->keep_id = xstrdup(row_at(lv, lv->nav.sel)->id);
 	list_start(lv);
+	if (at_end) { /* near the end of a long list: keep the end */
+		list_bottom(lv);
+		if (lv->tail) {
+			lv->nav.sel = n - sel <= lv->nav.n
+					      ? lv->nav.n - (n - sel) : 0;
+			lv->nav.top = n - top <= lv->nav.n
+					      ? lv->nav.n - (n - top) : 0;
+			tail_load(lv, lv->nav.top);
+			for (i = 0; lv->keep_id && i < lv->ntail; i++)
+				if (strcmp(lv->tail[i].id, lv->keep_id) == 0)
+					lv->nav.sel = lv->total - 1 - i;
+			free(lv->keep_id);
+			lv->keep_id = NULL;
+			return;
+		}
+	}
 	lv->nav.sel = sel;
 	lv->nav.top = top;
 	list_load(lv, top + (size_t)tui_rows() * AHEAD);
@@ -194,8 +397,38 @@ list_idle(struct view *v)
 
 	if (!lv->loader)
 		return 0;
-	list_load(lv, lv->nav.n + CHUNK);
+	list_load(lv, lv->nhead + CHUNK);
 	return lv->loader != NULL;
+}
+
+/* T: +tag/-tag words for every message of the query, in one tagger
+ * (rows update when the database change reloads the list). */
+static void
+tag_all_entered(struct tui *t, const char *text, void *arg)
+{
+	struct listview *lv = arg;
+	char *copy, *w, *save = NULL;
+	int ok = text && *text;
+
+	if (!ok)
+		return;
+	copy = xstrdup(text);
+	for (w = strtok_r(copy, " ", &save); w && ok;
+	     w = strtok_r(NULL, " ", &save))
+		ok = (*w == '+' || *w == '-') && w[1];
+	free(copy);
+	if (!ok) {
+		tui_status(t, 1, "tag every message: each word is +tag or -tag");
+		return;
+	}
+	{
+		char *q = tui_db(t) ? db_shown_query(t->db, lv->query)
+				    : xstrdup(lv->query);
+
+		tui_tag(t, q, text);
+		free(q);
+	}
+	tui_status(t, 0, "tagging every message of %s: %s", lv->query, text);
 }
 
 static int
@@ -205,20 +438,42 @@ list_action(struct view *v, enum tui_action a)
 	struct tui *t = v->tui;
 	struct row *r;
 
-	if (a == ACT_BOTTOM || a == ACT_PGDN)
-		list_load(lv, a == ACT_BOTTOM ? (size_t)-1
-			  : lv->nav.sel + (size_t)tui_rows() * (AHEAD + 1));
-	if (nav_action(&lv->nav, a, tui_rows()))
+	if (a == ACT_BOTTOM)
+		list_bottom(lv);
+	else if (a == ACT_PGDN && !lv->tail)
+		list_load(lv, lv->nav.sel + (size_t)tui_rows() * (AHEAD + 1));
+	if (nav_action(&lv->nav, a, tui_rows())) {
+		ensure_row(lv, lv->nav.sel); /* the selection is a row */
 		return 1;
+	}
 	if (a == ACT_THREADS) {
 		lv->threads = !lv->threads;
 		lv->nav.sel = lv->nav.top = 0;
 		list_start(lv);
 		return 1;
 	}
-	if (lv->nav.n == 0)
+	if (a == ACT_TAG_ALL) {
+		tui_prompt(t, "tag every message of the search (+tag -tag): ",
+			   "", 1, 0, tag_all_entered, lv);
+		return 1;
+	}
+	if (a == ACT_NEXT_UNREAD) {
+		size_t i;
+
+		for (i = lv->nav.sel + 1; i < lv->nav.n; i++) {
+			ensure_row(lv, i);
+			if ((r = row_at(lv, i)) && (r->flags & ROW_UNREAD)) {
+				lv->nav.sel = i;
+				nav_scroll(&lv->nav, tui_rows());
+				return 1;
+			}
+		}
+		tui_status(t, 0, "no more unread %s",
+			   lv->threads ? "threads" : "messages");
+		return 1;
+	}
+	if (lv->nav.n == 0 || !(r = row_at(lv, lv->nav.sel)))
 		return 0;
-	r = &lv->rows[lv->nav.sel];
 	if (a == ACT_OPEN) {
 		if (lv->threads)
 			tui_push(t, threadview_new(t, r->id, lv->query));
@@ -236,14 +491,15 @@ list_step(struct view *v, int dir)
 
 	if (lv->threads || lv->nav.n == 0)
 		return NULL;
-	if (dir > 0)
+	if (dir > 0 && !lv->tail)
 		list_load(lv, lv->nav.sel + 2);
 	if ((dir < 0 && lv->nav.sel == 0) ||
 	    (dir > 0 && lv->nav.sel + 1 >= lv->nav.n))
 		return NULL;
 	lv->nav.sel += dir > 0 ? 1 : (size_t)-1;
+	ensure_row(lv, lv->nav.sel);
 	nav_scroll(&lv->nav, tui_rows());
-	return &lv->rows[lv->nav.sel];
+	return row_at(lv, lv->nav.sel);
 }
 
 static void
@@ -254,9 +510,12 @@ list_tagged(struct view *v, const char *id, int thread, const char *ops)
 
 	if (thread != lv->threads)
 		return;
-	for (i = 0; i < lv->nav.n; i++)
+	for (i = 0; i < lv->nhead; i++)
 		if (strcmp(lv->rows[i].id, id) == 0)
 			row_apply_tags(&lv->rows[i], ops);
+	for (i = 0; i < lv->ntail; i++)
+		if (strcmp(lv->tail[i].id, id) == 0)
+			row_apply_tags(&lv->tail[i], ops);
 }
 
 static void
@@ -264,9 +523,17 @@ list_title(struct view *v, char *buf, size_t size)
 {
 	struct listview *lv = (struct listview *)v;
 
-	snprintf(buf, size, "%s  [%zu%s %s]  %s", lv->name, lv->nav.n,
-		 lv->loader ? "+" : "", lv->threads ? "threads" : "messages",
-		 lv->query);
+	const char *what = lv->threads ? "thread" : "message";
+
+	if (lv->tail && lv->threads) /* the count is an estimate */
+		snprintf(buf, size, "%s  [%zu+ threads]  %s", lv->name,
+			 lv->nhead + lv->ntail, lv->query);
+	else if (lv->loader && lv->nav.n == 0)
+		snprintf(buf, size, "%s  [loading]  %s", lv->name, lv->query);
+	else
+		snprintf(buf, size, "%s  [%zu%s %s%s]  %s", lv->name, lv->nav.n,
+			 lv->loader && !lv->tail ? "+" : "", what,
+			 lv->nav.n == 1 && !lv->loader ? "" : "s", lv->query);
 }
 
 static void
@@ -275,7 +542,8 @@ list_free(struct view *v)
 	struct listview *lv = (struct listview *)v;
 
 	db_list_free(&lv->loader);
-	rows_free(&lv->rows, lv->nav.n);
+	tail_free(lv);
+	rows_free(&lv->rows, lv->nhead);
 	free(lv->keep_id);
 	free(lv->name);
 	free(lv->query);

@@ -1,6 +1,7 @@
 /* view-message.c: one message, and its attachment list. */
 #include "config.h"
 
+#include <ctype.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +30,8 @@ struct msgview {
 	size_t ndl;
 	int wrap_cols;
 	struct nav nav; /* top = first shown display line */
+	char *find;     /* the text being found (/), or NULL */
+	size_t match;   /* the display line of the current match */
 };
 
 static void
@@ -61,6 +64,21 @@ add_notes(struct msg_view *v)
 	}
 }
 
+/* The message's file now (a tagger may have renamed it), or NULL. */
+static const char *
+msg_file(struct msgview *m)
+{
+	if ((!m->row.path || access(m->row.path, R_OK) != 0) &&
+	    tui_db(m->base.tui)) {
+		char *p = db_message_path(m->base.tui->db, m->row.id,
+					  m->row.path);
+
+		free(m->row.path);
+		m->row.path = p;
+	}
+	return m->row.path;
+}
+
 static void
 render(struct msgview *m)
 {
@@ -73,12 +91,7 @@ render(struct msgview *m)
 	m->wrap_cols = 0;
 	m->nav.sel = m->nav.top = 0;
 	err_clear(&err);
-	if ((!m->row.path || access(m->row.path, R_OK) != 0) &&
-	    tui_db(m->base.tui)) {
-		free(m->row.path);
-		m->row.path = db_message_path(m->base.tui->db, m->row.id);
-	}
-	if (!m->row.path) {
+	if (!msg_file(m)) {
 		tui_status(m->base.tui, 1, "message %s has no file", m->row.id);
 		return;
 	}
@@ -141,9 +154,95 @@ msg_draw(struct view *v, int rows, int cols)
 
 		f = layout_fitn(m->mv->lines[d->line] + d->off, d->len, cols,
 				0);
-		disp_text(1 + (int)i, 0, f, kind_style[m->mv->kinds[d->line]]);
+		disp_text(1 + (int)i, 0, f,
+			  m->find && m->nav.top + i == m->match
+				  ? ST_SELECTED
+				  : kind_style[m->mv->kinds[d->line]]);
 		free(f);
 	}
+}
+
+/* Does display line i hold the find text (ASCII case folded)? */
+static int
+line_matches(struct msgview *m, size_t i)
+{
+	const struct dline *d = &m->dl[i];
+	const char *s = m->mv->lines[d->line] + d->off;
+	size_t n = strlen(m->find), j, k;
+
+	for (j = 0; n && j + n <= d->len; j++) {
+		for (k = 0; k < n && tolower((unsigned char)s[j + k]) ==
+					     tolower((unsigned char)m->find[k]);
+		     k++)
+			;
+		if (k == n)
+			return 1;
+	}
+	return 0;
+}
+
+/* Move to the next match after (dir > 0) or before the current one;
+ * from says where to start.  Returns 1 when one was found. */
+static int
+find_step(struct msgview *m, size_t from, int dir)
+{
+	size_t i;
+
+	for (i = from; m->find && i < m->ndl; i += dir > 0 ? 1 : (size_t)-1)
+		if (line_matches(m, i)) {
+			m->match = i;
+			m->nav.top = i > 2 ? i - 2 : 0; /* a little context */
+			return 1;
+		}
+	return 0;
+}
+
+static void
+find_entered(struct tui *t, const char *text, void *arg)
+{
+	struct msgview *m = arg;
+
+	if (!text)
+		return;
+	free(m->find);
+	m->find = *text ? xstrdup(text) : NULL;
+	if (!m->find)
+		tui_status(t, 0, "find: off (n is the next message again)");
+	else if (find_step(m, m->nav.top, 1))
+		tui_status(t, 0, "found \"%s\" (n/N: next/previous)", m->find);
+	else
+		tui_status(t, 1, "not found: %s", m->find);
+}
+
+static void
+pipe_entered(struct tui *t, const char *text, void *arg)
+{
+	struct msgview *m = arg;
+
+	if (text && *text && msg_file(m))
+		tui_pipe_status(t, text, tui_pipe_file(m->row.path, text));
+}
+
+static int
+find_action(struct msgview *m, enum tui_action a)
+{
+	int dir = a == ACT_FIND_PREV ? -1 : 1;
+
+	if (a == ACT_FIND) {
+		tui_prompt(m->base.tui, "find: ", m->find ? m->find : "", 0, 0,
+			   find_entered, m);
+		return 1;
+	}
+	if (!m->find) {
+		if (a == ACT_FIND_PREV)
+			tui_status(m->base.tui, 0, "nothing to find: press /");
+		return a == ACT_FIND_PREV;
+	}
+	if ((dir < 0 && m->match == 0) ||
+	    !find_step(m, m->match + (size_t)dir, dir))
+		tui_status(m->base.tui, 0, "no %s match for \"%s\"",
+			   dir > 0 ? "further" : "earlier", m->find);
+	return 1;
 }
 
 static void
@@ -171,6 +270,9 @@ msg_action(struct view *v, enum tui_action a)
 	struct msgview *m = (struct msgview *)v;
 	struct row *r;
 
+	if ((a == ACT_FIND || a == ACT_FIND_PREV ||
+	     (a == ACT_NEXT_MSG && m->find)) && find_action(m, a))
+		return 1; /* while finding, n is the next match */
 	switch (a) {
 	case ACT_DOWN: case ACT_UP: case ACT_PGDN: case ACT_PGUP:
 	case ACT_TOP: case ACT_BOTTOM:
@@ -197,6 +299,23 @@ msg_action(struct view *v, enum tui_action a)
 	case ACT_RAW:
 		m->mode = m->mode == MSG_RAW ? MSG_NORMAL : MSG_RAW;
 		render(m);
+		return 1;
+	case ACT_NEXT_UNREAD: /* the next unread one of the list below */
+		do
+			r = m->parent && m->parent->ops->step
+				    ? m->parent->ops->step(m->parent, 1)
+				    : NULL;
+		while (r && !(r->flags & ROW_UNREAD));
+		if (!r) {
+			tui_status(v->tui, 0, "no more unread messages");
+			return 1;
+		}
+		copy_row(&m->row, r);
+		render(m);
+		return 1;
+	case ACT_PIPE: /* the whole message, as it is (git am, ...) */
+		tui_prompt(v->tui, "pipe the message to: ", "", 0, 0,
+			   pipe_entered, m);
 		return 1;
 	case ACT_ATTACHMENTS:
 		if (!m->mv || m->mv->natt == 0) {
@@ -240,6 +359,7 @@ msg_free(struct view *v)
 	msg_view_free(&m->mv);
 	row_clear(&m->row);
 	free(m->dl);
+	free(m->find);
 	free(m);
 }
 

@@ -66,7 +66,7 @@ saved_load(struct savedview *sv)
 	free(queries);
 	for (i = 0; db && i < sv->nav.n; i++) {
 		sv->s[i].total = db_count(db, sv->s[i].query);
-		q = xasprintf("(%s) and tag:unread", sv->s[i].query);
+		q = db_query_and(sv->s[i].query, "tag:unread");
 		sv->s[i].unread = db_count(db, q);
 		free(q);
 	}

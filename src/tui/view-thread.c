@@ -108,6 +108,18 @@ thread_action(struct view *v, enum tui_action a)
 		tui_push(v->tui, msgview_new(v->tui, &tv->rows[tv->nav.sel], v));
 		return 1;
 	}
+	if (a == ACT_NEXT_UNREAD) {
+		size_t i;
+
+		for (i = tv->nav.sel + 1; i < tv->nav.n; i++)
+			if (tv->rows[i].flags & ROW_UNREAD) {
+				tv->nav.sel = i;
+				nav_scroll(&tv->nav, tui_rows());
+				return 1;
+			}
+		tui_status(v->tui, 0, "no more unread messages in the thread");
+		return 1;
+	}
 	return rows_tag_action(v->tui, &tv->rows[tv->nav.sel], 0, a);
 }
 

@@ -136,6 +136,9 @@ pg=$(median pgdn_median_ms)
 pgmax=$(median pgdn_max_ms)
 pgfirst=$(median pgdn_first_ms)
 thread=$(median thread_ms)
+bottom=$(median bottom_ms)
+top=$(median top_ms)
+btitle=$(sed -n 's/^bottom_title=//p' "$WORK/round.1")
 title=$(sed -n 's/^thread_title=//p' "$WORK/round.1")
 asan=no
 if nm -D "$POPMUCH" 2>/dev/null | grep -q __asan_init ||
@@ -159,8 +162,10 @@ mkdir -p "$RESULTS"
 	echo "| page down (median of $(median pgdn_count)) | < 16 ms | $pg ms | $(verdict "$pg" 16) |"
 	echo "| page down (slowest) | < 16 ms | $pgmax ms | $(verdict "$pgmax" 16) |"
 	echo "| first page down | < 16 ms | $pgfirst ms | $(verdict "$pgfirst" 16) |"
+	echo "| G (last line) after the pages | < 100 ms | $bottom ms | $(verdict "$bottom" 100) |"
+	echo "| g (first line) after G | < 100 ms | $top ms | $(verdict "$top" 100) |"
 	echo "| open a thread of 200 messages | < 100 ms | $thread ms | $(verdict "$thread" 100) |"
 	echo
-	echo "Thread opened: \`$title\`."
+	echo "Thread opened: \`$title\`; after G: \`$btitle\`."
 } >"$RESULTS/tui.md"
 cat "$RESULTS/tui.md"

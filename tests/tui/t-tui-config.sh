@@ -67,11 +67,12 @@ t_is "config searches in order, no defaults" \
 	"$(tui_screen | grep -Eo '(mybox|köln|unread|flagged) ' | tr -d ' ' |
 		tr '\n' ,)" "mybox,köln,"
 tui_keys Down Enter
-t_screen "Enter opens a saved search" '^popmuch: köln +\[1 threads\]'
+t_screen "Enter opens a saved search" '^popmuch: köln +\[1 thread\]'
 tui_keys q q
 t_screen "back on the first screen" '^popmuch: mybox '
 
 tui_keys '?'
+tui_wait '^popmuch: help' 10
 tui_keys G
 t_screen "help shows the rebound key" '^ *x +archive'
 t_screen "help shows the screen binding" '^ *# +add tags'
@@ -152,7 +153,7 @@ t_screen "search" '^popmuch: subject:Köln'
 tui_keys Enter Enter v
 t_screen "attachment list" 'data.bin +application/octet-stream'
 tui_keys o
-t_screen "o opens through mailcap" 'opening .*data.bin \(mailcap\)'
+t_screen "o opens through mailcap" 'opened .*/part\.bin \(mailcap\)'
 i=0
 while [ ! -s "$T/opened.bin" ] && [ $i -lt 100 ]; do
 	sleep 0.1
@@ -162,5 +163,4 @@ t_cmp "the mailcap command got the attachment's bytes" "$T/attach.bin" \
 	"$T/opened.bin"
 tui_keys q q q q q
 t_ok "q quits" tui_exited 20
-t_ok "no sanitizer reports" tui_sanitizers_clean
-t_done
+tui_done

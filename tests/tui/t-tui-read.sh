@@ -38,7 +38,7 @@ tui_keys /
 t_screen "search prompt" 'search:'
 tui_type 'subject:Köln'
 tui_keys Enter
-t_screen "search results" 'popmuch: subject:Köln +\[1 threads\]'
+t_screen "search results" 'popmuch: subject:Köln +\[1 thread\]'
 
 tui_keys Enter
 t_screen "thread view" 'popmuch: thread +\[1 message\]'
@@ -107,6 +107,4 @@ t_screen "narrow terminal still shows the list" 'Grüße aus K'
 
 tui_keys q
 t_ok "q quits" tui_exited 20
-t_is "exit status" "$(cat "$T/tui.exit" 2>/dev/null)" "popmuch exited 0"
-t_ok "no sanitizer reports" tui_sanitizers_clean
-t_done
+tui_done

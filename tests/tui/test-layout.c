@@ -101,6 +101,27 @@ test_date(void)
 	is_str(buf, "2022-10-10", "older shows the year");
 }
 
+static void
+test_strip(void)
+{
+	char *s;
+
+	s = layout_strip("a\x1b[2J\x07" "b\xe2\x80\xae" "c\xc2\x9b" "d\x7f");
+	is_str(s, "a[2Jbcd", "strip: C0, bidi override, C1, DEL");
+	free(s);
+	s = layout_fit("x\xe2\x80\xae" "y", 5, 0);
+	is_str(s, "xy", "fit drops U+202E");
+	free(s);
+	is_int(layout_width("\xf0\x9f\x91\x8d\xf0\x9f\x8f\xbd"), 2,
+	       "a skin tone modifier adds no width");
+	s = layout_fit("\xf0\x9f\x91\xa8\xe2\x80\x8d\xf0\x9f\x91\xa9", 10, 0);
+	is_str(s, "\xf0\x9f\x91\xa8\xf0\x9f\x91\xa9", "fit drops a ZWJ");
+	free(s);
+	s = layout_tail("abcdef", 3);
+	is_str(s, "def", "tail keeps the end");
+	free(s);
+}
+
 int
 main(void)
 {
@@ -113,5 +134,6 @@ main(void)
 	test_detab();
 	test_wrap();
 	test_date();
+	test_strip();
 	return done_testing();
 }

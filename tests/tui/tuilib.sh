@@ -11,42 +11,61 @@
 #   tui_screen              print the screen
 #   tui_exited [SECONDS]    wait until popmuch has exited
 #   tui_stop                kill the tmux server
+#   tui_done [STATUS]       end of a TUI test: stop popmuch if it still
+#                           runs (SIGTERM, a clean quit), check its exit
+#                           status (default 0) and that no crash or
+#                           sanitizer report happened; then t_done
+#
+# Every TUI test ends with tui_done: a crash, a signal, a sanitizer
+# report (ASan/UBSan/LSan, in its log_path files, in tui.err or in
+# $XDG_STATE_HOME/popmuch/tui.log, where stderr goes while curses runs)
+# fails the test loudly, with the report shown.
 
 TUI_SOCK=popmuchtest-$$
 
 tui_tmux()
 {
-	"${TUI_TMUX:-tmux}" -L "$TUI_SOCK" -f /dev/null "$@"
+	tmux -L "$TUI_SOCK" -f /dev/null "$@"
 }
 
 tui_start()
 {
-	local cmd q a path=$PATH
+	local cmd q a
 	local -a extra=()
 
-	TUI_TMUX=$(command -v tmux) || t_bail "tmux is not installed"
-	cmd="cd '$T' &&"
+	command -v tmux >/dev/null || t_bail "tmux is not installed"
+	# a fresh server each time: one just killed may still hold its
+	# socket for a moment (seen on a loaded machine)
+	tui_stop
+	_tui_n=$((${_tui_n:-0} + 1))
+	TUI_SOCK=popmuchtest-$$-$_tui_n
+	# TUI_ENV through env(1): tmux's -e does not reach the pane's
+	# command reliably (PATH, for one, came out as the server's)
+	cmd="cd '$T' && env"
+	for a in ${TUI_ENV:-}; do
+		q=$(printf '%s' "$a" | sed "s/'/'\\\\''/g")
+		cmd="$cmd '$q'"
+	done
+	cmd="$cmd /bin/sh -c 'echo \$\$ >tui.pid; exec \"\$0\" \"\$@\"'"
 	for a in "$POPMUCH" "$@"; do
 		q=$(printf '%s' "$a" | sed "s/'/'\\\\''/g")
 		cmd="$cmd '$q'"
 	done
 	cmd="$cmd 2>'$T/tui.err'; echo \"popmuch exited \$?\" >'$T/tui.exit'; exec sleep 600"
-	rm -f "$T/tui.exit"
+	rm -f "$T/tui.exit" "$T/tui.pid"
+	_tui_started=1
 	for a in ${TUI_ENV:-}; do
 		extra+=(-e "$a")
-		# tmux 3.3 gives a session that a client starts the client's
-		# PATH, whatever -e says: so PATH goes to the client
-		case $a in PATH=*) path=${a#PATH=} ;; esac
 	done
-	PATH=$path tui_tmux new-session -d -x "${TUI_COLS:-100}" -y "${TUI_ROWS:-30}" \
+	tui_tmux new-session -d -x "${TUI_COLS:-100}" -y "${TUI_ROWS:-30}" \
 		-e "HOME=$HOME" -e "XDG_CONFIG_HOME=$XDG_CONFIG_HOME" \
 		-e "XDG_STATE_HOME=$XDG_STATE_HOME" \
 		-e "NOTMUCH_CONFIG=$NOTMUCH_CONFIG" -e "TZ=UTC" \
 		-e "LANG=C.UTF-8" -e "LC_ALL=C.UTF-8" -e "TERM=screen-256color" \
 		-e "ASAN_OPTIONS=${ASAN_OPTIONS:-}:log_path=$T/asan" \
-		-e "UBSAN_OPTIONS=${UBSAN_OPTIONS:-}:log_path=$T/ubsan" \
+		-e "UBSAN_OPTIONS=${UBSAN_OPTIONS:-}:print_stacktrace=1:log_path=$T/ubsan" \
 		"${extra[@]}" "$cmd"
-	pm_at_exit tui_stop
+	[ "$_tui_n" = 1 ] && pm_at_exit tui_stop
 }
 
 tui_stop()
@@ -157,10 +176,86 @@ for line in sys.stdin:
 ' "$1"
 }
 
-# No sanitizer report was written by the TUI process.
+# The files a sanitizer or a crash may have written to.
+_tui_report_files()
+{
+	ls "$T"/asan* "$T"/ubsan* "$T/tui.err" \
+		"$XDG_STATE_HOME/popmuch/tui.log" 2>/dev/null
+}
+
+_TUI_REPORT_ERE='Sanitizer|-CRITICAL \*\*|runtime error:|^==[0-9]+==|SEGV|Segmentation fault|core dumped|fatal signal'
+
+# No sanitizer or crash report was written by any popmuch process.
 tui_sanitizers_clean()
 {
-	! ls "$T"/asan* "$T"/ubsan* >/dev/null 2>&1
+	local f
+
+	for f in $(_tui_report_files); do
+		case $f in
+		"$T"/asan* | "$T"/ubsan*) return 1 ;;
+		esac
+		grep -Eq -- "$_TUI_REPORT_ERE" "$f" && return 1
+	done
+	return 0
+}
+
+# Print the reports as TAP comments.
+_tui_show_reports()
+{
+	local f
+
+	for f in $(_tui_report_files); do
+		[ -s "$f" ] || continue
+		echo "# --- $f:"
+		sed -n '1,60s/^/#   /p' "$f"
+	done
+}
+
+# tui_done [STATUS]: see the top of this file.
+tui_done()
+{
+	local want=${1:-0} pid got
+
+	if [ -n "${_tui_started:-}" ]; then
+		if [ ! -s "$T/tui.exit" ]; then
+			pid=$(cat "$T/tui.pid" 2>/dev/null)
+			[ -n "$pid" ] && kill -TERM "$pid" 2>/dev/null
+			tui_exited 20
+		fi
+		got=$(cat "$T/tui.exit" 2>/dev/null)
+		if [ "$got" = "popmuch exited $want" ]; then
+			t_pass "popmuch exited with status $want"
+		else
+			t_fail "popmuch exited with status $want" \
+				"got: ${got:-still running} (128+N: signal N)"
+			_tui_show_reports
+		fi
+	fi
+	if tui_sanitizers_clean; then
+		t_pass "no crash or sanitizer report"
+	else
+		t_fail "no crash or sanitizer report"
+		_tui_show_reports
+	fi
+	t_done
+}
+
+# tui_open_query QUERY: search for QUERY (one thread) and open its first
+# message (the screen shows its headers).
+tui_open_query()
+{
+	tui_keys /
+	tui_wait 'search:' 5
+	local ere
+
+	ere=$(printf '%s' "$1" | sed 's/[][\.*^$+?(){}|/]/\\&/g')
+	tui_type "$1"
+	tui_keys Enter
+	tui_wait "popmuch: $ere +\\[1 thread\\]" 10
+	tui_keys Enter
+	tui_wait 'popmuch: thread' 10
+	tui_keys Enter
+	tui_wait '^(Subject|From):' 10
 }
 
 # tui_local_world: a private world (pm_world) whose notmuch database holds

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "popmuch/account.h"
+#include "popmuch/adopt.h"
 #include "popmuch/auth.h"
 #include "popmuch/connect.h"
 #include "popmuch/deliver.h"
@@ -168,6 +169,8 @@ recover_one(struct run *r, const char *uidl, struct pm_err *err)
 	enum pm_status st = PM_OK;
 	char *path;
 
+	if (e->state == UIDL_PENDING && strcmp(e->file, UIDL_NO_FILE) == 0)
+		return uidl_delivered(r->db, uidl, err); /* adopted */
 	if (e->state == UIDL_PENDING) {
 		switch (maildir_find(r->md, e->file)) {
 		case MAILDIR_IN_TMP:
@@ -366,6 +369,66 @@ verify(struct run *r, const unsigned char *check, struct pm_err *err)
 	return st;
 }
 
+/* Is message i one adopted from a peer's record (never deleted, so
+ * never worth a header check)? */
+static int
+adopted(const struct run *r, size_t i)
+{
+	const struct uidl_entry *e =
+		r->msgs[i].uidl ? uidl_lookup(r->db, r->msgs[i].uidl) : NULL;
+
+	return e != NULL && strcmp(e->file, UIDL_NO_FILE) == 0;
+}
+
+/* An account's first run: what another client (mpop, fetchmail,
+ * getmail6) recorded as downloaded from this mailbox is adopted, not
+ * fetched again: journaled with no file (UIDL_NO_FILE) and its
+ * first-seen time, so 'keep 30d' counts from the peer's.  popmuch never
+ * deletes such a message: a peer's record alone does not show that a
+ * copy exists (doc/HACKING.md). */
+static enum pm_status
+adopt_peers(struct run *r, struct pm_err *err)
+{
+	struct adopt_set *set;
+	enum pm_status st;
+	char *files = NULL;
+	size_t n = 0;
+
+	if (uidl_count(r->db) != 0 || !r->server_uidl || r->nmsgs == 0)
+		return PM_OK;
+	set = adopt_set_new();
+	st = adopt_load_account(set, r->acct, &files, err);
+	for (size_t i = 0; st == PM_OK && i < r->nmsgs; i++) {
+		const struct pop3_msg *m = &r->msgs[i];
+		const struct adopt_entry *a = adopt_lookup(set, m->uidl);
+
+		if (a == NULL)
+			continue;
+		n++;
+		if (r->opts->dry_run)
+			continue;
+		st = uidl_intent_nosync(r->db, m->uidl, m->size,
+					a->first_seen >= 0 ? a->first_seen
+							   : r->now,
+					UIDL_NO_FILE, NULL, err);
+		if (st == PM_OK)
+			st = uidl_delivered(r->db, m->uidl, err);
+	}
+	if (st == PM_OK && n > 0 && !r->opts->dry_run)
+		st = uidl_sync(r->db, err);
+	if (st == PM_OK && n > 0) {
+		files[strcspn(files, "\n")] = '\0';
+		ev_warning(r, "%s %zu message(s) that %s records as downloaded: "
+			      "they are not fetched again, and popmuch leaves "
+			      "them on the server",
+			   r->opts->dry_run ? "would adopt" : "adopted", n,
+			   files);
+	}
+	free(files);
+	adopt_set_free(&set);
+	return st;
+}
+
 /* The plan (retention.c), made twice when headers must be checked: a
  * known UIDL with another size or still listed after its deletion, and
  * every known message the first plan would delete without fetching it,
@@ -392,7 +455,8 @@ make_plan(struct run *r, struct pm_err *err)
 		retention_plan(r->plan, r->nmsgs, &pol, r->now);
 		for (size_t i = 0; i < r->nmsgs; i++) {
 			if (r->plan[i].dele && r->plan[i].known &&
-			    !r->plan[i].fetch && !r->plan[i].killed)
+			    !r->plan[i].fetch && !r->plan[i].killed &&
+			    !adopted(r, i))
 				check[i] = 1;
 			n += check[i];
 		}
@@ -656,6 +720,8 @@ deletable(struct run *r, size_t i)
 		return !(r->seen[i] & SEEN_NOT_MAIL);
 	if (m->uidl == NULL)
 		return 0;
+	if (adopted(r, i))
+		return 0; /* no copy here to vouch for it */
 	e = uidl_lookup(r->db, m->uidl);
 	return e != NULL && e->state == UIDL_DELIVERED && !e->refused &&
 	       (r->seen[i] & (SEEN_VERIFIED | SEEN_TRUSTED)) &&
@@ -802,7 +868,8 @@ session(struct run *r, struct pm_err *err)
 	r->res->on_server = (uint32_t)r->nmsgs;
 	if ((st = check_uidl_support(r, err)) != PM_OK)
 		return st;
-	if ((st = make_plan(r, err)) != PM_OK)
+	if ((st = adopt_peers(r, err)) != PM_OK ||
+	    (st = make_plan(r, err)) != PM_OK)
 		return st;
 	if (r->opts->dry_run) {
 		report_would(r);

@@ -30,6 +30,11 @@ enum uidl_state {
 			   * it, verified again if it still does */
 };
 
+/* The file of an entry adopted from another client's record (mpop,
+ * fetchmail, getmail6): popmuch knows the message was downloaded, but
+ * holds no copy it could check, so it never deletes it. */
+#define UIDL_NO_FILE "-"
+
 struct uidl_entry {
 	const char *uidl;   /* raw server UIDL (any bytes but NUL) */
 	uint64_t size;      /* server's LIST size when recorded */

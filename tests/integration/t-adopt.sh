@@ -66,6 +66,41 @@ t_ok "mpop with uidls_file" mpop --file="$T/mpoprc" -q
 rm -rf "$HOME/.mpop_uidls"
 t_is "uidls_file read, %U replaced" "$(dump mpop)" "$want"
 
+# ---- popmuch takes over from mpop, reading the same mpoprc ------------------
+# (its uidls_file, moved above): nothing mpop fetched is fetched again
+# (mpop itself stored them twice above, once per uidls file)
+before=$(maildir_count "$MAIL_ROOT/test")
+run_pm -C "$T/mpoprc" fetch
+t_rc "popmuch after mpop: exit 0" 0
+t_like "... says it adopted mpop's 4 and names the file" "$(cat "$T/err")" \
+	"adopted 4 message.*$T/uidls-$POP_USER"
+t_is "... and downloads none of them again" \
+	"$(maildir_count "$MAIL_ROOT/test")" "$before"
+seed_messages "$POP_USER" 1
+run_pm -C "$T/mpoprc" fetch
+t_rc "a new message: exit 0" 0
+t_empty "... silently (the adoption was told once)" "$T/err"
+t_is "... only the new one is fetched" \
+	"$(maildir_count "$MAIL_ROOT/test")" "$((before + 1))"
+t_is "... and notmuch indexed it" \
+	"$(notmuch count --output=files "folder:test" 2>/dev/null)" 1
+sed -i 's/^keep on$/keep off/' "$T/mpoprc"
+run_pm -C "$T/mpoprc" fetch
+t_rc "keep off: exit 0" 0
+t_is "... deletes the message popmuch stored, not the adopted ones" \
+	"$("$PM_PYTHON" - "$POP3_PORT" "$POP_USER" "$POP_PASS" "$TLS_CA" <<'PYEOF'
+import poplib, ssl, sys
+port, user, pw, ca = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
+p = poplib.POP3("127.0.0.1", int(port), timeout=30)
+p.stls(ssl.create_default_context(cafile=ca))
+p.user(user)
+p.pass_(pw)
+print(len(p.list()[1]))
+p.quit()
+PYEOF
+)" 4
+sed -i 's/^keep off$/keep on/' "$T/mpoprc"
+
 # ---- fetchmail ---------------------------------------------------------------
 (umask 077 && cat >"$T/fetchmailrc" <<EOF
 poll 127.0.0.1 port $POP3_PORT proto pop3 uidl

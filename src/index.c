@@ -37,6 +37,7 @@ struct indexer {
 	size_t nuncommitted, ndone, capuncommitted, capdone;
 	size_t nfailed, capfailed, nrefused, caprefused;
 	int finishing, exited;
+	unsigned long progress; /* jobs the thread has finished */
 	enum pm_status status;
 	char msg[PM_ERR_MSG_MAX];
 	char *config_path;
@@ -303,6 +304,7 @@ indexer_thread(void *arg)
 			    : index_one(ix, j);
 
 		pthread_mutex_lock(&ix->mu);
+		ix->progress++;
 		if (r == 0)
 			push(&ix->uncommitted, &ix->nuncommitted,
 			     &ix->capuncommitted, j->cookie);
@@ -404,16 +406,26 @@ index_wait(struct indexer *ix, int timeout, struct pm_err *err)
 {
 	struct timespec deadline;
 	enum pm_status st = PM_OK;
+	unsigned long seen;
 
 	clock_gettime(CLOCK_REALTIME, &deadline);
 	deadline.tv_sec += timeout;
 	pthread_mutex_lock(&ix->mu);
 	ix->finishing = 1;
+	seen = ix->progress;
 	pthread_cond_broadcast(&ix->work_cv);
 	while (!ix->exited && st == PM_OK) {
 		/* In slices, so that a stop request (stop.h) ends the wait
 		 * too: what is not indexed stays pending in the journal. */
 		struct timespec slice;
+
+		/* The bound is on waiting without progress (a lock held
+		 * elsewhere), not on a slow machine's indexing. */
+		if (ix->progress != seen) {
+			seen = ix->progress;
+			clock_gettime(CLOCK_REALTIME, &deadline);
+			deadline.tv_sec += timeout;
+		}
 
 		clock_gettime(CLOCK_REALTIME, &slice);
 		slice.tv_nsec += 200 * 1000000L;
@@ -437,9 +449,10 @@ index_wait(struct indexer *ix, int timeout, struct pm_err *err)
 		else if (slice.tv_sec == deadline.tv_sec &&
 			 slice.tv_nsec == deadline.tv_nsec)
 			st = err_set(err, PM_TEMPFAIL,
-				     "the notmuch database stayed locked for "
-				     "%d seconds; indexing will be caught up "
-				     "by the next run or 'popmuch index'",
+				     "indexing made no progress for %d seconds "
+				     "(the notmuch database stayed locked?); it "
+				     "will be caught up by the next run or "
+				     "'popmuch index'",
 				     timeout);
 	}
 	if (st == PM_OK && ix->status != PM_OK)

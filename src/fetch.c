@@ -41,64 +41,10 @@
 #include "popmuch/uidl.h"
 #include "popmuch/verify.h"
 #include "popmuch/xmalloc.h"
+#include "fetch-int.h"
 
-/* A body may exceed twice its LIST size by this much before it is cut
- * off as endless, and may take 'timeout' seconds per FETCH_SLOW_BYTES
- * (plus two) before it is cut off as trickling: 180 s per 32 KB is
- * 180 bytes/s, slower than any real link. */
-#define FETCH_BODY_SLACK ((uint64_t)64 << 20)
-#define FETCH_SLOW_BYTES 32768
-
-/* What this session knows of message i beyond the journal. */
-enum {
-	SEEN_STORED = 1,    /* retrieved, fenced and delivered now */
-	SEEN_VERIFIED = 2,  /* its header matched the stored copy's */
-	SEEN_TRUSTED = 4,   /* no header to compare: UIDL and size only */
-	SEEN_NOT_MAIL = 8,  /* stored, but does not start like a message */
-	SEEN_OTHER = 16,    /* its header is not the stored copy's: a new
-			     * message under a reused UIDL */
-};
-
-struct run {
-	const struct account *acct;
-	const struct fetch_opts *opts;
-	struct fetch_result *res;
-	struct indexer *ix; /* shared by all runs; borrowed */
-	char *state_dir;
-	char *maildir_path;
-	struct uidl_db *db;
-	struct maildir *md;
-	struct pop3 *p;
-	struct delivery *dl;
-	struct failing *failing;
-	int64_t now;
-	struct pop3_msg *msgs;
-	size_t nmsgs;
-	int server_uidl;	/* the UIDLs are the server's (not fp-) */
-	struct ret_msg *plan;
-	size_t *fetch_idx;	/* indexes into msgs of what to fetch */
-	unsigned char *seen;	/* per message: SEEN_* */
-	int network; /* a session with the server (not "popmuch index") */
-	char *first_refusal; /* what the server said of the first RETR -ERR */
-	/* the message being received (see sink_begin) */
-	size_t cur; /* index into fetch_idx */
-	uint64_t cur_bytes, cur_max;
-	time_t cur_deadline;
-};
-
-/* Index cookies name the run and the UIDL. */
-struct cookie {
-	struct run *run;
-	char *uidl;
-	char *path;
-};
-
-static void
-ev_warning(struct run *r, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void
-ev_warning(struct run *r, const char *fmt, ...)
+void
+fetch_warn(struct run *r, const char *fmt, ...)
 {
 	const struct fetch_events *ev = r->opts->events;
 	char buf[1024];
@@ -140,8 +86,8 @@ collect_free(struct collect *c)
 	free(c->v);
 }
 
-static void
-submit_index(struct run *r, const char *uidl, const char *path)
+void
+fetch_submit_index(struct run *r, const char *uidl, const char *path)
 {
 	struct cookie *c = xmalloc(sizeof(*c));
 
@@ -194,7 +140,7 @@ recover_one(struct run *r, const char *uidl, struct pm_err *err)
 		 * to index, and nothing must keep the entry pending. */
 		return uidl_indexed(r->db, uidl, err);
 	}
-	submit_index(r, uidl, path);
+	fetch_submit_index(r, uidl, path);
 	r->res->index_pending++;
 	free(path);
 	return PM_OK;
@@ -233,500 +179,7 @@ connect_login(struct run *r, struct pm_err *err)
 			  &r->res->warn_cleartext, err);
 }
 
-/* ---- the plan -------------------------------------------------------- */
-
-/* The header hash the journal holds for e, or that its file gives (a
- * record written before journal version 2); "" when neither is known. */
-static void
-stored_hash(struct run *r, const struct uidl_entry *e,
-	    char hex_r[HDRHASH_HEX + 1])
-{
-	char *path = r->md != NULL ? maildir_locate(r->md, e->file) : NULL;
-
-	hex_r[0] = '\0';
-	if (e->hash != NULL)
-		memcpy(hex_r, e->hash, HDRHASH_HEX + 1);
-	else if (path != NULL && hdrhash_file(path, hex_r, NULL) != 0)
-		hex_r[0] = '\0';
-	free(path);
-}
-
-/* Known means: delivered for this UIDL with this size.  A delivered
- * UIDL listed with another size, or one deleted that the server still
- * lists, is marked in check[] (its header decides, see verify()). */
-static void
-classify(struct run *r, unsigned char *check)
-{
-	for (size_t i = 0; i < r->nmsgs; i++) {
-		const struct pop3_msg *m = &r->msgs[i];
-		const struct uidl_entry *e =
-			m->uidl ? uidl_lookup(r->db, m->uidl) : NULL;
-		struct ret_msg *pm = &r->plan[i];
-
-		pm->num = m->num;
-		pm->size = m->size;
-		pm->known = 0;
-		if (e == NULL || (r->seen[i] & SEEN_OTHER))
-			continue;
-		if ((e->state == UIDL_DELIVERED && e->size == m->size) ||
-		    (e->state != UIDL_PENDING &&
-		     (r->seen[i] & SEEN_VERIFIED))) {
-			pm->known = 1;
-		} else if (e->state == UIDL_PENDING && r->opts->dry_run &&
-			   r->md != NULL &&
-			   maildir_find(r->md, e->file) != MAILDIR_MISSING) {
-			/* (a dry run does not recover: an unfinished
-			 * delivery whose file is there counts as known) */
-			pm->known = 1;
-		} else if (e->state != UIDL_PENDING && check != NULL) {
-			check[i] = 1;
-		}
-		pm->first_seen = e->first_seen;
-	}
-}
-
-static void
-policy(struct run *r, struct ret_policy *pol)
-{
-	const char *why;
-
-	retention_policy_from(r->acct, pol);
-	if (uidl_damaged(r->db, &why))
-		pol->no_delete = 1;
-	if (r->nmsgs > 0 && !r->server_uidl && !r->acct->uidl_fingerprint) {
-		/* No UIDL: only fetch-and-delete is possible (checked by
-		 * the caller); every message is new. */
-		pol->only_new = 0;
-	}
-}
-
-/* The verdict on message i, whose header hash the server gave as got
- * ("" when it would not say). */
-static void
-judge(struct run *r, size_t i, const char *got)
-{
-	const struct pop3_msg *m = &r->msgs[i];
-	const struct uidl_entry *e = uidl_lookup(r->db, m->uidl);
-	char want[HDRHASH_HEX + 1];
-	struct pm_err err;
-	char *esc;
-
-	stored_hash(r, e, want);
-	if (got[0] == '\0' || want[0] == '\0') {
-		/* Nothing to compare: UIDL and size are all there is (as
-		 * mpop); anything else is fetched again rather than lost. */
-		if (e->state == UIDL_DELIVERED && e->size == m->size)
-			r->seen[i] |= SEEN_TRUSTED;
-		return;
-	}
-	if (strcmp(got, want) == 0) {
-		r->seen[i] |= SEEN_VERIFIED;
-		if (!r->opts->dry_run &&
-		    uidl_confirmed(r->db, m->uidl, m->size, &err) != PM_OK)
-			ev_warning(r, "%s", err.msg);
-		return;
-	}
-	r->seen[i] |= SEEN_OTHER;
-	esc = log_escape(m->uidl, strlen(m->uidl), 80);
-	ev_warning(r, "the server reuses unique id %s for a different "
-		      "message (its header is not the stored one's); "
-		      "fetching it as new", esc);
-	free(esc);
-}
-
-/* Ask the server for the header of each message marked in check[] and
- * judge it.  A server without TOP leaves them unverified. */
-static enum pm_status
-verify(struct run *r, const unsigned char *check, struct pm_err *err)
-{
-	uint32_t *nums = xcalloc(r->nmsgs + 1, sizeof(*nums));
-	const char **uidls = xcalloc(r->nmsgs + 1, sizeof(*uidls));
-	size_t *idx = xcalloc(r->nmsgs + 1, sizeof(*idx)), n = 0;
-	char(*got)[HDRHASH_HEX + 1];
-	enum pm_status st;
-
-	for (size_t i = 0; i < r->nmsgs; i++)
-		if (check[i]) {
-			idx[n] = i;
-			uidls[n] = r->msgs[i].uidl;
-			nums[n++] = r->msgs[i].num;
-		}
-	got = xcalloc(n + 1, sizeof(*got));
-	st = verify_headers(r->p, nums, uidls, n, got, err);
-	if (st == PM_UNAVAILABLE) {
-		ev_warning(r, "the server does not answer TOP, so popmuch "
-			      "cannot check that a known unique id still "
-			      "names the message it stored; it relies on "
-			      "UIDL and size alone");
-		st = PM_OK;
-	}
-	for (size_t k = 0; k < n && st == PM_OK; k++)
-		judge(r, idx[k], got[k]);
-	free(got);
-	free(nums);
-	free(uidls);
-	free(idx);
-	return st;
-}
-
-/* Is message i one adopted from a peer's record (never deleted, so
- * never worth a header check)? */
-static int
-adopted(const struct run *r, size_t i)
-{
-	const struct uidl_entry *e =
-		r->msgs[i].uidl ? uidl_lookup(r->db, r->msgs[i].uidl) : NULL;
-
-	return e != NULL && strcmp(e->file, UIDL_NO_FILE) == 0;
-}
-
-/* An account's first run: what another client (mpop, fetchmail,
- * getmail6) recorded as downloaded from this mailbox is adopted, not
- * fetched again: journaled with no file (UIDL_NO_FILE) and its
- * first-seen time, so 'keep 30d' counts from the peer's.  popmuch never
- * deletes such a message: a peer's record alone does not show that a
- * copy exists (doc/HACKING.md). */
-static enum pm_status
-adopt_peers(struct run *r, struct pm_err *err)
-{
-	struct adopt_set *set;
-	enum pm_status st;
-	char *files = NULL;
-	size_t n = 0;
-
-	if (uidl_count(r->db) != 0 || !r->server_uidl || r->nmsgs == 0)
-		return PM_OK;
-	set = adopt_set_new();
-	st = adopt_load_account(set, r->acct, &files, err);
-	for (size_t i = 0; st == PM_OK && i < r->nmsgs; i++) {
-		const struct pop3_msg *m = &r->msgs[i];
-		const struct adopt_entry *a = adopt_lookup(set, m->uidl);
-
-		if (a == NULL)
-			continue;
-		n++;
-		if (r->opts->dry_run)
-			continue;
-		st = uidl_intent_nosync(r->db, m->uidl, m->size,
-					a->first_seen >= 0 ? a->first_seen
-							   : r->now,
-					UIDL_NO_FILE, NULL, err);
-		if (st == PM_OK)
-			st = uidl_delivered(r->db, m->uidl, err);
-	}
-	if (st == PM_OK && n > 0 && !r->opts->dry_run)
-		st = uidl_sync(r->db, err);
-	if (st == PM_OK && n > 0) {
-		files[strcspn(files, "\n")] = '\0';
-		ev_warning(r, "%s %zu message(s) that %s records as downloaded: "
-			      "they are not fetched again, and popmuch leaves "
-			      "them on the server",
-			   r->opts->dry_run ? "would adopt" : "adopted", n,
-			   files);
-	}
-	free(files);
-	adopt_set_free(&set);
-	return st;
-}
-
-/* The plan (retention.c), made twice when headers must be checked: a
- * known UIDL with another size or still listed after its deletion, and
- * every known message the first plan would delete without fetching it,
- * is checked against the header recorded when it was stored (the rule
- * for DELE in doc/HACKING.md).  On a server that changes nothing, this
- * asks nothing. */
-static enum pm_status
-make_plan(struct run *r, struct pm_err *err)
-{
-	unsigned char *check = xcalloc(r->nmsgs + 1, 1);
-	struct ret_policy pol;
-	enum pm_status st = PM_OK;
-	const char *why;
-	size_t n = 0;
-
-	r->plan = xcalloc(r->nmsgs ? r->nmsgs : 1, sizeof(*r->plan));
-	r->seen = xcalloc(r->nmsgs + 1, 1);
-	policy(r, &pol);
-	if (uidl_damaged(r->db, &why))
-		ev_warning(r, "%s; nothing will be deleted on the server in "
-			      "this run", why);
-	if (r->server_uidl || r->acct->uidl_fingerprint) {
-		classify(r, check);
-		retention_plan(r->plan, r->nmsgs, &pol, r->now);
-		for (size_t i = 0; i < r->nmsgs; i++) {
-			if (r->plan[i].dele && r->plan[i].known &&
-			    !r->plan[i].fetch && !r->plan[i].killed &&
-			    !adopted(r, i))
-				check[i] = 1;
-			n += check[i];
-		}
-		/* fingerprints are header hashes already */
-		if (n > 0 && r->server_uidl)
-			st = verify(r, check, err);
-		else if (n > 0)
-			for (size_t i = 0; i < r->nmsgs; i++)
-				r->seen[i] |= check[i] ? SEEN_TRUSTED : 0;
-	}
-	free(check);
-	if (st != PM_OK)
-		return st;
-	classify(r, NULL);
-	retention_plan(r->plan, r->nmsgs, &pol, r->now);
-	return PM_OK;
-}
-
-/* ---- retrieval -------------------------------------------------------- */
-
-static enum pm_status
-sink_begin(void *ctx, size_t i, struct pm_err *err)
-{
-	struct run *r = ctx;
-	const struct pop3_msg *m = &r->msgs[r->fetch_idx[i]];
-	uint64_t slices = m->size / FETCH_SLOW_BYTES;
-
-	/* LIST sizes are advisory, so the bounds are generous: they only
-	 * stop a body that never ends and a server that trickles. */
-	r->cur = i;
-	r->cur_bytes = 0;
-	r->cur_max = m->size > (UINT64_MAX - FETCH_BODY_SLACK) / 2
-			     ? UINT64_MAX
-			     : 2 * m->size + FETCH_BODY_SLACK;
-	r->cur_deadline = time(NULL) +
-			  (time_t)r->acct->timeout *
-				  (time_t)(2 + (slices > 100000 ? 100000 : slices));
-	return delivery_begin(r->dl, m->uidl, m->size, r->fetch_idx[i], err);
-}
-
-static enum pm_status
-sink_data(void *ctx, const char *buf, size_t len, struct pm_err *err)
-{
-	struct run *r = ctx;
-	uint32_t num = r->msgs[r->fetch_idx[r->cur]].num;
-
-	r->cur_bytes += len;
-	if (r->cur_bytes > r->cur_max)
-		return err_set(err, PM_PROTOCOL,
-			       "message %" PRIu32 " goes on far beyond the "
-			       "size the server gave (%" PRIu64 " bytes so "
-			       "far); stopped", num, r->cur_bytes);
-	if (time(NULL) > r->cur_deadline)
-		return err_set(err, PM_TIMEOUT,
-			       "message %" PRIu32 " arrives too slowly (%"
-			       PRIu64 " bytes so far); stopped",
-			       num, r->cur_bytes);
-	return delivery_data(r->dl, buf, len, err);
-}
-
-/* A message is in new/ and its delivered record written: index it. */
-static void
-delivered(void *ctx, const struct delivered *d)
-{
-	struct run *r = ctx;
-	const struct fetch_events *ev = r->opts->events;
-
-	submit_index(r, d->uidl, d->path);
-	r->seen[d->tag] |= SEEN_STORED | (d->mail ? 0 : SEEN_NOT_MAIL);
-	r->res->index_pending++;
-	r->res->fetched++;
-	r->res->bytes += d->size;
-	if (ev != NULL && ev->progress != NULL)
-		ev->progress(ev->ctx, r->acct->name, r->res->fetched,
-			     r->res->bytes);
-}
-
-/* Deliver what waits (deliver.c).  Under pipelining each message was
- * fenced as it arrived (pop3_retr); one at a time, a fence after the
- * last one proves the replies were in step for all of them first: when
- * it fails they are dropped, never stored. */
-static enum pm_status
-flush(struct run *r, int fence, struct pm_err *err)
-{
-	const struct pop3_msg *m = &r->msgs[r->fetch_idx[r->cur]];
-	enum pm_status st;
-
-	if (fence && delivery_waiting(r->dl) > 0 &&
-	    !pop3_caps(r->p)->pipelining &&
-	    (st = pop3_fence(r->p, m->num, r->server_uidl ? m->uidl : NULL,
-			     err)) != PM_OK) {
-		if (pop3_desynced(r->p))
-			delivery_discard(r->dl);
-		return st;
-	}
-	return delivery_flush(r->dl, delivered, r, err);
-}
-
-static enum pm_status
-sink_end(void *ctx, size_t i, struct pm_err *err)
-{
-	struct run *r = ctx;
-	enum pm_status st;
-
-	(void)i;
-	if ((st = delivery_end(r->dl, err)) != PM_OK)
-		return st;
-	return delivery_full(r->dl) ? flush(r, 1, err) : PM_OK;
-}
-
-/* RETR -ERR: that message is skipped and the rest goes on (it stays on
- * the server and is tried again each run; the person hears of it when
- * it first fails and then once a day: failing.h). */
-static enum pm_status
-sink_refused(void *ctx, size_t i, const char *text, struct pm_err *err)
-{
-	struct run *r = ctx;
-	const struct pop3_msg *m = &r->msgs[r->fetch_idx[i]];
-	char *esc = log_escape(m->uidl ? m->uidl : "-",
-			       strlen(m->uidl ? m->uidl : "-"), 80);
-	int64_t since = r->now;
-	char when[64] = "";
-
-	(void)err;
-	if (r->res->refused++ == 0)
-		r->first_refusal = xasprintf("message %" PRIu32
-					     " (unique id %s): %s",
-					     m->num, esc, text);
-	if (m->uidl == NULL || failing_note(r->failing, m->uidl, r->now, &since)) {
-		if (since < r->now)
-			(void)snprintf(when, sizeof(when),
-				       "; failing for %lld hour(s)",
-				       (long long)((r->now - since) / 3600));
-		ev_warning(r, "the server would not send message %" PRIu32
-			      " (unique id %s): %s; it stays on the server "
-			      "and every run tries it again%s",
-			   m->num, esc, text, when);
-		r->res->told = 1;
-	}
-	free(esc);
-	return PM_OK;
-}
-
-static void
-report_would(struct run *r)
-{
-	const struct fetch_events *ev = r->opts->events;
-
-	for (size_t i = 0; i < r->nmsgs && ev && ev->would; i++) {
-		const struct ret_msg *pm = &r->plan[i];
-		const char *u = r->msgs[i].uidl ? r->msgs[i].uidl : "-";
-
-		if (pm->fetch)
-			ev->would(ev->ctx, r->acct->name, "fetch", pm->num, u,
-				  pm->size);
-		if (pm->dele)
-			ev->would(ev->ctx, r->acct->name,
-				  pm->killed ? "delete-unread" : "delete",
-				  pm->num, u, pm->size);
-	}
-}
-
-/* The replies went out of step: nothing is deleted in this session
- * (the caller stops), and the server is spoken to one command at a time
- * from now on. */
-static void
-out_of_step(struct run *r, const char *why)
-{
-	struct pm_err err;
-
-	if (quirks_set_no_pipelining(r->state_dir, r->now, why, &err) != PM_OK)
-		ev_warning(r, "%s", err.msg);
-	ev_warning(r, "the server's replies were out of step: nothing is "
-		      "deleted in this run, what was not proven in step was "
-		      "not stored, and from now on the server is fetched "
-		      "without pipelining");
-}
-
-static enum pm_status
-retrieve(struct run *r, struct pm_err *err)
-{
-	const struct fetch_events *ev = r->opts->events;
-	struct pop3_sink sink = {sink_begin, sink_data, sink_end, sink_refused,
-				 r};
-	uint32_t *nums = xcalloc(r->nmsgs + 1, sizeof(*nums));
-	const char **uidls = xcalloc(r->nmsgs + 1, sizeof(*uidls));
-	uint64_t total = 0;
-	uint32_t ndele = 0;
-	enum pm_status st;
-	struct pm_err ferr;
-	size_t n = 0;
-
-	r->fetch_idx = xcalloc(r->nmsgs + 1, sizeof(*r->fetch_idx));
-	for (size_t i = 0; i < r->nmsgs; i++) {
-		ndele += r->plan[i].dele;
-		r->res->skipped += r->plan[i].skipped;
-		if (!r->plan[i].fetch)
-			continue;
-		r->fetch_idx[n] = i;
-		uidls[n] = r->msgs[i].uidl;
-		nums[n++] = r->msgs[i].num;
-		total += r->msgs[i].size;
-	}
-	r->res->to_fetch = (uint32_t)n;
-	if (ev != NULL && ev->planned != NULL)
-		ev->planned(ev->ctx, r->acct->name, (uint32_t)n, total, ndele);
-	r->dl = delivery_new(r->md, r->db, r->now);
-	st = pop3_retr(r->p, nums, r->server_uidl ? uidls : NULL, n, -1,
-		       &sink, err);
-	delivery_drop_current(r->dl);
-	if (st == PM_OK) {
-		st = flush(r, 1, err);
-	} else if (pop3_desynced(r->p) && !pop3_caps(r->p)->pipelining) {
-		delivery_discard(r->dl); /* not proven in step */
-	} else if (flush(r, 0, &ferr) != PM_OK) {
-		/* The connection broke: what arrived complete is kept
-		 * (fenced under pipelining; otherwise it is verified by
-		 * its header before any later DELE). */
-		ev_warning(r, "%s", ferr.msg);
-	}
-	if (pop3_desynced(r->p))
-		out_of_step(r, err->msg);
-	free(nums);
-	free(uidls);
-	return st;
-}
-
 /* ---- deletion ---------------------------------------------------------- */
-
-/* Not indexed yet (notmuch was busy): does the stored file at least
- * start like a message, as notmuch needs? */
-static int
-stored_as_mail(struct run *r, const struct uidl_entry *e)
-{
-	char *path = maildir_locate(r->md, e->file);
-	char hex[HDRHASH_HEX + 1];
-	int mail = 0;
-
-	if (path != NULL && hdrhash_file(path, hex, &mail) != 0)
-		mail = 0;
-	free(path);
-	return mail;
-}
-
-/* May message i be deleted now?  The rule of doc/HACKING.md: killed
- * unread by policy; or retrieved in this session, fenced, durable and
- * starting like a message; or held by the journal as delivered and
- * indexed, its header checked against the stored copy's in this session
- * (or, with no header to compare, UIDL and size). */
-static int
-deletable(struct run *r, size_t i)
-{
-	const struct pop3_msg *m = &r->msgs[i];
-	const struct uidl_entry *e;
-
-	if (!r->plan[i].dele)
-		return 0;
-	if (r->plan[i].killed)
-		return 1;
-	if (r->seen[i] & SEEN_STORED)
-		return !(r->seen[i] & SEEN_NOT_MAIL);
-	if (m->uidl == NULL)
-		return 0;
-	if (adopted(r, i))
-		return 0; /* no copy here to vouch for it */
-	e = uidl_lookup(r->db, m->uidl);
-	return e != NULL && e->state == UIDL_DELIVERED && !e->refused &&
-	       (r->seen[i] & (SEEN_VERIFIED | SEEN_TRUSTED)) &&
-	       (e->indexed || stored_as_mail(r, e));
-}
 
 /* The server committed the deletions (QUIT +OK): mark them deleted.
  * They are forgotten once the server stops listing them (prune), so a
@@ -767,7 +220,7 @@ delete_and_quit(struct run *r, struct pm_err *err)
 	enum pm_status st;
 
 	for (size_t i = 0; i < r->nmsgs; i++)
-		if (deletable(r, i)) {
+		if (plan_deletable(r, i)) {
 			idx[n] = i;
 			nums[n++] = r->msgs[i].num;
 		}
@@ -868,14 +321,13 @@ session(struct run *r, struct pm_err *err)
 	r->res->on_server = (uint32_t)r->nmsgs;
 	if ((st = check_uidl_support(r, err)) != PM_OK)
 		return st;
-	if ((st = adopt_peers(r, err)) != PM_OK ||
-	    (st = make_plan(r, err)) != PM_OK)
+	if ((st = plan_make(r, err)) != PM_OK)
 		return st;
 	if (r->opts->dry_run) {
-		report_would(r);
+		retrieve_report_would(r);
 		return pop3_quit(r->p, err);
 	}
-	if ((st = retrieve(r, err)) != PM_OK)
+	if ((st = retrieve_run(r, err)) != PM_OK)
 		return st;
 	if ((st = delete_and_quit(r, err)) != PM_OK)
 		return st;
@@ -903,7 +355,7 @@ run_account(struct run *r, int network, struct pm_err *err)
 	if (st != PM_OK)
 		return st;
 	if (uidl_switched(r->db) != NULL)
-		ev_warning(r, "%s", uidl_switched(r->db));
+		fetch_warn(r, "%s", uidl_switched(r->db));
 	r->failing = failing_load(r->state_dir);
 	if (r->opts->dry_run) {
 		/* Change nothing; only look at the Maildir if it is there,
@@ -984,9 +436,9 @@ refused_by_notmuch(struct cookie *c)
 	    uidl_lookup(r->db, c->uidl) == NULL)
 		return;
 	if (uidl_refused(r->db, c->uidl, &err) != PM_OK)
-		ev_warning(r, "%s", err.msg);
+		fetch_warn(r, "%s", err.msg);
 	esc = log_escape(c->uidl, strlen(c->uidl), 80);
-	ev_warning(r, "notmuch does not take %s (unique id %s) for email, so "
+	fetch_warn(r, "notmuch does not take %s (unique id %s) for email, so "
 		      "it is not indexed; the file stays there to read, and "
 		      "the message stays on the server ('popmuch status' "
 		      "lists it)", c->path, esc);
@@ -1045,7 +497,7 @@ write_last_run(struct run *r)
 	(void)snprintf(lr.message, sizeof(lr.message), "%s",
 		       res->status == PM_OK ? "" : res->err.msg);
 	if (lastrun_write(r->state_dir, &lr, &err) != PM_OK)
-		ev_warning(r, "%s", err.msg);
+		fetch_warn(r, "%s", err.msg);
 }
 
 static void
@@ -1056,7 +508,7 @@ finish_run(struct run *r)
 
 	if (r->failing != NULL && !r->opts->dry_run && r->network &&
 	    r->res->on_server > 0 && failing_save(r->failing, &err) != PM_OK)
-		ev_warning(r, "%s", err.msg);
+		fetch_warn(r, "%s", err.msg);
 	failing_free(&r->failing);
 	delivery_free(&r->dl);
 	if (r->db != NULL) {
@@ -1068,13 +520,13 @@ finish_run(struct run *r)
 
 		if (uidl_sync(r->db, &err) != PM_OK ||
 		    uidl_compact(r->db, force, &err) != PM_OK)
-			ev_warning(r, "%s", err.msg);
+			fetch_warn(r, "%s", err.msg);
 		if (!r->opts->dry_run)
 			write_last_run(r);
 	}
 	if (r->res->index_pending > 0 && !r->opts->dry_run &&
 	    r->res->status == PM_OK)
-		ev_warning(r, "%" PRIu32 " delivered message(s) are not indexed "
+		fetch_warn(r, "%" PRIu32 " delivered message(s) are not indexed "
 			      "yet; the next run or 'popmuch index' will "
 			      "index them",
 			   r->res->index_pending);

@@ -1,0 +1,310 @@
+/* plan.c: the rule for DELE (doc/HACKING.md): which messages on the
+ * server are the ones the journal holds, checked by header where sizes
+ * or deletions make it matter, and which may be deleted in the session.
+ * Also the adoption of other clients' records on a first run. */
+#include "config.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "popmuch/adopt.h"
+#include "popmuch/hdrhash.h"
+#include "popmuch/log.h"
+#include "popmuch/maildir.h"
+#include "popmuch/pop3.h"
+#include "popmuch/retention.h"
+#include "popmuch/uidl.h"
+#include "popmuch/verify.h"
+#include "popmuch/xmalloc.h"
+#include "fetch-int.h"
+
+
+/* The header hash the journal holds for e, or that its file gives (a
+ * record written before journal version 2); "" when neither is known. */
+static void
+stored_hash(struct run *r, const struct uidl_entry *e,
+	    char hex_r[HDRHASH_HEX + 1])
+{
+	char *path = r->md != NULL ? maildir_locate(r->md, e->file) : NULL;
+
+	hex_r[0] = '\0';
+	if (e->hash != NULL)
+		memcpy(hex_r, e->hash, HDRHASH_HEX + 1);
+	else if (path != NULL && hdrhash_file(path, hex_r, NULL) != 0)
+		hex_r[0] = '\0';
+	free(path);
+}
+
+/* Known means: delivered for this UIDL with this size.  A delivered
+ * UIDL listed with another size, or one deleted that the server still
+ * lists, is marked in check[] (its header decides, see verify()). */
+static void
+classify(struct run *r, unsigned char *check)
+{
+	for (size_t i = 0; i < r->nmsgs; i++) {
+		const struct pop3_msg *m = &r->msgs[i];
+		const struct uidl_entry *e =
+			m->uidl ? uidl_lookup(r->db, m->uidl) : NULL;
+		struct ret_msg *pm = &r->plan[i];
+
+		pm->num = m->num;
+		pm->size = m->size;
+		pm->known = 0;
+		if (e == NULL || (r->seen[i] & SEEN_OTHER))
+			continue;
+		if ((e->state == UIDL_DELIVERED && e->size == m->size) ||
+		    (e->state != UIDL_PENDING &&
+		     (r->seen[i] & SEEN_VERIFIED))) {
+			pm->known = 1;
+		} else if (e->state == UIDL_PENDING && r->opts->dry_run &&
+			   r->md != NULL &&
+			   maildir_find(r->md, e->file) != MAILDIR_MISSING) {
+			/* (a dry run does not recover: an unfinished
+			 * delivery whose file is there counts as known) */
+			pm->known = 1;
+		} else if (e->state != UIDL_PENDING && check != NULL) {
+			check[i] = 1;
+		}
+		pm->first_seen = e->first_seen;
+	}
+}
+
+static void
+policy(struct run *r, struct ret_policy *pol)
+{
+	const char *why;
+
+	retention_policy_from(r->acct, pol);
+	if (uidl_damaged(r->db, &why))
+		pol->no_delete = 1;
+	if (r->nmsgs > 0 && !r->server_uidl && !r->acct->uidl_fingerprint) {
+		/* No UIDL: only fetch-and-delete is possible (checked by
+		 * the caller); every message is new. */
+		pol->only_new = 0;
+	}
+}
+
+/* The verdict on message i, whose header hash the server gave as got
+ * ("" when it would not say). */
+static void
+judge(struct run *r, size_t i, const char *got)
+{
+	const struct pop3_msg *m = &r->msgs[i];
+	const struct uidl_entry *e = uidl_lookup(r->db, m->uidl);
+	char want[HDRHASH_HEX + 1];
+	struct pm_err err;
+	char *esc;
+
+	stored_hash(r, e, want);
+	if (got[0] == '\0' || want[0] == '\0') {
+		/* Nothing to compare: UIDL and size are all there is (as
+		 * mpop); anything else is fetched again rather than lost. */
+		if (e->state == UIDL_DELIVERED && e->size == m->size)
+			r->seen[i] |= SEEN_TRUSTED;
+		return;
+	}
+	if (strcmp(got, want) == 0) {
+		r->seen[i] |= SEEN_VERIFIED;
+		if (!r->opts->dry_run &&
+		    uidl_confirmed(r->db, m->uidl, m->size, &err) != PM_OK)
+			fetch_warn(r, "%s", err.msg);
+		return;
+	}
+	r->seen[i] |= SEEN_OTHER;
+	esc = log_escape(m->uidl, strlen(m->uidl), 80);
+	fetch_warn(r, "the server reuses unique id %s for a different "
+		      "message (its header is not the stored one's); "
+		      "fetching it as new", esc);
+	free(esc);
+}
+
+/* Ask the server for the header of each message marked in check[] and
+ * judge it.  A server without TOP leaves them unverified. */
+static enum pm_status
+verify(struct run *r, const unsigned char *check, struct pm_err *err)
+{
+	uint32_t *nums = xcalloc(r->nmsgs + 1, sizeof(*nums));
+	const char **uidls = xcalloc(r->nmsgs + 1, sizeof(*uidls));
+	size_t *idx = xcalloc(r->nmsgs + 1, sizeof(*idx)), n = 0;
+	char(*got)[HDRHASH_HEX + 1];
+	enum pm_status st;
+
+	for (size_t i = 0; i < r->nmsgs; i++)
+		if (check[i]) {
+			idx[n] = i;
+			uidls[n] = r->msgs[i].uidl;
+			nums[n++] = r->msgs[i].num;
+		}
+	got = xcalloc(n + 1, sizeof(*got));
+	st = verify_headers(r->p, nums, uidls, n, got, err);
+	if (st == PM_UNAVAILABLE) {
+		fetch_warn(r, "the server does not answer TOP, so popmuch "
+			      "cannot check that a known unique id still "
+			      "names the message it stored; it relies on "
+			      "UIDL and size alone");
+		st = PM_OK;
+	}
+	for (size_t k = 0; k < n && st == PM_OK; k++)
+		judge(r, idx[k], got[k]);
+	free(got);
+	free(nums);
+	free(uidls);
+	free(idx);
+	return st;
+}
+
+/* Is message i one adopted from a peer's record (never deleted, so
+ * never worth a header check)? */
+static int
+adopted(const struct run *r, size_t i)
+{
+	const struct uidl_entry *e =
+		r->msgs[i].uidl ? uidl_lookup(r->db, r->msgs[i].uidl) : NULL;
+
+	return e != NULL && strcmp(e->file, UIDL_NO_FILE) == 0;
+}
+
+/* An account's first run: what another client (mpop, fetchmail,
+ * getmail6) recorded as downloaded from this mailbox is adopted, not
+ * fetched again: journaled with no file (UIDL_NO_FILE) and its
+ * first-seen time, so 'keep 30d' counts from the peer's.  popmuch never
+ * deletes such a message: a peer's record alone does not show that a
+ * copy exists (doc/HACKING.md). */
+static enum pm_status
+adopt_peers(struct run *r, struct pm_err *err)
+{
+	struct adopt_set *set;
+	enum pm_status st;
+	char *files = NULL;
+	size_t n = 0;
+
+	if (uidl_count(r->db) != 0 || !r->server_uidl || r->nmsgs == 0)
+		return PM_OK;
+	set = adopt_set_new();
+	st = adopt_load_account(set, r->acct, &files, err);
+	for (size_t i = 0; st == PM_OK && i < r->nmsgs; i++) {
+		const struct pop3_msg *m = &r->msgs[i];
+		const struct adopt_entry *a = adopt_lookup(set, m->uidl);
+
+		if (a == NULL)
+			continue;
+		n++;
+		if (r->opts->dry_run)
+			continue;
+		st = uidl_intent_nosync(r->db, m->uidl, m->size,
+					a->first_seen >= 0 ? a->first_seen
+							   : r->now,
+					UIDL_NO_FILE, NULL, err);
+		if (st == PM_OK)
+			st = uidl_delivered(r->db, m->uidl, err);
+	}
+	if (st == PM_OK && n > 0 && !r->opts->dry_run)
+		st = uidl_sync(r->db, err);
+	if (st == PM_OK && n > 0) {
+		files[strcspn(files, "\n")] = '\0';
+		fetch_warn(r, "%s %zu message(s) that %s records as downloaded: "
+			      "they are not fetched again, and popmuch leaves "
+			      "them on the server",
+			   r->opts->dry_run ? "would adopt" : "adopted", n,
+			   files);
+	}
+	free(files);
+	adopt_set_free(&set);
+	return st;
+}
+
+/* The plan (retention.c), made twice when headers must be checked: a
+ * known UIDL with another size or still listed after its deletion, and
+ * every known message the first plan would delete without fetching it,
+ * is checked against the header recorded when it was stored (the rule
+ * for DELE in doc/HACKING.md).  On a server that changes nothing, this
+ * asks nothing. */
+enum pm_status
+plan_make(struct run *r, struct pm_err *err)
+{
+	unsigned char *check = xcalloc(r->nmsgs + 1, 1);
+	struct ret_policy pol;
+	enum pm_status st = PM_OK;
+	const char *why;
+	size_t n = 0;
+
+	r->plan = xcalloc(r->nmsgs ? r->nmsgs : 1, sizeof(*r->plan));
+	r->seen = xcalloc(r->nmsgs + 1, 1);
+	if ((st = adopt_peers(r, err)) != PM_OK) {
+		free(check);
+		return st;
+	}
+	policy(r, &pol);
+	if (uidl_damaged(r->db, &why))
+		fetch_warn(r, "%s; nothing will be deleted on the server in "
+			      "this run", why);
+	if (r->server_uidl || r->acct->uidl_fingerprint) {
+		classify(r, check);
+		retention_plan(r->plan, r->nmsgs, &pol, r->now);
+		for (size_t i = 0; i < r->nmsgs; i++) {
+			if (r->plan[i].dele && r->plan[i].known &&
+			    !r->plan[i].fetch && !r->plan[i].killed &&
+			    !adopted(r, i))
+				check[i] = 1;
+			n += check[i];
+		}
+		/* fingerprints are header hashes already */
+		if (n > 0 && r->server_uidl)
+			st = verify(r, check, err);
+		else if (n > 0)
+			for (size_t i = 0; i < r->nmsgs; i++)
+				r->seen[i] |= check[i] ? SEEN_TRUSTED : 0;
+	}
+	free(check);
+	if (st != PM_OK)
+		return st;
+	classify(r, NULL);
+	retention_plan(r->plan, r->nmsgs, &pol, r->now);
+	return PM_OK;
+}
+
+/* Not indexed yet (notmuch was busy): does the stored file at least
+ * start like a message, as notmuch needs? */
+static int
+stored_as_mail(struct run *r, const struct uidl_entry *e)
+{
+	char *path = maildir_locate(r->md, e->file);
+	char hex[HDRHASH_HEX + 1];
+	int mail = 0;
+
+	if (path != NULL && hdrhash_file(path, hex, &mail) != 0)
+		mail = 0;
+	free(path);
+	return mail;
+}
+
+/* May message i be deleted now?  The rule of doc/HACKING.md: killed
+ * unread by policy; or retrieved in this session, fenced, durable and
+ * starting like a message; or held by the journal as delivered and
+ * indexed, its header checked against the stored copy's in this session
+ * (or, with no header to compare, UIDL and size). */
+int
+plan_deletable(struct run *r, size_t i)
+{
+	const struct pop3_msg *m = &r->msgs[i];
+	const struct uidl_entry *e;
+
+	if (!r->plan[i].dele)
+		return 0;
+	if (r->plan[i].killed)
+		return 1;
+	if (r->seen[i] & SEEN_STORED)
+		return !(r->seen[i] & SEEN_NOT_MAIL);
+	if (m->uidl == NULL)
+		return 0;
+	if (adopted(r, i))
+		return 0; /* no copy here to vouch for it */
+	e = uidl_lookup(r->db, m->uidl);
+	return e != NULL && e->state == UIDL_DELIVERED && !e->refused &&
+	       (r->seen[i] & (SEEN_VERIFIED | SEEN_TRUSTED)) &&
+	       (e->indexed || stored_as_mail(r, e));
+}
+

@@ -742,6 +742,9 @@ static const struct keyword keywords[] = {
 	HONOUR("notmuch_config", kw_file_opt, F_notmuch_config),
 	HONOUR("uidl_fallback", kw_uidl_fallback, F_uidl_fingerprint),
 	{"fetch_parallel", kw_fetch_parallel, -1, KW_GLOBAL, NULL},
+	/* sending (compose.c, outbox.c) */
+	HONOUR("from", kw_string_opt, F_from),
+	HONOUR("sendmail_command", kw_string_opt, F_sendmail_command),
 	/* the TUI's, global */
 	{"search", kw_search, -1, KW_GLOBAL | KW_WORDS,
 	 "search NAME QUERY, e.g. search work \"tag:work and tag:unread\""},

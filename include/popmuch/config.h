@@ -73,6 +73,11 @@ struct account {
 	/* notmuch */
 	char *tags;           /* e.g. "+work -inbox", NULL = none */
 	char *notmuch_config; /* NULL = as the notmuch CLI finds it */
+
+	/* sending (compose, reply, forward, popmuch send) */
+	char *from;             /* "Name <addr>", NULL: notmuch's user.* */
+	char *sendmail_command; /* NULL: msmtp -t --read-envelope-from when
+				 * installed, else /usr/sbin/sendmail -t -oi */
 };
 
 /* "search NAME QUERY": a saved search of the TUI. */

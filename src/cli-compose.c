@@ -97,11 +97,12 @@ enum { O_TO = 256, O_CC, O_SUBJECT, O_ATTACH, O_ALL, O_DRAFT, O_RETRY,
 static int
 parse_cmd_opts(int argc, char **argv, struct ccli *c)
 {
-	static const struct option lo[] = {
+	/* forward --attach takes no file: it attaches the original */
+	struct option lo[] = {
 		{"to", required_argument, NULL, O_TO},
 		{"cc", required_argument, NULL, O_CC},
 		{"subject", required_argument, NULL, O_SUBJECT},
-		{"attach", optional_argument, NULL, O_ATTACH},
+		{"attach", required_argument, NULL, O_ATTACH},
 		{"all", no_argument, NULL, O_ALL},
 		{"draft", required_argument, NULL, O_DRAFT},
 		{"retry", no_argument, NULL, O_RETRY},
@@ -111,6 +112,8 @@ parse_cmd_opts(int argc, char **argv, struct ccli *c)
 	};
 	int o, fwd = strcmp(c->cmd, "forward") == 0;
 
+	if (fwd)
+		lo[3].has_arg = no_argument;
 	optind = 1;
 	opterr = 0;
 	while ((o = getopt_long(argc, argv, "+", lo, NULL)) != -1) {
@@ -119,12 +122,10 @@ parse_cmd_opts(int argc, char **argv, struct ccli *c)
 		case O_CC: g_ptr_array_add(c->cc, optarg); break;
 		case O_SUBJECT: c->subject = optarg; break;
 		case O_ATTACH:
-			if (fwd && optarg == NULL)
+			if (fwd)
 				c->attach_orig = 1;
-			else if (optarg != NULL)
-				g_ptr_array_add(c->attach, optarg);
 			else
-				goto bad;
+				g_ptr_array_add(c->attach, optarg);
 			break;
 		case O_ALL: c->all = 1; break;
 		case O_DRAFT: c->draft = optarg; break;
@@ -132,7 +133,6 @@ parse_cmd_opts(int argc, char **argv, struct ccli *c)
 		case O_DELETE: c->forget = 1; break;
 		case O_SENT: c->mark_sent = 1; break;
 		default:
-		bad:
 			log_msg(PM_LOG_ERROR,
 				"%s: unknown option or missing argument %s; "
 				"try 'popmuch %s --help'",

@@ -30,7 +30,7 @@ class Handler:
 
     async def handle_DATA(self, server, session, envelope):
         self.n += 1
-        name = "%d.%d.%d.smtpd" % (time.time(), os.getpid(), self.n)
+        name = "%06d.%d.%d.smtpd" % (self.n, time.time(), os.getpid())
         head = "X-Test-Mail-From: %s\nX-Test-Rcpt-To: %s\n" % (
             envelope.mail_from, ", ".join(envelope.rcpt_tos))
         data = envelope.original_content.replace(b"\r\n", b"\n")

@@ -224,8 +224,10 @@ queue_and_send(struct ccli *c, const struct compose_msg *m,
 		outbox_free(&ob);
 		return err_exitcode(st);
 	}
-	FAULT("compose-queued");
+	/* the draft goes once the message is durable: a crash in between
+	 * leaves both, and 'popmuch status' shows the queued one */
 	unlink(draft_path);
+	FAULT("compose-queued");
 	st = outbox_send(ob, c->cfg, NULL, 60, &res, &err);
 	if (st == PM_OK && !c->quiet)
 		fprintf(stderr, "popmuch: sent\n");

@@ -81,8 +81,16 @@ record(const char *notmuch_config, const char *sent_path,
 		NULL, NOTMUCH_DATABASE_MODE_READ_WRITE, notmuch_config, NULL,
 		&db, &msg);
 	free(msg);
-	if (nst != NOTMUCH_STATUS_SUCCESS)
+	msg = NULL;
+	/* no database yet (nothing fetched so far): create it, as index.c */
+	if (nst != NOTMUCH_STATUS_SUCCESS &&
+	    notmuch_database_create_with_config(NULL, notmuch_config, NULL,
+						&db, &msg) !=
+		    NOTMUCH_STATUS_SUCCESS) {
+		free(msg);
 		return 1;
+	}
+	free(msg);
 	nst = notmuch_database_index_file(db, sent_path, NULL, &m);
 	if (nst == NOTMUCH_STATUS_SUCCESS ||
 	    nst == NOTMUCH_STATUS_DUPLICATE_MESSAGE_ID) {

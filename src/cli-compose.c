@@ -7,22 +7,19 @@
 #include "config.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <glib.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "popmuch/compose.h"
+#include "popmuch/editor.h"
 #include "popmuch/config.h"
 #include "popmuch/err.h"
 #include "popmuch/fault.h"
 #include "popmuch/fetch.h"
-#include "popmuch/fsutil.h"
 #include "popmuch/identity.h"
 #include "popmuch/index.h"
 #include "popmuch/log.h"
@@ -163,49 +160,6 @@ setup(struct ccli *c)
 	return -1;
 }
 
-/* ---- the editor -------------------------------------------------------- */
-
-static char *
-new_draft_path(void)
-{
-	char *dir = fetch_state_dir(".drafts");
-	struct pm_err err;
-	char *p;
-
-	if (fsutil_mkdirs(dir, &err) != PM_OK) {
-		free(dir);
-		return NULL;
-	}
-	p = xasprintf("%s/%lld-%ld.eml", dir, (long long)time(NULL),
-		      (long)getpid());
-	free(dir);
-	return p;
-}
-
-static int
-run_editor(const char *path)
-{
-	const char *ed = getenv("VISUAL");
-	char *cmd;
-	int status = -1;
-	pid_t pid;
-
-	if (ed == NULL || *ed == '\0')
-		ed = getenv("EDITOR");
-	if (ed == NULL || *ed == '\0')
-		ed = "vi";
-	cmd = xasprintf("%s \"$1\"", ed);
-	fflush(NULL);
-	if ((pid = fork()) == 0) {
-		execl("/bin/sh", "sh", "-c", cmd, "sh", path, (char *)NULL);
-		_exit(127);
-	}
-	free(cmd);
-	if (pid < 0 || waitpid(pid, &status, 0) < 0)
-		return -1;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
 /* Queue the message and send the outbox; the exit code. */
 static int
 queue_and_send(struct ccli *c, const struct compose_msg *m,
@@ -265,12 +219,7 @@ edit_and_send(struct ccli *c, const char *text, const char *path)
 	char *after;
 	int rc;
 
-	if (text != NULL &&
-	    !g_file_set_contents(path, text, (gssize)strlen(text), NULL)) {
-		log_msg(PM_LOG_ERROR, "%s: cannot write the draft", path);
-		return 73;
-	}
-	if ((rc = run_editor(path)) != 0) {
+	if ((rc = editor_run(path)) != 0) {
 		log_msg(PM_LOG_ERROR, "the editor failed (exit %d); not sent; "
 				      "the draft is kept in %s", rc, path);
 		return 70;
@@ -352,10 +301,9 @@ cmd_write(struct ccli *c)
 	free(orig);
 	if (rc >= 0)
 		return rc;
-	if ((path = new_draft_path()) == NULL) {
+	if (editor_draft_new(text, &path, &err) != PM_OK) {
 		free(text);
-		log_msg(PM_LOG_ERROR, "cannot create the drafts directory");
-		return 73;
+		return fail(&err);
 	}
 	rc = edit_and_send(c, text, path);
 	free(text);

@@ -549,6 +549,14 @@ kw_fetch_interval(struct parse *p, const struct keyword *kw, char *arg)
 }
 
 static enum pm_status
+kw_send_with_fetch(struct parse *p, const struct keyword *kw, char *arg)
+{
+	if (parse_bool(arg, &p->cfg->send_with_fetch) != 0)
+		return bad_arg(p, kw, arg, "use on or off");
+	return PM_OK;
+}
+
+static enum pm_status
 kw_html_command(struct parse *p, const struct keyword *kw, char *arg)
 {
 	(void)kw;
@@ -745,6 +753,7 @@ static const struct keyword keywords[] = {
 	/* sending (compose.c, outbox.c) */
 	HONOUR("from", kw_string_opt, F_from),
 	HONOUR("sendmail_command", kw_string_opt, F_sendmail_command),
+	{"send_with_fetch", kw_send_with_fetch, -1, KW_GLOBAL, NULL},
 	/* the TUI's, global */
 	{"search", kw_search, -1, KW_GLOBAL | KW_WORDS,
 	 "search NAME QUERY, e.g. search work \"tag:work and tag:unread\""},

@@ -492,6 +492,7 @@ parse_text(const char *name, const char *text, struct config **cfg_r,
 	p.cfg = xcalloc(1, sizeof(*p.cfg));
 	p.cfg->path = xstrdup(name);
 	p.cfg->fetch_parallel = 4;
+	p.cfg->send_with_fetch = 1;
 	p.defaults = account_defaults();
 	for (p.line = 1; st == PM_OK && line != NULL; p.line++) {
 		nl = strchr(line, '\n');

@@ -135,6 +135,8 @@ struct config {
 	size_t nbinds;
 	struct cfg_color *colors; /* in file order */
 	size_t ncolors;
+	int send_with_fetch; /* "send_with_fetch on|off", default on: the
+			      * TUI sends the outbox with each fetch */
 };
 
 /* Default config path: $XDG_CONFIG_HOME/popmuch/config, else

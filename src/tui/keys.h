@@ -48,7 +48,18 @@ enum tui_special_key {
 	X(HEADERS, "toggle full headers")                                     \
 	X(RAW, "toggle the raw message")                                      \
 	X(SAVE, "save the attachment")                                        \
-	X(OPEN_EXT, "open the attachment (xdg-open or mailcap)")
+	X(OPEN_EXT, "open the attachment (xdg-open or mailcap)")            \
+	X(REPLY, "reply to the sender")                                       \
+	X(REPLY_ALL, "reply to all (group reply)")                            \
+	X(FORWARD, "forward")                                                 \
+	X(COMPOSE, "write a new message")                                     \
+	X(OUTBOX, "outbox and postponed drafts")                              \
+	X(SEND, "send")                                                       \
+	X(EDIT, "edit the draft again")                                       \
+	X(ATTACH, "attach a file")                                            \
+	X(DETACH, "remove the last attachment")                               \
+	X(POSTPONE, "postpone: keep the draft for later")                     \
+	X(DISCARD, "discard the draft")
 
 enum tui_action {
 #define TUI_ACTION_ENUM(name, help) ACT_##name,
@@ -66,6 +77,8 @@ enum tui_scope {
 	SC_ACCOUNTS = 1 << 5, /* accounts */
 	SC_PAGER = 1 << 6,    /* help, log */
 	SC_ATTACH = 1 << 7,   /* attachment list */
+	SC_COMPOSE = 1 << 8,  /* the draft before sending (view-compose.c) */
+	SC_OUTBOX = 1 << 9,   /* outbox and drafts (view-compose.c) */
 };
 
 struct key_binding {

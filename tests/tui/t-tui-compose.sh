@@ -1,0 +1,100 @@
+#!/bin/bash
+# t-tui-compose.sh: reply from the message screen, edit, send; reply to
+# all, postpone, resume the draft from the outbox screen, send; compose
+# and discard; all through real msmtp to a real SMTP server.
+. "$TOP_SRCDIR/tests/integration/lib.sh"
+. "$TOP_SRCDIR/tests/integration/smtp.sh"
+. "$TOP_SRCDIR/tests/tui/tuilib.sh"
+
+command -v tmux >/dev/null || t_bail "tmux is not installed"
+tui_local_world
+smtp_start
+compose_world_config
+pm_config local \
+	"sendmail_command \"msmtp -C $T/msmtprc -t --read-envelope-from\""
+# the editor appends a line each time it runs
+cat >"$T/editor.sh" <<'EOS'
+#!/bin/sh
+echo "Typed in the TUI." >>"$1"
+EOS
+chmod +x "$T/editor.sh"
+count_is()
+{
+	local i=0
+	while [ "$(smtp_count)" != "$2" ] && [ $i -lt 200 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	t_is "$1" "$(smtp_count)" "$2"
+}
+fact()
+{
+	"$PM_PYTHON" "$TOP_SRCDIR/tests/data/compose/mailcheck.py" \
+		"$(smtp_msg "$1")" | grep -F -- "$2" | head -1
+}
+
+TUI_ENV="EDITOR=$T/editor.sh" tui_start -C "$PM_CONFIG"
+t_screen "the inbox opens" 'popmuch: inbox'
+tui_keys /
+tui_type 'id:qp-attach@popmuch.test'
+tui_keys Enter
+t_screen "search results" 'Grüße aus Köln'
+tui_keys Enter
+t_screen "thread" 'popmuch: thread'
+tui_keys Enter
+t_screen "the message" '^Subject: Grüße aus Köln'
+
+# 1. r: the draft in the editor, then the compose screen; y sends.
+tui_keys r
+t_screen "r: the compose screen after the editor" 'compose: y send'
+t_screen "... shows the reply's headers" '^To: Jörg Müller <joerg@example.org>'
+t_screen "... and the quoted text" '^> Schöne Grüße'
+t_screen "... and what the editor added" '^Typed in the TUI\.'
+tui_keys y
+t_screen "y: queued and sending" 'queued in the outbox and sending'
+count_is "... the SMTP server receives it" 1
+t_is "... a reply to the message" "$(fact 1 'H In-Reply-To')" \
+	"H In-Reply-To: <qp-attach@popmuch.test>"
+t_is "... with one Re:" "$(fact 1 'H Subject')" "H Subject: Re: Grüße aus Köln"
+
+# 2. R: reply to all; P postpones; O lists the draft; Enter resumes it.
+tui_keys R
+t_screen "R: the compose screen" 'compose: y send'
+tui_keys P
+t_screen "P: postponed" 'postponed: O lists the drafts'
+t_is "... the draft is kept" "$(ls "$XDG_STATE_HOME/popmuch/.drafts" | wc -l)" 1
+t_is "... nothing sent" "$(smtp_count)" 1
+tui_keys O
+t_screen "O: the outbox screen lists the draft" \
+	'draft +to Jörg Müller <joerg@example.org>, "Re: Grüße aus Köln"'
+tui_keys Enter
+t_screen "Enter: the draft edited again, the compose screen" 'compose: y send'
+tui_keys y
+count_is "... y sends the resumed draft" 2
+t_is "... with both edits" \
+	"$("$PM_PYTHON" "$TOP_SRCDIR/tests/data/compose/mailcheck.py" \
+		"$(smtp_msg 2)" | grep -c '^T 0 | Typed in the TUI.$')" 2
+t_is "... no draft left" "$(ls "$XDG_STATE_HOME/popmuch/.drafts" | wc -l)" 0
+
+# 3. m: a new message; x discards it after asking.
+tui_keys q
+tui_keys m
+t_screen "m: the compose screen" 'compose: y send'
+tui_keys x
+t_screen "x asks first" 'discard this draft\? \(y/n\)'
+tui_keys y Enter
+t_screen "... discarded" 'discarded'
+t_is "... no draft left" "$(ls "$XDG_STATE_HOME/popmuch/.drafts" | wc -l)" 0
+t_is "... nothing more sent" "$(smtp_count)" 2
+
+# 4. ? lists the new keys.
+tui_keys '?'
+t_screen "help lists reply" 'r +reply to the sender'
+tui_keys G
+t_screen "help lists compose and the outbox" 'O +outbox and postponed drafts'
+tui_keys q q q q q
+tui_exited 10 || tui_keys q
+t_ok "the TUI exits" tui_exited 10
+t_ok "no sanitizer report" tui_sanitizers_clean
+
+t_done

@@ -21,7 +21,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
+#include <poll.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -51,8 +52,7 @@ struct outbox {
 	int lockfd;
 };
 
-static enum pm_status lock(struct outbox *ob, struct pm_err *err);
-static void unlock(struct outbox *ob);
+static int locked_by_other(struct outbox *ob);
 
 static const char *const state_names[] = {"queued", "sending", "failed",
 					  "sent"};
@@ -319,14 +319,12 @@ outbox_list(struct outbox *ob, struct outbox_entry **v_r, size_t *n_r,
 {
 	struct outbox_entry *v = NULL;
 	size_t n = 0;
-	struct pm_err lerr;
 	int busy;
 
 	g_mime_init();
-	busy = lock(ob, &lerr) == PM_LOCKED;
+	busy = locked_by_other(ob);
 	collect(ob, &v, &n);
 	collect_filed(ob, &v, &n);
-	unlock(ob);
 	for (size_t i = 0; busy && i < n; i++)
 		if (v[i].state == OUTBOX_MAYBE_SENT)
 			v[i].state = OUTBOX_SENDING; /* a sender runs now */
@@ -356,17 +354,30 @@ outbox_entries_free(struct outbox_entry **v, size_t n)
 
 /* ---- sending ----------------------------------------------------------- */
 
+static int
+lock_fd(struct outbox *ob, struct pm_err *err)
+{
+	char *path = xasprintf("%s/lock", ob->state_dir);
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+
+	free(path);
+	if (fd < 0)
+		err_set(err, PM_IOERR, "%s/lock: %s", ob->state_dir,
+			strerror(errno));
+	return fd;
+}
+
+/* An open file description lock (F_OFD_SETLK): held by one sender;
+ * listing only tests it (F_OFD_GETLK), so "popmuch status" and the TUI
+ * never make a sender fail. */
 static enum pm_status
 lock(struct outbox *ob, struct pm_err *err)
 {
-	char *path = xasprintf("%s/lock", ob->state_dir);
+	struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
 
-	ob->lockfd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	free(path);
-	if (ob->lockfd < 0)
-		return err_set(err, PM_IOERR, "%s/lock: %s", ob->state_dir,
-			       strerror(errno));
-	if (flock(ob->lockfd, LOCK_EX | LOCK_NB) != 0) {
+	if ((ob->lockfd = lock_fd(ob, err)) < 0)
+		return PM_IOERR;
+	if (fcntl(ob->lockfd, F_OFD_SETLK, &fl) != 0) {
 		close(ob->lockfd);
 		ob->lockfd = -1;
 		return err_set(err, PM_LOCKED,
@@ -375,23 +386,64 @@ lock(struct outbox *ob, struct pm_err *err)
 	return PM_OK;
 }
 
+/* True when a sender holds the lock now. */
+static int
+locked_by_other(struct outbox *ob)
+{
+	struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
+	struct pm_err err;
+	int fd = lock_fd(ob, &err), busy;
+
+	if (fd < 0)
+		return 0;
+	busy = fcntl(fd, F_OFD_GETLK, &fl) == 0 && fl.l_type != F_UNLCK;
+	close(fd);
+	return busy;
+}
+
 static void
 unlock(struct outbox *ob)
 {
 	if (ob->lockfd >= 0)
-		close(ob->lockfd);
+		close(ob->lockfd); /* releases the lock */
 	ob->lockfd = -1;
 }
 
-/* Run cmd with the file at path on stdin; its output (escaped, one
- * line) in out.  Returns the wait status, or -1 when it did not run. */
+/* Read the command's output into buf until it closes it or the deadline
+ * passes (then the command, in a process group of its own, is killed). */
+static size_t
+drain(int fd, pid_t pid, time_t deadline, char *buf, size_t size)
+{
+	struct pollfd pfd = {.fd = fd, .events = POLLIN};
+	size_t len = 0;
+	ssize_t r;
+	int left;
+
+	while ((left = (int)(deadline - time(NULL))) > 0) {
+		if (poll(&pfd, 1, left * 1000) == 0)
+			break;
+		r = read(fd, buf + len, size - 1 - len);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return len;
+		if ((len += (size_t)r) == size - 1)
+			len = size / 2; /* keep reading, keep a head */
+	}
+	kill(-pid, SIGKILL);
+	return len;
+}
+
+/* Run cmd with the file at path on stdin, for at most limit seconds;
+ * its output (escaped, one line) in out.  Returns the wait status, or
+ * -1 when it did not run. */
 static int
-run_command(const char *cmd, const char *path, char *out, size_t outsz)
+run_command(const char *cmd, const char *path, int limit, char *out,
+	    size_t outsz)
 {
 	int in = open(path, O_RDONLY | O_CLOEXEC), p[2], status;
 	char buf[1024];
 	size_t len = 0;
-	ssize_t r;
 	pid_t pid;
 	char *esc;
 
@@ -402,23 +454,18 @@ run_command(const char *cmd, const char *path, char *out, size_t outsz)
 	}
 	fflush(NULL);
 	if ((pid = fork()) == 0) {
+		setpgid(0, 0);
 		dup2(in, 0);
 		dup2(p[1], 1);
 		dup2(p[1], 2);
+		close(p[0]);
 		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
 		_exit(127);
 	}
 	close(in);
 	close(p[1]);
-	while (pid > 0 && (r = read(p[0], buf + len, sizeof(buf) - 1 - len)) !=
-				  0) {
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			break;
-		if ((len += (size_t)r) == sizeof(buf) - 1)
-			len = sizeof(buf) / 2; /* keep reading, keep a head */
-	}
+	if (pid > 0)
+		len = drain(p[0], pid, time(NULL) + limit, buf, sizeof(buf));
 	close(p[0]);
 	while (len > 0 && (buf[len - 1] == '\n' || buf[len - 1] == ' '))
 		len--;
@@ -433,9 +480,9 @@ run_command(const char *cmd, const char *path, char *out, size_t outsz)
 	return status;
 }
 
-/* The command for the message at path: its From's account's. */
-static const char *
-command_for(const struct config *cfg, const struct identities *ids,
+/* The account of the message at path: its From's. */
+static const struct account *
+account_for(const struct config *cfg, const struct identities *ids,
 	    const char *path)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -463,8 +510,7 @@ command_for(const struct config *cfg, const struct identities *ids,
 	a = identity_account(cfg, ids ? identities_find(ids, addr) : NULL);
 	if (m != NULL)
 		g_object_unref(m);
-	return a && a->sendmail_command ? a->sendmail_command
-					: DEFAULT_SENDMAIL;
+	return a;
 }
 
 static char *
@@ -538,8 +584,9 @@ note(struct outbox_result *res, const char *name, const char *what)
 
 /* Steps 2-4, then 5-7, for one queued message. */
 static enum pm_status
-send_one(struct outbox *ob, const char *cmd, const struct outbox_entry *e,
-	 int timeout, struct outbox_result *res, struct pm_err *err)
+send_one(struct outbox *ob, const struct account *a,
+	 const struct outbox_entry *e, int timeout, struct outbox_result *res,
+	 struct pm_err *err)
 {
 	char out[400], why[512];
 	enum pm_status st;
@@ -550,7 +597,12 @@ send_one(struct outbox *ob, const char *cmd, const struct outbox_entry *e,
 	    PM_OK)
 		return st;
 	FAULT("outbox-marked");
-	ws = run_command(cmd, e->path, out, sizeof(out));
+	/* a command that hangs (msmtp has no timeout by default) is cut
+	 * off after 10 x the account's timeout: then it may have sent */
+	ws = run_command(a && a->sendmail_command ? a->sendmail_command
+						  : DEFAULT_SENDMAIL,
+			 e->path, 10 * (a && a->timeout > 0 ? a->timeout : 180),
+			 out, sizeof(out));
 	FAULT("outbox-command-done");
 	code = ws >= 0 && WIFEXITED(ws) ? WEXITSTATUS(ws) : -1;
 	if (code == 0) {
@@ -566,8 +618,8 @@ send_one(struct outbox *ob, const char *cmd, const struct outbox_entry *e,
 	if (ws >= 0 && !WIFEXITED(ws)) {
 		/* killed: it may have handed the message over */
 		res->maybe_sent++;
-		note(res, e->name, "the sendmail command was killed; maybe "
-				   "sent");
+		note(res, e->name, "the sendmail command was killed (or ran "
+				   "too long); maybe sent");
 		return PM_OK;
 	}
 	(void)snprintf(why, sizeof(why), "%s exited %d%s%s",
@@ -614,7 +666,7 @@ send_all(struct outbox *ob, const struct config *cfg,
 		} else if (e->state == OUTBOX_MAYBE_SENT) {
 			res->maybe_sent++;
 		} else {
-			st = send_one(ob, command_for(cfg, ids, e->path), e,
+			st = send_one(ob, account_for(cfg, ids, e->path), e,
 				      timeout, res, err);
 		}
 	}

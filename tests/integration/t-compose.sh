@@ -193,7 +193,21 @@ t_is "... the reply to mail sent to pmtest@ still comes from there" \
 	"$(EDIT_SED='/^$/a x' run_pm reply id:munged-1@example.org; fact 'H From:')" \
 	"H From: Popmuch Tester <pmtest@example.org>"
 
-# 13. a query that names no single message.
+# 13. Bcc: in the envelope, not in the message the server got; kept in
+# the sent copy.
+pm_config test "tls off" \
+	"sendmail_command \"msmtp -C $T/msmtprc -t --read-envelope-from\""
+EDIT_SED='s/^Bcc: .*/Bcc: hidden@example.com/;/^$/a secret copy' \
+	run_pm compose --to open@example.com --subject bcc-test
+t_rc "compose with Bcc: exit 0" 0
+t_is "... the envelope has both" "$(fact 'RAW X-Test-Rcpt-To')" \
+	"RAW X-Test-Rcpt-To: open@example.com, hidden@example.com"
+t_is "... no Bcc header reached the server" "$(fact 'RAW Bcc')" ""
+t_like "... the sent copy keeps it" \
+	"$(grep -h '^Bcc:' "$(notmuch search --output=files subject:bcc-test)")" \
+	'^Bcc: hidden@example.com$'
+
+# 14. a query that names no single message.
 run_pm reply tag:inbox
 t_rc "reply to a query matching several: exit 64" 64
 t_like "... says how many" "$(cat "$T/err")" 'matches [0-9]+ messages'

@@ -14,7 +14,8 @@
 
 #include "popmuch/compose.h"
 #include "popmuch/xmalloc.h"
-#include "../src/tui/msg.h"
+#include "compose-int.h"
+#include "tui/msg.h" /* the text of a message, as the TUI shows it */
 
 /* The recipients being collected, each address once. */
 struct rcpts {
@@ -23,8 +24,6 @@ struct rcpts {
 	const struct identities *ids;
 	const struct identity *mine; /* first own address met */
 };
-
-GMimeMessage *compose_parse_file(const char *path, struct pm_err *err);
 
 GMimeMessage *
 compose_parse_file(const char *path, struct pm_err *err)
@@ -310,6 +309,18 @@ put_forward_intro(GString *d, GMimeMessage *m)
 	g_string_append_c(d, '\n');
 }
 
+/* From, and the PGP default of its account. */
+static void
+put_from(GString *d, const struct identity *id)
+{
+	char *name = identity_format(id);
+
+	g_string_append_printf(d, "From: %s\n", name);
+	if (id->pgp != NULL)
+		g_string_append_printf(d, "PGP: %s\n", id->pgp);
+	free(name);
+}
+
 /* Headers and body of a reply or forward of m. */
 static void
 draft_from_orig(GString *d, struct rcpts *r, GMimeMessage *m,
@@ -320,7 +331,6 @@ draft_from_orig(GString *d, struct rcpts *r, GMimeMessage *m,
 	char *subj = one_prefix(o->subject ? o->subject
 					   : g_mime_message_get_subject(m),
 				fwd);
-	char *name;
 
 	if (!fwd)
 		reply_recipients(r, m, o->kind == COMPOSE_REPLY_ALL);
@@ -329,9 +339,7 @@ draft_from_orig(GString *d, struct rcpts *r, GMimeMessage *m,
 		     NULL);
 	scan(r, g_mime_message_get_cc(m), NULL);
 	delivered_to(r, m);
-	name = identity_format(r->mine ? r->mine : &r->ids->v[0]);
-	g_string_append_printf(d, "From: %s\n", name);
-	free(name);
+	put_from(d, r->mine ? r->mine : &r->ids->v[0]);
 	put_list(d, "To", r->to, o->to, o->nto);
 	put_list(d, "Cc", r->cc, o->cc, o->ncc);
 	g_string_append_printf(d, "Bcc: \nSubject: %s\n", subj);
@@ -349,7 +357,6 @@ compose_draft(const struct identities *ids, const struct compose_opts *o,
 			  g_ptr_array_new_with_free_func(g_free), ids, NULL};
 	GString *d = g_string_new(NULL);
 	GMimeMessage *m = NULL;
-	char *from;
 
 	g_mime_init();
 	if (o->kind != COMPOSE_NEW &&
@@ -362,9 +369,7 @@ compose_draft(const struct identities *ids, const struct compose_opts *o,
 	if (m != NULL) {
 		draft_from_orig(d, &r, m, o);
 	} else {
-		from = identity_format(&ids->v[0]);
-		g_string_append_printf(d, "From: %s\n", from);
-		free(from);
+		put_from(d, &ids->v[0]);
 		put_list(d, "To", NULL, o->to, o->nto);
 		put_list(d, "Cc", NULL, o->cc, o->ncc);
 		g_string_append_printf(d, "Bcc: \nSubject: %s\n",

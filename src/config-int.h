@@ -27,7 +27,7 @@
 	X(keep_seconds, 0) X(keep_max, 0) X(skipsize, 0) X(killsize, 0)      \
 	X(only_new, 0) X(uidl_fingerprint, 0) X(tags, 1)                     \
 	X(notmuch_config, 1)                                                 \
-	X(from, 1) X(sendmail_command, 1)
+	X(from, 1) X(sendmail_command, 1) X(pgp, 1)
 
 enum field_id {
 #define FIELD_ENUM(name, is_str) F_##name,

@@ -12,14 +12,14 @@
 
 #include "popmuch/compose.h"
 #include "popmuch/xmalloc.h"
-
-GMimeMessage *compose_parse_file(const char *path, struct pm_err *err);
+#include "compose-int.h"
 
 struct build {
 	GMimeMessage *m;
 	GPtrArray *attach;  /* file names (g_free) */
 	GPtrArray *forward; /* message files (g_free) */
 	int nrcpt;
+	int sign, encrypt; /* "PGP: sign" or "PGP: encrypt" */
 	char *from_addr;
 	struct pm_err *err;
 };
@@ -96,6 +96,20 @@ add_rcpts(struct build *b, GMimeAddressType type, const char *hdr,
 	return rc;
 }
 
+/* "PGP: sign", "PGP: encrypt" (signed and encrypted), "PGP: off". */
+static int
+set_pgp(struct build *b, const char *value)
+{
+	b->sign = g_ascii_strcasecmp(value, "sign") == 0 ||
+		  g_ascii_strcasecmp(value, "encrypt") == 0;
+	b->encrypt = g_ascii_strcasecmp(value, "encrypt") == 0;
+	if (b->sign || g_ascii_strcasecmp(value, "off") == 0)
+		return 0;
+	err_set(b->err, PM_DATAERR,
+		"PGP: \"%.100s\": write sign, encrypt or off", value);
+	return -1;
+}
+
 /* One header of the draft, value unfolded and trimmed. */
 static int
 take_header(struct build *b, const char *name, const char *value)
@@ -118,6 +132,8 @@ take_header(struct build *b, const char *name, const char *value)
 		g_ptr_array_add(b->attach, g_strdup(value));
 	else if (g_ascii_strcasecmp(name, "Forward") == 0)
 		g_ptr_array_add(b->forward, g_strdup(value));
+	else if (g_ascii_strcasecmp(name, "PGP") == 0)
+		return set_pgp(b, value);
 	else if (g_ascii_strcasecmp(name, "Date") == 0 ||
 		 g_ascii_strcasecmp(name, "Message-ID") == 0 ||
 		 g_ascii_strncasecmp(name, "Content-", 8) == 0 ||
@@ -289,6 +305,65 @@ build_body(struct build *b, const char *body)
 	return 0;
 }
 
+/* The addresses to encrypt to: every recipient and the sender (so the
+ * sent copy stays readable). */
+static GPtrArray *
+pgp_recipients(struct build *b)
+{
+	InternetAddressList *all = g_mime_message_get_all_recipients(b->m);
+	GPtrArray *v = g_ptr_array_new_with_free_func(g_free);
+
+	for (int i = 0; all && i < internet_address_list_length(all); i++) {
+		InternetAddress *ia = internet_address_list_get_address(all, i);
+
+		if (INTERNET_ADDRESS_IS_MAILBOX(ia))
+			g_ptr_array_add(v, g_strdup(internet_address_mailbox_get_addr(
+						   INTERNET_ADDRESS_MAILBOX(ia))));
+	}
+	g_ptr_array_add(v, g_strdup(b->from_addr));
+	if (all != NULL)
+		g_object_unref(all);
+	return v;
+}
+
+/* PGP/MIME (RFC 3156) through GMime's gpgme context, the key of the
+ * From address signing. */
+static int
+pgp_wrap(struct build *b)
+{
+	GMimeCryptoContext *ctx = g_mime_gpg_context_new();
+	GMimeObject *body = g_mime_message_get_mime_part(b->m), *out = NULL;
+	GError *gerr = NULL;
+	GPtrArray *rcpts;
+
+	if (ctx == NULL) {
+		err_set(b->err, PM_SOFTWARE, "PGP: GMime has no gpg support");
+		return -1;
+	}
+	if (b->encrypt) {
+		rcpts = pgp_recipients(b);
+		out = GMIME_OBJECT(g_mime_multipart_encrypted_encrypt(
+			ctx, body, TRUE, b->from_addr, GMIME_ENCRYPT_NONE, rcpts,
+			&gerr));
+		g_ptr_array_unref(rcpts);
+	} else {
+		out = GMIME_OBJECT(g_mime_multipart_signed_sign(
+			ctx, body, b->from_addr, &gerr));
+	}
+	g_object_unref(ctx);
+	if (out == NULL) {
+		err_set(b->err, PM_DATAERR, "PGP: cannot %s as %s: %s",
+			b->encrypt ? "encrypt" : "sign", b->from_addr,
+			gerr ? gerr->message : "gpg failed");
+		if (gerr != NULL)
+			g_error_free(gerr);
+		return -1;
+	}
+	g_mime_message_set_mime_part(b->m, out);
+	g_object_unref(out);
+	return 0;
+}
+
 static void
 stamp(struct build *b, struct compose_msg *cm)
 {
@@ -357,6 +432,8 @@ compose_build(const char *draft, struct compose_msg **m_r,
 	}
 	if (rc == 0)
 		rc = build_body(&b, body);
+	if (rc == 0 && b.sign)
+		rc = pgp_wrap(&b);
 	if (rc == 0) {
 		cm = xcalloc(1, sizeof(*cm));
 		stamp(&b, cm);

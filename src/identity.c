@@ -23,6 +23,7 @@ add(struct identities *ids, const char *name, const char *addr,
 	id->name = xstrdup(name ? name : "");
 	id->addr = xstrdup(addr);
 	id->account = account ? xstrdup(account) : NULL;
+	id->pgp = NULL;
 }
 
 /* An account's "from": one mailbox, with or without a name. */
@@ -90,6 +91,11 @@ identities_load(const struct config *cfg, const char *notmuch_config,
 			return PM_CONFIG;
 		}
 	add_notmuch(ids, notmuch_config);
+	for (size_t i = 0; i < ids->n; i++) {
+		const struct account *a = identity_account(cfg, &ids->v[i]);
+
+		ids->v[i].pgp = a && a->pgp ? xstrdup(a->pgp) : NULL;
+	}
 	if (ids->n == 0) {
 		identities_free(&ids);
 		return err_set(err, PM_CONFIG,
@@ -147,6 +153,7 @@ identities_free(struct identities **ids)
 		free((*ids)->v[i].name);
 		free((*ids)->v[i].addr);
 		free((*ids)->v[i].account);
+		free((*ids)->v[i].pgp);
 	}
 	free((*ids)->v);
 	free(*ids);

@@ -37,6 +37,7 @@
 #include "popmuch/nmstore.h"
 #include "popmuch/outbox.h"
 #include "popmuch/xmalloc.h"
+#include "compose-int.h"
 
 /* When no sendmail_command is set: msmtp when installed, else the
  * system's sendmail. */
@@ -214,19 +215,9 @@ by_name(const void *a, const void *b)
 static void
 peek(struct outbox_entry *e)
 {
-	int fd = open(e->path, O_RDONLY | O_CLOEXEC);
-	GMimeStream *fs;
-	GMimeParser *p;
-	GMimeMessage *m = NULL;
+	GMimeMessage *m = compose_parse_file(e->path, NULL);
 	InternetAddressList *to;
 
-	if (fd >= 0) {
-		fs = g_mime_stream_fs_new(fd);
-		p = g_mime_parser_new_with_stream(fs);
-		m = g_mime_parser_construct_message(p, NULL);
-		g_object_unref(p);
-		g_object_unref(fs);
-	}
 	e->subject = xstrdup(m && g_mime_message_get_subject(m)
 				     ? g_mime_message_get_subject(m)
 				     : "");
@@ -485,21 +476,11 @@ static const struct account *
 account_for(const struct config *cfg, const struct identities *ids,
 	    const char *path)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	GMimeMessage *m = compose_parse_file(path, NULL);
 	const struct account *a;
 	const char *addr = NULL;
-	GMimeStream *fs;
-	GMimeParser *p;
-	GMimeMessage *m = NULL;
 	InternetAddressList *from;
 
-	if (fd >= 0) {
-		fs = g_mime_stream_fs_new(fd);
-		p = g_mime_parser_new_with_stream(fs);
-		m = g_mime_parser_construct_message(p, NULL);
-		g_object_unref(p);
-		g_object_unref(fs);
-	}
 	from = m ? g_mime_message_get_from(m) : NULL;
 	if (from && internet_address_list_length(from) > 0 &&
 	    INTERNET_ADDRESS_IS_MAILBOX(
@@ -516,19 +497,10 @@ account_for(const struct config *cfg, const struct identities *ids,
 static char *
 in_reply_to(const char *path)
 {
-	GMimeMessage *m = NULL;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	GMimeMessage *m = compose_parse_file(path, NULL);
 	const char *irt;
 	char *id = NULL, *dec;
 
-	if (fd >= 0) {
-		GMimeStream *fs = g_mime_stream_fs_new(fd);
-		GMimeParser *p = g_mime_parser_new_with_stream(fs);
-
-		m = g_mime_parser_construct_message(p, NULL);
-		g_object_unref(p);
-		g_object_unref(fs);
-	}
 	irt = m ? g_mime_object_get_header(GMIME_OBJECT(m), "In-Reply-To")
 		: NULL;
 	if (irt != NULL && (dec = g_mime_utils_decode_message_id(irt))) {

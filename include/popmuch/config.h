@@ -78,6 +78,7 @@ struct account {
 	char *from;             /* "Name <addr>", NULL: notmuch's user.* */
 	char *sendmail_command; /* NULL: msmtp -t --read-envelope-from when
 				 * installed, else /usr/sbin/sendmail -t -oi */
+	char *pgp;              /* "sign" or "encrypt" by default, NULL: off */
 };
 
 /* "search NAME QUERY": a saved search of the TUI. */

@@ -16,6 +16,7 @@ struct identity {
 	char *name;    /* display name, "" for none (UTF-8) */
 	char *addr;    /* addr-spec, e.g. "jane@example.org" */
 	char *account; /* the account whose "from" it is, or NULL */
+	char *pgp;     /* that account's (else the first's) "pgp", or NULL */
 };
 
 struct identities {

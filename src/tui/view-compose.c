@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include <fcntl.h>
+#include <glob.h>
 #include <glib.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -357,6 +358,37 @@ start(struct tui *t, enum tui_action a, const char *path)
 	identities_free(&ids);
 }
 
+/* Where the message file path is now: flag changes rename it within its
+ * Maildir (new/NAME to cur/NAME:2,FLAGS) and the database may not show
+ * that yet.  Caller frees; NULL when it is in neither. */
+static char *
+find_moved(const char *path)
+{
+	char *copy = xstrdup(path), *base, *md, *colon, *pat, *found = NULL;
+	glob_t g;
+
+	base = strrchr(copy, '/');
+	if (base == NULL || base == copy) {
+		free(copy);
+		return NULL;
+	}
+	*base++ = '\0';
+	if ((colon = strchr(base, ':')) != NULL)
+		*colon = '\0';
+	md = strrchr(copy, '/');
+	if (md != NULL)
+		*md = '\0';
+	pat = xasprintf("%s/[nc][eu][wr]/%s*", copy, base);
+	if (md != NULL && glob(pat, 0, NULL, &g) == 0) {
+		if (g.gl_pathc > 0)
+			found = xstrdup(g.gl_pathv[0]);
+		globfree(&g);
+	}
+	free(pat);
+	free(copy);
+	return found;
+}
+
 /* ---- the outbox screen ------------------------------------------------- */
 
 struct outboxview {
@@ -542,8 +574,9 @@ compose_action(struct tui *t, enum tui_action a, const char *id,
 	case ACT_REPLY_ALL:
 	case ACT_FORWARD:
 		/* tagging may have renamed the file (maildir flags) */
-		if ((path == NULL || access(path, R_OK) != 0) && id != NULL &&
-		    tui_db(t) != NULL)
+		if (path != NULL && access(path, R_OK) != 0)
+			path = found = find_moved(path);
+		if (path == NULL && id != NULL && tui_db(t) != NULL)
 			path = found = db_message_path(t->db, id);
 		if (path == NULL)
 			tui_status(t, 1, "this message has no file");

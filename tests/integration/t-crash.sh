@@ -40,6 +40,9 @@ PER_RUN="before-quit uidl-after-compact-rename"
 # Not passed by a fetch: uidl_intent() (fetch uses uidl_intent_nosync()
 # and one sync per batch).
 UNREACHED="uidl-after-intent"
+# the outbox's points (src/outbox.c, src/cli-compose.c): t-outbox-crash.sh
+UNREACHED="$UNREACHED $(grep -ho 'FAULT("\(outbox\|compose\)-[^"]*")' \
+	"$TOP_SRCDIR"/src/*.c | sed 's/FAULT("\(.*\)")/\1/' | tr '\n' ' ')"
 RANDOM_KILLS=${PM_CRASH_KILLS:-5}
 # fetch.c's group commit: a killed run may leave one unfinished batch of
 # complete files (and one partial) in tmp/.

@@ -94,4 +94,18 @@ done
 
 t_is "in all, each message once at the server" "$(smtp_count)" 8
 
+# Every outbox crash point in the sources is exercised above (t-crash.sh
+# leaves these to this test).
+tested=" outbox-queue-synced compose-queued outbox-before-mark outbox-marked
+	outbox-command-done outbox-accepted outbox-filed outbox-indexed "
+missing=
+for p in $(grep -ho 'FAULT("\(outbox\|compose\)-[^"]*")' "$TOP_SRCDIR"/src/*.c |
+	sed 's/FAULT("\(.*\)")/\1/' | LC_ALL=C sort -u); do
+	case "$tested" in
+	*[[:space:]]"$p"[[:space:]]*) ;;
+	*) missing="$missing $p" ;;
+	esac
+done
+t_is "every outbox crash point in src/ is covered" "$missing" ""
+
 t_done

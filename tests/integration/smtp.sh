@@ -6,7 +6,9 @@
 #   smtp_stop           stop it (the port stays known for smtp_start)
 #   smtp_count          how many messages it has received
 #   smtp_msg N          the path of the Nth received message (1-based)
-#   compose_world       pm_world + msmtp config + a popmuch config whose
+#   compose_world       pm_world, the SMTP server, compose_world_config,
+#                       a notmuch database, the test $EDITOR (editor.sh)
+#   compose_world_config  msmtp's config and a popmuch config whose
 #                       sendmail_command is msmtp to SMTP_PORT
 SMTP_MAILDIR=
 SMTP_PORT=
@@ -72,4 +74,14 @@ EOM
 	chmod 600 "$T/msmtprc"
 	pm_config test "tls off" \
 		"sendmail_command \"msmtp -C $T/msmtprc -t --read-envelope-from\""
+}
+
+compose_world()
+{
+	pm_world
+	smtp_start
+	compose_world_config
+	notmuch new >>"$T/log" 2>&1 || t_bail "notmuch new failed"
+	export EDITOR=$TOP_SRCDIR/tests/data/compose/editor.sh T
+	unset VISUAL
 }

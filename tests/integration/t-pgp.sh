@@ -7,12 +7,7 @@
 . "$(dirname "$0")/smtp.sh"
 
 command -v gpg >/dev/null || t_bail "gpg is not installed"
-pm_world
-smtp_start
-compose_world_config
-notmuch new >>"$T/log" 2>&1
-export EDITOR=$TOP_SRCDIR/tests/data/compose/editor.sh T
-unset VISUAL
+compose_world
 export GNUPGHOME=$T/gnupg
 mkdir -m 700 "$GNUPGHOME"
 pm_at_exit "gpgconf --kill all"

@@ -30,7 +30,8 @@ class Handler:
 
     async def handle_DATA(self, server, session, envelope):
         self.n += 1
-        name = "%06d.%d.%d.smtpd" % (self.n, time.time(), os.getpid())
+        # ordered by arrival, also across restarts of the server
+        name = "%020d.%d.%d.smtpd" % (time.time_ns(), os.getpid(), self.n)
         head = "X-Test-Mail-From: %s\nX-Test-Rcpt-To: %s\n" % (
             envelope.mail_from, ", ".join(envelope.rcpt_tos))
         data = envelope.original_content.replace(b"\r\n", b"\n")

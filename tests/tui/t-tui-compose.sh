@@ -92,9 +92,41 @@ tui_keys '?'
 t_screen "help lists reply" 'r +reply to the sender'
 tui_keys G
 t_screen "help lists compose and the outbox" 'O +outbox and postponed drafts'
+# 5. F sends the outbox too: a message queued while the server was down
+# goes out with the fetch.
+smtp_stop
+EDIT_SED='/^$/a queued on the train' EDITOR=$TOP_SRCDIR/tests/data/compose/editor.sh \
+	run_pm compose --to later@example.com --subject "from the train"
+t_rc "compose while the SMTP server is down: queued (75)" 75
+smtp_start "$SMTP_PORT"
+tui_keys q
+tui_keys F
+count_is "F: the fetch sends the outbox" 3
+t_is "... the queued message" "$(fact 3 'H Subject')" "H Subject: from the train"
+
 tui_keys q q q q q
 tui_exited 10 || tui_keys q
 t_ok "the TUI exits" tui_exited 10
 t_ok "no sanitizer report" tui_sanitizers_clean
+tui_stop
+
+# 6. send_with_fetch off: F leaves the outbox alone.
+smtp_stop
+EDIT_SED='/^$/a stays' EDITOR=$TOP_SRCDIR/tests/data/compose/editor.sh \
+	run_pm compose --to later@example.com --subject "stays queued"
+smtp_start "$SMTP_PORT"
+{ echo "send_with_fetch off"; cat "$PM_CONFIG"; } >"$T/config.off"
+chmod 600 "$T/config.off"
+TUI_ENV="EDITOR=$T/editor.sh" tui_start -C "$T/config.off"
+t_screen "send_with_fetch off: the inbox opens" 'popmuch: inbox'
+tui_keys F
+t_screen "... F fetches" 'fetch'
+sleep 2 # nothing to wait for: the message must not arrive
+t_is "... the outbox is not sent" "$(smtp_count)" 3
+t_is "... the message stays queued" "$(ls "$MAIL_ROOT/outbox/new" | wc -l)" 1
+tui_keys O
+t_screen "O shows it queued" 'queued +to later@example.com, "stays queued"'
+tui_keys s
+count_is "... s sends it" 4
 
 t_done

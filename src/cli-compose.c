@@ -182,7 +182,9 @@ queue_and_send(struct ccli *c, const struct compose_msg *m,
 	 * leaves both, and 'popmuch status' shows the queued one */
 	unlink(draft_path);
 	FAULT("compose-queued");
-	st = outbox_send(ob, c->cfg, NULL, 60, &res, &err);
+	/* this message only, so the exit code is its own; 'popmuch send'
+	 * and the TUI send the rest of the queue */
+	st = outbox_send(ob, c->cfg, name, 60, &res, &err);
 	if (st == PM_OK && !c->quiet)
 		fprintf(stderr, "popmuch: sent\n");
 	else if (st != PM_OK)

@@ -56,6 +56,10 @@ run_pm send
 t_rc "popmuch send leaves a failed message: exit 69" 69
 t_is "... not retried by itself" "$(smtp_count)" 1
 name=$(ls "$MAIL_ROOT/outbox/new")
+EDIT_SED='/^$/a fine' run_pm compose --to ok@example.com --subject "fine"
+t_rc "compose beside a failed message: exit 0 (its own result)" 0
+t_is "... it was sent" "$(smtp_count)" 2
+t_is "... the failed one stays" "$(ls "$MAIL_ROOT/outbox/new")" "$name"
 run_pm send --retry "$name"
 t_rc "send --retry NAME: exit 0" 0
 run_pm send
@@ -85,7 +89,7 @@ t_is "the first sender: exit 0" "$rc1" 0
 t_is "the second, meanwhile: exit 75" "$rc2" 75
 t_like "... says another popmuch is sending" "$(cat "$T/s2.err")" \
 	'another popmuch is sending'
-t_is "each message reached the server once" "$(smtp_count)" 3
+t_is "each message reached the server once" "$(smtp_count)" 4
 t_is "... the outbox is empty" "$(outbox_n)" 0
 
 t_done

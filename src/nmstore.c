@@ -67,13 +67,40 @@ nmstore_find_one(const char *notmuch_config, const char *query,
 	return st;
 }
 
+/* One sent copy, in the child. */
+static notmuch_status_t
+record_one(notmuch_database_t *db, const char *path, const char *irt)
+{
+	notmuch_message_t *m = NULL;
+	notmuch_status_t nst = notmuch_database_index_file(db, path, NULL, &m);
+
+	if (nst == NOTMUCH_STATUS_SUCCESS ||
+	    nst == NOTMUCH_STATUS_DUPLICATE_MESSAGE_ID) {
+		notmuch_message_add_tag(m, "sent");
+		notmuch_message_destroy(m);
+		nst = NOTMUCH_STATUS_SUCCESS;
+	} else if (nst == NOTMUCH_STATUS_FILE_ERROR) {
+		return NOTMUCH_STATUS_SUCCESS; /* gone: nothing to index */
+	}
+	m = NULL;
+	if (nst == NOTMUCH_STATUS_SUCCESS && irt != NULL &&
+	    notmuch_database_find_message(db, irt, &m) ==
+		    NOTMUCH_STATUS_SUCCESS &&
+	    m != NULL) {
+		notmuch_message_add_tag(m, "replied");
+		/* notmuch maps the tag "replied" to maildir flag R */
+		notmuch_message_tags_to_maildir_flags(m);
+		notmuch_message_destroy(m);
+	}
+	return nst;
+}
+
 /* In the child: 0 done, 1 database error. */
 static int
-record(const char *notmuch_config, const char *sent_path,
-       const char *in_reply_to)
+record(const char *notmuch_config, const char *const *paths,
+       const char *const *irts, size_t n)
 {
 	notmuch_database_t *db = NULL;
-	notmuch_message_t *m = NULL;
 	notmuch_status_t nst;
 	char *msg = NULL;
 
@@ -91,23 +118,9 @@ record(const char *notmuch_config, const char *sent_path,
 		return 1;
 	}
 	free(msg);
-	nst = notmuch_database_index_file(db, sent_path, NULL, &m);
-	if (nst == NOTMUCH_STATUS_SUCCESS ||
-	    nst == NOTMUCH_STATUS_DUPLICATE_MESSAGE_ID) {
-		notmuch_message_add_tag(m, "sent");
-		notmuch_message_destroy(m);
-		nst = NOTMUCH_STATUS_SUCCESS;
-	}
-	m = NULL;
-	if (nst == NOTMUCH_STATUS_SUCCESS && in_reply_to != NULL &&
-	    notmuch_database_find_message(db, in_reply_to, &m) ==
-		    NOTMUCH_STATUS_SUCCESS &&
-	    m != NULL) {
-		notmuch_message_add_tag(m, "replied");
-		/* notmuch maps the tag "replied" to maildir flag R */
-		notmuch_message_tags_to_maildir_flags(m);
-		notmuch_message_destroy(m);
-	}
+	nst = NOTMUCH_STATUS_SUCCESS;
+	for (size_t i = 0; i < n && nst == NOTMUCH_STATUS_SUCCESS; i++)
+		nst = record_one(db, paths[i], irts[i]);
 	if (notmuch_database_close(db) != NOTMUCH_STATUS_SUCCESS)
 		nst = NOTMUCH_STATUS_XAPIAN_EXCEPTION;
 	notmuch_database_destroy(db);
@@ -115,8 +128,9 @@ record(const char *notmuch_config, const char *sent_path,
 }
 
 enum pm_status
-nmstore_record_sent(const char *notmuch_config, const char *sent_path,
-		    const char *in_reply_to, int timeout, struct pm_err *err)
+nmstore_record_sent(const char *notmuch_config, const char *const *paths,
+		    const char *const *in_reply_to, size_t n, int timeout,
+		    struct pm_err *err)
 {
 	struct timespec ts = {0, 50 * 1000 * 1000};
 	int status = 0;
@@ -129,7 +143,7 @@ nmstore_record_sent(const char *notmuch_config, const char *sent_path,
 		return err_set(err, PM_INDEX, "cannot fork: %s",
 			       strerror(errno));
 	if (pid == 0)
-		_exit(record(notmuch_config, sent_path, in_reply_to));
+		_exit(record(notmuch_config, paths, in_reply_to, n));
 	while ((r = waitpid(pid, &status, WNOHANG)) == 0 &&
 	       waited < (long)timeout * 20) {
 		nanosleep(&ts, NULL);
@@ -140,12 +154,12 @@ nmstore_record_sent(const char *notmuch_config, const char *sent_path,
 		waitpid(pid, &status, 0);
 		return err_set(err, PM_TEMPFAIL,
 			       "the notmuch database stayed locked for %d s; "
-			       "the sent copy is indexed by the next "
+			       "the sent copies are indexed by the next "
 			       "'popmuch send'", timeout);
 	}
 	if (r < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
 		return err_set(err, PM_INDEX,
-			       "notmuch: cannot index the sent copy %s",
-			       sent_path);
+			       "notmuch: cannot index the sent copies (%s%s)",
+			       paths[0], n > 1 ? ", ..." : "");
 	return PM_OK;
 }

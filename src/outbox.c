@@ -51,6 +51,7 @@ struct outbox {
 	char *out_dir, *sent_dir, *state_dir;
 	char *notmuch_config;
 	int lockfd;
+	GPtrArray *filed; /* names moved to sent/ by this run, to index */
 };
 
 static int locked_by_other(struct outbox *ob);
@@ -67,6 +68,7 @@ outbox_open(const char *mail_root, const char *notmuch_config,
 	enum pm_status st;
 
 	ob->lockfd = -1;
+	ob->filed = g_ptr_array_new_with_free_func(g_free);
 	ob->out_dir = xasprintf("%s/outbox", mail_root);
 	ob->sent_dir = xasprintf("%s/sent", mail_root);
 	ob->state_dir = fetch_state_dir(".outbox");
@@ -94,6 +96,7 @@ outbox_free(struct outbox **ob)
 	free((*ob)->sent_dir);
 	free((*ob)->state_dir);
 	free((*ob)->notmuch_config);
+	g_ptr_array_unref((*ob)->filed);
 	free(*ob);
 	*ob = NULL;
 }
@@ -512,14 +515,13 @@ in_reply_to(const char *path)
 	return id;
 }
 
-/* Steps 5-7 for an accepted message. */
+/* Step 5 for an accepted message: into sent/ (done again after a crash
+ * is harmless); indexing waits for index_filed(). */
 static enum pm_status
-file_sent(struct outbox *ob, const char *name, int timeout,
-	  struct pm_err *err)
+file_move(struct outbox *ob, const char *name, struct pm_err *err)
 {
 	char *from = xasprintf("%s/new/%s", ob->out_dir, name);
 	char *to = xasprintf("%s/cur/%s:2,S", ob->sent_dir, name);
-	char *irt;
 	enum pm_status st = PM_OK;
 
 	if (access(from, F_OK) == 0) {
@@ -530,18 +532,44 @@ file_sent(struct outbox *ob, const char *name, int timeout,
 				     strerror(errno));
 		FAULT("outbox-filed");
 	}
-	if (st == PM_OK) {
-		irt = in_reply_to(to);
-		st = nmstore_record_sent(ob->notmuch_config, to, irt, timeout,
-					 err);
-		free(irt);
-	}
-	if (st == PM_OK) {
-		FAULT("outbox-indexed");
-		state_remove(ob, name);
-	}
+	if (st == PM_OK)
+		g_ptr_array_add(ob->filed, g_strdup(name));
 	free(from);
 	free(to);
+	return st;
+}
+
+/* Steps 6-7 for every message filed by this run, in one notmuch
+ * transaction (a database open per message was most of the time of
+ * sending a queue). */
+static enum pm_status
+index_filed(struct outbox *ob, int timeout, struct pm_err *err)
+{
+	GPtrArray *paths = g_ptr_array_new_with_free_func(free);
+	GPtrArray *irts = g_ptr_array_new_with_free_func(free);
+	enum pm_status st = PM_OK;
+	guint i;
+
+	for (i = 0; i < ob->filed->len; i++) {
+		char *to = xasprintf("%s/cur/%s:2,S", ob->sent_dir,
+				     (char *)g_ptr_array_index(ob->filed, i));
+
+		g_ptr_array_add(irts, in_reply_to(to));
+		g_ptr_array_add(paths, to);
+	}
+	if (paths->len > 0)
+		st = nmstore_record_sent(ob->notmuch_config,
+					 (const char *const *)paths->pdata,
+					 (const char *const *)irts->pdata,
+					 paths->len, timeout, err);
+	if (st == PM_OK) {
+		FAULT("outbox-indexed");
+		for (i = 0; i < ob->filed->len; i++)
+			state_remove(ob, g_ptr_array_index(ob->filed, i));
+	}
+	g_ptr_array_set_size(ob->filed, 0);
+	g_ptr_array_unref(paths);
+	g_ptr_array_unref(irts);
 	return st;
 }
 
@@ -583,9 +611,7 @@ send_one(struct outbox *ob, const struct account *a,
 			return st;
 		FAULT("outbox-accepted");
 		res->sent++;
-		if ((st = file_sent(ob, e->name, timeout, err)) != PM_OK)
-			note(res, e->name, err->msg);
-		return st == PM_TEMPFAIL ? PM_OK : st;
+		return file_move(ob, e->name, err);
 	}
 	if (ws >= 0 && !WIFEXITED(ws)) {
 		/* killed: it may have handed the message over */
@@ -619,7 +645,8 @@ send_all(struct outbox *ob, const struct config *cfg,
 {
 	struct outbox_entry *v = NULL;
 	size_t n = 0;
-	enum pm_status st = PM_OK;
+	enum pm_status st = PM_OK, ist;
+	struct pm_err ierr;
 
 	collect(ob, &v, &n);
 	collect_filed(ob, &v, &n);
@@ -630,8 +657,7 @@ send_all(struct outbox *ob, const struct config *cfg,
 			continue;
 		if (e->state == OUTBOX_SENT) {
 			/* a crash after acceptance: finish filing */
-			if (file_sent(ob, e->name, timeout, err) != PM_OK)
-				note(res, e->name, err->msg);
+			st = file_move(ob, e->name, err);
 			res->sent++;
 		} else if (e->state == OUTBOX_FAILED) {
 			res->failed++;
@@ -643,6 +669,14 @@ send_all(struct outbox *ob, const struct config *cfg,
 		}
 	}
 	outbox_entries_free(&v, n);
+	if (ob->filed->len > 0 &&
+	    (ist = index_filed(ob, timeout, &ierr)) != PM_OK) {
+		note(res, "the sent copies", ierr.msg);
+		if (st == PM_OK && ist != PM_TEMPFAIL) {
+			*err = ierr;
+			st = ist;
+		}
+	}
 	return st;
 }
 
@@ -718,8 +752,9 @@ outbox_forget(struct outbox *ob, const char *name, int sent,
 		return st;
 	if ((st = find(ob, name, &path, err)) == PM_OK && sent) {
 		if ((st = state_write(ob, name, OUTBOX_SENT, "", err)) ==
-		    PM_OK)
-			st = file_sent(ob, name, 60, err);
+			    PM_OK &&
+		    (st = file_move(ob, name, err)) == PM_OK)
+			st = index_filed(ob, 60, err);
 	} else if (st == PM_OK) {
 		if (unlink(path) != 0 || fsutil_fsync_parent(path) != 0)
 			st = err_set(err, PM_IOERR, "%s: %s", path,

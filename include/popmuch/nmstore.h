@@ -18,17 +18,17 @@
 enum pm_status nmstore_find_one(const char *notmuch_config, const char *query,
 				char **path_r, struct pm_err *err);
 
-/* Index the sent copy at sent_path with tag "sent" (and none of
- * new.tags), and, when in_reply_to is not NULL (a Message-ID without
- * <>), tag that message "replied" and give its file maildir flag R.
- * Runs in a child process that is killed after timeout seconds (notmuch
- * waits forever for a database another process holds).  Doing it twice
- * is harmless.
+/* Index the n sent copies at paths[i] with tag "sent" (and none of
+ * new.tags), and, when in_reply_to[i] is not NULL (a Message-ID without
+ * <>), tag that message "replied" and give its file maildir flag R; all
+ * in one open of the database.  Runs in a child process that is killed
+ * after timeout seconds (notmuch waits forever for a database another
+ * process holds).  Doing it twice is harmless.
  * Returns: PM_OK; PM_TEMPFAIL when the database stayed locked (try
  * again later); PM_INDEX on a database error. */
 enum pm_status nmstore_record_sent(const char *notmuch_config,
-				   const char *sent_path,
-				   const char *in_reply_to, int timeout,
-				   struct pm_err *err);
+				   const char *const *paths,
+				   const char *const *in_reply_to, size_t n,
+				   int timeout, struct pm_err *err);
 
 #endif

@@ -91,5 +91,9 @@ t_like "... says another popmuch is sending" "$(cat "$T/s2.err")" \
 	'another popmuch is sending'
 t_is "each message reached the server once" "$(smtp_count)" 4
 t_is "... the outbox is empty" "$(outbox_n)" 0
+t_is "... every sent copy indexed (one batch per run)" \
+	"$(notmuch count tag:sent)" 4
+t_is "... no state left" \
+	"$(ls "$XDG_STATE_HOME/popmuch/.outbox" | grep -c '\.state$')" 0
 
 t_done

@@ -174,6 +174,8 @@ parse_headers(struct build *b, const char *s, const char *end)
 			nl = memchr(s, '\n', (size_t)(end - s));
 			if (nl == NULL)
 				nl = end;
+			while (s < nl && (*s == ' ' || *s == '\t'))
+				s++;
 			g_string_append_c(v, ' ');
 			g_string_append_len(v, s, nl - s);
 		}

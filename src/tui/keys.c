@@ -51,9 +51,9 @@ static const struct key_binding defaults[] = {
 	{ SC_ATTACH, TK_ENTER, ACT_OPEN_EXT },
 	{ SC_ACCOUNTS, TK_ENTER, ACT_FETCH },
 	/* writing mail (view-compose.c): mutt's and alot's keys */
-	{ SC_MESSAGE, 'r', ACT_REPLY },
-	{ SC_MESSAGE, 'R', ACT_REPLY_ALL },
-	{ SC_MESSAGE, 'f', ACT_FORWARD },
+	{ SC_MESSAGE | SC_THREAD, 'r', ACT_REPLY },
+	{ SC_MESSAGE | SC_THREAD, 'R', ACT_REPLY_ALL },
+	{ SC_MESSAGE | SC_THREAD, 'f', ACT_FORWARD },
 	{ SC_GLOBAL, 'm', ACT_COMPOSE },
 	{ SC_GLOBAL, 'O', ACT_OUTBOX },
 	{ SC_COMPOSE, 'y', ACT_SEND },

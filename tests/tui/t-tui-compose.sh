@@ -41,6 +41,16 @@ tui_keys Enter
 t_screen "search results" 'Grüße aus Köln'
 tui_keys Enter
 t_screen "thread" 'popmuch: thread'
+# 0. f on the thread screen: a forward of the selected message.
+tui_keys f
+t_screen "f in the thread: the forward's compose screen" \
+	'^Subject: Fwd: Grüße aus Köln'
+t_screen "... with the original's text" '^Schöne Grüße'
+tui_keys x
+t_screen "... x asks" 'discard this draft'
+tui_keys y Enter
+t_screen "... discarded" 'discarded'
+t_screen "... back on the thread" 'popmuch: thread'
 tui_keys Enter
 t_screen "the message" '^Subject: Grüße aus Köln'
 

@@ -8,9 +8,11 @@
 #include <string.h>
 #include <strings.h>
 
+#include "popmuch/account.h"
 #include "popmuch/auth.h"
 #include "popmuch/log.h"
 #include "popmuch/secret.h"
+#include "popmuch/token.h"
 #include "popmuch/xmalloc.h"
 
 /* RFC 5034 4: the AUTH command line, CRLF included, is at most 255. */
@@ -24,18 +26,12 @@ struct method {
 	int automatic;	  /* "auth on" may pick it */
 };
 
-/* Strongest first: the order "auth on" tries them in. */
+/* Strongest first: the order "auth on" tries them in (account.h). */
 static const struct method methods[] = {
-    {"scram-sha-256", "SCRAM-SHA-256", 0, 1, 1},
-    {"scram-sha-1", "SCRAM-SHA-1", 0, 1, 1},
-    {"cram-md5", "CRAM-MD5", 0, 0, 1},
-    {"plain", "PLAIN", 1, 1, 1},
-    {"login", "LOGIN", 1, 0, 1},
-    {"user", "USER", 1, 0, 1},
-    {"apop", "APOP", 0, 0, 0},
-    {"external", "EXTERNAL", 0, 1, 0},
-    {"xoauth2", "XOAUTH2", 1, 1, 0}, /* a bearer token */
-    {"oauthbearer", "OAUTHBEARER", 1, 1, 0},
+#define AUTH_METHOD(n, mech, reveals, client_first, automatic)                \
+	{n, mech, reveals, client_first, automatic},
+    ACCOUNT_AUTH_LIST(AUTH_METHOD)
+#undef AUTH_METHOD
 };
 #define NMETHODS (sizeof(methods) / sizeof(methods[0]))
 
@@ -318,7 +314,8 @@ login_sasl(struct pop3 *p, const struct account *acct, const struct method *m,
 	    strcmp(m->mech, "OAUTHBEARER") == 0)
 		return sasl_exchange(p, m->mech, NULL,
 				     oauth_initial(m->mech, acct->user, secret,
-						   acct->host, acct->port),
+						   acct->host,
+						   account_port(acct)),
 				     1, err);
 	if ((rc = gsasl_init(&ctx)) != GSASL_OK)
 		return err_set(err, PM_SOFTWARE, "GNU SASL: %s",
@@ -373,6 +370,34 @@ check_account(const struct account *acct, const struct method *m, int tls,
 	return PM_OK;
 }
 
+/* An account with oauth2_provider: the access token from token.h; when
+ * the server refuses it, one forced refresh and one more try. */
+static enum pm_status
+login_oauth2(struct pop3 *p, const struct account *acct,
+	     const struct method *m, int tls, int *warn_cleartext_r,
+	     struct pm_err *err)
+{
+	char *token = NULL;
+	enum pm_status st;
+
+	*warn_cleartext_r = !tls;
+	for (int round = 0; round < 2; round++) {
+		if ((st = token_access(acct, round, &token, err)) != PM_OK)
+			return st;
+		if (has_line_break(token)) {
+			xfree_secret(token);
+			return err_set(err, PM_PROTOCOL,
+				       "the provider's access token contains "
+				       "a line break");
+		}
+		st = login_sasl(p, acct, m, token, err);
+		xfree_secret(token);
+		if (st != PM_NOPERM)
+			break;
+	}
+	return st;
+}
+
 enum pm_status
 auth_login(struct pop3 *p, const struct account *acct, int tls,
 	   int *warn_cleartext_r, struct pm_err *err)
@@ -387,6 +412,10 @@ auth_login(struct pop3 *p, const struct account *acct, int tls,
 		return err->code;
 	if ((st = check_account(acct, m, tls, err)) != PM_OK)
 		return st;
+	if (acct->oauth2_provider != NULL &&
+	    (strcmp(m->mech, "XOAUTH2") == 0 ||
+	     strcmp(m->mech, "OAUTHBEARER") == 0))
+		return login_oauth2(p, acct, m, tls, warn_cleartext_r, err);
 	if (strcmp(m->mech, "EXTERNAL") != 0 &&
 	    (st = secret_get(acct, &secret, err)) != PM_OK)
 		return st;

@@ -19,7 +19,6 @@
 #include "popmuch/config.h"
 #include "popmuch/err.h"
 #include "popmuch/fault.h"
-#include "popmuch/fetch.h"
 #include "popmuch/identity.h"
 #include "popmuch/index.h"
 #include "popmuch/log.h"

@@ -27,6 +27,10 @@
 	X(keep_seconds, 0) X(keep_max, 0) X(skipsize, 0) X(killsize, 0)      \
 	X(only_new, 0) X(uidl_fingerprint, 0) X(tags, 1)                     \
 	X(notmuch_config, 1)                                                 \
+	X(oauth2_provider, 1) X(oauth2_client_id, 1)                         \
+	X(oauth2_client_secret, 1) X(oauth2_client_secret_eval, 1)           \
+	X(oauth2_tenant, 1) X(oauth2_auth_url, 1) X(oauth2_token_url, 1)     \
+	X(oauth2_device_url, 1) X(oauth2_scope, 1)                           \
 	X(from, 1) X(sendmail_command, 1) X(pgp, 1)
 
 enum field_id {
@@ -89,9 +93,6 @@ void config_set_str(struct parse *p, int f, const char *val);
 /* The int field f (not a string field) of a; borrowed from a. */
 int *config_int_slot(struct account *a, int f);
 
-/* "~" or "~/..." at the start of s becomes $HOME.  Caller frees. */
-char *config_expand_tilde(const char *s);
-
 /* Remove surrounding double quotes from s in place, handling \" and \\
  * inside.  An argument that does not both start and end with a quote is
  * left alone (mpop).  Returns -1 for a stray quote inside a quoted one. */
@@ -114,5 +115,10 @@ const struct keyword *config_keyword_find(const char *name);
 /* Fail for the unknown keyword cmd like config_perr(), suggesting the nearest
  * known one. */
 enum pm_status config_unknown_keyword(struct parse *p, const char *cmd);
+
+/* After reading: an account with oauth2_provider gets the provider's POP3
+ * server and auth method where it sets none, and is checked for what the
+ * provider needs (client ID, custom URLs).  PM_CONFIG with p->err set. */
+enum pm_status config_oauth2_check(struct parse *p, struct account *a);
 
 #endif

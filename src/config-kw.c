@@ -13,7 +13,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "popmuch/account.h"
 #include "popmuch/config.h"
+#include "popmuch/http.h"
+#include "popmuch/oauth2.h"
+#include "popmuch/parse.h"
 #include "popmuch/xmalloc.h"
 #include "config-int.h"
 
@@ -47,25 +51,6 @@ parse_bool(const char *arg, int *v_r)
 		*v_r = 0;
 	else
 		return -1;
-	return 0;
-}
-
-/* A decimal number without sign, at most max. */
-static int
-parse_ulong(const char *s, unsigned long max, unsigned long *v_r)
-{
-	unsigned long v = 0;
-
-	if (*s == '\0')
-		return -1;
-	for (; *s != '\0'; s++) {
-		if (*s < '0' || *s > '9')
-			return -1;
-		if (v > (max - (unsigned long)(*s - '0')) / 10)
-			return -1;
-		v = v * 10 + (unsigned long)(*s - '0');
-	}
-	*v_r = v;
 	return 0;
 }
 
@@ -106,7 +91,7 @@ kw_file_opt(struct parse *p, const struct keyword *kw, char *arg)
 		config_set_str(p, kw->field, NULL);
 		return PM_OK;
 	}
-	path = config_expand_tilde(arg);
+	path = account_expand_tilde(arg);
 	config_set_str(p, kw->field, path);
 	free(path);
 	return PM_OK;
@@ -199,17 +184,9 @@ kw_pipelining(struct parse *p, const struct keyword *kw, char *arg)
 	return PM_OK;
 }
 
-/* clang-format off */
-static const char *const auth_methods[] = {
-	"on", "user", "apop", "plain", "login", "cram-md5", "scram-sha-1",
-	"scram-sha-256", "xoauth2", "oauthbearer", "external",
-};
-/* clang-format on */
-
 static enum pm_status
 kw_auth(struct parse *p, const struct keyword *kw, char *arg)
 {
-	size_t i;
 	char *s;
 
 	for (s = arg; *s != '\0'; s++)
@@ -219,17 +196,10 @@ kw_auth(struct parse *p, const struct keyword *kw, char *arg)
 	if (strcmp(arg, "gssapi") == 0 || strcmp(arg, "ntlm") == 0 ||
 	    strcmp(arg, "digest-md5") == 0)
 		return config_perr(p, kw->name,
-			    "use auth on, or one of user, plain, "
-			    "scram-sha-256, xoauth2, oauthbearer, external",
+			    "use one of " ACCOUNT_AUTH_NAMES,
 			    "method %s is not supported by popmuch", arg);
-	for (i = 0; i < sizeof(auth_methods) / sizeof(auth_methods[0]); i++)
-		if (strcmp(arg, auth_methods[i]) == 0)
-			break;
-	if (i == sizeof(auth_methods) / sizeof(auth_methods[0]))
-		return bad_arg(p, kw, arg,
-			       "on, user, apop, plain, login, cram-md5, "
-			       "scram-sha-1, scram-sha-256, xoauth2, "
-			       "oauthbearer or external");
+	if (!account_auth_known(arg))
+		return bad_arg(p, kw, arg, "one of " ACCOUNT_AUTH_NAMES);
 	config_set_str(p, F_auth, arg);
 	return PM_OK;
 }
@@ -253,7 +223,7 @@ kw_trust_file(struct parse *p, const struct keyword *kw, char *arg)
 		config_set_str(p, F_tls_trust_file, NULL);
 		return PM_OK;
 	}
-	path = config_expand_tilde(arg);
+	path = account_expand_tilde(arg);
 	config_set_str(p, kw->field, path);
 	free(path);
 	return PM_OK;
@@ -315,7 +285,7 @@ kw_delivery(struct parse *p, const struct keyword *kw, char *arg)
 	if (*dir == '\0')
 		return config_perr(p, kw->name, "delivery maildir DIR",
 			    "missing directory");
-	dir = config_expand_tilde(dir);
+	dir = account_expand_tilde(dir);
 	config_set_str(p, F_maildir, dir);
 	free(dir);
 	return PM_OK;
@@ -692,6 +662,73 @@ kw_color(struct parse *p, const struct keyword *kw, char *arg)
 	return PM_OK;
 }
 
+/* ---- OAuth2 (oauth2.h) ------------------------------------------------- */
+
+static enum pm_status
+kw_oauth2_provider(struct parse *p, const struct keyword *kw, char *arg)
+{
+	if (*arg == '\0') {
+		config_set_str(p, F_oauth2_provider, NULL);
+		return PM_OK;
+	}
+	if (oauth2_provider_find(arg) == NULL)
+		return bad_arg(p, kw, arg, "google, microsoft or custom");
+	config_set_str(p, F_oauth2_provider, arg);
+	return PM_OK;
+}
+
+/* An endpoint URL: https, or http to a loopback address. */
+static enum pm_status
+kw_oauth2_url(struct parse *p, const struct keyword *kw, char *arg)
+{
+	struct pm_err e;
+
+	if (*arg != '\0' && http_url_check(arg, &e) != PM_OK)
+		return config_perr(p, kw->name, NULL, "%s", e.msg);
+	config_set_str(p, kw->field, *arg != '\0' ? arg : NULL);
+	return PM_OK;
+}
+
+static enum pm_status
+kw_oauth2_secret(struct parse *p, const struct keyword *kw, char *arg)
+{
+	if (*arg != '\0')
+		p->has_password = 1; /* the file must not be readable by others */
+	return kw_string_opt(p, kw, arg);
+}
+
+enum pm_status
+config_oauth2_check(struct parse *p, struct account *a)
+{
+	const struct oauth2_provider *pv;
+
+	if (a->oauth2_provider == NULL)
+		return PM_OK;
+	pv = oauth2_provider_find(a->oauth2_provider);
+	if (a->oauth2_client_id == NULL)
+		return config_perr(p, "account",
+			    "register popmuch with the provider and set "
+			    "oauth2_client_id (popmuch.conf(5), OAUTH2)",
+			    "account %s: oauth2_provider without "
+			    "oauth2_client_id", a->name);
+	if (pv->pop_host == NULL &&
+	    (a->oauth2_auth_url == NULL || a->oauth2_token_url == NULL))
+		return config_perr(p, "account",
+			    "set oauth2_auth_url and oauth2_token_url",
+			    "account %s: oauth2_provider custom needs the "
+			    "provider's endpoints", a->name);
+	if (a->host == NULL && pv->pop_host != NULL) {
+		config_set_str(p, F_host, pv->pop_host);
+		if (a->port == 0) {
+			a->port = pv->pop_port;
+			a->tls_starttls = 0;
+		}
+	}
+	if (a->auth == NULL || strcmp(a->auth, "on") == 0)
+		config_set_str(p, F_auth, pv->sasl);
+	return PM_OK;
+}
+
 /* ---- the keyword table -------------------------------------------------
  * One row per keyword: honoured ones point at a handler (generic ones
  * take the field), refused ones at kw_refuse with the hint shown.  New
@@ -764,6 +801,18 @@ static const struct keyword keywords[] = {
 	HONOUR("notmuch_config", kw_file_opt, F_notmuch_config),
 	HONOUR("uidl_fallback", kw_uidl_fallback, F_uidl_fingerprint),
 	{"fetch_parallel", kw_fetch_parallel, -1, KW_GLOBAL, NULL},
+	/* OAuth2 */
+	HONOUR("oauth2_provider", kw_oauth2_provider, F_oauth2_provider),
+	HONOUR("oauth2_client_id", kw_string_opt, F_oauth2_client_id),
+	HONOUR("oauth2_client_secret", kw_oauth2_secret,
+	       F_oauth2_client_secret),
+	HONOUR("oauth2_client_secret_eval", kw_string_opt,
+	       F_oauth2_client_secret_eval),
+	HONOUR("oauth2_tenant", kw_string_opt, F_oauth2_tenant),
+	HONOUR("oauth2_auth_url", kw_oauth2_url, F_oauth2_auth_url),
+	HONOUR("oauth2_token_url", kw_oauth2_url, F_oauth2_token_url),
+	HONOUR("oauth2_device_url", kw_oauth2_url, F_oauth2_device_url),
+	HONOUR("oauth2_scope", kw_string_opt, F_oauth2_scope),
 	/* sending (compose.c, outbox.c) */
 	HONOUR("from", kw_string_opt, F_from),
 	HONOUR("sendmail_command", kw_string_opt, F_sendmail_command),

@@ -12,7 +12,6 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <pwd.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -22,7 +21,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "popmuch/account.h"
 #include "popmuch/config.h"
+#include "popmuch/parse.h"
 #include "popmuch/xmalloc.h"
 #include "config-int.h"
 
@@ -118,23 +119,6 @@ config_parse_duration(const char *s, int64_t *seconds_r)
 		return -1;
 	*seconds_r = v * unit;
 	return 0;
-}
-
-/* "~" or "~/..." at the start becomes $HOME.  Caller frees. */
-char *
-config_expand_tilde(const char *s)
-{
-	const char *home;
-	struct passwd *pw;
-
-	if (s[0] != '~' || (s[1] != '\0' && s[1] != '/'))
-		return xstrdup(s);
-	home = getenv("HOME");
-	if (home == NULL || *home == '\0') {
-		pw = getpwuid(getuid());
-		home = pw != NULL ? pw->pw_dir : "";
-	}
-	return xasprintf("%s%s", home, s + 1);
 }
 
 /* Remove surrounding double quotes, in place, handling \" and \\ inside.
@@ -256,14 +240,15 @@ account_defaults(void)
 
 /* ---- sections ---------------------------------------------------------- */
 
-/* Account names become directory names under the state directory. */
+/* Account names become directory names under the state directory
+ * (parse_basename_ok()), and no hidden ones. */
 static int
 valid_account_name(const char *s)
 {
-	if (*s == '\0' || *s == '.')
+	if (!parse_basename_ok(s) || *s == '.')
 		return 0;
 	for (; *s != '\0'; s++)
-		if (*s == '/' || *s == ':' || *s == ',' ||
+		if (*s == ':' || *s == ',' ||
 		    isspace((unsigned char)*s) || iscntrl((unsigned char)*s))
 			return 0;
 	return 1;
@@ -400,14 +385,6 @@ parse_line(struct parse *p, char *line)
 
 /* ---- checks when the file is read -------------------------------------- */
 
-static unsigned
-effective_port(const struct account *a)
-{
-	if (a->port != 0)
-		return a->port;
-	return a->tls && !a->tls_starttls ? 995 : 110;
-}
-
 static enum pm_status
 check_tls(struct parse *p, struct account *a)
 {
@@ -445,7 +422,7 @@ check_duplicate(struct parse *p, size_t i)
 	for (j = 0; j < i; j++) {
 		b = p->cfg->accounts[j];
 		if (strcasecmp(a->host, b->host) != 0 ||
-		    effective_port(a) != effective_port(b) ||
+		    account_port(a) != account_port(b) ||
 		    (a->user == NULL) != (b->user == NULL) ||
 		    (a->user != NULL && strcmp(a->user, b->user) != 0))
 			continue;
@@ -469,6 +446,8 @@ check_accounts(struct parse *p)
 		p->line = a->line;
 		p->cur = a;
 		p->cur_mask = &p->masks[i];
+		if (config_oauth2_check(p, a) != PM_OK)
+			return PM_CONFIG;
 		if (a->host == NULL)
 			return config_perr(p, "account", "add a host line",
 				    "account %s has no host", a->name);
@@ -618,20 +597,49 @@ config_account(const struct config *cfg, const char *name)
 	return i == (size_t)-1 ? NULL : cfg->accounts[i];
 }
 
+enum pm_status
+config_select(const struct config *cfg, char *const *names, size_t n,
+	      const struct account ***accts_r, size_t *n_r, struct pm_err *err)
+{
+	const struct account **a;
+
+	if (n == 0) {
+		if (cfg->naccounts == 0)
+			return err_set(err, PM_CONFIG,
+				       "%s: no account is configured",
+				       cfg->path ? cfg->path : "config");
+		a = xcalloc(cfg->naccounts, sizeof(*a));
+		for (size_t i = 0; i < cfg->naccounts; i++)
+			a[i] = cfg->accounts[i];
+		*accts_r = a;
+		*n_r = cfg->naccounts;
+		return PM_OK;
+	}
+	a = xcalloc(n, sizeof(*a));
+	for (size_t i = 0; i < n; i++)
+		if ((a[i] = config_account(cfg, names[i])) == NULL) {
+			free(a);
+			return err_set(err, PM_USAGE,
+				       "no account named '%s' in %s",
+				       names[i], cfg->path ? cfg->path : "config");
+		}
+	*accts_r = a;
+	*n_r = n;
+	return PM_OK;
+}
+
 char *
 config_default_path(void)
 {
-	const char *xdg = getenv("XDG_CONFIG_HOME"), *home;
-	struct passwd *pw;
+	const char *xdg = getenv("XDG_CONFIG_HOME");
+	char *home, *path;
 
 	if (xdg != NULL && xdg[0] == '/')
 		return xasprintf("%s/popmuch/config", xdg);
-	home = getenv("HOME");
-	if (home == NULL || *home == '\0') {
-		pw = getpwuid(getuid());
-		home = pw != NULL ? pw->pw_dir : "";
-	}
-	return xasprintf("%s/.config/popmuch/config", home);
+	home = account_home();
+	path = xasprintf("%s/.config/popmuch/config", home ? home : "");
+	free(home);
+	return path;
 }
 
 static void

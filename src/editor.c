@@ -12,16 +12,18 @@
 #include <unistd.h>
 
 #include "popmuch/editor.h"
-#include "popmuch/fetch.h"
+#include "popmuch/account.h"
 #include "popmuch/fsutil.h"
 #include "popmuch/xmalloc.h"
 
 enum pm_status
 editor_drafts_dir(char **dir_r, struct pm_err *err)
 {
-	char *dir = fetch_state_dir(".drafts");
-	enum pm_status st = fsutil_mkdirs(dir, err);
+	char *dir = NULL;
+	enum pm_status st = account_state_dir(".drafts", &dir, err);
 
+	if (st == PM_OK)
+		st = fsutil_mkdirs(dir, err);
 	if (st != PM_OK) {
 		free(dir);
 		return st;

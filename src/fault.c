@@ -2,8 +2,10 @@
 #include "config.h"
 
 #include "popmuch/fault.h"
+#include "popmuch/parse.h"
 
 #ifdef POPMUCH_FAULT_INJECTION
+#include <limits.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,9 +21,10 @@ fault_point(const char *name)
 
 	if (spec == NULL || strncmp(spec, name, len) != 0)
 		return;
-	if (spec[len] == ':')
-		want = strtoul(spec + len + 1, NULL, 10);
-	else if (spec[len] != '\0')
+	if (spec[len] == ':' &&
+	    parse_ulong(spec + len + 1, ULONG_MAX, &want) != 0)
+		return;
+	if (spec[len] != ':' && spec[len] != '\0')
 		return;
 	if (++hits >= want)
 		kill(getpid(), SIGKILL);

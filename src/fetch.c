@@ -8,6 +8,7 @@
  * answered +OK. */
 #include "config.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -20,30 +21,42 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "popmuch/account.h"
 #include "popmuch/auth.h"
+#include "popmuch/connect.h"
+#include "popmuch/deliver.h"
+#include "popmuch/failing.h"
 #include "popmuch/fault.h"
 #include "popmuch/fetch.h"
+#include "popmuch/hdrhash.h"
 #include "popmuch/index.h"
+#include "popmuch/lastrun.h"
 #include "popmuch/log.h"
 #include "popmuch/maildir.h"
 #include "popmuch/net.h"
 #include "popmuch/pop3.h"
+#include "popmuch/quirks.h"
 #include "popmuch/retention.h"
 #include "popmuch/uidl.h"
+#include "popmuch/verify.h"
 #include "popmuch/xmalloc.h"
 
-#include <nettle/sha2.h>
-
-/* Group commit: up to this many complete messages (or FETCH_BATCH_BYTES)
- * share the three syncs of one delivery round. */
-#define FETCH_BATCH 64
-#define FETCH_BATCH_BYTES (8u << 20)
 /* A body may exceed twice its LIST size by this much before it is cut
  * off as endless, and may take 'timeout' seconds per FETCH_SLOW_BYTES
  * (plus two) before it is cut off as trickling: 180 s per 32 KB is
  * 180 bytes/s, slower than any real link. */
 #define FETCH_BODY_SLACK ((uint64_t)64 << 20)
 #define FETCH_SLOW_BYTES 32768
+
+/* What this session knows of message i beyond the journal. */
+enum {
+	SEEN_STORED = 1,    /* retrieved, fenced and delivered now */
+	SEEN_VERIFIED = 2,  /* its header matched the stored copy's */
+	SEEN_TRUSTED = 4,   /* no header to compare: UIDL and size only */
+	SEEN_NOT_MAIL = 8,  /* stored, but does not start like a message */
+	SEEN_OTHER = 16,    /* its header is not the stored copy's: a new
+			     * message under a reused UIDL */
+};
 
 struct run {
 	const struct account *acct;
@@ -55,35 +68,28 @@ struct run {
 	struct uidl_db *db;
 	struct maildir *md;
 	struct pop3 *p;
+	struct delivery *dl;
+	struct failing *failing;
 	int64_t now;
-	/* the message being received */
 	struct pop3_msg *msgs;
 	size_t nmsgs;
+	int server_uidl;	/* the UIDLs are the server's (not fp-) */
 	struct ret_msg *plan;
-	size_t *fetch_idx; /* indexes into msgs of what to fetch */
-	unsigned char *stored; /* per message: delivered by this run */
-	/* complete messages waiting in tmp/ for the next group commit */
-	struct held {
-		size_t i; /* index into fetch_idx */
-		struct maildir_tmp *t;
-	} batch[FETCH_BATCH];
-	size_t nbatch;
-	uint64_t batch_bytes;
+	size_t *fetch_idx;	/* indexes into msgs of what to fetch */
+	unsigned char *seen;	/* per message: SEEN_* */
 	int network; /* a session with the server (not "popmuch index") */
-	/* bounds on the message being received (see sink_begin) */
-	uint32_t cur_num;
+	char *first_refusal; /* what the server said of the first RETR -ERR */
+	/* the message being received (see sink_begin) */
+	size_t cur; /* index into fetch_idx */
 	uint64_t cur_bytes, cur_max;
 	time_t cur_deadline;
-	/* deleted on the server while still waiting for the indexer */
-	char **gone;
-	size_t ngone;
-	struct maildir_tmp *tmp;
 };
 
 /* Index cookies name the run and the UIDL. */
 struct cookie {
 	struct run *run;
 	char *uidl;
+	char *path;
 };
 
 static void
@@ -104,74 +110,6 @@ ev_warning(struct run *r, const char *fmt, ...)
 		ev->warning(ev->ctx, r->acct->name, buf);
 }
 
-char *
-fetch_state_dir(const char *account)
-{
-	const char *xdg = getenv("XDG_STATE_HOME");
-	const char *home = getenv("HOME");
-
-	if (xdg != NULL && xdg[0] == '/')
-		return xasprintf("%s/popmuch/%s", xdg, account);
-	return xasprintf("%s/.local/state/popmuch/%s", home ? home : ".",
-			 account);
-}
-
-/* realpath() for a path that may not exist yet: the nearest existing
- * ancestor resolved, the rest appended.  Caller frees; NULL on error. */
-static char *
-resolve_path(const char *path)
-{
-	char *real = realpath(path, NULL), *parent, *slash, *res;
-
-	/* ENOTDIR: a component is a file; maildir_open() reports that. */
-	if (real != NULL || (errno != ENOENT && errno != ENOTDIR))
-		return real;
-	parent = xstrdup(path);
-	slash = strrchr(parent, '/');
-	if (slash == NULL || slash == parent) {
-		free(parent);
-		return NULL;
-	}
-	*slash = '\0';
-	real = resolve_path(parent);
-	res = real ? xasprintf("%s/%s", real, slash + 1) : NULL;
-	free(real);
-	free(parent);
-	return res;
-}
-
-/* The account's Maildir: configured, or <mail_root>/<name>; it must lie
- * inside notmuch's mail root. */
-static enum pm_status
-locate_maildir(struct run *r, struct pm_err *err)
-{
-	char *root = NULL, *rroot, *rmd;
-	enum pm_status st;
-	size_t len;
-
-	st = index_mail_root(r->acct->notmuch_config, &root, err);
-	if (st != PM_OK)
-		return st;
-	r->maildir_path = r->acct->maildir
-				  ? xstrdup(r->acct->maildir)
-				  : xasprintf("%s/%s", root, r->acct->name);
-	rroot = resolve_path(root);
-	rmd = resolve_path(r->maildir_path);
-	len = rroot ? strlen(rroot) : 0;
-	if (rroot == NULL || rmd == NULL ||
-	    !(strncmp(rmd, rroot, len) == 0 &&
-	      (rmd[len] == '/' || rmd[len] == '\0')))
-		st = err_set(err, PM_CONFIG,
-			     "the Maildir %s is outside notmuch's mail root "
-			     "%s; move it inside, or point database.path "
-			     "(or 'notmuch_config') elsewhere",
-			     r->maildir_path, root);
-	free(rroot);
-	free(rmd);
-	free(root);
-	return st;
-}
-
 struct collect {
 	char **v;
 	size_t n, cap;
@@ -183,7 +121,8 @@ collect(const struct uidl_entry *e, void *ctx)
 {
 	struct collect *c = ctx;
 
-	if (c->unsettled && e->state != UIDL_PENDING && e->indexed)
+	if (c->unsettled && e->state != UIDL_PENDING &&
+	    (e->indexed || e->refused))
 		return;
 	if (c->n == c->cap) {
 		c->cap = c->cap ? 2 * c->cap : 256;
@@ -207,7 +146,16 @@ submit_index(struct run *r, const char *uidl, const char *path)
 
 	c->run = r;
 	c->uidl = uidl ? xstrdup(uidl) : NULL;
+	c->path = xstrdup(path);
 	index_submit(r->ix, path, r->acct->tags, c);
+}
+
+static void
+cookie_free(struct cookie *c)
+{
+	free(c->uidl);
+	free(c->path);
+	free(c);
 }
 
 /* Settle one entry left by an earlier run: complete a delivery that
@@ -236,7 +184,7 @@ recover_one(struct run *r, const char *uidl, struct pm_err *err)
 			return st;
 		e = uidl_lookup(r->db, uidl);
 	}
-	if (e->indexed)
+	if (e->indexed || e->refused)
 		return PM_OK;
 	if ((path = maildir_locate(r->md, e->file)) == NULL) {
 		/* The file is gone (the person deleted it): nothing is left
@@ -264,85 +212,48 @@ recover(struct run *r, struct pm_err *err)
 	return st;
 }
 
-unsigned
-fetch_default_port(const struct account *a)
-{
-	if (a->port != 0)
-		return a->port;
-	return a->tls && !a->tls_starttls ? 995 : 110;
-}
-
-void
-fetch_tls_opts(const struct account *a, struct net_tls_opts *o)
-{
-	memset(o, 0, sizeof(*o));
-	o->certcheck = a->tls_certcheck;
-	o->trust_file = a->tls_trust_file;
-	o->fingerprint = a->tls_fingerprint;
-	o->host_override = a->tls_host_override;
-	o->priorities = a->tls_priorities;
-	o->cert_file = a->tls_cert_file;
-	o->key_file = a->tls_key_file;
-	o->crl_file = a->tls_crl_file;
-}
-
-enum pm_status
-fetch_connect(const struct account *a, struct pop3 **p_r, struct pm_err *err)
-{
-	struct net_tls_opts tls;
-	struct net_conn *conn;
-	enum pm_status st;
-
-	*p_r = NULL;
-	fetch_tls_opts(a, &tls);
-	st = net_connect(a->host, fetch_default_port(a), a->timeout, a->source_ip,
-			 &conn, err);
-	if (st != PM_OK)
-		return st;
-	if (a->tls && !a->tls_starttls &&
-	    (st = net_tls_start(conn, a->host, &tls, err)) != PM_OK) {
-		net_free(&conn);
-		return st;
-	}
-	if ((st = pop3_open(conn, a->timeout, p_r, err)) != PM_OK)
-		return st;
-	if ((st = pop3_capa(*p_r, err)) != PM_OK)
-		return st;
-	if (a->tls && a->tls_starttls) {
-		if (!pop3_caps(*p_r)->stls)
-			return err_set(err, PM_UNAVAILABLE,
-				       "the server does not offer STLS, so "
-				       "TLS cannot start; nothing was sent "
-				       "(use port 995 with 'tls_starttls "
-				       "off', or 'tls off' at your own risk)");
-		if ((st = pop3_stls(*p_r, a->host, &tls, err)) != PM_OK)
-			return st;
-	}
-	if (a->pipelining != CFG_AUTO)
-		pop3_set_pipelining(*p_r, a->pipelining == CFG_ON);
-	return PM_OK;
-}
-
-/* Connect and log in: no credential before TLS when TLS is on. */
+/* Connect and log in: no credential before TLS when TLS is on.  A
+ * server whose replies once went out of step under pipelining is spoken
+ * to one command at a time (quirks.h), unless 'pipelining on' says
+ * otherwise. */
 static enum pm_status
 connect_login(struct run *r, struct pm_err *err)
 {
-	enum pm_status st = fetch_connect(r->acct, &r->p, err);
+	enum pm_status st = connect_account(r->acct, &r->p, err);
 
 	if (st != PM_OK)
 		return st;
+	if (r->acct->pipelining != CFG_ON &&
+	    quirks_no_pipelining(r->state_dir, NULL))
+		pop3_set_pipelining(r->p, 0);
 	return auth_login(r->p, r->acct, net_is_tls(pop3_conn(r->p)),
 			  &r->res->warn_cleartext, err);
 }
 
-/* Build the retention input from the server list and the journal. */
-static void
-make_plan(struct run *r)
-{
-	struct ret_policy pol;
-	const char *why;
+/* ---- the plan -------------------------------------------------------- */
 
-	r->plan = xcalloc(r->nmsgs ? r->nmsgs : 1, sizeof(*r->plan));
+/* The header hash the journal holds for e, or that its file gives (a
+ * record written before journal version 2); "" when neither is known. */
+static void
+stored_hash(struct run *r, const struct uidl_entry *e,
+	    char hex_r[HDRHASH_HEX + 1])
+{
+	char *path = r->md != NULL ? maildir_locate(r->md, e->file) : NULL;
+
+	hex_r[0] = '\0';
+	if (e->hash != NULL)
+		memcpy(hex_r, e->hash, HDRHASH_HEX + 1);
+	else if (path != NULL && hdrhash_file(path, hex_r, NULL) != 0)
+		hex_r[0] = '\0';
+	free(path);
+}
+
+/* Known means: delivered for this UIDL with this size.  A delivered
+ * UIDL listed with another size, or one deleted that the server still
+ * lists, is marked in check[] (its header decides, see verify()). */
+static void
+classify(struct run *r, unsigned char *check)
+{
 	for (size_t i = 0; i < r->nmsgs; i++) {
 		const struct pop3_msg *m = &r->msgs[i];
 		const struct uidl_entry *e =
@@ -351,37 +262,156 @@ make_plan(struct run *r)
 
 		pm->num = m->num;
 		pm->size = m->size;
-		if (e != NULL && e->size == m->size &&
-		    (e->state == UIDL_DELIVERED ||
-		     (r->opts->dry_run && r->md != NULL &&
-		      maildir_find(r->md, e->file) != MAILDIR_MISSING))) {
+		pm->known = 0;
+		if (e == NULL || (r->seen[i] & SEEN_OTHER))
+			continue;
+		if ((e->state == UIDL_DELIVERED && e->size == m->size) ||
+		    (e->state != UIDL_PENDING &&
+		     (r->seen[i] & SEEN_VERIFIED))) {
+			pm->known = 1;
+		} else if (e->state == UIDL_PENDING && r->opts->dry_run &&
+			   r->md != NULL &&
+			   maildir_find(r->md, e->file) != MAILDIR_MISSING) {
 			/* (a dry run does not recover: an unfinished
 			 * delivery whose file is there counts as known) */
 			pm->known = 1;
-			pm->first_seen = e->first_seen;
-		} else if (e != NULL && e->state == UIDL_DELIVERED) {
-			char *esc = log_escape(m->uidl, strlen(m->uidl), 80);
-
-			ev_warning(r, "the server reuses unique id %s for a "
-				      "different message (size %" PRIu64
-				      ", was %" PRIu64 "); fetching it as new",
-				   esc, m->size, e->size);
-			free(esc);
+		} else if (e->state != UIDL_PENDING && check != NULL) {
+			check[i] = 1;
 		}
+		pm->first_seen = e->first_seen;
 	}
-	retention_policy_from(r->acct, &pol);
-	if (uidl_damaged(r->db, &why)) {
-		ev_warning(r, "%s; nothing will be deleted on the server in "
-			      "this run", why);
-		pol.no_delete = 1;
-	}
-	if (r->nmsgs > 0 && r->msgs[0].uidl == NULL) {
+}
+
+static void
+policy(struct run *r, struct ret_policy *pol)
+{
+	const char *why;
+
+	retention_policy_from(r->acct, pol);
+	if (uidl_damaged(r->db, &why))
+		pol->no_delete = 1;
+	if (r->nmsgs > 0 && !r->server_uidl && !r->acct->uidl_fingerprint) {
 		/* No UIDL: only fetch-and-delete is possible (checked by
 		 * the caller); every message is new. */
-		pol.only_new = 0;
+		pol->only_new = 0;
 	}
-	retention_plan(r->plan, r->nmsgs, &pol, r->now);
 }
+
+/* The verdict on message i, whose header hash the server gave as got
+ * ("" when it would not say). */
+static void
+judge(struct run *r, size_t i, const char *got)
+{
+	const struct pop3_msg *m = &r->msgs[i];
+	const struct uidl_entry *e = uidl_lookup(r->db, m->uidl);
+	char want[HDRHASH_HEX + 1];
+	struct pm_err err;
+	char *esc;
+
+	stored_hash(r, e, want);
+	if (got[0] == '\0' || want[0] == '\0') {
+		/* Nothing to compare: UIDL and size are all there is (as
+		 * mpop); anything else is fetched again rather than lost. */
+		if (e->state == UIDL_DELIVERED && e->size == m->size)
+			r->seen[i] |= SEEN_TRUSTED;
+		return;
+	}
+	if (strcmp(got, want) == 0) {
+		r->seen[i] |= SEEN_VERIFIED;
+		if (!r->opts->dry_run &&
+		    uidl_confirmed(r->db, m->uidl, m->size, &err) != PM_OK)
+			ev_warning(r, "%s", err.msg);
+		return;
+	}
+	r->seen[i] |= SEEN_OTHER;
+	esc = log_escape(m->uidl, strlen(m->uidl), 80);
+	ev_warning(r, "the server reuses unique id %s for a different "
+		      "message (its header is not the stored one's); "
+		      "fetching it as new", esc);
+	free(esc);
+}
+
+/* Ask the server for the header of each message marked in check[] and
+ * judge it.  A server without TOP leaves them unverified. */
+static enum pm_status
+verify(struct run *r, const unsigned char *check, struct pm_err *err)
+{
+	uint32_t *nums = xcalloc(r->nmsgs + 1, sizeof(*nums));
+	const char **uidls = xcalloc(r->nmsgs + 1, sizeof(*uidls));
+	size_t *idx = xcalloc(r->nmsgs + 1, sizeof(*idx)), n = 0;
+	char(*got)[HDRHASH_HEX + 1];
+	enum pm_status st;
+
+	for (size_t i = 0; i < r->nmsgs; i++)
+		if (check[i]) {
+			idx[n] = i;
+			uidls[n] = r->msgs[i].uidl;
+			nums[n++] = r->msgs[i].num;
+		}
+	got = xcalloc(n + 1, sizeof(*got));
+	st = verify_headers(r->p, nums, uidls, n, got, err);
+	if (st == PM_UNAVAILABLE) {
+		ev_warning(r, "the server does not answer TOP, so popmuch "
+			      "cannot check that a known unique id still "
+			      "names the message it stored; it relies on "
+			      "UIDL and size alone");
+		st = PM_OK;
+	}
+	for (size_t k = 0; k < n && st == PM_OK; k++)
+		judge(r, idx[k], got[k]);
+	free(got);
+	free(nums);
+	free(uidls);
+	free(idx);
+	return st;
+}
+
+/* The plan (retention.c), made twice when headers must be checked: a
+ * known UIDL with another size or still listed after its deletion, and
+ * every known message the first plan would delete without fetching it,
+ * is checked against the header recorded when it was stored (the rule
+ * for DELE in doc/HACKING.md).  On a server that changes nothing, this
+ * asks nothing. */
+static enum pm_status
+make_plan(struct run *r, struct pm_err *err)
+{
+	unsigned char *check = xcalloc(r->nmsgs + 1, 1);
+	struct ret_policy pol;
+	enum pm_status st = PM_OK;
+	const char *why;
+	size_t n = 0;
+
+	r->plan = xcalloc(r->nmsgs ? r->nmsgs : 1, sizeof(*r->plan));
+	r->seen = xcalloc(r->nmsgs + 1, 1);
+	policy(r, &pol);
+	if (uidl_damaged(r->db, &why))
+		ev_warning(r, "%s; nothing will be deleted on the server in "
+			      "this run", why);
+	if (r->server_uidl || r->acct->uidl_fingerprint) {
+		classify(r, check);
+		retention_plan(r->plan, r->nmsgs, &pol, r->now);
+		for (size_t i = 0; i < r->nmsgs; i++) {
+			if (r->plan[i].dele && r->plan[i].known &&
+			    !r->plan[i].fetch && !r->plan[i].killed)
+				check[i] = 1;
+			n += check[i];
+		}
+		/* fingerprints are header hashes already */
+		if (n > 0 && r->server_uidl)
+			st = verify(r, check, err);
+		else if (n > 0)
+			for (size_t i = 0; i < r->nmsgs; i++)
+				r->seen[i] |= check[i] ? SEEN_TRUSTED : 0;
+	}
+	free(check);
+	if (st != PM_OK)
+		return st;
+	classify(r, NULL);
+	retention_plan(r->plan, r->nmsgs, &pol, r->now);
+	return PM_OK;
+}
+
+/* ---- retrieval -------------------------------------------------------- */
 
 static enum pm_status
 sink_begin(void *ctx, size_t i, struct pm_err *err)
@@ -392,7 +422,7 @@ sink_begin(void *ctx, size_t i, struct pm_err *err)
 
 	/* LIST sizes are advisory, so the bounds are generous: they only
 	 * stop a body that never ends and a server that trickles. */
-	r->cur_num = m->num;
+	r->cur = i;
 	r->cur_bytes = 0;
 	r->cur_max = m->size > (UINT64_MAX - FETCH_BODY_SLACK) / 2
 			     ? UINT64_MAX
@@ -400,124 +430,109 @@ sink_begin(void *ctx, size_t i, struct pm_err *err)
 	r->cur_deadline = time(NULL) +
 			  (time_t)r->acct->timeout *
 				  (time_t)(2 + (slices > 100000 ? 100000 : slices));
-	return maildir_tmp_new(r->md, &r->tmp, err);
+	return delivery_begin(r->dl, m->uidl, m->size, r->fetch_idx[i], err);
 }
 
 static enum pm_status
 sink_data(void *ctx, const char *buf, size_t len, struct pm_err *err)
 {
 	struct run *r = ctx;
+	uint32_t num = r->msgs[r->fetch_idx[r->cur]].num;
 
 	r->cur_bytes += len;
 	if (r->cur_bytes > r->cur_max)
 		return err_set(err, PM_PROTOCOL,
 			       "message %" PRIu32 " goes on far beyond the "
 			       "size the server gave (%" PRIu64 " bytes so "
-			       "far); stopped", r->cur_num, r->cur_bytes);
+			       "far); stopped", num, r->cur_bytes);
 	if (time(NULL) > r->cur_deadline)
 		return err_set(err, PM_TIMEOUT,
 			       "message %" PRIu32 " arrives too slowly (%"
 			       PRIu64 " bytes so far); stopped",
-			       r->cur_num, r->cur_bytes);
-	return maildir_tmp_write(r->tmp, buf, len, err);
+			       num, r->cur_bytes);
+	return delivery_data(r->dl, buf, len, err);
 }
 
-/* After the batch's files are in new/: record, index, report. */
-static enum pm_status
-delivered(struct run *r, const struct held *h, const char *name,
-	  uint64_t size, struct pm_err *err)
+/* A message is in new/ and its delivered record written: index it. */
+static void
+delivered(void *ctx, const struct delivered *d)
 {
-	const struct pop3_msg *m = &r->msgs[r->fetch_idx[h->i]];
+	struct run *r = ctx;
 	const struct fetch_events *ev = r->opts->events;
-	enum pm_status st = PM_OK;
-	char *path;
 
-	if (m->uidl != NULL)
-		st = uidl_delivered(r->db, m->uidl, err);
-	FAULT("delivered");
-	if (st != PM_OK)
-		return st;
-	path = maildir_new_path(r->md, name);
-	submit_index(r, m->uidl, path);
-	free(path);
-	r->stored[r->fetch_idx[h->i]] = 1;
+	submit_index(r, d->uidl, d->path);
+	r->seen[d->tag] |= SEEN_STORED | (d->mail ? 0 : SEEN_NOT_MAIL);
 	r->res->index_pending++;
 	r->res->fetched++;
-	r->res->bytes += size;
+	r->res->bytes += d->size;
 	if (ev != NULL && ev->progress != NULL)
 		ev->progress(ev->ctx, r->acct->name, r->res->fetched,
 			     r->res->bytes);
-	return PM_OK;
 }
 
-/* Deliver the batch (each file already synced): make their intents
- * durable, move them into new/, make that durable, then record them
- * delivered and hand them to the indexer (doc/HACKING.md, step 6). */
+/* Deliver what waits (deliver.c).  Under pipelining each message was
+ * fenced as it arrived (pop3_retr); one at a time, a fence after the
+ * last one proves the replies were in step for all of them first: when
+ * it fails they are dropped, never stored. */
 static enum pm_status
-flush_batch(struct run *r, struct pm_err *err)
+flush(struct run *r, int fence, struct pm_err *err)
 {
-	size_t n = r->nbatch, moved = 0;
-	char **names = xcalloc(n + 1, sizeof(*names));
-	uint64_t *sizes = xcalloc(n + 1, sizeof(*sizes));
+	const struct pop3_msg *m = &r->msgs[r->fetch_idx[r->cur]];
 	enum pm_status st;
 
-	r->nbatch = 0;
-	r->batch_bytes = 0;
-	st = PM_OK; /* every file of the batch was synced as it ended */
-	FAULT("synced");
-	for (size_t k = 0; k < n && st == PM_OK; k++) {
-		const struct pop3_msg *m = &r->msgs[r->fetch_idx[r->batch[k].i]];
-
-		if (m->uidl != NULL)
-			st = uidl_intent_nosync(r->db, m->uidl, m->size, r->now,
-						maildir_tmp_name(r->batch[k].t),
-						err);
+	if (fence && delivery_waiting(r->dl) > 0 &&
+	    !pop3_caps(r->p)->pipelining &&
+	    (st = pop3_fence(r->p, m->num, r->server_uidl ? m->uidl : NULL,
+			     err)) != PM_OK) {
+		if (pop3_desynced(r->p))
+			delivery_discard(r->dl);
+		return st;
 	}
-	if (st == PM_OK && n > 0)
-		st = uidl_sync(r->db, err);
-	FAULT("intent");
-	for (; moved < n && st == PM_OK; moved++) {
-		names[moved] = xstrdup(maildir_tmp_name(r->batch[moved].t));
-		sizes[moved] = maildir_tmp_size(r->batch[moved].t);
-		st = maildir_tmp_move(&r->batch[moved].t, err);
-		FAULT("renamed");
-	}
-	if (moved > 0) {
-		enum pm_status st2 = maildir_sync_new(r->md, err);
-
-		if (st == PM_OK)
-			st = st2;
-	}
-	for (size_t k = 0; k < moved && st == PM_OK; k++)
-		st = delivered(r, &r->batch[k], names[k], sizes[k], err);
-	for (size_t k = 0; k < n; k++) {
-		maildir_tmp_abort(&r->batch[k].t); /* what was not moved */
-		free(names[k]);
-	}
-	free(names);
-	free(sizes);
-	return st;
+	return delivery_flush(r->dl, delivered, r, err);
 }
 
-/* The message is complete: close it and queue it for the next group
- * commit. */
 static enum pm_status
 sink_end(void *ctx, size_t i, struct pm_err *err)
 {
 	struct run *r = ctx;
 	enum pm_status st;
 
-	/* fsync this file only: a syncfs() per batch would also flush the
-	 * notmuch database the indexer is writing on the same filesystem,
-	 * which costs far more than it saves. */
-	if ((st = maildir_tmp_sync(r->tmp, err)) != PM_OK)
+	(void)i;
+	if ((st = delivery_end(r->dl, err)) != PM_OK)
 		return st;
-	r->batch_bytes += maildir_tmp_size(r->tmp);
-	r->batch[r->nbatch].i = i;
-	r->batch[r->nbatch].t = r->tmp;
-	r->tmp = NULL;
-	if (++r->nbatch == FETCH_BATCH || r->batch_bytes >= FETCH_BATCH_BYTES)
-		return flush_batch(r, err);
+	return delivery_full(r->dl) ? flush(r, 1, err) : PM_OK;
+}
+
+/* RETR -ERR: that message is skipped and the rest goes on (it stays on
+ * the server and is tried again each run; the person hears of it when
+ * it first fails and then once a day: failing.h). */
+static enum pm_status
+sink_refused(void *ctx, size_t i, const char *text, struct pm_err *err)
+{
+	struct run *r = ctx;
+	const struct pop3_msg *m = &r->msgs[r->fetch_idx[i]];
+	char *esc = log_escape(m->uidl ? m->uidl : "-",
+			       strlen(m->uidl ? m->uidl : "-"), 80);
+	int64_t since = r->now;
+	char when[64] = "";
+
+	(void)err;
+	if (r->res->refused++ == 0)
+		r->first_refusal = xasprintf("message %" PRIu32
+					     " (unique id %s): %s",
+					     m->num, esc, text);
+	if (m->uidl == NULL || failing_note(r->failing, m->uidl, r->now, &since)) {
+		if (since < r->now)
+			(void)snprintf(when, sizeof(when),
+				       "; failing for %lld hour(s)",
+				       (long long)((r->now - since) / 3600));
+		ev_warning(r, "the server would not send message %" PRIu32
+			      " (unique id %s): %s; it stays on the server "
+			      "and every run tries it again%s",
+			   m->num, esc, text, when);
+		r->res->told = 1;
+	}
+	free(esc);
 	return PM_OK;
 }
 
@@ -540,110 +555,140 @@ report_would(struct run *r)
 	}
 }
 
-/* The server's replies went out of step: what this run stored may be
- * shifted or cut.  Forget it in the journal, so that nothing is deleted
- * on its strength and the next run downloads it again (a duplicate file
- * at worst, never a loss). */
+/* The replies went out of step: nothing is deleted in this session
+ * (the caller stops), and the server is spoken to one command at a time
+ * from now on. */
 static void
-distrust_run(struct run *r)
+out_of_step(struct run *r, const char *why)
 {
 	struct pm_err err;
-	uint32_t n = 0;
 
-	for (size_t i = 0; i < r->nmsgs; i++) {
-		if (!r->stored[i] || r->msgs[i].uidl == NULL)
-			continue;
-		if (uidl_forget(r->db, r->msgs[i].uidl, &err) != PM_OK)
-			ev_warning(r, "%s", err.msg);
-		r->stored[i] = 0;
-		n++;
-	}
-	if (n > 0)
-		ev_warning(r, "the server's replies were out of step: the %"
-			      PRIu32 " message(s) stored in this run are not "
-			      "trusted, nothing is deleted, and they will be "
-			      "downloaded again next time", n);
+	if (quirks_set_no_pipelining(r->state_dir, r->now, why, &err) != PM_OK)
+		ev_warning(r, "%s", err.msg);
+	ev_warning(r, "the server's replies were out of step: nothing is "
+		      "deleted in this run, what was not proven in step was "
+		      "not stored, and from now on the server is fetched "
+		      "without pipelining");
 }
 
 static enum pm_status
 retrieve(struct run *r, struct pm_err *err)
 {
 	const struct fetch_events *ev = r->opts->events;
-	struct pop3_sink sink = {sink_begin, sink_data, sink_end, r};
+	struct pop3_sink sink = {sink_begin, sink_data, sink_end, sink_refused,
+				 r};
 	uint32_t *nums = xcalloc(r->nmsgs + 1, sizeof(*nums));
+	const char **uidls = xcalloc(r->nmsgs + 1, sizeof(*uidls));
 	uint64_t total = 0;
 	uint32_t ndele = 0;
 	enum pm_status st;
+	struct pm_err ferr;
 	size_t n = 0;
 
 	r->fetch_idx = xcalloc(r->nmsgs + 1, sizeof(*r->fetch_idx));
-	r->stored = xcalloc(r->nmsgs + 1, 1);
 	for (size_t i = 0; i < r->nmsgs; i++) {
 		ndele += r->plan[i].dele;
 		r->res->skipped += r->plan[i].skipped;
 		if (!r->plan[i].fetch)
 			continue;
 		r->fetch_idx[n] = i;
+		uidls[n] = r->msgs[i].uidl;
 		nums[n++] = r->msgs[i].num;
 		total += r->msgs[i].size;
 	}
 	r->res->to_fetch = (uint32_t)n;
 	if (ev != NULL && ev->planned != NULL)
 		ev->planned(ev->ctx, r->acct->name, (uint32_t)n, total, ndele);
-	st = pop3_retr(r->p, nums, n, -1, &sink, err);
-	maildir_tmp_abort(&r->tmp);
-	/* Deliver what arrived complete even when the connection broke. */
+	r->dl = delivery_new(r->md, r->db, r->now);
+	st = pop3_retr(r->p, nums, r->server_uidl ? uidls : NULL, n, -1,
+		       &sink, err);
+	delivery_drop_current(r->dl);
 	if (st == PM_OK) {
-		st = flush_batch(r, err);
-	} else {
-		struct pm_err ferr;
-
-		if (flush_batch(r, &ferr) != PM_OK)
-			ev_warning(r, "%s", ferr.msg);
+		st = flush(r, 1, err);
+	} else if (pop3_desynced(r->p) && !pop3_caps(r->p)->pipelining) {
+		delivery_discard(r->dl); /* not proven in step */
+	} else if (flush(r, 0, &ferr) != PM_OK) {
+		/* The connection broke: what arrived complete is kept
+		 * (fenced under pipelining; otherwise it is verified by
+		 * its header before any later DELE). */
+		ev_warning(r, "%s", ferr.msg);
 	}
-	/* A stray reply in a pipelined stream shifts every later message:
-	 * make sure the replies are still in step before anything fetched
-	 * now is trusted (and so ever deleted). */
-	if (st == PM_OK && n > 0 && pop3_caps(r->p)->pipelining)
-		st = pop3_check_sync(r->p, nums[n - 1],
-				     r->msgs[r->fetch_idx[n - 1]].size, err);
 	if (pop3_desynced(r->p))
-		distrust_run(r);
+		out_of_step(r, err->msg);
 	free(nums);
+	free(uidls);
 	return st;
 }
 
-/* The messages that may be deleted now: planned for deletion, and
- * either killed unread by policy (killsize) or held by the journal as
- * delivered with the same UIDL and size. */
-static size_t
-deletable(struct run *r, uint32_t *nums, size_t *idx)
+/* ---- deletion ---------------------------------------------------------- */
+
+/* Not indexed yet (notmuch was busy): does the stored file at least
+ * start like a message, as notmuch needs? */
+static int
+stored_as_mail(struct run *r, const struct uidl_entry *e)
 {
-	size_t n = 0;
+	char *path = maildir_locate(r->md, e->file);
+	char hex[HDRHASH_HEX + 1];
+	int mail = 0;
 
-	for (size_t i = 0; i < r->nmsgs; i++) {
-		const struct pop3_msg *m = &r->msgs[i];
-		const struct uidl_entry *e;
-		int safe;
+	if (path != NULL && hdrhash_file(path, hex, &mail) != 0)
+		mail = 0;
+	free(path);
+	return mail;
+}
 
-		if (!r->plan[i].dele)
+/* May message i be deleted now?  The rule of doc/HACKING.md: killed
+ * unread by policy; or retrieved in this session, fenced, durable and
+ * starting like a message; or held by the journal as delivered and
+ * indexed, its header checked against the stored copy's in this session
+ * (or, with no header to compare, UIDL and size). */
+static int
+deletable(struct run *r, size_t i)
+{
+	const struct pop3_msg *m = &r->msgs[i];
+	const struct uidl_entry *e;
+
+	if (!r->plan[i].dele)
+		return 0;
+	if (r->plan[i].killed)
+		return 1;
+	if (r->seen[i] & SEEN_STORED)
+		return !(r->seen[i] & SEEN_NOT_MAIL);
+	if (m->uidl == NULL)
+		return 0;
+	e = uidl_lookup(r->db, m->uidl);
+	return e != NULL && e->state == UIDL_DELIVERED && !e->refused &&
+	       (r->seen[i] & (SEEN_VERIFIED | SEEN_TRUSTED)) &&
+	       (e->indexed || stored_as_mail(r, e));
+}
+
+/* The server committed the deletions (QUIT +OK): mark them deleted.
+ * They are forgotten once the server stops listing them (prune), so a
+ * server that said +OK and kept them is not fetched from again. */
+static enum pm_status
+note_deleted(struct run *r, const size_t *idx, const unsigned char *ok,
+	     size_t n, struct pm_err *err)
+{
+	enum pm_status st = PM_OK;
+	size_t refused = 0;
+
+	for (size_t k = 0; k < n && st == PM_OK; k++) {
+		const char *u = r->msgs[idx[k]].uidl;
+
+		if (!ok[k]) {
+			refused++;
 			continue;
-		if (r->plan[i].killed) {
-			safe = 1;
-		} else if (m->uidl == NULL) {
-			/* without UIDL only what this run stored */
-			safe = r->stored[i];
-		} else {
-			e = uidl_lookup(r->db, m->uidl);
-			safe = e != NULL && e->state == UIDL_DELIVERED &&
-			       e->size == m->size;
 		}
-		if (safe) {
-			idx[n] = i;
-			nums[n++] = m->num;
-		}
+		r->res->deleted++;
+		if (u != NULL && uidl_lookup(r->db, u) != NULL)
+			st = uidl_deleted(r->db, u, err);
 	}
-	return n;
+	if (st == PM_OK && refused > 0)
+		st = err_set(err, PM_PROTOCOL,
+			     "the server refused to delete %zu message(s) "
+			     "(DELE); they stay on the server and the next "
+			     "run tries again", refused);
+	return st;
 }
 
 static enum pm_status
@@ -652,10 +697,14 @@ delete_and_quit(struct run *r, struct pm_err *err)
 	uint32_t *nums = xcalloc(r->nmsgs + 1, sizeof(*nums));
 	size_t *idx = xcalloc(r->nmsgs + 1, sizeof(*idx));
 	unsigned char *ok = xcalloc(r->nmsgs + 1, 1);
-	size_t n = deletable(r, nums, idx), refused = 0;
-	const struct uidl_entry *e;
+	size_t n = 0;
 	enum pm_status st;
 
+	for (size_t i = 0; i < r->nmsgs; i++)
+		if (deletable(r, i)) {
+			idx[n] = i;
+			nums[n++] = r->msgs[i].num;
+		}
 	/* Every delivered record must be durable before any DELE. */
 	st = uidl_sync(r->db, err);
 	if (st == PM_OK && n > 0)
@@ -663,33 +712,11 @@ delete_and_quit(struct run *r, struct pm_err *err)
 	FAULT("before-quit");
 	if (st == PM_OK)
 		st = pop3_quit(r->p, err);
-	for (size_t i = 0; st == PM_OK && i < n; i++) {
-		const char *u = r->msgs[idx[i]].uidl;
-
-		if (!ok[i]) {
-			refused++;
-			continue;
-		}
-		r->res->deleted++;
-		/* Keep what still waits for the indexer: prune() forgets
-		 * it once it is indexed. */
-		e = u ? uidl_lookup(r->db, u) : NULL;
-		if (e != NULL && e->indexed) {
-			st = uidl_forget(r->db, u, err);
-		} else if (e != NULL) {
-			r->gone = xreallocarray(r->gone, r->ngone + 1,
-						sizeof(*r->gone));
-			r->gone[r->ngone++] = xstrdup(u);
-		}
-	}
+	if (st == PM_OK)
+		st = note_deleted(r, idx, ok, n, err);
 	free(nums);
 	free(idx);
 	free(ok);
-	if (st == PM_OK && refused > 0)
-		st = err_set(err, PM_PROTOCOL,
-			     "the server refused to delete %zu message(s) "
-			     "(DELE); they stay on the server and the next "
-			     "run tries again", refused);
 	return st;
 }
 
@@ -699,8 +726,8 @@ cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Forget delivered and indexed UIDLs the server no longer has (deleted
- * by us or elsewhere): a later message that reuses the UIDL is new. */
+/* Forget delivered (or deleted) and indexed UIDLs the server no longer
+ * has: a later message that reuses the UIDL is new. */
 static enum pm_status
 prune(struct run *r, struct pm_err *err)
 {
@@ -718,76 +745,11 @@ prune(struct run *r, struct pm_err *err)
 			    cmp_str) != NULL)
 			continue;
 		e = uidl_lookup(r->db, c.v[i]);
-		if (e->state == UIDL_DELIVERED && e->indexed)
+		if (e->state != UIDL_PENDING && (e->indexed || e->refused))
 			st = uidl_forget(r->db, c.v[i], err);
 	}
 	collect_free(&c);
 	free(server);
-	return st;
-}
-
-/* ---- servers without UIDL ----------------------------------------- */
-
-/* With "uidl_fallback top", a message's id is a SHA-256 of its header
- * (TOP n 0) and its size: stable while the message stays on the
- * server, and never taken from what the server calls it. */
-struct fp_ctx {
-	struct run *r;
-	struct sha256_ctx sha;
-};
-
-static enum pm_status
-fp_begin(void *ctx, size_t i, struct pm_err *err)
-{
-	struct fp_ctx *f = ctx;
-
-	sha256_init(&f->sha);
-	return PM_OK;
-}
-
-static enum pm_status
-fp_data(void *ctx, const char *buf, size_t len, struct pm_err *err)
-{
-	struct fp_ctx *f = ctx;
-
-	sha256_update(&f->sha, len, (const uint8_t *)buf);
-	return PM_OK;
-}
-
-static enum pm_status
-fp_end(void *ctx, size_t i, struct pm_err *err)
-{
-	struct fp_ctx *f = ctx;
-	struct pop3_msg *m = &f->r->msgs[i];
-	uint8_t d[SHA256_DIGEST_SIZE];
-	char hex[2 * 20 + 1];
-	unsigned dup = 1;
-
-	sha256_update(&f->sha, sizeof(m->size), (const uint8_t *)&m->size);
-	sha256_digest(&f->sha, sizeof(d), d);
-	for (size_t k = 0; k < 20; k++)
-		(void)snprintf(hex + 2 * k, 3, "%02x", d[k]);
-	/* Identical headers and size: number the copies in server order. */
-	for (size_t k = 0; k < i; k++)
-		if (strncmp(f->r->msgs[k].uidl + 3, hex, 40) == 0)
-			dup++;
-	m->uidl = dup == 1 ? xasprintf("fp-%s", hex)
-			   : xasprintf("fp-%s-%u", hex, dup);
-	return PM_OK;
-}
-
-static enum pm_status
-fingerprint_all(struct run *r, struct pm_err *err)
-{
-	struct fp_ctx f = {.r = r};
-	struct pop3_sink sink = {fp_begin, fp_data, fp_end, &f};
-	uint32_t *nums = xcalloc(r->nmsgs + 1, sizeof(*nums));
-	enum pm_status st;
-
-	for (size_t i = 0; i < r->nmsgs; i++)
-		nums[i] = r->msgs[i].num;
-	st = pop3_retr(r->p, nums, r->nmsgs, 0, &sink, err);
-	free(nums);
 	return st;
 }
 
@@ -796,10 +758,11 @@ fingerprint_all(struct run *r, struct pm_err *err)
 static enum pm_status
 check_uidl_support(struct run *r, struct pm_err *err)
 {
-	if (r->nmsgs == 0 || r->msgs[0].uidl != NULL)
+	r->server_uidl = r->nmsgs > 0 && r->msgs[0].uidl != NULL;
+	if (r->nmsgs == 0 || r->server_uidl)
 		return PM_OK;
 	if (r->acct->uidl_fingerprint)
-		return fingerprint_all(r, err);
+		return verify_fingerprints(r->p, r->msgs, r->nmsgs, err);
 	if (r->acct->keep == CFG_KEEP_OFF)
 		return PM_OK;
 	return err_set(err, PM_UNAVAILABLE,
@@ -809,6 +772,21 @@ check_uidl_support(struct run *r, struct pm_err *err)
 		       "each run. Use 'keep off' (download and delete), or "
 		       "'uidl_fallback top' to identify messages by a "
 		       "fingerprint of their headers");
+}
+
+/* A run that skipped messages the server would not send ends 75: the
+ * rest was fetched and deleted as planned; the warning was printed when
+ * due (failing.h), and the exit status is quiet otherwise. */
+static enum pm_status
+partial(struct run *r, struct pm_err *err)
+{
+	if (r->res->refused == 0)
+		return PM_OK;
+	r->res->quiet = !r->res->told;
+	return err_set(err, PM_TEMPFAIL,
+		       "%" PRIu32 " message(s) could not be retrieved and stay "
+		       "on the server; the server refused %s",
+		       r->res->refused, r->first_refusal);
 }
 
 /* Everything after the lock is taken and the journal recovered. */
@@ -824,7 +802,8 @@ session(struct run *r, struct pm_err *err)
 	r->res->on_server = (uint32_t)r->nmsgs;
 	if ((st = check_uidl_support(r, err)) != PM_OK)
 		return st;
-	make_plan(r);
+	if ((st = make_plan(r, err)) != PM_OK)
+		return st;
 	if (r->opts->dry_run) {
 		report_would(r);
 		return pop3_quit(r->p, err);
@@ -834,24 +813,31 @@ session(struct run *r, struct pm_err *err)
 	if ((st = delete_and_quit(r, err)) != PM_OK)
 		return st;
 	r->res->kept = r->res->on_server - r->res->deleted;
-	if (r->nmsgs == 0 || r->msgs[0].uidl != NULL)
+	if (r->server_uidl || r->nmsgs == 0)
 		st = prune(r, err);
-	return st;
+	return st == PM_OK ? partial(r, err) : st;
 }
 
 static enum pm_status
 run_account(struct run *r, int network, struct pm_err *err)
 {
 	enum pm_status st;
+	char *mailbox = account_mailbox_id(r->acct);
 
 	r->now = (int64_t)time(NULL);
 	r->network = network;
-	r->state_dir = fetch_state_dir(r->acct->name);
-	if ((st = locate_maildir(r, err)) != PM_OK)
+	st = account_state_dir(r->acct->name, &r->state_dir, err);
+	if (st == PM_OK)
+		st = account_maildir(r->acct, &r->maildir_path, err);
+	if (st == PM_OK)
+		st = uidl_open(r->state_dir, mailbox, r->opts->wait_lock,
+			       &r->db, err);
+	free(mailbox);
+	if (st != PM_OK)
 		return st;
-	if ((st = uidl_open(r->state_dir, r->opts->wait_lock, &r->db, err)) !=
-	    PM_OK)
-		return st;
+	if (uidl_switched(r->db) != NULL)
+		ev_warning(r, "%s", uidl_switched(r->db));
+	r->failing = failing_load(r->state_dir);
 	if (r->opts->dry_run) {
 		/* Change nothing; only look at the Maildir if it is there,
 		 * so that unfinished deliveries count as known. */
@@ -916,24 +902,47 @@ run_pool(struct pool *pl, int parallel)
 	pthread_mutex_destroy(&pl->mu);
 }
 
-/* Record what the indexer committed in each account's journal. */
+/* notmuch refused the file as not email: keep the message on the
+ * server (uidl_refused) and say where the file is, once. */
+static void
+refused_by_notmuch(struct cookie *c)
+{
+	struct run *r = c->run;
+	struct pm_err err;
+	char *esc;
+
+	r->res->index_pending--;
+	r->res->not_mail++;
+	if (c->uidl == NULL || r->db == NULL ||
+	    uidl_lookup(r->db, c->uidl) == NULL)
+		return;
+	if (uidl_refused(r->db, c->uidl, &err) != PM_OK)
+		ev_warning(r, "%s", err.msg);
+	esc = log_escape(c->uidl, strlen(c->uidl), 80);
+	ev_warning(r, "notmuch does not take %s (unique id %s) for email, so "
+		      "it is not indexed; the file stays there to read, and "
+		      "the message stays on the server ('popmuch status' "
+		      "lists it)", c->path, esc);
+	free(esc);
+}
+
+/* Record what the indexer committed (or refused) in each account's
+ * journal.  Files that failed stay pending for the next run. */
 static void
 apply_indexed(struct indexer *ix)
 {
-	void **done = NULL, **failed = NULL;
+	void **done = NULL, **failed = NULL, **refused = NULL;
 	size_t n = index_take_done(ix, &done);
 	size_t nfailed = index_take_failed(ix, &failed);
+	size_t nrefused = index_take_refused(ix, &refused);
 	struct pm_err err;
 
-	/* Failed files stay pending in the journal for the next run. */
-	for (size_t i = 0; i < nfailed; i++) {
-		struct cookie *c = failed[i];
-
-		free(c->uidl);
-		free(c);
+	for (size_t i = 0; i < nfailed; i++)
+		cookie_free(failed[i]);
+	for (size_t i = 0; i < nrefused; i++) {
+		refused_by_notmuch(refused[i]);
+		cookie_free(refused[i]);
 	}
-	free(failed);
-
 	for (size_t i = 0; i < n; i++) {
 		struct cookie *c = done[i];
 
@@ -941,35 +950,35 @@ apply_indexed(struct indexer *ix)
 		    uidl_lookup(c->run->db, c->uidl))
 			(void)uidl_indexed(c->run->db, c->uidl, &err);
 		c->run->res->index_pending--;
-		free(c->uidl);
-		free(c);
+		cookie_free(c);
 	}
+	free(failed);
+	free(refused);
 	free(done);
 }
 
+/* The record "popmuch status" and the TUI show (lastrun.h). */
 static void
-write_last_run(const struct run *r)
+write_last_run(struct run *r)
 {
 	const struct fetch_result *res = r->res;
-	char *path = xasprintf("%s/last-run", r->state_dir);
-	char *tmp = xasprintf("%s/last-run.tmp", r->state_dir);
-	FILE *f = fopen(tmp, "w");
+	struct lastrun lr = {
+		.time = r->now,
+		.on_server = res->on_server,
+		.fetched = res->fetched,
+		.deleted = res->deleted,
+		.kept = res->kept,
+		.skipped = res->skipped,
+		.index_pending = res->index_pending,
+	};
+	struct pm_err err;
 
-	if (f != NULL) {
-		fprintf(f,
-			"time %lld\nstatus %s\non_server %" PRIu32
-			"\nfetched %" PRIu32 "\ndeleted %" PRIu32
-			"\nkept %" PRIu32 "\nskipped %" PRIu32
-			"\nindex_pending %" PRIu32 "\nmessage %s\n",
-			(long long)r->now, err_name(res->status),
-			res->on_server, res->fetched, res->deleted, res->kept,
-			res->skipped, res->index_pending,
-			res->status == PM_OK ? "" : res->err.msg);
-		if (fclose(f) != 0 || rename(tmp, path) != 0)
-			(void)unlink(tmp);
-	}
-	free(path);
-	free(tmp);
+	(void)snprintf(lr.status, sizeof(lr.status), "%s",
+		       err_name(res->status));
+	(void)snprintf(lr.message, sizeof(lr.message), "%s",
+		       res->status == PM_OK ? "" : res->err.msg);
+	if (lastrun_write(r->state_dir, &lr, &err) != PM_OK)
+		ev_warning(r, "%s", err.msg);
 }
 
 static void
@@ -978,16 +987,11 @@ finish_run(struct run *r)
 	const struct fetch_events *ev = r->opts->events;
 	struct pm_err err;
 
-	/* Deleted on the server and now indexed: nothing left to track. */
-	for (size_t i = 0; i < r->ngone; i++) {
-		const struct uidl_entry *e =
-			r->db ? uidl_lookup(r->db, r->gone[i]) : NULL;
-
-		if (e != NULL && e->indexed)
-			(void)uidl_forget(r->db, r->gone[i], &err);
-		free(r->gone[i]);
-	}
-	free(r->gone);
+	if (r->failing != NULL && !r->opts->dry_run && r->network &&
+	    r->res->on_server > 0 && failing_save(r->failing, &err) != PM_OK)
+		ev_warning(r, "%s", err.msg);
+	failing_free(&r->failing);
+	delivery_free(&r->dl);
 	if (r->db != NULL) {
 		/* A damaged journal is rewritten clean (the damaged copy is
 		 * kept beside it) once a whole run has settled against the
@@ -1012,43 +1016,12 @@ finish_run(struct run *r)
 	pop3_msgs_free(r->msgs, r->nmsgs);
 	free(r->plan);
 	free(r->fetch_idx);
-	free(r->stored);
+	free(r->seen);
+	free(r->first_refusal);
 	free(r->state_dir);
 	free(r->maildir_path);
 	if (ev != NULL && ev->done != NULL)
 		ev->done(ev->ctx, r->res);
-}
-
-static enum pm_status
-select_accounts(const struct config *cfg, char *const *names, size_t n,
-		const struct account ***accts_r, size_t *n_r,
-		struct pm_err *err)
-{
-	const struct account **a;
-
-	if (n == 0) {
-		if (cfg->naccounts == 0)
-			return err_set(err, PM_CONFIG,
-				       "%s: no account is configured",
-				       cfg->path ? cfg->path : "config");
-		a = xcalloc(cfg->naccounts, sizeof(*a));
-		for (size_t i = 0; i < cfg->naccounts; i++)
-			a[i] = cfg->accounts[i];
-		*accts_r = a;
-		*n_r = cfg->naccounts;
-		return PM_OK;
-	}
-	a = xcalloc(n, sizeof(*a));
-	for (size_t i = 0; i < n; i++)
-		if ((a[i] = config_account(cfg, names[i])) == NULL) {
-			free(a);
-			return err_set(err, PM_USAGE,
-				       "no account named '%s' in %s",
-				       names[i], cfg->path ? cfg->path : "config");
-		}
-	*accts_r = a;
-	*n_r = n;
-	return PM_OK;
 }
 
 static enum pm_status
@@ -1065,7 +1038,7 @@ fetch_common(const struct config *cfg, char *const *names, size_t n,
 	size_t na = 0;
 	struct pm_err ierr;
 
-	if ((st = select_accounts(cfg, names, n, &accts, &na, err)) != PM_OK)
+	if ((st = config_select(cfg, names, n, &accts, &na, err)) != PM_OK)
 		return st;
 	/* One indexer: libnotmuch allows one writer per database. */
 	if ((st = index_start(accts[0]->notmuch_config, &ix, err)) != PM_OK) {

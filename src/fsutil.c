@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -78,4 +79,62 @@ fsutil_mkdirs(const char *path, struct pm_err *err)
 	}
 	free(p);
 	return PM_OK;
+}
+
+/* Write all of buf to fd.  Returns 0, or -1 with errno set. */
+static int
+write_all(int fd, const char *buf, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = write(fd, buf, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			if (n == 0)
+				errno = ENOSPC;
+			return -1;
+		}
+		buf += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+enum pm_status
+fsutil_write_atomic(const char *path, const char *buf, size_t len,
+		    struct pm_err *err)
+{
+	char *tmp = xasprintf("%s.tmp", path);
+	enum pm_status st = PM_OK;
+	int fd, e;
+
+	/* Only popmuch writes here, under the account lock: a leftover
+	 * (or a planted symlink) is removed, never followed. */
+	(void)unlink(tmp);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+		  0600);
+	if (fd < 0) {
+		st = err_set(err, PM_CANTCREAT, "cannot create %s: %s", tmp,
+			     strerror(errno));
+		free(tmp);
+		return st;
+	}
+	if (fchmod(fd, 0600) != 0 || write_all(fd, buf, len) != 0 ||
+	    fsync(fd) != 0) {
+		e = errno;
+		st = err_set(err, fsutil_errno_status(e),
+			     "cannot write %s: %s", tmp, strerror(e));
+	}
+	if (close(fd) != 0 && st == PM_OK && errno != EINTR)
+		st = err_set(err, fsutil_errno_status(errno),
+			     "cannot write %s: %s", tmp, strerror(errno));
+	if (st == PM_OK &&
+	    (rename(tmp, path) != 0 || fsutil_fsync_parent(path) != 0))
+		st = err_set(err, fsutil_errno_status(errno),
+			     "cannot write %s: %s", path, strerror(errno));
+	if (st != PM_OK)
+		(void)unlink(tmp);
+	free(tmp);
+	return st;
 }

@@ -32,9 +32,9 @@ struct indexer {
 	pthread_mutex_t mu;
 	pthread_cond_t work_cv, done_cv;
 	struct job *head, *tail;
-	void **uncommitted, **done, **failed;
+	void **uncommitted, **done, **failed, **refused;
 	size_t nuncommitted, ndone, capuncommitted, capdone;
-	size_t nfailed, capfailed;
+	size_t nfailed, capfailed, nrefused, caprefused;
 	int finishing, exited;
 	enum pm_status status;
 	char msg[PM_ERR_MSG_MAX];
@@ -204,7 +204,7 @@ index_one(struct indexer *ix, const struct job *j)
 	    nst == NOTMUCH_STATUS_DUPLICATE_MESSAGE_ID)
 		return 0;
 	if (nst == NOTMUCH_STATUS_FILE_NOT_EMAIL)
-		return 0; /* nothing to index; not an error of ours */
+		return 1; /* refused: the caller must say so */
 	if (nst == NOTMUCH_STATUS_FILE_ERROR)
 		return -1; /* this file only (moved away?): retried next run */
 	set_failed(ix, "cannot index a message", nst, NULL);
@@ -268,14 +268,18 @@ indexer_thread(void *arg)
 	struct job *j;
 
 	while ((j = next_job(ix)) != NULL) {
-		int failed = ix->status != PM_OK ||
-			     (ix->db == NULL && open_db(ix) != 0) ||
-			     index_one(ix, j) != 0;
+		int r = ix->status != PM_OK ||
+				(ix->db == NULL && open_db(ix) != 0)
+			    ? -1
+			    : index_one(ix, j);
 
 		pthread_mutex_lock(&ix->mu);
-		if (!failed)
+		if (r == 0)
 			push(&ix->uncommitted, &ix->nuncommitted,
 			     &ix->capuncommitted, j->cookie);
+		else if (r > 0)
+			push(&ix->refused, &ix->nrefused, &ix->caprefused,
+			     j->cookie);
 		else
 			push(&ix->failed, &ix->nfailed, &ix->capfailed,
 			     j->cookie);
@@ -331,32 +335,39 @@ index_submit(struct indexer *ix, const char *path, const char *tags,
 	pthread_mutex_unlock(&ix->mu);
 }
 
+/* Hand over one of the cookie lists. */
+static size_t
+take(struct indexer *ix, void ***list, size_t *n, size_t *cap,
+     void ***cookies_r)
+{
+	size_t k;
+
+	pthread_mutex_lock(&ix->mu);
+	*cookies_r = *list;
+	k = *n;
+	*list = NULL;
+	*n = *cap = 0;
+	pthread_mutex_unlock(&ix->mu);
+	return k;
+}
+
 size_t
 index_take_done(struct indexer *ix, void ***cookies_r)
 {
-	size_t n;
+	return take(ix, &ix->done, &ix->ndone, &ix->capdone, cookies_r);
+}
 
-	pthread_mutex_lock(&ix->mu);
-	*cookies_r = ix->done;
-	n = ix->ndone;
-	ix->done = NULL;
-	ix->ndone = ix->capdone = 0;
-	pthread_mutex_unlock(&ix->mu);
-	return n;
+size_t
+index_take_refused(struct indexer *ix, void ***cookies_r)
+{
+	return take(ix, &ix->refused, &ix->nrefused, &ix->caprefused,
+		    cookies_r);
 }
 
 size_t
 index_take_failed(struct indexer *ix, void ***cookies_r)
 {
-	size_t n;
-
-	pthread_mutex_lock(&ix->mu);
-	*cookies_r = ix->failed;
-	n = ix->nfailed;
-	ix->failed = NULL;
-	ix->nfailed = ix->capfailed = 0;
-	pthread_mutex_unlock(&ix->mu);
-	return n;
+	return take(ix, &ix->failed, &ix->nfailed, &ix->capfailed, cookies_r);
 }
 
 enum pm_status
@@ -416,6 +427,7 @@ index_free(struct indexer **ixp)
 	free(ix->uncommitted);
 	free(ix->done);
 	free(ix->failed);
+	free(ix->refused);
 	free(ix->config_path);
 	pthread_mutex_destroy(&ix->mu);
 	pthread_cond_destroy(&ix->work_cv);

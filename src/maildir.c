@@ -24,6 +24,7 @@
 #include "popmuch/fault.h"
 #include "popmuch/fsutil.h"
 #include "popmuch/maildir.h"
+#include "popmuch/parse.h"
 #include "popmuch/xmalloc.h"
 
 #define MAILDIR_BUF_SIZE (64 * 1024)
@@ -455,14 +456,6 @@ maildir_tmp_abort(struct maildir_tmp **tp)
 	*tp = NULL;
 }
 
-/* A base name we may look up: no '/', not "." or "..", not empty. */
-static int
-name_ok(const char *name)
-{
-	return name != NULL && name[0] != '\0' && strchr(name, '/') == NULL &&
-	       strcmp(name, ".") != 0 && strcmp(name, "..") != 0;
-}
-
 /* The unique part of a final name: without the ",S=<digits>" suffix. */
 static char *
 unique_of(const char *name)
@@ -526,7 +519,7 @@ maildir_find(struct maildir *md, const char *name)
 	enum maildir_where w = MAILDIR_MISSING;
 	char *cur, *u;
 
-	if (!name_ok(name))
+	if (!parse_basename_ok(name))
 		return MAILDIR_MISSING;
 	if (exists_at(md->newfd, name))
 		return MAILDIR_IN_NEW;
@@ -548,7 +541,7 @@ maildir_complete(struct maildir *md, const char *name, struct pm_err *err)
 	enum pm_status st;
 	char *u;
 
-	if (!name_ok(name))
+	if (!parse_basename_ok(name))
 		return err_set(err, PM_SOFTWARE, "bad Maildir file name");
 	u = unique_of(name);
 	st = move_to_new(md, u, name, 1, err);
@@ -567,7 +560,7 @@ maildir_locate(const struct maildir *md, const char *name)
 {
 	char *cur, *path;
 
-	if (!name_ok(name))
+	if (!parse_basename_ok(name))
 		return NULL;
 	if (exists_at(md->newfd, name))
 		return maildir_new_path(md, name);

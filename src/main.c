@@ -16,9 +16,12 @@
 #include "popmuch/fetch.h"
 #include "popmuch/index.h"
 #include "popmuch/log.h"
+#include "popmuch/oauth2.h"
+#include "popmuch/parse.h"
 #include "popmuch/probe.h"
 #include "popmuch/progress.h"
 #include "popmuch/status.h"
+#include "popmuch/token.h"
 #include "popmuch/tui.h"
 #include "popmuch/xmalloc.h"
 #include "cli-compose.h"
@@ -26,7 +29,7 @@
 struct cli {
 	const char *config_path;
 	int verbose, quiet, debug, dry_run, wait, use_syslog;
-	int help, version;
+	int help, version, device;
 	unsigned used; /* O_* options given */
 	int progress_fd;
 	int index_timeout;
@@ -43,6 +46,7 @@ enum {
 	O_SYSLOG = 1 << 2,
 	O_PROGRESS_FD = 1 << 3,
 	O_INDEX_TIMEOUT = 1 << 4,
+	O_DEVICE = 1 << 5,
 };
 
 static const struct {
@@ -84,6 +88,18 @@ static const struct {
 	 "(for example while the notmuch database was locked).\n\n"
 	 "Options: --wait, --syslog, --index-timeout S",
 	 O_WAIT | O_SYSLOG | O_PROGRESS_FD | O_INDEX_TIMEOUT, 0, 0},
+	{"auth", "auth [--device] ACCOUNT",
+	 "Sign in to an OAuth2 account (oauth2_provider) and store its\n"
+	 "refresh token, in the key ring when one runs, else in a 0600\n"
+	 "file under $XDG_STATE_HOME/popmuch/.  Prints a URL to open in a\n"
+	 "browser (opened with xdg-open when there is a display) and waits\n"
+	 "for its redirect to 127.0.0.1.  Then logs in once to prove the\n"
+	 "token works.\n\n"
+	 "Options:\n"
+	 "      --device            the device flow, for a machine without a\n"
+	 "                          browser: prints a URL and a code to enter\n"
+	 "                          on any other device",
+	 O_DEVICE, 1, 1},
 	/* compose, reply, forward, send: run by cli-compose.c */
 	{"compose", "compose [--to ADDR]... [--cc ADDR]... [--subject TEXT] "
 		    "[--attach FILE]... | --draft FILE",
@@ -172,17 +188,16 @@ command_help(const char *cmd)
 static int
 parse_int_arg(const char *s, int *v_r)
 {
-	char *end;
-	long v = strtol(s, &end, 10);
+	unsigned long v;
 
-	if (*s == '\0' || *end != '\0' || v < 0 || v > INT_MAX)
+	if (parse_ulong(s, INT_MAX, &v) != 0)
 		return -1;
 	*v_r = (int)v;
 	return 0;
 }
 
 enum { OPT_DEBUG = 256, OPT_DRY_RUN, OPT_WAIT, OPT_SYSLOG, OPT_VERSION,
-       OPT_PROGRESS_FD, OPT_INDEX_TIMEOUT };
+       OPT_PROGRESS_FD, OPT_INDEX_TIMEOUT, OPT_DEVICE };
 
 static const struct option longopts[] = {
 	{"config", required_argument, NULL, 'C'},
@@ -196,6 +211,7 @@ static const struct option longopts[] = {
 	{"version", no_argument, NULL, OPT_VERSION},
 	{"progress-fd", required_argument, NULL, OPT_PROGRESS_FD},
 	{"index-timeout", required_argument, NULL, OPT_INDEX_TIMEOUT},
+	{"device", no_argument, NULL, OPT_DEVICE},
 	{NULL, 0, NULL, 0},
 };
 
@@ -213,6 +229,7 @@ parse_opt(int c, const char *arg, const char *word, struct cli *cli)
 	case OPT_WAIT: cli->wait = 1, cli->used |= O_WAIT; break;
 	case OPT_SYSLOG: cli->use_syslog = 1, cli->used |= O_SYSLOG; break;
 	case OPT_VERSION: cli->version = 1; break;
+	case OPT_DEVICE: cli->device = 1, cli->used |= O_DEVICE; break;
 	case OPT_PROGRESS_FD:
 	case OPT_INDEX_TIMEOUT:
 		cli->used |= c == OPT_PROGRESS_FD ? O_PROGRESS_FD
@@ -243,10 +260,10 @@ check_command(const struct cli *cli)
 {
 	static const char *const names[] = {"--dry-run", "--wait",
 					    "--syslog", "--progress-fd",
-					    "--index-timeout"};
+					    "--index-timeout", "--device"};
 	int i = cli->cmd;
 
-	for (int b = 0; b < 5; b++)
+	for (int b = 0; b < 6; b++)
 		if ((cli->used & (1u << b)) &&
 		    (i < 0 || !(commands[i].opts & (1u << b)))) {
 			fprintf(stderr, "popmuch: %s does not apply to %s\n",
@@ -346,7 +363,7 @@ report_results(const struct fetch_result *res, size_t n)
 				"%s: the password was sent without TLS "
 				"('auth' set explicitly with 'tls off')",
 				name);
-		if (res[i].status == PM_OK)
+		if (res[i].status == PM_OK || res[i].quiet)
 			continue;
 		if (named)
 			log_msg(PM_LOG_ERROR, "%s", res[i].err.msg);
@@ -500,7 +517,8 @@ cmd_probe(const struct cli *cli)
 	}
 	err_clear(&err);
 	st = probe_run(acct, cli->args[0], &rep, &err);
-	print_probe(&rep, stdout);
+	if (rep.host != NULL) /* NULL: the target itself was refused */
+		print_probe(&rep, stdout);
 	fflush(stdout);
 	/* The report already shows a failed login or a refused
 	 * certificate; anything else stopped it early: say why. */
@@ -545,6 +563,53 @@ print_retention(const struct account *a, const struct status_info *s,
 	fputc('\n', f);
 }
 
+/* What keeps messages on the server or the journal from being trusted. */
+static void
+print_trouble(const struct status_info *s, FILE *f)
+{
+	if (s->failing > 0) {
+		fprintf(f, "  not retrieved:  %" PRIu64 " message(s) the "
+			   "server would not send (RETR -ERR)",
+			s->failing);
+		print_when(f, ", failing since ", s->failing_since, 1);
+		fputc('\n', f);
+	}
+	if (s->not_mail > 0)
+		fprintf(f, "  not email:      %" PRIu64 " stored file(s) notmuch "
+			   "refused; kept on the server (see the warnings)\n",
+			s->not_mail);
+	if (s->no_pipelining[0])
+		fprintf(f, "  pipelining:     off: %s\n", s->no_pipelining);
+	if (s->damaged[0])
+		fprintf(f, "  journal damage: %s\n", s->damaged);
+}
+
+static void
+print_token(const struct account *a, const struct status_info *s, FILE *f)
+{
+	const struct token_info *t = &s->token;
+
+	if (!t->present) {
+		fprintf(f, "  oauth2 token:   none ('popmuch auth %s' signs "
+			   "in)\n", a->name);
+		return;
+	}
+	fprintf(f, "  oauth2 token:   in the %s; access token ", t->backend);
+	if (t->access_expires > (int64_t)time(NULL))
+		print_when(f, "valid until ", t->access_expires, 0);
+	else
+		fprintf(f, "expired (the next fetch refreshes it)");
+	print_when(f, "\n  refresh token:  obtained ", t->refresh_obtained, 0);
+	fprintf(f, ", %d day(s) since last obtained or used\n",
+		s->token_idle_days);
+	if (s->token_warn)
+		fprintf(f, "  warning:        the refresh token has not been "
+			   "used for %d days; Microsoft drops one after %d "
+			   "days without use: fetch, or run 'popmuch auth "
+			   "%s'\n",
+			s->token_idle_days, TOKEN_IDLE_LIMIT_DAYS, a->name);
+}
+
 static void
 print_status(const struct account *a, const struct status_info *s, FILE *f)
 {
@@ -575,32 +640,31 @@ print_status(const struct account *a, const struct status_info *s, FILE *f)
 	print_retention(a, s, f);
 	fprintf(f, "  index pending:  %" PRIu64 "%s\n", s->index_pending,
 		s->index_pending ? " ('popmuch index' catches up)" : "");
+	print_trouble(s, f);
+	if (s->oauth2)
+		print_token(a, s, f);
 }
 
 static int
 cmd_status(const struct cli *cli)
 {
+	const struct account **accts = NULL;
 	struct config *cfg = NULL;
 	struct status_info info;
 	struct pm_err err;
 	int rc, worst = 0, shown = 0;
+	size_t n = 0;
 
 	if ((rc = load_config(cli, &cfg)) != 0)
 		return rc;
-	for (int j = 0; j < cli->nargs; j++)
-		if (config_account(cfg, cli->args[j]) == NULL) {
-			log_msg(PM_LOG_ERROR, "no account named '%s' in %s",
-				cli->args[j], cfg->path);
-			worst = 64;
-		}
-	for (size_t i = 0; i < cfg->naccounts && worst == 0; i++) {
-		const struct account *a = cfg->accounts[i];
-		int wanted = cli->nargs == 0;
+	if (config_select(cfg, cli->args, (size_t)cli->nargs, &accts, &n,
+			  &err) != PM_OK) {
+		log_msg(PM_LOG_ERROR, "%s", err.msg);
+		worst = err_exitcode(err.code);
+	}
+	for (size_t i = 0; i < n; i++) {
+		const struct account *a = accts[i];
 
-		for (int j = 0; j < cli->nargs; j++)
-			wanted |= strcmp(cli->args[j], a->name) == 0;
-		if (!wanted)
-			continue;
 		if (status_collect(a, &info, &err) != PM_OK) {
 			log_msg(PM_LOG_ERROR, "%s: %s", a->name, err.msg);
 			if (err_severity(err.code) > err_severity(PM_OK))
@@ -613,8 +677,111 @@ cmd_status(const struct cli *cli)
 	}
 	if (worst == 0 && cli->nargs == 0) /* the outbox (cli-compose.c) */
 		worst = cli_outbox_status(cfg, stdout);
+	free(accts);
 	config_free(&cfg);
 	return worst;
+}
+
+/* ---- popmuch auth ---------------------------------------------------- */
+
+#define AUTH_BROWSER_WAIT 300 /* seconds for the person to sign in */
+
+static enum pm_status
+auth_grant(const struct cli *cli, struct oauth2_client *c,
+	   struct oauth2_tokens *t, struct pm_err *err)
+{
+	struct oauth2_code_flow *flow = NULL;
+	struct oauth2_device d;
+	const char *url;
+	enum pm_status st;
+
+	if (cli->device) {
+		if ((st = oauth2_device_begin(c, &d, err)) != PM_OK)
+			return st;
+		printf("To sign in, open %s on any device and enter the "
+		       "code\n\n    %s\n\n",
+		       d.verification_uri, d.user_code);
+		if (d.verification_uri_complete != NULL)
+			printf("(or open %s)\n", d.verification_uri_complete);
+		printf("Waiting for the sign-in...\n");
+		fflush(stdout);
+		st = oauth2_device_poll(c, &d, t, err);
+		oauth2_device_clear(&d);
+		return st;
+	}
+	if ((st = oauth2_code_begin(c, &flow, &url, err)) != PM_OK)
+		return st;
+	printf("Open this URL in a browser to sign in:\n\n%s\n\n", url);
+	if (oauth2_open_browser(url))
+		printf("(a browser was started with xdg-open)\n");
+	printf("Waiting for the browser (up to %d seconds)...\n",
+	       AUTH_BROWSER_WAIT);
+	fflush(stdout);
+	st = oauth2_code_finish(flow, AUTH_BROWSER_WAIT, t, err);
+	oauth2_code_flow_free(&flow);
+	return st;
+}
+
+/* Sign in, store the grant, then log in once with it. */
+static enum pm_status
+auth_account(const struct cli *cli, const struct account *a,
+	     struct pm_err *err)
+{
+	struct oauth2_client *c = NULL;
+	struct oauth2_tokens t = {0};
+	struct probe_report rep;
+	const char *where;
+	enum pm_status st;
+
+	if ((st = oauth2_client_new(a, &c, err)) != PM_OK)
+		return st;
+	st = auth_grant(cli, c, &t, err);
+	oauth2_client_free(&c);
+	if (st == PM_OK)
+		st = token_store_grant(a, &t, &where, err);
+	oauth2_tokens_clear(&t);
+	if (st != PM_OK)
+		return st;
+	printf("Signed in; the refresh token is stored in %s.\n", where);
+	st = probe_run(a, a->name, &rep, err);
+	if (st == PM_OK && rep.login_ok)
+		printf("Logged in to %s as %s: the token works.\n", a->host,
+		       a->user ? a->user : "?");
+	else if (st == PM_OK)
+		st = err_set(err, PM_NOPERM, "the login with the new token "
+			     "did not succeed");
+	probe_report_free(&rep);
+	return st;
+}
+
+static int
+cmd_auth(const struct cli *cli)
+{
+	struct config *cfg = NULL;
+	const struct account *a;
+	struct pm_err err;
+	enum pm_status st;
+	int rc;
+
+	if ((rc = load_config(cli, &cfg)) != 0)
+		return rc;
+	if ((a = config_account(cfg, cli->args[0])) == NULL) {
+		log_msg(PM_LOG_ERROR, "no account named '%s' in %s",
+			cli->args[0], cfg->path);
+		config_free(&cfg);
+		return 64;
+	}
+	err_clear(&err);
+	if (a->oauth2_provider == NULL)
+		st = err_set(&err, PM_CONFIG,
+			     "account %s has no oauth2_provider; see "
+			     "popmuch.conf(5), OAUTH2", a->name);
+	else
+		st = auth_account(cli, a, &err);
+	if (st != PM_OK)
+		log_msg(PM_LOG_ERROR, "auth %s: %s", a->name, err.msg);
+	config_free(&cfg);
+	return err_exitcode(st);
 }
 
 static int
@@ -696,5 +863,7 @@ main(int argc, char **argv)
 		return cmd_probe(&cli);
 	if (strcmp(cli.command, "status") == 0)
 		return cmd_status(&cli);
+	if (strcmp(cli.command, "auth") == 0)
+		return cmd_auth(&cli);
 	return cmd_demo();
 }

@@ -34,6 +34,7 @@
 #include "popmuch/err.h"
 #include "popmuch/log.h"
 #include "popmuch/net.h"
+#include "popmuch/parse.h"
 #include "popmuch/xmalloc.h"
 
 #define NET_DEFAULT_TIMEOUT 180
@@ -354,17 +355,6 @@ fingerprint(gnutls_digest_algorithm_t algo, const gnutls_datum_t *der,
 			       i + 1 < mdlen ? ":" : "");
 }
 
-static int
-hexval(char ch)
-{
-	if (ch >= '0' && ch <= '9')
-		return ch - '0';
-	ch = (char)tolower((unsigned char)ch);
-	if (ch >= 'a' && ch <= 'f')
-		return ch - 'a' + 10;
-	return -1;
-}
-
 /* Parse "aa:BB:.." (colons optional) into md; returns the byte count or
  * -1 when the text is not hex. */
 static int
@@ -378,8 +368,8 @@ parse_pin(const char *s, unsigned char *md, size_t size)
 			s++;
 			continue;
 		}
-		hi = hexval(s[0]);
-		lo = hi < 0 ? -1 : hexval(s[1]);
+		hi = parse_hexdigit(s[0]);
+		lo = hi < 0 ? -1 : parse_hexdigit(s[1]);
 		if (n == size || lo < 0)
 			return -1;
 		md[n++] = (unsigned char)(hi << 4 | lo);
@@ -906,6 +896,23 @@ net_write(struct net_conn *c, const void *buf, size_t len, struct pm_err *err)
 		len -= (size_t)n;
 	}
 	return PM_OK;
+}
+
+int
+net_pending(struct net_conn *c)
+{
+	struct pollfd pfd;
+
+	if (c->dead)
+		return 0;
+	if (c->tls_up && gnutls_record_check_pending(c->session) > 0)
+		return 1;
+	/* Readable now: data (or a close, which the next read reports)
+	 * sits in the kernel's buffer. */
+	pfd.fd = c->fd;
+	pfd.events = POLLIN;
+	pfd.revents = 0;
+	return poll(&pfd, 1, 0) > 0 && (pfd.revents & POLLIN) != 0;
 }
 
 void

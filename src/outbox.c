@@ -29,7 +29,7 @@
 #include <unistd.h>
 
 #include "popmuch/fault.h"
-#include "popmuch/fetch.h"
+#include "popmuch/account.h"
 #include "popmuch/fsutil.h"
 #include "popmuch/identity.h"
 #include "popmuch/log.h"
@@ -71,9 +71,10 @@ outbox_open(const char *mail_root, const char *notmuch_config,
 	ob->filed = g_ptr_array_new_with_free_func(g_free);
 	ob->out_dir = xasprintf("%s/outbox", mail_root);
 	ob->sent_dir = xasprintf("%s/sent", mail_root);
-	ob->state_dir = fetch_state_dir(".outbox");
 	ob->notmuch_config = notmuch_config ? xstrdup(notmuch_config) : NULL;
-	if ((st = maildir_open(ob->out_dir, &ob->out, err)) != PM_OK ||
+	/* ".outbox": no account name starts with a dot */
+	if ((st = account_state_dir(".outbox", &ob->state_dir, err)) != PM_OK ||
+	    (st = maildir_open(ob->out_dir, &ob->out, err)) != PM_OK ||
 	    (st = maildir_open(ob->sent_dir, &sent, err)) != PM_OK ||
 	    (st = fsutil_mkdirs(ob->state_dir, err)) != PM_OK) {
 		outbox_free(&ob);
@@ -173,24 +174,11 @@ state_write(const struct outbox *ob, const char *name, enum outbox_state s,
 	    const char *reason, struct pm_err *err)
 {
 	char *path = state_path(ob, name);
-	char *tmp = xasprintf("%s.tmp", path);
-	FILE *f = fopen(tmp, "w");
-	enum pm_status st = PM_OK;
+	char *line = xasprintf("%s %lld %s\n", state_names[s],
+			       (long long)time(NULL), reason ? reason : "");
+	enum pm_status st = fsutil_write_atomic(path, line, strlen(line), err);
 
-	if (f == NULL || fprintf(f, "%s %lld %s\n", state_names[s],
-				 (long long)time(NULL),
-				 reason ? reason : "") < 0 ||
-	    fflush(f) != 0 || fsync(fileno(f)) != 0)
-		st = err_set(err, fsutil_errno_status(errno),
-			     "%s: cannot write: %s", tmp, strerror(errno));
-	if (f != NULL && fclose(f) != 0 && st == PM_OK)
-		st = err_set(err, PM_IOERR, "%s: %s", tmp, strerror(errno));
-	if (st == PM_OK && (rename(tmp, path) != 0 ||
-			    fsutil_fsync_dir(ob->state_dir) != 0))
-		st = err_set(err, PM_IOERR, "%s: %s", path, strerror(errno));
-	if (st != PM_OK)
-		unlink(tmp);
-	free(tmp);
+	free(line);
 	free(path);
 	return st;
 }

@@ -12,6 +12,7 @@
 #include "popmuch/dotdec.h"
 #include "popmuch/log.h"
 #include "popmuch/pop3.h"
+#include "popmuch/parse.h"
 #include "popmuch/xmalloc.h"
 
 #define POP3_BUF_SIZE 65536
@@ -211,11 +212,18 @@ read_status(struct pop3 *p, const char *what, int *ok_r, const char **text_r,
 	return PM_PROTOCOL;
 }
 
-/* Nothing is outstanding: any byte already received is one the server
- * sent unasked, so replies and commands are out of step. */
+/* Nothing is outstanding: any byte the server sent since is one it sent
+ * unasked, so replies and commands are out of step.  Bytes still in
+ * GnuTLS's or the kernel's buffer count too (a stray line in a segment
+ * of its own); a close that waits there is reported as a close. */
 static enum pm_status
 check_idle(struct pop3 *p, struct pm_err *err)
 {
+	enum pm_status st;
+
+	if (p->start == p->end && net_pending(p->conn) &&
+	    (st = fill(p, err)) != PM_OK)
+		return st;
 	if (p->start == p->end)
 		return PM_OK;
 	p->desynced = 1;
@@ -455,8 +463,6 @@ pop3_stls(struct pop3 *p, const char *host, const struct net_tls_opts *opts,
 	return st;
 }
 
-static int parse_u64(const char *s, const char **end_r, uint64_t *v_r);
-
 enum pm_status
 pop3_stat(struct pop3 *p, uint32_t *count_r, uint64_t *size_r,
 	  struct pm_err *err)
@@ -468,30 +474,12 @@ pop3_stat(struct pop3 *p, uint32_t *count_r, uint64_t *size_r,
 
 	if ((st = pop3_cmd(p, "STAT", 0, &text, err)) != PM_OK)
 		return st;
-	if (parse_u64(text, &text, &count) != 0 || *text != ' ' ||
-	    count > POP3_MSGS_MAX || parse_u64(text + 1, &text, size_r) != 0)
+	if (parse_u64_prefix(text, &text, &count) != 0 || *text != ' ' ||
+	    count > POP3_MSGS_MAX ||
+	    parse_u64_prefix(text + 1, &text, size_r) != 0)
 		return err_set(err, PM_PROTOCOL, "malformed STAT reply");
 	*count_r = (uint32_t)count;
 	return PM_OK;
-}
-
-static int
-parse_u64(const char *s, const char **end_r, uint64_t *v_r)
-{
-	uint64_t v = 0;
-
-	if (!isdigit((unsigned char)*s))
-		return -1;
-	for (; isdigit((unsigned char)*s); s++) {
-		uint64_t d = (uint64_t)(*s - '0');
-
-		if (v > (UINT64_MAX - d) / 10)
-			return -1;
-		v = v * 10 + d;
-	}
-	*end_r = s;
-	*v_r = v;
-	return 0;
 }
 
 static int
@@ -499,7 +487,8 @@ parse_num(const char *s, const char **end_r, uint32_t *num_r)
 {
 	uint64_t v;
 
-	if (parse_u64(s, end_r, &v) != 0 || v == 0 || v > POP3_MSGS_MAX)
+	if (parse_u64_prefix(s, end_r, &v) != 0 || v == 0 ||
+	    v > POP3_MSGS_MAX)
 		return -1;
 	*num_r = (uint32_t)v;
 	return 0;
@@ -514,7 +503,7 @@ pop3_parse_list_line(const char *line, uint32_t *num_r, uint64_t *size_r)
 		return -1;
 	while (*s == ' ')
 		s++;
-	if (parse_u64(s, &s, size_r) != 0)
+	if (parse_u64_prefix(s, &s, size_r) != 0)
 		return -1;
 	/* RFC 1939 allows more after the size; ignore it. */
 	return *s == '\0' || *s == ' ' ? 0 : -1;
@@ -717,29 +706,51 @@ pop3_msgs_free(struct pop3_msg *msgs, size_t n)
 	free(msgs);
 }
 
-/* Send the commands for nums[*sent..limit) in one write. */
-static enum pm_status
-send_batch(struct pop3 *p, const char *cmd, const uint32_t *nums,
-	   size_t *sent, size_t limit, long top_lines, struct pm_err *err)
+/* One command line for message num into buf (at least 64 bytes). */
+static size_t
+format_cmd(char *buf, const char *cmd, uint32_t num, long top_lines)
 {
-	char buf[64 * POP3_WINDOW];
-	size_t len = 0;
 	int n;
 
-	for (; *sent < limit && len + 64 <= sizeof(buf); (*sent)++) {
-		if (top_lines >= 0)
-			n = snprintf(buf + len, 64, "TOP %" PRIu32 " %ld",
-				     nums[*sent], top_lines);
-		else
-			n = snprintf(buf + len, 64, "%s %" PRIu32, cmd,
-				     nums[*sent]);
-		if (n < 0 || n > 60)
-			fatal("send_batch: command too long");
-		log_proto("->", buf + len, (size_t)n);
-		memcpy(buf + len + n, "\r\n", 2);
-		len += (size_t)n + 2;
+	if (top_lines >= 0)
+		n = snprintf(buf, 64, "TOP %" PRIu32 " %ld", num, top_lines);
+	else
+		n = snprintf(buf, 64, "%s %" PRIu32, cmd, num);
+	if (n < 0 || n > 60)
+		fatal("format_cmd: command too long");
+	log_proto("->", buf, (size_t)n);
+	memcpy(buf + n, "\r\n", 2);
+	return (size_t)n + 2;
+}
+
+/* Send the commands for nums[*sent..limit) in one write; with fence
+ * set, each followed by its fence command (see pop3_retr). */
+static enum pm_status
+send_batch(struct pop3 *p, const char *cmd, const uint32_t *nums,
+	   size_t *sent, size_t limit, long top_lines, const char *fence,
+	   struct pm_err *err)
+{
+	char buf[2 * 64 * POP3_WINDOW];
+	size_t len = 0;
+
+	for (; *sent < limit && len + 128 <= sizeof(buf); (*sent)++) {
+		len += format_cmd(buf + len, cmd, nums[*sent], top_lines);
+		if (fence != NULL)
+			len += format_cmd(buf + len, fence, nums[*sent], -1);
 	}
 	return len > 0 ? net_write(p->conn, buf, len, err) : PM_OK;
+}
+
+/* A body whose first line is a POP3 status line belongs to a reply that
+ * went out of step (a stray "+OK" read as this message's status). */
+static int
+status_like(const char *b, size_t n)
+{
+	if (n >= 3 && memcmp(b, "+OK", 3) == 0)
+		return n == 3 || b[3] == ' ' || b[3] == '\r' || b[3] == '\n';
+	if (n >= 4 && memcmp(b, "-ERR", 4) == 0)
+		return n == 4 || b[4] == ' ' || b[4] == '\r' || b[4] == '\n';
+	return 0;
 }
 
 /* Stream one body through the decoder into the sink. */
@@ -747,6 +758,8 @@ static enum pm_status
 read_body(struct pop3 *p, const struct pop3_sink *sink, struct pm_err *err)
 {
 	char out[POP3_BUF_SIZE + 2];
+	char head[5]; /* the first bytes, for status_like() */
+	size_t nhead = 0;
 	struct dotdec dd;
 	enum dotdec_result r;
 	enum pm_status st;
@@ -759,6 +772,23 @@ read_body(struct pop3 *p, const struct pop3_sink *sink, struct pm_err *err)
 		r = dotdec_feed(&dd, p->buf + p->start, p->end - p->start,
 				out, &out_len, &used);
 		p->start += used;
+		if (nhead < sizeof(head)) {
+			size_t k = out_len < sizeof(head) - nhead
+					   ? out_len
+					   : sizeof(head) - nhead;
+
+			memcpy(head + nhead, out, k);
+			nhead += k;
+			if ((nhead == sizeof(head) || r == DOTDEC_END ||
+			     memchr(head, '\n', nhead) != NULL) &&
+			    status_like(head, nhead)) {
+				p->desynced = 1;
+				return err_set(err, PM_PROTOCOL,
+					       "a message began with a POP3 "
+					       "status line: the server's "
+					       "replies are out of step");
+			}
+		}
 		if (out_len > 0 &&
 		    (st = sink->data(sink->ctx, out, out_len, err)) != PM_OK)
 			return st;
@@ -773,11 +803,73 @@ window(const struct pop3 *p)
 	return p->caps.pipelining ? POP3_WINDOW : 1;
 }
 
+/* Read the reply to the fence command for num ("UIDL num", or "LIST
+ * num" when uidl is NULL) and check that it names num, and uidl when
+ * given.  Sizes are not compared: they are advisory, and some servers
+ * change a message while sending it (GNU Mailutils adds X-UIDL). */
+static enum pm_status
+read_fence(struct pop3 *p, uint32_t num, const char *uidl, struct pm_err *err)
+{
+	const char *text, *u;
+	char what[40], *esc;
+	enum pm_status st;
+	uint64_t size;
+	uint32_t n;
+	size_t len;
+	int ok, good;
+
+	(void)snprintf(what, sizeof(what), "%s %" PRIu32,
+		       uidl != NULL ? "UIDL" : "LIST", num);
+	if ((st = read_status(p, what, &ok, &text, err)) != PM_OK)
+		return st;
+	if (uidl != NULL)
+		good = ok && pop3_parse_uidl_line(text, &n, &u, &len) == 0 &&
+		       n == num && len == strlen(uidl) &&
+		       memcmp(u, uidl, len) == 0;
+	else
+		good = ok && pop3_parse_list_line(text, &n, &size) == 0 &&
+		       n == num;
+	if (good)
+		return PM_OK;
+	p->desynced = 1;
+	esc = log_escape(text, strlen(text), 100);
+	err_set(err, PM_PROTOCOL,
+		"the server's replies are out of step: %s answered "
+		"\"%s %s\"", what, ok ? "+OK" : "-ERR", esc);
+	free(esc);
+	return PM_PROTOCOL;
+}
+
+/* RETR nums[i] was answered -ERR: hand the server's text to the sink,
+ * or end the transfer when the sink takes no refusals. */
+static enum pm_status
+refused(struct pop3 *p, const struct pop3_sink *sink, size_t i,
+	const char *what, const char *text, uint32_t num, const char *uidl,
+	int fenced, struct pm_err *err)
+{
+	char *esc;
+	enum pm_status st;
+
+	if (sink->refused == NULL)
+		return err_from_reply(what, text, err);
+	esc = log_escape(text, strlen(text), 200);
+	/* Under pipelining the fence proves the -ERR was this message's. */
+	st = fenced ? read_fence(p, num, uidl, err) : PM_OK;
+	if (st == PM_OK)
+		st = sink->refused(sink->ctx, i, esc, err);
+	free(esc);
+	return st;
+}
+
 enum pm_status
-pop3_retr(struct pop3 *p, const uint32_t *nums, size_t n, long top_lines,
-	  const struct pop3_sink *sink, struct pm_err *err)
+pop3_retr(struct pop3 *p, const uint32_t *nums, const char *const *uidls,
+	  size_t n, long top_lines, const struct pop3_sink *sink,
+	  struct pm_err *err)
 {
 	size_t sent = 0, w = window(p);
+	const char *fence = !p->caps.pipelining ? NULL
+			    : uidls != NULL    ? "UIDL"
+					       : "LIST";
 	const char *text;
 	enum pm_status st;
 	char what[40];
@@ -785,20 +877,30 @@ pop3_retr(struct pop3 *p, const uint32_t *nums, size_t n, long top_lines,
 
 	for (size_t i = 0; i < n; i++) {
 		size_t limit = i + w < n ? i + w : n;
+		const char *uidl = uidls != NULL ? uidls[i] : NULL;
 
 		if (sent == i && (st = check_idle(p, err)) != PM_OK)
 			return st;
 		if ((st = send_batch(p, "RETR", nums, &sent, limit, top_lines,
-				     err)) != PM_OK)
+				     fence, err)) != PM_OK)
 			return st;
-		(void)snprintf(what, sizeof(what), "RETR %" PRIu32, nums[i]);
+		(void)snprintf(what, sizeof(what), "%s %" PRIu32,
+			       top_lines >= 0 ? "TOP" : "RETR", nums[i]);
 		if ((st = read_status(p, what, &ok, &text, err)) != PM_OK)
 			return st;
-		if (!ok)
-			return err_from_reply(what, text, err);
+		if (!ok) {
+			st = refused(p, sink, i, what, text, nums[i], uidl,
+				     fence != NULL, err);
+			if (st != PM_OK)
+				return st;
+			continue;
+		}
 		if ((st = sink->begin(sink->ctx, i, err)) != PM_OK)
 			return st;
 		if ((st = read_body(p, sink, err)) != PM_OK)
+			return st;
+		if (fence != NULL &&
+		    (st = read_fence(p, nums[i], uidl, err)) != PM_OK)
 			return st;
 		if ((st = sink->end(sink->ctx, i, err)) != PM_OK)
 			return st;
@@ -821,8 +923,8 @@ pop3_dele(struct pop3 *p, const uint32_t *nums, size_t n, unsigned char *ok_r,
 		ok_r[i] = 0;
 		if (sent == i && (st = check_idle(p, err)) != PM_OK)
 			return st;
-		if ((st = send_batch(p, "DELE", nums, &sent, limit, -1, err)) !=
-		    PM_OK)
+		if ((st = send_batch(p, "DELE", nums, &sent, limit, -1, NULL,
+				     err)) != PM_OK)
 			return st;
 		if ((st = read_status(p, "DELE", &ok, &text, err)) != PM_OK)
 			return st;
@@ -838,26 +940,17 @@ pop3_desynced(const struct pop3 *p)
 }
 
 enum pm_status
-pop3_check_sync(struct pop3 *p, uint32_t num, uint64_t size,
-		struct pm_err *err)
+pop3_fence(struct pop3 *p, uint32_t num, const char *uidl, struct pm_err *err)
 {
-	const char *text;
-	char line[32];
-	uint32_t n;
-	uint64_t sz;
+	char line[40];
 	enum pm_status st;
 
-	(void)snprintf(line, sizeof(line), "LIST %" PRIu32, num);
-	st = pop3_cmd(p, line, 0, &text, err);
-	if (st == PM_OK && (pop3_parse_list_line(text, &n, &sz) != 0 ||
-			    n != num || sz != size)) {
-		p->desynced = 1;
-		st = err_set(err, PM_PROTOCOL,
-			     "the server's replies are out of step (LIST %"
-			     PRIu32 " after the transfer did not answer as "
-			     "before)", num);
-	}
-	return st;
+	(void)snprintf(line, sizeof(line), "%s %" PRIu32,
+		       uidl != NULL ? "UIDL" : "LIST", num);
+	if ((st = check_idle(p, err)) != PM_OK ||
+	    (st = pop3_write_line(p, line, 0, err)) != PM_OK)
+		return st;
+	return read_fence(p, num, uidl, err);
 }
 
 enum pm_status

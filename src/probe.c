@@ -1,6 +1,6 @@
 /* probe.c: the POP3 audit behind "popmuch probe".
  *
- * Its own connection sequence (not fetch_connect()): the audit must see
+ * Its own connection sequence around connect_account(): the audit must see
  * a certificate that fetch would refuse, report a server without STLS
  * instead of stopping, and guess implicit TLS on an unknown port. */
 #include "config.h"
@@ -12,10 +12,13 @@
 #include <time.h>
 
 #include "popmuch/auth.h"
-#include "popmuch/fetch.h"
+#include "popmuch/account.h"
+#include "popmuch/connect.h"
 #include "popmuch/log.h"
+#include "popmuch/parse.h"
 #include "popmuch/pop3.h"
 #include "popmuch/probe.h"
+#include "popmuch/quirks.h"
 #include "popmuch/xmalloc.h"
 
 static void
@@ -39,26 +42,28 @@ warn(struct probe_report *rep, const char *fmt, ...)
 
 /* An account for a bare "HOST[:PORT]" or "[V6ADDR]:PORT": TLS on,
  * implicit on 995 (and without a port).  *guess_r is set for a port
- * that is neither 110 nor 995. */
-static void
+ * that is neither 110 nor 995.  Returns -1 (*host_r still to free) when
+ * PORT is not a number from 1 to 65535. */
+static int
 bare_account(struct account *a, const char *target, char **host_r,
 	     int *guess_r)
 {
 	const char *colon = strrchr(target, ':');
 	unsigned long port = 995;
+	int bad = 0;
 
 	if (target[0] == '[' && colon != NULL && colon > target &&
 	    colon[-1] == ']') {
 		*host_r = xstrndup(target + 1, (size_t)(colon - target - 2));
-		port = strtoul(colon + 1, NULL, 10);
+		bad = parse_ulong(colon + 1, 65535, &port) != 0;
 	} else if (colon != NULL && strchr(target, ':') == colon) {
 		*host_r = xstrndup(target, (size_t)(colon - target));
-		port = strtoul(colon + 1, NULL, 10);
+		bad = parse_ulong(colon + 1, 65535, &port) != 0;
 	} else {
 		*host_r = xstrdup(target);
 	}
-	if (port == 0 || port > 65535)
-		port = 995;
+	if (bad || port == 0)
+		return -1;
 	memset(a, 0, sizeof(*a));
 	a->name = (char *)"probe";
 	a->host = *host_r;
@@ -71,9 +76,10 @@ bare_account(struct account *a, const char *target, char **host_r,
 	a->keep = CFG_KEEP_ON;
 	a->keep_max = -1;
 	*guess_r = port != 995 && port != 110;
+	return 0;
 }
 
-/* One attempt: TCP, implicit TLS or STLS as a says (fetch_connect, the
+/* One attempt: TCP, implicit TLS or STLS as a says (connect_account, the
  * same steps a fetch takes).  *p_r holds the session even on failure
  * when the greeting was read; a missing STLS gives PM_UNAVAILABLE with
  * the session still usable. */
@@ -81,7 +87,7 @@ static enum pm_status
 attempt(const struct account *a, struct probe_report *rep, struct pop3 **p_r,
 	struct pm_err *err)
 {
-	enum pm_status st = fetch_connect(a, p_r, err);
+	enum pm_status st = connect_account(a, p_r, err);
 
 	if (*p_r != NULL)
 		rep->stls_offered = pop3_caps(*p_r)->stls;
@@ -217,7 +223,9 @@ login(const struct account *a, struct pop3 *p, struct probe_report *rep,
 	}
 	rep->login_ok = 1;
 	rep->stat_ok = pop3_stat(p, &rep->count, &rep->size, err) == PM_OK;
-	if (rep->uidl != 1 && rep->stat_ok && rep->count > 0)
+	/* Asked even when CAPA announces it: fetch meets the answer, not
+	 * the announcement. */
+	if (rep->stat_ok && rep->count > 0)
 		rep->uidl = pop3_cmd(p, "UIDL 1", 0, NULL, err) == PM_OK;
 	return PM_OK;
 }
@@ -237,6 +245,22 @@ check_account(const struct account *a, struct pop3 *p,
 	return login(a, p, rep, err);
 }
 
+/* What earlier fetches learnt about the server (quirks.h). */
+static void
+learnt_warnings(struct probe_report *rep, const struct account *a)
+{
+	char *dir = NULL, *why = NULL;
+	struct pm_err err;
+
+	if (account_state_dir(a->name, &dir, &err) == PM_OK &&
+	    quirks_no_pipelining(dir, &why))
+		warn(rep, "popmuch fetches this account without pipelining "
+			  "(%s); remove %s/no-pipelining to try it again",
+		     why != NULL ? why : "recorded", dir);
+	free(why);
+	free(dir);
+}
+
 enum pm_status
 probe_run(const struct account *acct, const char *target,
 	  struct probe_report *rep, struct pm_err *err)
@@ -251,13 +275,17 @@ probe_run(const struct account *acct, const char *target,
 	memset(rep, 0, sizeof(*rep));
 	rep->uidl = -1;
 	rep->expire = -1;
-	if (acct != NULL)
+	if (acct != NULL) {
 		a = *acct;
-	else
-		bare_account(&a, target, &host, &guess);
+	} else if (bare_account(&a, target, &host, &guess) != 0) {
+		free(host);
+		return err_set(err, PM_USAGE,
+			       "%s: the port must be a number from 1 to 65535",
+			       target);
+	}
 	rep->host = xstrdup(a.host);
 	st = probe_connect(&a, guess, rep, &p, err);
-	rep->port = fetch_default_port(&a);
+	rep->port = account_port(&a);
 	if (p != NULL && pop3_greeting(p)[0] != '\0')
 		rep->greeting = xstrdup(pop3_greeting(p));
 	clean = p != NULL && (st == PM_OK || st == PM_UNAVAILABLE);
@@ -273,12 +301,15 @@ probe_run(const struct account *acct, const char *target,
 			st = PM_OK;
 		}
 	}
-	if (clean) {
+	if (clean)
 		tls_warnings(rep);
-		keep_warnings(rep, acct ? &a : NULL);
-	}
+	if (acct != NULL)
+		learnt_warnings(rep, acct);
 	if (st == PM_OK && acct != NULL)
 		st = check_account(&a, p, rep, err);
+	/* After the login: only it learns that UIDL is missing. */
+	if (clean)
+		keep_warnings(rep, acct ? &a : NULL);
 	/* QUIT only on a session in step (a login refusal leaves it so). */
 	if (clean && st != PM_NETWORK && st != PM_TIMEOUT &&
 	    st != PM_PROTOCOL && st != PM_TLS)

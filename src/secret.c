@@ -9,7 +9,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
-#include <pwd.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +19,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "popmuch/account.h"
 #include "popmuch/secret.h"
 #include "popmuch/xmalloc.h"
 
@@ -104,7 +104,7 @@ spawn_eval(const char *cmd, int out_fd, pid_t *pid_r, struct pm_err *err)
 }
 
 /* Run cmd; its first output line (without the line end) is the secret. */
-static enum pm_status
+enum pm_status
 secret_eval(const char *cmd, char **secret_r, struct pm_err *err)
 {
 	int fds[2];
@@ -358,14 +358,11 @@ secret_prompt(const struct account *acct)
 static char *
 netrc_path(void)
 {
-	const char *home = getenv("HOME");
-	struct passwd *pw;
+	char *home = account_home(), *path;
 
-	if (home == NULL || *home == '\0') {
-		pw = getpwuid(getuid());
-		home = pw != NULL ? pw->pw_dir : NULL;
-	}
-	return home != NULL ? xasprintf("%s/.netrc", home) : NULL;
+	path = home != NULL ? xasprintf("%s/.netrc", home) : NULL;
+	free(home);
+	return path;
 }
 
 enum pm_status

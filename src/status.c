@@ -7,46 +7,37 @@
 #include <string.h>
 #include <time.h>
 
-#include "popmuch/fetch.h"
+#include "popmuch/account.h"
+#include "popmuch/failing.h"
 #include "popmuch/index.h"
+#include "popmuch/lastrun.h"
+#include "popmuch/quirks.h"
 #include "popmuch/status.h"
 #include "popmuch/uidl.h"
 #include "popmuch/xmalloc.h"
 
-static void
-read_last_run(const char *dir, struct status_info *info)
+/* The last run's record (lastrun.h); none leaves has_run 0. */
+static enum pm_status
+read_last_run(const char *dir, struct status_info *info, struct pm_err *err)
 {
-	char *path = xasprintf("%s/last-run", dir);
-	FILE *f = fopen(path, "r");
-	char line[600], *sp;
+	struct lastrun lr;
+	enum pm_status st = lastrun_read(dir, &lr, err);
 
-	free(path);
-	if (f == NULL)
-		return;
+	if (st == PM_UNAVAILABLE)
+		return PM_OK;
+	if (st != PM_OK)
+		return st;
 	info->has_run = 1;
-	while (fgets(line, sizeof(line), f) != NULL) {
-		line[strcspn(line, "\n")] = '\0';
-		if ((sp = strchr(line, ' ')) == NULL)
-			continue;
-		*sp++ = '\0';
-		if (strcmp(line, "time") == 0)
-			info->last_time = strtoll(sp, NULL, 10);
-		else if (strcmp(line, "status") == 0)
-			(void)snprintf(info->last_status,
-				       sizeof(info->last_status), "%s", sp);
-		else if (strcmp(line, "message") == 0)
-			(void)snprintf(info->last_message,
-				       sizeof(info->last_message), "%s", sp);
-		else if (strcmp(line, "on_server") == 0)
-			info->on_server = (uint32_t)strtoul(sp, NULL, 10);
-		else if (strcmp(line, "kept") == 0)
-			info->kept = (uint32_t)strtoul(sp, NULL, 10);
-		else if (strcmp(line, "fetched") == 0)
-			info->fetched = (uint32_t)strtoul(sp, NULL, 10);
-		else if (strcmp(line, "deleted") == 0)
-			info->deleted = (uint32_t)strtoul(sp, NULL, 10);
-	}
-	fclose(f);
+	info->last_time = lr.time;
+	(void)snprintf(info->last_status, sizeof(info->last_status), "%s",
+		       lr.status);
+	(void)snprintf(info->last_message, sizeof(info->last_message), "%s",
+		       lr.message);
+	info->on_server = lr.on_server;
+	info->kept = lr.kept;
+	info->fetched = lr.fetched;
+	info->deleted = lr.deleted;
+	return PM_OK;
 }
 
 struct tally {
@@ -62,8 +53,9 @@ tally_entry(const struct uidl_entry *e, void *ctx)
 	int64_t due;
 
 	t->info->journal_entries++;
-	if (e->state == UIDL_DELIVERED && !e->indexed)
+	if (e->state == UIDL_DELIVERED && !e->indexed && !e->refused)
 		t->info->index_pending++;
+	t->info->not_mail += e->refused != 0;
 	if (t->acct->keep != CFG_KEEP_DAYS || e->state != UIDL_DELIVERED)
 		return;
 	due = e->first_seen + t->acct->keep_seconds;
@@ -95,20 +87,15 @@ static void
 count_maildir(const struct account *acct, struct status_info *info)
 {
 	struct pm_err err;
-	char *root = NULL;
+	char *path = NULL;
 	int64_t n, c;
-	int len;
+	int len = -1;
 
 	info->maildir_count = -1;
-	if (acct->maildir != NULL)
+	if (account_maildir_path(acct, &path, &err) == PM_OK)
 		len = snprintf(info->maildir, sizeof(info->maildir), "%s",
-			       acct->maildir);
-	else if (index_mail_root(acct->notmuch_config, &root, &err) == PM_OK)
-		len = snprintf(info->maildir, sizeof(info->maildir), "%s/%s",
-			       root, acct->name);
-	else
-		len = -1;
-	free(root);
+			       path);
+	free(path);
 	if (len < 0 || (size_t)len >= sizeof(info->maildir)) {
 		info->maildir[0] = '\0';
 		return;
@@ -119,22 +106,66 @@ count_maildir(const struct account *acct, struct status_info *info)
 		info->maildir_count = n + c;
 }
 
+/* The OAuth2 token's state; a key ring that cannot be read is shown as
+ * no token rather than failing the whole status. */
+static void
+collect_token(const struct account *acct, struct status_info *info,
+	      int64_t now)
+{
+	struct pm_err err;
+	int64_t last;
+
+	if (acct->oauth2_provider == NULL)
+		return;
+	info->oauth2 = 1;
+	if (token_info(acct, &info->token, &err) != PM_OK)
+		return;
+	last = info->token.refresh_used > info->token.refresh_obtained
+		   ? info->token.refresh_used
+		   : info->token.refresh_obtained;
+	if (info->token.present && last > 0 && now > last)
+		info->token_idle_days = (int)((now - last) / 86400);
+	info->token_warn = info->token.present &&
+			   info->token_idle_days >= TOKEN_IDLE_WARN_DAYS;
+}
+
 enum pm_status
 status_collect(const struct account *acct, struct status_info *info,
 	       struct pm_err *err)
 {
-	char *dir = fetch_state_dir(acct->name);
 	struct uidl_db *db = NULL;
 	struct tally t = {acct, info, (int64_t)time(NULL)};
 	enum pm_status st;
+	struct failing *failing;
+	const char *why;
+	char *dir, *mailbox, *np;
 
 	memset(info, 0, sizeof(*info));
-	read_last_run(dir, info);
+	if ((st = account_state_dir(acct->name, &dir, err)) != PM_OK)
+		return st;
+	if ((st = read_last_run(dir, info, err)) != PM_OK) {
+		free(dir);
+		return st;
+	}
 	count_maildir(acct, info);
-	st = uidl_open_readonly(dir, &db, &info->running, err);
+	collect_token(acct, info, t.now);
+	mailbox = account_mailbox_id(acct);
+	st = uidl_open_readonly(dir, mailbox, &db, &info->running, err);
+	free(mailbox);
 	if (st == PM_OK) {
 		uidl_foreach(db, tally_entry, &t);
+		if (uidl_damaged(db, &why))
+			(void)snprintf(info->damaged, sizeof(info->damaged),
+				       "%s", why);
 		uidl_free(&db);
+	}
+	failing = failing_load(dir);
+	info->failing = failing_recorded(failing, &info->failing_since);
+	failing_free(&failing);
+	if (quirks_no_pipelining(dir, &np)) {
+		(void)snprintf(info->no_pipelining, sizeof(info->no_pipelining),
+			       "%s", np != NULL ? np : "yes");
+		free(np);
 	}
 	free(dir);
 	return st;

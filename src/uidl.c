@@ -3,11 +3,19 @@
  * The journal is text, one record a line, each line ending in
  * " *XXXXXXXX" (the CRC-32 of what precedes it, zlib's polynomial):
  *
- *     popmuch-journal 1 *CRC          header
- *     I <uidl> <size> <first_seen> <file> *CRC   intent (fsynced)
+ *     popmuch-journal 2 <mailbox> *CRC   header (version 1: no mailbox)
+ *     I <uidl> <size> <first_seen> <file> <hhash> *CRC   intent (fsynced)
  *     D <uidl> *CRC                   delivered
  *     N <uidl> *CRC                   indexed by notmuch
+ *     R <uidl> *CRC                   notmuch refused the file
+ *     S <uidl> <size> *CRC            verified again, LIST size now <size>
+ *     X <uidl> *CRC                   deleted on the server (QUIT +OK)
  *     F <uidl> *CRC                   forgotten
+ *
+ * <hhash> is the header hash (hdrhash.h) or "-"; version 1 intents have
+ * no such field.  <mailbox> is "user@host:port", the mailbox the records
+ * speak for: the journal of another mailbox is set aside (journal.<id>)
+ * and never read for this one.
  *
  * <uidl> and <file> are encoded: bytes 0x21..0x7e other than '%' stand
  * for themselves, every other byte is %XX.  Records are appended with
@@ -17,7 +25,12 @@
  * damage, and loading goes on.  A final line without its newline is a
  * torn append (a crash mid-write): its record never became durable, so
  * it is dropped silently, not counted as damage, and cut off the file
- * before anything new is appended. */
+ * before anything new is appended.
+ *
+ * "journal.len" records the journal's inode and length after each sync
+ * (without an fsync of its own: the journal was synced first, so a lost
+ * update only understates).  A journal shorter than that was cut, not
+ * torn: it is damaged, and the run deletes nothing. */
 #include "config.h"
 
 #include <errno.h>
@@ -35,11 +48,13 @@
 
 #include "popmuch/fault.h"
 #include "popmuch/fsutil.h"
+#include "popmuch/hdrhash.h"
 #include "popmuch/uidl.h"
+#include "popmuch/parse.h"
 #include "popmuch/xmalloc.h"
 
 #define JOURNAL_MAGIC "popmuch-journal"
-#define JOURNAL_HEADER JOURNAL_MAGIC " 1"
+#define JOURNAL_VERSION "2"
 #define UIDL_MAX 1000	/* raw bytes; pop3 limits to 70 anyway */
 #define FILE_MAX 255	/* a file name */
 #define RECORD_MAX 4096 /* a line, encoded, with CRC and newline */
@@ -52,6 +67,9 @@ struct entry {
 struct uidl_db {
 	char *dir;
 	char *jpath;
+	char *mailbox;  /* NULL: any (read-only use, tests) */
+	char *switched; /* the journal was another mailbox's: a warning */
+	int upgrade;	/* a version 1 journal: rewrite it */
 	int lockfd;
 	int jfd;
 	off_t jsize;	     /* bytes in the journal we know of */
@@ -145,6 +163,7 @@ entry_free(struct entry *en)
 {
 	free((char *)en->e.uidl);
 	free((char *)en->e.file);
+	free((char *)en->e.hash);
 	free(en);
 }
 
@@ -159,7 +178,7 @@ table_get(const struct uidl_db *db, const char *uidl)
 /* Insert or replace the entry for uidl. */
 static void
 table_put(struct uidl_db *db, const char *uidl, uint64_t size,
-	  int64_t first_seen, const char *file)
+	  int64_t first_seen, const char *file, const char *hhash)
 {
 	uint64_t h = hash_of(uidl);
 	struct entry *en;
@@ -177,12 +196,15 @@ table_put(struct uidl_db *db, const char *uidl, uint64_t size,
 		db->count++;
 	} else {
 		free((char *)en->e.file);
+		free((char *)en->e.hash);
 	}
 	en->e.size = size;
 	en->e.first_seen = first_seen;
 	en->e.file = xstrdup(file);
+	en->e.hash = hhash != NULL ? xstrdup(hhash) : NULL;
 	en->e.state = UIDL_PENDING;
 	en->e.indexed = 0;
+	en->e.refused = 0;
 }
 
 /* Remove uidl (backward-shift deletion: no tombstones). */
@@ -235,18 +257,6 @@ enc(char *out, const char *s)
 	return o;
 }
 
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
 /* Decode a token in place; -1 on a bad escape or a NUL byte. */
 static int
 dec(char *s)
@@ -259,8 +269,8 @@ dec(char *s)
 			*o++ = *s;
 			continue;
 		}
-		hi = hexval(s[1]);
-		lo = hi < 0 ? -1 : hexval(s[2]);
+		hi = parse_hexdigit(s[1]);
+		lo = hi < 0 ? -1 : parse_hexdigit(s[2]);
 		if (lo < 0 || (hi == 0 && lo == 0))
 			return -1;
 		*o++ = (char)(hi << 4 | lo);
@@ -284,7 +294,7 @@ check_crc(char *line, size_t len)
 	if (len < 10 || line[len - 10] != ' ' || line[len - 9] != '*')
 		return -1;
 	for (i = len - 8; i < len; i++) {
-		v = hexval(line[i]);
+		v = parse_hexdigit(line[i]);
 		if (v < 0)
 			return -1;
 		want = want << 4 | (uint32_t)v;
@@ -292,25 +302,6 @@ check_crc(char *line, size_t len)
 	if (crc32_of(line, len - 10) != want)
 		return -1;
 	line[len - 10] = '\0';
-	return 0;
-}
-
-static int
-parse_u64(const char *s, uint64_t *v_r)
-{
-	uint64_t v = 0, d;
-
-	if (*s == '\0')
-		return -1;
-	for (; *s != '\0'; s++) {
-		if (*s < '0' || *s > '9')
-			return -1;
-		d = (uint64_t)(*s - '0');
-		if (v > (UINT64_MAX - d) / 10)
-			return -1;
-		v = v * 10 + d;
-	}
-	*v_r = v;
 	return 0;
 }
 
@@ -346,47 +337,85 @@ split(char *s, char **tok, int max)
 static int
 file_ok(const char *f)
 {
-	return f[0] != '\0' && strlen(f) <= FILE_MAX && !strchr(f, '/') &&
-	       strcmp(f, ".") != 0 && strcmp(f, "..") != 0;
+	return parse_basename_ok(f) && strlen(f) <= FILE_MAX;
+}
+
+static int
+hhash_ok(const char *h)
+{
+	if (strlen(h) != HDRHASH_HEX)
+		return 0;
+	for (; *h != '\0'; h++)
+		if (!((*h >= '0' && *h <= '9') || (*h >= 'a' && *h <= 'f')))
+			return 0;
+	return 1;
+}
+
+/* "I uidl size first_seen file [hhash]" */
+static int
+apply_intent(struct uidl_db *db, char **tok, int n)
+{
+	const char *hh = NULL;
+	uint64_t size;
+	int64_t seen;
+
+	if ((n != 5 && n != 6) || parse_u64(tok[2], &size) != 0 ||
+	    parse_i64(tok[3], &seen) != 0 || dec(tok[4]) != 0 ||
+	    !file_ok(tok[4]))
+		return -1;
+	if (n == 6 && strcmp(tok[5], "-") != 0) {
+		if (!hhash_ok(tok[5]))
+			return -1;
+		hh = tok[5];
+	}
+	table_put(db, tok[1], size, seen, tok[4], hh);
+	return 0;
 }
 
 /* Apply one record (CRC already checked and stripped).  -1 if bad. */
 static int
 apply_record(struct uidl_db *db, char *line)
 {
-	char *tok[5];
-	int n = split(line, tok, 5);
+	char *tok[6];
+	int n = split(line, tok, 6);
 	struct entry *en;
 	uint64_t size;
-	int64_t seen;
 
 	if (n < 2 || tok[0][1] != '\0' || dec(tok[1]) != 0 ||
 	    strlen(tok[1]) > UIDL_MAX)
 		return -1;
-	if (tok[0][0] == 'I') {
-		if (n != 5 || parse_u64(tok[2], &size) != 0 ||
-		    parse_i64(tok[3], &seen) != 0 || dec(tok[4]) != 0 ||
-		    !file_ok(tok[4]))
-			return -1;
-		table_put(db, tok[1], size, seen, tok[4]);
-		return 0;
-	}
-	if (n != 2)
-		return -1;
-	if (tok[0][0] == 'F') {
+	if (tok[0][0] == 'I')
+		return apply_intent(db, tok, n);
+	if (tok[0][0] == 'F' && n == 2) {
 		table_del(db, tok[1]);
 		return 0;
 	}
 	en = table_get(db, tok[1]);
 	if (en == NULL)
 		return -1;
-	if (tok[0][0] == 'D')
-		en->e.state = UIDL_DELIVERED;
-	else if (tok[0][0] == 'N')
-		en->e.indexed = 1;
-	else
+	if (tok[0][0] == 'S' && n == 3 && parse_u64(tok[2], &size) == 0) {
+		en->e.size = size;
+		if (en->e.state == UIDL_DELETED)
+			en->e.state = UIDL_DELIVERED;
+		return 0;
+	}
+	if (n != 2)
 		return -1;
-	return 0;
+	switch (tok[0][0]) {
+	case 'D':
+		en->e.state = UIDL_DELIVERED;
+		return 0;
+	case 'X':
+		en->e.state = UIDL_DELETED;
+		return 0;
+	case 'N':
+		en->e.indexed = 1;
+		return 0;
+	case 'R':
+		en->e.refused = 1;
+		return 0;
+	}
+	return -1;
 }
 
 /* ---- files ----------------------------------------------------------- */
@@ -423,6 +452,54 @@ append(struct uidl_db *db, const char *buf, size_t len, struct pm_err *err)
 	return PM_OK;
 }
 
+/* Record the journal's inode and synced length in journal.len (see the
+ * top of this file).  Best effort: a lost update only understates. */
+static void
+note_length(const struct uidl_db *db)
+{
+	char *path = xasprintf("%s.len", db->jpath), buf[64];
+	struct stat sb;
+	int fd, n;
+
+	if (fstat(db->jfd, &sb) == 0 &&
+	    (fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
+		       0600)) >= 0) {
+		n = snprintf(buf, sizeof(buf), "%-20ju %-20jd\n",
+			     (uintmax_t)sb.st_ino, (intmax_t)db->jsize);
+		(void)!pwrite(fd, buf, (size_t)n, 0);
+		close(fd);
+	}
+	free(path);
+}
+
+/* A journal shorter than its last synced length was cut, not torn. */
+static void
+check_length(struct uidl_db *db, int fd, off_t len)
+{
+	char *path = xasprintf("%s.len", db->jpath), buf[64];
+	int lfd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	ssize_t n = lfd >= 0 ? pread(lfd, buf, sizeof(buf) - 1, 0) : -1;
+	uintmax_t ino;
+	intmax_t was;
+	struct stat sb;
+
+	if (lfd >= 0)
+		close(lfd);
+	free(path);
+	if (n <= 0 || fstat(fd, &sb) != 0)
+		return;
+	buf[n] = '\0';
+	if (sscanf(buf, "%ju %jd", &ino, &was) != 2 ||
+	    ino != (uintmax_t)sb.st_ino || was <= (intmax_t)len)
+		return;
+	db->damaged = 1;
+	free(db->why);
+	db->why = xasprintf("journal %s is shorter than when it was last "
+			    "written (%jd of %jd bytes): it was cut, and the "
+			    "records after the cut are lost",
+			    db->jpath, (intmax_t)len, was);
+}
+
 static enum pm_status
 sync_journal(struct uidl_db *db, struct pm_err *err)
 {
@@ -442,6 +519,7 @@ sync_journal(struct uidl_db *db, struct pm_err *err)
 			       db->jpath, strerror(errno));
 	}
 	db->dirty = 0;
+	note_length(db);
 	return PM_OK;
 }
 
@@ -475,6 +553,31 @@ format_intent(char *buf, const struct uidl_entry *e)
 			      " %" PRIu64 " %" PRId64 " ", e->size,
 			      e->first_seen);
 	n += enc(buf + n, e->file);
+	n += (size_t)snprintf(buf + n, RECORD_MAX - n, " %s",
+			      e->hash != NULL ? e->hash : "-");
+	return seal(buf, n);
+}
+
+static size_t
+format_size(char *buf, const char *uidl, uint64_t size)
+{
+	size_t n = 2;
+
+	buf[0] = 'S';
+	buf[1] = ' ';
+	n += enc(buf + n, uidl);
+	n += (size_t)snprintf(buf + n, RECORD_MAX - n, " %" PRIu64, size);
+	return seal(buf, n);
+}
+
+/* "popmuch-journal 2 <mailbox>" */
+static size_t
+format_header(char *buf, const char *mailbox)
+{
+	size_t n = (size_t)snprintf(buf, RECORD_MAX, "%s %s ", JOURNAL_MAGIC,
+				    JOURNAL_VERSION);
+
+	n += enc(buf + n, mailbox != NULL ? mailbox : "-");
 	return seal(buf, n);
 }
 
@@ -488,42 +591,56 @@ note_damage(struct uidl_db *db, size_t lineno, size_t *bad, size_t *first)
 	db->damaged = 1;
 }
 
-/* The header line (CRC checked): PM_OK, or PM_DATAERR for a journal
- * this popmuch must not touch. */
+/* The header line: PM_OK (with *bad_r set when it is damaged), or
+ * PM_DATAERR for a journal this popmuch must not touch.  The mailbox
+ * it names (version 2) goes to *mailbox_r, caller frees. */
 static enum pm_status
 check_header(struct uidl_db *db, char *line, size_t len, int *bad_r,
-	     struct pm_err *err)
+	     char **mailbox_r, struct pm_err *err)
 {
+	char *tok[3], *copy;
+
+	*mailbox_r = NULL;
 	*bad_r = check_crc(line, len) != 0;
 	if (*bad_r)
 		return PM_OK;
-	if (strcmp(line, JOURNAL_HEADER) == 0)
+	if (strcmp(line, JOURNAL_MAGIC " 1") == 0)
 		return PM_OK;
-	if (strncmp(line, JOURNAL_MAGIC " ", sizeof(JOURNAL_MAGIC)) == 0)
-		return err_set(err, PM_DATAERR,
-			       "journal %s: format \"%s\" is not supported "
-			       "by this popmuch",
-			       db->jpath, line);
-	*bad_r = 1;
-	return PM_OK;
+	if (strncmp(line, JOURNAL_MAGIC " ", sizeof(JOURNAL_MAGIC)) != 0) {
+		*bad_r = 1;
+		return PM_OK;
+	}
+	copy = xstrdup(line);
+	if (split(copy, tok, 3) == 3 && strcmp(tok[1], JOURNAL_VERSION) == 0 &&
+	    dec(tok[2]) == 0)
+		*mailbox_r = xstrdup(tok[2]);
+	free(copy);
+	if (*mailbox_r != NULL)
+		return PM_OK;
+	return err_set(err, PM_DATAERR,
+		       "journal %s: format \"%s\" is not supported by this "
+		       "popmuch",
+		       db->jpath, line);
 }
 
 /* Parse the journal in buf[0..len) (NUL-terminated at len); returns the
  * offset after the last complete line. */
 static enum pm_status
 parse_journal(struct uidl_db *db, char *buf, size_t len, size_t *good_r,
-	      struct pm_err *err)
+	      char **mailbox_r, struct pm_err *err)
 {
 	size_t off = 0, lineno = 0, bad = 0, first = 0, n;
 	char *nl;
 	int badhdr;
 
+	*mailbox_r = NULL;
 	while (off < len && (nl = memchr(buf + off, '\n', len - off))) {
 		n = (size_t)(nl - (buf + off));
 		*nl = '\0';
 		lineno++;
 		if (lineno == 1) {
-			if (check_header(db, buf, n, &badhdr, err) != PM_OK)
+			if (check_header(db, buf, n, &badhdr, mailbox_r,
+					 err) != PM_OK)
 				return PM_DATAERR;
 			if (badhdr)
 				note_damage(db, lineno, &bad, &first);
@@ -582,8 +699,7 @@ start_journal(struct uidl_db *db, struct pm_err *err)
 	enum pm_status st;
 	size_t n;
 
-	memcpy(buf, JOURNAL_HEADER, sizeof(JOURNAL_HEADER));
-	n = seal(buf, sizeof(JOURNAL_HEADER) - 1);
+	n = format_header(buf, db->mailbox);
 	st = append(db, buf, n, err);
 	if (st == PM_OK)
 		st = sync_journal(db, err);
@@ -595,12 +711,80 @@ start_journal(struct uidl_db *db, struct pm_err *err)
 	return PM_OK;
 }
 
+static void
+table_clear(struct uidl_db *db)
+{
+	for (size_t i = 0; i < db->cap; i++)
+		if (db->slot[i] != NULL) {
+			entry_free(db->slot[i]);
+			db->slot[i] = NULL;
+		}
+	db->count = 0;
+	db->lines = 0;
+	db->damaged = 0;
+	free(db->why);
+	db->why = NULL;
+}
+
+/* Where the journal of mailbox waits while the account reads another. */
+static char *
+aside_path(const struct uidl_db *db, const char *mailbox)
+{
+	struct sha256_ctx c;
+	uint8_t d[SHA256_DIGEST_SIZE];
+	char hex[17];
+
+	sha256_init(&c);
+	sha256_update(&c, strlen(mailbox), (const uint8_t *)mailbox);
+	sha256_digest(&c, sizeof(d), d);
+	for (size_t k = 0; k < 8; k++)
+		(void)snprintf(hex + 2 * k, 3, "%02x", d[k]);
+	return xasprintf("%s.%s", db->jpath, hex);
+}
+
+/* The journal speaks for mailbox 'was', not for db->mailbox: set it
+ * aside and take up the journal of db->mailbox if one waits aside. */
 static enum pm_status
-load_journal(struct uidl_db *db, struct pm_err *err)
+switch_journal(struct uidl_db *db, const char *was, struct pm_err *err)
+{
+	char *old = aside_path(db, was), *ours = aside_path(db, db->mailbox);
+	enum pm_status st = PM_OK;
+
+	close(db->jfd);
+	db->jfd = -1;
+	table_clear(db);
+	if (rename(db->jpath, old) != 0 ||
+	    (rename(ours, db->jpath) != 0 && errno != ENOENT) ||
+	    fsutil_fsync_dir(db->dir) != 0)
+		st = err_set(err, fsutil_errno_status(errno),
+			     "cannot set aside journal %s: %s", db->jpath,
+			     strerror(errno));
+	else
+		db->switched = xasprintf(
+		    "the account now fetches %s (it was %s): its own journal "
+		    "is used, and the other is kept as %s",
+		    db->mailbox, was, old);
+	free(old);
+	free(ours);
+	return st;
+}
+
+/* "user@host:port" and "user@host:other" are one mailbox. */
+static int
+same_but_port(const char *a, const char *b)
+{
+	const char *ca = strrchr(a, ':'), *cb = strrchr(b, ':');
+
+	return ca != NULL && cb != NULL && ca - a == cb - b &&
+	       strncmp(a, b, (size_t)(ca - a)) == 0;
+}
+
+static enum pm_status
+load_journal(struct uidl_db *db, int switched, struct pm_err *err)
 {
 	size_t len = 0, good;
+	char *buf = NULL, *mailbox;
 	enum pm_status st;
-	char *buf = NULL;
 
 	db->jfd =
 	    open(db->jpath,
@@ -611,10 +795,28 @@ load_journal(struct uidl_db *db, struct pm_err *err)
 	st = read_all(db->jfd, db->jpath, &buf, &len, err);
 	if (st != PM_OK)
 		return st;
-	st = parse_journal(db, buf, len, &good, err);
+	st = parse_journal(db, buf, len, &good, &mailbox, err);
 	free(buf);
 	if (st != PM_OK)
 		return st;
+	if (mailbox != NULL && db->mailbox != NULL &&
+	    strcmp(mailbox, db->mailbox) != 0 &&
+	    !same_but_port(mailbox, db->mailbox)) {
+		st = switched ? err_set(err, PM_DATAERR,
+					"journal %s speaks for %s, not %s",
+					db->jpath, mailbox, db->mailbox)
+			      : switch_journal(db, mailbox, err);
+		free(mailbox);
+		return st != PM_OK ? st : load_journal(db, 1, err);
+	}
+	/* A version 1 journal (no mailbox) is this account's, and so is
+	 * one whose mailbox differs only in the port (110 and 995 are one
+	 * mailbox): it is rewritten naming the mailbox at the end of the
+	 * run. */
+	db->upgrade = good > 0 && db->mailbox != NULL &&
+		      (mailbox == NULL || strcmp(mailbox, db->mailbox) != 0);
+	free(mailbox);
+	check_length(db, db->jfd, (off_t)len);
 	db->jsize = (off_t)good;
 	if (good < len &&
 	    (ftruncate(db->jfd, db->jsize) != 0 || fdatasync(db->jfd) != 0))
@@ -686,7 +888,8 @@ take_lock(struct uidl_db *db, int wait, struct pm_err *err)
 /* ---- the API --------------------------------------------------------- */
 
 enum pm_status
-uidl_open(const char *dir, int wait, struct uidl_db **db_r, struct pm_err *err)
+uidl_open(const char *dir, const char *mailbox, int wait,
+	  struct uidl_db **db_r, struct pm_err *err)
 {
 	struct uidl_db *db;
 	enum pm_status st;
@@ -698,11 +901,12 @@ uidl_open(const char *dir, int wait, struct uidl_db **db_r, struct pm_err *err)
 	db = xcalloc(1, sizeof(*db));
 	db->dir = xstrdup(dir);
 	db->jpath = xasprintf("%s/journal", dir);
+	db->mailbox = mailbox != NULL ? xstrdup(mailbox) : NULL;
 	db->jfd = -1;
 	db->lockfd = -1;
 	st = take_lock(db, wait, err);
 	if (st == PM_OK)
-		st = load_journal(db, err);
+		st = load_journal(db, 0, err);
 	if (st != PM_OK) {
 		db->dirty = 0;
 		uidl_free(&db);
@@ -743,32 +947,57 @@ lock_holder_running(const char *dir)
 	return strstr(comm, "popmuch") != NULL;
 }
 
-enum pm_status
-uidl_open_readonly(const char *dir, struct uidl_db **db_r, int *running_r,
-		   struct pm_err *err)
+/* Read the journal at path into db without changing anything. */
+static enum pm_status
+read_only(struct uidl_db *db, const char *path, char **mailbox_r,
+	  struct pm_err *err)
 {
-	struct uidl_db *db = xcalloc(1, sizeof(*db));
 	enum pm_status st = PM_OK;
 	size_t len = 0, good;
 	char *buf = NULL;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+
+	*mailbox_r = NULL;
+	if (fd < 0)
+		return errno == ENOENT ? PM_OK
+				       : err_set(err, PM_IOERR,
+						 "cannot open %s: %s", path,
+						 strerror(errno));
+	st = read_all(fd, path, &buf, &len, err);
+	if (st == PM_OK)
+		st = parse_journal(db, buf, len, &good, mailbox_r, err);
+	if (st == PM_OK)
+		check_length(db, fd, (off_t)len);
+	free(buf);
+	close(fd);
+	return st;
+}
+
+enum pm_status
+uidl_open_readonly(const char *dir, const char *mailbox, struct uidl_db **db_r,
+		   int *running_r, struct pm_err *err)
+{
+	struct uidl_db *db = xcalloc(1, sizeof(*db));
+	enum pm_status st;
+	char *was, *aside;
 
 	*db_r = NULL;
 	*running_r = lock_holder_running(dir);
 	db->dir = xstrdup(dir);
 	db->jpath = xasprintf("%s/journal", dir);
 	db->lockfd = -1;
-	db->jfd = open(db->jpath, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (db->jfd < 0 && errno != ENOENT)
-		st = err_set(err, PM_IOERR, "cannot open %s: %s", db->jpath,
-			     strerror(errno));
-	if (db->jfd >= 0) {
-		st = read_all(db->jfd, db->jpath, &buf, &len, err);
-		if (st == PM_OK)
-			st = parse_journal(db, buf, len, &good, err);
-		free(buf);
-		close(db->jfd);
-	}
 	db->jfd = -1;
+	st = read_only(db, db->jpath, &was, err);
+	if (st == PM_OK && was != NULL && mailbox != NULL &&
+	    strcmp(was, mailbox) != 0 && !same_but_port(was, mailbox)) {
+		/* The next fetch will take up this mailbox's own journal. */
+		table_clear(db);
+		aside = aside_path(db, mailbox);
+		free(was);
+		st = read_only(db, aside, &was, err);
+		free(aside);
+	}
+	free(was);
 	if (st != PM_OK) {
 		uidl_free(&db);
 		return st;
@@ -823,10 +1052,11 @@ check_uidl(const char *uidl, struct pm_err *err)
 
 enum pm_status
 uidl_intent(struct uidl_db *db, const char *uidl, uint64_t size,
-	    int64_t first_seen, const char *file, struct pm_err *err)
+	    int64_t first_seen, const char *file, const char *hhash,
+	    struct pm_err *err)
 {
 	enum pm_status st = uidl_intent_nosync(db, uidl, size, first_seen,
-					       file, err);
+					       file, hhash, err);
 
 	if (st == PM_OK)
 		st = sync_journal(db, err);
@@ -836,10 +1066,14 @@ uidl_intent(struct uidl_db *db, const char *uidl, uint64_t size,
 
 enum pm_status
 uidl_intent_nosync(struct uidl_db *db, const char *uidl, uint64_t size,
-		   int64_t first_seen, const char *file, struct pm_err *err)
+		   int64_t first_seen, const char *file, const char *hhash,
+		   struct pm_err *err)
 {
-	struct uidl_entry e = {
-	    .uidl = uidl, .size = size, .first_seen = first_seen, .file = file};
+	struct uidl_entry e = {.uidl = uidl,
+			       .size = size,
+			       .first_seen = first_seen,
+			       .file = file,
+			       .hash = hhash};
 	char buf[RECORD_MAX];
 	enum pm_status st;
 
@@ -848,11 +1082,13 @@ uidl_intent_nosync(struct uidl_db *db, const char *uidl, uint64_t size,
 		return st;
 	if (!file_ok(file))
 		return err_set(err, PM_SOFTWARE, "bad Maildir file name");
+	if (hhash != NULL && !hhash_ok(hhash))
+		return err_set(err, PM_SOFTWARE, "bad header hash");
 	st = append(db, buf, format_intent(buf, &e), err);
 	if (st != PM_OK)
 		return st;
 	db->lines++;
-	table_put(db, uidl, size, first_seen, file);
+	table_put(db, uidl, size, first_seen, file, hhash);
 	return PM_OK;
 }
 
@@ -876,7 +1112,8 @@ mark(struct uidl_db *db, char type, const char *uidl, struct pm_err *err)
 	}
 	/* Nothing to record when it is already so. */
 	if ((type == 'D' && en->e.state == UIDL_DELIVERED) ||
-	    (type == 'N' && en->e.indexed))
+	    (type == 'X' && en->e.state == UIDL_DELETED) ||
+	    (type == 'N' && en->e.indexed) || (type == 'R' && en->e.refused))
 		return PM_OK;
 	st = append(db, buf, format_simple(buf, type, uidl), err);
 	if (st != PM_OK)
@@ -903,6 +1140,54 @@ uidl_indexed(struct uidl_db *db, const char *uidl, struct pm_err *err)
 	if (st == PM_OK)
 		table_get(db, uidl)->e.indexed = 1;
 	return st;
+}
+
+enum pm_status
+uidl_deleted(struct uidl_db *db, const char *uidl, struct pm_err *err)
+{
+	enum pm_status st = mark(db, 'X', uidl, err);
+
+	if (st == PM_OK)
+		table_get(db, uidl)->e.state = UIDL_DELETED;
+	return st;
+}
+
+enum pm_status
+uidl_refused(struct uidl_db *db, const char *uidl, struct pm_err *err)
+{
+	enum pm_status st = mark(db, 'R', uidl, err);
+
+	if (st == PM_OK)
+		table_get(db, uidl)->e.refused = 1;
+	return st;
+}
+
+enum pm_status
+uidl_confirmed(struct uidl_db *db, const char *uidl, uint64_t size,
+	       struct pm_err *err)
+{
+	struct entry *en = table_get(db, uidl);
+	char buf[RECORD_MAX];
+	enum pm_status st;
+
+	if (en == NULL || en->e.state == UIDL_PENDING)
+		return err_set(err, PM_SOFTWARE,
+			       "journal: confirming an undelivered UIDL");
+	if (en->e.size == size && en->e.state == UIDL_DELIVERED)
+		return PM_OK;
+	st = append(db, buf, format_size(buf, uidl, size), err);
+	if (st != PM_OK)
+		return st;
+	db->lines++;
+	en->e.size = size;
+	en->e.state = UIDL_DELIVERED;
+	return PM_OK;
+}
+
+const char *
+uidl_switched(const struct uidl_db *db)
+{
+	return db->switched;
 }
 
 enum pm_status
@@ -967,10 +1252,14 @@ write_entry(const struct uidl_entry *e, void *ctx)
 	char rec[RECORD_MAX];
 
 	wbuf_record(w, rec, format_intent(rec, e));
-	if (e->state == UIDL_DELIVERED)
+	if (e->state != UIDL_PENDING)
 		wbuf_record(w, rec, format_simple(rec, 'D', e->uidl));
+	if (e->state == UIDL_DELETED)
+		wbuf_record(w, rec, format_simple(rec, 'X', e->uidl));
 	if (e->indexed)
 		wbuf_record(w, rec, format_simple(rec, 'N', e->uidl));
+	if (e->refused)
+		wbuf_record(w, rec, format_simple(rec, 'R', e->uidl));
 }
 
 /* Write every live entry to path; returns the records or sets err. */
@@ -985,8 +1274,7 @@ write_compacted(struct uidl_db *db, const char *path, struct wbuf *w,
 	if (w->fd < 0)
 		return err_set(err, fsutil_errno_status(errno), "cannot create %s: %s",
 			       path, strerror(errno));
-	memcpy(rec, JOURNAL_HEADER, sizeof(JOURNAL_HEADER));
-	wbuf_record(w, rec, seal(rec, sizeof(JOURNAL_HEADER) - 1));
+	wbuf_record(w, rec, format_header(rec, db->mailbox));
 	w->records = 0;
 	uidl_foreach(db, write_entry, w);
 	wbuf_flush(w);
@@ -1045,6 +1333,8 @@ replace_journal(struct uidl_db *db, const char *tmp, size_t records,
 	db->jsize = lseek(fd, 0, SEEK_END);
 	db->lines = records;
 	db->dirty = 0;
+	db->upgrade = 0;
+	note_length(db);
 	return PM_OK;
 }
 
@@ -1055,10 +1345,15 @@ live_records(const struct uidl_db *db)
 {
 	size_t n = 1; /* the header */
 
-	for (size_t i = 0; i < db->cap; i++)
-		if (db->slot[i] != NULL)
-			n += 1 + (db->slot[i]->e.state == UIDL_DELIVERED) +
-			     (db->slot[i]->e.indexed != 0);
+	for (size_t i = 0; i < db->cap; i++) {
+		const struct uidl_entry *e =
+		    db->slot[i] != NULL ? &db->slot[i]->e : NULL;
+
+		if (e != NULL)
+			n += 1 + (e->state != UIDL_PENDING) +
+			     (e->state == UIDL_DELETED) + (e->indexed != 0) +
+			     (e->refused != 0);
+	}
 	return n;
 }
 
@@ -1069,6 +1364,8 @@ uidl_compact(struct uidl_db *db, int force, struct pm_err *err)
 	enum pm_status st;
 	char *tmp;
 
+	if (db->upgrade && !db->damaged)
+		force = 1;
 	if (!force && (db->damaged || db->lines <= 2 * live_records(db) + 100))
 		return PM_OK;
 	st = sync_journal(db, err);
@@ -1104,6 +1401,8 @@ uidl_free(struct uidl_db **dbp)
 	free(db->slot);
 	free(db->dir);
 	free(db->jpath);
+	free(db->mailbox);
+	free(db->switched);
 	free(db->why);
 	free(db);
 	*dbp = NULL;

@@ -26,7 +26,8 @@ _popmuch_accounts()
 _popmuch()
 {
 	local cur prev cmd i
-	local commands="fetch probe status index demo help"
+	local commands="fetch probe status index auth compose reply forward
+		send demo help"
 	local global="-C --config -q --quiet -v --verbose --debug --version
 		-h --help"
 
@@ -35,6 +36,12 @@ _popmuch()
 	prev=${COMP_WORDS[COMP_CWORD - 1]}
 
 	case $prev in
+	--attach | --draft)
+		[[ $prev == --attach && ${COMP_WORDS[*]} == *forward* ]] && return 0
+		compopt -o filenames 2>/dev/null
+		COMPREPLY=($(compgen -f -- "$cur"))
+		return 0
+		;;
 	-C | --config)
 		compopt -o filenames 2>/dev/null
 		COMPREPLY=($(compgen -f -- "$cur"))
@@ -62,6 +69,14 @@ _popmuch()
 			--syslog --progress-fd --index-timeout" -- "$cur")) ;;
 		index) COMPREPLY=($(compgen -W "$global --wait --syslog
 			--index-timeout" -- "$cur")) ;;
+		auth) COMPREPLY=($(compgen -W "$global --device" -- "$cur")) ;;
+		compose) COMPREPLY=($(compgen -W "$global --to --cc --subject
+			--attach --draft" -- "$cur")) ;;
+		reply) COMPREPLY=($(compgen -W "$global --all" -- "$cur")) ;;
+		forward) COMPREPLY=($(compgen -W "$global --attach --to --cc"
+			-- "$cur")) ;;
+		send) COMPREPLY=($(compgen -W "$global --retry --delete
+			--mark-sent" -- "$cur")) ;;
 		*) COMPREPLY=($(compgen -W "$global" -- "$cur")) ;;
 		esac
 		return 0
@@ -69,7 +84,7 @@ _popmuch()
 
 	case $cmd in
 	'') COMPREPLY=($(compgen -W "$commands" -- "$cur")) ;;
-	fetch | status) COMPREPLY=($(compgen -W "$(_popmuch_accounts)" \
+	fetch | status | auth) COMPREPLY=($(compgen -W "$(_popmuch_accounts)" \
 		-- "$cur")) ;;
 	probe)
 		# One target: an account, or HOST[:PORT] typed by hand.

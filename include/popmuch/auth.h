@@ -22,7 +22,13 @@ const char *auth_choose(const struct account *acct,
 /* Authenticate on p as acct, fetching the secret through secret_get()
  * only when needed.  Sends no credential over a connection without TLS
  * unless acct->auth names a clear-text method explicitly (then
- * warn_cleartext_r is set so the caller can warn). */
+ * warn_cleartext_r is set so the caller can warn).
+ * Returns: PM_OK; PM_NOPERM when the server refuses the credentials;
+ * PM_CONFIG for a missing user, an unknown method, a method that needs
+ * TLS, a secret with a line break, or secret_get()'s PM_CONFIG;
+ * PM_UNAVAILABLE when the server offers no usable method; PM_PROTOCOL
+ * for a malformed or incomplete SASL exchange; PM_NETWORK, PM_TIMEOUT or
+ * PM_TLS from the connection; PM_SOFTWARE when GNU SASL fails. */
 enum pm_status auth_login(struct pop3 *p, const struct account *acct,
 			  int tls, int *warn_cleartext_r, struct pm_err *err);
 

@@ -56,6 +56,19 @@ struct account {
 	char *password;     /* secret: wiped on free */
 	char *passwordeval; /* command; its first output line is the password */
 
+	/* OAuth2 (oauth2.h): set when oauth2_provider is; then the access
+	 * token comes from token.h instead of secret_get() */
+	char *oauth2_provider;  /* "google", "microsoft", "custom" or NULL */
+	char *oauth2_client_id;
+	char *oauth2_client_secret;      /* secret: wiped on free */
+	char *oauth2_client_secret_eval; /* command printing the secret */
+	char *oauth2_tenant;    /* Microsoft: common (default), consumers,
+				 * organizations or a tenant ID */
+	char *oauth2_auth_url;  /* custom (or override): endpoints */
+	char *oauth2_token_url;
+	char *oauth2_device_url;
+	char *oauth2_scope;     /* NULL: the provider's default */
+
 	/* delivery */
 	char *maildir; /* "delivery maildir DIR"; NULL = <mail_root>/<name> */
 	int received_header; /* always 0: only "received_header off" is
@@ -145,20 +158,31 @@ struct config {
 char *config_default_path(void);
 
 /* Parse the file at path.  On success *cfg_r is a new config the caller
- * frees with config_free().  On failure returns PM_CONFIG (or PM_IOERR
- * when the file cannot be read) with "file:line: keyword: reason" in
- * err.  A file that holds "password" and is readable by group or others
- * is refused. */
+ * frees with config_free().  A file that holds "password" and is
+ * readable by group or others is refused.
+ * Returns: PM_OK; PM_CONFIG with "file:line: keyword: reason" in err,
+ * or for a file with a password that group or others may read;
+ * PM_IOERR when the file is missing, not a regular file or unreadable. */
 enum pm_status config_load(const char *path, struct config **cfg_r,
 			   struct pm_err *err);
 
 /* Parse from a string (for tests and fuzzing); name is used in errors.
- * No permission check. */
+ * No permission check.
+ * Returns: PM_OK; PM_CONFIG with "name:line: keyword: reason" in err. */
 enum pm_status config_parse_string(const char *name, const char *text,
 				   struct config **cfg_r, struct pm_err *err);
 
 /* Find an account by name; borrowed from cfg, NULL if none. */
 struct account *config_account(const struct config *cfg, const char *name);
+
+/* The accounts named in names[0..n-1], in that order, or all of cfg's
+ * when n is 0.  *accts_r is an array of borrowed pointers; caller frees
+ * the array.
+ * Returns: PM_OK; PM_USAGE naming the first name cfg does not have;
+ * PM_CONFIG when n is 0 and no account is configured. */
+enum pm_status config_select(const struct config *cfg, char *const *names,
+			     size_t n, const struct account ***accts_r,
+			     size_t *n_r, struct pm_err *err);
 
 /* Parse a size "123", "10k", "5m", "1g" (k=1024).  Returns 0 on success. */
 int config_parse_size(const char *s, uint64_t *size_r);

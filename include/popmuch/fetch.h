@@ -25,6 +25,11 @@ struct fetch_result {
 	uint32_t kept;       /* left on the server */
 	uint32_t skipped;    /* over skipsize */
 	uint32_t index_pending; /* delivered but not yet indexed */
+	uint32_t refused;    /* the server would not send them (RETR -ERR) */
+	uint32_t not_mail;   /* stored, but notmuch refused them as not email */
+	int told;            /* a refusal was reported in this run */
+	int quiet;           /* the status needs no message: what failed was
+			      * reported recently (failing.h) */
 	int warn_cleartext;  /* password went out without TLS (explicit) */
 };
 
@@ -55,25 +60,6 @@ struct fetch_opts {
 	int parallel;           /* accounts at once (default 4) */
 	const struct fetch_events *events;
 };
-
-struct pop3;
-struct net_tls_opts;
-
-/* Connect to acct's server: TCP, implicit TLS or STLS (refusing to go on
- * when STLS is missing), CAPA, the pipelining setting.  No login.  On
- * failure *p_r may still hold a session to free with pop3_free(). */
-enum pm_status fetch_connect(const struct account *acct, struct pop3 **p_r,
-			     struct pm_err *err);
-
-/* The port acct connects to (995 for implicit TLS, else 110 unless set). */
-unsigned fetch_default_port(const struct account *acct);
-
-/* Fill TLS options from acct's settings (borrowed strings). */
-void fetch_tls_opts(const struct account *acct, struct net_tls_opts *o);
-
-/* The state directory of an account: $XDG_STATE_HOME/popmuch/<name>
- * (else ~/.local/state/...).  Caller frees. */
-char *fetch_state_dir(const char *account);
 
 /* Fetch the given accounts (all of cfg's when n is 0), up to
  * opts->parallel at once.  results_r gets one result per account, in

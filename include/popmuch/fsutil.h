@@ -2,6 +2,8 @@
 #ifndef POPMUCH_FSUTIL_H
 #define POPMUCH_FSUTIL_H
 
+#include <stddef.h>
+
 #include "popmuch/err.h"
 
 /* The status for a failed write/sync: PM_NOSPACE for ENOSPC and
@@ -17,5 +19,13 @@ int fsutil_fsync_parent(const char *path);
 /* mkdir -p with mode 0700 for every directory created (and each new
  * entry's parent synced).  PM_CANTCREAT naming the path on failure. */
 enum pm_status fsutil_mkdirs(const char *path, struct pm_err *err);
+
+/* Replace the small state file path with buf[0..len): written to a new
+ * "<path>.tmp" (O_CREAT|O_EXCL|O_NOFOLLOW, mode 0600 whatever the umask;
+ * a stale one is removed first, never followed), fsynced, renamed over
+ * path, and the directory fsynced.  Returns: PM_OK; PM_CANTCREAT, PM_NOSPACE, PM_IOERR naming the
+ * file. */
+enum pm_status fsutil_write_atomic(const char *path, const char *buf,
+				   size_t len, struct pm_err *err);
 
 #endif

@@ -15,11 +15,16 @@
 struct indexer;
 
 /* The mail root of the notmuch configuration at config_path (NULL: as
- * the notmuch CLI finds it).  Caller frees *root_r. */
+ * the notmuch CLI finds it).  Caller frees *root_r.
+ * Returns: PM_OK; PM_CONFIG when the configuration cannot be loaded or
+ * names no mail root (database.path). */
 enum pm_status index_mail_root(const char *config_path, char **root_r,
 			       struct pm_err *err);
 
-/* Start an indexer for the given notmuch config (NULL: default). */
+/* Start an indexer for the given notmuch config (NULL: default).  The
+ * database is opened in the indexer's thread, so a bad database shows in
+ * index_wait().
+ * Returns: PM_OK; PM_SOFTWARE when the thread cannot be started. */
 enum pm_status index_start(const char *config_path, struct indexer **ix_r,
 			   struct pm_err *err);
 
@@ -33,13 +38,18 @@ void index_submit(struct indexer *ix, const char *path, const char *tags,
  * frees the array, not the cookies); returns how many. */
 size_t index_take_done(struct indexer *ix, void ***cookies_r);
 
+/* The same for files notmuch refused as not email
+ * (NOTMUCH_STATUS_FILE_NOT_EMAIL): nothing to retry, but the caller must
+ * say so and keep the message on the server. */
+size_t index_take_refused(struct indexer *ix, void ***cookies_r);
 /* The same for files that could not be indexed (they stay pending). */
 size_t index_take_failed(struct indexer *ix, void ***cookies_r);
 
 /* Wait until every queued file is indexed, or until timeout seconds pass
- * (the database may be locked by another process).  Returns PM_OK when
- * all is done, PM_TEMPFAIL when time ran out (the rest stays queued and
- * is reported as not done), PM_INDEX on a database error. */
+ * (the database may be locked by another process).
+ * Returns: PM_OK when all is done; PM_TEMPFAIL when time ran out (the
+ * rest stays queued and is reported as not done); PM_INDEX on a
+ * database error. */
 enum pm_status index_wait(struct indexer *ix, int timeout,
 			  struct pm_err *err);
 

@@ -14,25 +14,35 @@ struct maildir;
 struct maildir_tmp;
 
 /* Open the Maildir at path, creating it and tmp/, new/, cur/ (mode 0700)
- * when missing, and check that tmp/ and new/ are writable.  PM_CANTCREAT
- * with the reason when not. */
+ * when missing, and check that tmp/ and new/ are writable.
+ * Returns: PM_OK; PM_CANTCREAT with the reason when it cannot be
+ * created, opened or written. */
 enum pm_status maildir_open(const char *path, struct maildir **md_r,
 			    struct pm_err *err);
 /* The Maildir's path (borrowed). */
 const char *maildir_path(const struct maildir *md);
 
-/* Create a new unique file in tmp/ (O_EXCL). */
+/* Create a new unique file in tmp/ (O_EXCL).
+ * Returns: PM_OK; PM_CANTCREAT when the unique names collide; PM_NOSPACE
+ * (ENOSPC, EDQUOT) or PM_IOERR when the file cannot be created. */
 enum pm_status maildir_tmp_new(struct maildir *md, struct maildir_tmp **t_r,
 			       struct pm_err *err);
-/* Append bytes.  ENOSPC/EDQUOT give PM_NOSPACE. */
+/* Append bytes.  A failure sticks: later writes and the sync fail too.
+ * Returns: PM_OK; PM_NOSPACE for ENOSPC/EDQUOT; PM_IOERR for other
+ * write errors; PM_SOFTWARE after maildir_tmp_sync(). */
 enum pm_status maildir_tmp_write(struct maildir_tmp *t, const char *buf,
 				 size_t len, struct pm_err *err);
 /* Flush and fsync the tmp file and close it.  After this the final name
- * (maildir_tmp_name) is known. */
+ * (maildir_tmp_name) is known.
+ * Returns: PM_OK; PM_NOSPACE or PM_IOERR when the flush or fsync fails
+ * (or an earlier write did); PM_SOFTWARE when synced already. */
 enum pm_status maildir_tmp_sync(struct maildir_tmp *t, struct pm_err *err);
 /* Batched delivery (several messages, one sync of new/ for all):
  * maildir_tmp_sync() each file, maildir_tmp_move() each (rename, no
- * fsync), then maildir_sync_new() makes the renames durable. */
+ * fsync), then maildir_sync_new() makes the renames durable.
+ * Returns (both): PM_OK; PM_NOSPACE or PM_IOERR when the rename (the tmp
+ * file is then removed) or the fsync of new/ fails; PM_SOFTWARE for a
+ * file that was not synced. */
 enum pm_status maildir_tmp_move(struct maildir_tmp **t, struct pm_err *err);
 enum pm_status maildir_sync_new(struct maildir *md, struct pm_err *err);
 
@@ -44,7 +54,8 @@ uint64_t maildir_tmp_size(const struct maildir_tmp *t);
 /* Rename tmp/<unique> to new/<name> (never replacing a file) and fsync
  * new/.  Frees t, also on failure: a failed rename removes the tmp file;
  * when only the fsync of new/ failed the file stays in new/, where
- * recovery (maildir_find) finds it. */
+ * recovery (maildir_find) finds it.
+ * Returns: as maildir_tmp_move() and maildir_sync_new(). */
 enum pm_status maildir_tmp_commit(struct maildir_tmp **t, struct pm_err *err);
 /* Remove the tmp file and free t; NULL is fine. */
 void maildir_tmp_abort(struct maildir_tmp **t);
@@ -57,7 +68,9 @@ enum maildir_where {
 	MAILDIR_IN_NEW,   /* in new/ or cur/ */
 };
 enum maildir_where maildir_find(struct maildir *md, const char *name);
-/* Finish a delivery that stopped in tmp/ (rename + fsync new/). */
+/* Finish a delivery that stopped in tmp/ (rename + fsync new/).
+ * Returns: PM_OK; PM_SOFTWARE for a name that is not a base name; else
+ * as maildir_tmp_move() and maildir_sync_new(). */
 enum pm_status maildir_complete(struct maildir *md, const char *name,
 				struct pm_err *err);
 /* Full path of name in new/ (caller frees). */

@@ -36,7 +36,10 @@ struct net_tls_info {
 
 /* Resolve host (IPv4 and IPv6) and connect to port, trying each address
  * until one answers, within timeout seconds per address.  source_ip may
- * be NULL.  On success *conn_r is a new connection (net_free()). */
+ * be NULL.  On success *conn_r is a new connection (net_free()).
+ * Returns: PM_OK; PM_CONFIG for port 0 or over 65535 or a bad
+ * source_ip; PM_NETWORK when the name does not resolve or no address
+ * answers; PM_TIMEOUT when the last address tried timed out. */
 enum pm_status net_connect(const char *host, unsigned port, int timeout,
 			   const char *source_ip, struct net_conn **conn_r,
 			   struct pm_err *err);
@@ -45,7 +48,12 @@ enum pm_status net_connect(const char *host, unsigned port, int timeout,
  * check against host (or opts->host_override), TLS 1.2 minimum.  A
  * refused certificate gives PM_CERT and names the reason (expired, not
  * yet valid, unknown issuer, wrong host, pin mismatch) and the SHA-256
- * fingerprint.  With opts->fingerprint set, only the pin is checked. */
+ * fingerprint.  With opts->fingerprint set, only the pin is checked.
+ * Returns: PM_OK; PM_CERT for a refused certificate; PM_CONFIG when a
+ * TLS setting cannot be used (trust file, CRL, client certificate or
+ * key, priorities); PM_TLS when the handshake fails; PM_TIMEOUT;
+ * PM_NETWORK when the connection breaks; PM_SOFTWARE when TLS is
+ * already on. */
 enum pm_status net_tls_start(struct net_conn *conn, const char *host,
 			     const struct net_tls_opts *opts,
 			     struct pm_err *err);
@@ -58,13 +66,22 @@ int net_tls_info(struct net_conn *conn, struct net_tls_info *info_r);
 int net_is_tls(const struct net_conn *conn);
 
 /* Read at most len bytes (at least 1 unless the peer closed).  *got_r = 0
- * means the peer closed the connection.  PM_TIMEOUT after the timeout. */
+ * means the peer closed the connection.
+ * Returns: PM_OK (also when the peer closed); PM_TIMEOUT after the
+ * timeout; PM_NETWORK when the connection breaks; PM_TLS for a TLS
+ * record error. */
 enum pm_status net_read(struct net_conn *conn, void *buf, size_t len,
 			size_t *got_r, struct pm_err *err);
 
-/* Write all len bytes. */
+/* Write all len bytes.
+ * Returns: PM_OK; PM_TIMEOUT; PM_NETWORK (the peer closed or the
+ * connection broke; no SIGPIPE); PM_TLS for a TLS error. */
 enum pm_status net_write(struct net_conn *conn, const void *buf, size_t len,
 			 struct pm_err *err);
+
+/* True when bytes from the server are waiting unread right now, in
+ * GnuTLS's buffer or the kernel's (a poll with no wait).  Never blocks. */
+int net_pending(struct net_conn *conn);
 
 /* Close (TLS bye without waiting) and free; NULL is fine; sets *conn NULL. */
 void net_free(struct net_conn **conn);

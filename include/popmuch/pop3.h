@@ -42,8 +42,15 @@ struct pop3_sink {
 	enum pm_status (*begin)(void *ctx, size_t i, struct pm_err *err);
 	enum pm_status (*data)(void *ctx, const char *buf, size_t len,
 			       struct pm_err *err);
-	/* Called after the terminating line; the message is complete. */
+	/* Called after the terminating line (and, under pipelining, after
+	 * the message's fence reply checked out): the message is complete
+	 * and was this message's reply. */
 	enum pm_status (*end)(void *ctx, size_t i, struct pm_err *err);
+	/* The server answered -ERR for message index i; text is its reason,
+	 * escaped.  Returning PM_OK skips the message and goes on.  NULL:
+	 * an -ERR ends the transfer with the status its code maps to. */
+	enum pm_status (*refused)(void *ctx, size_t i, const char *text,
+				  struct pm_err *err);
 	void *ctx;
 };
 
@@ -111,11 +118,25 @@ void pop3_msgs_free(struct pop3_msg *msgs, size_t n);
 
 /* RETR (or "TOP n lines" when top_lines >= 0) each of nums[0..n) in
  * order into sink, pipelined when the server announced PIPELINING (a
- * window of commands in flight), one at a time otherwise.  Stops at the
- * first error; the session is then unusable except for pop3_free(). */
-enum pm_status pop3_retr(struct pop3 *p, const uint32_t *nums, size_t n,
-			 long top_lines, const struct pop3_sink *sink,
-			 struct pm_err *err);
+ * window of commands in flight), one at a time otherwise.
+ *
+ * Under pipelining every command is followed by a fence, "UIDL n" (or
+ * "LIST n" when uidls is NULL), whose reply must name n (and uidls[i]):
+ * a stray or missing reply anywhere shows up there, before the sink's
+ * end() is called for the message it would have corrupted.  Without
+ * pipelining the caller fences with pop3_fence() before it trusts what
+ * arrived.  Either way, data while no command is outstanding and a body
+ * that begins with a status line mean replies are out of step.
+ *
+ * Returns: PM_OK; PM_PROTOCOL for replies out of step (pop3_desynced()
+ * is then true), a malformed reply, or an -ERR when the sink takes no
+ * refusals; the status an -ERR's response code maps to (see pop3_cmd);
+ * PM_NETWORK or PM_TIMEOUT for the connection; or what a sink callback
+ * returned.  After an error the session is unusable except for
+ * pop3_free(). */
+enum pm_status pop3_retr(struct pop3 *p, const uint32_t *nums,
+			 const char *const *uidls, size_t n, long top_lines,
+			 const struct pop3_sink *sink, struct pm_err *err);
 
 /* DELE each of nums[0..n) (pipelined when possible).  ok_r[i] is set to
  * 1 when the server answered +OK for nums[i].  An -ERR for one message
@@ -129,12 +150,12 @@ enum pm_status pop3_dele(struct pop3 *p, const uint32_t *nums, size_t n,
  * pipeline was last in step is suspect. */
 int pop3_desynced(const struct pop3 *p);
 
-/* Check that replies are in step after a pipelined transfer: "LIST num"
- * alone must answer exactly "+OK num size" as LIST did before.  A stray
- * reply that shifted the stream makes this fail (PM_PROTOCOL, and
- * pop3_desynced() becomes true). */
-enum pm_status pop3_check_sync(struct pop3 *p, uint32_t num, uint64_t size,
-			       struct pm_err *err);
+/* A fence on its own: "UIDL num" (or "LIST num" when uidl is NULL) must
+ * answer for num (and uidl).  Sizes are advisory and not compared.
+ * Returns: PM_OK; PM_PROTOCOL when it does not (pop3_desynced() is then
+ * true) or data arrived unasked; PM_NETWORK or PM_TIMEOUT. */
+enum pm_status pop3_fence(struct pop3 *p, uint32_t num, const char *uidl,
+			  struct pm_err *err);
 
 /* QUIT: PM_OK only when the server answered +OK (deletions committed). */
 enum pm_status pop3_quit(struct pop3 *p, struct pm_err *err);

@@ -50,11 +50,16 @@ struct probe_report {
  * certificate would be refused.  rep is filled even on failure, as far
  * as the probe got; the caller frees it with probe_report_free().
  *
- * Returns the status "popmuch fetch" would meet on the way to the
- * mailbox: the first connection step that failed, PM_CERT when the
- * account's certificate checks would refuse the server, or the login's
- * status.  For a bare host a refused certificate is only a warning (the
- * probe goes on without verification and returns PM_OK). */
+ * Returns: PM_USAGE (rep left empty: rep->host NULL) when a bare
+ * target's port is not a number from 1 to 65535; else the status
+ * "popmuch fetch" would meet on the way to the
+ * mailbox: PM_OK; the first connection step that failed (PM_NETWORK,
+ * PM_TIMEOUT, PM_TLS, PM_PROTOCOL, PM_CONFIG; PM_UNAVAILABLE when STLS is
+ * needed and missing); PM_CERT when the account's certificate checks
+ * would refuse the server; the login's status (PM_NOPERM, PM_CONFIG,
+ * PM_UNAVAILABLE when no method fits).  For a bare host a refused
+ * certificate is only a warning (the probe goes on without verification
+ * and returns PM_OK), and a plain port without STLS is audited as it is. */
 enum pm_status probe_run(const struct account *acct, const char *target,
 			 struct probe_report *rep, struct pm_err *err);
 

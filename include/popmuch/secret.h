@@ -11,11 +11,19 @@
 #include "popmuch/err.h"
 
 /* Get the password (or OAuth2 token) for acct.  *secret_r is a new
- * string the caller frees with xfree_secret().  PM_NOPERM when none can
- * be found; PM_CONFIG when passwordeval fails (its exit status in err,
- * never its output). */
+ * string the caller frees with xfree_secret().
+ * Returns: PM_OK; PM_NOPERM when none can be found (no password,
+ * passwordeval, netrc entry or terminal); PM_CONFIG when passwordeval
+ * cannot run or fails (its exit status in err, never its output). */
 enum pm_status secret_get(const struct account *acct, char **secret_r,
 			  struct pm_err *err);
+
+/* Run cmd through /bin/sh -c as passwordeval does; its first output
+ * line is the secret (*secret_r, freed with xfree_secret()).
+ * Returns: PM_OK; PM_CONFIG when it cannot run, fails or prints nothing
+ * (its exit status in err, never its output). */
+enum pm_status secret_eval(const char *cmd, char **secret_r,
+			   struct pm_err *err);
 
 /* Look up host/user in the netrc file at path.  Returns a new string or
  * NULL.  Exported for tests. */

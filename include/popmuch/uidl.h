@@ -25,6 +25,9 @@ struct uidl_db;
 enum uidl_state {
 	UIDL_PENDING = 0, /* intent recorded, delivery not confirmed */
 	UIDL_DELIVERED,   /* file durable in new/ (or moved on to cur/) */
+	UIDL_DELETED,     /* delivered, then deleted on the server (QUIT
+			   * +OK); forgotten once the server stops listing
+			   * it, verified again if it still does */
 };
 
 struct uidl_entry {
@@ -32,24 +35,40 @@ struct uidl_entry {
 	uint64_t size;      /* server's LIST size when recorded */
 	int64_t first_seen; /* unix time of the download */
 	const char *file;   /* Maildir base name "<unique>,S=<n>" */
+	const char *hash;   /* header hash (hdrhash.h), NULL if unknown
+			     * (recorded by a popmuch before journal 2) */
 	enum uidl_state state;
 	int indexed;        /* notmuch has it */
+	int refused;        /* notmuch refused the file (not email) */
 };
 
 /* Create dir (0700, parents too) if needed, take the lock (waiting for
  * it when wait is set, else PM_LOCKED naming the holder's pid if known)
- * and load the journal.  A damaged journal loads what is valid and sets
- * uidl_damaged().  The caller frees with uidl_free(), which unlocks. */
-enum pm_status uidl_open(const char *dir, int wait, struct uidl_db **db_r,
-			 struct pm_err *err);
+ * and load the journal of mailbox ("user@host:port"; NULL accepts any).
+ * A journal that speaks for another mailbox is set aside and this
+ * mailbox's own is taken up (uidl_switched() says so); a journal
+ * without a mailbox (version 1) is taken as this one's and rewritten.
+ * A damaged journal (bad records, or shorter than it was last synced)
+ * loads what is valid and sets uidl_damaged().  The caller frees with
+ * uidl_free(), which unlocks.
+ * Returns: PM_OK; PM_LOCKED; PM_DATAERR for a journal format this
+ * popmuch does not know; PM_CANTCREAT, PM_IOERR, PM_NOSPACE (and the
+ * other file statuses of fsutil_errno_status()) for the files. */
+enum pm_status uidl_open(const char *dir, const char *mailbox, int wait,
+			 struct uidl_db **db_r, struct pm_err *err);
+
+/* Non-NULL (borrowed) when uidl_open() set another mailbox's journal
+ * aside: a sentence for a warning. */
+const char *uidl_switched(const struct uidl_db *db);
 
 /* Load the journal in dir for reading only: nothing is created, locked
  * or repaired, so a running fetch is never disturbed.  *running_r is set
  * when a live popmuch holds the account (from the pid in "lock").  A
  * missing journal loads as empty.  Only lookups, counts and
  * uidl_foreach() may be used on the result; free with uidl_free(). */
-enum pm_status uidl_open_readonly(const char *dir, struct uidl_db **db_r,
-				  int *running_r, struct pm_err *err);
+enum pm_status uidl_open_readonly(const char *dir, const char *mailbox,
+				  struct uidl_db **db_r, int *running_r,
+				  struct pm_err *err);
 
 /* Nonzero when loading skipped damaged records; *why_r (borrowed) says
  * what and where.  Callers must then delete nothing on the server. */
@@ -67,22 +86,41 @@ void uidl_foreach(const struct uidl_db *db,
 		  void (*fn)(const struct uidl_entry *e, void *ctx), void *ctx);
 
 /* Record the intent to deliver file for uidl (replacing any entry for
- * it) and make it durable (fsync) before returning. */
+ * it), with its header hash (NULL: none), and make it durable (fsync)
+ * before returning.  Returns: PM_OK; PM_DATAERR for a bad UIDL; the
+ * file statuses when the journal cannot be written or synced. */
 enum pm_status uidl_intent(struct uidl_db *db, const char *uidl,
 			   uint64_t size, int64_t first_seen,
-			   const char *file, struct pm_err *err);
+			   const char *file, const char *hhash,
+			   struct pm_err *err);
 
 /* The same without the fsync: durable at the next uidl_sync(), which
  * must come before the file is renamed into new/ (batched delivery). */
 enum pm_status uidl_intent_nosync(struct uidl_db *db, const char *uidl,
 				  uint64_t size, int64_t first_seen,
-				  const char *file, struct pm_err *err);
+				  const char *file, const char *hhash,
+				  struct pm_err *err);
 
 /* Mark uidl delivered / indexed.  Durable at the next uidl_sync(). */
 enum pm_status uidl_delivered(struct uidl_db *db, const char *uidl,
 			      struct pm_err *err);
 enum pm_status uidl_indexed(struct uidl_db *db, const char *uidl,
 			    struct pm_err *err);
+
+/* Mark uidl deleted on the server (after QUIT +OK) / refused by notmuch.
+ * Durable at the next uidl_sync().  Returns: PM_OK; PM_SOFTWARE for an
+ * unknown UIDL; the file statuses. */
+enum pm_status uidl_deleted(struct uidl_db *db, const char *uidl,
+			    struct pm_err *err);
+enum pm_status uidl_refused(struct uidl_db *db, const char *uidl,
+			    struct pm_err *err);
+
+/* The server still lists uidl and its header was verified to be the
+ * stored message's: record its LIST size now, and delivered again if it
+ * was marked deleted.  Returns: PM_OK; PM_SOFTWARE for a UIDL not
+ * delivered; the file statuses. */
+enum pm_status uidl_confirmed(struct uidl_db *db, const char *uidl,
+			      uint64_t size, struct pm_err *err);
 
 /* Forget uidl (deleted on the server, or intent that never completed). */
 enum pm_status uidl_forget(struct uidl_db *db, const char *uidl,

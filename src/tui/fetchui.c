@@ -12,6 +12,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "popmuch/account.h"
+#include "popmuch/lastrun.h"
 #include "popmuch/xmalloc.h"
 #include "layout.h"
 #include "tui-int.h"
@@ -289,45 +291,33 @@ fetch_summary(const struct tui *t, char *buf, size_t size)
 		 done, todo, finished, f->nacc);
 }
 
-/* "key value" lines of $XDG_STATE_HOME/popmuch/NAME/last-run into a
- * one-line summary; NULL when there is none. */
+/* The account's last-run record (lastrun.h) as a one-line summary;
+ * NULL when there is none. */
 static char *
 last_run(const char *name)
 {
-	const char *state = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
-	char *path, line[512], when[64] = "?", status[64] = "?";
-	long fetched = -1, deleted = -1, on_server = -1;
-	FILE *fp;
+	char *dir, when[64] = "?";
+	struct lastrun lr;
+	struct pm_err err;
+	enum pm_status st;
+	struct tm tm;
+	time_t tt;
 
-	if (state && *state)
-		path = xasprintf("%s/popmuch/%s/last-run", state, name);
-	else
-		path = xasprintf("%s/.local/state/popmuch/%s/last-run",
-				 home ? home : "", name);
-	fp = fopen(path, "re");
-	free(path);
-	if (!fp)
+	if (account_state_dir(name, &dir, &err) != PM_OK)
 		return NULL;
-	while (fgets(line, sizeof line, fp)) {
-		long long v;
-
-		if (sscanf(line, "time %lld", &v) == 1) {
-			time_t tt = (time_t)v;
-			struct tm tm;
-
-			localtime_r(&tt, &tm);
-			strftime(when, sizeof when, "%Y-%m-%d %H:%M", &tm);
-		} else if (sscanf(line, "status %63s", status) == 1) {
-		} else if (sscanf(line, "fetched %ld", &fetched) == 1) {
-		} else if (sscanf(line, "deleted %ld", &deleted) == 1) {
-		} else {
-			sscanf(line, "on_server %ld", &on_server);
-		}
-	}
-	fclose(fp);
-	return xasprintf("last fetch %s: %s, %ld fetched, %ld deleted, "
-			 "%ld on the server", when, status, fetched, deleted,
-			 on_server);
+	st = lastrun_read(dir, &lr, &err);
+	free(dir);
+	if (st == PM_UNAVAILABLE)
+		return NULL;
+	if (st != PM_OK)
+		return xasprintf("last fetch unknown: %s", err.msg);
+	tt = (time_t)lr.time;
+	if (localtime_r(&tt, &tm) != NULL)
+		strftime(when, sizeof when, "%Y-%m-%d %H:%M", &tm);
+	return xasprintf("last fetch %s: %s, %lu fetched, %lu deleted, "
+			 "%lu on the server", when, lr.status,
+			 (unsigned long)lr.fetched, (unsigned long)lr.deleted,
+			 (unsigned long)lr.on_server);
 }
 
 static void
@@ -389,7 +379,7 @@ fetch_draw_account(struct tui *t, const struct account *a, int row, int cols,
 		if (strcmp(f->acc[i].name, a->name) == 0)
 			p = &f->acc[i];
 	s = xasprintf(" %-16s %s@%s:%u  keep %s", a->name, a->user ? a->user : "",
-		      a->host ? a->host : "?", a->port,
+		      a->host ? a->host : "?", account_port(a),
 		      a->keep == CFG_KEEP_OFF ? "off" :
 		      a->keep == CFG_KEEP_ON ? "all" : "for a time");
 	fit = layout_fit(s, cols, 1);

@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "popmuch/account.h"
 #include "popmuch/xmalloc.h"
 #include "layout.h"
 #include "msg.h"
@@ -73,16 +74,6 @@ attach_draw(struct view *v, int rows, int cols)
 			  ST_NORMAL);
 }
 
-static char *
-expand_home(const char *p)
-{
-	const char *home = getenv("HOME");
-
-	if (p[0] == '~' && (p[1] == '/' || !p[1]) && home)
-		return xasprintf("%s%s", home, p + 1);
-	return xstrdup(p);
-}
-
 static void
 save_entered(struct tui *t, const char *text, void *arg)
 {
@@ -91,7 +82,7 @@ save_entered(struct tui *t, const char *text, void *arg)
 	char *dest;
 
 	if (text && *text) {
-		dest = expand_home(text);
+		dest = account_expand_tilde(text);
 		err_clear(&err);
 		if (msg_save_part(req->path, req->part, dest, &err) == PM_OK)
 			tui_status(t, 0, "saved %s", dest);
@@ -106,11 +97,11 @@ save_entered(struct tui *t, const char *text, void *arg)
 static char *
 default_dest(const char *filename)
 {
-	const char *home = getenv("HOME");
-	char *dir, cwd[4096];
+	char *home = account_home(), *dir, cwd[4096];
 	struct stat st;
 
 	dir = home ? xasprintf("%s/Downloads", home) : NULL;
+	free(home);
 	if (dir && stat(dir, &st) == 0 && S_ISDIR(st.st_mode)) {
 		char *d = xasprintf("%s/%s", dir, filename);
 
@@ -221,13 +212,15 @@ mailcap_match(char *line, const char *type, const char *qfile, int *term_r)
 static char *
 mailcap_lookup(const char *type, const char *file, int *term_r)
 {
-	const char *env = getenv("MAILCAPS"), *home = getenv("HOME");
-	char *list, *path, *save = NULL, line[4096], *cmd = NULL;
-	char *qfile = sh_quote(file);
+	const char *env = getenv("MAILCAPS");
+	char *home = account_home(), *list, *path, *save = NULL, line[4096];
+	char *cmd = NULL, *qfile = sh_quote(file);
 	FILE *f;
 
 	list = env ? xstrdup(env)
-		   : xasprintf("%s/.mailcap:/etc/mailcap", home ? home : "");
+		   : xasprintf("%s%s/etc/mailcap", home ? home : "",
+			       home ? "/.mailcap:" : "");
+	free(home);
 	for (path = strtok_r(list, ":", &save); path && !cmd;
 	     path = strtok_r(NULL, ":", &save)) {
 		if (!(f = fopen(path, "r")))

@@ -42,9 +42,26 @@ Client side and expectations (read by run.sh through "fakepop3.py expect"):
   nocred     no USER/PASS/AUTH/APOP before TLS (default: tls is not off)
   no_dele    no DELE at all
   quit       QUIT must have been sent
+  status     ERE that "popmuch status" must match after the run(s)
   suspect_ok a stored file may differ from every server message (the
              replies went out of step after it was stored; the journal
              forgets it and it is downloaded again)
+
+Several sessions (the client run once for each, the mailbox kept):
+  sessions   a list of dicts, one per session, each updating the case
+             for that session: server knobs (faults, pipelining, show,
+             ...) and the client's rc, say, silent (nothing at all on
+             stderr) and conf (added config lines).  delivered, deleted
+             and the other checks apply after the last run.
+  show       the messages this session lists, as indexes into msgs (from
+             1), in slot order: renumbering, and a message replaced under
+             a reused UIDL
+  x_uidl     the first RETR of a message writes "X-UIDL: <uidl>" into it
+             (as GNU Mailutils does): LIST, TOP and RETR change after it
+  lf_sizes   LIST sizes count LF line ends, not CRLF
+  quit_keeps QUIT answers +OK but deletes nothing
+  ("reply_then_later", secs, bytes)  a fault action: the normal reply,
+             then bytes secs seconds later in a segment of their own
 """
 
 CRLF = b"\r\n"
@@ -319,8 +336,10 @@ CASES = [
          rc="75", say="time", delivered=0, deleted=0, conf=["timeout 2"]),
     dict(name="retr-err", msgs=mbox(2),
          faults={"RETR 1": [b"-ERR message vanished\r\n"]},
-         about="-ERR on RETR 1: non-zero exit, message 1 not deleted",
-         rc="75|76", say=ERR_RETR + "|vanished", deleted=0),
+         about="-ERR on RETR 1: message 1 skipped with a warning naming "
+               "it and kept, message 2 delivered and deleted, exit 75",
+         rc="75", say="message 1.*uid-0001.*vanished", delivered=1,
+         deleted=1),
     dict(name="retr-endless-body", msgs=mbox(1),
          faults={"RETR": [b"+OK here it comes\r\n",
                           ("endless", b"x" * 70 + CRLF)]},
@@ -358,10 +377,10 @@ CASES = [
     dict(name="desync-pipelined", msgs=mbox(3), pipelining=True,
          faults={"RETR 1": [("reply_then", b"+OK stray\r\n.\r\n")]},
          about="PIPELINING, a stray empty reply after RETR 1 shifts the "
-               "stream: exit 76 naming it, no DELE, nothing deleted "
-               "(what was stored is forgotten and fetched again)",
+               "stream: caught at RETR 1's fence, exit 76 naming it, no "
+               "DELE, nothing stored that is not proven in step",
          rc="76", say="out of step", conf=["keep off"], no_dele=True,
-         deleted=0, suspect_ok=True),
+         delivered=0, deleted=0),
     dict(name="dele-err", msgs=mbox(2),
          faults={"DELE 1": [b"-ERR cannot delete\r\n"]},
          about="-ERR on DELE: both delivered, non-zero exit, "
@@ -377,7 +396,112 @@ CASES = [
          about="connection closed instead of QUIT +OK: both delivered, "
                "deletions not committed, no crash",
          rc="0|75|76", delivered=2, deleted=0, quit=True),
+    # ---- trust before delete (issue 10) --------------------------------
+    dict(name="mailutils-x-uidl", msgs=mbox(5), x_uidl=True,
+         pipelining=True, conf=["keep off"], delivered=5, deleted=5,
+         sessions=[dict(rc="0"), dict(rc="0", silent=True)],
+         about="the server writes X-UIDL into each message it sends (GNU "
+               "Mailutils), so LIST sizes grow after RETR: keep off, two "
+               "runs: exit 0, each message stored once and deleted"),
+    dict(name="mailutils-keep-on", msgs=mbox(4), x_uidl=True,
+         conf=["keep on"],
+         sessions=[dict(rc="0"), dict(rc="0", silent=True)],
+         delivered=4, deleted=0,
+         about="X-UIDL written on retrieval, keep on, two runs: the "
+               "changed sizes are verified by header (TOP), nothing "
+               "stored twice"),
+    dict(name="lf-sizes", msgs=mbox(3), lf_sizes=True, pipelining=True,
+         conf=["keep off"], rc="0", delivered=3, deleted=3,
+         about="LIST sizes count LF, not CRLF: sizes are advisory, "
+               "exit 0, all stored once and deleted"),
+    dict(name="renumber", msgs=mbox(4), conf=["keep on"],
+         sessions=[dict(rc="0", show=[1, 2, 3]),
+                   dict(rc="0", show=[4, 3, 2, 1], silent=True)],
+         delivered=4, deleted=0,
+         about="the server renumbers messages between sessions, keeping "
+               "UIDLs (Solid POP3), and adds one: only the new one "
+               "fetched, nothing stored twice"),
+    dict(name="stray-ok-pipelined", msgs=mbox(3), pipelining=True,
+         conf=["keep off"],
+         sessions=[dict(rc="76", say="out of step",
+                        faults={"RETR 1": [("reply_then",
+                                            b"+OK message follows\r\n")]}),
+                   dict(rc="0")],
+         delivered=3, deleted=3, status="pipelining: +off: replies out "
+                                         "of step",
+         about="PIPELINING, a stray +OK line after RETR 1's body: exit 76, "
+               "nothing deleted, no file with a status line stored; the "
+               "next run (without pipelining) stores and deletes each once"),
+    dict(name="stray-ok-later", msgs=mbox(3), conf=["keep off"],
+         sessions=[dict(rc="76", say="out of step",
+                        faults={"RETR 1": [("reply_then_later", 0.3,
+                                            b"+OK message follows\r\n")]}),
+                   dict(rc="0")],
+         delivered=3, deleted=3,
+         about="no pipelining, a stray +OK line 0.3 s after RETR 1's body, "
+               "in a segment of its own: caught, exit 76, nothing deleted; "
+               "the next run stores and deletes each once"),
+    dict(name="stray-plus-missing", msgs=mbox(4), pipelining=True,
+         conf=["keep off"],
+         sessions=[dict(rc="75|76", say="out of step|time",
+                        faults={"RETR 1": [("reply_then",
+                                            b"+OK\r\n.\r\n")],
+                                "RETR 3": []}),
+                   dict(rc="0")],
+         delivered=4, deleted=4,
+         about="PIPELINING, a stray empty reply after RETR 1 and no reply "
+               "to RETR 3: nothing deleted that was not stored intact; the "
+               "next run stores and deletes each once"),
+    dict(name="retr-err-perm", msgs=mbox(3), pipelining=True,
+         conf=["keep off"],
+         faults={"RETR 2": [b"-ERR [SYS/PERM] message unreadable\r\n"]},
+         sessions=[dict(rc="75", say="message 2.*uid-0002.*unreadable"),
+                   dict(rc="75", silent=True)],
+         delivered=2, deleted=2,
+         status="not retrieved: +1 message.*failing since",
+         about="RETR 2 answered -ERR [SYS/PERM] every run: 1 and 3 stored "
+               "and deleted, 2 kept; exit 75 each run, the warning once "
+               "(then once a day), silent in between"),
+    dict(name="quit-keeps", msgs=mbox(3), quit_keeps=True,
+         conf=["keep off"],
+         sessions=[dict(rc="0"), dict(rc="0", silent=True)],
+         delivered=3, deleted=0,
+         about="QUIT +OK but the server deleted nothing: the next run "
+               "finds them (header verified), deletes again, downloads "
+               "nothing twice"),
+    dict(name="uidl-reuse-same-size",
+         msgs=mbox(3) + [{"body": body(1).replace(b"message 1",
+                                                  b"message X"),
+                          "uidl": b"uid-0001"}],
+         sessions=[dict(rc="0", show=[1, 2, 3], conf=["keep on"]),
+                   dict(rc="0", show=[4, 2, 3], conf=["keep off"])],
+         delivered=4,
+         about="a new message reuses a known UIDL with the same size: its "
+               "header differs from the stored one, so it is fetched as "
+               "new, never deleted unread"),
+    dict(name="size-change-known", msgs=mbox(3), conf=["keep on"],
+         sessions=[dict(rc="0"), dict(rc="0", lf_sizes=True, silent=True)],
+         delivered=3, deleted=0,
+         about="every known message is listed with another size in the "
+               "next session: verified by header, nothing downloaded again"),
+    dict(name="not-mail", msgs=mbox(1) + [
+             {"body": b"just some text, no header\r\nline two\r\n",
+              "uidl": b"uid-text"}],
+         conf=["keep off"], rc="0", say="", delivered=2, deleted=1,
+         status="not email: +1 stored file",
+         about="a message notmuch refuses as not email: stored, named in "
+               "a warning with its UIDL, kept on the server"),
 ]
+
+
+def session(case, i):
+    """The case as connection i (from 1) sees it."""
+    more = case.get("sessions")
+    if not more:
+        return case
+    c = dict(case)
+    c.update(more[min(i, len(more)) - 1])
+    return c
 
 
 def get(name):
@@ -397,11 +521,18 @@ def expect(name):
     else:
         conf += ["tls on", "tls_trust_file @TLS_CA@",
                  "tls_starttls " + ("on" if tls == "starttls" else "off")]
-    conf += c.get("conf", [])
-    return {
-        "RC_WANT": c["rc"],
+    runs = {}
+    for i in range(1, len(c.get("sessions") or [None]) + 1):
+        s = session(c, i)
+        runs["RC_%d" % i] = s["rc"]
+        runs["SAY_%d" % i] = s.get("say", "")
+        runs["SILENT_%d" % i] = int(s.get("silent", False))
+        runs["CONF_%d" % i] = "\n".join(conf + s.get("conf", []))
+    return dict(runs, **{
+        "RUNS": len(c.get("sessions") or [None]),
+        "RC_WANT": runs["RC_%d" % len(c.get("sessions") or [None])],
         "SAY": c.get("say", ""),
-        "CONF": "\n".join(conf),
+        "CONF": "\n".join(conf + c.get("conf", [])),
         "DELIVERED": "" if c.get("delivered") is None else c["delivered"],
         "DELETED": "" if c.get("deleted") is None else c["deleted"],
         "NOCRED": int(c.get("nocred", tls != "off")),
@@ -409,5 +540,6 @@ def expect(name):
         "QUIT": int(c.get("quit", False)),
         "CHECK_PWN": int(c.get("check_pwn", False)),
         "SUSPECT_OK": int(c.get("suspect_ok", False)),
+        "STATUS": c.get("status", ""),
         "ABOUT": c["about"],
-    }
+    })

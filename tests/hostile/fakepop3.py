@@ -16,8 +16,12 @@ Usage:
                      server sent ("S: ..."), and events ("-- tls", ...)
         expect/N.eml the local form of message N (what a correct client
                      stores: CRLF turned into LF, dot-stuffing undone)
-        deleted      numbers of the messages whose deletion a QUIT
-                     committed, one a line (absent: none)
+        deleted      the messages (their index in the case's msgs,
+                     from 1) whose deletion a QUIT committed, one a line
+                     (absent: none)
+      With "sessions" in the case, connection i (from 1) is served with
+      the case updated by sessions[i-1]; the mailbox (deleted messages,
+      headers added on retrieval) persists across connections.
   fakepop3.py list
       One line per case: "NAME: expected behaviour".
   fakepop3.py expect CASE
@@ -86,6 +90,8 @@ def local_form(body):
 class Session:
     def __init__(self, case, sock, tx, tls_ctx, state):
         self.case = case
+        # slot n (from 1) shows message view[n-1] (an index into msgs)
+        self.view = case.get("show") or list(range(1, len(state["msgs"]) + 1))
         self.sock = sock
         self.tx = tx
         self.tls_ctx = tls_ctx
@@ -228,6 +234,10 @@ class Session:
                 raise Closed()
             elif a[0] == "reply_then":
                 self.send(default() + a[1])
+            elif a[0] == "reply_then_later":
+                self.send(default())
+                time.sleep(a[1])
+                self.send(a[2])
             elif a[0] == "endless":
                 self.endless(a[1])
             elif a[0] == "trickle":
@@ -236,16 +246,27 @@ class Session:
                 raise ValueError("unknown action %r" % (a,))
 
     # ---- the mailbox ---------------------------------------------------
-    def msgs(self):
-        return self.state["msgs"]
+    def msg(self, n):
+        """The message in slot n."""
+        return self.state["msgs"][self.view[n - 1] - 1]
+
+    def body(self, n):
+        return self.state["bodies"].get(self.view[n - 1], self.msg(n)["body"])
+
+    def nslots(self):
+        return len(self.view)
 
     def live(self, n):
-        return (1 <= n <= len(self.msgs()) and n not in self.marked
-                and n not in self.state["deleted"])
+        return (1 <= n <= self.nslots() and n not in self.marked
+                and self.view[n - 1] not in self.state["deleted"])
 
     def size(self, n):
-        m = self.msgs()[n - 1]
-        return m.get("list_size", len(m["body"]))
+        m = self.msg(n)
+        if "list_size" in m:
+            return m["list_size"]
+        if self.case.get("lf_sizes"):
+            return len(self.body(n).replace(b"\r\n", b"\n"))
+        return len(self.body(n))
 
     def num(self, arg):
         try:
@@ -341,7 +362,7 @@ class Session:
     def c_stat(self, arg):
         if "stat" in self.case:
             return self.case["stat"]
-        live = [n for n in range(1, len(self.msgs()) + 1) if self.live(n)]
+        live = [n for n in range(1, self.nslots() + 1) if self.live(n)]
         return b"+OK %d %d\r\n" % (len(live), sum(self.size(n) for n in live))
 
     def listing(self, arg, key, fmt):
@@ -353,7 +374,7 @@ class Session:
         if key in self.case:
             lines = self.case[key]
         else:
-            lines = [fmt(n) for n in range(1, len(self.msgs()) + 1)
+            lines = [fmt(n) for n in range(1, self.nslots() + 1)
                      if self.live(n)]
         return self.multi(b"+OK listing follows\r\n", lines)
 
@@ -365,21 +386,27 @@ class Session:
         if self.case.get("no_uidl"):
             return b"-ERR no UIDL\r\n"
         return self.listing(arg, "uidl", lambda n: b"%d %s" %
-                            (n, self.msgs()[n - 1]["uidl"]))
+                            (n, self.msg(n)["uidl"]))
 
     def c_retr(self, arg):
         n = self.num(arg)
         if n is None:
             return b"-ERR no such message\r\n"
-        return (b"+OK %d octets\r\n" % self.size(n)) + \
-            stuff(self.msgs()[n - 1]["body"])
+        reply = (b"+OK %d octets\r\n" % self.size(n)) + stuff(self.body(n))
+        k = self.view[n - 1]
+        if self.case.get("x_uidl") and k not in self.state["bodies"]:
+            # GNU Mailutils: the first retrieval writes X-UIDL into the
+            # stored message, so LIST, TOP and RETR change after it.
+            self.state["bodies"][k] = (b"X-UIDL: " + self.msg(n)["uidl"] +
+                                       b"\r\n" + self.body(n))
+        return reply
 
     def c_top(self, arg):
         parts = arg.split()
         n = self.num(parts[0]) if len(parts) == 2 else None
         if n is None or not parts[1].isdigit():
             return b"-ERR bad TOP\r\n"
-        head, sep, rest = self.msgs()[n - 1]["body"].partition(b"\r\n\r\n")
+        head, sep, rest = self.body(n).partition(b"\r\n\r\n")
         body = b"\r\n".join(rest.split(b"\r\n")[:int(parts[1])])
         return b"+OK top follows\r\n" + stuff(head + sep + body)
 
@@ -398,9 +425,12 @@ class Session:
         return b"+OK\r\n"
 
     def c_quit(self, arg):
-        if self.authed and self.marked:
-            self.state["deleted"] |= self.marked
-            self.log("-- committed deletions: %s" % sorted(self.marked))
+        if self.authed and self.marked and self.case.get("quit_keeps"):
+            self.log("-- QUIT +OK, but nothing is deleted")
+        elif self.authed and self.marked:
+            self.state["deleted"] |= {self.view[n - 1] for n in self.marked}
+            self.log("-- committed deletions: %s" %
+                     sorted(self.view[n - 1] for n in self.marked))
             self.state["commit"]()
         self.after = "close"
         return b"+OK bye\r\n"
@@ -472,7 +502,7 @@ def serve(args):
         tls_ctx.load_cert_chain(
             os.path.join(tls_dir, case.get("cert", "good") + ".pem"),
             os.path.join(tls_dir, "server.key"))
-    state = {"msgs": case["msgs"], "deleted": set()}
+    state = {"msgs": case["msgs"], "deleted": set(), "bodies": {}}
 
     def commit():
         with open(os.path.join(d, "deleted.new"), "w") as f:
@@ -500,7 +530,8 @@ def serve(args):
                 tx.write("-- nobody connected\n")
                 break
             tx.write("-- connection %d\n" % (i + 1))
-            Session(case, sock, tx, tls_ctx, state).run()
+            Session(casesmod.session(case, i + 1), sock, tx, tls_ctx,
+                    state).run()
     ls.close()
 
 

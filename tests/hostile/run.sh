@@ -64,6 +64,7 @@ server_start()
 
 	"$PM_PYTHON" "$FAKE" serve "$1" --dir "$2/srv" \
 		--port-file "$2/port" --tls-dir "$TLS_DIR" \
+		--connections "${RUNS:-1}" \
 		>"$2/server.out" 2>"$2/server.err" &
 	SRV_PID=$!
 	for i in $(seq 1 400); do
@@ -119,6 +120,11 @@ check_exit()
 	[ "$RC" != 124 ] || problem "hung: still running after ${PM_TIMEOUT}s"
 	if grep -Eq 'AddressSanitizer|LeakSanitizer|runtime error:|UndefinedBehaviorSanitizer' "$err"; then
 		problem "sanitizer report on stderr"
+	fi
+	# (the test config sends the password without TLS on purpose)
+	line=$(grep -v "the password was sent without TLS" "$err")
+	if [ "${SILENT:-0}" = 1 ] && [ -n "$line" ]; then
+		problem "run $RUN_NO: not silent: $(printf '%s\n' "$line" | head -n 2)"
 	fi
 	[ "$RC" != 0 ] && [ -n "$SAY" ] || return 0
 	if [ "${HOSTILE_CLIENT:-}" = mpop ]; then
@@ -196,8 +202,9 @@ run_case()
 	local name=$1 cd=$T/c/$1 conf=() l
 
 	mkdir -p "$cd"
-	eval "$("$PM_PYTHON" "$FAKE" expect "$name")" ||
+	l=$("$PM_PYTHON" "$FAKE" expect "$name") ||
 		t_bail "cannot read case $name"
+	eval "$l"
 	case_world "$cd"
 	PROBLEMS=()
 	if ! server_start "$name" "$cd"; then
@@ -205,15 +212,25 @@ run_case()
 			"$(tail -n 5 "$cd/server.err")"
 		return
 	fi
-	while IFS= read -r l; do
-		conf+=("${l//@TLS_CA@/$TLS_CA}")
-	done <<<"$CONF"
-	POP3_PORT=$SRV_PORT pm_config hostile "${conf[@]}"
 	[ "$CHECK_PWN" = 0 ] || rm -f /tmp/pm-hostile-pwn
-	run_client
+	for RUN_NO in $(seq 1 "$RUNS"); do
+		conf=()
+		eval "CONF=\$CONF_$RUN_NO RC_WANT=\$RC_$RUN_NO"
+		eval "SAY=\$SAY_$RUN_NO SILENT=\$SILENT_$RUN_NO"
+		while IFS= read -r l; do
+			conf+=("${l//@TLS_CA@/$TLS_CA}")
+		done <<<"$CONF"
+		POP3_PORT=$SRV_PORT pm_config hostile "${conf[@]}"
+		run_client
+		cp "$T/err" "$cd/client.err.$RUN_NO"
+		check_exit "$cd/client.err.$RUN_NO"
+	done
 	server_stop
-	cp "$T/err" "$cd/client.err"
-	check_exit "$cd/client.err"
+	if [ -n "$STATUS" ]; then
+		run_pm -C "$PM_CONFIG" status
+		tr '\n' ' ' <"$T/out" | grep -Eq -- "$STATUS" ||
+			problem "popmuch status does not match /$STATUS/: $(tr '\n' ' ' <"$T/out")"
+	fi
 	check_maildir "$MAIL_ROOT/hostile" "$cd/srv"
 	check_transcript "$cd/srv/transcript"
 	if [ "$CHECK_PWN" = 1 ]; then

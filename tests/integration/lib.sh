@@ -29,12 +29,17 @@
 #   mail     seed_messages USER N [SIZE]; seed_corpus USER DIR; seed_file
 #            USER I; server_count USER; server_maildir USER;
 #            maildir_count DIR; maildir_find_msgid DIR ID
+#   oauth2   oauth2_start (before dovecot_start); oauth2_conf;
+#            oauth2_control K=V...; oauth2_issue_token;
+#            oauth2_log_count ERE
 #   popmuch  pm_config ACCOUNT [LINE...]; pm_config_add ACCOUNT [LINE...];
-#            run_pm ARGS... (sets RC; output in $T/out, $T/err)
+#            run_pm ARGS... (sets RC; output in $T/out, $T/err);
+#            run_pm_at OFFSET ARGS... (the same under faketime)
 # Variables set: T, HOME, XDG_{CONFIG,STATE,DATA,CACHE}_HOME,
 # NOTMUCH_CONFIG, MAIL_ROOT, PM_CONFIG, POP_USER, POP_PASS, POP3_PORT,
 # POP3S_PORT, TLS_DIR, TLS_CA, TLS_CERT, TLS_FP_SHA256, TLS_FP_SHA1,
 # DOVECOT_LOG, DOVECOT_CONF, DOVECOT_CERT, PM_DATA, PM_PYTHON, RC, SEEDED,
+# OAUTH2_URL, OAUTH2_LOG, OAUTH2_CLIENT_ID, OAUTH2_SECRET_FILE,
 # PM_MAIL_USER/UID/GID (who owns the server mail).
 #
 # Nothing is printed when sourced; TAP lines appear only when a t_*
@@ -885,6 +890,93 @@ seed_corpus()
 	_pm_chown_mail "$m"
 }
 
+# ---- OAuth2 -----------------------------------------------------------------
+
+# oauth2_start: start the authlib authorization server
+# (tests/data/oauth2server.py) on 127.0.0.1 and make the next
+# dovecot_start check XOAUTH2/OAUTHBEARER tokens against its
+# introspection endpoint (an oauth2 passdb).  Sets OAUTH2_URL (its base
+# URL), OAUTH2_LOG (one line per token answer and introspection),
+# OAUTH2_CLIENT_ID and OAUTH2_SECRET_FILE (the client secret, 0600).
+oauth2_start()
+{
+	local d=$T/oauth2 port='' isecret
+	mkdir -p "$d"
+	OAUTH2_CLIENT_ID=popmuch-test-client
+	OAUTH2_SECRET_FILE=$d/client-secret
+	OAUTH2_LOG=$d/events
+	isecret=dovecot-$RANDOM$RANDOM
+	(umask 077 && echo "cs-$RANDOM$RANDOM$RANDOM" >"$OAUTH2_SECRET_FILE" &&
+		echo "$isecret" >"$d/introspect-secret")
+	: >"$OAUTH2_LOG"
+	"$PM_PYTHON" "$PM_DATA/oauth2server.py" "$POP_USER" \
+		"$OAUTH2_CLIENT_ID" "$OAUTH2_SECRET_FILE" "$d/introspect-secret" \
+		"$OAUTH2_LOG" >"$d/port" 2>"$d/server.log" &
+	_pm_oauth2_pid=$!
+	pm_at_exit "kill $_pm_oauth2_pid 2>/dev/null; wait $_pm_oauth2_pid 2>/dev/null"
+	for _ in $(seq 1 100); do
+		port=$(head -n1 "$d/port" 2>/dev/null)
+		[ -n "$port" ] && break
+		sleep 0.1
+	done
+	[ -n "$port" ] || t_bail "the OAuth2 server did not start" \
+		"$(tail -n 20 "$d/server.log")"
+	export OAUTH2_URL=http://127.0.0.1:$port OAUTH2_LOG OAUTH2_CLIENT_ID \
+		OAUTH2_SECRET_FILE
+	cat >"$d/dovecot-oauth2.conf.ext" <<EOF
+introspection_url = http://dovecot:$isecret@127.0.0.1:$port/introspect
+introspection_mode = post
+username_attribute = username
+active_attribute = active
+active_value = true
+EOF
+	DOVECOT_EXTRA_CONF="${DOVECOT_EXTRA_CONF:-}
+auth_mechanisms = plain login cram-md5 scram-sha-1 scram-sha-256 apop \
+xoauth2 oauthbearer
+passdb {
+  driver = oauth2
+  mechanisms = xoauth2 oauthbearer
+  args = $d/dovecot-oauth2.conf.ext
+}"
+}
+
+# oauth2_conf: the config lines of an account that signs in at the
+# test's OAuth2 server (for pm_config's LINE arguments), one per line.
+oauth2_conf()
+{
+	printf '%s\n' "-password" "-auth" "oauth2_provider custom" \
+		"oauth2_client_id $OAUTH2_CLIENT_ID" \
+		"oauth2_client_secret_eval \"cat $OAUTH2_SECRET_FILE\"" \
+		"oauth2_auth_url $OAUTH2_URL/authorize" \
+		"oauth2_token_url $OAUTH2_URL/token" \
+		"oauth2_device_url $OAUTH2_URL/device_authorization" \
+		"oauth2_scope mail"
+}
+
+# oauth2_control K=V...: change the server's behaviour (revoke=all,
+# slow_down=N, device_lifetime=S; see oauth2server.py).
+oauth2_control()
+{
+	local a=() kv
+	for kv in "$@"; do
+		a+=(--data-urlencode "$kv")
+	done
+	curl -fsS "${a[@]}" "$OAUTH2_URL/control" >/dev/null
+}
+
+# oauth2_issue_token: print a fresh access token for $POP_USER that
+# Dovecot accepts (for tests that give popmuch a token by passwordeval).
+oauth2_issue_token()
+{
+	curl -fsS -d issue=1 "$OAUTH2_URL/control"
+}
+
+# oauth2_log_count ERE: how many lines of the server's event log match.
+oauth2_log_count()
+{
+	grep -cE -- "$1" "$OAUTH2_LOG"
+}
+
 # ---- the local side -------------------------------------------------------
 
 # maildir_count DIR: messages in DIR/new and DIR/cur.
@@ -972,6 +1064,23 @@ run_pm()
 	_t_ctx_shown=0
 	echo "run_pm: $PM_LAST_RUN -> exit $RC" >>"$T/log"
 	return 0
+}
+
+# run_pm_at OFFSET ARGS...: run_pm with the clock moved by OFFSET
+# (faketime syntax, e.g. '+2 days').  ASan must accept libfaketime's
+# LD_PRELOAD; the monotonic clock (timeouts) stays real.
+run_pm_at()
+{
+	local off=$1
+	shift
+	PM_LAST_RUN="faketime '$off' popmuch $*"
+	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0" \
+	FAKETIME_DONT_FAKE_MONOTONIC=1 \
+		timeout -k 10 "$PM_TIMEOUT" faketime "$off" "$POPMUCH" "$@" \
+		</dev/null >"$T/out" 2>"$T/err"
+	RC=$?
+	_t_ctx_shown=0
+	echo "run_pm_at: $PM_LAST_RUN -> exit $RC" >>"$T/log"
 }
 
 # pm_notmuch ARGS...: the notmuch CLI in this world (output as is).

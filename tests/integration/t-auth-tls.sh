@@ -10,52 +10,12 @@
 
 pm_world
 
-# ---- an OAuth2 token-introspection endpoint for Dovecot's oauth2 passdb ----
-# RFC 7662 "post" mode: Dovecot POSTs token=...; the answer says whether
-# the token is active and whose it is.
-TOKEN=pm-token-$RANDOM$RANDOM-xyzzy
-cat >"$T/introspect.py" <<'EOF'
-import http.server, json, sys, urllib.parse
-TOKEN, USER = sys.argv[1], sys.argv[2]
-class H(http.server.BaseHTTPRequestHandler):
-    def do_POST(self):
-        n = int(self.headers.get('Content-Length') or 0)
-        form = urllib.parse.parse_qs(self.rfile.read(n).decode())
-        ok = form.get('token', [''])[0] == TOKEN
-        body = json.dumps({'active': ok, 'username': USER if ok else ''})
-        body = body.encode()
-        self.send_response(200)
-        self.send_header('Content-Type', 'application/json')
-        self.send_header('Content-Length', str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-    def log_message(self, fmt, *args):
-        sys.stderr.write(fmt % args + '\n')
-s = http.server.HTTPServer(('127.0.0.1', 0), H)
-print(s.server_address[1], flush=True)
-s.serve_forever()
-EOF
-oauth_port=
-coproc OAUTH { exec "$PM_PYTHON" "$T/introspect.py" "$TOKEN" "$POP_USER" \
-	2>"$T/introspect.log"; }
-pm_at_exit "kill $OAUTH_PID 2>/dev/null; wait $OAUTH_PID 2>/dev/null"
-read -r -t 20 oauth_port <&"${OAUTH[0]}" || oauth_port=
-if [ -n "$oauth_port" ]; then
-	cat >"$T/oauth2.conf.ext" <<EOF
-introspection_url = http://127.0.0.1:$oauth_port/introspect
-introspection_mode = post
-username_attribute = username
-active_attribute = active
-active_value = true
-EOF
-	DOVECOT_EXTRA_CONF="auth_mechanisms = plain login cram-md5 \
-scram-sha-1 scram-sha-256 apop xoauth2 oauthbearer
-passdb {
-  driver = oauth2
-  mechanisms = xoauth2 oauthbearer
-  args = $T/oauth2.conf.ext
-}"
-fi
+# ---- OAuth2: the test's authorization server (lib.sh oauth2_start), ----
+# whose introspection endpoint Dovecot's oauth2 passdb asks about each
+# token; here the token comes from the server directly, by passwordeval.
+oauth2_start
+TOKEN=$(oauth2_issue_token) || t_bail "the OAuth2 server issued no token"
+oauth_port=${OAUTH2_URL##*:}
 dovecot_start
 box=$MAIL_ROOT/test
 nseeded=0
@@ -263,9 +223,36 @@ if [ -n "$oauth_port" ]; then
 		done
 	done
 	t_like "the introspection endpoint was asked" \
-		"$(cat "$T/introspect.log")" 'POST /introspect'
+		"$(cat "$T/oauth2/server.log")" 'POST /introspect'
 else
 	t_skip "XOAUTH2 and OAUTHBEARER" \
+		"the token-introspection server did not start"
+fi
+
+# ---- OAUTHBEARER without a 'port' line -------------------------------------
+# The payload names the port the client connected to (RFC 7628 3.1): 110
+# when the config has no 'port' line, never 0.  Dovecot listens on a
+# random port, so the fetch runs in a network namespace where port 110
+# is relayed to it; the relay decodes the payload and reports its fields
+# except the token.
+if [ -n "$oauth_port" ]; then
+	seed_one
+	pm_config test "auth oauthbearer" "-port" "-password" \
+		"passwordeval \"echo $TOKEN\""
+	PM_LAST_RUN="popmuch fetch (port 110 relayed to $POP3_PORT)"
+	timeout -k 10 "$PM_TIMEOUT" "$PM_PYTHON" \
+		"$TOP_SRCDIR/tests/data/netns-relay.py" "$POP3_PORT" 110 \
+		"$T/gs2" -- "$POPMUCH" fetch </dev/null >"$T/out" 2>"$T/err"
+	RC=$?
+	t_rc "oauthbearer, no port line: exit 0 (Dovecot took the token)" 0
+	t_ok "... the message arrived" delivered_once "$SEED"
+	t_like "... the payload says port=110, not 0" "$(cat "$T/gs2")" \
+		'^port=110$'
+	t_like "... and host=127.0.0.1" "$(cat "$T/gs2")" '^host=127\.0\.0\.1$'
+	t_is "... the report holds no token" "$(grep -c -F -- "$TOKEN" "$T/gs2")" 0
+	no_leak "... nothing printed holds the token" "$TOKEN"
+else
+	t_skip "OAUTHBEARER without a port line" \
 		"the token-introspection server did not start"
 fi
 

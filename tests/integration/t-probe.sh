@@ -5,7 +5,8 @@
 # PIPELINING, the login and STAT, and downloads nothing; a bare host
 # whose certificate the system store refuses is still reported, with the
 # reason; a wrong password is "Login: FAILED" and exit 77; the warnings
-# for no TLS, keep off, a certificate close to expiry or expired.
+# for no TLS, keep off, a certificate close to expiry or expired, and
+# (against the hostile fake) no UIDL while keep is on.
 [ -n "${BASH_VERSION:-}" ] || exec /bin/bash "$0" "$@"
 . "$(dirname "$0")/lib.sh"
 
@@ -102,6 +103,14 @@ t_rc "bare host, plain port: exit 0" 0
 t_like "... STLS found" "$(field Server)" "port $POP3_PORT \(STLS\)"
 t_is "... same certificate" "$(field SHA-256)" "$TLS_FP_SHA256"
 
+for bad in 127.0.0.1:99x 127.0.0.1:0 127.0.0.1:65536 127.0.0.1: "[::1]:+1"; do
+	run_pm probe "$bad"
+	t_rc "bare host $bad: exit 64" 64
+	t_like "... says the port is wrong" "$(cat "$T/err")" \
+		'port must be a number from 1 to 65535'
+	t_empty "... and prints no report" "$T/out"
+done
+
 run_pm probe nosuch
 t_rc "probe of a name that is neither an account nor a host: exit 64" 64
 
@@ -146,6 +155,29 @@ else
 	t_skip "certificate expiry warning" "faketime is not installed"
 	t_skip "certificate expiry warning" "faketime is not installed"
 fi
+
+# ---- no UIDL while 'keep' is on ----------------------------------------------
+# Dovecot always has UIDL: the hostile fake's no-uidl-keep case announces
+# it in CAPA and answers -ERR.  Only the login step learns that, so the
+# warning must come after it.
+fake=$T/fake-no-uidl
+"$PM_PYTHON" "$TOP_SRCDIR/tests/hostile/fakepop3.py" serve no-uidl-keep \
+	--dir "$fake" --port-file "$T/fake.port" >"$T/fake.out" 2>"$T/fake.err" &
+fake_pid=$!
+for _ in $(seq 1 200); do
+	[ -s "$T/fake.port" ] && break
+	sleep 0.05
+done
+POP3_PORT=$(cat "$T/fake.port" 2>/dev/null) pm_config test "keep on" \
+	"user u" "password p"
+run_pm probe test
+t_rc "no UIDL, keep on: probe exits 0" 0
+t_is "... the login worked" "$(field Login)" ok
+t_is "... UIDL: no (the answer, not CAPA's announcement)" "$(field UIDL)" no
+t_like "... the 'no UIDL but keep is on' warning" \
+	"$(grep '^Warning:' "$T/out")" "no UIDL, but 'keep' is on.*'keep off'"
+kill "$fake_pid" 2>/dev/null
+wait "$fake_pid" 2>/dev/null
 
 dovecot_use_cert expired
 pm_config test "tls on" "$tls" "keep on"

@@ -89,23 +89,6 @@ tmp_count()
 	find "$BOX/tmp" -type f 2>/dev/null | wc -l
 }
 
-# run_pm_at OFFSET ARGS...: run_pm with the clock moved by OFFSET
-# (faketime syntax, e.g. '+2 days').  ASan must accept libfaketime's
-# LD_PRELOAD; the monotonic clock (timeouts) stays real.
-run_pm_at()
-{
-	local off=$1
-	shift
-	PM_LAST_RUN="faketime '$off' popmuch $*"
-	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0" \
-	FAKETIME_DONT_FAKE_MONOTONIC=1 \
-		timeout -k 10 "$PM_TIMEOUT" faketime "$off" "$POPMUCH" "$@" \
-		</dev/null >"$T/out" 2>"$T/err"
-	RC=$?
-	_t_ctx_shown=0
-	echo "run_pm_at: $PM_LAST_RUN -> exit $RC" >>"$T/log"
-}
-
 # ---- keep on --------------------------------------------------------------
 account keep "keep on"
 seed_messages keep 5

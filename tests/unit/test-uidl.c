@@ -72,7 +72,7 @@ open_ok(const char *dir, const char *what)
 	struct uidl_db *db = NULL;
 	struct pm_err err;
 
-	if (!ok(uidl_open(dir, 0, &db, &err) == PM_OK, "%s: open", what))
+	if (!ok(uidl_open(dir, NULL, 0, &db, &err) == PM_OK, "%s: open", what))
 		diag("  %s", err.msg);
 	return db;
 }
@@ -98,7 +98,7 @@ test_fresh(void)
 	ok(stat(lock, &st) == 0 && (st.st_mode & 07777) == 0600,
 	   "lock file 0600");
 	text = slurp(journal, &len);
-	is_str(text, "popmuch-journal 1 *971BDB22\n",
+	is_str(text, "popmuch-journal 2 - *25770E16\n",
 	       "journal starts with its header and CRC");
 	free(text);
 	text = slurp(lock, &len);
@@ -157,28 +157,28 @@ test_roundtrip(void)
 
 	if (db == NULL)
 		return;
-	is_int(uidl_intent(db, "a1", 1234, 1700000000, "f1,S=1", &err), PM_OK,
+	is_int(uidl_intent(db, "a1", 1234, 1700000000, "f1,S=1", NULL, &err), PM_OK,
 	       "intent a1");
 	is_int(uidl_delivered(db, "a1", &err), PM_OK, "delivered a1");
 	is_int(uidl_indexed(db, "a1", &err), PM_OK, "indexed a1");
-	uidl_intent(db, "a2", 5, -5, "f2,S=1", &err);
+	uidl_intent(db, "a2", 5, -5, "f2,S=1", NULL, &err);
 	uidl_delivered(db, "a2", &err);
-	uidl_intent(db, "a3", UINT64_MAX, 0, "f3,S=1", &err);
-	uidl_intent(db, "a4", 5, 0, "f4,S=1", &err);
+	uidl_intent(db, "a3", UINT64_MAX, 0, "f3,S=1", NULL, &err);
+	uidl_intent(db, "a4", 5, 0, "f4,S=1", NULL, &err);
 	uidl_delivered(db, "a4", &err);
 	is_int(uidl_forget(db, "a4", &err), PM_OK, "forget a4");
 	is_int(uidl_forget(db, "never", &err), PM_OK, "forget unknown: ok");
-	uidl_intent(db, "a5", 5, 0, "f5,S=1", &err);
+	uidl_intent(db, "a5", 5, 0, "f5,S=1", NULL, &err);
 	uidl_delivered(db, "a5", &err);
 	uidl_indexed(db, "a5", &err);
-	uidl_intent(db, "a5", 6, 0, "f5b,S=2", &err);
+	uidl_intent(db, "a5", 6, 0, "f5b,S=2", NULL, &err);
 	is_int(uidl_delivered(db, "unknown", &err), PM_SOFTWARE,
 	       "delivered of an unknown uidl refused");
 	is_int(uidl_indexed(db, "unknown", &err), PM_SOFTWARE,
 	       "indexed of an unknown uidl refused");
-	is_int(uidl_intent(db, "a6", 1, 0, "../x", &err), PM_SOFTWARE,
+	is_int(uidl_intent(db, "a6", 1, 0, "../x", NULL, &err), PM_SOFTWARE,
 	       "a file name with / refused");
-	is_int(uidl_intent(db, "", 1, 0, "f", &err), PM_DATAERR,
+	is_int(uidl_intent(db, "", 1, 0, "f", NULL, &err), PM_DATAERR,
 	       "empty uidl refused");
 	check_roundtrip_state(db, "in memory");
 	is_int(uidl_sync(db, &err), PM_OK, "sync");
@@ -200,7 +200,7 @@ test_lock_same_process(void)
 	char pid[32];
 	struct pm_err err;
 
-	is_int(uidl_open(dir, 0, &db2, &err), PM_LOCKED,
+	is_int(uidl_open(dir, NULL, 0, &db2, &err), PM_LOCKED,
 	       "second open in the same process: PM_LOCKED");
 	ok(db2 == NULL, "no db returned");
 	snprintf(pid, sizeof(pid), "(pid %ld)", (long)getpid());
@@ -233,7 +233,7 @@ test_lock_other_process(void)
 	if (pid == 0) {
 		struct timespec ts = {0, 200 * 1000 * 1000};
 
-		if (uidl_open(dir, 0, &db, &err) != PM_OK)
+		if (uidl_open(dir, NULL, 0, &db, &err) != PM_OK)
 			_exit(1);
 		(void)!write(ready[1], "L", 1);
 		(void)!read(go[0], &c, 1);
@@ -244,13 +244,13 @@ test_lock_other_process(void)
 		_exit(0); /* the kernel drops the lock with the fd */
 	}
 	ok(read(ready[0], &c, 1) == 1 && c == 'L', "child holds the lock");
-	is_int(uidl_open(dir, 0, &db, &err), PM_LOCKED,
+	is_int(uidl_open(dir, NULL, 0, &db, &err), PM_LOCKED,
 	       "open without wait: PM_LOCKED");
 	snprintf(want, sizeof(want), "(pid %ld)", (long)pid);
 	ok(strstr(err.msg, want) != NULL, "message names pid %ld: %s",
 	   (long)pid, err.msg);
 	(void)!write(go[1], "G", 1);
-	is_int(uidl_open(dir, 1, &db, &err), PM_OK, "open with wait: OK");
+	is_int(uidl_open(dir, NULL, 1, &db, &err), PM_OK, "open with wait: OK");
 	fcntl(released[0], F_SETFL, O_NONBLOCK);
 	ok(read(released[0], &c, 1) == 1 && c == 'R',
 	   "the wait ended only after the child let go");
@@ -278,9 +278,9 @@ test_torn(void)
 
 	if (db == NULL)
 		return;
-	uidl_intent(db, "m1", 10, 1, "f1", &err);
+	uidl_intent(db, "m1", 10, 1, "f1", NULL, &err);
 	uidl_delivered(db, "m1", &err);
-	uidl_intent(db, "m2", 10, 1, "f2", &err);
+	uidl_intent(db, "m2", 10, 1, "f2", NULL, &err);
 	uidl_free(&db);
 	before = file_size(journal);
 	append_raw(journal, "D m2 *1234", 10);
@@ -333,11 +333,11 @@ test_kill9(void)
 		struct pm_err err;
 
 		close(done[0]);
-		if (uidl_open(dir, 0, &db, &err) != PM_OK)
+		if (uidl_open(dir, NULL, 0, &db, &err) != PM_OK)
 			_exit(1);
 		for (i = 0;; i++) {
 			snprintf(u, sizeof(u), "k%d", i);
-			if (uidl_intent(db, u, 1, 1, "f", &err) != PM_OK ||
+			if (uidl_intent(db, u, 1, 1, "f", NULL, &err) != PM_OK ||
 			    uidl_delivered(db, u, &err) != PM_OK ||
 			    write(done[1], &i, sizeof(i)) != sizeof(i))
 				_exit(2);
@@ -407,7 +407,7 @@ test_disk_full(void)
 	fill_up(filler);
 	for (i = 0; i < 10000 && st == PM_OK; i++) {
 		snprintf(u, sizeof(u), "uidl-number-%d-padding-padding", i);
-		st = uidl_intent(db, u, 1, 1, "f", &err);
+		st = uidl_intent(db, u, 1, 1, "f", NULL, &err);
 		n += st == PM_OK;
 	}
 	is_int(st, PM_NOSPACE, "disk full: PM_NOSPACE after %d intents", n);
@@ -444,9 +444,9 @@ test_flipped_byte(void)
 
 	if (db == NULL)
 		return;
-	uidl_intent(db, "k1", 1, 1, "f1", &err);
-	uidl_intent(db, "k2", 2, 2, "f2", &err);
-	uidl_intent(db, "k3", 3, 3, "f3", &err);
+	uidl_intent(db, "k1", 1, 1, "f1", NULL, &err);
+	uidl_intent(db, "k2", 2, 2, "f2", NULL, &err);
+	uidl_intent(db, "k3", 3, 3, "f3", NULL, &err);
 	uidl_delivered(db, "k3", &err);
 	uidl_free(&db);
 	text = slurp(journal, &len);
@@ -470,7 +470,7 @@ test_flipped_byte(void)
 	ok(uidl_lookup(db, "k2") == NULL, "the damaged record is skipped");
 	is_int(uidl_compact(db, 0, &err), PM_OK, "compact(0) when damaged");
 	ok(file_size(journal) > 0, "...leaves the damaged journal alone");
-	uidl_intent(db, "k4", 4, 4, "f4", &err);
+	uidl_intent(db, "k4", 4, 4, "f4", NULL, &err);
 	uidl_free(&db);
 	db = open_ok(dir, "damaged, appended");
 	ok(db && uidl_damaged(db, NULL) && uidl_lookup(db, "k4"),
@@ -531,9 +531,9 @@ test_handmade(void)
 	uidl_free(&db);
 
 	f = fopen(journal, "w");
-	put_line(f, "popmuch-journal 2");
+	put_line(f, "popmuch-journal 3 x");
 	fclose(f);
-	is_int(uidl_open(dir, 0, &db, &err), PM_DATAERR,
+	is_int(uidl_open(dir, NULL, 0, &db, &err), PM_DATAERR,
 	       "a newer journal format is refused: %s", err.msg);
 
 	f = fopen(journal, "w");
@@ -543,7 +543,7 @@ test_handmade(void)
 	ok(db && !uidl_damaged(db, NULL), "a torn header is not damage");
 	uidl_free(&db);
 	why = slurp(journal, &(size_t){0});
-	is_str(why, "popmuch-journal 1 *971BDB22\n", "header rewritten");
+	is_str(why, "popmuch-journal 2 - *25770E16\n", "header rewritten");
 	free((char *)why);
 	free(journal);
 	free(dir);
@@ -588,13 +588,13 @@ test_odd_uidls(void)
 	memset(odd[n], '%', 1000);
 	odd[n++][1000] = '\0';
 	for (i = 0; i < n; i++)
-		is_int(uidl_intent(db, odd[i], i, 0, "f", &err), PM_OK,
+		is_int(uidl_intent(db, odd[i], i, 0, "f", NULL, &err), PM_OK,
 		       "intent odd uidl %zu", i);
 	check_odd(db, odd, n, "in memory");
 	big = xmalloc(1002);
 	memset(big, 'x', 1001);
 	big[1001] = '\0';
-	is_int(uidl_intent(db, big, 1, 0, "f", &err), PM_DATAERR,
+	is_int(uidl_intent(db, big, 1, 0, "f", NULL, &err), PM_DATAERR,
 	       "a 1001-byte uidl is refused");
 	free(big);
 	uidl_free(&db);
@@ -630,7 +630,7 @@ test_compact(void)
 	for (i = 0; i < 300; i++) {
 		snprintf(u, sizeof(u), "u%d", i);
 		snprintf(f, sizeof(f), "f%d,S=1", i);
-		uidl_intent(db, u, (uint64_t)i, i, f, &err);
+		uidl_intent(db, u, (uint64_t)i, i, f, NULL, &err);
 		uidl_delivered(db, u, &err);
 		if (i % 3 == 0)
 			uidl_indexed(db, u, &err);
@@ -645,7 +645,7 @@ test_compact(void)
 	}
 	is_int(uidl_compact(db, 0, &err), PM_OK, "compact(0) after forgets");
 	ok(file_size(journal) < before / 4, "the journal shrank");
-	is_int(uidl_intent(db, "new", 1, 1, "fn", &err), PM_OK,
+	is_int(uidl_intent(db, "new", 1, 1, "fn", NULL, &err), PM_OK,
 	       "append after compaction");
 	uidl_free(&db);
 	db = open_ok(dir, "compacted");

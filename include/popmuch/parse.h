@@ -1,0 +1,30 @@
+/* parse.h: the small parsers every module shares, with one set of edge
+ * rules: decimal numbers are ASCII digits only (no sign, no blank, no
+ * "0x", leading zeros allowed), at least one digit, and overflow is an
+ * error, never a wrap or a clamp.  Pure: no I/O, no allocation. */
+#ifndef POPMUCH_PARSE_H
+#define POPMUCH_PARSE_H
+
+#include <stdint.h>
+
+/* The decimal number at the start of s; *end_r points after its last
+ * digit.  Returns 0, or -1 (nothing stored) when s does not start with
+ * a digit or the number exceeds UINT64_MAX. */
+int parse_u64_prefix(const char *s, const char **end_r, uint64_t *v_r);
+
+/* All of s as a decimal number.  Returns 0, or -1 when s is empty, holds
+ * anything but digits, or exceeds UINT64_MAX. */
+int parse_u64(const char *s, uint64_t *v_r);
+
+/* All of s as a decimal number of at most max.  Returns 0, or -1 as
+ * parse_u64() and when it exceeds max. */
+int parse_ulong(const char *s, unsigned long max, unsigned long *v_r);
+
+/* The value of a hexadecimal digit (either case), or -1. */
+int parse_hexdigit(int c);
+
+/* Nonzero when s can name an entry of a directory we look up or create:
+ * not empty, no '/', not "." or "..". */
+int parse_basename_ok(const char *s);
+
+#endif

@@ -1,0 +1,229 @@
+/* http.c: the HTTPS requests of OAuth2, through libcurl (GnuTLS build). */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <curl/curl.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "popmuch/http.h"
+#include "popmuch/log.h"
+#include "popmuch/xmalloc.h"
+
+#define HTTP_BODY_MAX (1024 * 1024)
+
+static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
+
+static void
+curl_setup(void)
+{
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+		fatal("libcurl cannot be initialised");
+}
+
+int
+http_host_is_loopback(const char *host)
+{
+	struct in_addr a4;
+	struct in6_addr a6;
+	char buf[64];
+	size_t len = strlen(host);
+
+	if (len >= 2 && host[0] == '[' && host[len - 1] == ']') {
+		if (len - 2 >= sizeof(buf))
+			return 0;
+		memcpy(buf, host + 1, len - 2);
+		buf[len - 2] = '\0';
+		host = buf;
+	}
+	if (inet_pton(AF_INET, host, &a4) == 1)
+		return (ntohl(a4.s_addr) >> 24) == 127;
+	if (inet_pton(AF_INET6, host, &a6) == 1)
+		return IN6_IS_ADDR_LOOPBACK(&a6);
+	return 0;
+}
+
+enum pm_status
+http_url_check(const char *url, struct pm_err *err)
+{
+	CURLU *u = curl_url();
+	char *scheme = NULL, *host = NULL;
+	enum pm_status st = PM_OK;
+
+	if (u == NULL)
+		fatal("out of memory");
+	if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK)
+		st = err_set(err, PM_CONFIG, "'%.200s' is not a valid URL",
+			     url);
+	else if (strcasecmp(scheme, "https") != 0 &&
+		 !(strcasecmp(scheme, "http") == 0 &&
+		   http_host_is_loopback(host)))
+		st = err_set(err, PM_CONFIG,
+			     "'%.200s' is not https (plain http is accepted "
+			     "only for a loopback address such as "
+			     "127.0.0.1)",
+			     url);
+	curl_free(scheme);
+	curl_free(host);
+	curl_url_cleanup(u);
+	return st;
+}
+
+char *
+http_form_encode(const char *const *fields)
+{
+	size_t cap = 1, len = 0;
+	char *out, *k, *v;
+
+	for (size_t i = 0; fields[i] != NULL; i += 2)
+		cap += 3 * (strlen(fields[i]) + strlen(fields[i + 1])) + 2;
+	out = xmalloc(cap);
+	out[0] = '\0';
+	for (size_t i = 0; fields[i] != NULL; i += 2) {
+		k = curl_easy_escape(NULL, fields[i], 0);
+		v = curl_easy_escape(NULL, fields[i + 1], 0);
+		if (k == NULL || v == NULL)
+			fatal("out of memory");
+		len += (size_t)snprintf(out + len, cap - len, "%s%s=%s",
+					i > 0 ? "&" : "", k, v);
+		curl_free(k);
+		xwipe(v, strlen(v));
+		curl_free(v);
+	}
+	return out;
+}
+
+struct sink {
+	char *buf;
+	size_t len, cap;
+	int too_big;
+};
+
+static size_t
+sink_write(char *data, size_t size, size_t n, void *ctx)
+{
+	struct sink *s = ctx;
+	size_t add = size * n;
+	char *nbuf;
+
+	if (s->len + add > HTTP_BODY_MAX) {
+		s->too_big = 1;
+		return 0;
+	}
+	if (s->len + add + 1 > s->cap) {
+		s->cap = (s->len + add + 1) * 2;
+		nbuf = xmalloc(s->cap);
+		if (s->buf != NULL) {
+			memcpy(nbuf, s->buf, s->len);
+			xwipe(s->buf, s->len);
+			free(s->buf);
+		}
+		s->buf = nbuf;
+	}
+	memcpy(s->buf + s->len, data, add);
+	s->len += add;
+	s->buf[s->len] = '\0';
+	return add;
+}
+
+static enum pm_status
+curl_status(CURLcode rc, const char *url, const struct sink *s,
+	    const char *errbuf, struct pm_err *err)
+{
+	const char *why = errbuf[0] ? errbuf : curl_easy_strerror(rc);
+
+	switch (rc) {
+	case CURLE_OK:
+		return PM_OK;
+	case CURLE_OPERATION_TIMEDOUT:
+		return err_set(err, PM_TIMEOUT, "%.200s: no answer in time",
+			       url);
+	case CURLE_PEER_FAILED_VERIFICATION:
+	case CURLE_SSL_CACERT_BADFILE:
+		return err_set(err, PM_CERT,
+			       "%.200s: the server's certificate was "
+			       "refused: %s",
+			       url, why);
+	case CURLE_WRITE_ERROR:
+		if (s->too_big)
+			return err_set(err, PM_PROTOCOL,
+				       "%.200s: the answer is larger than "
+				       "1 MiB",
+				       url);
+		break;
+	default:
+		break;
+	}
+	return err_set(err, PM_NETWORK, "%.200s: %s", url, why);
+}
+
+enum pm_status
+http_post_form(const char *url, const char *const *fields, int timeout,
+	       struct http_resp *resp_r, struct pm_err *err)
+{
+	char errbuf[CURL_ERROR_SIZE] = "", *body;
+	struct curl_slist *hdr = NULL;
+	struct sink s = {0};
+	enum pm_status st;
+	CURLcode rc;
+	CURL *c;
+
+	memset(resp_r, 0, sizeof(*resp_r));
+	if ((st = http_url_check(url, err)) != PM_OK)
+		return st;
+	(void)pthread_once(&curl_once, curl_setup);
+	if ((c = curl_easy_init()) == NULL)
+		fatal("libcurl: out of memory");
+	body = http_form_encode(fields);
+	hdr = curl_slist_append(hdr, "Accept: application/json");
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
+	curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
+	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
+	curl_easy_setopt(c, CURLOPT_SSLVERSION, CURL_SSLVERSION_TLSv1_2);
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, (long)timeout);
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, (long)timeout);
+	curl_easy_setopt(c, CURLOPT_NOPROXY, "127.0.0.1,::1");
+	curl_easy_setopt(c, CURLOPT_USERAGENT, "popmuch/" PACKAGE_VERSION);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdr);
+	curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, sink_write);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &s);
+	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
+	log_msg(PM_LOG_VERBOSE, "POST %s", url);
+	rc = curl_easy_perform(c);
+	st = curl_status(rc, url, &s, errbuf, err);
+	if (st == PM_OK) {
+		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &resp_r->status);
+		resp_r->body = s.buf != NULL ? s.buf : xstrdup("");
+		resp_r->len = s.len;
+		s.buf = NULL;
+		log_msg(PM_LOG_VERBOSE, "POST %s: HTTP %ld", url,
+			resp_r->status);
+	}
+	if (s.buf != NULL) {
+		xwipe(s.buf, s.len);
+		free(s.buf);
+	}
+	xfree_secret(body);
+	curl_slist_free_all(hdr);
+	curl_easy_cleanup(c);
+	return st;
+}
+
+void
+http_resp_clear(struct http_resp *resp)
+{
+	if (resp == NULL)
+		return;
+	if (resp->body != NULL)
+		xfree_secret(resp->body);
+	resp->body = NULL;
+	resp->len = 0;
+}

@@ -1,0 +1,104 @@
+#!/bin/bash
+# t-design: the map in the tree stays true.
+#   - every src/*.c and src/tui/*.c has a row in doc/DESIGN.md's module
+#     table, and every row names a file that exists (as run.sh checks
+#     tests/hostile/CASES against cases.py);
+#   - the documents doc/*.md point to exist;
+#   - every fallible prototype (enum pm_status) of the headers that name
+#     their statuses has a "Returns:" line in its contract comment.
+[ -n "${BASH_VERSION:-}" ] || exec /bin/bash "$0" "$@"
+top=${TOP_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
+design=$top/doc/DESIGN.md
+n=0
+fails=0
+
+ok()
+{
+	n=$((n + 1))
+	echo "ok $n - $1"
+}
+
+not_ok()
+{
+	n=$((n + 1))
+	fails=$((fails + 1))
+	echo "not ok $n - $1"
+	shift
+	for l in "$@"; do
+		echo "#   $l"
+	done
+}
+
+# The first column of the module table: "| `file.c` |".
+rows=$(sed -n 's/^| `\([a-z0-9/_-]*\.c\)` |.*/\1/p' "$design")
+if [ -n "$rows" ]; then
+	ok "doc/DESIGN.md has a module table"
+else
+	not_ok "doc/DESIGN.md has a module table" "no '| \`file.c\` |' rows"
+fi
+files=$(cd "$top/src" && ls ./*.c tui/*.c | sed 's|^\./||')
+missing=$(comm -23 <(printf '%s\n' $files | sort) <(printf '%s\n' $rows | sort))
+stale=$(comm -13 <(printf '%s\n' $files | sort) <(printf '%s\n' $rows | sort))
+if [ -z "$missing" ]; then
+	ok "every src/*.c and src/tui/*.c is in the module table"
+else
+	not_ok "every src/*.c and src/tui/*.c is in the module table" \
+		"missing rows:" $missing
+fi
+if [ -z "$stale" ]; then
+	ok "every row of the module table names a file that exists"
+else
+	not_ok "every row of the module table names a file that exists" \
+		"rows without a file:" $stale
+fi
+dups=$(printf '%s\n' $rows | sort | uniq -d)
+if [ -z "$dups" ]; then
+	ok "no file has two rows"
+else
+	not_ok "no file has two rows" $dups
+fi
+
+# Pointers between the documents.
+for d in "$top"/doc/*.md "$top"/README; do
+	[ -f "$d" ] || continue
+	bad=
+	for p in $(grep -o 'doc/[A-Za-z_-]*\.md' "$d" | sort -u); do
+		[ -f "$top/$p" ] || bad="$bad $p"
+	done
+	if [ -z "$bad" ]; then
+		ok "${d#"$top"/}: the documents it names exist"
+	else
+		not_ok "${d#"$top"/}: the documents it names exist" "gone:$bad"
+	fi
+done
+if grep -q 'doc/DESIGN.md' "$top/doc/HACKING.md" &&
+	grep -q 'doc/STYLE.md' "$top/doc/HACKING.md"; then
+	ok "doc/HACKING.md points to doc/DESIGN.md and doc/STYLE.md"
+else
+	not_ok "doc/HACKING.md points to doc/DESIGN.md and doc/STYLE.md"
+fi
+
+# Returns: lines.  A comment block counts for the prototypes right after
+# it (no blank line between).
+for h in config status probe net maildir index auth secret account \
+	connect lastrun; do
+	f=$top/include/popmuch/$h.h
+	bad=$(awk '
+		/^\/\*/ { c = ""; inc = 1 }
+		inc { c = c $0 "\n" }
+		inc && /\*\// { inc = 0; next }
+		/^$/ { c = "" }
+		/^enum pm_status [a-z_0-9]+\(/ {
+			name = $3; sub(/\(.*/, "", name)
+			if (c !~ /Returns/) print name
+		}' "$f")
+	if [ -z "$bad" ]; then
+		ok "$h.h: every fallible prototype names its statuses"
+	else
+		not_ok "$h.h: every fallible prototype names its statuses" \
+			"no Returns: line for:" $bad
+	fi
+done
+
+echo "1..$n"
+[ "$fails" = 0 ]

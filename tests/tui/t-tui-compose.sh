@@ -38,7 +38,8 @@ t_screen "the inbox opens" 'popmuch: inbox'
 tui_keys /
 tui_type 'id:qp-attach@popmuch.test'
 tui_keys Enter
-t_screen "search results" 'Grüße aus Köln'
+# the list's title: the inbox shows the same subject before the search
+t_screen "search results" 'popmuch: id:qp-attach@popmuch.test +\[1 threads\]'
 tui_keys Enter
 t_screen "thread" 'popmuch: thread'
 # 0. f on the thread screen: a forward of the selected message.

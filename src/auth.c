@@ -3,6 +3,7 @@
 
 #include <gsasl.h>
 #include <nettle/md5.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -213,27 +214,84 @@ sasl_reply_error(const char *text, struct pm_err *err)
 	return err->code;
 }
 
-/* Answer one "+ challenge" line.  *initial is sent (and cleared) first
- * when the AUTH line could not carry it.  *done_r is set when GNU SASL
- * says the client side is complete (for SCRAM: the server's signature
- * checked). */
+/* At most this many "+ " challenges in one exchange.  SCRAM needs two,
+ * no mechanism popmuch offers more; a server that goes on is looping
+ * (one answering every line with "+ " got the PLAIN credentials
+ * 100,000 times). */
+#define SASL_ROUNDS_MAX 8
+
+/* One AUTH exchange.  s is NULL for the OAuth2 mechanisms, whose one
+ * message popmuch builds itself. */
+struct sasl_run {
+	const char *mech;
+	Gsasl_session *s;
+	char *initial;	/* owned: the client's first message, not yet sent */
+	char *again;	/* owned: it, sent on the AUTH line, for a server
+			 * that asks for it once more */
+	int done;	/* GNU SASL says the client side is complete */
+	int oauth_err;	/* the OAuth2 error challenge was answered */
+	unsigned rounds;
+};
+
+/* Cancel the exchange (RFC 5034 4: "*") because the server asked for
+ * more than the mechanism has to say. */
 static enum pm_status
-sasl_answer(struct pop3 *p, Gsasl_session *s, const char *challenge,
-	    char **initial, int *done_r, struct pm_err *err)
+sasl_cancel(struct pop3 *p, const struct sasl_run *x, const char *why,
+	    struct pm_err *err)
+{
+	(void)pop3_write_line(p, "*", 0, err);
+	return err_set(err, PM_PROTOCOL,
+		       "SASL %s: %s; authentication cancelled", x->mech, why);
+}
+
+/* Answer one "+ challenge" line.  x->initial is sent (and cleared)
+ * first when the AUTH line could not carry it.  Once GNU SASL says the
+ * client side is complete (for SCRAM: the server's signature checked),
+ * or the OAuth2 error challenge has had its one "AQ==" (RFC 7628
+ * 3.2.3), a further challenge is cancelled. */
+static enum pm_status
+sasl_answer(struct pop3 *p, struct sasl_run *x, const char *challenge,
+	    struct pm_err *err)
 {
 	char *out = NULL;
 	enum pm_status st;
 	int rc;
 
-	if (*initial != NULL) {
-		st = pop3_write_line(p, *initial, 1, err);
-		xfree_secret(*initial);
-		*initial = NULL;
+	if (++x->rounds > SASL_ROUNDS_MAX)
+		return sasl_cancel(p, x, "the server sent too many challenges",
+				   err);
+	if (x->again != NULL) {
+		/* An empty first challenge after AUTH with an initial
+		 * response: a server that did not take it (RFC 1734 style)
+		 * gets it once more, and only once. */
+		x->initial = x->again;
+		x->again = NULL;
+		if (x->rounds != 1 || challenge[0] != '\0') {
+			xfree_secret(x->initial);
+			x->initial = NULL;
+		}
+	}
+	if (x->initial != NULL) {
+		st = pop3_write_line(p, x->initial, 1, err);
+		xfree_secret(x->initial);
+		x->initial = NULL;
 		return st;
 	}
-	if (s == NULL) /* OAuth2 error challenge: RFC 7628 3.2.3 */
+	if (x->s == NULL && !x->oauth_err) {
+		x->oauth_err = 1; /* the token was refused: say nothing more */
 		return pop3_write_line(p, "AQ==", 0, err);
-	rc = gsasl_step64(s, challenge, &out);
+	}
+	if (x->s == NULL)
+		return sasl_cancel(p, x,
+				   "the server sent another challenge after "
+				   "the OAuth2 error reply",
+				   err);
+	if (x->done)
+		return sasl_cancel(p, x,
+				   "the server sent a challenge after the "
+				   "exchange was complete",
+				   err);
+	rc = gsasl_step64(x->s, challenge, &out);
 	if (rc != GSASL_OK && rc != GSASL_NEEDS_MORE) {
 		(void)pop3_write_line(p, "*", 0, err);
 		return err_set(
@@ -241,7 +299,7 @@ sasl_answer(struct pop3 *p, Gsasl_session *s, const char *challenge,
 		    "SASL: %s (the server's challenge was refused)",
 		    gsasl_strerror(rc));
 	}
-	*done_r = rc == GSASL_OK;
+	x->done = rc == GSASL_OK;
 	st = pop3_write_line(p, out, 1, err);
 	xfree_secret(out);
 	return st;
@@ -255,17 +313,19 @@ static enum pm_status
 sasl_exchange(struct pop3 *p, const char *mech, Gsasl_session *s, char *initial,
 	      int done, struct pm_err *err)
 {
+	struct sasl_run x = {mech, s, initial, NULL, done, 0, 0};
 	const char *line, *text;
 	enum pm_status st;
 	char *cmd;
 	int ok, secret = 0;
 
-	if (initial != NULL &&
-	    strlen("AUTH ") + strlen(mech) + 1 + strlen(initial) + 2 <=
+	if (x.initial != NULL &&
+	    strlen("AUTH ") + strlen(mech) + 1 + strlen(x.initial) + 2 <=
 		AUTH_LINE_MAX) {
-		cmd = xasprintf("AUTH %s %s", mech, initial[0] ? initial : "=");
-		xfree_secret(initial);
-		initial = NULL;
+		cmd = xasprintf("AUTH %s %s", mech,
+				x.initial[0] ? x.initial : "=");
+		x.again = x.initial;
+		x.initial = NULL;
 		secret = 1;
 	} else {
 		cmd = xasprintf("AUTH %s", mech);
@@ -276,7 +336,7 @@ sasl_exchange(struct pop3 *p, const char *mech, Gsasl_session *s, char *initial,
 		if ((st = pop3_read_line(p, &line, err)) != PM_OK)
 			break;
 		ok = pop3_parse_status(line, &text);
-		if (ok == 1 && s != NULL && !done)
+		if (ok == 1 && s != NULL && !x.done)
 			st = err_set(err, PM_PROTOCOL,
 				     "the server accepted %s authentication "
 				     "before it was complete (for SCRAM: "
@@ -293,11 +353,27 @@ sasl_exchange(struct pop3 *p, const char *mech, Gsasl_session *s, char *initial,
 				     "invalid SASL reply from the server");
 			break;
 		}
-		st = sasl_answer(p, s, line[1] ? line + 2 : "", &initial, &done,
-				 err);
+		st = sasl_answer(p, &x, line[1] ? line + 2 : "", err);
 	}
-	xfree_secret(initial);
+	xfree_secret(x.initial);
+	xfree_secret(x.again);
 	return st;
+}
+
+/* GNU SASL frees its copies of the password (and SCRAM's salted
+ * password, which logs in as well) without wiping them: wipe them in
+ * place first.  They are strings GNU SASL allocated; only the pointer
+ * it hands out is const. */
+static void
+sasl_wipe(Gsasl_session *s)
+{
+	static const Gsasl_property props[] = {GSASL_PASSWORD,
+					       GSASL_SCRAM_SALTED_PASSWORD};
+	const char *v;
+
+	for (size_t i = 0; i < sizeof(props) / sizeof(props[0]); i++)
+		if ((v = gsasl_property_fast(s, props[i])) != NULL)
+			xwipe((char *)(uintptr_t)v, strlen(v));
 }
 
 static enum pm_status
@@ -338,6 +414,7 @@ login_sasl(struct pop3 *p, const struct account *acct, const struct method *m,
 			initial = NULL;
 	}
 	st = sasl_exchange(p, m->mech, s, initial, rc == GSASL_OK, err);
+	sasl_wipe(s);
 	gsasl_finish(s);
 	gsasl_done(ctx);
 	return st;
@@ -432,5 +509,7 @@ auth_login(struct pop3 *p, const struct account *acct, int tls,
 	else
 		st = login_sasl(p, acct, m, secret, err);
 	xfree_secret(secret);
+	secret_forget(acct); /* one login per account and run */
+	xwipe_registers();
 	return st;
 }

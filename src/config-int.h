@@ -31,6 +31,7 @@
 	X(oauth2_client_secret, 1) X(oauth2_client_secret_eval, 1)           \
 	X(oauth2_tenant, 1) X(oauth2_auth_url, 1) X(oauth2_token_url, 1)     \
 	X(oauth2_device_url, 1) X(oauth2_scope, 1)                           \
+	X(uidls_file, 1) X(filter, 1) X(mda, 1) \
 	X(from, 1) X(sendmail_command, 1) X(pgp, 1)
 
 enum field_id {
@@ -57,6 +58,20 @@ struct parse {
 	uint64_t *cur_mask;
 	int has_password;
 	struct pm_err *err;
+
+	/* Every error of the file is reported, not only the first: each
+	 * failing line's message is appended here ("\n" between them). */
+	char *errors;
+	size_t nerrors;
+	/* The lines after a refused "account" line are checked against
+	 * this scratch section and then dropped. */
+	struct account *scratch;
+	uint64_t scratch_mask;
+	/* "account default : NAME" (mpop's default account): its index in
+	 * cfg->accounts, or -1; own_lines counts the lines it sets itself. */
+	long default_index;
+	int default_own_lines;
+	char *default_parent; /* its one parent's name */
 };
 
 struct keyword;
@@ -107,7 +122,22 @@ is_blank(char c)
 	return c == ' ' || c == '\t';
 }
 
+/* Add a note for keyword kw at p's file and line ("file:line: kw:
+ * note") to cfg->notes: a keyword that popmuch accepts but honours
+ * differently from mpop. */
+__attribute__((format(printf, 3, 4))) void
+config_note(struct parse *p, const char *kw, const char *fmt, ...);
+
 /* ---- config-kw.c ------------------------------------------------------- */
+
+/* ---- config-mpop.c ----------------------------------------------------- */
+
+/* The handlers of "delivery", "uidls_file" and "filter" (kw_fn). */
+enum pm_status kw_delivery(struct parse *p, const struct keyword *kw,
+			   char *arg);
+enum pm_status kw_uidls_file(struct parse *p, const struct keyword *kw,
+			     char *arg);
+enum pm_status kw_filter(struct parse *p, const struct keyword *kw, char *arg);
 
 /* The row of keyword name, or NULL; a static table, never freed. */
 const struct keyword *config_keyword_find(const char *name);

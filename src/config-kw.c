@@ -261,37 +261,6 @@ kw_fingerprint(struct parse *p, const struct keyword *kw, char *arg)
 }
 
 static enum pm_status
-kw_delivery(struct parse *p, const struct keyword *kw, char *arg)
-{
-	static const char hint[] = "popmuch delivers only to a Maildir that "
-				   "notmuch indexes; use delivery maildir DIR "
-				   "or remove the line";
-	size_t n = strcspn(arg, " \t");
-	char *dir;
-
-	if (need_arg(p, kw, arg) != PM_OK)
-		return PM_CONFIG;
-	if ((n == 3 && strncmp(arg, "mda", 3) == 0) ||
-	    (n == 4 && strncmp(arg, "mbox", 4) == 0) ||
-	    (n == 8 && strncmp(arg, "exchange", 8) == 0))
-		return config_perr(p, kw->name, hint, "method %.*s is not supported",
-			    (int)n, arg);
-	if (n != 7 || strncmp(arg, "maildir", 7) != 0)
-		return bad_arg(p, kw, arg, "delivery maildir DIR");
-	dir = config_trim(arg + n);
-	if (config_unquote(dir) != 0)
-		return config_perr(p, kw->name, "write \\\" for a quote inside quotes",
-			    "stray quote in the directory");
-	if (*dir == '\0')
-		return config_perr(p, kw->name, "delivery maildir DIR",
-			    "missing directory");
-	dir = account_expand_tilde(dir);
-	config_set_str(p, F_maildir, dir);
-	free(dir);
-	return PM_OK;
-}
-
-static enum pm_status
 kw_received_header(struct parse *p, const struct keyword *kw, char *arg)
 {
 	int v;
@@ -781,16 +750,12 @@ static const struct keyword keywords[] = {
 	       "NTLM authentication is not supported; remove the line"),
 	/* delivery and retention */
 	HONOUR("delivery", kw_delivery, F_maildir),
-	REFUSE("uidls_file", kw_refuse,
-	       "popmuch keeps its own crash-safe journal under "
-	       "$XDG_STATE_HOME/popmuch/; delete this line"),
+	HONOUR("uidls_file", kw_uidls_file, F_uidls_file),
 	HONOUR("only_new", kw_bool, F_only_new),
 	HONOUR("keep", kw_keep, F_keep),
 	HONOUR("killsize", kw_size, F_killsize),
 	HONOUR("skipsize", kw_size, F_skipsize),
-	REFUSE("filter", kw_refuse_nonempty,
-	       "popmuch runs no header filters; use killsize and skipsize, "
-	       "or tag and search with notmuch after delivery"),
+	HONOUR("filter", kw_filter, F_filter),
 	HONOUR("received_header", kw_received_header, F_received_header),
 	REFUSE("eval", kw_refuse,
 	       "popmuch runs no commands while reading its configuration; "

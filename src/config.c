@@ -24,6 +24,7 @@
 #include "popmuch/account.h"
 #include "popmuch/config.h"
 #include "popmuch/parse.h"
+#include "popmuch/fsutil.h"
 #include "popmuch/xmalloc.h"
 #include "config-int.h"
 
@@ -59,6 +60,64 @@ config_perr(struct parse *p, const char *kw, const char *hint, const char *fmt, 
 	return err_set(p->err, PM_CONFIG, "%s:%d: %.64s: %s%s%s%s", p->file,
 		       p->line, kw, reason, hint ? " (" : "", hint ? hint : "",
 		       hint ? ")" : "");
+}
+
+/* Keep p->err's message in p->errors, the list of every error. */
+static void
+collect_error(struct parse *p)
+{
+	size_t len = p->errors != NULL ? strlen(p->errors) : 0;
+	size_t add = strlen(p->err->msg);
+
+	p->errors = xreallocarray(p->errors, len + add + 2, 1);
+	if (len > 0)
+		p->errors[len++] = '\n';
+	memcpy(p->errors + len, p->err->msg, add + 1);
+	p->nerrors++;
+}
+
+/* Set err to every error collected, whole lines only, with a count of
+ * the ones that do not fit. */
+static enum pm_status
+report_errors(struct parse *p, struct pm_err *err)
+{
+	char tail[64];
+	size_t keep = 0, n = 0, i;
+	const char *s = p->errors;
+
+	for (i = 0; s[i] != '\0'; i++) {
+		if (s[i + 1] != '\n' && s[i + 1] != '\0')
+			continue;
+		if (i + 1 + sizeof(tail) >= PM_ERR_MSG_MAX)
+			break;
+		keep = i + 1;
+		n++;
+	}
+	if (n == 0) { /* one line longer than the buffer: cut it */
+		keep = PM_ERR_MSG_MAX - sizeof(tail) - 1;
+		n = 1;
+	}
+	tail[0] = '\0';
+	if (n < p->nerrors)
+		(void)snprintf(tail, sizeof(tail), "\n(and %zu more errors)",
+			       p->nerrors - n);
+	return err_set(err, PM_CONFIG, "%.*s%s", (int)keep, s, tail);
+}
+
+__attribute__((format(printf, 3, 4))) void
+config_note(struct parse *p, const char *kw, const char *fmt, ...)
+{
+	char note[512];
+	struct config *cfg = p->cfg;
+	va_list ap;
+
+	va_start(ap, fmt);
+	(void)vsnprintf(note, sizeof(note), fmt, ap);
+	va_end(ap);
+	cfg->notes = xreallocarray(cfg->notes, cfg->nnotes + 1,
+				   sizeof(*cfg->notes));
+	cfg->notes[cfg->nnotes++] =
+	    xasprintf("%s:%d: %.64s: %s", p->file, p->line, kw, note);
 }
 
 /* ---- small parsers ----------------------------------------------------- */
@@ -303,6 +362,8 @@ start_account(struct parse *p, char *arg)
 	if (colon != NULL)
 		*colon = '\0';
 	name = config_trim(arg);
+	p->cur = p->scratch; /* until the account is accepted */
+	p->cur_mask = &p->scratch_mask;
 	if (*name == '\0')
 		return config_perr(p, "account", "account NAME [: PARENT,...]",
 			    "missing account name");
@@ -331,7 +392,37 @@ start_account(struct parse *p, char *arg)
 	p->cfg->naccounts = n + 1;
 	p->cur = a;
 	p->cur_mask = &p->masks[n];
+	/* mpop's "account default : NAME" with one parent may be an alias */
+	if (strcmp(name, "default") == 0 && colon != NULL &&
+	    strchr(colon + 1, ',') == NULL) {
+		p->default_index = (long)n;
+		p->default_own_lines = 0;
+		free(p->default_parent);
+		p->default_parent = xstrdup(config_trim(colon + 1));
+	}
 	return PM_OK;
+}
+
+/* mpop fetched the account named "default" when run without names;
+ * "account default : NAME" with no lines of its own only says which one.
+ * Drop that copy (it would fetch NAME's mailbox twice) and keep NAME as
+ * cfg->default_account. */
+static void
+resolve_default_alias(struct parse *p)
+{
+	struct config *cfg = p->cfg;
+	size_t i = (size_t)p->default_index, n;
+
+	if (p->default_index < 0 || p->default_own_lines > 0 ||
+	    account_index(cfg, p->default_parent) == (size_t)-1)
+		return;
+	cfg->default_account = xstrdup(p->default_parent);
+	account_free(cfg->accounts[i]);
+	n = cfg->naccounts - i - 1;
+	memmove(&cfg->accounts[i], &cfg->accounts[i + 1],
+		n * sizeof(*cfg->accounts));
+	memmove(&p->masks[i], &p->masks[i + 1], n * sizeof(*p->masks));
+	cfg->naccounts--;
 }
 
 /* ---- lines ------------------------------------------------------------- */
@@ -347,6 +438,9 @@ section_keyword(struct parse *p, const struct keyword *kw, char *arg)
 	if ((kw->flags & KW_GLOBAL) && p->cur != p->defaults)
 		return config_perr(p, kw->name, "move it to the defaults section",
 			    "is a global setting, not an account setting");
+	if (p->default_index >= 0 &&
+	    p->cur == p->cfg->accounts[p->default_index])
+		p->default_own_lines++;
 	return kw->fn(p, kw, arg);
 }
 
@@ -421,7 +515,7 @@ check_duplicate(struct parse *p, size_t i)
 
 	for (j = 0; j < i; j++) {
 		b = p->cfg->accounts[j];
-		if (strcasecmp(a->host, b->host) != 0 ||
+		if (b->host == NULL || strcasecmp(a->host, b->host) != 0 ||
 		    account_port(a) != account_port(b) ||
 		    (a->user == NULL) != (b->user == NULL) ||
 		    (a->user != NULL && strcmp(a->user, b->user) != 0))
@@ -435,7 +529,8 @@ check_duplicate(struct parse *p, size_t i)
 	return PM_OK;
 }
 
-static enum pm_status
+/* Check every account, collecting each error. */
+static void
 check_accounts(struct parse *p)
 {
 	struct account *a;
@@ -447,14 +542,17 @@ check_accounts(struct parse *p)
 		p->cur = a;
 		p->cur_mask = &p->masks[i];
 		if (config_oauth2_check(p, a) != PM_OK)
-			return PM_CONFIG;
-		if (a->host == NULL)
-			return config_perr(p, "account", "add a host line",
+			collect_error(p);
+		if (a->host == NULL) {
+			(void)config_perr(p, "account", "add a host line",
 				    "account %s has no host", a->name);
-		if (check_tls(p, a) != PM_OK || check_duplicate(p, i) != PM_OK)
-			return PM_CONFIG;
+			collect_error(p);
+		}
+		if (check_tls(p, a) != PM_OK)
+			collect_error(p);
+		if (a->host != NULL && check_duplicate(p, i) != PM_OK)
+			collect_error(p);
 	}
-	return PM_OK;
 }
 
 /* ---- entry points ------------------------------------------------------ */
@@ -463,7 +561,7 @@ static enum pm_status
 parse_text(const char *name, const char *text, struct config **cfg_r,
 	   int *has_password_r, struct pm_err *err)
 {
-	struct parse p = {.file = name, .err = err};
+	struct parse p = {.file = name, .err = err, .default_index = -1};
 	char *copy = xstrdup(text), *line = copy, *nl;
 	enum pm_status st = PM_OK;
 	size_t len;
@@ -473,22 +571,29 @@ parse_text(const char *name, const char *text, struct config **cfg_r,
 	p.cfg->fetch_parallel = 4;
 	p.cfg->send_with_fetch = 1;
 	p.defaults = account_defaults();
-	for (p.line = 1; st == PM_OK && line != NULL; p.line++) {
+	p.scratch = account_defaults();
+	for (p.line = 1; line != NULL; p.line++) {
 		nl = strchr(line, '\n');
 		if (nl != NULL)
 			*nl++ = '\0';
 		len = strlen(line);
 		if (len > 0 && line[len - 1] == '\r')
 			line[len - 1] = '\0';
-		st = parse_line(&p, line);
+		if (parse_line(&p, line) != PM_OK)
+			collect_error(&p);
 		line = nl;
 	}
-	if (st == PM_OK)
-		st = check_accounts(&p);
+	resolve_default_alias(&p);
+	check_accounts(&p);
+	if (p.nerrors > 0)
+		st = report_errors(&p, err);
 	xwipe(copy, strlen(text));
 	free(copy);
 	account_free(p.defaults);
+	account_free(p.scratch);
 	free(p.masks);
+	free(p.errors);
+	free(p.default_parent);
 	if (st != PM_OK) {
 		config_free(&p.cfg);
 		return st;
@@ -522,7 +627,8 @@ read_fd(int fd, const char *path, size_t size_hint, char **text_r,
 		if (len + 1 == cap) {
 			if (cap > CONFIG_MAX_SIZE)
 				break;
-			buf = xreallocarray(buf, cap, 2);
+			/* the text may hold a password: leave no copy */
+			buf = xgrow_secret(buf, len, cap * 2);
 			cap *= 2;
 		}
 		n = read(fd, buf + len, cap - 1 - len);
@@ -578,6 +684,7 @@ config_load(const char *path, struct config **cfg_r, struct pm_err *err)
 	rc = parse_text(path, text, cfg_r, &has_password, err);
 	xwipe(text, strlen(text));
 	free(text);
+	xwipe_registers(); /* before any thread inherits them */
 	if (rc == PM_OK && has_password &&
 	    (st.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
 		config_free(cfg_r);
@@ -594,6 +701,9 @@ config_account(const struct config *cfg, const char *name)
 {
 	size_t i = account_index(cfg, name);
 
+	if (i == (size_t)-1 && cfg->default_account != NULL &&
+	    strcmp(name, "default") == 0)
+		i = account_index(cfg, cfg->default_account);
 	return i == (size_t)-1 ? NULL : cfg->accounts[i];
 }
 
@@ -628,18 +738,105 @@ config_select(const struct config *cfg, char *const *names, size_t n,
 	return PM_OK;
 }
 
-char *
-config_default_path(void)
+/* $XDG_CONFIG_HOME/rel, else ~/.config/rel.  Caller frees. */
+static char *
+xdg_config_file(const char *rel)
 {
 	const char *xdg = getenv("XDG_CONFIG_HOME");
 	char *home, *path;
 
 	if (xdg != NULL && xdg[0] == '/')
-		return xasprintf("%s/popmuch/config", xdg);
+		return xasprintf("%s/%s", xdg, rel);
 	home = account_home();
-	path = xasprintf("%s/.config/popmuch/config", home ? home : "");
+	path = xasprintf("%s/.config/%s", home ? home : "", rel);
 	free(home);
 	return path;
+}
+
+char *
+config_default_path(void)
+{
+	return xdg_config_file("popmuch/config");
+}
+
+char *
+config_find_path(int *is_mpop_r)
+{
+	char *own = config_default_path(), *mpop[2];
+	int i;
+
+	if (is_mpop_r != NULL)
+		*is_mpop_r = 0;
+	if (access(own, F_OK) == 0)
+		return own;
+	/* as mpop 1.4 (mpop --version names it): ~/.mpoprc when it
+	 * exists, else the XDG file */
+	mpop[0] = account_expand_tilde("~/.mpoprc");
+	mpop[1] = xdg_config_file("mpop/config");
+	for (i = 0; i < 2 && access(mpop[i], F_OK) != 0; i++)
+		;
+	if (i == 2) {
+		free(mpop[0]);
+		free(mpop[1]);
+		return own;
+	}
+	free(own);
+	free(mpop[1 - i]);
+	if (is_mpop_r != NULL)
+		*is_mpop_r = 1;
+	return mpop[i];
+}
+
+char *
+config_notes_text(const struct config *cfg, int is_mpop)
+{
+	size_t i, len = 0;
+	char *text, *o;
+
+	if (is_mpop)
+		len += strlen(cfg->path) + 160;
+	for (i = 0; i < cfg->nnotes; i++)
+		len += strlen(cfg->notes[i]) + 1;
+	if (len == 0)
+		return NULL;
+	o = text = xmalloc(len + 1);
+	if (is_mpop)
+		o += sprintf(o, "reading mpop's %s, as there is no popmuch "
+				"configuration (copy it to %s to change it "
+				"for popmuch alone)\n",
+			     cfg->path, "~/.config/popmuch/config");
+	for (i = 0; i < cfg->nnotes; i++)
+		o += sprintf(o, "%s\n", cfg->notes[i]);
+	return text;
+}
+
+int
+config_shown_before(const char *stamp, const char *text)
+{
+	size_t len = strlen(text), got = 0;
+	char *old = xmalloc(len + 2), *tmp;
+	int fd = open(stamp, O_RDONLY | O_CLOEXEC), same = 0;
+	ssize_t n;
+
+	while (fd >= 0 && got < len + 1 &&
+	       (n = read(fd, old + got, len + 1 - got)) > 0)
+		got += (size_t)n;
+	if (fd >= 0) {
+		same = got == len && memcmp(old, text, len) == 0;
+		(void)close(fd);
+	}
+	free(old);
+	if (same)
+		return 1;
+	/* record it */
+	tmp = xstrdup(stamp);
+	if (strrchr(tmp, '/') != NULL && strrchr(tmp, '/') != tmp) {
+		*strrchr(tmp, '/') = '\0';
+		(void)fsutil_mkdirs(tmp, NULL);
+	}
+	free(tmp);
+	(void)fsutil_write_atomic(stamp, text, len, NULL);
+	return 0;
 }
 
 static void
@@ -678,6 +875,10 @@ config_free(struct config **cfg)
 		account_free((*cfg)->accounts[i]);
 	free((*cfg)->accounts);
 	tui_settings_free(*cfg);
+	for (i = 0; i < (*cfg)->nnotes; i++)
+		free((*cfg)->notes[i]);
+	free((*cfg)->notes);
+	free((*cfg)->default_account);
 	free((*cfg)->path);
 	free(*cfg);
 	*cfg = NULL;

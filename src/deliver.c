@@ -67,6 +67,8 @@ delivery_end(struct delivery *d, struct pm_err *err)
 {
 	enum pm_status st;
 
+	if (d->n == DELIVER_BATCH)
+		fatal("delivery_end: the batch is full");
 	/* fsync this file only: a syncfs() per batch would also flush the
 	 * notmuch database the indexer is writing on the same filesystem,
 	 * which costs far more than it saves (doc/HACKING.md). */

@@ -90,6 +90,27 @@ line_end(struct hdrhash *h)
 		sha256_update(&h->sha, 1, (const uint8_t *)"\n");
 }
 
+/* A byte of an overflowed line (its name already decided): it goes
+ * straight into the hash, but a CR is held until the next byte shows
+ * whether it ends the line (CRLF reads as LF, as for short lines). */
+static void
+long_byte(struct hdrhash *h, char c)
+{
+	if (c == '\n') {
+		h->long_line = 0;
+		h->held_cr = 0;
+		h->len = 0;
+		if (h->keep)
+			sha256_update(&h->sha, 1, (const uint8_t *)"\n");
+		return;
+	}
+	if (h->held_cr && h->keep)
+		sha256_update(&h->sha, 1, (const uint8_t *)"\r");
+	h->held_cr = c == '\r';
+	if (!h->held_cr && h->keep)
+		sha256_update(&h->sha, 1, (const uint8_t *)&c);
+}
+
 void
 hdrhash_feed(struct hdrhash *h, const char *buf, size_t len)
 {
@@ -97,17 +118,7 @@ hdrhash_feed(struct hdrhash *h, const char *buf, size_t len)
 		char c = buf[i];
 
 		if (h->long_line) {
-			/* The name was decided when the line overflowed; a
-			 * CR before the LF is dropped as in line_end(). */
-			if (c == '\n') {
-				h->long_line = 0;
-				h->len = 0;
-				if (h->keep)
-					sha256_update(&h->sha, 1,
-						      (const uint8_t *)"\n");
-			} else if (h->keep && c != '\r') {
-				sha256_update(&h->sha, 1, (const uint8_t *)&c);
-			}
+			long_byte(h, c);
 			continue;
 		}
 		if (c == '\n') {
@@ -117,6 +128,9 @@ hdrhash_feed(struct hdrhash *h, const char *buf, size_t len)
 		}
 		h->line[h->len++] = c;
 		if (h->len == sizeof(h->line)) {
+			/* a CR that fills the buffer may end the line */
+			h->held_cr = h->line[h->len - 1] == '\r';
+			h->len -= (size_t)h->held_cr;
 			line_start(h);
 			h->long_line = 1;
 		}

@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "popmuch/index.h"
+#include "popmuch/stop.h"
 #include "popmuch/xmalloc.h"
 
 /* Set when an indexer thread was left blocked on the notmuch lock. */
@@ -79,12 +80,34 @@ index_mail_root(const char *config_path, char **root_r, struct pm_err *err)
 	if (root == NULL || root[0] == '\0') {
 		notmuch_database_destroy(db);
 		return err_set(err, PM_CONFIG,
-			       "notmuch has no mail root (database.path); run "
+			       "notmuch has no mail root (database.mail_root or "
+			       "database.path); run "
 			       "'notmuch setup' first");
 	}
 	*root_r = xstrdup(root);
 	notmuch_database_destroy(db);
 	return PM_OK;
+}
+
+enum pm_status
+index_config_check(const char *config_path, struct pm_err *err)
+{
+	notmuch_database_t *db = NULL;
+	notmuch_status_t nst;
+	char *msg = NULL;
+
+	nst = notmuch_database_load_config(NULL, config_path, NULL, &db, &msg);
+	free(msg);
+	if (db != NULL)
+		notmuch_database_destroy(db);
+	if (nst != NOTMUCH_STATUS_NO_CONFIG)
+		return PM_OK; /* other problems are reported where they hurt */
+	return err_set(err, PM_CONFIG,
+		       "no notmuch configuration%s%s (notmuch reads "
+		       "$NOTMUCH_CONFIG, $XDG_CONFIG_HOME/notmuch/default/"
+		       "config, then ~/.notmuch-config): run 'popmuch setup' "
+		       "(or 'notmuch setup') first; nothing was fetched",
+		       config_path ? " at " : "", config_path ? config_path : "");
 }
 
 static void
@@ -381,14 +404,38 @@ index_wait(struct indexer *ix, int timeout, struct pm_err *err)
 	pthread_mutex_lock(&ix->mu);
 	ix->finishing = 1;
 	pthread_cond_broadcast(&ix->work_cv);
-	while (!ix->exited && st == PM_OK)
-		if (pthread_cond_timedwait(&ix->done_cv, &ix->mu, &deadline) ==
+	while (!ix->exited && st == PM_OK) {
+		/* In slices, so that a stop request (stop.h) ends the wait
+		 * too: what is not indexed stays pending in the journal. */
+		struct timespec slice;
+
+		clock_gettime(CLOCK_REALTIME, &slice);
+		slice.tv_nsec += 200 * 1000000L;
+		if (slice.tv_nsec >= 1000000000L) {
+			slice.tv_sec++;
+			slice.tv_nsec -= 1000000000L;
+		}
+		if (slice.tv_sec > deadline.tv_sec ||
+		    (slice.tv_sec == deadline.tv_sec &&
+		     slice.tv_nsec > deadline.tv_nsec))
+			slice = deadline;
+		if (pthread_cond_timedwait(&ix->done_cv, &ix->mu, &slice) !=
 		    ETIMEDOUT)
+			continue;
+		if (stop_requested())
+			st = err_set(err, PM_TEMPFAIL,
+				     "indexing interrupted by signal (%s); it "
+				     "will be caught up by the next run or "
+				     "'popmuch index'",
+				     stop_signal_name());
+		else if (slice.tv_sec == deadline.tv_sec &&
+			 slice.tv_nsec == deadline.tv_nsec)
 			st = err_set(err, PM_TEMPFAIL,
 				     "the notmuch database stayed locked for "
 				     "%d seconds; indexing will be caught up "
 				     "by the next run or 'popmuch index'",
 				     timeout);
+	}
 	if (st == PM_OK && ix->status != PM_OK)
 		st = err_set(err, ix->status, "%s", ix->msg);
 	pthread_mutex_unlock(&ix->mu);

@@ -4,13 +4,15 @@
  * unique name in tmp/ (O_EXCL), flushed and fsynced, then renamed into
  * new/ and new/ itself is fsynced.  A reader never sees a partial file
  * in new/.  Names are built from the time, the pid, a process-wide
- * counter, random bits and the host name; nothing from the server ever
- * becomes part of a path. */
+ * counter, random bits, the writer's start time and boot, and the host
+ * name; nothing from the server ever becomes part of a path. */
 #include "config.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -78,20 +80,167 @@ sanitised_host(void)
 	return xstrdup(out);
 }
 
+/* ---- who wrote a file in tmp/ ------------------------------------------ */
+
+/* A writer is named in its files by its pid, its start time in clock
+ * ticks after boot (/proc/PID/stat field 22) and a hash of the boot id
+ * and its pid namespace ("W<hash>T<ticks>" after R).  With the same hash
+ * and host, a pid that is gone, a zombie, or now a process that started
+ * at another time means the writer is dead: a pid is not reused while
+ * its process lives, and the start time tells a reused one.  No wall
+ * clock is involved, so a clock step cannot make a live writer look
+ * dead. */
+struct writer_id {
+	unsigned long long start; /* 0: unknown, names carry no W/T */
+	uint32_t ctx;
+};
+
+/* Start time and state of pid from /proc.  Returns 1 when read, 0 when
+ * the process does not exist, -1 when /proc cannot tell. */
+static int
+proc_start(long pid, unsigned long long *start_r, char *state_r)
+{
+	char path[64], buf[1024], *p;
+	ssize_t n;
+	int fd, i;
+
+	(void)snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	(void)close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	/* "pid (comm) state ppid ...": comm may hold anything but the
+	 * last ')' ends it. */
+	if ((p = strrchr(buf, ')')) == NULL || p[1] != ' ' || p[2] == '\0')
+		return -1;
+	*state_r = p[2];
+	p += 3;
+	for (i = 4; i <= 22; i++) { /* fields 4..22, the start time last */
+		p += strspn(p, " ");
+		if (i == 22)
+			break;
+		p += strcspn(p, " ");
+	}
+	if (*p < '0' || *p > '9')
+		return -1;
+	*start_r = strtoull(p, NULL, 10);
+	return 1;
+}
+
+/* FNV-1a over the boot id and the pid namespace link; 0 when either is
+ * unknown. */
+static uint32_t
+writer_ctx(void)
+{
+	char boot[64] = "", ns[64];
+	uint32_t h = 2166136261u;
+	ssize_t n, m;
+	int fd;
+
+	fd = open("/proc/sys/kernel/random/boot_id", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = read(fd, boot, sizeof(boot) - 1);
+	(void)close(fd);
+	m = readlink("/proc/self/ns/pid", ns, sizeof(ns));
+	if (n <= 0 || m <= 0)
+		return 0;
+	for (ssize_t i = 0; i < n + m; i++)
+		h = (h ^ (unsigned char)(i < n ? boot[i] : ns[i - n])) *
+		    16777619u;
+	return h != 0 ? h : 1;
+}
+
+/* This process's identity, found again after a fork. */
+static const struct writer_id *
+self_id(void)
+{
+	static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+	static struct writer_id me;
+	static pid_t me_pid;
+	char state;
+
+	(void)pthread_mutex_lock(&mu);
+	if (me_pid != getpid()) {
+		me_pid = getpid();
+		me.ctx = 0;
+		if (proc_start((long)me_pid, &me.start, &state) == 1)
+			me.ctx = writer_ctx();
+		if (me.ctx == 0)
+			me.start = 0;
+	}
+	(void)pthread_mutex_unlock(&mu);
+	return &me;
+}
+
+/* The writer named in a name "<s>.M<us>P<pid>Q<n>R<16 hex>W<8 hex>T<start>.<host>";
+ * the host part is returned, NULL for a name without W and T. */
+static const char *
+name_writer(const char *name, long *pid_r, uint32_t *ctx_r,
+	    unsigned long long *start_r)
+{
+	const char *p = strstr(name, "P");
+	char *e;
+	size_t n;
+
+	if (p == NULL || (*pid_r = strtol(p + 1, &e, 10)) <= 0 || *e != 'Q' ||
+	    (p = strchr(e, 'R')) == NULL)
+		return NULL;
+	n = strspn(p + 1, "0123456789abcdef");
+	if (n != 16 || p[17] != 'W' || strspn(p + 18, "0123456789abcdef") != 8 ||
+	    p[26] != 'T')
+		return NULL;
+	*ctx_r = (uint32_t)strtoul(p + 18, NULL, 16);
+	*start_r = strtoull(p + 27, &e, 10);
+	return e != p + 27 && *e == '.' ? e + 1 : NULL;
+}
+
+/* Is the writer of tmp/<name> certainly dead?  Only names of this host,
+ * boot and pid namespace can say so; this process's own are alive. */
+static int
+writer_dead(const struct maildir *md, const char *name)
+{
+	const struct writer_id *me = self_id();
+	unsigned long long start, now;
+	const char *host;
+	uint32_t ctx;
+	long pid;
+	char state;
+
+	host = name_writer(name, &pid, &ctx, &start);
+	if (me->ctx == 0 || host == NULL || ctx != me->ctx ||
+	    strcmp(host, md->host) != 0 || pid == (long)getpid())
+		return 0;
+	if (kill((pid_t)pid, 0) != 0 && errno == ESRCH)
+		return 1;
+	return proc_start(pid, &now, &state) == 1 &&
+	       (state == 'Z' || state == 'X' || now != start);
+}
+
 static char *
 unique_name(const struct maildir *md)
 {
+	const struct writer_id *me = self_id();
 	struct timeval tv;
 	unsigned long n;
 	uint64_t rnd = 0;
+	char who[48] = "";
 
 	gettimeofday(&tv, NULL);
 	n = __atomic_fetch_add(&name_counter, 1, __ATOMIC_RELAXED);
 	if (getrandom(&rnd, sizeof(rnd), GRND_NONBLOCK) != sizeof(rnd))
 		rnd ^= ((uint64_t)tv.tv_usec << 32) ^ (uint64_t)clock();
-	return xasprintf("%lld.M%ldP%ldQ%luR%016llx.%s", (long long)tv.tv_sec,
-			 (long)tv.tv_usec, (long)getpid(), n,
-			 (unsigned long long)rnd, md->host);
+	if (me->ctx != 0)
+		(void)snprintf(who, sizeof(who), "W%08xT%llu", me->ctx,
+			       me->start);
+	return xasprintf("%lld.M%ldP%ldQ%luR%016llx%s.%s",
+			 (long long)tv.tv_sec, (long)tv.tv_usec,
+			 (long)getpid(), n, (unsigned long long)rnd, who,
+			 md->host);
 }
 
 /* Create a new file in tmp/ under a fresh unique name. */
@@ -623,7 +772,8 @@ maildir_clean_tmp(struct maildir *md)
 			0 ||
 		    !S_ISREG(st.st_mode))
 			continue;
-		if (now - st.st_mtime > MAILDIR_STALE_SECONDS)
+		if (now - st.st_mtime > MAILDIR_STALE_SECONDS ||
+		    writer_dead(md, de->d_name))
 			(void)unlinkat(md->tmpfd, de->d_name, 0);
 	}
 	closedir(d);

@@ -5,12 +5,16 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "popmuch/account.h"
 #include "popmuch/config.h"
 #include "popmuch/err.h"
 #include "popmuch/fetch.h"
@@ -20,7 +24,10 @@
 #include "popmuch/parse.h"
 #include "popmuch/probe.h"
 #include "popmuch/progress.h"
+#include "popmuch/setup.h"
+#include "popmuch/secret.h"
 #include "popmuch/status.h"
+#include "popmuch/stop.h"
 #include "popmuch/token.h"
 #include "popmuch/tui.h"
 #include "popmuch/xmalloc.h"
@@ -124,6 +131,18 @@ static const struct {
 	 "Start a throwaway local Dovecot with sample mail in a temporary\n"
 	 "HOME, fetch from it, and open the interface.",
 	 0, 0, 0},
+	{"setup", "setup [ADDRESS] [KEYWORD=VALUE...]",
+	 "First run: find the POP3 server of ADDRESS (a table of common\n"
+	 "providers, then DNS SRV records), check it (TLS, login), create\n"
+	 "the notmuch configuration when there is none, and write a\n"
+	 "popmuch configuration that works.  On a terminal it asks for what\n"
+	 "it needs; KEYWORD=VALUE pairs answer in advance (host=, port=,\n"
+	 "tls_starttls=, tls_trust_file=, user=, passwordeval=, keep=, ...,\n"
+	 "and account=NAME, mail_root=DIR, name=FULL NAME, probe=off).\n"
+	 "Never replaces a file.\n\n"
+	 "Options:\n"
+	 "      --dry-run           print the files instead of writing them",
+	 O_DRY_RUN, 0, INT_MAX},
 	{"help", "help [COMMAND]",
 	 "Print the usage, or the help of COMMAND.",
 	 0, 0, 1},
@@ -324,12 +343,35 @@ parse_args(int argc, char **argv, struct cli *cli)
 	return check_command(cli);
 }
 
+/* Say once (again only when it changes) that mpop's file is read and
+ * what popmuch does in place of mpop's filter, mda, ... */
+static void
+show_config_notes(const struct config *cfg, int is_mpop)
+{
+	char *text = config_notes_text(cfg, is_mpop), *stamp = NULL, *line;
+	char *nl;
+
+	if (text == NULL)
+		return;
+	if (account_state_dir(".config-notes-shown", &stamp, NULL) != PM_OK ||
+	    !config_shown_before(stamp, text))
+		for (line = text; *line != '\0'; line = nl) {
+			nl = strchr(line, '\n');
+			*nl++ = '\0';
+			log_msg(PM_LOG_WARN, "%s", line);
+		}
+	free(stamp);
+	free(text);
+}
+
 static int
 load_config(const struct cli *cli, struct config **cfg_r)
 {
 	struct pm_err err;
+	int is_mpop = 0;
 	char *path = cli->config_path ? xstrdup(cli->config_path)
-				      : config_default_path();
+				      : config_find_path(&is_mpop);
+	char *line, *nl;
 	enum pm_status st;
 
 	if (access(path, F_OK) != 0 && errno == ENOENT) {
@@ -337,13 +379,21 @@ load_config(const struct cli *cli, struct config **cfg_r)
 			"%s: no configuration file%s (see popmuch.conf(5); "
 			"an example is popmuch.conf.example in the "
 			"documentation)",
-			path, cli->config_path ? "" : "; write one, or use -C");
+			path, cli->config_path ? ""
+			: "; run 'popmuch setup', write one, or use -C (no "
+			  "~/.mpoprc or "
+			  "~/.config/mpop/config either)");
 		free(path);
 		return err_exitcode(PM_CONFIG);
 	}
 	st = config_load(path, cfg_r, &err);
-	if (st != PM_OK)
-		log_msg(PM_LOG_ERROR, "%s", err.msg);
+	for (line = err.msg; st != PM_OK && line != NULL; line = nl) {
+		if ((nl = strchr(line, '\n')) != NULL) /* one line each */
+			*nl++ = '\0';
+		log_msg(PM_LOG_ERROR, "%s", line);
+	}
+	if (st == PM_OK && cli->command != NULL)
+		show_config_notes(*cfg_r, is_mpop);
 	free(path);
 	return st == PM_OK ? 0 : err_exitcode(st);
 }
@@ -374,6 +424,42 @@ report_results(const struct fetch_result *res, size_t n)
 	}
 }
 
+/* Before connecting: every account to fetch has a notmuch config. */
+static int
+check_notmuch_config(const struct cli *cli, const struct config *cfg)
+{
+	const struct account *a;
+	struct pm_err err;
+	size_t i, n = cli->nargs > 0 ? (size_t)cli->nargs : cfg->naccounts;
+
+	for (i = 0; i < n; i++) {
+		a = cli->nargs > 0 ? config_account(cfg, cli->args[i])
+				   : cfg->accounts[i];
+		if (a != NULL &&
+		    index_config_check(a->notmuch_config, &err) != PM_OK) {
+			log_msg(PM_LOG_ERROR, "%s", err.msg);
+			return err_exitcode(PM_CONFIG);
+		}
+	}
+	return 0;
+}
+
+/* Wipe the configured passwords of the accounts this run does not log
+ * in to (all of them for "index"): they need not stay in memory. */
+static void
+forget_unused_passwords(const struct config *cfg, const struct cli *cli,
+			int index_only)
+{
+	for (size_t i = 0; i < cfg->naccounts; i++) {
+		int used = !index_only && cli->nargs == 0;
+
+		for (int j = 0; !index_only && j < cli->nargs; j++)
+			used |= strcmp(cli->args[j], cfg->accounts[i]->name) == 0;
+		if (!used)
+			secret_forget(cfg->accounts[i]);
+	}
+}
+
 static int
 cmd_fetch(const struct cli *cli, int index_only)
 {
@@ -388,6 +474,11 @@ cmd_fetch(const struct cli *cli, int index_only)
 
 	if ((rc = load_config(cli, &cfg)) != 0)
 		return rc;
+	if ((rc = check_notmuch_config(cli, cfg)) != 0) {
+		config_free(&cfg);
+		return rc;
+	}
+	forget_unused_passwords(cfg, cli, index_only);
 	pr = progress_new(isatty(STDERR_FILENO) && !cli->quiet &&
 				  !cli->use_syslog && !cli->debug &&
 				  cli->progress_fd <= 0,
@@ -476,7 +567,7 @@ probe_target(const struct cli *cli, struct config **cfg, const char *target,
 	     const struct account **acct_r)
 {
 	char *path = cli->config_path ? xstrdup(cli->config_path)
-				      : config_default_path();
+				      : config_find_path(NULL);
 	int looks_like_host = strchr(target, '.') != NULL ||
 			      strchr(target, ':') != NULL ||
 			      strcmp(target, "localhost") == 0;
@@ -820,11 +911,74 @@ cmd_tui(const struct cli *cli)
 	len = readlink("/proc/self/exe", self, sizeof(self) - 1);
 	self[len > 0 ? len : 0] = '\0';
 	path = cli->config_path ? xstrdup(cli->config_path)
-				: config_default_path();
+				: config_find_path(NULL);
 	rc = tui_main(cfg, path, len > 0 ? self : "popmuch");
 	free(path);
 	config_free(&cfg);
 	return rc;
+}
+
+/* ---- a process that holds secrets (issue 10) ---------------------------- */
+
+static void
+on_stop_signal(int sig)
+{
+	stop_request(sig);
+}
+
+/* SIGTERM, SIGINT and SIGHUP end "popmuch fetch" cleanly: every wait
+ * ends (stop.h), the batch in hand is delivered or removed, the run
+ * exits 75.  No SA_RESTART, so a blocking call returns EINTR;
+ * SA_RESETHAND, so a second signal ends the process at once (which is
+ * as safe as kill -9: the next run recovers). */
+static void
+catch_stop_signals(void)
+{
+	static const int sigs[] = {SIGTERM, SIGINT, SIGHUP};
+	struct sigaction sa;
+
+	stop_init();
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop_signal;
+	sa.sa_flags = SA_RESETHAND;
+	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+		struct sigaction old;
+
+		/* Ignored from the start (nohup, a script's background
+		 * job): it stays ignored. */
+		if (sigaction(sigs[i], NULL, &old) == 0 &&
+		    old.sa_handler == SIG_IGN)
+			continue;
+		(void)sigaction(sigs[i], &sa, NULL);
+	}
+}
+
+/* fetch and probe read passwords: no core dump, and no ptrace or
+ * /proc/PID/mem by other processes of the user, for the whole process
+ * (simplest: the secret may be read at any moment of a run). */
+static void
+protect_secrets(void)
+{
+	struct rlimit rl;
+
+	(void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	if (getrlimit(RLIMIT_CORE, &rl) == 0) {
+		rl.rlim_cur = 0;
+		(void)setrlimit(RLIMIT_CORE, &rl);
+	}
+}
+
+/* A fetch that a signal ended exits 75 even where every account was
+ * done. */
+static int
+stopped_exit(int rc)
+{
+	if (!stop_requested() || rc != 0)
+		return rc;
+	log_msg(PM_LOG_ERROR, "interrupted by signal (%s)",
+		stop_signal_name());
+	return err_exitcode(PM_TEMPFAIL);
 }
 
 int
@@ -847,8 +1001,14 @@ main(int argc, char **argv)
 		return 64;
 	}
 	if (strcmp(cli.command, "fetch") == 0 ||
+	    strcmp(cli.command, "probe") == 0)
+		protect_secrets();
+	if (strcmp(cli.command, "fetch") == 0)
+		catch_stop_signals();
+	if (strcmp(cli.command, "fetch") == 0 ||
 	    strcmp(cli.command, "index") == 0) {
-		rc = cmd_fetch(&cli, strcmp(cli.command, "index") == 0);
+		rc = stopped_exit(
+		    cmd_fetch(&cli, strcmp(cli.command, "index") == 0));
 		if (index_abandoned()) {
 			/* A thread is still blocked inside libnotmuch on the
 			 * database lock: leave without running library
@@ -865,5 +1025,8 @@ main(int argc, char **argv)
 		return cmd_status(&cli);
 	if (strcmp(cli.command, "auth") == 0)
 		return cmd_auth(&cli);
+	if (strcmp(cli.command, "setup") == 0)
+		return setup_main(cli.config_path, cli.args, cli.nargs,
+				  cli.dry_run);
 	return cmd_demo();
 }

@@ -10,7 +10,11 @@
  *
  * Data GnuTLS has already decrypted is returned by gnutls_record_recv()
  * without calling the pull function, so net_read() never waits for the
- * network while TLS bytes are buffered. */
+ * network while TLS bytes are buffered.
+ *
+ * A stop request (stop.h: SIGTERM, SIGINT, SIGHUP) ends every wait at
+ * once: each poll also watches stop_fd(), and no system call starts
+ * after the request; the operation fails with PM_TEMPFAIL. */
 #include "config.h"
 
 #include <arpa/inet.h>
@@ -35,6 +39,7 @@
 #include "popmuch/log.h"
 #include "popmuch/net.h"
 #include "popmuch/parse.h"
+#include "popmuch/stop.h"
 #include "popmuch/xmalloc.h"
 
 #define NET_DEFAULT_TIMEOUT 180
@@ -46,6 +51,7 @@ struct net_conn {
 	int timeout;	    /* seconds */
 	long long deadline; /* CLOCK_MONOTONIC ms of the current operation */
 	int timed_out;	    /* the last transport call hit the deadline */
+	int interrupted;    /* a stop was requested (stop.h) */
 	int io_errno;	    /* errno of the last failed transport call */
 	int dead;	    /* unusable after a TLS failure */
 	gnutls_session_t session;
@@ -55,21 +61,23 @@ struct net_conn {
 
 /* ---- time and the transport ---------------------------------------- */
 
-static long long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static void
 conn_arm(struct net_conn *c)
 {
-	c->deadline = now_ms() + (long long)c->timeout * 1000;
+	c->deadline = stop_clock_ms() + (long long)c->timeout * 1000;
 	c->timed_out = 0;
 	c->io_errno = 0;
+}
+
+/* Has a stop been requested?  Then the operation ends as interrupted. */
+static int
+conn_stopped(struct net_conn *c)
+{
+	if (!stop_requested())
+		return 0;
+	c->interrupted = 1;
+	c->io_errno = EINTR;
+	return 1;
 }
 
 /* Wait until fd is ready for events or the deadline passes.  Returns 0
@@ -77,20 +85,18 @@ conn_arm(struct net_conn *c)
 static int
 conn_wait(struct net_conn *c, short events)
 {
-	struct pollfd pfd;
 	long long left;
 	int r;
 
 	for (;;) {
-		left = c->deadline - now_ms();
+		if (conn_stopped(c))
+			return -1;
+		left = c->deadline - stop_clock_ms();
 		if (left <= 0)
 			break;
-		pfd.fd = c->fd;
-		pfd.events = events;
-		pfd.revents = 0;
-		r = poll(&pfd, 1, (int)left);
+		r = stop_poll(c->fd, events, (int)left);
 		if (r > 0)
-			return 0;
+			return conn_stopped(c) ? -1 : 0;
 		if (r < 0 && errno != EINTR) {
 			c->io_errno = errno;
 			return -1;
@@ -109,6 +115,8 @@ conn_io(struct net_conn *c, void *buf, size_t len, short events)
 	ssize_t n;
 
 	for (;;) {
+		if (conn_stopped(c))
+			return -1;
 		n = events == POLLIN
 			    ? recv(c->fd, buf, len, MSG_DONTWAIT)
 			    : send(c->fd, buf, len,
@@ -164,21 +172,19 @@ static int
 tls_pull_timeout(gnutls_transport_ptr_t ptr, unsigned int ms)
 {
 	struct net_conn *c = ptr;
-	long long left = c->deadline - now_ms();
-	struct pollfd pfd;
+	long long left = c->deadline - stop_clock_ms();
 	int r;
 
 	if (ms != GNUTLS_INDEFINITE_TIMEOUT && (long long)ms < left)
 		left = ms;
 	if (left < 0)
 		left = 0;
-	pfd.fd = c->fd;
-	pfd.events = POLLIN;
-	pfd.revents = 0;
 	do
-		r = poll(&pfd, 1, (int)left);
-	while (r < 0 && errno == EINTR);
-	if (r == 0 && c->deadline <= now_ms()) {
+		r = stop_poll(c->fd, POLLIN, (int)left);
+	while (r < 0 && errno == EINTR && !stop_requested());
+	if (stop_requested())
+		return 1; /* the pull that follows fails as interrupted */
+	if (r == 0 && c->deadline <= stop_clock_ms()) {
 		c->timed_out = 1;
 		c->io_errno = ETIMEDOUT;
 	}
@@ -225,7 +231,11 @@ connect_one(struct net_conn *c, const struct addrinfo *ai,
 	if (connect(c->fd, ai->ai_addr, ai->ai_addrlen) < 0) {
 		if (errno != EINPROGRESS && errno != EINTR)
 			return err_set(err, PM_NETWORK, "%s", strerror(errno));
-		if (conn_wait(c, POLLOUT) < 0)
+		if (conn_wait(c, POLLOUT) < 0 && c->interrupted)
+			return err_set(err, PM_TEMPFAIL,
+				       "interrupted by signal (%s)",
+				       stop_signal_name());
+		if (c->timed_out || c->io_errno != 0) /* conn_wait failed */
 			return err_set(err,
 				       c->timed_out ? PM_TIMEOUT : PM_NETWORK,
 				       "%s", strerror(c->io_errno));
@@ -673,6 +683,9 @@ static enum pm_status
 tls_fail(struct net_conn *c, int r, const char *what, struct pm_err *err)
 {
 	c->dead = 1;
+	if (c->interrupted)
+		return err_set(err, PM_TEMPFAIL, "interrupted by signal (%s) %s",
+			       stop_signal_name(), what);
 	if (c->timed_out || r == GNUTLS_E_TIMEDOUT || !gnutls_error_is_fatal(r))
 		return err_set(err, PM_TIMEOUT, "timeout after %d seconds %s",
 			       c->timeout, what);
@@ -723,7 +736,7 @@ net_tls_start(struct net_conn *c, const char *host,
 		do
 			r = gnutls_handshake(c->session);
 		while (r < 0 && !gnutls_error_is_fatal(r) && !c->timed_out &&
-		       now_ms() < c->deadline);
+		       !c->interrupted && stop_clock_ms() < c->deadline);
 		if (r < 0)
 			st = tls_fail(c, r, "during the TLS handshake", err);
 	}
@@ -814,6 +827,9 @@ net_is_tls(const struct net_conn *c)
 static enum pm_status
 plain_fail(struct net_conn *c, const char *what, struct pm_err *err)
 {
+	if (c->interrupted)
+		return err_set(err, PM_TEMPFAIL, "interrupted by signal (%s) %s",
+			       stop_signal_name(), what);
 	if (c->timed_out)
 		return err_set(err, PM_TIMEOUT, "timeout after %d seconds %s",
 			       c->timeout, what);
@@ -837,7 +853,7 @@ tls_read(struct net_conn *c, void *buf, size_t len, size_t *got_r,
 			return PM_OK;
 		/* Renegotiation requests are ignored (refused). */
 		if (gnutls_error_is_fatal((int)r) == 0 && !c->timed_out &&
-		    now_ms() < c->deadline)
+		    !c->interrupted && stop_clock_ms() < c->deadline)
 			continue;
 		return tls_fail(c, (int)r, "reading from server", err);
 	}
@@ -883,7 +899,7 @@ net_write(struct net_conn *c, const void *buf, size_t len, struct pm_err *err)
 				n = gnutls_record_send(c->session, p, len);
 			while ((n == GNUTLS_E_AGAIN ||
 				n == GNUTLS_E_INTERRUPTED) &&
-			       !c->timed_out);
+			       !c->timed_out && !c->interrupted);
 			if (n < 0)
 				return tls_fail(c, (int)n, "writing to server",
 						err);
@@ -925,7 +941,7 @@ net_free(struct net_conn **cp)
 	c = *cp;
 	if (c->tls_up && !c->dead) {
 		/* One non-blocking attempt: the deadline is now. */
-		c->deadline = now_ms();
+		c->deadline = stop_clock_ms();
 		(void)gnutls_bye(c->session, GNUTLS_SHUT_WR);
 	}
 	tls_drop(c);

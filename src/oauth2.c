@@ -229,8 +229,8 @@ client_secret(struct oauth2_client *c, const char **secret_r,
 	enum pm_status st;
 
 	if (c->secret == NULL && c->secret_eval != NULL && !c->secret_done) {
-		if ((st = secret_eval(c->secret_eval, &c->secret, err)) !=
-		    PM_OK)
+		st = secret_eval(c->secret_eval, c->timeout, &c->secret, err);
+		if (st != PM_OK)
 			return err_prefix(err, "oauth2_client_secret_eval");
 	}
 	c->secret_done = 1;

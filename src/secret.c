@@ -2,13 +2,17 @@
  *
  * Every buffer that held a secret is wiped before it is freed.  The
  * passwordeval command runs through /bin/sh -c with its stdout on a pipe
- * and stderr inherited; only its first line is used, and its output is
- * never put into an error message. */
+ * and stderr inherited; only its first line is read, within the
+ * account's timeout, and its output is never put into an error
+ * message. */
 #include "config.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
+#include <pwd.h>
+#include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,10 +21,12 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <termios.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "popmuch/account.h"
 #include "popmuch/secret.h"
+#include "popmuch/stop.h"
 #include "popmuch/xmalloc.h"
 
 extern char **environ;
@@ -31,44 +37,94 @@ extern char **environ;
 
 /* ---- passwordeval ------------------------------------------------------ */
 
-/* Read fd to EOF; keep at most SECRET_MAX bytes of it in *buf_r. */
-static size_t
-drain(int fd, char **buf_r)
+/* The whole command, from start to exit, gets the account's 'timeout'
+ * (default 180 s: room for a pinentry prompt).  Its first line is all
+ * that is read: a command that leaves a process behind holding its
+ * stdout ("echo p; sleep 25 &") does not hold up the run. */
+#define EVAL_KILL_GRACE_MS 1000 /* SIGTERM, then SIGKILL */
+#define EVAL_REAP_POLL_MS 10
+
+/* Wait up to ms for fd to be readable, or a stop request (stop.h).
+ * Returns >0 readable, 0 timeout, -1 stopped. */
+static int
+eval_poll(int fd, long long ms)
 {
-	char *buf = xmalloc(SECRET_MAX + 1), sink[512];
+	int r;
+
+	if (ms < 0)
+		ms = 0;
+	r = stop_poll(fd, POLLIN, (int)ms);
+	if (stop_requested())
+		return -1;
+	return r < 0 ? 1 : r; /* EINTR: look again */
+}
+
+/* Read fd up to its first LF (or EOF, or SECRET_MAX bytes) by deadline
+ * into *buf_r (NUL-terminated; *len_r bytes to wipe).  Returns 1 when
+ * done, 0 at the deadline, -1 when stopped. */
+static int
+read_first_line(int fd, long long deadline, char **buf_r, size_t *len_r)
+{
+	char *buf = xmalloc(SECRET_MAX + 1);
 	size_t len = 0;
 	ssize_t n;
+	int r = 1;
 
-	for (;;) {
-		if (len < SECRET_MAX)
-			n = read(fd, buf + len, SECRET_MAX - len);
-		else
-			n = read(fd, sink, sizeof(sink));
-		if (n < 0 && errno == EINTR)
+	while (len < SECRET_MAX && memchr(buf, '\n', len) == NULL) {
+		if ((r = eval_poll(fd, deadline - stop_clock_ms())) <= 0)
+			break;
+		n = read(fd, buf + len, SECRET_MAX - len);
+		if (n < 0 && (errno == EINTR || errno == EAGAIN))
 			continue;
 		if (n <= 0)
 			break;
-		if (len < SECRET_MAX)
-			len += (size_t)n;
+		len += (size_t)n;
 	}
-	xwipe(sink, sizeof(sink));
 	buf[len] = '\0';
 	*buf_r = buf;
-	return len;
+	*len_r = len;
+	return r <= 0 ? r : 1;
 }
 
-static enum pm_status
-wait_child(pid_t pid, struct pm_err *err)
+/* Reap pid by deadline: 1 with *status_r, 0 at the deadline, -1 when
+ * a stop was requested (if heed_stop), -2 when waitpid fails. */
+static int
+reap_by(pid_t pid, long long deadline, int heed_stop, int *status_r)
+{
+	pid_t r;
+
+	for (;;) {
+		r = waitpid(pid, status_r, WNOHANG);
+		if (r == pid)
+			return 1;
+		if (r < 0 && errno != EINTR)
+			return -2;
+		if (stop_clock_ms() >= deadline)
+			return 0;
+		if (heed_stop && stop_requested())
+			return -1;
+		(void)poll(NULL, 0, EVAL_REAP_POLL_MS);
+	}
+}
+
+/* Stop the command: SIGTERM, SIGKILL after a grace period, reaped. */
+static void
+stop_child(pid_t pid)
 {
 	int status;
 
-	while (waitpid(pid, &status, 0) < 0) {
-		if (errno != EINTR)
-			return err_set(err, PM_CONFIG,
-				       "passwordeval: waitpid: "
-				       "%s",
-				       strerror(errno));
-	}
+	(void)kill(pid, SIGTERM);
+	if (reap_by(pid, stop_clock_ms() + EVAL_KILL_GRACE_MS, 0, &status) !=
+	    0)
+		return; /* reaped (or not ours to wait for) */
+	(void)kill(pid, SIGKILL);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+}
+
+static enum pm_status
+child_status(int status, struct pm_err *err)
+{
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
 		return PM_OK;
 	if (WIFEXITED(status))
@@ -103,28 +159,62 @@ spawn_eval(const char *cmd, int out_fd, pid_t *pid_r, struct pm_err *err)
 	return PM_OK;
 }
 
+/* Why the command was stopped, as an error (never its output). */
+static enum pm_status
+eval_stopped(int got_line, int timeout, struct pm_err *err)
+{
+	if (stop_requested())
+		return err_set(err, PM_TEMPFAIL,
+			       "passwordeval command interrupted by signal "
+			       "(%s)",
+			       stop_signal_name());
+	return err_set(err, PM_TIMEOUT,
+		       got_line ? "passwordeval command did not exit within "
+				  "%d seconds (the account's 'timeout'); it "
+				  "was stopped"
+				: "passwordeval command printed no line within "
+				  "%d seconds (the account's 'timeout'); it "
+				  "was stopped",
+		       timeout);
+}
+
 /* Run cmd; its first output line (without the line end) is the secret. */
 enum pm_status
-secret_eval(const char *cmd, char **secret_r, struct pm_err *err)
+secret_eval(const char *cmd, int timeout, char **secret_r,
+	    struct pm_err *err)
 {
-	int fds[2];
+	long long deadline;
+	int fds[2], r, status = 0;
 	pid_t pid;
 	char *buf;
 	size_t len;
 	enum pm_status st;
 
+	if (timeout <= 0)
+		timeout = 180;
 	if (pipe2(fds, O_CLOEXEC) != 0)
 		return err_set(err, PM_CONFIG, "passwordeval: pipe: %s",
 			       strerror(errno));
+	deadline = stop_clock_ms() + (long long)timeout * 1000;
 	st = spawn_eval(cmd, fds[1], &pid, err);
 	(void)close(fds[1]);
 	if (st != PM_OK) {
 		(void)close(fds[0]);
 		return st;
 	}
-	len = drain(fds[0], &buf);
-	(void)close(fds[0]);
-	st = wait_child(pid, err);
+	r = read_first_line(fds[0], deadline, &buf, &len);
+	(void)close(fds[0]); /* what else it writes is not read */
+	if (r == 1)
+		r = reap_by(pid, deadline, 1, &status);
+	if (r == -2) {
+		st = err_set(err, PM_CONFIG, "passwordeval: waitpid: %s",
+			     strerror(errno));
+	} else if (r != 1) {
+		stop_child(pid);
+		st = eval_stopped(memchr(buf, '\n', len) != NULL, timeout, err);
+	} else {
+		st = child_status(status, err);
+	}
 	if (st == PM_OK) {
 		buf[strcspn(buf, "\n")] = '\0';
 		if (strlen(buf) > 0 && buf[strlen(buf) - 1] == '\r')
@@ -372,12 +462,18 @@ secret_get(const struct account *acct, char **secret_r, struct pm_err *err)
 	int exposed = 0;
 
 	*secret_r = NULL;
+	if (acct->password != NULL && acct->password[0] == '\0')
+		return err_set(err, PM_SOFTWARE,
+			       "the password of account %s was wiped after "
+			       "its login (one login per account and run)",
+			       acct->name);
 	if (acct->password != NULL) {
 		*secret_r = xstrdup(acct->password);
 		return PM_OK;
 	}
 	if (acct->passwordeval != NULL)
-		return secret_eval(acct->passwordeval, secret_r, err);
+		return secret_eval(acct->passwordeval, acct->timeout, secret_r,
+				   err);
 	path = netrc_path();
 	if (path != NULL && acct->host != NULL)
 		s = netrc_lookup(path, acct->host, acct->user, &exposed);
@@ -388,12 +484,25 @@ secret_get(const struct account *acct, char **secret_r, struct pm_err *err)
 		return err_set(err, PM_NOPERM,
 			       "no password configured for "
 			       "account %s (set password, passwordeval, or "
-			       "~/.netrc)%s",
-			       acct->name,
+			       "~/.netrc; for the key ring, where mpop keeps "
+			       "it: passwordeval \"secret-tool lookup host %s "
+			       "service pop3 user %s\")%s",
+			       acct->name, acct->host ? acct->host : "HOST",
+			       acct->user ? acct->user : "USER",
 			       exposed ? "; ~/.netrc was ignored because "
 					 "others can read it (chmod 600 "
 					 "~/.netrc)"
 				       : "");
 	*secret_r = s;
 	return PM_OK;
+}
+
+void
+secret_forget(const struct account *acct)
+{
+	/* The string is the account's own (config.c allocates it); only
+	 * the pointer is const here.  An empty password is never stored
+	 * (it unsets the keyword), so "" marks a wiped one. */
+	if (acct->password != NULL)
+		xwipe(acct->password, strlen(acct->password));
 }

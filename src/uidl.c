@@ -457,11 +457,13 @@ append(struct uidl_db *db, const char *buf, size_t len, struct pm_err *err)
 static void
 note_length(const struct uidl_db *db)
 {
+	/* A damaged journal keeps the length that shows its cut until
+	 * compaction rewrites it clean (replace_journal). */
 	char *path = xasprintf("%s.len", db->jpath), buf[64];
 	struct stat sb;
 	int fd, n;
 
-	if (fstat(db->jfd, &sb) == 0 &&
+	if (!db->damaged && fstat(db->jfd, &sb) == 0 &&
 	    (fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
 		       0600)) >= 0) {
 		n = snprintf(buf, sizeof(buf), "%-20ju %-20jd\n",
@@ -726,16 +728,30 @@ table_clear(struct uidl_db *db)
 	db->why = NULL;
 }
 
-/* Where the journal of mailbox waits while the account reads another. */
+/* "user@host:port" and "user@host:other" are one mailbox. */
+static int
+same_but_port(const char *a, const char *b)
+{
+	const char *ca = strrchr(a, ':'), *cb = strrchr(b, ':');
+
+	return ca != NULL && cb != NULL && ca - a == cb - b &&
+	       strncmp(a, b, (size_t)(ca - a)) == 0;
+}
+
+/* Where the journal of mailbox waits while the account reads another:
+ * named by user@host alone, since a change of port alone is the same
+ * mailbox (same_but_port). */
 static char *
 aside_path(const struct uidl_db *db, const char *mailbox)
 {
+	const char *colon = strrchr(mailbox, ':');
+	size_t len = colon != NULL ? (size_t)(colon - mailbox) : strlen(mailbox);
 	struct sha256_ctx c;
 	uint8_t d[SHA256_DIGEST_SIZE];
 	char hex[17];
 
 	sha256_init(&c);
-	sha256_update(&c, strlen(mailbox), (const uint8_t *)mailbox);
+	sha256_update(&c, len, (const uint8_t *)mailbox);
 	sha256_digest(&c, sizeof(d), d);
 	for (size_t k = 0; k < 8; k++)
 		(void)snprintf(hex + 2 * k, 3, "%02x", d[k]);
@@ -769,15 +785,6 @@ switch_journal(struct uidl_db *db, const char *was, struct pm_err *err)
 	return st;
 }
 
-/* "user@host:port" and "user@host:other" are one mailbox. */
-static int
-same_but_port(const char *a, const char *b)
-{
-	const char *ca = strrchr(a, ':'), *cb = strrchr(b, ':');
-
-	return ca != NULL && cb != NULL && ca - a == cb - b &&
-	       strncmp(a, b, (size_t)(ca - a)) == 0;
-}
 
 static enum pm_status
 load_journal(struct uidl_db *db, int switched, struct pm_err *err)
@@ -1334,6 +1341,7 @@ replace_journal(struct uidl_db *db, const char *tmp, size_t records,
 	db->lines = records;
 	db->dirty = 0;
 	db->upgrade = 0;
+	db->damaged = 0; /* rewritten clean */
 	note_length(db);
 	return PM_OK;
 }

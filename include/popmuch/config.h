@@ -5,8 +5,10 @@
  * a leading "~/" in a file argument expands to $HOME.  "defaults" starts
  * the settings every later account inherits; "account NAME [: PARENT,...]"
  * starts an account that inherits from defaults, then from each parent in
- * order, then its own lines.  Every mpop keyword is honoured or refused
- * with a "file:line: keyword: reason" error; none is silently ignored. */
+ * order, then its own lines.  Every mpop keyword is honoured, accepted
+ * with a note (config->notes) where popmuch does something else in its
+ * place, or refused with a "file:line: keyword: reason" error; none is
+ * silently ignored. */
 #ifndef POPMUCH_CONFIG_H
 #define POPMUCH_CONFIG_H
 
@@ -87,6 +89,15 @@ struct account {
 	char *tags;           /* e.g. "+work -inbox", NULL = none */
 	char *notmuch_config; /* NULL = as the notmuch CLI finds it */
 
+	/* mpop's keywords kept for what they tell (see popmuch.conf(5)) */
+	char *uidls_file; /* mpop's "uidls_file", ~ expanded, %U and %H
+			   * not yet replaced; NULL: mpop's default
+			   * ~/.mpop_uidls/%U_at_%H.  Read to adopt mpop's
+			   * record (adopt.h), never written. */
+	char *filter;     /* mpop's "filter" command; NULL: none */
+	char *mda;        /* the command of "delivery mda CMD"; popmuch
+			   * delivers to the Maildir instead (maildir and
+			   * tags are set from a "notmuch insert" command) */
 	/* sending (compose, reply, forward, popmuch send) */
 	char *from;             /* "Name <addr>", NULL: notmuch's user.* */
 	char *sendmail_command; /* NULL: msmtp -t --read-envelope-from when
@@ -149,6 +160,16 @@ struct config {
 	size_t nbinds;
 	struct cfg_color *colors; /* in file order */
 	size_t ncolors;
+
+	/* mpop's "account default : NAME": NAME, the account that plain
+	 * mpop fetched; NULL when the file has none.  config_account()
+	 * finds NAME also as "default".  popmuch fetch (no names) still
+	 * fetches every account. */
+	char *default_account;
+	/* "file:line: keyword: note" for each keyword that popmuch accepts
+	 * but honours differently from mpop (filter, delivery mda, ...). */
+	char **notes;
+	size_t nnotes;
 	int send_with_fetch; /* "send_with_fetch on|off", default on: the
 			      * TUI sends the outbox with each fetch */
 };
@@ -157,12 +178,22 @@ struct config {
  * ~/.config/popmuch/config.  Caller frees. */
 char *config_default_path(void);
 
+/* The file to read when no -C is given: popmuch's own
+ * (config_default_path()) when it exists; else mpop's, as mpop 1.4 looks
+ * for it: ~/.mpoprc, then $XDG_CONFIG_HOME/mpop/config
+ * (~/.config/mpop/config), the first that exists; else popmuch's own (so
+ * that the "no configuration" message names it).  *is_mpop_r (may be
+ * NULL) is set to 1 when the file is mpop's.  Caller frees.
+ * Returns: the path, never NULL. */
+char *config_find_path(int *is_mpop_r);
+
 /* Parse the file at path.  On success *cfg_r is a new config the caller
- * frees with config_free().  A file that holds "password" and is
- * readable by group or others is refused.
- * Returns: PM_OK; PM_CONFIG with "file:line: keyword: reason" in err,
- * or for a file with a password that group or others may read;
- * PM_IOERR when the file is missing, not a regular file or unreadable. */
+ * frees with config_free().  Every error of the file is reported at once:
+ * err holds one "file:line: keyword: reason" line per error, separated by
+ * "\n" (cut after PM_ERR_MSG_MAX bytes with a count of the rest).  A file
+ * that holds "password" and is readable by group or others is refused.
+ * Returns: PM_OK; PM_CONFIG for errors in the file; PM_IOERR when it
+ * cannot be read. */
 enum pm_status config_load(const char *path, struct config **cfg_r,
 			   struct pm_err *err);
 
@@ -172,7 +203,8 @@ enum pm_status config_load(const char *path, struct config **cfg_r,
 enum pm_status config_parse_string(const char *name, const char *text,
 				   struct config **cfg_r, struct pm_err *err);
 
-/* Find an account by name; borrowed from cfg, NULL if none. */
+/* Find an account by name ("default" also finds the account named by
+ * mpop's "account default : NAME"); borrowed from cfg, NULL if none. */
 struct account *config_account(const struct config *cfg, const char *name);
 
 /* The accounts named in names[0..n-1], in that order, or all of cfg's
@@ -190,6 +222,18 @@ int config_parse_size(const char *s, uint64_t *size_r);
 /* Parse a duration: a number followed by d (days), h, m or s, e.g. "30d".
  * A bare number is refused (ambiguous).  Returns 0 on success. */
 int config_parse_duration(const char *s, int64_t *seconds_r);
+
+/* What to tell the user about cfg: one line (each ending in "\n") per
+ * note, after a line saying that mpop's file is read when is_mpop.
+ * Caller frees.  Returns: the text, or NULL when there is nothing to
+ * say. */
+char *config_notes_text(const struct config *cfg, int is_mpop);
+
+/* Whether text is what the file stamp holds (it was shown before); if
+ * not, stamp is replaced by text (its directory must exist; a failure
+ * to write it only means the text is shown again next time).
+ * Returns: 1 when shown before, else 0. */
+int config_shown_before(const char *stamp, const char *text);
 
 /* Free cfg and every account in it (wiping passwords); sets *cfg to NULL. */
 void config_free(struct config **cfg);

@@ -55,7 +55,8 @@ enum pm_status delivery_begin(struct delivery *d, const char *uidl,
 enum pm_status delivery_data(struct delivery *d, const char *buf,
 			     size_t len, struct pm_err *err);
 
-/* The message is complete: fsync it and put it in the batch.
+/* The message is complete: fsync it and put it in the batch, which must
+ * not be full (delivery_full(): flush first).
  * Returns: PM_OK; the file statuses. */
 enum pm_status delivery_end(struct delivery *d, struct pm_err *err);
 
@@ -72,8 +73,9 @@ void delivery_discard(struct delivery *d);
 
 /* Deliver the waiting messages (see the top).  done() is called for
  * each message once its delivered record is appended (durable at the
- * next uidl_sync()).  On an error the messages not yet delivered stay
- * in tmp/ or new/ where recovery finds them; they are no longer waiting.
+ * next uidl_sync()).  On an error, a message already renamed stays in
+ * new/, where recovery finds it by its intent; one not yet renamed is
+ * removed from tmp/ (it is fetched again); none is waiting any more.
  * Returns: PM_OK; the file statuses of the journal and the Maildir. */
 enum pm_status delivery_flush(struct delivery *d,
 			      void (*done)(void *ctx,

@@ -7,7 +7,8 @@
  * the rule for DELE).  The header is what the server sends up to the
  * first empty line, CRLF read as LF, without the fields servers add or
  * change while a message sits in a mailbox (X-UIDL, Status, X-Status,
- * X-Keywords, X-IMAP, X-IMAPbase, X-UID, X-Mozilla-Status*,
+ * X-Keywords, X-IMAP, X-IMAPbase, X-UID, X-Mozilla-Status,
+ * X-Mozilla-Status2,
  * Content-Length, Lines) and their continuation lines.  SHA-256,
  * truncated to 128 bits, as 32 lower-case hex digits.
  *
@@ -28,6 +29,7 @@ struct hdrhash {
 	char line[HDRHASH_LINE];
 	size_t len;   /* bytes in line */
 	int long_line; /* the line overflowed: the rest goes straight in */
+	int held_cr;  /* a CR of a long line waits for the next byte */
 	int keep;     /* the current field is hashed */
 	int done;     /* the empty line was seen */
 	int lines;    /* header lines seen */

@@ -21,6 +21,14 @@ struct indexer;
 enum pm_status index_mail_root(const char *config_path, char **root_r,
 			       struct pm_err *err);
 
+/* Whether notmuch has a configuration file: config_path, else the one
+ * the notmuch CLI reads ($NOTMUCH_CONFIG, then
+ * $XDG_CONFIG_HOME/notmuch/<profile>/config, then ~/.notmuch-config).
+ * Checked before a fetch connects: without one nothing would be indexed.
+ * Returns: PM_OK; PM_CONFIG naming `popmuch setup` when there is none. */
+enum pm_status index_config_check(const char *config_path,
+				  struct pm_err *err);
+
 /* Start an indexer for the given notmuch config (NULL: default).  The
  * database is opened in the indexer's thread, so a bad database shows in
  * index_wait().

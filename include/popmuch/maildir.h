@@ -77,7 +77,11 @@ enum pm_status maildir_complete(struct maildir *md, const char *name,
 char *maildir_new_path(const struct maildir *md, const char *name);
 /* Full path where name is now (new/ or cur/), NULL if missing. */
 char *maildir_locate(const struct maildir *md, const char *name);
-/* Remove popmuch's stale files in tmp/ older than 36 hours. */
+/* Remove popmuch's files in tmp/ whose writer is dead (a process of
+ * this host, boot and pid namespace that is gone, or whose pid now
+ * belongs to another process), and any older than 36 hours.  Call it
+ * only after recovery has completed what tmp/ held for the journal, and
+ * under the account lock. */
 void maildir_clean_tmp(struct maildir *md);
 
 void maildir_free(struct maildir **md);

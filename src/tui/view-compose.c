@@ -573,9 +573,22 @@ compose_action(struct tui *t, enum tui_action a, const char *id,
 	case ACT_REPLY:
 	case ACT_REPLY_ALL:
 	case ACT_FORWARD:
-		/* tagging may have renamed the file (maildir flags) */
-		if (path != NULL && access(path, R_OK) != 0)
-			path = found = find_moved(path);
+		/* tagging (the message was just marked read) may be renaming
+		 * the file for maildir flags in a child right now: look in
+		 * new/ and cur/, then ask the database, for up to 2 s */
+		for (int i = 0; path != NULL && access(path, R_OK) != 0 &&
+				i < 40;
+		     i++) {
+			char *p = find_moved(path);
+
+			if (p == NULL && id != NULL && tui_db(t) != NULL &&
+			    db_refresh(t->db) != 0)
+				p = db_message_path(t->db, id);
+			free(found);
+			path = found = p ? p : xstrdup(path);
+			if (access(path, R_OK) != 0)
+				usleep(50 * 1000);
+		}
 		if (path == NULL && id != NULL && tui_db(t) != NULL)
 			path = found = db_message_path(t->db, id);
 		if (path == NULL)

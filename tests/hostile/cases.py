@@ -13,6 +13,10 @@ Server side (read by fakepop3.py):
                 selfsigned (made by tests/integration/lib.sh's tls_init)
   sasl          mechanisms for "SASL ..." (PLAIN and CRAM-MD5 work)
   pipelining    announce PIPELINING
+  sasl_plus     "forever": answer AUTH (any offered mechanism) and every
+                line after it with "+ "; "after": the same once PLAIN or
+                CRAM-MD5 has succeeded; the client's "*" gets -ERR, and a
+                client still answering after 1000 fails the case
   stat, list, uidl    replace the STAT reply / LIST lines / UIDL lines
   no_uidl       UIDL answers -ERR
   faults        {KEY: [action, ...]}: KEY is "greeting", a command
@@ -491,6 +495,36 @@ CASES = [
          status="not email: +1 stored file",
          about="a message notmuch refuses as not email: stored, named in "
                "a warning with its UIDL, kept on the server"),
+
+    # ---- bounds on SASL (issue 10, item 8) -------------------------------
+    dict(name="sasl-plain-plus-forever", msgs=mbox(1), sasl=b"PLAIN",
+         conf=["auth plain"], sasl_plus="forever",
+         about="every line after AUTH PLAIN answered \"+ \": the "
+               "credentials go at most twice (once more for a server "
+               "that did not take the initial response), the next "
+               "challenge is cancelled (\"*\"), exit 76",
+         rc="76", say="SASL PLAIN.*challenge.*cancelled", delivered=0),
+    dict(name="sasl-xoauth2-plus-forever", msgs=mbox(1), sasl=b"XOAUTH2",
+         conf=["auth xoauth2"], sasl_plus="forever",
+         about="every line after AUTH XOAUTH2 answered \"+ \": one "
+               "AQ== to the error challenge, then \"*\", exit 76",
+         rc="76", say="SASL XOAUTH2.*OAuth2 error.*cancelled",
+         delivered=0),
+    dict(name="sasl-cram-plus-after", msgs=mbox(1), sasl=b"CRAM-MD5",
+         conf=["auth cram-md5"], sasl_plus="after",
+         about="a \"+ \" challenge after CRAM-MD5 is complete: "
+               "answered \"*\", exit 76",
+         rc="76", say="SASL CRAM-MD5.*after the exchange was "
+                      "complete.*cancelled", delivered=0),
+
+    # ---- an interrupted batch (issue 10, item 10; t-secrets.sh signals
+    # ---- popmuch while it waits here) ------------------------------------
+    dict(name="retr-stall-third", msgs=mbox(3),
+         faults={"RETR 3": [("reply_cut_stall", 150)]},
+         about="RETR 3 stops mid-body (timeout 2): exit 75, messages 1 "
+               "and 2 delivered, 3 not, tmp/ empty, nothing deleted",
+         rc="75", say="time", delivered=2, deleted=0,
+         conf=["timeout 2"]),
 ]
 
 

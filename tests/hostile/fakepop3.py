@@ -8,9 +8,13 @@ faults a real server will not produce.  Python 3 standard library only.
 
 Usage:
   fakepop3.py serve CASE --dir DIR [--port-file F] [--tls-dir D]
-                         [--connections N]
+                         [--connections N] [--no-faults 1]
+                         [--password PW] [--sasl MECHS]
       Listen on 127.0.0.1 on a random port, print it as the first line of
       stdout (and write it to F), serve N connections (default 1), exit.
+      --no-faults 1: the case's mailbox, served well (no faults);
+      --password PW: the password it accepts (default the case's, "p");
+      --sasl MECHS: the SASL mechanisms it offers (PLAIN, CRAM-MD5).
       DIR receives:
         transcript   every line the client sent ("C: ..."), what the
                      server sent ("S: ..."), and events ("-- tls", ...)
@@ -327,6 +331,8 @@ class Session:
         mech = arg.split(b" ")[0].upper()
         if self.authed or mech not in (self.case.get("sasl") or b"").split():
             return b"-ERR unsupported mechanism\r\n"
+        if self.case.get("sasl_plus") == "forever":
+            return self.sasl_plus(b"+ \r\n")
         if mech == b"PLAIN":
             self.send(b"+ \r\n")
             want = b"\0" + self.case.get("user", b"u") + b"\0" + \
@@ -346,7 +352,24 @@ class Session:
             return b"-ERR mechanism not implemented\r\n"
         if not ok:
             return b"-ERR [AUTH] authentication failed\r\n"
+        if self.case.get("sasl_plus") == "after":
+            return self.sasl_plus(b"+ \r\n")
         return self.login()
+
+    SASL_PLUS_MAX = 1000
+
+    def sasl_plus(self, chal):
+        """Answer every client line with chal until the client cancels
+        ("*": -ERR); a client still answering after SASL_PLUS_MAX
+        challenges fails the case (stderr) and is cut off."""
+        for _ in range(self.SASL_PLUS_MAX):
+            self.send(chal)
+            if self.read_line() == b"*":
+                self.log("-- client cancelled the SASL exchange")
+                return b"-ERR [AUTH] authentication cancelled\r\n"
+        sys.stderr.write("client answered %d SASL challenges\n"
+                         % self.SASL_PLUS_MAX)
+        raise Closed()
 
     def b64(self, s):
         if s == b"*":
@@ -491,7 +514,14 @@ def write_expect(case, d):
 def serve(args):
     name = args[0]
     opts = dict(zip(args[1::2], args[2::2]))
-    case = casesmod.get(name)
+    case = dict(casesmod.get(name))
+    if opts.get("--no-faults") == "1":
+        case.pop("faults", None)
+        case.pop("sasl_plus", None)
+    if "--password" in opts:
+        case["password"] = opts["--password"].encode()
+    if "--sasl" in opts:
+        case["sasl"] = opts["--sasl"].encode()
     d = opts["--dir"]
     os.makedirs(d, exist_ok=True)
     write_expect(case, d)

@@ -32,6 +32,7 @@
 #   oauth2   oauth2_start (before dovecot_start); oauth2_conf;
 #            oauth2_control K=V...; oauth2_issue_token;
 #            oauth2_log_count ERE
+#   notmuch  nm_hold_lock (another process holds the write lock)
 #   popmuch  pm_config ACCOUNT [LINE...]; pm_config_add ACCOUNT [LINE...];
 #            run_pm ARGS... (sets RC; output in $T/out, $T/err);
 #            run_pm_at OFFSET ARGS... (the same under faketime)
@@ -1087,4 +1088,25 @@ run_pm_at()
 pm_notmuch()
 {
 	notmuch "$@"
+}
+
+# nm_hold_lock: another process takes the notmuch write lock, as a TUI
+# tagging or "notmuch new" would (tests/data/notmuch-hold-lock.py, 60 s
+# at most); its pid in NM_HOLDER (kill -TERM it to let go: it exits 0
+# after closing the database).  Bails out when the lock cannot be taken.
+nm_hold_lock()
+{
+	local ready=$T/nm-locked.$$.$RANDOM
+
+	"$PM_PYTHON" "$PM_DATA/notmuch-hold-lock.py" "$ready" 60 \
+		2>>"$T/log" &
+	NM_HOLDER=$!
+	pm_at_exit "kill $NM_HOLDER 2>/dev/null; wait $NM_HOLDER 2>/dev/null"
+	for _ in $(seq 1 200); do
+		[ -e "$ready" ] && break
+		kill -0 "$NM_HOLDER" 2>/dev/null || break
+		sleep 0.05
+	done
+	[ -e "$ready" ] || t_bail "could not take the notmuch write lock" \
+		"$(tail -n 5 "$T/log")"
 }

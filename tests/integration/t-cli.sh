@@ -245,7 +245,7 @@ t_is "12 messages in all" "$(cat "$MAIL_ROOT"/p-*/new/* | grep -c '^Message-ID:'
 # complete WORD...: what contrib's bash completion offers for the last word.
 complete_words()
 {
-	bash -c '. "$1/contrib/completion/popmuch.bash"; shift
+	bash -c '. "$1/contrib/completion/popmuch"; shift
 		COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1))
 		_popmuch; printf "%s\n" "${COMPREPLY[@]}" | sort | tr "\n" " "' \
 		_ "$TOP_SRCDIR" "$@"
@@ -259,8 +259,28 @@ t_is "bash completion: accounts of -C FILE" \
 		probe '')" "gmail home isp "
 t_like "bash completion: fetch options" \
 	"$(complete_words popmuch fetch --d)" '--debug --dry-run'
+# bash splits "--config=FILE" at "=" (COMP_WORDBREAKS)
+t_is "bash completion: accounts after --config=FILE" \
+	"$(complete_words popmuch --config = \
+		"$TOP_SRCDIR/contrib/popmuch.conf.example" fetch '')" \
+	"gmail home isp "
+t_is "bash completion: the command after --config=FILE" \
+	"$(complete_words popmuch --config = \
+		"$TOP_SRCDIR/contrib/popmuch.conf.example" st)" "status "
+t_like "bash completion: files after --config=" \
+	"$(cd "$TOP_SRCDIR/contrib" && complete_words popmuch --config = popmuch.co)" \
+	'popmuch.conf.example'
 if command -v zsh >/dev/null; then
 	t_ok "zsh completion parses" zsh -n "$TOP_SRCDIR/contrib/completion/_popmuch"
+	zcomp() {
+		timeout 10 zsh -f "$PM_DATA/zsh-complete.zsh" \
+			"$TOP_SRCDIR/contrib/completion" "$1" "$2" 2>/dev/null
+	}
+	t_is "zsh completion: options after the command" \
+		"$(zcomp 'popmuch fetch --d' '--dry-run')" "found --dry-run"
+	t_is "zsh completion: accounts of -C FILE" \
+		"$(zcomp "popmuch -C $TOP_SRCDIR/contrib/popmuch.conf.example fetch " isp)" \
+		"found isp"
 else
 	t_skip "zsh completion parses" "zsh is not installed"
 fi

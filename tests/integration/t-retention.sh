@@ -375,18 +375,8 @@ t_is "torn journal: the torn record is cut off" \
 # ---- the notmuch database locked by another process -----------------------
 account locked "keep off"
 seed_messages locked 5
-ready=$T/nm-locked
-"$PM_PYTHON" "$PM_DATA/notmuch-hold-lock.py" "$ready" 60 \
-	2>>"$T/log" &
-holder=$!
-pm_at_exit "kill $holder 2>/dev/null; wait $holder 2>/dev/null"
-for _ in $(seq 1 200); do
-	[ -e "$ready" ] && break
-	kill -0 "$holder" 2>/dev/null || break
-	sleep 0.05
-done
-[ -e "$ready" ] || t_bail "could not take the notmuch write lock" \
-	"$(tail -n 5 "$T/log")"
+nm_hold_lock
+holder=$NM_HOLDER
 t0=$(date +%s)
 run_pm fetch --index-timeout 3
 t1=$(date +%s)

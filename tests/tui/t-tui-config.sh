@@ -116,16 +116,8 @@ t_screen "status bar: new mail noticed" '1 new message' 15
 t_screen "the list refreshed in place" 'freshly delivered'
 
 # ---- tagging while another process holds the write lock ----------------------
-ready=$T/nm-locked
-"$PM_PYTHON" "$PM_DATA/notmuch-hold-lock.py" "$ready" 60 2>>"$T/log" &
-holder=$!
-pm_at_exit "kill $holder 2>/dev/null; wait $holder 2>/dev/null"
-for _ in $(seq 1 200); do
-	[ -e "$ready" ] && break
-	kill -0 "$holder" 2>/dev/null || break
-	sleep 0.05
-done
-[ -e "$ready" ] || t_bail "could not take the notmuch write lock"
+nm_hold_lock
+holder=$NM_HOLDER
 tui_keys g '*'
 t_screen "the tagger is stopped: database busy" \
 	'notmuch database is busy.*tags \+flagged not saved' 20

@@ -16,15 +16,15 @@ TUI_SOCK=popmuchtest-$$
 
 tui_tmux()
 {
-	tmux -L "$TUI_SOCK" -f /dev/null "$@"
+	"${TUI_TMUX:-tmux}" -L "$TUI_SOCK" -f /dev/null "$@"
 }
 
 tui_start()
 {
-	local cmd q a
+	local cmd q a path=$PATH
 	local -a extra=()
 
-	command -v tmux >/dev/null || t_bail "tmux is not installed"
+	TUI_TMUX=$(command -v tmux) || t_bail "tmux is not installed"
 	cmd="cd '$T' &&"
 	for a in "$POPMUCH" "$@"; do
 		q=$(printf '%s' "$a" | sed "s/'/'\\\\''/g")
@@ -34,8 +34,11 @@ tui_start()
 	rm -f "$T/tui.exit"
 	for a in ${TUI_ENV:-}; do
 		extra+=(-e "$a")
+		# tmux 3.3 gives a session that a client starts the client's
+		# PATH, whatever -e says: so PATH goes to the client
+		case $a in PATH=*) path=${a#PATH=} ;; esac
 	done
-	tui_tmux new-session -d -x "${TUI_COLS:-100}" -y "${TUI_ROWS:-30}" \
+	PATH=$path tui_tmux new-session -d -x "${TUI_COLS:-100}" -y "${TUI_ROWS:-30}" \
 		-e "HOME=$HOME" -e "XDG_CONFIG_HOME=$XDG_CONFIG_HOME" \
 		-e "XDG_STATE_HOME=$XDG_STATE_HOME" \
 		-e "NOTMUCH_CONFIG=$NOTMUCH_CONFIG" -e "TZ=UTC" \

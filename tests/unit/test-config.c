@@ -12,6 +12,7 @@
 #include "popmuch/secret.h"
 #include "popmuch/xmalloc.h"
 #include "tap.h"
+#include "testutil.h"
 
 static char tmpdir[] = "/tmp/test-config.XXXXXX";
 
@@ -371,13 +372,9 @@ test_refused(void)
 	    {"tls_min_dh_prime_bits 512", "tls_priorities instead"},
 	    {"tls_force_sslv3 on", "tls_force_sslv3: not supported"},
 	    {"ntlmdomain CORP", "ntlmdomain: not supported"},
-	    {"uidls_file ~/.mpop_uidls/%U_at_%H", "$XDG_STATE_HOME"},
-	    {"filter /usr/bin/spamc -c", "filter: not supported"},
 	    {"auth gssapi", "auth: method gssapi is not supported"},
 	    {"auth ntlm", "auth: method ntlm is not"},
 	    {"auth digest-md5", "auth: method digest-md5 is not"},
-	    {"delivery mda /usr/bin/procmail -f '%F'", "indexes"},
-	    {"delivery mbox ~/Mail/inbox", "delivery: method mbox"},
 	    {"delivery exchange c:\\pickup", "delivery: method exchange"},
 	    {"received_header on", "byte-exact; remove this line"},
 	    {"received_header", "received_header: adding"},
@@ -429,9 +426,11 @@ test_structure_errors(void)
 		    "name with blank");
 	parse_fails("account a\x01x\nhost h\n", "invalid account name",
 		    "name with control character");
-	parse_fails("account a\nhost h\nuser joe\naccount default : a\n",
+	parse_fails("account a\nhost h\nuser joe\naccount default : a\n"
+		    "keep on\n",
 		    "accounts a and default fetch the same mailbox",
-		    "same mailbox twice");
+		    "same mailbox twice (a default account with lines of its "
+		    "own)");
 	parse_fails("account a\nhost h\ntls_key_file /k\n",
 		    "tls_key_file and tls_cert_file go together", "key alone");
 	parse_fails("account a\nhost h\ntls_certcheck off\ntls_fingerprint "
@@ -612,7 +611,9 @@ test_secret_get(void)
 	unlink(netrc);
 	secret_case("account a\nhost h\nuser u\n", PM_NOPERM,
 		    "no password configured for account a (set password, "
-		    "passwordeval, or ~/.netrc)",
+		    "passwordeval, or ~/.netrc; for the key ring, where mpop "
+		    "keeps it: passwordeval \"secret-tool lookup host h "
+		    "service pop3 user u\")",
 		    "nothing configured, no terminal");
 	free(netrc);
 }
@@ -741,6 +742,259 @@ test_tui_keywords(void)
 		    "t:3: bind: is a global setting", "bind in an account");
 }
 
+/* ---- mpop's keywords, all errors at once, mpop's file -------------------- */
+
+/* Every file of tests/data/mpoprc/ (modelled on real users' ~/.mpoprc
+ * and mpop's own example) is accepted, copied with mode 600 as mpop
+ * wants it. */
+static void
+test_real_mpoprc_files(void)
+{
+	static const char *const files[] = {
+	    "mpop-example", "gmail-default", "multi-filter", "uidls-defaults",
+	    "plain-password", "procmail", "notmuch-insert", "keyring",
+	};
+	char *src, *dst, *text;
+	struct config *cfg;
+	struct pm_err err;
+	size_t i, len;
+
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		src = xasprintf("%s/tests/data/mpoprc/%s.mpoprc", TOP_SRCDIR,
+				files[i]);
+		dst = xasprintf("%s/%s", tmpdir, files[i]);
+		text = slurp(src, &len);
+		if (text == NULL)
+			fatal("cannot read %s", src);
+		write_file(dst, text, 0600);
+		cfg = NULL;
+		if (!ok(config_load(dst, &cfg, &err) == PM_OK,
+			"real-world mpoprc accepted: %s", files[i]))
+			diag("  %s", err.msg);
+		config_free(&cfg);
+		unlink(dst);
+		free(text);
+		free(src);
+		free(dst);
+	}
+}
+
+static void
+test_mpop_example(void)
+{
+	char *path = xasprintf("%s/tests/data/mpoprc/mpop-example.mpoprc",
+			       TOP_SRCDIR), *text;
+	struct config *cfg;
+	struct account *a;
+	size_t len;
+
+	text = slurp(path, &len);
+	cfg = parse_ok(text, "mpop's example");
+	if (cfg == NULL)
+		goto out;
+	is_int((int)cfg->naccounts, 3, "default alias is no fourth account");
+	is_str(cfg->default_account, "freemail", "default account");
+	a = config_account(cfg, "default");
+	ok(a != NULL && strcmp(a->name, "freemail") == 0,
+	   "config_account(default) finds freemail");
+	a = config_account(cfg, "company");
+	ok(a != NULL && a->filter != NULL &&
+	       strncmp(a->filter, "if [ \"`grep", 11) == 0,
+	   "filter kept");
+	ok(a != NULL && a->maildir == NULL, "mbox: the default Maildir");
+	is_int((int)cfg->nnotes, 2, "two notes: mbox and filter");
+	ok(cfg->nnotes == 2 && strstr(cfg->notes[0], "t:9: delivery: popmuch "
+						      "delivers into a Maildir") !=
+				   NULL,
+	   "mbox note names file and line");
+	ok(cfg->nnotes == 2 &&
+	       strstr(cfg->notes[1], "filter: popmuch does not run") != NULL,
+	   "filter note");
+	config_free(&cfg);
+out:
+	free(text);
+	free(path);
+}
+
+static void
+test_mpop_keywords(void)
+{
+	struct config *cfg;
+	struct account *a;
+
+	cfg = parse_ok("defaults\nuidls_file ~/.local/share/%U_at_%H\n"
+		       "account a\nhost h\n",
+		       "uidls_file in defaults");
+	a = cfg ? cfg->accounts[0] : NULL;
+	is_str(a ? a->uidls_file : NULL, "/home/tester/.local/share/%U_at_%H",
+	       "uidls_file: ~ expanded, %%U %%H kept");
+	is_int(cfg ? (int)cfg->nnotes : -1, 0, "uidls_file: no note");
+	config_free(&cfg);
+	parse_fails("account a\nhost h\nuidls_file\n",
+		    "t:3: uidls_file: missing argument", "empty uidls_file");
+
+	cfg = parse_ok("account a\nhost h\ntags +x\ndelivery mda "
+		       "\"notmuch insert --folder=w +work -unread\"\n"
+		       "account b\nhost h2\n"
+		       "delivery mda /usr/bin/notmuch insert +play\n",
+		       "delivery mda notmuch insert");
+	a = cfg ? cfg->accounts[0] : NULL;
+	is_str(a ? a->tags : NULL, "+x", "insert: own tags line wins");
+	is_str(a ? a->mda : NULL, "notmuch insert --folder=w +work -unread",
+	       "mda kept");
+	a = cfg ? cfg->accounts[1] : NULL;
+	is_str(a ? a->tags : NULL, "+play", "insert: +tag becomes tags");
+	ok(cfg && cfg->nnotes == 2 &&
+	       strstr(cfg->notes[0], "not the --folder") != NULL &&
+	       strstr(cfg->notes[1], "with tags +play") != NULL,
+	   "insert notes say what happens instead");
+	config_free(&cfg);
+
+	cfg = parse_ok("defaults\ndelivery maildir /m\naccount a\nhost h\n"
+		       "delivery mda \"/usr/bin/procmail -f '%F' -d $USER\"\n"
+		       "account b\nhost h2\ndelivery mda maildrop\n",
+		       "delivery mda procmail, maildrop");
+	a = cfg ? cfg->accounts[0] : NULL;
+	ok(a && a->maildir == NULL, "mda after maildir: the default Maildir");
+	ok(cfg && cfg->nnotes == 2 &&
+	       strstr(cfg->notes[0], "t:5: delivery: popmuch does not run "
+				     "procmail") != NULL &&
+	       strstr(cfg->notes[1], "does not run maildrop") != NULL,
+	   "procmail and maildrop notes");
+	config_free(&cfg);
+	parse_fails("account a\nhost h\ndelivery mda\n",
+		    "delivery: missing command", "mda without command");
+
+	/* a default account with lines of its own is an account */
+	cfg = parse_ok("account a\nhost h\naccount default : a\nhost i\n",
+		       "default with its own host");
+	is_int(cfg ? (int)cfg->naccounts : -1, 2, "default kept as account");
+	ok(cfg && cfg->default_account == NULL, "no alias");
+	config_free(&cfg);
+	cfg = parse_ok("account a\nhost h\n", "no default");
+	ok(cfg && config_account(cfg, "default") == NULL,
+	   "no default account: config_account(default) is NULL");
+	config_free(&cfg);
+}
+
+/* Every error of a file in one run, each with its line. */
+static void
+test_all_errors(void)
+{
+	struct config *cfg = NULL;
+	struct pm_err err;
+	enum pm_status st;
+	int lines = 1;
+	char *s, big[8192];
+	size_t o = 0;
+	int i;
+
+	st = config_parse_string(
+	    "t",
+	    "defaults\nhots x\naccount a\nhost h\nport 0\n"
+	    "account b : zz\nport 1\nport 2x\naccount c\nkeep maybe\n",
+	    &cfg, &err);
+	is_int(st, PM_CONFIG, "several errors: PM_CONFIG");
+	ok(cfg == NULL, "several errors: no config");
+	for (s = err.msg; *s != '\0'; s++)
+		lines += *s == '\n';
+	is_int(lines, 6, "six errors, one line each");
+	ok(strstr(err.msg, "t:2: hots: unknown keyword") != NULL &&
+	       strstr(err.msg, "\nt:5: port: invalid argument") != NULL &&
+	       strstr(err.msg, "\nt:6: account: unknown parent account zz") !=
+		   NULL &&
+	       strstr(err.msg, "\nt:8: port: invalid argument \"2x\"") !=
+		   NULL &&
+	       strstr(err.msg, "\nt:10: keep: invalid") != NULL,
+	   "each error with its line, in order");
+	ok(strstr(err.msg, "\nt:9: account: account c has no host") != NULL,
+	   "after the lines, the account checks");
+	if (lines != 6)
+		diag("  got: %s", err.msg);
+
+	/* more errors than fit: whole lines and a count */
+	for (i = 0; i < 100; i++)
+		o += (size_t)snprintf(big + o, sizeof(big) - o,
+				      "account a%d\nport x\n", i);
+	st = config_parse_string("t", big, &cfg, &err);
+	is_int(st, PM_CONFIG, "200 errors: PM_CONFIG");
+	ok(strstr(err.msg, "more errors)") != NULL, "200 errors: a count");
+	ok(strlen(err.msg) < PM_ERR_MSG_MAX, "200 errors: bounded");
+	ok(strstr(err.msg, "t:2: port") == err.msg, "200 errors: first first");
+}
+
+static void
+test_find_path(void)
+{
+	char *home = xasprintf("%s/fh", tmpdir), *want, *got;
+	char *xdgdir = xasprintf("%s/.config/mpop", home);
+	char *own = xasprintf("%s/.config/popmuch", home);
+	int is_mpop = -1;
+
+	setenv("HOME", home, 1);
+	unsetenv("XDG_CONFIG_HOME");
+	got = config_find_path(&is_mpop);
+	want = xasprintf("%s/.config/popmuch/config", home);
+	ok(strcmp(got, want) == 0 && is_mpop == 0, "none: popmuch's path");
+	free(got);
+	free(want);
+	want = xasprintf("%s/.config", home);
+	if (mkdir(home, 0700) != 0 || mkdir(want, 0700) != 0 ||
+	    mkdir(xdgdir, 0700) != 0)
+		fatal("mkdir %s", xdgdir);
+	free(want);
+	want = xasprintf("%s/config", xdgdir);
+	write_file(want, "account a\nhost h\n", 0600);
+	got = config_find_path(&is_mpop);
+	ok(strcmp(got, want) == 0 && is_mpop == 1, "the XDG mpop file");
+	free(got);
+	free(want);
+	want = xasprintf("%s/.mpoprc", home);
+	write_file(want, "account a\nhost h\n", 0600);
+	got = config_find_path(&is_mpop);
+	ok(strcmp(got, want) == 0 && is_mpop == 1,
+	   "~/.mpoprc before the XDG file, as mpop");
+	free(got);
+	free(want);
+	(void)mkdir(own, 0700);
+	want = xasprintf("%s/config", own);
+	write_file(want, "account a\nhost h\n", 0600);
+	got = config_find_path(&is_mpop);
+	ok(strcmp(got, want) == 0 && is_mpop == 0, "popmuch's own first");
+	free(got);
+	free(want);
+	setenv("HOME", "/home/tester", 1);
+	free(home);
+	free(xdgdir);
+	free(own);
+}
+
+static void
+test_notes_once(void)
+{
+	struct config *cfg = parse_ok("account a\nhost h\nfilter x\n",
+				      "a note");
+	char *stamp = xasprintf("%s/st/notes", tmpdir), *text;
+
+	text = cfg ? config_notes_text(cfg, 1) : NULL;
+	ok(text && strncmp(text, "reading mpop's t, as there is no popmuch "
+				 "configuration",
+			   40) == 0 &&
+	       strstr(text, "\nt:3: filter: ") != NULL,
+	   "notes text: mpop's file, then each note");
+	is_int(config_shown_before(stamp, text ? text : ""), 0,
+	       "first time: not shown before");
+	is_int(config_shown_before(stamp, text ? text : ""), 1,
+	       "second time: shown before");
+	is_int(config_shown_before(stamp, "other\n"), 0, "changed: shown again");
+	free(text);
+	config_free(&cfg);
+	cfg = parse_ok("account a\nhost h\n", "no note");
+	ok(cfg && config_notes_text(cfg, 0) == NULL, "nothing to say: NULL");
+	config_free(&cfg);
+	free(stamp);
+}
+
 /* The sending keywords (compose.c, outbox.c, the TUI). */
 static void
 test_sending_keywords(void)
@@ -801,9 +1055,21 @@ main(void)
 	test_tui_keywords();
 	test_sending_keywords();
 	test_netrc();
+	test_real_mpoprc_files();
+	test_mpop_example();
+	test_mpop_keywords();
+	test_all_errors();
+	test_find_path();
+	test_notes_once();
 	setenv("HOME", tmpdir, 1);
 	test_secret_get();
 	test_secret_not_in_message();
-	rmdir(tmpdir);
+	{
+		char *rm = xasprintf("rm -rf '%s'", tmpdir);
+
+		if (system(rm) != 0)
+			diag("cannot remove %s", tmpdir);
+		free(rm);
+	}
 	return done_testing();
 }

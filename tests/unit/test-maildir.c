@@ -387,6 +387,91 @@ test_clean_tmp(void)
 	free(dir);
 }
 
+/* In a child: leave one synced file in dir's tmp/ (no commit). */
+static void
+leave_tmp_file(const char *dir)
+{
+	struct maildir_tmp *t;
+	struct maildir *md;
+	struct pm_err err;
+
+	if (maildir_open(dir, &md, &err) != PM_OK ||
+	    maildir_tmp_new(md, &t, &err) != PM_OK ||
+	    maildir_tmp_write(t, "x\n", 2, &err) != PM_OK ||
+	    maildir_tmp_sync(t, &err) != PM_OK)
+		_exit(1);
+}
+
+/* A writer that died leaves files in tmp/ that the next run removes at
+ * once; a live writer's stay, and so do this process's own. */
+static void
+test_clean_dead_writer(void)
+{
+	char *dir = xasprintf("%s/dead", base), *tmpdir, *reused = NULL;
+	int ready[2], hold[2], status;
+	struct maildir_tmp *own;
+	struct maildir *md;
+	struct pm_err err;
+	pid_t dead, live;
+	const char *w;
+	char c;
+
+	tmpdir = xasprintf("%s/tmp", dir);
+	if (maildir_open(dir, &md, &err) != PM_OK ||
+	    maildir_tmp_new(md, &own, &err) != PM_OK ||
+	    maildir_tmp_write(own, "x\n", 2, &err) != PM_OK ||
+	    maildir_tmp_sync(own, &err) != PM_OK || pipe(ready) != 0 ||
+	    pipe(hold) != 0) {
+		ok(0, "set up: %s", err.msg);
+		return;
+	}
+	if ((dead = fork()) == 0) {
+		leave_tmp_file(dir);
+		_exit(0);
+	}
+	waitpid(dead, &status, 0);
+	if ((live = fork()) == 0) {
+		close(hold[1]);
+		leave_tmp_file(dir);
+		(void)write(ready[1], "r", 1);
+		(void)read(hold[0], &c, 1); /* until the parent closes it */
+		_exit(0);
+	}
+	close(hold[0]);
+	ok(read(ready[0], &c, 1) == 1, "a live writer left its file");
+	/* The live child's pid, but another start time: a reused pid. */
+	w = strstr(maildir_tmp_name(own), "W");
+	ok(w != NULL && w[9] == 'T', "names carry W<ctx>T<start>: %s",
+	   maildir_tmp_name(own));
+	if (w != NULL) {
+		reused = xasprintf("%s/1700000000.M1P%ldQ1R0123456789abcdef"
+				   "%.9sT1.%s",
+				   tmpdir, (long)live, w,
+				   strchr(w, '.') ? strchr(w, '.') + 1 : "");
+		*strstr(reused, ",S=") = '\0';
+		write_file(reused, "x");
+	}
+	is_int(count_entries(tmpdir), 4, "four files in tmp/");
+	maildir_clean_tmp(md);
+	is_int(count_entries(tmpdir), 2,
+	       "the dead writer's file and the reused pid's removed");
+	ok(reused == NULL || access(reused, F_OK) != 0,
+	   "a live pid with another start time is a dead writer");
+	close(hold[1]);
+	waitpid(live, &status, 0);
+	maildir_clean_tmp(md);
+	is_int(count_entries(tmpdir), 1,
+	       "once the live writer is gone its file goes too; ours stays");
+	maildir_tmp_abort(&own);
+	is_int(count_entries(tmpdir), 0, "ours removed by abort");
+	close(ready[0]);
+	close(ready[1]);
+	maildir_free(&md);
+	free(reused);
+	free(tmpdir);
+	free(dir);
+}
+
 static void
 test_unwritable(void)
 {
@@ -522,6 +607,7 @@ main(void)
 	test_find();
 	test_find_tmp();
 	test_clean_tmp();
+	test_clean_dead_writer();
 	test_unwritable();
 	test_disk_full();
 	test_hostname();

@@ -23,30 +23,6 @@
 
 static char base[] = "/tmp/test-uidl.XXXXXX";
 
-/* An independent CRC-32 (bitwise) to write journals by hand. */
-static uint32_t
-crc32_bitwise(const char *s, size_t len)
-{
-	uint32_t c = 0xffffffffu;
-	size_t i;
-	int k;
-
-	for (i = 0; i < len; i++) {
-		c ^= (unsigned char)s[i];
-		for (k = 0; k < 8; k++)
-			c = (c >> 1) ^ (0xedb88320u & (0u - (c & 1)));
-	}
-	return ~c;
-}
-
-/* Append "content *CRC\n" to f. */
-static void
-put_line(FILE *f, const char *content)
-{
-	fprintf(f, "%s *%08" PRIX32 "\n", content,
-		crc32_bitwise(content, strlen(content)));
-}
-
 static off_t
 file_size(const char *path)
 {

@@ -2,8 +2,13 @@
 #ifndef POPMUCH_TESTUTIL_H
 #define POPMUCH_TESTUTIL_H
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -55,6 +60,57 @@ small_tmpfs_done(const char *mnt)
 {
 	if (umount(mnt) != 0)
 		diag("umount %s: %s", mnt, strerror(errno));
+}
+
+/* An independent CRC-32 (bitwise) to write journals by hand. */
+__attribute__((unused)) static uint32_t
+crc32_bitwise(const char *s, size_t len)
+{
+	uint32_t c = 0xffffffffu;
+	size_t i;
+	int k;
+
+	for (i = 0; i < len; i++) {
+		c ^= (unsigned char)s[i];
+		for (k = 0; k < 8; k++)
+			c = (c >> 1) ^ (0xedb88320u & (0u - (c & 1)));
+	}
+	return ~c;
+}
+
+/* Append "content *CRC\n" to f. */
+__attribute__((unused)) static void
+put_line(FILE *f, const char *content)
+{
+	fprintf(f, "%s *%08" PRIX32 "\n", content,
+		crc32_bitwise(content, strlen(content)));
+}
+
+/* rm -rf path (a diag line when it fails). */
+__attribute__((unused)) static void
+rm_tree(const char *path)
+{
+	char *cmd = xasprintf("rm -rf '%s'", path);
+
+	if (system(cmd) != 0)
+		diag("cannot remove %s", path);
+	free(cmd);
+}
+
+/* Entries in dir but . and .., -1 when it cannot be read. */
+__attribute__((unused)) static int
+dir_entries(const char *dir)
+{
+	struct dirent *de;
+	DIR *d = opendir(dir);
+	int n = 0;
+
+	if (d == NULL)
+		return -1;
+	while ((de = readdir(d)) != NULL)
+		n += strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0;
+	closedir(d);
+	return n;
 }
 
 #endif

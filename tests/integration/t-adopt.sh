@@ -1,0 +1,123 @@
+#!/bin/bash
+# t-adopt: the readers of the peers' records (src/adopt.c) on files that
+# the real mpop, fetchmail and getmail6 write after fetching from Dovecot
+# with "keep on": each reader returns exactly the UIDLs Dovecot lists.
+# (tests/unit/adopt-dump prints what adopt_load_account() finds.)
+[ -n "${BASH_VERSION:-}" ] || exec /bin/bash "$0" "$@"
+. "$(dirname "$0")/lib.sh"
+
+DUMP=$TOP_BUILDDIR/tests/unit/adopt-dump
+pm_world
+dovecot_start
+seed_messages "$POP_USER" 4
+
+# The UIDLs Dovecot lists, one a line, sorted (an independent client).
+server_uidls()
+{
+	"$PM_PYTHON" - "$POP3_PORT" "$POP_USER" "$POP_PASS" "$TLS_CA" <<'EOF'
+import poplib, ssl, sys
+port, user, pw, ca = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
+p = poplib.POP3("127.0.0.1", int(port), timeout=30)
+p.stls(ssl.create_default_context(cafile=ca))
+p.user(user)
+p.pass_(pw)
+for line in sorted(l.split()[1].decode() for l in p.uidl()[1]):
+    print(line)
+p.quit()
+EOF
+}
+want=$(server_uidls)
+t_is "Dovecot lists 4 UIDLs" "$(printf '%s\n' "$want" | grep -c .)" 4
+
+# dump SOURCE: the UIDLs adopt-dump finds with source SOURCE, sorted
+dump()
+{
+	"$DUMP" "$T/mpoprc" test 2>"$T/dump.err" | awk -v s="$1" \
+		'$3 ~ s { print $1 }' | sort
+}
+
+# ---- mpop, with the very file popmuch then reads ---------------------------
+mkdir -p "$MAIL_ROOT/test/new" "$MAIL_ROOT/test/cur" "$MAIL_ROOT/test/tmp"
+(umask 077 && cat >"$T/mpoprc" <<EOF
+defaults
+tls on
+tls_starttls on
+keep on
+account test
+host 127.0.0.1
+port $POP3_PORT
+tls_trust_file $TLS_CA
+user $POP_USER
+password $POP_PASS
+delivery maildir $MAIL_ROOT/test
+account default : test
+EOF
+)
+t_ok "mpop fetches with keep on" mpop --file="$T/mpoprc" -q
+t_ok "mpop wrote its default uidls file" \
+	test -s "$HOME/.mpop_uidls/${POP_USER}_at_127.0.0.1"
+t_is "mpop's record: exactly Dovecot's UIDLs" "$(dump mpop)" "$want"
+t_like "adopt names mpop's file" "$(cat "$T/dump.err")" \
+	"file: $HOME/.mpop_uidls/${POP_USER}_at_127.0.0.1"
+
+# uidls_file in the same mpoprc moves it; popmuch follows
+sed -i "s|^keep on\$|keep on\nuidls_file $T/uidls-%U|" "$T/mpoprc"
+t_ok "mpop with uidls_file" mpop --file="$T/mpoprc" -q
+rm -rf "$HOME/.mpop_uidls"
+t_is "uidls_file read, %U replaced" "$(dump mpop)" "$want"
+
+# ---- fetchmail ---------------------------------------------------------------
+(umask 077 && cat >"$T/fetchmailrc" <<EOF
+poll 127.0.0.1 port $POP3_PORT proto pop3 uidl
+  user "$POP_USER" there with password "$POP_PASS" is root here
+  keep sslcertck sslcertfile "$TLS_CA" sslproto TLS1.2+ sslcommonname localhost
+  mda "cat >/dev/null"
+EOF
+)
+t_ok "fetchmail fetches with keep" \
+	fetchmail -f "$T/fetchmailrc" --nodetach --silent
+t_is "fetchmail's .fetchids: exactly Dovecot's UIDLs" "$(dump fetchmail)" \
+	"$want"
+
+# ---- getmail6 (refuses to deliver as root: run as the mail user) ---------
+gm=$HOME/.getmail
+mkdir -p "$gm" "$T/gmbox/new" "$T/gmbox/cur" "$T/gmbox/tmp"
+cat >"$gm/getmailrc" <<EOF
+[retriever]
+type = SimplePOP3SSLRetriever
+server = 127.0.0.1
+port = $POP3S_PORT
+username = $POP_USER
+password = $POP_PASS
+ca_certs = $TLS_CA
+[destination]
+type = Maildir
+path = $T/gmbox/
+[options]
+delete = false
+read_all = false
+EOF
+as_user=()
+if [ "$(id -u)" = 0 ]; then
+	chown -R "$PM_MAIL_USER" "$gm" "$T/gmbox"
+	as_user=(runuser -u "$PM_MAIL_USER" --)
+fi
+before=$(date +%s)
+# getmail6 checks the certificate name: 127.0.0.1 is not in it
+sed -i 's/^server = .*/server = localhost/' "$gm/getmailrc"
+t_ok "getmail6 fetches with delete = false" \
+	"${as_user[@]}" getmail --getmaildir="$gm" --rcfile=getmailrc --quiet
+sed -i "s/^host .*/host localhost/" "$T/mpoprc"
+t_is "getmail6's oldmail file: exactly Dovecot's UIDLs" "$(dump getmail6)" \
+	"$want"
+times=$("$DUMP" "$T/mpoprc" test 2>/dev/null | awk '$3 ~ /getmail6/ { print $2 }')
+t_ok "getmail6's first-seen times are kept" \
+	awk -v b="$before" '$1 < b - 5 || $1 > b + 600 { exit 1 }' <<<"$times"
+
+# ---- a corrupt record is an error naming the file --------------------------
+printf 'garbage\n' >"$HOME/.fetchids"
+"$DUMP" "$T/mpoprc" test >/dev/null 2>"$T/dump.err"
+t_is "corrupt .fetchids: exit 65" "$?" 65
+t_like "the error names the file" "$(cat "$T/dump.err")" \
+	"$HOME/.fetchids:1: not a fetchmail .fetchids file"
+t_done

@@ -1,0 +1,115 @@
+#!/bin/bash
+# t-setup: "popmuch setup" for a person with nothing configured (no
+# notmuch, no popmuch configuration), against the Dovecot fixture: by
+# flags, through an RFC 6186 SRV record (a test DNS server on loopback),
+# and answering its questions in tmux; then "popmuch fetch" works.
+[ -n "${BASH_VERSION:-}" ] || exec /bin/bash "$0" "$@"
+. "$(dirname "$0")/lib.sh"
+. "$TOP_SRCDIR/tests/tui/tuilib.sh"
+
+pm_world
+rm -f "$NOTMUCH_CONFIG"
+dovecot_start
+seed_messages "$POP_USER" 2
+
+# ---- by flags (a script) ------------------------------------------------------
+run_pm setup "$POP_USER@example.org" host=127.0.0.1 port="$POP3_PORT" \
+	tls_trust_file="$TLS_CA" user="$POP_USER" passwordeval="echo $POP_PASS"
+t_rc "setup by flags: exit 0" 0
+t_like "it checked the login" "$(cat "$T/err")" 'Login: +ok \(2 messages'
+t_like "it names what it wrote" "$(cat "$T/err")" "Wrote $PM_CONFIG"
+t_ok "the notmuch configuration was created" test -s "$NOTMUCH_CONFIG"
+t_is "... with the mail root ~/mail" \
+	"$(sed -n 's/^path=//p' "$NOTMUCH_CONFIG")" "$HOME/mail"
+t_is "... and the address" \
+	"$(sed -n 's/^primary_email=//p' "$NOTMUCH_CONFIG")" \
+	"$POP_USER@example.org"
+t_is "the popmuch configuration is private" "$(stat -c %a "$PM_CONFIG")" 600
+run_pm fetch
+t_rc "then popmuch fetch works: exit 0" 0
+t_is "... both messages delivered" "$(maildir_count "$MAIL_ROOT/example")" 2
+t_is "... and indexed" "$(pm_notmuch count '*')" 2
+cp "$PM_CONFIG" "$T/first"
+run_pm setup "$POP_USER@example.org" host=127.0.0.1 port="$POP3_PORT" \
+	tls_trust_file="$TLS_CA" passwordeval="echo x" probe=off
+t_rc "a second setup: exit 73" 73
+t_like "... saying it never replaces the file" "$(cat "$T/err")" \
+	'already exists; popmuch setup never replaces it'
+t_cmp "... and the file is unchanged" "$PM_CONFIG" "$T/first"
+
+# ---- what is refused ---------------------------------------------------------
+run_pm setup
+t_rc "no address, no terminal: exit 64" 64
+run_pm setup me@example.org password=secret
+t_rc "password= on the command line: exit 64" 64
+t_like "... visible in ps" "$(cat "$T/err")" 'visible to every user \(ps\)'
+run_pm -C "$T/wrongpw" setup "$POP_USER@example.org" host=127.0.0.1 \
+	port="$POP3_PORT" tls_trust_file="$TLS_CA" user="$POP_USER" \
+	passwordeval="echo wrong"
+t_rc "a wrong password: exit 77" 77
+t_ok "... and nothing is written" test ! -e "$T/wrongpw"
+run_pm -C "$T/dry" --dry-run setup "$POP_USER@example.org" host=127.0.0.1 \
+	port="$POP3_PORT" tls_trust_file="$TLS_CA" user="$POP_USER" \
+	passwordeval="echo $POP_PASS" keep=30d
+t_rc "--dry-run: exit 0" 0
+t_like "... prints the configuration" "$(cat "$T/out")" 'keep 30d'
+t_ok "... and writes nothing" test ! -e "$T/dry"
+
+# ---- the server from DNS: _pop3s._tcp SRV (RFC 6186) ---------------------
+"$PM_PYTHON" "$PM_DATA/srv-dns.py" "$T/dns" _pop3s._tcp.srv.example \
+	"$POP3S_PORT" localhost 2>>"$T/log" &
+dns=$!
+pm_at_exit "kill $dns 2>/dev/null"
+for _ in $(seq 1 100); do [ -s "$T/dns" ] && break; sleep 0.05; done
+export POPMUCH_TEST_DNS=$(cat "$T/dns")
+run_pm -C "$T/srv.conf" setup "$POP_USER@srv.example" tls_trust_file="$TLS_CA" \
+	user="$POP_USER" passwordeval="echo $POP_PASS"
+t_rc "setup through an SRV record: exit 0" 0
+t_like "... says where the server came from" "$(cat "$T/err")" \
+	"Server: localhost port $POP3S_PORT \(TLS\), from DNS \(SRV _pop3s._tcp\)"
+t_is "... and writes it with implicit TLS" \
+	"$(grep -E '^(host|port|tls_starttls) ' "$T/srv.conf" | tr '\n' ' ')" \
+	"host localhost port $POP3S_PORT tls_starttls off "
+run_pm -C "$T/nosrv" setup "$POP_USER@nosrv.example" probe=off
+t_rc "no table entry, no SRV record: exit 69" 69
+t_like "... asks for host=" "$(cat "$T/err")" 'give host=HOST'
+
+# ---- a person at a terminal, in tmux ------------------------------------------
+# (not tui_start: setup talks on stderr, which that sends to a file)
+command -v tmux >/dev/null || t_bail "tmux is not installed"
+rm -f "$NOTMUCH_CONFIG"
+rm -f "$T/tui.exit"
+tui_tmux new-session -d -x 100 -y 30 -e "HOME=$HOME" \
+	-e "XDG_CONFIG_HOME=$XDG_CONFIG_HOME" -e "XDG_STATE_HOME=$XDG_STATE_HOME" \
+	-e "NOTMUCH_CONFIG=$NOTMUCH_CONFIG" -e "POPMUCH_TEST_DNS=$POPMUCH_TEST_DNS" \
+	-e "ASAN_OPTIONS=${ASAN_OPTIONS:-}:log_path=$T/asan" \
+	-e "UBSAN_OPTIONS=${UBSAN_OPTIONS:-}:log_path=$T/ubsan" \
+	"cd '$T' && '$POPMUCH' -C '$T/tty.conf' setup tls_trust_file='$TLS_CA';
+	 echo \"popmuch exited \$?\" >'$T/tui.exit'; exec sleep 600"
+pm_at_exit tui_stop
+t_screen "asks for the address" 'Your e-mail address:$'
+tui_type "$POP_USER@srv.example"
+tui_keys Enter
+t_screen "asks for the user, the address by default" \
+	"User name \[$POP_USER@srv.example\]:$"
+tui_type "$POP_USER"
+tui_keys Enter
+t_screen "finds the server by SRV" "Server: localhost port $POP3S_PORT"
+t_screen "asks for the mail directory (no notmuch yet)" \
+	'Mail directory \(new notmuch mail root\) \[~/mail\]:$'
+tui_keys Enter
+t_screen "asks where the password is" '3  nowhere: ask on the terminal'
+tui_type 2
+tui_keys Enter
+t_screen "asks for the command" 'Command:$'
+tui_type "echo $POP_PASS"
+tui_keys Enter
+t_screen "checks the login" 'Login: +ok \('
+t_screen "writes the files" "Wrote $T/tty.conf \(account srv\)"
+t_ok "setup exits" tui_exited 20
+t_is "exit status" "$(cat "$T/tui.exit" 2>/dev/null)" "popmuch exited 0"
+t_like "the passwordeval line" "$(cat "$T/tty.conf")" "passwordeval \"echo $POP_PASS\""
+t_ok "the notmuch configuration again" test -s "$NOTMUCH_CONFIG"
+t_ok "no sanitizer reports" tui_sanitizers_clean
+tui_stop
+t_done

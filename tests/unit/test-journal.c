@@ -1,0 +1,583 @@
+/* test-journal.c: journal version 2 (uidl.h): the mailbox in its
+ * header (another mailbox's journal set aside and taken up again, a
+ * change of port alone the same mailbox), version 1 taken up and
+ * rewritten, the deleted/refused/confirmed records, a cut journal told
+ * from a torn append, the read-only view.  (test-uidl.c has the records,
+ * the lock and compaction of one mailbox.) */
+#include "config.h"
+
+#include <errno.h>
+#include <glob.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "popmuch/uidl.h"
+#include "popmuch/xmalloc.h"
+#include "tap.h"
+#include "testutil.h"
+
+#define MB_A "alice@pop.a.example:110"
+#define MB_B "bob smith@pop.b.example:110"
+#define HASH1 "0123456789abcdef0123456789abcdef"
+#define HASH2 "fedcba9876543210fedcba9876543210"
+
+static char base[] = "/tmp/test-journal.XXXXXX";
+
+static struct uidl_db *
+open_mb(const char *dir, const char *mailbox, const char *what)
+{
+	struct uidl_db *db = NULL;
+	struct pm_err err;
+
+	if (!ok(uidl_open(dir, mailbox, 0, &db, &err) == PM_OK, "%s: open",
+		what))
+		diag("  %s", err.msg);
+	return db;
+}
+
+static struct uidl_db *
+open_ro(const char *dir, const char *mailbox, const char *what)
+{
+	struct uidl_db *db = NULL;
+	struct pm_err err;
+	int running = -1;
+
+	if (!ok(uidl_open_readonly(dir, mailbox, &db, &running, &err) ==
+		    PM_OK,
+		"%s: open read-only", what))
+		diag("  %s", err.msg);
+	else
+		is_int(running, 0, "%s: no popmuch holds the account", what);
+	return db;
+}
+
+/* An intent and its delivered record. */
+static int
+put(struct uidl_db *db, const char *uidl, uint64_t size, const char *file,
+    const char *hash)
+{
+	struct pm_err err;
+
+	return uidl_intent_nosync(db, uidl, size, 1700000000, file, hash,
+				  &err) == PM_OK &&
+	       uidl_delivered(db, uidl, &err) == PM_OK;
+}
+
+static int
+is_delivered(const struct uidl_db *db, const char *uidl, uint64_t size,
+	     const char *hash)
+{
+	const struct uidl_entry *e = db != NULL ? uidl_lookup(db, uidl) : NULL;
+
+	return e != NULL && e->state == UIDL_DELIVERED && e->size == size &&
+	       ((hash == NULL && e->hash == NULL) ||
+		(hash != NULL && e->hash != NULL && !strcmp(e->hash, hash)));
+}
+
+/* The first line of the file at path (caller frees), "" if none. */
+static char *
+first_line(const char *path)
+{
+	size_t len;
+	char *text = slurp(path, &len), *nl;
+
+	if (text == NULL)
+		return xstrdup("");
+	if ((nl = strchr(text, '\n')) != NULL)
+		nl[1] = '\0';
+	return text;
+}
+
+/* "content *CRC\n", as the journal seals a line (caller frees). */
+static char *
+sealed(const char *content)
+{
+	return xasprintf("%s *%08" PRIX32 "\n", content,
+			 crc32_bitwise(content, strlen(content)));
+}
+
+/* Does the journal in dir start with the version 2 header naming mb? */
+static int
+header_names(const char *dir, const char *mb_encoded)
+{
+	char *path = xasprintf("%s/journal", dir);
+	char *content = xasprintf("popmuch-journal 2 %s", mb_encoded);
+	char *want = sealed(content), *got = first_line(path);
+	int same = strcmp(got, want) == 0;
+
+	if (!same)
+		diag("  header %s, want %s", got, want);
+	free(path);
+	free(content);
+	free(want);
+	free(got);
+	return same;
+}
+
+/* The journals set aside in dir (journal.<16 hex>); *one_r gets the
+ * first's path (caller frees) when one_r is not NULL. */
+static size_t
+asides(const char *dir, char **one_r)
+{
+	char *pat = xasprintf("%s/journal.[0-9a-f][0-9a-f][0-9a-f][0-9a-f]"
+			      "[0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f]"
+			      "[0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f]",
+			      dir);
+	glob_t g;
+	size_t n = 0;
+
+	if (one_r != NULL)
+		*one_r = NULL;
+	if (glob(pat, 0, NULL, &g) == 0) {
+		n = g.gl_pathc;
+		if (one_r != NULL)
+			*one_r = xstrdup(g.gl_pathv[0]);
+		globfree(&g);
+	}
+	free(pat);
+	return n;
+}
+
+/* A to B and back: each mailbox's records, never the other's. */
+static void
+test_switch(void)
+{
+	char *dir = xasprintf("%s/switch", base), *aside = NULL, *hdr, *want;
+	struct uidl_db *db = open_mb(dir, MB_A, "switch A");
+	const char *sw;
+	struct pm_err err;
+
+	if (db == NULL)
+		return;
+	ok(header_names(dir, "alice@pop.a.example:110"),
+	   "switch: a new journal names its mailbox");
+	ok(put(db, "a1", 10, "fa1,S=10", HASH1) && put(db, "a2", 20, "fa2,S=20", NULL) &&
+	       uidl_indexed(db, "a2", &err) == PM_OK,
+	   "switch: A records a1 and a2");
+	ok(uidl_switched(db) == NULL, "switch: a first open switches nothing");
+	uidl_free(&db);
+
+	db = open_mb(dir, MB_B, "switch to B");
+	if (db == NULL)
+		return;
+	is_int(uidl_count(db), 0, "switch: B's journal is empty");
+	ok(uidl_lookup(db, "a1") == NULL, "switch: A's records do not vouch "
+					  "for B");
+	sw = uidl_switched(db);
+	ok(sw != NULL && strstr(sw, MB_A) && strstr(sw, MB_B),
+	   "switch: uidl_switched names both: %s", sw ? sw : "(null)");
+	is_int(asides(dir, &aside), 1, "switch: one journal.<id> set aside");
+	hdr = aside != NULL ? first_line(aside) : xstrdup("");
+	want = sealed("popmuch-journal 2 alice@pop.a.example:110");
+	is_str(hdr, want, "switch: the journal set aside is A's");
+	ok(sw != NULL && aside != NULL && strstr(sw, aside) != NULL,
+	   "switch: the warning names the file set aside");
+	free(hdr);
+	free(want);
+	ok(header_names(dir, "bob%20smith@pop.b.example:110"),
+	   "switch: the journal now names B (encoded)");
+	ok(put(db, "b1", 30, "fb1,S=30", HASH2), "switch: B records b1");
+	uidl_free(&db);
+
+	/* Read-only looks never switch: each mailbox sees its own. */
+	db = open_ro(dir, MB_A, "read-only A while B's is current");
+	ok(is_delivered(db, "a1", 10, HASH1) && uidl_lookup(db, "b1") == NULL,
+	   "read-only A: A's records from the file set aside");
+	uidl_free(&db);
+	db = open_ro(dir, MB_B, "read-only B");
+	ok(is_delivered(db, "b1", 30, HASH2) && uidl_count(db) == 1,
+	   "read-only B: B's records");
+	uidl_free(&db);
+	db = open_ro(dir, NULL, "read-only, any mailbox");
+	ok(db != NULL && uidl_lookup(db, "b1") != NULL,
+	   "read-only without a mailbox: the current journal");
+	uidl_free(&db);
+	ok(header_names(dir, "bob%20smith@pop.b.example:110"),
+	   "read-only opens changed nothing");
+
+	db = open_mb(dir, MB_A, "back to A");
+	if (db == NULL)
+		return;
+	ok(is_delivered(db, "a1", 10, HASH1) && is_delivered(db, "a2", 20, NULL) &&
+	       uidl_lookup(db, "a2")->indexed,
+	   "switch back: A's records are back, with their marks");
+	ok(uidl_lookup(db, "b1") == NULL && uidl_count(db) == 2,
+	   "switch back: none of B's");
+	ok(uidl_switched(db) != NULL, "switch back: uidl_switched says so");
+	free(aside);
+	is_int(asides(dir, &aside), 1, "switch back: B's is the one set aside");
+	hdr = aside != NULL ? first_line(aside) : xstrdup("");
+	want = sealed("popmuch-journal 2 bob%20smith@pop.b.example:110");
+	is_str(hdr, want, "switch back: the file set aside is B's");
+	free(hdr);
+	free(want);
+	ok(!uidl_damaged(db, NULL), "switch back: not damaged");
+	uidl_free(&db);
+	db = open_mb(dir, MB_A, "A again");
+	ok(db != NULL && uidl_switched(db) == NULL && uidl_count(db) == 2,
+	   "the same mailbox again: no switch");
+	uidl_free(&db);
+	db = open_mb(dir, MB_B, "B again");
+	ok(is_delivered(db, "b1", 30, HASH2) && uidl_count(db) == 1,
+	   "B again: b1 is back");
+	uidl_free(&db);
+	free(aside);
+	free(dir);
+}
+
+/* 110 and 995 of one server are one mailbox. */
+static void
+test_port(void)
+{
+	char *dir = xasprintf("%s/port", base);
+	struct uidl_db *db = open_mb(dir, "user@h:110", "port 110");
+	struct pm_err err;
+
+	if (db == NULL)
+		return;
+	ok(put(db, "p1", 11, "fp1,S=11", HASH1) && put(db, "p2", 22, "fp2,S=22", HASH2),
+	   "port: two records under :110");
+	uidl_free(&db);
+	db = open_mb(dir, "user@h:995", "port 995");
+	if (db == NULL)
+		return;
+	ok(uidl_switched(db) == NULL, "port: :995 is no switch");
+	ok(is_delivered(db, "p1", 11, HASH1) && is_delivered(db, "p2", 22, HASH2),
+	   "port: the records are kept");
+	is_int(asides(dir, NULL), 0, "port: nothing set aside");
+	ok(header_names(dir, "user@h:110"),
+	   "port: the header is rewritten only by compaction");
+	is_int(uidl_compact(db, 0, &err), PM_OK, "port: uidl_compact");
+	ok(header_names(dir, "user@h:995"),
+	   "port: after compaction the header names the new port");
+	uidl_free(&db);
+	db = open_mb(dir, "user@h:995", "port 995 again");
+	ok(db != NULL && uidl_count(db) == 2 && !uidl_damaged(db, NULL) &&
+	       is_delivered(db, "p1", 11, HASH1),
+	   "port: reopened after compaction: the same two");
+	uidl_free(&db);
+	db = open_ro(dir, "user@h:110", "read-only with the old port");
+	ok(db != NULL && uidl_count(db) == 2,
+	   "port: a read-only look with the old port sees them too");
+	uidl_free(&db);
+	db = open_mb(dir, "user@other:995", "another host, same port");
+	ok(db != NULL && uidl_switched(db) != NULL && uidl_count(db) == 0,
+	   "port: another host with the same port is another mailbox");
+	uidl_free(&db);
+	db = open_mb(dir, "other@h:995", "another user");
+	ok(db != NULL && uidl_switched(db) != NULL && uidl_count(db) == 0,
+	   "port: another user on the same host is another mailbox");
+	uidl_free(&db);
+	/* Rule 7: the account comes back, now on the other port. */
+	db = open_mb(dir, "user@h:110", "back on the old port");
+	ok(db != NULL && uidl_count(db) == 2 && is_delivered(db, "p1", 11, HASH1),
+	   "port: coming back on :110 after another mailbox takes up the "
+	   "journal set aside under :995");
+	uidl_free(&db);
+	free(dir);
+}
+
+/* A version 1 journal (no mailbox, 5-field intents) is this mailbox's
+ * and is rewritten as version 2 by compaction. */
+static void
+test_v1(void)
+{
+	char *dir = xasprintf("%s/v1", base);
+	char *journal = xasprintf("%s/journal", dir), *text, *rec;
+	struct uidl_db *db;
+	const struct uidl_entry *e;
+	struct pm_err err;
+	struct stat st1, st2;
+	size_t len;
+	FILE *f;
+
+	mkdir(dir, 0700);
+	f = fopen(journal, "w");
+	put_line(f, "popmuch-journal 1");
+	put_line(f, "I v1 100 1700000000 f1,S=100");
+	put_line(f, "D v1");
+	put_line(f, "N v1");
+	put_line(f, "I v2%20x 200 1700000001 f2,S=200");
+	put_line(f, "D v2%20x");
+	put_line(f, "I v3 300 1700000002 f3,S=300");
+	fclose(f);
+	db = open_mb(dir, MB_A, "v1");
+	if (db == NULL)
+		return;
+	ok(!uidl_damaged(db, NULL) && uidl_switched(db) == NULL,
+	   "v1: loads clean, no switch");
+	e = uidl_lookup(db, "v1");
+	ok(e && e->state == UIDL_DELIVERED && e->indexed && e->size == 100 &&
+	       e->first_seen == 1700000000 && e->hash == NULL &&
+	       !strcmp(e->file, "f1,S=100"),
+	   "v1: a 5-field intent loads without a hash");
+	ok(is_delivered(db, "v2 x", 200, NULL), "v1: an encoded UIDL");
+	e = uidl_lookup(db, "v3");
+	ok(e && e->state == UIDL_PENDING, "v1: an intent alone is pending");
+	text = first_line(journal);
+	rec = sealed("popmuch-journal 1");
+	is_str(text, rec, "v1: not rewritten before compaction");
+	free(text);
+	free(rec);
+	is_int(uidl_compact(db, 0, &err), PM_OK, "v1: uidl_compact(0)");
+	ok(header_names(dir, "alice@pop.a.example:110"),
+	   "v1: rewritten as version 2 naming the mailbox");
+	text = slurp(journal, &len);
+	rec = sealed("I v1 100 1700000000 f1,S=100 -");
+	ok(text && strstr(text, rec), "v1: intents rewritten with '-' for the "
+				       "hash");
+	free(text);
+	free(rec);
+	uidl_free(&db);
+	stat(journal, &st1);
+	db = open_mb(dir, MB_A, "v1 rewritten");
+	ok(db && !uidl_damaged(db, NULL) && uidl_count(db) == 3 &&
+	       is_delivered(db, "v1", 100, NULL) &&
+	       uidl_lookup(db, "v1")->indexed &&
+	       uidl_lookup(db, "v3")->state == UIDL_PENDING,
+	   "v1: the rewritten journal holds the same entries");
+	is_int(uidl_compact(db, 0, &err), PM_OK, "v1: compact(0) again");
+	stat(journal, &st2);
+	ok(st1.st_ino == st2.st_ino, "v1: ...is no rewrite once upgraded");
+	uidl_free(&db);
+	free(journal);
+	free(dir);
+}
+
+static void
+check_marks(const char *dir, const char *what)
+{
+	struct uidl_db *db = open_mb(dir, MB_A, what);
+	const struct uidl_entry *e;
+
+	if (db == NULL)
+		return;
+	e = uidl_lookup(db, "c1");
+	ok(e && e->state == UIDL_DELETED && e->indexed && e->size == 10 &&
+	       e->hash && !strcmp(e->hash, HASH1) && !strcmp(e->file, "c1,S=10"),
+	   "%s: c1 deleted, indexed, its hash and file kept", what);
+	e = uidl_lookup(db, "c2");
+	ok(e && e->state == UIDL_DELIVERED && e->refused && !e->indexed,
+	   "%s: c2 refused", what);
+	e = uidl_lookup(db, "c3");
+	ok(e && e->state == UIDL_DELIVERED && e->size == 999 &&
+	       e->first_seen == 1700000000 && e->hash && !strcmp(e->hash, HASH2),
+	   "%s: c3 confirmed with its new size, first seen kept", what);
+	e = uidl_lookup(db, "c4");
+	ok(e && e->state == UIDL_DELIVERED && e->size == 44,
+	   "%s: c4 deleted, then confirmed: delivered again", what);
+	ok(!uidl_damaged(db, NULL), "%s: not damaged", what);
+	uidl_free(&db);
+}
+
+/* uidl_deleted, uidl_refused, uidl_confirmed survive reopen and
+ * compaction. */
+static void
+test_marks(void)
+{
+	char *dir = xasprintf("%s/marks", base);
+	char *journal = xasprintf("%s/journal", dir);
+	struct uidl_db *db = open_mb(dir, MB_A, "marks");
+	struct pm_err err;
+	off_t before;
+	struct stat st;
+
+	if (db == NULL)
+		return;
+	ok(put(db, "c1", 10, "c1,S=10", HASH1) && put(db, "c2", 20, "c2,S=20", NULL) &&
+	       put(db, "c3", 30, "c3,S=30", HASH2) && put(db, "c4", 40, "c4,S=40", NULL),
+	   "marks: four delivered");
+	uidl_intent_nosync(db, "c5", 50, 1, "c5,S=50", NULL, &err);
+	is_int(uidl_indexed(db, "c1", &err), PM_OK, "marks: indexed c1");
+	is_int(uidl_deleted(db, "c1", &err), PM_OK, "marks: deleted c1");
+	is_int(uidl_lookup(db, "c1")->state, UIDL_DELETED, "marks: c1 DELETED");
+	is_int(uidl_refused(db, "c2", &err), PM_OK, "marks: refused c2");
+	ok(uidl_lookup(db, "c2")->refused, "marks: c2 refused");
+	is_int(uidl_confirmed(db, "c3", 999, &err), PM_OK,
+	       "marks: confirmed c3 with a new size");
+	is_int(uidl_deleted(db, "c4", &err), PM_OK, "marks: deleted c4");
+	is_int(uidl_confirmed(db, "c4", 44, &err), PM_OK,
+	       "marks: confirmed c4 after its deletion");
+	is_int(uidl_lookup(db, "c4")->state, UIDL_DELIVERED,
+	       "marks: DELETED back to DELIVERED");
+	is_int(uidl_deleted(db, "nope", &err), PM_SOFTWARE,
+	       "marks: deleted of an unknown UIDL: PM_SOFTWARE");
+	is_int(uidl_refused(db, "nope", &err), PM_SOFTWARE,
+	       "marks: refused of an unknown UIDL: PM_SOFTWARE");
+	is_int(uidl_confirmed(db, "nope", 1, &err), PM_SOFTWARE,
+	       "marks: confirmed of an unknown UIDL: PM_SOFTWARE");
+	is_int(uidl_confirmed(db, "c5", 1, &err), PM_SOFTWARE,
+	       "marks: confirmed of a pending UIDL: PM_SOFTWARE");
+	is_int(uidl_sync(db, &err), PM_OK, "marks: sync");
+	stat(journal, &st);
+	before = st.st_size;
+	ok(uidl_confirmed(db, "c3", 999, &err) == PM_OK &&
+	       uidl_deleted(db, "c1", &err) == PM_OK &&
+	       uidl_refused(db, "c2", &err) == PM_OK,
+	   "marks: the same marks again");
+	stat(journal, &st);
+	is_int(st.st_size, before, "marks: ...append nothing");
+	uidl_forget(db, "c5", &err);
+	uidl_free(&db);
+	check_marks(dir, "marks reopened");
+	db = open_mb(dir, MB_A, "marks compact");
+	is_int(db ? uidl_compact(db, 1, &err) : PM_SOFTWARE, PM_OK,
+	       "marks: forced compaction");
+	uidl_free(&db);
+	check_marks(dir, "marks compacted");
+	free(journal);
+	free(dir);
+}
+
+/* Twenty delivered records, synced; the journal's bytes. */
+static char *
+journal_of_20(const char *dir, size_t *len_r)
+{
+	struct uidl_db *db = open_mb(dir, MB_A, "twenty");
+	char *journal = xasprintf("%s/journal", dir), u[16], f[16], *text;
+	struct pm_err err;
+	int good = 0;
+
+	for (int i = 0; db != NULL && i < 20; i++) {
+		snprintf(u, sizeof(u), "t%02d", i);
+		snprintf(f, sizeof(f), "t%02d,S=1", i);
+		good += put(db, u, 1, f, HASH1);
+	}
+	ok(db != NULL && good == 20 && uidl_sync(db, &err) == PM_OK,
+	   "%s: twenty records synced", dir + strlen(base) + 1);
+	uidl_free(&db);
+	text = slurp(journal, len_r);
+	free(journal);
+	return text;
+}
+
+/* Cut the journal in dir to len bytes. */
+static void
+cut(const char *dir, size_t len)
+{
+	char *journal = xasprintf("%s/journal", dir);
+
+	if (truncate(journal, (off_t)len) != 0)
+		diag("truncate %s: %s", journal, strerror(errno));
+	free(journal);
+}
+
+/* Is the journal damaged, with a reason that says it was cut? */
+static void
+expect_cut(const char *dir, const char *what)
+{
+	struct uidl_db *db = open_mb(dir, MB_A, what);
+	const char *why = NULL;
+	int damaged = db != NULL && uidl_damaged(db, &why);
+
+	ok(damaged && why != NULL && strstr(why, "cut") != NULL,
+	   "%s: damaged, cut: %s", what, why ? why : "(null)");
+	ok(db != NULL && uidl_count(db) > 0 && uidl_count(db) < 20 &&
+	       uidl_lookup(db, "t00") != NULL,
+	   "%s: the records before the cut load (%zu)", what,
+	   db ? uidl_count(db) : 0);
+	uidl_free(&db);
+	db = open_ro(dir, MB_A, what);
+	ok(db != NULL && uidl_damaged(db, NULL),
+	   "%s: a read-only look sees the damage too", what);
+	uidl_free(&db);
+}
+
+static void
+test_truncation(void)
+{
+	char *line = xasprintf("%s/cut-line", base);
+	char *mid = xasprintf("%s/cut-mid", base);
+	char *torn = xasprintf("%s/torn", base), *text, *journal;
+	struct uidl_db *db;
+	const char *why = NULL;
+	struct pm_err err;
+	size_t len, half;
+	struct stat st;
+
+	text = journal_of_20(line, &len);
+	for (half = len / 2; half > 0 && text[half - 1] != '\n'; half--)
+		;
+	free(text);
+	cut(line, half);
+	expect_cut(line, "cut on a line boundary");
+	expect_cut(line, "cut, a second open");
+	/* A run that appends and syncs but does not settle (the connection
+	 * broke; 'popmuch index') has not made the journal whole. */
+	db = open_mb(line, MB_A, "cut, a run that does not settle");
+	ok(db != NULL && put(db, "late", 1, "late,S=1", HASH2) &&
+	       uidl_sync(db, &err) == PM_OK,
+	   "cut: a record appended and synced");
+	uidl_free(&db);
+	expect_cut(line, "cut, after a run that appended without settling");
+	db = open_mb(line, MB_A, "cut, settled");
+	ok(db != NULL && uidl_compact(db, 1, &err) == PM_OK,
+	   "cut: a forced compaction (a settled run) rewrites it");
+	uidl_free(&db);
+	db = open_mb(line, MB_A, "cut, after the rewrite");
+	ok(db != NULL && !uidl_damaged(db, NULL),
+	   "cut: after the rewrite no longer damaged");
+	uidl_free(&db);
+
+	text = journal_of_20(mid, &len);
+	half = len / 2;
+	if (text[half - 1] == '\n')
+		half++;
+	free(text);
+	cut(mid, half);
+	expect_cut(mid, "cut mid-line");
+
+	text = journal_of_20(torn, &len);
+	free(text);
+	journal = xasprintf("%s/journal", torn);
+	text = xstrdup("D t19 *0BADC0DE");
+	db = NULL;
+	if ((db = open_mb(torn, MB_A, "torn, to append")) != NULL) {
+		int fd = open(journal, O_WRONLY | O_APPEND);
+
+		ok(fd >= 0 && write(fd, text, strlen(text)) ==
+				    (ssize_t)strlen(text),
+		   "torn: bytes appended after the last sync, no newline");
+		if (fd >= 0)
+			close(fd);
+		/* uidl_free syncs nothing new: the bytes are not its own */
+		uidl_free(&db);
+	}
+	db = open_mb(torn, MB_A, "torn");
+	if (db != NULL)
+		uidl_damaged(db, &why);
+	ok(db != NULL && why == NULL && uidl_count(db) == 20,
+	   "torn: a torn last append is not damage: %s", why ? why : "clean");
+	stat(journal, &st);
+	is_int(st.st_size, len, "torn: the torn bytes were cut off");
+	uidl_free(&db);
+	db = open_ro(torn, MB_A, "torn read-only");
+	ok(db != NULL && !uidl_damaged(db, NULL),
+	   "torn: a read-only look is clean too");
+	uidl_free(&db);
+	free(text);
+	free(journal);
+	free(line);
+	free(mid);
+	free(torn);
+}
+
+int
+main(void)
+{
+	if (mkdtemp(base) == NULL) {
+		ok(0, "mkdtemp: %s", strerror(errno));
+		return done_testing();
+	}
+	test_switch();
+	test_port();
+	test_v1();
+	test_marks();
+	test_truncation();
+	rm_tree(base);
+	return done_testing();
+}

@@ -31,7 +31,8 @@
 	X(oauth2_client_secret, 1) X(oauth2_client_secret_eval, 1)           \
 	X(oauth2_tenant, 1) X(oauth2_auth_url, 1) X(oauth2_token_url, 1)     \
 	X(oauth2_device_url, 1) X(oauth2_scope, 1)                           \
-	X(uidls_file, 1) X(filter, 1) X(mda, 1)
+	X(uidls_file, 1) X(filter, 1) X(mda, 1) \
+	X(from, 1) X(sendmail_command, 1) X(pgp, 1)
 
 enum field_id {
 #define FIELD_ENUM(name, is_str) F_##name,

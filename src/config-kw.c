@@ -487,6 +487,28 @@ kw_fetch_interval(struct parse *p, const struct keyword *kw, char *arg)
 	return PM_OK;
 }
 
+/* "pgp sign|encrypt|off": the PGP/MIME default of the account's mail. */
+static enum pm_status
+kw_pgp(struct parse *p, const struct keyword *kw, char *arg)
+{
+	if (strcmp(arg, "off") == 0) {
+		config_set_str(p, kw->field, NULL);
+		return PM_OK;
+	}
+	if (strcmp(arg, "sign") != 0 && strcmp(arg, "encrypt") != 0)
+		return bad_arg(p, kw, arg, "use sign, encrypt or off");
+	config_set_str(p, kw->field, arg);
+	return PM_OK;
+}
+
+static enum pm_status
+kw_send_with_fetch(struct parse *p, const struct keyword *kw, char *arg)
+{
+	if (parse_bool(arg, &p->cfg->send_with_fetch) != 0)
+		return bad_arg(p, kw, arg, "use on or off");
+	return PM_OK;
+}
+
 static enum pm_status
 kw_html_command(struct parse *p, const struct keyword *kw, char *arg)
 {
@@ -756,6 +778,11 @@ static const struct keyword keywords[] = {
 	HONOUR("oauth2_token_url", kw_oauth2_url, F_oauth2_token_url),
 	HONOUR("oauth2_device_url", kw_oauth2_url, F_oauth2_device_url),
 	HONOUR("oauth2_scope", kw_string_opt, F_oauth2_scope),
+	/* sending (compose.c, outbox.c) */
+	HONOUR("from", kw_string_opt, F_from),
+	HONOUR("sendmail_command", kw_string_opt, F_sendmail_command),
+	{"send_with_fetch", kw_send_with_fetch, -1, KW_GLOBAL, NULL},
+	HONOUR("pgp", kw_pgp, F_pgp),
 	/* the TUI's, global */
 	{"search", kw_search, -1, KW_GLOBAL | KW_WORDS,
 	 "search NAME QUERY, e.g. search work \"tag:work and tag:unread\""},

@@ -569,6 +569,7 @@ parse_text(const char *name, const char *text, struct config **cfg_r,
 	p.cfg = xcalloc(1, sizeof(*p.cfg));
 	p.cfg->path = xstrdup(name);
 	p.cfg->fetch_parallel = 4;
+	p.cfg->send_with_fetch = 1;
 	p.defaults = account_defaults();
 	p.scratch = account_defaults();
 	for (p.line = 1; line != NULL; p.line++) {

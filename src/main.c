@@ -32,6 +32,7 @@
 #include "popmuch/token.h"
 #include "popmuch/tui.h"
 #include "popmuch/xmalloc.h"
+#include "cli-compose.h"
 
 struct cli {
 	const char *config_path;
@@ -109,6 +110,26 @@ static const struct {
 	 O_DEVICE, 1, 1},
 	{"import", import_cli_synopsis, import_cli_help, O_DRY_RUN, 1,
 	 INT_MAX}, /* parsed by import_cli_main() */
+	/* compose, reply, forward, send: run by cli-compose.c */
+	{"compose", "compose [--to ADDR]... [--cc ADDR]... [--subject TEXT] "
+		    "[--attach FILE]... | --draft FILE",
+	 "Write a new message in $VISUAL/$EDITOR and send it.  A draft left\n"
+	 "unchanged or emptied is not sent.  The message goes to the outbox\n"
+	 "first and stays there when it cannot be sent (exit 75).",
+	 0, 0, INT_MAX},
+	{"reply", "reply [--all] QUERY",
+	 "Reply to the one message QUERY names (e.g. id:MESSAGE-ID): to the\n"
+	 "sender, or with --all to everyone (Mail-Followup-To when set).",
+	 0, 0, INT_MAX},
+	{"forward", "forward [--attach] [--to ADDR]... QUERY",
+	 "Forward the message QUERY names, inline or with --attach as an\n"
+	 "attached message (message/rfc822).",
+	 0, 0, INT_MAX},
+	{"send", "send [--retry NAME | --delete NAME | --mark-sent NAME]",
+	 "Send what is queued in the outbox (silent on success).  Failed and\n"
+	 "maybe-sent messages wait for a decision: --retry queues one again,\n"
+	 "--delete drops it, --mark-sent files it as sent without sending.",
+	 0, 0, INT_MAX},
 	{"demo", "demo",
 	 "Start a throwaway local Dovecot with sample mail in a temporary\n"
 	 "HOME, fetch from it, and open the interface.",
@@ -750,6 +771,8 @@ cmd_status(const struct cli *cli)
 			putchar('\n');
 		print_status(a, &info, stdout);
 	}
+	if (worst == 0 && cli->nargs == 0) /* the outbox (cli-compose.c) */
+		worst = cli_outbox_status(cfg, stdout);
 	free(accts);
 	config_free(&cfg);
 	return worst;
@@ -972,6 +995,8 @@ main(int argc, char **argv)
 	cli.cmd = -1;
 	if (import_cli_wanted(argc, argv)) /* its own options */
 		return import_cli_main(argc, argv);
+	if ((rc = cli_compose_main(argc, argv)) >= 0) /* compose, reply, ... */
+		return rc;
 	if ((rc = parse_args(argc, argv, &cli)) >= 0)
 		return rc;
 	log_setup(cli.quiet ? PM_LOG_ERROR : PM_LOG_WARN + cli.verbose,

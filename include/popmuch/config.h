@@ -98,6 +98,11 @@ struct account {
 	char *mda;        /* the command of "delivery mda CMD"; popmuch
 			   * delivers to the Maildir instead (maildir and
 			   * tags are set from a "notmuch insert" command) */
+	/* sending (compose, reply, forward, popmuch send) */
+	char *from;             /* "Name <addr>", NULL: notmuch's user.* */
+	char *sendmail_command; /* NULL: msmtp -t --read-envelope-from when
+				 * installed, else /usr/sbin/sendmail -t -oi */
+	char *pgp;              /* "sign" or "encrypt" by default, NULL: off */
 };
 
 /* "search NAME QUERY": a saved search of the TUI. */
@@ -165,6 +170,8 @@ struct config {
 	 * but honours differently from mpop (filter, delivery mda, ...). */
 	char **notes;
 	size_t nnotes;
+	int send_with_fetch; /* "send_with_fetch on|off", default on: the
+			      * TUI sends the outbox with each fetch */
 };
 
 /* Default config path: $XDG_CONFIG_HOME/popmuch/config, else

@@ -9,7 +9,8 @@
 #include "keys.h"
 #include "layout.h"
 
-#define NAV (SC_LIST | SC_THREAD | SC_SAVED | SC_ACCOUNTS | SC_PAGER | SC_ATTACH)
+#define NAV (SC_LIST | SC_THREAD | SC_SAVED | SC_ACCOUNTS | SC_PAGER | SC_ATTACH \
+	     | SC_COMPOSE | SC_OUTBOX)
 #define TAGS (SC_LIST | SC_THREAD | SC_MESSAGE)
 
 static const struct key_binding defaults[] = {
@@ -44,7 +45,7 @@ static const struct key_binding defaults[] = {
 	{ SC_MESSAGE, 'p', ACT_PREV_MSG },
 	{ SC_MESSAGE, 'v', ACT_ATTACHMENTS },
 	{ SC_MESSAGE, 'h', ACT_HEADERS },
-	{ SC_MESSAGE, 'r', ACT_RAW },
+	{ SC_MESSAGE, 'V', ACT_RAW }, /* notmuch-emacs; r is reply */
 	{ SC_ATTACH, 's', ACT_SAVE },
 	{ SC_ATTACH, 'o', ACT_OPEN_EXT },
 	{ SC_ATTACH, TK_ENTER, ACT_OPEN_EXT },
@@ -56,6 +57,21 @@ static const struct key_binding defaults[] = {
 	{ SC_ATTACH, 'W', ACT_SAVE_ALL },
 	{ SC_LIST | SC_THREAD | SC_MESSAGE, TK_TAB, ACT_NEXT_UNREAD },
 	{ SC_LIST, 'T', ACT_TAG_ALL },
+	/* writing mail (view-compose.c): mutt's and alot's keys */
+	{ SC_MESSAGE | SC_THREAD, 'r', ACT_REPLY },
+	{ SC_MESSAGE | SC_THREAD, 'R', ACT_REPLY_ALL },
+	{ SC_MESSAGE | SC_THREAD, 'f', ACT_FORWARD },
+	{ SC_GLOBAL, 'm', ACT_COMPOSE },
+	{ SC_GLOBAL, 'O', ACT_OUTBOX },
+	{ SC_COMPOSE, 'y', ACT_SEND },
+	{ SC_COMPOSE, 'e', ACT_EDIT },
+	{ SC_COMPOSE, 'a', ACT_ATTACH },
+	{ SC_COMPOSE, 'D', ACT_DETACH },
+	{ SC_COMPOSE, 'P', ACT_POSTPONE },
+	{ SC_COMPOSE, 'x', ACT_DISCARD },
+	{ SC_OUTBOX, TK_ENTER, ACT_EDIT },
+	{ SC_OUTBOX, 's', ACT_SEND },
+	{ SC_OUTBOX, 'x', ACT_DISCARD },
 };
 
 static struct key_binding *table;
@@ -166,6 +182,7 @@ static const struct {
 	{ "accounts", SC_ACCOUNTS }, { "pager", SC_PAGER },
 	{ "attach", SC_ATTACH }, { "search", SC_LIST }, { "help", SC_PAGER },
 	{ "log", SC_PAGER }, { "attachments", SC_ATTACH },
+	{ "compose", SC_COMPOSE }, { "outbox", SC_OUTBOX },
 };
 
 static int

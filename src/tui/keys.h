@@ -54,7 +54,18 @@ enum tui_special_key {
 	X(PIPE, "pipe to a shell command (the message, or the part)")         \
 	X(SAVE_ALL, "save every attachment into a directory")                 \
 	X(NEXT_UNREAD, "next unread thread or message")                       \
-	X(TAG_ALL, "tag every message of the search (+tag -tag)")
+	X(TAG_ALL, "tag every message of the search (+tag -tag)") \
+	X(REPLY, "reply to the sender")                                       \
+	X(REPLY_ALL, "reply to all (group reply)")                            \
+	X(FORWARD, "forward")                                                 \
+	X(COMPOSE, "write a new message")                                     \
+	X(OUTBOX, "outbox and postponed drafts")                              \
+	X(SEND, "send")                                                       \
+	X(EDIT, "edit the draft again")                                       \
+	X(ATTACH, "attach a file")                                            \
+	X(DETACH, "remove the last attachment")                               \
+	X(POSTPONE, "postpone: keep the draft for later")                     \
+	X(DISCARD, "discard the draft")
 
 enum tui_action {
 #define TUI_ACTION_ENUM(name, help) ACT_##name,
@@ -72,6 +83,8 @@ enum tui_scope {
 	SC_ACCOUNTS = 1 << 5, /* accounts */
 	SC_PAGER = 1 << 6,    /* help, log */
 	SC_ATTACH = 1 << 7,   /* attachment list */
+	SC_COMPOSE = 1 << 8,  /* the draft before sending (view-compose.c) */
+	SC_OUTBOX = 1 << 9,   /* outbox and drafts (view-compose.c) */
 };
 
 struct key_binding {

@@ -21,6 +21,7 @@
 #include "layout.h"
 #include "msg.h"
 #include "tui-int.h"
+#include "view-compose.h"
 
 #define LOG_MAX 1000
 #define REFRESH_MS 2000
@@ -658,7 +659,8 @@ global_action(struct tui *t, enum tui_action a)
 	case ACT_SEARCH:
 		tui_prompt(t, "search: ", "", 1, 1, search_entered, NULL);
 		break;
-	case ACT_FETCH: fetch_start(t); break;
+	case ACT_FETCH: fetch_start(t); compose_fetch_hook(t); break;
+	case ACT_COMPOSE: case ACT_OUTBOX: compose_action(t, a, NULL, NULL); break;
 	case ACT_ACCOUNTS: tui_push(t, accountsview_new(t)); break;
 	case ACT_SAVED: tui_push(t, savedview_new(t)); break;
 	case ACT_LOG: tui_push(t, logview_new(t)); break;
@@ -752,6 +754,7 @@ fetch_timer(struct tui *t)
 	if (!fetch_running(t) && t->cfg->naccounts > 0) {
 		tui_log(t, "fetch_interval: fetching");
 		fetch_start(t);
+		compose_fetch_hook(t); /* view-compose.c */
 	}
 }
 

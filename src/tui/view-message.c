@@ -14,6 +14,7 @@
 #include "layout.h"
 #include "msg.h"
 #include "tui-int.h"
+#include "view-compose.h"
 
 /* One screen line: a piece of a body line. */
 struct dline {
@@ -325,6 +326,8 @@ msg_action(struct view *v, enum tui_action a)
 		tui_push(v->tui, attachview_new(v->tui, m->row.id, m->row.path,
 						  m->mv));
 		return 1;
+	case ACT_REPLY: case ACT_REPLY_ALL: case ACT_FORWARD: /* compose */
+		return compose_action(v->tui, a, m->row.id, m->row.path);
 	default:
 		return rows_tag_action(v->tui, &m->row, 0, a);
 	}

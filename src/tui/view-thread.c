@@ -9,6 +9,7 @@
 #include "popmuch/xmalloc.h"
 #include "layout.h"
 #include "tui-int.h"
+#include "view-compose.h"
 
 #define MAX_INDENT 12
 
@@ -108,6 +109,9 @@ thread_action(struct view *v, enum tui_action a)
 		tui_push(v->tui, msgview_new(v->tui, &tv->rows[tv->nav.sel], v));
 		return 1;
 	}
+	if (compose_action(v->tui, a, tv->rows[tv->nav.sel].id, /* r R f */
+			   tv->rows[tv->nav.sel].path))
+		return 1;
 	if (a == ACT_NEXT_UNREAD) {
 		size_t i;
 

@@ -42,6 +42,9 @@ PER_RUN="before-quit uidl-after-compact-rename"
 UNREACHED="uidl-after-intent"
 # Passed by 'popmuch import' only: t-import.sh kills there.
 UNREACHED="$UNREACHED import-renamed import-synced import-indexed"
+# the outbox's points (src/outbox.c, src/cli-compose.c): t-outbox-crash.sh
+UNREACHED="$UNREACHED $(grep -ho 'FAULT("\(outbox\|compose\)-[^"]*")' \
+	"$TOP_SRCDIR"/src/*.c | sed 's/FAULT("\(.*\)")/\1/' | tr '\n' ' ')"
 RANDOM_KILLS=${PM_CRASH_KILLS:-5}
 # deliver.c's group commit: a killed run may leave one unfinished batch
 # of complete files (and one partial) in tmp/.

@@ -54,9 +54,9 @@ count_is "opening the message marks it read" \
 
 tui_keys h
 t_screen "h shows every header" '^Message-ID: <qp-attach@popmuch.test>'
-tui_keys h r
-t_screen "r shows the raw message" 'Content-Transfer-Encoding: base64'
-tui_keys r
+tui_keys h V
+t_screen "V shows the raw message" 'Content-Transfer-Encoding: base64'
+tui_keys V
 
 tui_keys v
 t_screen "attachment list" 'data.bin +application/octet-stream +1287 bytes'

@@ -995,6 +995,41 @@ test_notes_once(void)
 	free(stamp);
 }
 
+/* The sending keywords (compose.c, outbox.c, the TUI). */
+static void
+test_sending_keywords(void)
+{
+	struct config *cfg = parse_ok(
+		"send_with_fetch off\n"
+		"defaults\nsendmail_command \"msmtp -a work -t\"\npgp sign\n"
+		"account a\nhost h\nfrom \"Jane Doe <jane@example.org>\"\n"
+		"account b\nhost h2\npgp off\nsendmail_command\n",
+		"sending keywords");
+
+	if (cfg == NULL)
+		return;
+	is_int(cfg->send_with_fetch, 0, "send_with_fetch off");
+	is_str(cfg->accounts[0]->from, "Jane Doe <jane@example.org>", "from");
+	is_str(cfg->accounts[0]->sendmail_command, "msmtp -a work -t",
+	       "sendmail_command inherited from defaults");
+	is_str(cfg->accounts[0]->pgp, "sign", "pgp inherited");
+	ok(cfg->accounts[1]->pgp == NULL, "pgp off unsets it");
+	ok(cfg->accounts[1]->sendmail_command == NULL,
+	   "an empty sendmail_command: the default");
+	config_free(&cfg);
+	cfg = parse_ok("account a\nhost h\n", "no sending keywords");
+	if (cfg != NULL)
+		is_int(cfg->send_with_fetch, 1, "send_with_fetch: on by default");
+	config_free(&cfg);
+	parse_fails("account a\nhost h\npgp maybe\n",
+		    "t:3: pgp: invalid argument", "pgp maybe");
+	parse_fails("send_with_fetch sometimes\n",
+		    "t:1: send_with_fetch: invalid argument",
+		    "send_with_fetch sometimes");
+	parse_fails("account a\nhost h\nsend_with_fetch off\n",
+		    "is a global setting", "send_with_fetch in an account");
+}
+
 int
 main(void)
 {
@@ -1018,6 +1053,7 @@ main(void)
 	test_sample();
 	test_default_path();
 	test_tui_keywords();
+	test_sending_keywords();
 	test_netrc();
 	test_real_mpoprc_files();
 	test_mpop_example();

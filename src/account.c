@@ -19,7 +19,7 @@ account_auth_known(const char *name)
 {
 #define ACCOUNT_AUTH_NAME_STR(n, mech, reveals, client_first, automatic) n,
 	static const char *const names[] = {
-		"on", ACCOUNT_AUTH_LIST(ACCOUNT_AUTH_NAME_STR)};
+	    "on", ACCOUNT_AUTH_LIST(ACCOUNT_AUTH_NAME_STR)};
 #undef ACCOUNT_AUTH_NAME_STR
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
@@ -115,8 +115,7 @@ maildir_and_root(const struct account *a, char **path_r, char **root_r,
 }
 
 enum pm_status
-account_maildir_path(const struct account *a, char **path_r,
-		     struct pm_err *err)
+account_maildir_path(const struct account *a, char **path_r, struct pm_err *err)
 {
 	char *root = NULL;
 	enum pm_status st;

@@ -216,9 +216,10 @@ reader_bad(struct reader *r, const char *peer, struct pm_err *err,
 	return err_set(err, PM_DATAERR,
 		       "%s:%ld: not %s file as %s writes it (%s); move it "
 		       "away to go on without it",
-		       r->path, r->lineno, peer[0] == 'm' ? "an mpop UIDLs"
-				      : peer[0] == 'f' ? "a fetchmail .fetchids"
-						       : "a getmail6 oldmail",
+		       r->path, r->lineno,
+		       peer[0] == 'm'	? "an mpop UIDLs"
+		       : peer[0] == 'f' ? "a fetchmail .fetchids"
+					: "a getmail6 oldmail",
 		       peer, why);
 }
 
@@ -273,8 +274,8 @@ read_lines(struct adopt_set *set, const char *path, line_fn fn, line_fn end,
 
 struct mpop_state {
 	const char *host, *user; /* the mailbox wanted (NULL: any) */
-	unsigned long left;      /* UIDLs still to come in this list */
-	int match;               /* this list is the mailbox wanted */
+	unsigned long left;	 /* UIDLs still to come in this list */
+	int match;		 /* this list is the mailbox wanted */
 };
 
 /* " COUNT HOST USER": the list's count, and whether it is the one. */
@@ -534,8 +535,9 @@ adopt_load_account(struct adopt_set *set, const struct account *acct,
 
 	if (files_r != NULL)
 		*files_r = NULL;
-	tmpl = acct->uidls_file ? xstrdup(acct->uidls_file)
-				: account_expand_tilde("~/.mpop_uidls/%U_at_%H");
+	tmpl = acct->uidls_file
+		   ? xstrdup(acct->uidls_file)
+		   : account_expand_tilde("~/.mpop_uidls/%U_at_%H");
 	path = mpop_expand(tmpl, acct->host, user);
 	st = adopt_read_mpop(set, path, acct->host, user, &n, err);
 	if (st == PM_OK && n > 0)

@@ -29,7 +29,7 @@ struct method {
 
 /* Strongest first: the order "auth on" tries them in (account.h). */
 static const struct method methods[] = {
-#define AUTH_METHOD(n, mech, reveals, client_first, automatic)                \
+#define AUTH_METHOD(n, mech, reveals, client_first, automatic)                 \
 	{n, mech, reveals, client_first, automatic},
     ACCOUNT_AUTH_LIST(AUTH_METHOD)
 #undef AUTH_METHOD
@@ -225,11 +225,11 @@ sasl_reply_error(const char *text, struct pm_err *err)
 struct sasl_run {
 	const char *mech;
 	Gsasl_session *s;
-	char *initial;	/* owned: the client's first message, not yet sent */
-	char *again;	/* owned: it, sent on the AUTH line, for a server
-			 * that asks for it once more */
-	int done;	/* GNU SASL says the client side is complete */
-	int oauth_err;	/* the OAuth2 error challenge was answered */
+	char *initial; /* owned: the client's first message, not yet sent */
+	char *again;   /* owned: it, sent on the AUTH line, for a server
+			* that asks for it once more */
+	int done;      /* GNU SASL says the client side is complete */
+	int oauth_err; /* the OAuth2 error challenge was answered */
 	unsigned rounds;
 };
 
@@ -450,9 +450,8 @@ check_account(const struct account *acct, const struct method *m, int tls,
 /* An account with oauth2_provider: the access token from token.h; when
  * the server refuses it, one forced refresh and one more try. */
 static enum pm_status
-login_oauth2(struct pop3 *p, const struct account *acct,
-	     const struct method *m, int tls, int *warn_cleartext_r,
-	     struct pm_err *err)
+login_oauth2(struct pop3 *p, const struct account *acct, const struct method *m,
+	     int tls, int *warn_cleartext_r, struct pm_err *err)
 {
 	char *token = NULL;
 	enum pm_status st;

@@ -87,24 +87,33 @@ find_cmd(int argc, char **argv, struct ccli *c)
 	return -1;
 }
 
-enum { O_TO = 256, O_CC, O_SUBJECT, O_ATTACH, O_ALL, O_DRAFT, O_RETRY,
-       O_DELETE, O_SENT };
+enum {
+	O_TO = 256,
+	O_CC,
+	O_SUBJECT,
+	O_ATTACH,
+	O_ALL,
+	O_DRAFT,
+	O_RETRY,
+	O_DELETE,
+	O_SENT
+};
 
 static int
 parse_cmd_opts(int argc, char **argv, struct ccli *c)
 {
 	/* forward --attach takes no file: it attaches the original */
 	struct option lo[] = {
-		{"to", required_argument, NULL, O_TO},
-		{"cc", required_argument, NULL, O_CC},
-		{"subject", required_argument, NULL, O_SUBJECT},
-		{"attach", required_argument, NULL, O_ATTACH},
-		{"all", no_argument, NULL, O_ALL},
-		{"draft", required_argument, NULL, O_DRAFT},
-		{"retry", no_argument, NULL, O_RETRY},
-		{"delete", no_argument, NULL, O_DELETE},
-		{"mark-sent", no_argument, NULL, O_SENT},
-		{NULL, 0, NULL, 0},
+	    {"to", required_argument, NULL, O_TO},
+	    {"cc", required_argument, NULL, O_CC},
+	    {"subject", required_argument, NULL, O_SUBJECT},
+	    {"attach", required_argument, NULL, O_ATTACH},
+	    {"all", no_argument, NULL, O_ALL},
+	    {"draft", required_argument, NULL, O_DRAFT},
+	    {"retry", no_argument, NULL, O_RETRY},
+	    {"delete", no_argument, NULL, O_DELETE},
+	    {"mark-sent", no_argument, NULL, O_SENT},
+	    {NULL, 0, NULL, 0},
 	};
 	int o, fwd = strcmp(c->cmd, "forward") == 0;
 
@@ -114,20 +123,36 @@ parse_cmd_opts(int argc, char **argv, struct ccli *c)
 	opterr = 0;
 	while ((o = getopt_long(argc, argv, "+", lo, NULL)) != -1) {
 		switch (o) {
-		case O_TO: g_ptr_array_add(c->to, optarg); break;
-		case O_CC: g_ptr_array_add(c->cc, optarg); break;
-		case O_SUBJECT: c->subject = optarg; break;
+		case O_TO:
+			g_ptr_array_add(c->to, optarg);
+			break;
+		case O_CC:
+			g_ptr_array_add(c->cc, optarg);
+			break;
+		case O_SUBJECT:
+			c->subject = optarg;
+			break;
 		case O_ATTACH:
 			if (fwd)
 				c->attach_orig = 1;
 			else
 				g_ptr_array_add(c->attach, optarg);
 			break;
-		case O_ALL: c->all = 1; break;
-		case O_DRAFT: c->draft = optarg; break;
-		case O_RETRY: c->retry = 1; break;
-		case O_DELETE: c->forget = 1; break;
-		case O_SENT: c->mark_sent = 1; break;
+		case O_ALL:
+			c->all = 1;
+			break;
+		case O_DRAFT:
+			c->draft = optarg;
+			break;
+		case O_RETRY:
+			c->retry = 1;
+			break;
+		case O_DELETE:
+			c->forget = 1;
+			break;
+		case O_SENT:
+			c->mark_sent = 1;
+			break;
 		default:
 			log_msg(PM_LOG_ERROR,
 				"%s: unknown option or missing argument %s; "
@@ -145,15 +170,15 @@ static int
 setup(struct ccli *c)
 {
 	struct pm_err err;
-	char *path = c->config_path ? xstrdup(c->config_path)
-				    : config_default_path();
+	char *path =
+	    c->config_path ? xstrdup(c->config_path) : config_default_path();
 	enum pm_status st = config_load(path, &c->cfg, &err);
 
 	free(path);
 	if (st != PM_OK)
 		return fail(&err);
-	c->nmcfg = c->cfg->naccounts > 0 ? c->cfg->accounts[0]->notmuch_config
-					 : NULL;
+	c->nmcfg =
+	    c->cfg->naccounts > 0 ? c->cfg->accounts[0]->notmuch_config : NULL;
 	if (index_mail_root(c->nmcfg, &c->root, &err) != PM_OK)
 		return fail(&err);
 	return -1;
@@ -191,9 +216,9 @@ queue_and_send(struct ccli *c, const struct compose_msg *m,
 			"%s; the message is in the outbox as %s%s", err.msg,
 			name,
 			st == PM_TEMPFAIL || st == PM_LOCKED
-				? ": 'popmuch send' sends it when the "
-				  "network is back"
-				: "");
+			    ? ": 'popmuch send' sends it when the "
+			      "network is back"
+			    : "");
 	if (res.report[0] && st != PM_OK)
 		fprintf(stderr, "%s", res.report);
 	free(name);
@@ -221,13 +246,14 @@ edit_and_send(struct ccli *c, const char *text, const char *path)
 	int rc;
 
 	if ((rc = editor_run(path)) != 0) {
-		log_msg(PM_LOG_ERROR, "the editor failed (exit %d); not sent; "
-				      "the draft is kept in %s", rc, path);
+		log_msg(PM_LOG_ERROR,
+			"the editor failed (exit %d); not sent; "
+			"the draft is kept in %s",
+			rc, path);
 		return 70;
 	}
 	if ((after = slurp(path)) == NULL) {
-		log_msg(PM_LOG_ERROR, "%s: the draft is gone; not sent",
-			path);
+		log_msg(PM_LOG_ERROR, "%s: the draft is gone; not sent", path);
 		return 66;
 	}
 	if (compose_draft_is_empty(after) ||
@@ -242,9 +268,10 @@ edit_and_send(struct ccli *c, const char *text, const char *path)
 		return 0;
 	}
 	if (compose_build(after, &m, &err) != PM_OK) {
-		log_msg(PM_LOG_ERROR, "not sent: %s; the draft is kept in %s "
-				      "('popmuch compose --draft %s' to "
-				      "edit it again)",
+		log_msg(PM_LOG_ERROR,
+			"not sent: %s; the draft is kept in %s "
+			"('popmuch compose --draft %s' to "
+			"edit it again)",
 			err.msg, path, path);
 		g_free(after);
 		return err_exitcode(err.code);
@@ -267,11 +294,12 @@ cmd_write(struct ccli *c)
 	if (c->draft != NULL)
 		return edit_and_send(c, NULL, c->draft);
 	if ((strcmp(c->cmd, "compose") == 0) != (c->nargs == 0)) {
-		log_msg(PM_LOG_ERROR, "Usage: popmuch %s", c->cmd[0] == 'c'
-				      ? "compose [--to ADDR]... [--cc ADDR]... "
-					"[--subject TEXT] [--attach FILE]..."
-				      : reply ? "reply [--all] QUERY"
-					      : "forward [--attach] QUERY");
+		log_msg(PM_LOG_ERROR, "Usage: popmuch %s",
+			c->cmd[0] == 'c'
+			    ? "compose [--to ADDR]... [--cc ADDR]... "
+			      "[--subject TEXT] [--attach FILE]..."
+			: reply ? "reply [--all] QUERY"
+				: "forward [--attach] QUERY");
 		return 64;
 	}
 	if (identities_load(c->cfg, c->nmcfg, &ids, &err) != PM_OK)
@@ -286,8 +314,8 @@ cmd_write(struct ccli *c)
 		}
 		g_free(q);
 	}
-	o.kind = c->nargs == 0 ? COMPOSE_NEW
-		 : reply ? (c->all ? COMPOSE_REPLY_ALL : COMPOSE_REPLY)
+	o.kind = c->nargs == 0	  ? COMPOSE_NEW
+		 : reply	  ? (c->all ? COMPOSE_REPLY_ALL : COMPOSE_REPLY)
 		 : c->attach_orig ? COMPOSE_FORWARD_ATTACHED
 				  : COMPOSE_FORWARD;
 	o.orig_path = orig;
@@ -329,9 +357,9 @@ cmd_send(struct ccli *c)
 	if ((st = outbox_open(c->root, c->nmcfg, &ob, &err)) != PM_OK)
 		return fail(&err);
 	if (decide)
-		st = c->retry ? outbox_retry(ob, c->args[0], &err)
-			      : outbox_forget(ob, c->args[0], c->mark_sent,
-					      &err);
+		st = c->retry
+			 ? outbox_retry(ob, c->args[0], &err)
+			 : outbox_forget(ob, c->args[0], c->mark_sent, &err);
 	else
 		st = outbox_send(ob, c->cfg, NULL, 60, &res, &err);
 	if (st != PM_OK) {
@@ -372,14 +400,17 @@ static const char *
 state_text(enum outbox_state s)
 {
 	switch (s) {
-	case OUTBOX_QUEUED: return "queued";
+	case OUTBOX_QUEUED:
+		return "queued";
 	case OUTBOX_MAYBE_SENT:
 		return "MAYBE SENT (interrupted while sending; check, then "
 		       "'popmuch send --retry' or '--mark-sent')";
 	case OUTBOX_FAILED:
 		return "FAILED ('popmuch send --retry' or '--delete')";
-	case OUTBOX_SENT: return "sent, being filed";
-	case OUTBOX_SENDING: return "being sent";
+	case OUTBOX_SENT:
+		return "sent, being filed";
+	case OUTBOX_SENDING:
+		return "being sent";
 	}
 	return "?";
 }
@@ -387,8 +418,8 @@ state_text(enum outbox_state s)
 int
 cli_outbox_status(const struct config *cfg, FILE *f)
 {
-	const char *nmcfg = cfg->naccounts ? cfg->accounts[0]->notmuch_config
-					   : NULL;
+	const char *nmcfg =
+	    cfg->naccounts ? cfg->accounts[0]->notmuch_config : NULL;
 	struct outbox_entry *v = NULL;
 	struct outbox *ob = NULL;
 	struct pm_err err;

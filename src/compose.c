@@ -19,8 +19,8 @@
 
 /* The recipients being collected, each address once. */
 struct rcpts {
-	GPtrArray *to, *cc;  /* formatted "Name <addr>" (g_free) */
-	GPtrArray *seen;     /* addr-specs (g_free) */
+	GPtrArray *to, *cc; /* formatted "Name <addr>" (g_free) */
+	GPtrArray *seen;    /* addr-specs (g_free) */
 	const struct identities *ids;
 	const struct identity *mine; /* first own address met */
 };
@@ -70,13 +70,14 @@ scan(struct rcpts *r, InternetAddressList *l, GPtrArray *dst)
 		const struct identity *id;
 
 		if (INTERNET_ADDRESS_IS_GROUP(ia)) {
-			n += scan(r, internet_address_group_get_members(
-					     INTERNET_ADDRESS_GROUP(ia)),
+			n += scan(r,
+				  internet_address_group_get_members(
+				      INTERNET_ADDRESS_GROUP(ia)),
 				  dst);
 			continue;
 		}
 		addr = internet_address_mailbox_get_addr(
-			INTERNET_ADDRESS_MAILBOX(ia));
+		    INTERNET_ADDRESS_MAILBOX(ia));
 		if (addr == NULL || *addr == '\0')
 			continue;
 		if ((id = identities_find(r->ids, addr)) != NULL) {
@@ -87,8 +88,8 @@ scan(struct rcpts *r, InternetAddressList *l, GPtrArray *dst)
 		if (dst == NULL || seen(r, addr))
 			continue;
 		g_ptr_array_add(r->seen, g_strdup(addr));
-		g_ptr_array_add(dst, internet_address_to_string(ia, NULL,
-								FALSE));
+		g_ptr_array_add(dst,
+				internet_address_to_string(ia, NULL, FALSE));
 		n++;
 	}
 	return n;
@@ -114,20 +115,20 @@ reply_to_redundant(GMimeMessage *m)
 
 	if (internet_address_list_length(rt) != 1 ||
 	    !INTERNET_ADDRESS_IS_MAILBOX(
-		    ia = internet_address_list_get_address(rt, 0)))
+		ia = internet_address_list_get_address(rt, 0)))
 		return 0;
 	addr = internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(ia));
 	for (int t = 0; t < 2; t++) {
-		InternetAddressList *l = g_mime_message_get_addresses(m,
-								      types[t]);
+		InternetAddressList *l =
+		    g_mime_message_get_addresses(m, types[t]);
 
 		for (int i = 0; i < internet_address_list_length(l); i++) {
 			ia = internet_address_list_get_address(l, i);
 			if (INTERNET_ADDRESS_IS_MAILBOX(ia) &&
 			    g_ascii_strcasecmp(
-				    internet_address_mailbox_get_addr(
-					    INTERNET_ADDRESS_MAILBOX(ia)),
-				    addr) == 0)
+				internet_address_mailbox_get_addr(
+				    INTERNET_ADDRESS_MAILBOX(ia)),
+				addr) == 0)
 				return 1;
 		}
 	}
@@ -140,12 +141,12 @@ reply_recipients(struct rcpts *r, GMimeMessage *m, int all)
 	InternetAddressList *to = g_mime_message_get_to(m);
 	InternetAddressList *cc = g_mime_message_get_cc(m);
 	InternetAddressList *rt = g_mime_message_get_reply_to(m);
-	InternetAddressList *mft = all ? header_list(m, "Mail-Followup-To")
-				       : NULL;
+	InternetAddressList *mft =
+	    all ? header_list(m, "Mail-Followup-To") : NULL;
 	InternetAddressList *sender =
-		internet_address_list_length(rt) > 0 && !reply_to_redundant(m)
-			? rt
-			: g_mime_message_get_from(m);
+	    internet_address_list_length(rt) > 0 && !reply_to_redundant(m)
+		? rt
+		: g_mime_message_get_from(m);
 
 	if (mft != NULL && internet_address_list_length(mft) > 0) {
 		scan(r, mft, r->to);
@@ -188,8 +189,7 @@ put_list(GString *d, const char *name, GPtrArray *a, const char *const *more,
 				       (char *)g_ptr_array_index(a, i));
 	for (size_t i = 0; i < nmore; i++)
 		g_string_append_printf(d, "%s%s",
-				       (a && a->len) || i ? ", " : "",
-				       more[i]);
+				       (a && a->len) || i ? ", " : "", more[i]);
 	g_string_append_c(d, '\n');
 }
 
@@ -218,8 +218,7 @@ one_prefix(const char *subject, int fwd)
 /* The original's text as rendered for reading: charsets decoded, HTML
  * through html_cmd.  Appended to d, each line after prefix. */
 static void
-put_body(GString *d, const char *path, const char *html_cmd,
-	 const char *prefix)
+put_body(GString *d, const char *path, const char *html_cmd, const char *prefix)
 {
 	struct msg_view *v = NULL;
 	struct pm_err err;
@@ -252,15 +251,15 @@ display_from(GMimeMessage *m)
 {
 	InternetAddressList *l = g_mime_message_get_from(m);
 	InternetAddress *ia = internet_address_list_length(l) > 0
-				      ? internet_address_list_get_address(l, 0)
-				      : NULL;
+				  ? internet_address_list_get_address(l, 0)
+				  : NULL;
 	const char *name = ia ? internet_address_get_name(ia) : NULL;
 
 	if (name != NULL && *name != '\0')
 		return xstrdup(name);
 	if (ia != NULL && INTERNET_ADDRESS_IS_MAILBOX(ia))
 		return xstrdup(internet_address_mailbox_get_addr(
-			INTERNET_ADDRESS_MAILBOX(ia)));
+		    INTERNET_ADDRESS_MAILBOX(ia)));
 	return xstrdup("someone");
 }
 
@@ -268,10 +267,10 @@ static void
 put_thread_headers(GString *d, GMimeMessage *m)
 {
 	const char *id = g_mime_message_get_message_id(m);
-	const char *refs = g_mime_object_get_header(GMIME_OBJECT(m),
-						    "References");
-	const char *irt = g_mime_object_get_header(GMIME_OBJECT(m),
-						   "In-Reply-To");
+	const char *refs =
+	    g_mime_object_get_header(GMIME_OBJECT(m), "References");
+	const char *irt =
+	    g_mime_object_get_header(GMIME_OBJECT(m), "In-Reply-To");
 	char *folded;
 
 	if (id == NULL)
@@ -295,8 +294,8 @@ put_forward_intro(GString *d, GMimeMessage *m)
 
 	g_string_append(d, "\n-------- Forwarded message --------\n");
 	for (size_t i = 0; i < 5; i++) {
-		const char *v = g_mime_object_get_header(GMIME_OBJECT(m),
-							 hdrs[i]);
+		const char *v =
+		    g_mime_object_get_header(GMIME_OBJECT(m), hdrs[i]);
 		char *dec;
 
 		if (v == NULL)
@@ -326,11 +325,10 @@ static void
 draft_from_orig(GString *d, struct rcpts *r, GMimeMessage *m,
 		const struct compose_opts *o)
 {
-	int fwd = o->kind == COMPOSE_FORWARD ||
-		  o->kind == COMPOSE_FORWARD_ATTACHED;
-	char *subj = one_prefix(o->subject ? o->subject
-					   : g_mime_message_get_subject(m),
-				fwd);
+	int fwd =
+	    o->kind == COMPOSE_FORWARD || o->kind == COMPOSE_FORWARD_ATTACHED;
+	char *subj = one_prefix(
+	    o->subject ? o->subject : g_mime_message_get_subject(m), fwd);
 
 	if (!fwd)
 		reply_recipients(r, m, o->kind == COMPOSE_REPLY_ALL);
@@ -381,8 +379,8 @@ compose_draft(const struct identities *ids, const struct compose_opts *o,
 		g_string_append_printf(d, "Forward: %s\n", o->orig_path);
 	g_string_append(d, "\n");
 	if (o->kind == COMPOSE_REPLY || o->kind == COMPOSE_REPLY_ALL) {
-		const char *date = g_mime_object_get_header(GMIME_OBJECT(m),
-							    "Date");
+		const char *date =
+		    g_mime_object_get_header(GMIME_OBJECT(m), "Date");
 		char *name = display_from(m);
 
 		g_string_append_printf(d, "On %s, %s wrote:\n",

@@ -99,7 +99,8 @@ struct keyword {
 /* Fail for keyword kw at p's file and line: set p->err to
  * "file:line: kw: reason (hint)" and return PM_CONFIG.  hint may be NULL. */
 __attribute__((format(printf, 4, 5))) enum pm_status
-config_perr(struct parse *p, const char *kw, const char *hint, const char *fmt, ...);
+config_perr(struct parse *p, const char *kw, const char *hint, const char *fmt,
+	    ...);
 
 /* Set string field f of the current section to a copy of val (NULL
  * unsets it), freeing the old value, and mark f as set. */

@@ -29,7 +29,8 @@ static enum pm_status
 bad_arg(struct parse *p, const struct keyword *kw, const char *arg,
 	const char *hint)
 {
-	return config_perr(p, kw->name, hint, "invalid argument \"%.100s\"", arg);
+	return config_perr(p, kw->name, hint, "invalid argument \"%.100s\"",
+			   arg);
 }
 
 static enum pm_status
@@ -161,10 +162,11 @@ kw_timeout(struct parse *p, const struct keyword *kw, char *arg)
 	if (need_arg(p, kw, arg) != PM_OK)
 		return PM_CONFIG;
 	if (strcmp(arg, "off") == 0)
-		return config_perr(p, kw->name,
-			    "popmuch always bounds network waits; give a "
-			    "number of seconds, default 180",
-			    "\"off\" is not supported");
+		return config_perr(
+		    p, kw->name,
+		    "popmuch always bounds network waits; give a "
+		    "number of seconds, default 180",
+		    "\"off\" is not supported");
 	if (parse_ulong(arg, 86400, &v) != 0 || v == 0)
 		return bad_arg(p, kw, arg, "seconds, from 1 to 86400");
 	config_set_int(p, &p->cur->timeout, F_timeout, (int)v);
@@ -195,9 +197,9 @@ kw_auth(struct parse *p, const struct keyword *kw, char *arg)
 		arg = (char *)(uintptr_t) "on";
 	if (strcmp(arg, "gssapi") == 0 || strcmp(arg, "ntlm") == 0 ||
 	    strcmp(arg, "digest-md5") == 0)
-		return config_perr(p, kw->name,
-			    "use one of " ACCOUNT_AUTH_NAMES,
-			    "method %s is not supported by popmuch", arg);
+		return config_perr(
+		    p, kw->name, "use one of " ACCOUNT_AUTH_NAMES,
+		    "method %s is not supported by popmuch", arg);
 	if (!account_auth_known(arg))
 		return bad_arg(p, kw, arg, "one of " ACCOUNT_AUTH_NAMES);
 	config_set_str(p, F_auth, arg);
@@ -240,10 +242,11 @@ kw_fingerprint(struct parse *p, const struct keyword *kw, char *arg)
 		return PM_OK;
 	}
 	if (len == 16 * 3 - 1)
-		return config_perr(p, kw->name,
-			    "give the SHA-256 fingerprint; popmuch fetch "
-			    "prints it when a certificate is refused",
-			    "MD5 fingerprints are not accepted");
+		return config_perr(
+		    p, kw->name,
+		    "give the SHA-256 fingerprint; popmuch fetch "
+		    "prints it when a certificate is refused",
+		    "MD5 fingerprints are not accepted");
 	if (len != 32 * 3 - 1 && len != 20 * 3 - 1)
 		return bad_arg(p, kw, arg,
 			       "a SHA-256 fingerprint, 32 hex pairs separated "
@@ -268,10 +271,11 @@ kw_received_header(struct parse *p, const struct keyword *kw, char *arg)
 	if (parse_bool(arg, &v) != 0)
 		return bad_arg(p, kw, arg, "use off");
 	if (v)
-		return config_perr(p, kw->name,
-			    "popmuch stores messages byte-exact; remove this "
-			    "line",
-			    "adding a Received header is not supported");
+		return config_perr(
+		    p, kw->name,
+		    "popmuch stores messages byte-exact; remove this "
+		    "line",
+		    "adding a Received header is not supported");
 	config_set_int(p, &p->cur->received_header, F_received_header, 0);
 	return PM_OK;
 }
@@ -346,10 +350,11 @@ kw_tags(struct parse *p, const struct keyword *kw, char *arg)
 	     w = strtok_r(NULL, " \t", &save)) {
 		if ((w[0] != '+' && w[0] != '-') || w[1] == '\0') {
 			free(out);
-			return config_perr(p, kw->name,
-				    "write +tag to add and -tag to remove, "
-				    "e.g. tags \"+work -inbox\"",
-				    "invalid tag operation \"%.100s\"", w);
+			return config_perr(
+			    p, kw->name,
+			    "write +tag to add and -tag to remove, "
+			    "e.g. tags \"+work -inbox\"",
+			    "invalid tag operation \"%.100s\"", w);
 		}
 		if (o > 0)
 			out[o++] = ' ';
@@ -366,9 +371,11 @@ static enum pm_status
 kw_uidl_fallback(struct parse *p, const struct keyword *kw, char *arg)
 {
 	if (strcmp(arg, "top") == 0)
-		config_set_int(p, &p->cur->uidl_fingerprint, F_uidl_fingerprint, 1);
+		config_set_int(p, &p->cur->uidl_fingerprint, F_uidl_fingerprint,
+			       1);
 	else if (strcmp(arg, "off") == 0)
-		config_set_int(p, &p->cur->uidl_fingerprint, F_uidl_fingerprint, 0);
+		config_set_int(p, &p->cur->uidl_fingerprint, F_uidl_fingerprint,
+			       0);
 	else
 		return bad_arg(p, kw, arg, "top or off");
 	return PM_OK;
@@ -426,8 +433,8 @@ next_word(char **s, int *bad)
 /* Split arg into at most max words; returns the count, or -1 (error set)
  * for a bad quote or too many words. */
 static int
-split_words(struct parse *p, const struct keyword *kw, char *arg,
-	    char **words, int max)
+split_words(struct parse *p, const struct keyword *kw, char *arg, char **words,
+	    int max)
 {
 	int n = 0, bad;
 	char *w;
@@ -440,8 +447,9 @@ split_words(struct parse *p, const struct keyword *kw, char *arg,
 		words[n++] = w;
 	}
 	if (bad) {
-		config_perr(p, kw->name, "close the quote, and write \\\" inside it",
-		     "unterminated or misplaced quote");
+		config_perr(p, kw->name,
+			    "close the quote, and write \\\" inside it",
+			    "unterminated or misplaced quote");
 		return -1;
 	}
 	return n;
@@ -459,8 +467,9 @@ kw_search(struct parse *p, const struct keyword *kw, char *arg)
 	if (name == NULL || *name == '\0' || *query == '\0' ||
 	    config_unquote(query) != 0 || *query == '\0')
 		return config_perr(p, kw->name, kw->hint,
-			    bad ? "unterminated quote" : "needs a name and a "
-							 "query");
+				   bad ? "unterminated quote"
+				       : "needs a name and a "
+					 "query");
 	cfg->searches = xreallocarray(cfg->searches, cfg->nsearches + 1,
 				      sizeof(*cfg->searches));
 	cfg->searches[cfg->nsearches].name = xstrdup(name);
@@ -515,9 +524,9 @@ kw_html_command(struct parse *p, const struct keyword *kw, char *arg)
 	(void)kw;
 	free(p->cfg->html_command);
 	/* "builtin" keeps the built-in tag stripper: an empty command */
-	p->cfg->html_command = *arg == '\0' ? NULL
+	p->cfg->html_command = *arg == '\0'		     ? NULL
 			       : strcmp(arg, "builtin") == 0 ? xstrdup("")
-							      : xstrdup(arg);
+							     : xstrdup(arg);
 	return PM_OK;
 }
 
@@ -532,9 +541,10 @@ kw_bind(struct parse *p, const struct keyword *kw, char *arg)
 	if (n < 0)
 		return PM_CONFIG;
 	if (n < 2)
-		return config_perr(p, kw->name, kw->hint, "needs a key and an action");
-	cfg->binds = xreallocarray(cfg->binds, cfg->nbinds + 1,
-				   sizeof(*cfg->binds));
+		return config_perr(p, kw->name, kw->hint,
+				   "needs a key and an action");
+	cfg->binds =
+	    xreallocarray(cfg->binds, cfg->nbinds + 1, sizeof(*cfg->binds));
 	b = &cfg->binds[cfg->nbinds++];
 	b->screen = n == 3 ? xstrdup(w[0]) : NULL;
 	b->key = xstrdup(w[n - 2]);
@@ -545,7 +555,7 @@ kw_bind(struct parse *p, const struct keyword *kw, char *arg)
 }
 
 static const char *const color_names[] = {
-	"black", "red", "green", "yellow", "blue", "magenta", "cyan", "white",
+    "black", "red", "green", "yellow", "blue", "magenta", "cyan", "white",
 };
 
 /* "default", a colour name, "bright" + name (8-15), "colorN" (0-255). */
@@ -581,14 +591,14 @@ parse_attr(const char *s, unsigned *attrs)
 		const char *name;
 		unsigned bit;
 	} names[] = {
-		{"bold", CFG_ATTR_BOLD},
-		{"underline", CFG_ATTR_UNDERLINE},
-		{"reverse", CFG_ATTR_REVERSE},
-		{"dim", CFG_ATTR_DIM},
-		{"standout", CFG_ATTR_STANDOUT},
-		{"blink", CFG_ATTR_BLINK},
-		{"normal", 0},
-		{"none", 0},
+	    {"bold", CFG_ATTR_BOLD},
+	    {"underline", CFG_ATTR_UNDERLINE},
+	    {"reverse", CFG_ATTR_REVERSE},
+	    {"dim", CFG_ATTR_DIM},
+	    {"standout", CFG_ATTR_STANDOUT},
+	    {"blink", CFG_ATTR_BLINK},
+	    {"normal", 0},
+	    {"none", 0},
 	};
 	size_t i;
 
@@ -611,17 +621,17 @@ kw_color(struct parse *p, const struct keyword *kw, char *arg)
 		return PM_CONFIG;
 	if (n < 2 || (strncmp(w[0], "tag:", 4) == 0 && w[0][4] == '\0'))
 		return config_perr(p, kw->name, kw->hint,
-			    "needs an element and a colour");
+				   "needs an element and a colour");
 	if (parse_color(w[1], &c.fg) != 0)
-		return config_perr(p, kw->name, kw->hint, "unknown colour \"%.64s\"",
-			    w[1]);
+		return config_perr(p, kw->name, kw->hint,
+				   "unknown colour \"%.64s\"", w[1]);
 	if (n > 2 && parse_color(w[2], &c.bg) == 0)
 		i = 3;
 	for (; i < n; i++)
 		if (parse_attr(w[i], &c.attrs) != 0)
-			return config_perr(p, kw->name, kw->hint,
-				    "unknown colour or attribute \"%.64s\"",
-				    w[i]);
+			return config_perr(
+			    p, kw->name, kw->hint,
+			    "unknown colour or attribute \"%.64s\"", w[i]);
 	c.element = xstrdup(w[0]);
 	c.file = xstrdup(p->file);
 	c.line = p->line;
@@ -662,7 +672,8 @@ static enum pm_status
 kw_oauth2_secret(struct parse *p, const struct keyword *kw, char *arg)
 {
 	if (*arg != '\0')
-		p->has_password = 1; /* the file must not be readable by others */
+		p->has_password =
+		    1; /* the file must not be readable by others */
 	return kw_string_opt(p, kw, arg);
 }
 
@@ -676,16 +687,18 @@ config_oauth2_check(struct parse *p, struct account *a)
 	pv = oauth2_provider_find(a->oauth2_provider);
 	if (a->oauth2_client_id == NULL)
 		return config_perr(p, "account",
-			    "register popmuch with the provider and set "
-			    "oauth2_client_id (popmuch.conf(5), OAUTH2)",
-			    "account %s: oauth2_provider without "
-			    "oauth2_client_id", a->name);
+				   "register popmuch with the provider and set "
+				   "oauth2_client_id (popmuch.conf(5), OAUTH2)",
+				   "account %s: oauth2_provider without "
+				   "oauth2_client_id",
+				   a->name);
 	if (pv->pop_host == NULL &&
 	    (a->oauth2_auth_url == NULL || a->oauth2_token_url == NULL))
-		return config_perr(p, "account",
-			    "set oauth2_auth_url and oauth2_token_url",
-			    "account %s: oauth2_provider custom needs the "
-			    "provider's endpoints", a->name);
+		return config_perr(
+		    p, "account", "set oauth2_auth_url and oauth2_token_url",
+		    "account %s: oauth2_provider custom needs the "
+		    "provider's endpoints",
+		    a->name);
 	if (a->host == NULL && pv->pop_host != NULL) {
 		config_set_str(p, F_host, pv->pop_host);
 		if (a->port == 0) {
@@ -845,7 +858,7 @@ config_unknown_keyword(struct parse *p, const char *cmd)
 	if (best != NULL)
 		(void)snprintf(hint, sizeof(hint), "did you mean %s?", best);
 	return config_perr(p, cmd, best != NULL ? hint : "see popmuch.conf(5)",
-		    "unknown keyword");
+			   "unknown keyword");
 }
 
 const struct keyword *

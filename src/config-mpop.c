@@ -28,8 +28,7 @@ insert_tags(char *cmd, int *folder_r)
 		config_unquote(w);
 		if (strncmp(w, "--folder", 8) == 0)
 			*folder_r = 1;
-		if ((w[0] != '+' && w[0] != '-') || w[1] == '\0' ||
-		    w[1] == '-')
+		if ((w[0] != '+' && w[0] != '-') || w[1] == '\0' || w[1] == '-')
 			continue;
 		if (o > 0)
 			out[o++] = ' ';
@@ -73,12 +72,12 @@ delivery_mda(struct parse *p, const struct keyword *kw, char *cmd)
 
 	if (config_unquote(cmd) != 0)
 		return config_perr(p, kw->name,
-			    "write \\\" for a quote inside quotes",
-			    "stray quote in the command");
+				   "write \\\" for a quote inside quotes",
+				   "stray quote in the command");
 	prog = command_name(cmd, &n);
 	if (*cmd == '\0')
 		return config_perr(p, kw->name, "delivery mda COMMAND",
-			    "missing command");
+				   "missing command");
 	config_set_str(p, F_mda, cmd);
 	config_set_str(p, F_maildir, NULL); /* the last delivery line wins */
 	if (n == 7 && strncmp(prog, "notmuch", 7) == 0 &&
@@ -146,18 +145,19 @@ kw_delivery(struct parse *p, const struct keyword *kw, char *arg)
 		return PM_OK;
 	}
 	if (n == 8 && strncmp(arg, "exchange", 8) == 0)
-		return config_perr(p, kw->name, hint, "method %.*s is not supported",
-			    (int)n, arg);
+		return config_perr(p, kw->name, hint,
+				   "method %.*s is not supported", (int)n, arg);
 	if (n != 7 || strncmp(arg, "maildir", 7) != 0)
 		return config_perr(p, kw->name, "delivery maildir DIR",
-			    "invalid argument \"%.100s\"", arg);
+				   "invalid argument \"%.100s\"", arg);
 	dir = config_trim(arg + n);
 	if (config_unquote(dir) != 0)
-		return config_perr(p, kw->name, "write \\\" for a quote inside quotes",
-			    "stray quote in the directory");
+		return config_perr(p, kw->name,
+				   "write \\\" for a quote inside quotes",
+				   "stray quote in the directory");
 	if (*dir == '\0')
 		return config_perr(p, kw->name, "delivery maildir DIR",
-			    "missing directory");
+				   "missing directory");
 	dir = account_expand_tilde(dir);
 	config_set_str(p, F_mda, NULL);
 	config_set_str(p, F_maildir, dir);

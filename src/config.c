@@ -49,7 +49,8 @@ static const struct field {
 /* ---- errors ------------------------------------------------------------ */
 
 __attribute__((format(printf, 4, 5))) enum pm_status
-config_perr(struct parse *p, const char *kw, const char *hint, const char *fmt, ...)
+config_perr(struct parse *p, const char *kw, const char *hint, const char *fmt,
+	    ...)
 {
 	char reason[512];
 	va_list ap;
@@ -114,8 +115,8 @@ config_note(struct parse *p, const char *kw, const char *fmt, ...)
 	va_start(ap, fmt);
 	(void)vsnprintf(note, sizeof(note), fmt, ap);
 	va_end(ap);
-	cfg->notes = xreallocarray(cfg->notes, cfg->nnotes + 1,
-				   sizeof(*cfg->notes));
+	cfg->notes =
+	    xreallocarray(cfg->notes, cfg->nnotes + 1, sizeof(*cfg->notes));
 	cfg->notes[cfg->nnotes++] =
 	    xasprintf("%s:%d: %.64s: %s", p->file, p->line, kw, note);
 }
@@ -307,8 +308,8 @@ valid_account_name(const char *s)
 	if (!parse_basename_ok(s) || *s == '.')
 		return 0;
 	for (; *s != '\0'; s++)
-		if (*s == ':' || *s == ',' ||
-		    isspace((unsigned char)*s) || iscntrl((unsigned char)*s))
+		if (*s == ':' || *s == ',' || isspace((unsigned char)*s) ||
+		    iscntrl((unsigned char)*s))
 			return 0;
 	return 1;
 }
@@ -337,14 +338,16 @@ apply_parents(struct parse *p, struct account *a, uint64_t *mask_r, char *list)
 			*next++ = '\0';
 		name = config_trim(list);
 		if (*name == '\0')
-			return config_perr(p, "account", "account NAME : PARENT,...",
-				    "missing parent account name");
+			return config_perr(p, "account",
+					   "account NAME : PARENT,...",
+					   "missing parent account name");
 		i = account_index(p->cfg, name);
 		if (i == (size_t)-1)
 			return config_perr(p, "account",
-				    "a parent must be defined above the "
-				    "account that inherits from it",
-				    "unknown parent account %.100s", name);
+					   "a parent must be defined above the "
+					   "account that inherits from it",
+					   "unknown parent account %.100s",
+					   name);
 		account_override(a, p->cfg->accounts[i], p->masks[i]);
 		*mask_r |= p->masks[i];
 	}
@@ -366,15 +369,16 @@ start_account(struct parse *p, char *arg)
 	p->cur_mask = &p->scratch_mask;
 	if (*name == '\0')
 		return config_perr(p, "account", "account NAME [: PARENT,...]",
-			    "missing account name");
+				   "missing account name");
 	if (!valid_account_name(name))
-		return config_perr(p, "account",
-			    "no '/', ':', ',', blanks or control characters, "
-			    "and no leading '.'",
-			    "invalid account name \"%.100s\"", name);
+		return config_perr(
+		    p, "account",
+		    "no '/', ':', ',', blanks or control characters, "
+		    "and no leading '.'",
+		    "invalid account name \"%.100s\"", name);
 	if (account_index(p->cfg, name) != (size_t)-1)
 		return config_perr(p, "account", "account names must be unique",
-			    "account %.100s is already defined", name);
+				   "account %.100s is already defined", name);
 	a = xcalloc(1, sizeof(*a));
 	account_override(a, p->defaults, BIT(F_COUNT) - 1);
 	if (colon != NULL && apply_parents(p, a, &mask, colon + 1) != PM_OK) {
@@ -433,11 +437,13 @@ section_keyword(struct parse *p, const struct keyword *kw, char *arg)
 	if (p->cur == NULL && (kw->flags & KW_GLOBAL))
 		return kw->fn(p, kw, arg);
 	if (p->cur == NULL)
-		return config_perr(p, kw->name, "start with defaults or account NAME",
-			    "used before any defaults or account line");
+		return config_perr(p, kw->name,
+				   "start with defaults or account NAME",
+				   "used before any defaults or account line");
 	if ((kw->flags & KW_GLOBAL) && p->cur != p->defaults)
-		return config_perr(p, kw->name, "move it to the defaults section",
-			    "is a global setting, not an account setting");
+		return config_perr(
+		    p, kw->name, "move it to the defaults section",
+		    "is a global setting, not an account setting");
 	if (p->default_index >= 0 &&
 	    p->cur == p->cfg->accounts[p->default_index])
 		p->default_own_lines++;
@@ -461,8 +467,9 @@ parse_line(struct parse *p, char *line)
 	arg = config_trim(arg);
 	kw = config_keyword_find(cmd);
 	if ((kw == NULL || !(kw->flags & KW_WORDS)) && config_unquote(arg) != 0)
-		return config_perr(p, cmd, "write \\\" for a quote inside quotes",
-			    "stray quote inside a quoted argument");
+		return config_perr(p, cmd,
+				   "write \\\" for a quote inside quotes",
+				   "stray quote inside a quoted argument");
 	if (strcmp(cmd, "defaults") == 0) {
 		if (*arg != '\0')
 			return config_perr(p, cmd, NULL, "takes no argument");
@@ -483,26 +490,28 @@ static enum pm_status
 check_tls(struct parse *p, struct account *a)
 {
 	if ((a->tls_key_file == NULL) != (a->tls_cert_file == NULL))
-		return config_perr(p, "account", "set both or neither",
-			    "account %s: tls_key_file and tls_cert_file go "
-			    "together",
-			    a->name);
+		return config_perr(
+		    p, "account", "set both or neither",
+		    "account %s: tls_key_file and tls_cert_file go "
+		    "together",
+		    a->name);
 	if (a->tls_fingerprint != NULL && !a->tls_certcheck)
-		return config_perr(p, "account",
-			    "remove tls_certcheck off; the pin is a check",
-			    "account %s: tls_fingerprint with tls_certcheck "
-			    "off",
-			    a->name);
+		return config_perr(
+		    p, "account",
+		    "remove tls_certcheck off; the pin is a check",
+		    "account %s: tls_fingerprint with tls_certcheck "
+		    "off",
+		    a->name);
 	if (a->tls_trust_file == NULL || *a->tls_trust_file != '\0')
 		return PM_OK;
 	/* An empty tls_trust_file trusts no CA: only a pin can verify. */
 	if (a->tls_fingerprint == NULL && a->tls && a->tls_certcheck)
 		return config_perr(p, "account",
-			    "set tls_fingerprint, or remove the empty "
-			    "tls_trust_file line to use the system CAs",
-			    "account %s: tls_trust_file is empty, so no "
-			    "certificate can be verified",
-			    a->name);
+				   "set tls_fingerprint, or remove the empty "
+				   "tls_trust_file line to use the system CAs",
+				   "account %s: tls_trust_file is empty, so no "
+				   "certificate can be verified",
+				   a->name);
 	config_set_str(p, F_tls_trust_file, NULL);
 	return PM_OK;
 }
@@ -520,11 +529,12 @@ check_duplicate(struct parse *p, size_t i)
 		    (a->user == NULL) != (b->user == NULL) ||
 		    (a->user != NULL && strcmp(a->user, b->user) != 0))
 			continue;
-		return config_perr(p, "account",
-			    "remove one; mpop's \"account default : NAME\" "
-			    "line only chose mpop's default account",
-			    "accounts %s and %s fetch the same mailbox",
-			    b->name, a->name);
+		return config_perr(
+		    p, "account",
+		    "remove one; mpop's \"account default : NAME\" "
+		    "line only chose mpop's default account",
+		    "accounts %s and %s fetch the same mailbox", b->name,
+		    a->name);
 	}
 	return PM_OK;
 }
@@ -545,7 +555,7 @@ check_accounts(struct parse *p)
 			collect_error(p);
 		if (a->host == NULL) {
 			(void)config_perr(p, "account", "add a host line",
-				    "account %s has no host", a->name);
+					  "account %s has no host", a->name);
 			collect_error(p);
 		}
 		if (check_tls(p, a) != PM_OK)
@@ -730,8 +740,8 @@ config_select(const struct config *cfg, char *const *names, size_t n,
 		if ((a[i] = config_account(cfg, names[i])) == NULL) {
 			free(a);
 			return err_set(err, PM_USAGE,
-				       "no account named '%s' in %s",
-				       names[i], cfg->path ? cfg->path : "config");
+				       "no account named '%s' in %s", names[i],
+				       cfg->path ? cfg->path : "config");
 		}
 	*accts_r = a;
 	*n_r = n;
@@ -801,9 +811,10 @@ config_notes_text(const struct config *cfg, int is_mpop)
 		return NULL;
 	o = text = xmalloc(len + 1);
 	if (is_mpop)
-		o += sprintf(o, "reading mpop's %s, as there is no popmuch "
-				"configuration (copy it to %s to change it "
-				"for popmuch alone)\n",
+		o += sprintf(o,
+			     "reading mpop's %s, as there is no popmuch "
+			     "configuration (copy it to %s to change it "
+			     "for popmuch alone)\n",
 			     cfg->path, "~/.config/popmuch/config");
 	for (i = 0; i < cfg->nnotes; i++)
 		o += sprintf(o, "%s\n", cfg->notes[i]);
@@ -883,4 +894,3 @@ config_free(struct config **cfg)
 	free(*cfg);
 	*cfg = NULL;
 }
-

@@ -24,8 +24,7 @@ tls_opts(const struct account *a, struct net_tls_opts *o)
 }
 
 enum pm_status
-connect_account(const struct account *a, struct pop3 **p_r,
-		struct pm_err *err)
+connect_account(const struct account *a, struct pop3 **p_r, struct pm_err *err)
 {
 	struct net_tls_opts tls;
 	struct net_conn *conn;

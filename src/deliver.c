@@ -155,8 +155,8 @@ delivery_flush(struct delivery *d,
 	for (size_t k = 0; k < moved && st == PM_OK; k++) {
 		const struct held *h = &d->batch[k];
 		char *path = maildir_new_path(d->md, names[k]);
-		struct delivered m = {h->uidl, names[k], path, h->hash,
-				      sizes[k], h->tag, h->mail};
+		struct delivered m = {h->uidl,	names[k], path,	  h->hash,
+				      sizes[k], h->tag,	  h->mail};
 
 		if (h->uidl != NULL)
 			st = uidl_delivered(d->db, h->uidl, err);

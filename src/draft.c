@@ -34,13 +34,13 @@ check_addrs(InternetAddressList *l, struct build *b, const char *hdr)
 
 		if (INTERNET_ADDRESS_IS_GROUP(ia)) {
 			if (check_addrs(internet_address_group_get_members(
-						INTERNET_ADDRESS_GROUP(ia)),
+					    INTERNET_ADDRESS_GROUP(ia)),
 					b, hdr) != 0)
 				return -1;
 			continue;
 		}
 		addr = internet_address_mailbox_get_addr(
-			INTERNET_ADDRESS_MAILBOX(ia));
+		    INTERNET_ADDRESS_MAILBOX(ia));
 		if (addr == NULL || strchr(addr, '@') == NULL) {
 			err_set(b->err, PM_DATAERR,
 				"%s: \"%.200s\" is not a mail address", hdr,
@@ -61,14 +61,14 @@ set_from(struct build *b, const char *value)
 
 	if (l == NULL || internet_address_list_length(l) != 1 ||
 	    !INTERNET_ADDRESS_IS_MAILBOX(
-		    ia = internet_address_list_get_address(l, 0)))
+		ia = internet_address_list_get_address(l, 0)))
 		err_set(b->err, PM_DATAERR,
 			"From: \"%.200s\" is not one address", value);
 	else if (check_addrs(l, b, "From") == 0) {
 		internet_address_list_append(g_mime_message_get_from(b->m), l);
 		free(b->from_addr);
 		b->from_addr = xstrdup(internet_address_mailbox_get_addr(
-			INTERNET_ADDRESS_MAILBOX(ia)));
+		    INTERNET_ADDRESS_MAILBOX(ia)));
 		rc = 0;
 	}
 	b->nrcpt = nrcpt; /* From is no recipient */
@@ -85,13 +85,13 @@ add_rcpts(struct build *b, GMimeAddressType type, const char *hdr,
 	int rc = 0;
 
 	if (l == NULL)
-		return *value ? err_set(b->err, PM_DATAERR,
-					"%s: cannot read \"%.200s\"", hdr,
-					value),
+		return *value
+		       ? err_set(b->err, PM_DATAERR,
+				 "%s: cannot read \"%.200s\"", hdr, value),
 		       -1 : 0;
 	if ((rc = check_addrs(l, b, hdr)) == 0)
 		internet_address_list_append(
-			g_mime_message_get_addresses(b->m, type), l);
+		    g_mime_message_get_addresses(b->m, type), l);
 	g_object_unref(l);
 	return rc;
 }
@@ -195,8 +195,8 @@ static void
 encode_part(GMimePart *part)
 {
 	g_mime_part_set_content_encoding(
-		part, g_mime_part_get_best_content_encoding(
-			      part, GMIME_ENCODING_CONSTRAINT_7BIT));
+	    part, g_mime_part_get_best_content_encoding(
+		      part, GMIME_ENCODING_CONSTRAINT_7BIT));
 }
 
 static void
@@ -204,7 +204,7 @@ set_content(GMimePart *part, const char *data, size_t len)
 {
 	GMimeStream *mem = g_mime_stream_mem_new_with_buffer(data, len);
 	GMimeDataWrapper *dw = g_mime_data_wrapper_new_with_stream(
-		mem, GMIME_CONTENT_ENCODING_DEFAULT);
+	    mem, GMIME_CONTENT_ENCODING_DEFAULT);
 
 	g_mime_part_set_content(part, dw);
 	g_object_unref(dw);
@@ -219,8 +219,8 @@ text_part(const char *body)
 
 	for (const char *s = body; *s; s++)
 		ascii &= (unsigned char)*s < 0x80;
-	g_mime_object_set_content_type_parameter(
-		GMIME_OBJECT(p), "charset", ascii ? "us-ascii" : "utf-8");
+	g_mime_object_set_content_type_parameter(GMIME_OBJECT(p), "charset",
+						 ascii ? "us-ascii" : "utf-8");
 	set_content(p, body, strlen(body));
 	encode_part(p);
 	return GMIME_OBJECT(p);
@@ -244,8 +244,8 @@ file_part(struct build *b, const char *path)
 	type = g_content_type_guess(path, (const guchar *)data, len, NULL);
 	mime = type ? g_content_type_get_mime_type(type) : NULL;
 	ct = g_mime_content_type_parse(NULL, mime && strchr(mime, '/')
-						     ? mime
-						     : "application/octet-stream");
+						 ? mime
+						 : "application/octet-stream");
 	p = g_mime_part_new();
 	g_mime_object_set_content_type(GMIME_OBJECT(p), ct);
 	g_object_unref(ct);
@@ -290,11 +290,9 @@ build_body(struct build *b, const char *body)
 	g_object_unref(text);
 	for (guint i = 0; i < b->forward->len + b->attach->len; i++) {
 		part = i < b->forward->len
-			       ? message_part(b, g_ptr_array_index(b->forward,
-								   i))
-			       : file_part(b, g_ptr_array_index(
-						      b->attach,
-						      i - b->forward->len));
+			   ? message_part(b, g_ptr_array_index(b->forward, i))
+			   : file_part(b, g_ptr_array_index(
+					      b->attach, i - b->forward->len));
 		if (part == NULL) {
 			g_object_unref(mixed);
 			return -1;
@@ -319,8 +317,9 @@ pgp_recipients(struct build *b)
 		InternetAddress *ia = internet_address_list_get_address(all, i);
 
 		if (INTERNET_ADDRESS_IS_MAILBOX(ia))
-			g_ptr_array_add(v, g_strdup(internet_address_mailbox_get_addr(
-						   INTERNET_ADDRESS_MAILBOX(ia))));
+			g_ptr_array_add(
+			    v, g_strdup(internet_address_mailbox_get_addr(
+				   INTERNET_ADDRESS_MAILBOX(ia))));
 	}
 	g_ptr_array_add(v, g_strdup(b->from_addr));
 	if (all != NULL)
@@ -345,12 +344,12 @@ pgp_wrap(struct build *b)
 	if (b->encrypt) {
 		rcpts = pgp_recipients(b);
 		out = GMIME_OBJECT(g_mime_multipart_encrypted_encrypt(
-			ctx, body, TRUE, b->from_addr, GMIME_ENCRYPT_NONE, rcpts,
-			&gerr));
+		    ctx, body, TRUE, b->from_addr, GMIME_ENCRYPT_NONE, rcpts,
+		    &gerr));
 		g_ptr_array_unref(rcpts);
 	} else {
 		out = GMIME_OBJECT(g_mime_multipart_signed_sign(
-			ctx, body, b->from_addr, &gerr));
+		    ctx, body, b->from_addr, &gerr));
 	}
 	g_object_unref(ctx);
 	if (out == NULL) {
@@ -372,8 +371,8 @@ stamp(struct build *b, struct compose_msg *cm)
 	const char *at = strrchr(b->from_addr, '@');
 	GDateTime *now = g_date_time_new_now_local();
 	char *id = g_mime_utils_generate_message_id(at ? at + 1 : "popmuch");
-	const char *irt = g_mime_object_get_header(GMIME_OBJECT(b->m),
-						   "In-Reply-To");
+	const char *irt =
+	    g_mime_object_get_header(GMIME_OBJECT(b->m), "In-Reply-To");
 
 	g_mime_message_set_date(b->m, now);
 	g_date_time_unref(now);
@@ -409,8 +408,7 @@ serialize(GMimeMessage *m, struct compose_msg *cm)
 }
 
 enum pm_status
-compose_build(const char *draft, struct compose_msg **m_r,
-	      struct pm_err *err)
+compose_build(const char *draft, struct compose_msg **m_r, struct pm_err *err)
 {
 	struct build b = {0};
 	const char *sep = strstr(draft, "\n\n");
@@ -429,7 +427,8 @@ compose_build(const char *draft, struct compose_msg **m_r,
 		rc = -1;
 	}
 	if (rc == 0 && b.nrcpt == 0) {
-		err_set(err, PM_DATAERR, "no recipient: To, Cc and Bcc are empty");
+		err_set(err, PM_DATAERR,
+			"no recipient: To, Cc and Bcc are empty");
 		rc = -1;
 	}
 	if (rc == 0)

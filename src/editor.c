@@ -48,8 +48,8 @@ editor_draft_new(const char *text, char **path_r, struct pm_err *err)
 	free(dir);
 	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (fd < 0) {
-		st = err_set(err, PM_CANTCREAT, "%s: %s", path,
-			     strerror(errno));
+		st =
+		    err_set(err, PM_CANTCREAT, "%s: %s", path, strerror(errno));
 		free(path);
 		return st;
 	}

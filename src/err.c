@@ -13,7 +13,7 @@ static const struct {
 	const char *desc;
 } status_table[] = {
 #define PM_STATUS_ROW(name, code, desc) {#name, code, desc},
-	PM_STATUS_LIST(PM_STATUS_ROW)
+    PM_STATUS_LIST(PM_STATUS_ROW)
 #undef PM_STATUS_ROW
 };
 
@@ -103,16 +103,27 @@ err_severity(enum pm_status code)
 	 * Then configuration, credentials, protocol, unavailability, and
 	 * temporary failures last (cron will simply try again). */
 	switch (err_exitcode(code)) {
-	case 0: return 0;
-	case 75: return 1;
-	case 69: return 2;
-	case 76: return 3;
-	case 77: return 4;
-	case 78: return 5;
-	case 64: return 6;
-	case 65: return 6;
-	case 73: return 7;
-	case 74: return 8;
-	default: return 9;
+	case 0:
+		return 0;
+	case 75:
+		return 1;
+	case 69:
+		return 2;
+	case 76:
+		return 3;
+	case 77:
+		return 4;
+	case 78:
+		return 5;
+	case 64:
+		return 6;
+	case 65:
+		return 6;
+	case 73:
+		return 7;
+	case 74:
+		return 8;
+	default:
+		return 9;
 	}
 }

@@ -78,12 +78,11 @@ failing_load(const char *dir)
 }
 
 int
-failing_note(struct failing *f, const char *uidl, int64_t now,
-	     int64_t *since_r)
+failing_note(struct failing *f, const char *uidl, int64_t now, int64_t *since_r)
 {
 	struct fail *e = find(f, uidl);
-	int tell = e == NULL || now - e->told >= FAILING_TELL_EVERY ||
-		   now < e->told;
+	int tell =
+	    e == NULL || now - e->told >= FAILING_TELL_EVERY || now < e->told;
 
 	if (e == NULL)
 		e = add(f, uidl, now, now);

@@ -20,12 +20,12 @@
 
 /* What this session knows of message i beyond the journal. */
 enum {
-	SEEN_STORED = 1,    /* retrieved, fenced and delivered now */
-	SEEN_VERIFIED = 2,  /* its header matched the stored copy's */
-	SEEN_TRUSTED = 4,   /* no header to compare: UIDL and size only */
-	SEEN_NOT_MAIL = 8,  /* stored, but does not start like a message */
-	SEEN_OTHER = 16,    /* its header is not the stored copy's: a new
-			     * message under a reused UIDL */
+	SEEN_STORED = 1,   /* retrieved, fenced and delivered now */
+	SEEN_VERIFIED = 2, /* its header matched the stored copy's */
+	SEEN_TRUSTED = 4,  /* no header to compare: UIDL and size only */
+	SEEN_NOT_MAIL = 8, /* stored, but does not start like a message */
+	SEEN_OTHER = 16,   /* its header is not the stored copy's: a new
+			    * message under a reused UIDL */
 };
 
 struct indexer;
@@ -52,10 +52,10 @@ struct run {
 	int64_t now;
 	struct pop3_msg *msgs;
 	size_t nmsgs;
-	int server_uidl;	/* the UIDLs are the server's (not fp-) */
+	int server_uidl; /* the UIDLs are the server's (not fp-) */
 	struct ret_msg *plan;
-	size_t *fetch_idx;	/* indexes into msgs of what to fetch */
-	unsigned char *seen;	/* per message: SEEN_* */
+	size_t *fetch_idx;   /* indexes into msgs of what to fetch */
+	unsigned char *seen; /* per message: SEEN_* */
 	int network; /* a session with the server (not "popmuch index") */
 	char *first_refusal; /* what the server said of the first RETR -ERR */
 	/* the message being received (see sink_begin) */
@@ -73,7 +73,7 @@ struct cookie {
 
 /* A warning for the person (through the run's events). */
 void fetch_warn(struct run *r, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 
 /* Queue a delivered file for the indexer, with the account's tags. */
 void fetch_submit_index(struct run *r, const char *uidl, const char *path);

@@ -206,7 +206,8 @@ note_deleted(struct run *r, const size_t *idx, const unsigned char *ok,
 		st = err_set(err, PM_PROTOCOL,
 			     "the server refused to delete %zu message(s) "
 			     "(DELE); they stay on the server and the next "
-			     "run tries again", refused);
+			     "run tries again",
+			     refused);
 	return st;
 }
 
@@ -438,10 +439,12 @@ refused_by_notmuch(struct cookie *c)
 	if (uidl_refused(r->db, c->uidl, &err) != PM_OK)
 		fetch_warn(r, "%s", err.msg);
 	esc = log_escape(c->uidl, strlen(c->uidl), 80);
-	fetch_warn(r, "notmuch does not take %s (unique id %s) for email, so "
-		      "it is not indexed; the file stays there to read, and "
-		      "the message stays on the server ('popmuch status' "
-		      "lists it)", c->path, esc);
+	fetch_warn(r,
+		   "notmuch does not take %s (unique id %s) for email, so "
+		   "it is not indexed; the file stays there to read, and "
+		   "the message stays on the server ('popmuch status' "
+		   "lists it)",
+		   c->path, esc);
 	free(esc);
 }
 
@@ -482,13 +485,13 @@ write_last_run(struct run *r)
 {
 	const struct fetch_result *res = r->res;
 	struct lastrun lr = {
-		.time = r->now,
-		.on_server = res->on_server,
-		.fetched = res->fetched,
-		.deleted = res->deleted,
-		.kept = res->kept,
-		.skipped = res->skipped,
-		.index_pending = res->index_pending,
+	    .time = r->now,
+	    .on_server = res->on_server,
+	    .fetched = res->fetched,
+	    .deleted = res->deleted,
+	    .kept = res->kept,
+	    .skipped = res->skipped,
+	    .index_pending = res->index_pending,
 	};
 	struct pm_err err;
 
@@ -526,9 +529,10 @@ finish_run(struct run *r)
 	}
 	if (r->res->index_pending > 0 && !r->opts->dry_run &&
 	    r->res->status == PM_OK)
-		fetch_warn(r, "%" PRIu32 " delivered message(s) are not indexed "
-			      "yet; the next run or 'popmuch index' will "
-			      "index them",
+		fetch_warn(r,
+			   "%" PRIu32 " delivered message(s) are not indexed "
+			   "yet; the next run or 'popmuch index' will "
+			   "index them",
 			   r->res->index_pending);
 	uidl_free(&r->db);
 	maildir_free(&r->md);
@@ -569,8 +573,8 @@ fetch_common(const struct config *cfg, char *const *names, size_t n,
 	pl.n = na;
 	pl.network = network;
 	for (size_t i = 0; i < na; i++) {
-		pl.runs[i] = (struct run){.acct = accts[i], .opts = opts,
-					  .res = &res[i], .ix = ix};
+		pl.runs[i] = (struct run){
+		    .acct = accts[i], .opts = opts, .res = &res[i], .ix = ix};
 		res[i].account = accts[i]->name;
 	}
 	run_pool(&pl, opts->parallel);
@@ -600,8 +604,7 @@ fetch_accounts(const struct config *cfg, char *const *names, size_t n,
 	       const struct fetch_opts *opts, struct fetch_result **results_r,
 	       size_t *nresults_r, struct pm_err *err)
 {
-	return fetch_common(cfg, names, n, opts, 1, results_r, nresults_r,
-			    err);
+	return fetch_common(cfg, names, n, opts, 1, results_r, nresults_r, err);
 }
 
 enum pm_status
@@ -609,6 +612,5 @@ fetch_catch_up_index(const struct config *cfg, const struct fetch_opts *opts,
 		     struct fetch_result **results_r, size_t *nresults_r,
 		     struct pm_err *err)
 {
-	return fetch_common(cfg, NULL, 0, opts, 0, results_r, nresults_r,
-			    err);
+	return fetch_common(cfg, NULL, 0, opts, 0, results_r, nresults_r, err);
 }

@@ -53,7 +53,8 @@ address_of(const char *v, size_t len)
 	const char *lt = memchr(v, '<', len), *gt;
 	size_t i = 0, n;
 
-	if (lt != NULL && (gt = memchr(lt, '>', len - (size_t)(lt - v))) != NULL)
+	if (lt != NULL &&
+	    (gt = memchr(lt, '>', len - (size_t)(lt - v))) != NULL)
 		return xstrndup(lt + 1, (size_t)(gt - lt - 1));
 	while (i < len && isspace((unsigned char)v[i]))
 		i++;
@@ -89,8 +90,7 @@ filter_envelope_from(const char *headers, size_t len)
 }
 
 char *
-filter_command(const char *cmd, const char *headers, size_t len,
-	       uint64_t size)
+filter_command(const char *cmd, const char *headers, size_t len, uint64_t size)
 {
 	char *from = filter_envelope_from(headers, len), *out, *o;
 	char sz[32];
@@ -98,8 +98,9 @@ filter_command(const char *cmd, const char *headers, size_t len,
 	const char *p;
 
 	(void)snprintf(sz, sizeof(sz), "%" PRIu64, size);
-	cap = strlen(cmd) * (strlen(from) > strlen(sz) ? strlen(from)
-							 : strlen(sz)) + 1;
+	cap = strlen(cmd) *
+		  (strlen(from) > strlen(sz) ? strlen(from) : strlen(sz)) +
+	      1;
 	o = out = xmalloc(cap);
 	for (p = cmd; *p != '\0'; p++) {
 		if (p[0] == '%' && (p[1] == 'F' || p[1] == 'S')) {

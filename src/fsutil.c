@@ -123,8 +123,8 @@ fsutil_write_atomic(const char *path, const char *buf, size_t len,
 	if (fchmod(fd, 0600) != 0 || write_all(fd, buf, len) != 0 ||
 	    fsync(fd) != 0) {
 		e = errno;
-		st = err_set(err, fsutil_errno_status(e),
-			     "cannot write %s: %s", tmp, strerror(e));
+		st = err_set(err, fsutil_errno_status(e), "cannot write %s: %s",
+			     tmp, strerror(e));
 	}
 	if (close(fd) != 0 && st == PM_OK && errno != EINTR)
 		st = err_set(err, fsutil_errno_status(errno),

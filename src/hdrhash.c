@@ -16,9 +16,17 @@
 #include "popmuch/hdrhash.h"
 
 static const char *const volatile_fields[] = {
-	"x-uidl",  "status",	       "x-status",	    "x-keywords",
-	"x-imap",  "x-imapbase",       "x-uid",		    "x-mozilla-status",
-	"x-mozilla-status2", "content-length", "lines",
+    "x-uidl",
+    "status",
+    "x-status",
+    "x-keywords",
+    "x-imap",
+    "x-imapbase",
+    "x-uid",
+    "x-mozilla-status",
+    "x-mozilla-status2",
+    "content-length",
+    "lines",
 };
 
 void

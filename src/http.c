@@ -57,8 +57,8 @@ http_url_check(const char *url, struct pm_err *err)
 	if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
 	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
 	    curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK)
-		st = err_set(err, PM_CONFIG, "'%.200s' is not a valid URL",
-			     url);
+		st =
+		    err_set(err, PM_CONFIG, "'%.200s' is not a valid URL", url);
 	else if (strcasecmp(scheme, "https") != 0 &&
 		 !(strcasecmp(scheme, "http") == 0 &&
 		   http_host_is_loopback(host)))

@@ -36,7 +36,7 @@ add_from(struct identities *ids, const struct account *a, struct pm_err *err)
 
 	if (l == NULL || internet_address_list_length(l) != 1 ||
 	    !INTERNET_ADDRESS_IS_MAILBOX(
-		    ia = internet_address_list_get_address(l, 0)))
+		ia = internet_address_list_get_address(l, 0)))
 		st = err_set(err, PM_CONFIG,
 			     "account %s: from \"%.200s\" is not one address "
 			     "(write from \"Name <user@example.org>\")",
@@ -44,7 +44,7 @@ add_from(struct identities *ids, const struct account *a, struct pm_err *err)
 	else
 		add(ids, internet_address_get_name(ia),
 		    internet_address_mailbox_get_addr(
-			    INTERNET_ADDRESS_MAILBOX(ia)),
+			INTERNET_ADDRESS_MAILBOX(ia)),
 		    a->name);
 	if (l != NULL)
 		g_object_unref(l);

@@ -14,23 +14,23 @@
 #include "popmuch/xmalloc.h"
 
 const char import_cli_synopsis[] =
-	"import [--tag TAG]... [--dry-run] [--maildir DIR] PATH...";
+    "import [--tag TAG]... [--dry-run] [--maildir DIR] PATH...";
 const char import_cli_help[] =
-	"Import mail archives: mbox files (mboxo, mboxrd, mboxcl, mboxcl2),\n"
-	"Maildir and Maildir++ folders (with their subfolders), MH folders,\n"
-	"Outlook PST/OST files (through readpst), and folder trees holding\n"
-	"them, into one Maildir under notmuch's mail root, indexed as it\n"
-	"goes.  Each message once: a message notmuch already has (same\n"
-	"Message-ID and body) is skipped, and a second run adds nothing.\n"
-	"Read, replied and flagged states come along (Status, X-Status,\n"
-	"X-Mozilla-Status, Maildir flags, MH sequences); the folder's name\n"
-	"becomes a tag.\n\n"
-	"Options:\n"
-	"      --tag TAG        add TAG to every message (-TAG removes one\n"
-	"                       of new.tags, e.g. --tag=-inbox); repeatable\n"
-	"      --maildir DIR    the Maildir to import into, relative to the\n"
-	"                       mail root or absolute inside it (import)\n"
-	"      --dry-run        count what would be imported; write nothing";
+    "Import mail archives: mbox files (mboxo, mboxrd, mboxcl, mboxcl2),\n"
+    "Maildir and Maildir++ folders (with their subfolders), MH folders,\n"
+    "Outlook PST/OST files (through readpst), and folder trees holding\n"
+    "them, into one Maildir under notmuch's mail root, indexed as it\n"
+    "goes.  Each message once: a message notmuch already has (same\n"
+    "Message-ID and body) is skipped, and a second run adds nothing.\n"
+    "Read, replied and flagged states come along (Status, X-Status,\n"
+    "X-Mozilla-Status, Maildir flags, MH sequences); the folder's name\n"
+    "becomes a tag.\n\n"
+    "Options:\n"
+    "      --tag TAG        add TAG to every message (-TAG removes one\n"
+    "                       of new.tags, e.g. --tag=-inbox); repeatable\n"
+    "      --maildir DIR    the Maildir to import into, relative to the\n"
+    "                       mail root or absolute inside it (import)\n"
+    "      --dry-run        count what would be imported; write nothing";
 
 /* Is the command word "import"?  (Skips the global options.) */
 int
@@ -103,14 +103,14 @@ usage_error(const char *msg)
 enum { OPT_TAG = 256, OPT_MAILDIR, OPT_DRY };
 
 static const struct option opts[] = {
-	{"tag", required_argument, NULL, OPT_TAG},
-	{"maildir", required_argument, NULL, OPT_MAILDIR},
-	{"dry-run", no_argument, NULL, OPT_DRY},
-	{"config", required_argument, NULL, 'C'},
-	{"quiet", no_argument, NULL, 'q'},
-	{"verbose", no_argument, NULL, 'v'},
-	{"help", no_argument, NULL, 'h'},
-	{NULL, 0, NULL, 0},
+    {"tag", required_argument, NULL, OPT_TAG},
+    {"maildir", required_argument, NULL, OPT_MAILDIR},
+    {"dry-run", no_argument, NULL, OPT_DRY},
+    {"config", required_argument, NULL, 'C'},
+    {"quiet", no_argument, NULL, 'q'},
+    {"verbose", no_argument, NULL, 'v'},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
 };
 
 static int
@@ -122,8 +122,8 @@ parse(int argc, char **argv, struct import_opts *o, int *quiet_r,
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":C:qvh", opts, NULL)) != -1) {
 		if (c == OPT_TAG) {
-			const char *t = optarg + (optarg[0] == '+' ||
-						  optarg[0] == '-');
+			const char *t =
+			    optarg + (optarg[0] == '+' || optarg[0] == '-');
 
 			if (*t == '\0' || strpbrk(t, " \t\n") != NULL)
 				return usage_error("--tag: a tag is one word");

@@ -13,17 +13,16 @@ struct importer;
 struct import_src {
 	const char *path;   /* the file, for messages */
 	const char *folder; /* its folder tag, "" for none */
-	unsigned flags;     /* MSGSCAN_* from the source (Maildir name, MH) */
+	unsigned flags;	    /* MSGSCAN_* from the source (Maildir name, MH) */
 	int header_flags;   /* take flags from Status/X-Status too (mbox) */
-	time_t date;        /* when the Date header is missing or bad; 0 */
+	time_t date;	    /* when the Date header is missing or bad; 0 */
 };
 
 /* One message: import_msg_data() any number of times, then
  * import_msg_end() (or import_msg_abort() when the source failed). */
-enum pm_status import_msg_data(struct importer *im, const char *buf,
-			       size_t len, struct pm_err *err);
-enum pm_status import_msg_end(struct importer *im,
-			      const struct import_src *src,
+enum pm_status import_msg_data(struct importer *im, const char *buf, size_t len,
+			       struct pm_err *err);
+enum pm_status import_msg_end(struct importer *im, const struct import_src *src,
 			      struct pm_err *err);
 void import_msg_abort(struct importer *im);
 
@@ -31,8 +30,7 @@ void import_msg_abort(struct importer *im);
 void import_report(struct importer *im, const struct pm_err *e);
 /* Progress after a message of source; bytes: of the source so far
  * (0: the source is done, bytes counted with import_source_done). */
-void import_progress(struct importer *im, const char *source,
-		     uint64_t bytes);
+void import_progress(struct importer *im, const char *source, uint64_t bytes);
 void import_source_done(struct importer *im, uint64_t bytes);
 
 /* import-src.c: import the file or folder at path, with folder tag

@@ -137,8 +137,8 @@ static enum pm_status
 import_mbox(struct importer *im, const char *path, const char *tag,
 	    struct pm_err *err)
 {
-	struct import_src src = {.path = path, .folder = tag,
-				 .header_flags = 1};
+	struct import_src src = {
+	    .path = path, .folder = tag, .header_flags = 1};
 	struct mbox_ctx c = {im, 0};
 	struct mbox *mb = NULL;
 	struct pm_err e;
@@ -263,9 +263,9 @@ import_maildir_sub(struct importer *im, const char *md, const char *sub,
 {
 	char *dir = xasprintf("%s/%s", md, sub);
 	enum pm_status st = import_msg_files(
-		im, dir, tag,
-		strcmp(sub, "cur") == 0 ? maildir_cur_flags : maildir_new_flags,
-		NULL, err);
+	    im, dir, tag,
+	    strcmp(sub, "cur") == 0 ? maildir_cur_flags : maildir_new_flags,
+	    NULL, err);
 
 	free(dir);
 	return st;
@@ -451,8 +451,8 @@ import_pst(struct importer *im, const char *path, const char *tag,
 	   struct pm_err *err)
 {
 	const char *tmp = getenv("TMPDIR");
-	char *dir = xasprintf("%s/popmuch-pst.XXXXXX",
-			      tmp && tmp[0] ? tmp : "/tmp");
+	char *dir =
+	    xasprintf("%s/popmuch-pst.XXXXXX", tmp && tmp[0] ? tmp : "/tmp");
 	enum pm_status st = PM_OK;
 	int status = -1;
 	pid_t pid;
@@ -481,10 +481,10 @@ import_pst(struct importer *im, const char *path, const char *tag,
 
 		err_set(&e, PM_DATAERR,
 			WIFEXITED(status) && WEXITSTATUS(status) == 127
-				? "%s: readpst is not installed (Debian "
-				  "package pst-utils); cannot read PST files"
-				: "%s: readpst could not read it (run "
-				  "'readpst -o /tmp %s' to see why)",
+			    ? "%s: readpst is not installed (Debian "
+			      "package pst-utils); cannot read PST files"
+			    : "%s: readpst could not read it (run "
+			      "'readpst -o /tmp %s' to see why)",
 			path, path);
 		import_report(im, &e);
 	} else {
@@ -522,7 +522,8 @@ import_regular(struct importer *im, const char *path, const char *tag,
 
 		err_set(&e, PM_DATAERR,
 			"%s: not a mailbox (no mbox, Maildir, MH folder or "
-			"PST file%s)", path,
+			"PST file%s)",
+			path,
 			memchr(head, '\0', (size_t)n) ? "; binary data" : "");
 		import_report(im, &e);
 	}
@@ -530,8 +531,8 @@ import_regular(struct importer *im, const char *path, const char *tag,
 }
 
 enum pm_status
-import_path(struct importer *im, const char *path, const char *tag,
-	    int given, struct pm_err *err)
+import_path(struct importer *im, const char *path, const char *tag, int given,
+	    struct pm_err *err)
 {
 	struct stat sb;
 

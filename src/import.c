@@ -40,7 +40,7 @@
 
 #define IMPORT_BATCH 64
 #define IMPORT_COMMIT 1000
-#define IMPORT_KEY_HEX 32 /* 128 bits of the key in the name */
+#define IMPORT_KEY_HEX 32	   /* 128 bits of the key in the name */
 #define IMPORT_SEEN_MAX (1u << 22) /* dry run: keys remembered */
 
 struct pending {
@@ -184,8 +184,8 @@ seen_before(struct importer *im, const char *key)
 
 /* Is the scanned message (name base) a duplicate? */
 static enum pm_status
-is_duplicate(struct importer *im, const char *base, const char *key,
-	     int *dup_r, struct pm_err *err)
+is_duplicate(struct importer *im, const char *base, const char *key, int *dup_r,
+	     struct pm_err *err)
 {
 	const char *mid = msgscan_message_id(im->scan);
 	char *synthetic = NULL, **files = NULL;
@@ -201,16 +201,15 @@ is_duplicate(struct importer *im, const char *base, const char *key,
 		return PM_OK;
 	}
 	if (mid == NULL)
-		synthetic = xasprintf("notmuch-sha1-%s",
-				      msgscan_sha1_hex(im->scan));
+		synthetic =
+		    xasprintf("notmuch-sha1-%s", msgscan_sha1_hex(im->scan));
 	st = index_sync_files(im->ix, mid ? mid : synthetic, &files, &nfiles,
 			      err);
 	for (size_t i = 0; i < nfiles; i++) {
 		/* a file deleted behind notmuch's back holds nothing */
 		if (!*dup_r && access(files[i], F_OK) == 0 &&
 		    (mid == NULL ||
-		     same_message(files[i], base,
-				  msgscan_body_hash(im->scan))))
+		     same_message(files[i], base, msgscan_body_hash(im->scan))))
 			*dup_r = 1;
 		free(files[i]);
 	}
@@ -227,9 +226,9 @@ message_tags(const struct importer *im, unsigned flags, const char *folder)
 		unsigned bit;
 		const char *tag;
 	} map[] = {
-		{MSGSCAN_DRAFT, "+draft"},     {MSGSCAN_FLAGGED, "+flagged"},
-		{MSGSCAN_PASSED, "+passed"},   {MSGSCAN_REPLIED, "+replied"},
-		{MSGSCAN_SEEN, "-unread"},     {MSGSCAN_TRASHED, "+deleted"},
+	    {MSGSCAN_DRAFT, "+draft"},	 {MSGSCAN_FLAGGED, "+flagged"},
+	    {MSGSCAN_PASSED, "+passed"}, {MSGSCAN_REPLIED, "+replied"},
+	    {MSGSCAN_SEEN, "-unread"},	 {MSGSCAN_TRASHED, "+deleted"},
 	};
 	size_t cap = strlen(folder) * 2 + strlen(im->user_tags) + 80, o = 0;
 	char *t = xmalloc(cap);
@@ -237,7 +236,8 @@ message_tags(const struct importer *im, unsigned flags, const char *folder)
 	t[0] = '\0';
 	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
 		if (flags & map[i].bit)
-			o += (size_t)snprintf(t + o, cap - o, "%s ", map[i].tag);
+			o +=
+			    (size_t)snprintf(t + o, cap - o, "%s ", map[i].tag);
 	if (folder[0] != '\0') {
 		t[o++] = '+';
 		for (const char *p = folder; *p; p++)
@@ -350,8 +350,7 @@ import_msg_end(struct importer *im, const struct import_src *src,
 		maildir_tmp_abort(&im->tmp);
 		return st;
 	}
-	flags = src->flags |
-		(src->header_flags ? msgscan_flags(im->scan) : 0);
+	flags = src->flags | (src->header_flags ? msgscan_flags(im->scan) : 0);
 	date = message_date(msgscan_date(im->scan), src->date);
 	message_key(im->scan, key);
 	base = xasprintf("%lld.I%s.popmuch", (long long)date, key);
@@ -383,7 +382,7 @@ import_progress(struct importer *im, const char *source, uint64_t bytes)
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	if (bytes != 0 &&
 	    (now.tv_sec - im->last_progress.tv_sec) * 1000 +
-			(now.tv_nsec - im->last_progress.tv_nsec) / 1000000 <
+		    (now.tv_nsec - im->last_progress.tv_nsec) / 1000000 <
 		200)
 		return;
 	im->last_progress = now;
@@ -425,7 +424,8 @@ target_path(const struct import_opts *o, char **path_r, struct pm_err *err)
 	    fsutil_path_inside(root, *path_r))
 		st = err_set(err, PM_CONFIG,
 			     "the Maildir %s is not inside notmuch's mail root "
-			     "%s (notmuch would not index it)", *path_r, root);
+			     "%s (notmuch would not index it)",
+			     *path_r, root);
 	free(root);
 	return st;
 }
@@ -443,15 +443,18 @@ take_lock(int *fd_r, struct pm_err *err)
 	dir = xstrdup(path);
 	*strrchr(dir, '/') = '\0';
 	st = fsutil_mkdirs(dir, err);
-	*fd_r = st == PM_OK ? open(path, O_RDWR | O_CREAT | O_CLOEXEC |
-						 O_NOFOLLOW, 0600)
-			    : -1;
+	*fd_r =
+	    st == PM_OK
+		? open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600)
+		: -1;
 	if (st == PM_OK && *fd_r < 0)
-		st = err_set(err, PM_CANTCREAT, "%s: %s", path,
-			     strerror(errno));
+		st =
+		    err_set(err, PM_CANTCREAT, "%s: %s", path, strerror(errno));
 	if (st == PM_OK && flock(*fd_r, LOCK_EX | LOCK_NB) != 0)
-		st = err_set(err, PM_LOCKED, "another 'popmuch import' is "
-			     "running (it holds %s)", path);
+		st = err_set(err, PM_LOCKED,
+			     "another 'popmuch import' is "
+			     "running (it holds %s)",
+			     path);
 	free(dir);
 	free(path);
 	return st;
@@ -525,7 +528,8 @@ import_run(const struct import_opts *o, char *const *paths, size_t n,
 	if (lock >= 0)
 		close(lock);
 	if (st == PM_OK && im.st.errors > 0)
-		st = err_set(err, PM_DATAERR, "%llu source(s) could not be "
+		st = err_set(err, PM_DATAERR,
+			     "%llu source(s) could not be "
 			     "read (see above); everything else was imported",
 			     (unsigned long long)im.st.errors);
 	*st_r = im.st;

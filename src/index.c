@@ -46,7 +46,7 @@ struct indexer {
 	size_t nnew_tags, capnew_tags;
 	notmuch_bool_t sync_flags;
 	int tags_loaded; /* new_tags read (the database may be reopened) */
-	int sync;        /* index_sync_open: no thread */
+	int sync;	 /* index_sync_open: no thread */
 };
 
 static enum pm_status
@@ -54,8 +54,7 @@ nm_error(enum pm_status code, struct pm_err *err, const char *what,
 	 notmuch_status_t nst, char *msg)
 {
 	err_set(err, code, "notmuch: %s: %s%s%s", what,
-		notmuch_status_to_string(nst), msg ? ": " : "",
-		msg ? msg : "");
+		notmuch_status_to_string(nst), msg ? ": " : "", msg ? msg : "");
 	free(msg);
 	if (err != NULL) {
 		size_t len = strlen(err->msg);
@@ -82,10 +81,11 @@ index_mail_root(const char *config_path, char **root_r, struct pm_err *err)
 	root = notmuch_config_get(db, NOTMUCH_CONFIG_MAIL_ROOT);
 	if (root == NULL || root[0] == '\0') {
 		notmuch_database_destroy(db);
-		return err_set(err, PM_CONFIG,
-			       "notmuch has no mail root (database.mail_root or "
-			       "database.path); run "
-			       "'notmuch setup' first");
+		return err_set(
+		    err, PM_CONFIG,
+		    "notmuch has no mail root (database.mail_root or "
+		    "database.path); run "
+		    "'notmuch setup' first");
 	}
 	*root_r = xstrdup(root);
 	notmuch_database_destroy(db);
@@ -110,7 +110,8 @@ index_config_check(const char *config_path, struct pm_err *err)
 		       "$NOTMUCH_CONFIG, $XDG_CONFIG_HOME/notmuch/default/"
 		       "config, then ~/.notmuch-config): run 'popmuch setup' "
 		       "(or 'notmuch setup') first; nothing was fetched",
-		       config_path ? " at " : "", config_path ? config_path : "");
+		       config_path ? " at " : "",
+		       config_path ? config_path : "");
 }
 
 static void
@@ -147,8 +148,8 @@ open_db(struct indexer *ix)
 	char *msg = NULL;
 
 	nst = notmuch_database_open_with_config(
-		NULL, NOTMUCH_DATABASE_MODE_READ_WRITE, ix->config_path, NULL,
-		&ix->db, &msg);
+	    NULL, NOTMUCH_DATABASE_MODE_READ_WRITE, ix->config_path, NULL,
+	    &ix->db, &msg);
 	if (nst != NOTMUCH_STATUS_SUCCESS) {
 		/* notmuch 0.37 says FILE_ERROR, not NO_DATABASE, when the
 		 * database directory is missing: try to create it, and if
@@ -156,8 +157,7 @@ open_db(struct indexer *ix)
 		char *cmsg = NULL;
 
 		if (notmuch_database_create_with_config(NULL, ix->config_path,
-							NULL, &ix->db,
-							&cmsg) ==
+							NULL, &ix->db, &cmsg) ==
 		    NOTMUCH_STATUS_SUCCESS) {
 			free(msg);
 			msg = NULL;
@@ -171,10 +171,9 @@ open_db(struct indexer *ix)
 		return -1;
 	}
 	free(msg);
-	for (vals = ix->tags_loaded
-			? NULL
-			: notmuch_config_get_values(ix->db,
-						    NOTMUCH_CONFIG_NEW_TAGS);
+	for (vals = ix->tags_loaded ? NULL
+				    : notmuch_config_get_values(
+					  ix->db, NOTMUCH_CONFIG_NEW_TAGS);
 	     vals && notmuch_config_values_valid(vals);
 	     notmuch_config_values_move_to_next(vals))
 		push((void ***)&ix->new_tags, &ix->nnew_tags, &ix->capnew_tags,
@@ -298,10 +297,10 @@ indexer_thread(void *arg)
 	struct job *j;
 
 	while ((j = next_job(ix)) != NULL) {
-		int r = ix->status != PM_OK ||
-				(ix->db == NULL && open_db(ix) != 0)
-			    ? -1
-			    : index_one(ix, j);
+		int r =
+		    ix->status != PM_OK || (ix->db == NULL && open_db(ix) != 0)
+			? -1
+			: index_one(ix, j);
 
 		pthread_mutex_lock(&ix->mu);
 		ix->progress++;
@@ -326,8 +325,7 @@ indexer_thread(void *arg)
 }
 
 enum pm_status
-index_start(const char *config_path, struct indexer **ix_r,
-	    struct pm_err *err)
+index_start(const char *config_path, struct indexer **ix_r, struct pm_err *err)
 {
 	struct indexer *ix = xcalloc(1, sizeof(*ix));
 	int rc;
@@ -448,12 +446,13 @@ index_wait(struct indexer *ix, int timeout, struct pm_err *err)
 				     stop_signal_name());
 		else if (slice.tv_sec == deadline.tv_sec &&
 			 slice.tv_nsec == deadline.tv_nsec)
-			st = err_set(err, PM_TEMPFAIL,
-				     "indexing made no progress for %d seconds "
-				     "(the notmuch database stayed locked?); it "
-				     "will be caught up by the next run or "
-				     "'popmuch index'",
-				     timeout);
+			st =
+			    err_set(err, PM_TEMPFAIL,
+				    "indexing made no progress for %d seconds "
+				    "(the notmuch database stayed locked?); it "
+				    "will be caught up by the next run or "
+				    "'popmuch index'",
+				    timeout);
 	}
 	if (st == PM_OK && ix->status != PM_OK)
 		st = err_set(err, ix->status, "%s", ix->msg);

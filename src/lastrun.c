@@ -16,9 +16,8 @@
 #include "popmuch/xmalloc.h"
 
 /* The numeric fields, by key; the writer and the reader share it. */
-#define LASTRUN_NUMBERS(X)                                                    \
-	X(on_server) X(fetched) X(deleted) X(kept) X(skipped)               \
-	X(index_pending)
+#define LASTRUN_NUMBERS(X)                                                     \
+	X(on_server) X(fetched) X(deleted) X(kept) X(skipped) X(index_pending)
 
 static char *
 format(const struct lastrun *lr)
@@ -28,9 +27,9 @@ format(const struct lastrun *lr)
 	(void)snprintf(msg, sizeof(msg), "%s", lr->message);
 	msg[strcspn(msg, "\r\n")] = '\0';
 	s = xasprintf("time %" PRId64 "\nstatus %s\n", lr->time, lr->status);
-#define LASTRUN_PRINT(f)                                                      \
-	t = xasprintf("%s" #f " %" PRIu32 "\n", s, lr->f);                   \
-	free(s);                                                             \
+#define LASTRUN_PRINT(f)                                                       \
+	t = xasprintf("%s" #f " %" PRIu32 "\n", s, lr->f);                     \
+	free(s);                                                               \
 	s = t;
 	LASTRUN_NUMBERS(LASTRUN_PRINT)
 #undef LASTRUN_PRINT
@@ -68,12 +67,12 @@ parse_line(struct lastrun *lr, const char *key, const char *val)
 	} else if (strcmp(key, "message") == 0) {
 		(void)snprintf(lr->message, sizeof(lr->message), "%s", val);
 	}
-#define LASTRUN_PARSE(f)                                                      \
-	else if (strcmp(key, #f) == 0)                                       \
-	{                                                                    \
-		if (parse_ulong(val, UINT32_MAX, &v) != 0)                   \
-			return -1;                                           \
-		lr->f = (uint32_t)v;                                         \
+#define LASTRUN_PARSE(f)                                                       \
+	else if (strcmp(key, #f) == 0)                                         \
+	{                                                                      \
+		if (parse_ulong(val, UINT32_MAX, &v) != 0)                     \
+			return -1;                                             \
+		lr->f = (uint32_t)v;                                           \
 	}
 	LASTRUN_NUMBERS(LASTRUN_PARSE)
 #undef LASTRUN_PARSE
@@ -83,17 +82,18 @@ parse_line(struct lastrun *lr, const char *key, const char *val)
 enum pm_status
 lastrun_read(const char *dir, struct lastrun *lr_r, struct pm_err *err)
 {
-	char *path = xasprintf("%s/last-run", dir), line[PM_ERR_MSG_MAX + 16], *sp;
+	char *path = xasprintf("%s/last-run", dir), line[PM_ERR_MSG_MAX + 16],
+	     *sp;
 	FILE *f = fopen(path, "re");
 	enum pm_status st = PM_OK;
 
 	memset(lr_r, 0, sizeof(*lr_r));
 	if (f == NULL) {
 		st = errno == ENOENT
-			     ? err_set(err, PM_UNAVAILABLE,
-				       "%s: no fetch recorded yet", path)
-			     : err_set(err, PM_IOERR, "cannot read %s: %s",
-				       path, strerror(errno));
+			 ? err_set(err, PM_UNAVAILABLE,
+				   "%s: no fetch recorded yet", path)
+			 : err_set(err, PM_IOERR, "cannot read %s: %s", path,
+				   strerror(errno));
 		free(path);
 		return st;
 	}

@@ -53,7 +53,6 @@ struct maildir_tmp {
 	enum pm_status failed; /* sticky after a write error */
 };
 
-
 /* Process-wide, shared by threads delivering to different Maildirs. */
 static unsigned long name_counter;
 
@@ -179,8 +178,9 @@ self_id(void)
 	return &me;
 }
 
-/* The writer named in a name "<s>.M<us>P<pid>Q<n>R<16 hex>W<8 hex>T<start>.<host>";
- * the host part is returned, NULL for a name without W and T. */
+/* The writer named in a name "<s>.M<us>P<pid>Q<n>R<16 hex>W<8
+ * hex>T<start>.<host>"; the host part is returned, NULL for a name without W
+ * and T. */
 static const char *
 name_writer(const char *name, long *pid_r, uint32_t *ctx_r,
 	    unsigned long long *start_r)
@@ -193,8 +193,8 @@ name_writer(const char *name, long *pid_r, uint32_t *ctx_r,
 	    (p = strchr(e, 'R')) == NULL)
 		return NULL;
 	n = strspn(p + 1, "0123456789abcdef");
-	if (n != 16 || p[17] != 'W' || strspn(p + 18, "0123456789abcdef") != 8 ||
-	    p[26] != 'T')
+	if (n != 16 || p[17] != 'W' ||
+	    strspn(p + 18, "0123456789abcdef") != 8 || p[26] != 'T')
 		return NULL;
 	*ctx_r = (uint32_t)strtoul(p + 18, NULL, 16);
 	*start_r = strtoull(p + 27, &e, 10);
@@ -239,10 +239,9 @@ unique_name(const struct maildir *md)
 	if (me->ctx != 0)
 		(void)snprintf(who, sizeof(who), "W%08xT%llu", me->ctx,
 			       me->start);
-	return xasprintf("%lld.M%ldP%ldQ%luR%016llx%s.%s",
-			 (long long)tv.tv_sec, (long)tv.tv_usec,
-			 (long)getpid(), n, (unsigned long long)rnd, who,
-			 md->host);
+	return xasprintf("%lld.M%ldP%ldQ%luR%016llx%s.%s", (long long)tv.tv_sec,
+			 (long)tv.tv_usec, (long)getpid(), n,
+			 (unsigned long long)rnd, who, md->host);
 }
 
 /* Create a new file in tmp/ under a fresh unique name. */
@@ -554,8 +553,8 @@ move_no_replace(struct maildir *md, const char *unique, const char *name)
 }
 
 static enum pm_status
-move_to_new(struct maildir *md, const char *unique, const char *name,
-	    int sync, struct pm_err *err)
+move_to_new(struct maildir *md, const char *unique, const char *name, int sync,
+	    struct pm_err *err)
 {
 	if (move_no_replace(md, unique, name) != 0)
 		return err_set(err, fsutil_errno_status(errno),
@@ -609,8 +608,8 @@ maildir_tmp_set_mtime(struct maildir_tmp *t, time_t mtime)
 }
 
 enum pm_status
-maildir_tmp_move_cur(struct maildir_tmp **tp, const char *name,
-		     int *exists_r, struct pm_err *err)
+maildir_tmp_move_cur(struct maildir_tmp **tp, const char *name, int *exists_r,
+		     struct pm_err *err)
 {
 	struct maildir_tmp *t = *tp;
 	enum pm_status st = PM_OK;

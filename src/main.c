@@ -42,7 +42,7 @@ struct cli {
 	int progress_fd;
 	int index_timeout;
 	const char *command;
-	int cmd;       /* index into commands[], -1: none */
+	int cmd; /* index into commands[], -1: none */
 	char **args;
 	int nargs;
 };
@@ -59,96 +59,96 @@ enum {
 
 static const struct {
 	const char *name, *synopsis, *help;
-	unsigned opts;    /* the O_* it accepts */
-	int min, max;     /* arguments */
+	unsigned opts; /* the O_* it accepts */
+	int min, max;  /* arguments */
 } commands[] = {
-	{"fetch", "fetch [ACCOUNT...]",
-	 "Download new mail of every account (or the named ones) into its\n"
-	 "Maildir, index it with notmuch, and apply the retention policy.\n"
-	 "Accounts are fetched in parallel ('fetch_parallel', default 4).\n"
-	 "Silent on success unless on a terminal; one line per failing\n"
-	 "account on stderr (or syslog).\n\n"
-	 "Options:\n"
-	 "      --dry-run           show what would be fetched and deleted\n"
-	 "      --wait              wait for a locked account\n"
-	 "      --syslog            report to syslog instead of stderr\n"
-	 "      --progress-fd N     progress lines on file descriptor N\n"
-	 "      --index-timeout S   wait S seconds for the notmuch lock "
-	 "(60)",
-	 O_DRY_RUN | O_WAIT | O_SYSLOG | O_PROGRESS_FD | O_INDEX_TIMEOUT, 0,
-	 INT_MAX},
-	{"probe", "probe ACCOUNT | HOST[:PORT]",
-	 "Connect and report greeting, capabilities, TLS and certificate\n"
-	 "details (with the SHA-256 fingerprint for 'tls_fingerprint'),\n"
-	 "authentication mechanisms, login (for an account), STAT, UIDL\n"
-	 "and PIPELINING support, with warnings about what puts mail at\n"
-	 "risk.  Downloads nothing.  A bare HOST is tried with implicit TLS\n"
-	 "on port 995, STLS on port 110; on other ports implicit TLS first.\n"
-	 "Exits with the code 'popmuch fetch' would meet on the way in.",
-	 0, 1, 1},
-	{"status", "status [ACCOUNT...]",
-	 "Show per account the last run and its result, messages on the\n"
-	 "server and kept there, messages delivered, what retention deletes\n"
-	 "next, and pending index work.  Contacts no server.",
-	 0, 0, INT_MAX},
-	{"index", "index",
-	 "Index messages that earlier runs delivered but could not index\n"
-	 "(for example while the notmuch database was locked).\n\n"
-	 "Options: --wait, --syslog, --index-timeout S",
-	 O_WAIT | O_SYSLOG | O_PROGRESS_FD | O_INDEX_TIMEOUT, 0, 0},
-	{"auth", "auth [--device] ACCOUNT",
-	 "Sign in to an OAuth2 account (oauth2_provider) and store its\n"
-	 "refresh token, in the key ring when one runs, else in a 0600\n"
-	 "file under $XDG_STATE_HOME/popmuch/.  Prints a URL to open in a\n"
-	 "browser (opened with xdg-open when there is a display) and waits\n"
-	 "for its redirect to 127.0.0.1.  Then logs in once to prove the\n"
-	 "token works.\n\n"
-	 "Options:\n"
-	 "      --device            the device flow, for a machine without a\n"
-	 "                          browser: prints a URL and a code to enter\n"
-	 "                          on any other device",
-	 O_DEVICE, 1, 1},
-	{"import", import_cli_synopsis, import_cli_help, O_DRY_RUN, 1,
-	 INT_MAX}, /* parsed by import_cli_main() */
-	/* compose, reply, forward, send: run by cli-compose.c */
-	{"compose", "compose [--to ADDR]... [--cc ADDR]... [--subject TEXT] "
-		    "[--attach FILE]... | --draft FILE",
-	 "Write a new message in $VISUAL/$EDITOR and send it.  A draft left\n"
-	 "unchanged or emptied is not sent.  The message goes to the outbox\n"
-	 "first and stays there when it cannot be sent (exit 75).",
-	 0, 0, INT_MAX},
-	{"reply", "reply [--all] QUERY",
-	 "Reply to the one message QUERY names (e.g. id:MESSAGE-ID): to the\n"
-	 "sender, or with --all to everyone (Mail-Followup-To when set).",
-	 0, 0, INT_MAX},
-	{"forward", "forward [--attach] [--to ADDR]... QUERY",
-	 "Forward the message QUERY names, inline or with --attach as an\n"
-	 "attached message (message/rfc822).",
-	 0, 0, INT_MAX},
-	{"send", "send [--retry NAME | --delete NAME | --mark-sent NAME]",
-	 "Send what is queued in the outbox (silent on success).  Failed and\n"
-	 "maybe-sent messages wait for a decision: --retry queues one again,\n"
-	 "--delete drops it, --mark-sent files it as sent without sending.",
-	 0, 0, INT_MAX},
-	{"demo", "demo",
-	 "Start a throwaway local Dovecot with sample mail in a temporary\n"
-	 "HOME, fetch from it, and open the interface.",
-	 0, 0, 0},
-	{"setup", "setup [ADDRESS] [KEYWORD=VALUE...]",
-	 "First run: find the POP3 server of ADDRESS (a table of common\n"
-	 "providers, then DNS SRV records), check it (TLS, login), create\n"
-	 "the notmuch configuration when there is none, and write a\n"
-	 "popmuch configuration that works.  On a terminal it asks for what\n"
-	 "it needs; KEYWORD=VALUE pairs answer in advance (host=, port=,\n"
-	 "tls_starttls=, tls_trust_file=, user=, passwordeval=, keep=, ...,\n"
-	 "and account=NAME, mail_root=DIR, name=FULL NAME, probe=off).\n"
-	 "Never replaces a file.\n\n"
-	 "Options:\n"
-	 "      --dry-run           print the files instead of writing them",
-	 O_DRY_RUN, 0, INT_MAX},
-	{"help", "help [COMMAND]",
-	 "Print the usage, or the help of COMMAND.",
-	 0, 0, 1},
+    {"fetch", "fetch [ACCOUNT...]",
+     "Download new mail of every account (or the named ones) into its\n"
+     "Maildir, index it with notmuch, and apply the retention policy.\n"
+     "Accounts are fetched in parallel ('fetch_parallel', default 4).\n"
+     "Silent on success unless on a terminal; one line per failing\n"
+     "account on stderr (or syslog).\n\n"
+     "Options:\n"
+     "      --dry-run           show what would be fetched and deleted\n"
+     "      --wait              wait for a locked account\n"
+     "      --syslog            report to syslog instead of stderr\n"
+     "      --progress-fd N     progress lines on file descriptor N\n"
+     "      --index-timeout S   wait S seconds for the notmuch lock "
+     "(60)",
+     O_DRY_RUN | O_WAIT | O_SYSLOG | O_PROGRESS_FD | O_INDEX_TIMEOUT, 0,
+     INT_MAX},
+    {"probe", "probe ACCOUNT | HOST[:PORT]",
+     "Connect and report greeting, capabilities, TLS and certificate\n"
+     "details (with the SHA-256 fingerprint for 'tls_fingerprint'),\n"
+     "authentication mechanisms, login (for an account), STAT, UIDL\n"
+     "and PIPELINING support, with warnings about what puts mail at\n"
+     "risk.  Downloads nothing.  A bare HOST is tried with implicit TLS\n"
+     "on port 995, STLS on port 110; on other ports implicit TLS first.\n"
+     "Exits with the code 'popmuch fetch' would meet on the way in.",
+     0, 1, 1},
+    {"status", "status [ACCOUNT...]",
+     "Show per account the last run and its result, messages on the\n"
+     "server and kept there, messages delivered, what retention deletes\n"
+     "next, and pending index work.  Contacts no server.",
+     0, 0, INT_MAX},
+    {"index", "index",
+     "Index messages that earlier runs delivered but could not index\n"
+     "(for example while the notmuch database was locked).\n\n"
+     "Options: --wait, --syslog, --index-timeout S",
+     O_WAIT | O_SYSLOG | O_PROGRESS_FD | O_INDEX_TIMEOUT, 0, 0},
+    {"auth", "auth [--device] ACCOUNT",
+     "Sign in to an OAuth2 account (oauth2_provider) and store its\n"
+     "refresh token, in the key ring when one runs, else in a 0600\n"
+     "file under $XDG_STATE_HOME/popmuch/.  Prints a URL to open in a\n"
+     "browser (opened with xdg-open when there is a display) and waits\n"
+     "for its redirect to 127.0.0.1.  Then logs in once to prove the\n"
+     "token works.\n\n"
+     "Options:\n"
+     "      --device            the device flow, for a machine without a\n"
+     "                          browser: prints a URL and a code to enter\n"
+     "                          on any other device",
+     O_DEVICE, 1, 1},
+    {"import", import_cli_synopsis, import_cli_help, O_DRY_RUN, 1,
+     INT_MAX}, /* parsed by import_cli_main() */
+    /* compose, reply, forward, send: run by cli-compose.c */
+    {"compose",
+     "compose [--to ADDR]... [--cc ADDR]... [--subject TEXT] "
+     "[--attach FILE]... | --draft FILE",
+     "Write a new message in $VISUAL/$EDITOR and send it.  A draft left\n"
+     "unchanged or emptied is not sent.  The message goes to the outbox\n"
+     "first and stays there when it cannot be sent (exit 75).",
+     0, 0, INT_MAX},
+    {"reply", "reply [--all] QUERY",
+     "Reply to the one message QUERY names (e.g. id:MESSAGE-ID): to the\n"
+     "sender, or with --all to everyone (Mail-Followup-To when set).",
+     0, 0, INT_MAX},
+    {"forward", "forward [--attach] [--to ADDR]... QUERY",
+     "Forward the message QUERY names, inline or with --attach as an\n"
+     "attached message (message/rfc822).",
+     0, 0, INT_MAX},
+    {"send", "send [--retry NAME | --delete NAME | --mark-sent NAME]",
+     "Send what is queued in the outbox (silent on success).  Failed and\n"
+     "maybe-sent messages wait for a decision: --retry queues one again,\n"
+     "--delete drops it, --mark-sent files it as sent without sending.",
+     0, 0, INT_MAX},
+    {"demo", "demo",
+     "Start a throwaway local Dovecot with sample mail in a temporary\n"
+     "HOME, fetch from it, and open the interface.",
+     0, 0, 0},
+    {"setup", "setup [ADDRESS] [KEYWORD=VALUE...]",
+     "First run: find the POP3 server of ADDRESS (a table of common\n"
+     "providers, then DNS SRV records), check it (TLS, login), create\n"
+     "the notmuch configuration when there is none, and write a\n"
+     "popmuch configuration that works.  On a terminal it asks for what\n"
+     "it needs; KEYWORD=VALUE pairs answer in advance (host=, port=,\n"
+     "tls_starttls=, tls_trust_file=, user=, passwordeval=, keep=, ...,\n"
+     "and account=NAME, mail_root=DIR, name=FULL NAME, probe=off).\n"
+     "Never replaces a file.\n\n"
+     "Options:\n"
+     "      --dry-run           print the files instead of writing them",
+     O_DRY_RUN, 0, INT_MAX},
+    {"help", "help [COMMAND]", "Print the usage, or the help of COMMAND.", 0, 0,
+     1},
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 
@@ -198,8 +198,10 @@ command_help(const char *cmd)
 	int i = find_command(cmd);
 
 	if (i < 0) {
-		fprintf(stderr, "popmuch: unknown command '%s'; try "
-				"'popmuch --help'\n", cmd);
+		fprintf(stderr,
+			"popmuch: unknown command '%s'; try "
+			"'popmuch --help'\n",
+			cmd);
 		return 64;
 	}
 	printf("Usage: popmuch [OPTION...] %s\n\n%s\n", commands[i].synopsis,
@@ -218,23 +220,31 @@ parse_int_arg(const char *s, int *v_r)
 	return 0;
 }
 
-enum { OPT_DEBUG = 256, OPT_DRY_RUN, OPT_WAIT, OPT_SYSLOG, OPT_VERSION,
-       OPT_PROGRESS_FD, OPT_INDEX_TIMEOUT, OPT_DEVICE };
+enum {
+	OPT_DEBUG = 256,
+	OPT_DRY_RUN,
+	OPT_WAIT,
+	OPT_SYSLOG,
+	OPT_VERSION,
+	OPT_PROGRESS_FD,
+	OPT_INDEX_TIMEOUT,
+	OPT_DEVICE
+};
 
 static const struct option longopts[] = {
-	{"config", required_argument, NULL, 'C'},
-	{"quiet", no_argument, NULL, 'q'},
-	{"verbose", no_argument, NULL, 'v'},
-	{"help", no_argument, NULL, 'h'},
-	{"debug", no_argument, NULL, OPT_DEBUG},
-	{"dry-run", no_argument, NULL, OPT_DRY_RUN},
-	{"wait", no_argument, NULL, OPT_WAIT},
-	{"syslog", no_argument, NULL, OPT_SYSLOG},
-	{"version", no_argument, NULL, OPT_VERSION},
-	{"progress-fd", required_argument, NULL, OPT_PROGRESS_FD},
-	{"index-timeout", required_argument, NULL, OPT_INDEX_TIMEOUT},
-	{"device", no_argument, NULL, OPT_DEVICE},
-	{NULL, 0, NULL, 0},
+    {"config", required_argument, NULL, 'C'},
+    {"quiet", no_argument, NULL, 'q'},
+    {"verbose", no_argument, NULL, 'v'},
+    {"help", no_argument, NULL, 'h'},
+    {"debug", no_argument, NULL, OPT_DEBUG},
+    {"dry-run", no_argument, NULL, OPT_DRY_RUN},
+    {"wait", no_argument, NULL, OPT_WAIT},
+    {"syslog", no_argument, NULL, OPT_SYSLOG},
+    {"version", no_argument, NULL, OPT_VERSION},
+    {"progress-fd", required_argument, NULL, OPT_PROGRESS_FD},
+    {"index-timeout", required_argument, NULL, OPT_INDEX_TIMEOUT},
+    {"device", no_argument, NULL, OPT_DEVICE},
+    {NULL, 0, NULL, 0},
 };
 
 /* One option; returns -1 to go on, else an exit code. */
@@ -242,35 +252,59 @@ static int
 parse_opt(int c, const char *arg, const char *word, struct cli *cli)
 {
 	switch (c) {
-	case 'C': cli->config_path = arg; break;
-	case 'q': cli->quiet = 1; break;
-	case 'v': cli->verbose++; break;
-	case 'h': cli->help = 1; break;
-	case OPT_DEBUG: cli->debug = 1; break;
-	case OPT_DRY_RUN: cli->dry_run = 1, cli->used |= O_DRY_RUN; break;
-	case OPT_WAIT: cli->wait = 1, cli->used |= O_WAIT; break;
-	case OPT_SYSLOG: cli->use_syslog = 1, cli->used |= O_SYSLOG; break;
-	case OPT_VERSION: cli->version = 1; break;
-	case OPT_DEVICE: cli->device = 1, cli->used |= O_DEVICE; break;
+	case 'C':
+		cli->config_path = arg;
+		break;
+	case 'q':
+		cli->quiet = 1;
+		break;
+	case 'v':
+		cli->verbose++;
+		break;
+	case 'h':
+		cli->help = 1;
+		break;
+	case OPT_DEBUG:
+		cli->debug = 1;
+		break;
+	case OPT_DRY_RUN:
+		cli->dry_run = 1, cli->used |= O_DRY_RUN;
+		break;
+	case OPT_WAIT:
+		cli->wait = 1, cli->used |= O_WAIT;
+		break;
+	case OPT_SYSLOG:
+		cli->use_syslog = 1, cli->used |= O_SYSLOG;
+		break;
+	case OPT_VERSION:
+		cli->version = 1;
+		break;
+	case OPT_DEVICE:
+		cli->device = 1, cli->used |= O_DEVICE;
+		break;
 	case OPT_PROGRESS_FD:
 	case OPT_INDEX_TIMEOUT:
-		cli->used |= c == OPT_PROGRESS_FD ? O_PROGRESS_FD
-						  : O_INDEX_TIMEOUT;
+		cli->used |=
+		    c == OPT_PROGRESS_FD ? O_PROGRESS_FD : O_INDEX_TIMEOUT;
 		if (parse_int_arg(arg, c == OPT_PROGRESS_FD
-					       ? &cli->progress_fd
-					       : &cli->index_timeout) != 0) {
+					   ? &cli->progress_fd
+					   : &cli->index_timeout) != 0) {
 			fprintf(stderr, "popmuch: %s: invalid number '%s'\n",
 				word, arg);
 			return 64;
 		}
 		break;
 	case ':':
-		fprintf(stderr, "popmuch: option %s needs an argument; try "
-				"'popmuch --help'\n", word);
+		fprintf(stderr,
+			"popmuch: option %s needs an argument; try "
+			"'popmuch --help'\n",
+			word);
 		return 64;
 	default:
-		fprintf(stderr, "popmuch: unknown option %s; try "
-				"'popmuch --help'\n", word);
+		fprintf(stderr,
+			"popmuch: unknown option %s; try "
+			"'popmuch --help'\n",
+			word);
 		return 64;
 	}
 	return -1;
@@ -280,8 +314,8 @@ parse_opt(int c, const char *arg, const char *word, struct cli *cli)
 static int
 check_command(const struct cli *cli)
 {
-	static const char *const names[] = {"--dry-run", "--wait",
-					    "--syslog", "--progress-fd",
+	static const char *const names[] = {"--dry-run",       "--wait",
+					    "--syslog",	       "--progress-fd",
 					    "--index-timeout", "--device"};
 	int i = cli->cmd;
 
@@ -289,12 +323,11 @@ check_command(const struct cli *cli)
 		if ((cli->used & (1u << b)) &&
 		    (i < 0 || !(commands[i].opts & (1u << b)))) {
 			fprintf(stderr, "popmuch: %s does not apply to %s\n",
-				names[b], i < 0 ? "the TUI"
-						: commands[i].name);
+				names[b], i < 0 ? "the TUI" : commands[i].name);
 			return 64;
 		}
-	if (i >= 0 && (cli->nargs < commands[i].min ||
-		       cli->nargs > commands[i].max)) {
+	if (i >= 0 &&
+	    (cli->nargs < commands[i].min || cli->nargs > commands[i].max)) {
 		fprintf(stderr, "Usage: popmuch [OPTION...] %s\n",
 			commands[i].synopsis);
 		return 64;
@@ -315,9 +348,10 @@ parse_args(int argc, char **argv, struct cli *cli)
 		if (c == -1)
 			break;
 		/* the word that held the option, for messages */
-		if ((rc = parse_opt(c, optarg,
-				    optind > prev ? argv[optind - 1]
-						  : argv[prev], cli)) >= 0)
+		if ((rc = parse_opt(
+			 c, optarg,
+			 optind > prev ? argv[optind - 1] : argv[prev], cli)) >=
+		    0)
 			return rc;
 	}
 	if (cli->version) {
@@ -330,13 +364,16 @@ parse_args(int argc, char **argv, struct cli *cli)
 	cli->nargs = argc - optind;
 	if (cli->command != NULL &&
 	    (cli->cmd = find_command(cli->command)) < 0) {
-		fprintf(stderr, "popmuch: unknown command '%s'; try "
-				"'popmuch --help'\n", cli->command);
+		fprintf(stderr,
+			"popmuch: unknown command '%s'; try "
+			"'popmuch --help'\n",
+			cli->command);
 		return 64;
 	}
 	if (cli->help || (cli->command && strcmp(cli->command, "help") == 0)) {
-		const char *about = cli->help ? cli->command
-				    : cli->nargs > 0 ? cli->args[0] : NULL;
+		const char *about = cli->help	     ? cli->command
+				    : cli->nargs > 0 ? cli->args[0]
+						     : NULL;
 
 		if (about != NULL)
 			return command_help(about);
@@ -382,10 +419,12 @@ load_config(const struct cli *cli, struct config **cfg_r)
 			"%s: no configuration file%s (see popmuch.conf(5); "
 			"an example is popmuch.conf.example in the "
 			"documentation)",
-			path, cli->config_path ? ""
-			: "; run 'popmuch setup', write one, or use -C (no "
-			  "~/.mpoprc or "
-			  "~/.config/mpop/config either)");
+			path,
+			cli->config_path
+			    ? ""
+			    : "; run 'popmuch setup', write one, or use -C (no "
+			      "~/.mpoprc or "
+			      "~/.config/mpop/config either)");
 		free(path);
 		return err_exitcode(PM_CONFIG);
 	}
@@ -485,8 +524,8 @@ cmd_fetch(const struct cli *cli, int index_only)
 	}
 	forget_unused_passwords(cfg, cli, index_only);
 	pr = progress_new(isatty(STDERR_FILENO) && !cli->quiet &&
-				  !cli->use_syslog && !cli->debug &&
-				  cli->progress_fd <= 0,
+			      !cli->use_syslog && !cli->debug &&
+			      cli->progress_fd <= 0,
 			  cli->progress_fd > 0 ? cli->progress_fd : -1);
 	opts.dry_run = cli->dry_run;
 	opts.wait_lock = cli->wait;
@@ -544,7 +583,9 @@ print_probe(const struct probe_report *r, FILE *f)
 		fprintf(f, "Auth offered:  %s%s%s\n", r->sasl,
 			r->user_cmd ? " USER" : "", r->apop ? " APOP" : "");
 		fprintf(f, "UIDL:          %s\nPIPELINING:    %s\n",
-			r->uidl > 0 ? "yes" : r->uidl == 0 ? "no" : "unknown",
+			r->uidl > 0    ? "yes"
+			: r->uidl == 0 ? "no"
+				       : "unknown",
 			r->pipelining ? "yes" : "no");
 	}
 	if (r->auth_method)
@@ -559,8 +600,10 @@ print_probe(const struct probe_report *r, FILE *f)
 		fprintf(f, "Login:         not tried (probe an account "
 			   "name to test the login)\n");
 	if (r->stat_ok)
-		fprintf(f, "STAT:          %" PRIu32 " messages, %" PRIu64
-			   " bytes\n", r->count, r->size);
+		fprintf(f,
+			"STAT:          %" PRIu32 " messages, %" PRIu64
+			" bytes\n",
+			r->count, r->size);
 	for (size_t i = 0; i < r->nwarnings; i++)
 		fprintf(f, "Warning:       %s\n", r->warnings[i]);
 }
@@ -589,9 +632,11 @@ probe_target(const struct cli *cli, struct config **cfg, const char *target,
 	if (*cfg != NULL)
 		*acct_r = config_account(*cfg, target);
 	if (*acct_r == NULL && !looks_like_host) {
-		log_msg(PM_LOG_ERROR, "no account named '%s' in %s (to probe "
-				      "a host, write HOST:PORT or a name with "
-				      "a dot)", target, (*cfg)->path);
+		log_msg(PM_LOG_ERROR,
+			"no account named '%s' in %s (to probe "
+			"a host, write HOST:PORT or a name with "
+			"a dot)",
+			target, (*cfg)->path);
 		return 64;
 	}
 	return 0;
@@ -633,26 +678,26 @@ print_when(FILE *f, const char *label, int64_t when, int seconds)
 	struct tm tm;
 
 	if (localtime_r(&t, &tm) == NULL ||
-	    strftime(buf, sizeof(buf), seconds ? "%Y-%m-%d %H:%M:%S"
-						 : "%Y-%m-%d %H:%M",
+	    strftime(buf, sizeof(buf),
+		     seconds ? "%Y-%m-%d %H:%M:%S" : "%Y-%m-%d %H:%M",
 		     &tm) == 0)
 		(void)snprintf(buf, sizeof(buf), "@%lld", (long long)when);
 	fprintf(f, "%s%s", label, buf);
 }
 
 static void
-print_retention(const struct account *a, const struct status_info *s,
-		FILE *f)
+print_retention(const struct account *a, const struct status_info *s, FILE *f)
 {
 	if (a->keep != CFG_KEEP_DAYS) {
 		fprintf(f, "  retention:      %s\n",
 			a->keep == CFG_KEEP_ON
-				? "keep on (nothing is deleted)"
-				: "keep off (deleted once stored)");
+			    ? "keep on (nothing is deleted)"
+			    : "keep off (deleted once stored)");
 		return;
 	}
-	fprintf(f, "  retention:      keep %lldd: %" PRIu64
-		   " due for deletion at the next run",
+	fprintf(f,
+		"  retention:      keep %lldd: %" PRIu64
+		" due for deletion at the next run",
 		(long long)(a->keep_seconds / 86400), s->due_now);
 	if (s->next_due != 0)
 		print_when(f, "; the next falls due ", s->next_due, 0);
@@ -664,15 +709,17 @@ static void
 print_trouble(const struct status_info *s, FILE *f)
 {
 	if (s->failing > 0) {
-		fprintf(f, "  not retrieved:  %" PRIu64 " message(s) the "
-			   "server would not send (RETR -ERR)",
+		fprintf(f,
+			"  not retrieved:  %" PRIu64 " message(s) the "
+			"server would not send (RETR -ERR)",
 			s->failing);
 		print_when(f, ", failing since ", s->failing_since, 1);
 		fputc('\n', f);
 	}
 	if (s->not_mail > 0)
-		fprintf(f, "  not email:      %" PRIu64 " stored file(s) notmuch "
-			   "refused; kept on the server (see the warnings)\n",
+		fprintf(f,
+			"  not email:      %" PRIu64 " stored file(s) notmuch "
+			"refused; kept on the server (see the warnings)\n",
 			s->not_mail);
 	if (s->no_pipelining[0])
 		fprintf(f, "  pipelining:     off: %s\n", s->no_pipelining);
@@ -686,8 +733,10 @@ print_token(const struct account *a, const struct status_info *s, FILE *f)
 	const struct token_info *t = &s->token;
 
 	if (!t->present) {
-		fprintf(f, "  oauth2 token:   none ('popmuch auth %s' signs "
-			   "in)\n", a->name);
+		fprintf(f,
+			"  oauth2 token:   none ('popmuch auth %s' signs "
+			"in)\n",
+			a->name);
 		return;
 	}
 	fprintf(f, "  oauth2 token:   in the %s; access token ", t->backend);
@@ -699,10 +748,11 @@ print_token(const struct account *a, const struct status_info *s, FILE *f)
 	fprintf(f, ", %d day(s) since last obtained or used\n",
 		s->token_idle_days);
 	if (s->token_warn)
-		fprintf(f, "  warning:        the refresh token has not been "
-			   "used for %d days; Microsoft drops one after %d "
-			   "days without use: fetch, or run 'popmuch auth "
-			   "%s'\n",
+		fprintf(f,
+			"  warning:        the refresh token has not been "
+			"used for %d days; Microsoft drops one after %d "
+			"days without use: fetch, or run 'popmuch auth "
+			"%s'\n",
 			s->token_idle_days, TOKEN_IDLE_LIMIT_DAYS, a->name);
 }
 
@@ -721,12 +771,14 @@ print_status(const struct account *a, const struct status_info *s, FILE *f)
 	if (s->running)
 		fprintf(f, "  fetch running:  yes (the account is locked)\n");
 	if (s->has_run && strcmp(s->last_status, "OK") == 0)
-		fprintf(f, "  on the server:  %" PRIu32 " kept there (of %"
-			   PRIu32 " at the start of the last run)\n",
+		fprintf(f,
+			"  on the server:  %" PRIu32 " kept there (of %" PRIu32
+			" at the start of the last run)\n",
 			s->kept, s->on_server);
 	if (s->has_run)
-		fprintf(f, "  last fetch:     %" PRIu32 " new, %" PRIu32
-			   " deleted on the server\n",
+		fprintf(f,
+			"  last fetch:     %" PRIu32 " new, %" PRIu32
+			" deleted on the server\n",
 			s->fetched, s->deleted);
 	if (s->maildir_count >= 0)
 		fprintf(f, "  delivered:      %lld in %s\n",
@@ -820,8 +872,7 @@ auth_grant(const struct cli *cli, struct oauth2_client *c,
 
 /* Sign in, store the grant, then log in once with it. */
 static enum pm_status
-auth_account(const struct cli *cli, const struct account *a,
-	     struct pm_err *err)
+auth_account(const struct cli *cli, const struct account *a, struct pm_err *err)
 {
 	struct oauth2_client *c = NULL;
 	struct oauth2_tokens t = {0};
@@ -844,7 +895,8 @@ auth_account(const struct cli *cli, const struct account *a,
 		printf("Logged in to %s as %s: the token works.\n", a->host,
 		       a->user ? a->user : "?");
 	else if (st == PM_OK)
-		st = err_set(err, PM_NOPERM, "the login with the new token "
+		st = err_set(err, PM_NOPERM,
+			     "the login with the new token "
 			     "did not succeed");
 	probe_report_free(&rep);
 	return st;
@@ -871,7 +923,8 @@ cmd_auth(const struct cli *cli)
 	if (a->oauth2_provider == NULL)
 		st = err_set(&err, PM_CONFIG,
 			     "account %s has no oauth2_provider; see "
-			     "popmuch.conf(5), OAUTH2", a->name);
+			     "popmuch.conf(5), OAUTH2",
+			     a->name);
 	else
 		st = auth_account(cli, a, &err);
 	if (st != PM_OK)
@@ -981,8 +1034,7 @@ stopped_exit(int rc)
 {
 	if (!stop_requested() || rc != 0)
 		return rc;
-	log_msg(PM_LOG_ERROR, "interrupted by signal (%s)",
-		stop_signal_name());
+	log_msg(PM_LOG_ERROR, "interrupted by signal (%s)", stop_signal_name());
 	return err_exitcode(PM_TEMPFAIL);
 }
 

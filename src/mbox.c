@@ -37,7 +37,7 @@
 
 #define MBOX_BUF (64 * 1024)
 #define MBOX_SEP_MAX 1000 /* longer "From " lines are never separators */
-#define MBOX_PEEK 128     /* bytes of the next line a separator check needs */
+#define MBOX_PEEK 128	  /* bytes of the next line a separator check needs */
 
 struct mbox {
 	int fd;
@@ -46,9 +46,9 @@ struct mbox {
 	size_t pos, len;
 	uint64_t base; /* file offset of buf[0] */
 	uint64_t size;
-	int eof;       /* read() returned 0 */
-	int bol;       /* buf[pos] starts a line */
-	int have_sep;  /* a separator was consumed: a message follows */
+	int eof;      /* read() returned 0 */
+	int bol;      /* buf[pos] starts a line */
+	int have_sep; /* a separator was consumed: a message follows */
 	char env[256];
 	uint64_t msg_off;
 };
@@ -77,8 +77,10 @@ fill(struct mbox *mb, struct pm_err *err)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
-			return err_set(err, PM_IOERR, "%s: read error at byte "
-				       "%llu: %s", mb->path,
+			return err_set(err, PM_IOERR,
+				       "%s: read error at byte "
+				       "%llu: %s",
+				       mb->path,
 				       (unsigned long long)(mb->base + mb->len),
 				       strerror(errno));
 		if (n == 0)
@@ -155,8 +157,8 @@ looks_dated(const char *p, size_t n)
 		    is_digit(p[i + 3]) && is_digit(p[i + 4]))
 			time = 1;
 		if (p[i] == ' ' && (p[i + 1] == '1' || p[i + 1] == '2') &&
-		    (p[i + 2] == '9' || p[i + 2] == '0') && is_digit(p[i + 3]) &&
-		    is_digit(p[i + 4]) &&
+		    (p[i + 2] == '9' || p[i + 2] == '0') &&
+		    is_digit(p[i + 3]) && is_digit(p[i + 4]) &&
 		    (i + 5 == n || !is_digit(p[i + 5])))
 			year = 1;
 	}
@@ -178,16 +180,15 @@ looks_header(const char *p, size_t n)
 /* Is the complete line pc (at pos) a separator?  Looks at what follows;
  * pc is refreshed (the buffer may move). */
 static enum pm_status
-is_separator(struct mbox *mb, struct piece *pc, int *yes_r,
-	     struct pm_err *err)
+is_separator(struct mbox *mb, struct piece *pc, int *yes_r, struct pm_err *err)
 {
 	enum pm_status st;
 	const char *next;
 	size_t avail;
 
 	*yes_r = 0;
-	if (!pc->bol || !pc->complete || pc->n > MBOX_SEP_MAX ||
-	    pc->n < 6 || memcmp(pc->p, "From ", 5) != 0 ||
+	if (!pc->bol || !pc->complete || pc->n > MBOX_SEP_MAX || pc->n < 6 ||
+	    memcmp(pc->p, "From ", 5) != 0 ||
 	    !looks_dated(pc->p + 5, pc->n - 5))
 		return PM_OK;
 	if ((st = ensure(mb, pc->n + MBOX_PEEK, err)) != PM_OK ||
@@ -250,16 +251,14 @@ mbox_open(const char *path, struct mbox **mb_r, struct pm_err *err)
 	}
 	mb->size = (uint64_t)st.st_size;
 	s = ensure(mb, 4096, err);
-	if (s == PM_OK && mb->len > 0 && !mbox_sniff(mb->buf, mb->len < 4096
-							      ? mb->len
-							      : 4096))
-		s = err_set(err, PM_DATAERR, "%s: not an mbox file (%s)",
-			    path, memchr(mb->buf, '\0', mb->len < 4096
-							    ? mb->len
-							    : 4096)
-				      ? "binary data"
-				      : "it does not start with a 'From ' "
-					"line");
+	if (s == PM_OK && mb->len > 0 &&
+	    !mbox_sniff(mb->buf, mb->len < 4096 ? mb->len : 4096))
+		s = err_set(
+		    err, PM_DATAERR, "%s: not an mbox file (%s)", path,
+		    memchr(mb->buf, '\0', mb->len < 4096 ? mb->len : 4096)
+			? "binary data"
+			: "it does not start with a 'From ' "
+			  "line");
 	/* skip leading blank lines; the first "From " line starts the
 	 * first message whatever follows it */
 	while (s == PM_OK && (s = peek_piece(mb, &pc, err)) == PM_OK &&
@@ -328,8 +327,8 @@ truncated(const struct mbox *mb, const char *why, struct pm_err *err)
 {
 	return err_set(err, PM_DATAERR,
 		       "%s: truncated: the message at byte %llu %s; it was "
-		       "not imported", mb->path,
-		       (unsigned long long)mb->msg_off, why);
+		       "not imported",
+		       mb->path, (unsigned long long)mb->msg_off, why);
 }
 
 /* The body of a message with a valid Content-Length: len bytes as they
@@ -345,8 +344,8 @@ cl_body(struct mbox *mb, uint64_t len, mbox_sink_fn sink, void *ctx,
 		if ((st = peek_piece(mb, &pc, err)) != PM_OK)
 			return st;
 		if (pc.n == 0)
-			return truncated(mb, "is shorter than its Content-Length",
-					 err);
+			return truncated(
+			    mb, "is shorter than its Content-Length", err);
 		if (pc.n > len) {
 			pc.n = (size_t)len;
 			pc.complete = pc.p[pc.n - 1] == '\n';
@@ -379,7 +378,8 @@ emit_unquoted(const struct piece *pc, mbox_sink_fn sink, void *ctx,
 	if (pc->bol) {
 		while (i < pc->n && pc->p[i] == '>')
 			i++;
-		if (i > 0 && pc->n - i >= 5 && memcmp(pc->p + i, "From ", 5) == 0)
+		if (i > 0 && pc->n - i >= 5 &&
+		    memcmp(pc->p + i, "From ", 5) == 0)
 			return sink(ctx, pc->p + 1, pc->n - 1, err);
 	}
 	return sink(ctx, pc->p, pc->n, err);
@@ -421,7 +421,8 @@ read_lines(struct mbox *mb, mbox_sink_fn sink, void *ctx, struct pm_err *err)
 			headers = 0;
 			if (cl >= 0 && separator_at(mb, body + (uint64_t)cl)) {
 				mb->have_sep = 0;
-				return cl_body(mb, (uint64_t)cl, sink, ctx, err);
+				return cl_body(mb, (uint64_t)cl, sink, ctx,
+					       err);
 			}
 			cl_short = cl >= 0 && body + (uint64_t)cl > mb->size;
 			continue;

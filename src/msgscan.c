@@ -27,12 +27,12 @@ struct msgscan {
 	void *ctx;
 	int strip;
 	int in_body;
-	int passthrough;   /* the held field overflowed: passed on as is */
-	char *field;       /* the field being read, with its continuations */
+	int passthrough; /* the held field overflowed: passed on as is */
+	char *field;	 /* the field being read, with its continuations */
 	size_t nfield;
-	int at_bol;        /* the next byte starts a line */
-	int cr_blank;      /* a CR began the blank line ending the header */
-	size_t newlines;   /* body: newlines not hashed yet */
+	int at_bol;	 /* the next byte starts a line */
+	int cr_blank;	 /* a CR began the blank line ending the header */
+	size_t newlines; /* body: newlines not hashed yet */
 	unsigned flags;
 	char *message_id, *date;
 	struct sha1_ctx sha1;
@@ -43,8 +43,8 @@ struct msgscan {
 };
 
 static const char *const stripped[] = {
-	"status", "x-status", "x-mozilla-status", "x-mozilla-status2",
-	"content-length",
+    "status",	      "x-status", "x-mozilla-status", "x-mozilla-status2",
+    "content-length",
 };
 
 struct msgscan *
@@ -169,7 +169,8 @@ end_field(struct msgscan *s, struct pm_err *err)
 	if (colon != NULL && nlen < sizeof(name)) {
 		memcpy(name, s->field, nlen);
 		name[nlen] = '\0';
-		while (nlen > 0 && (name[nlen - 1] == ' ' || name[nlen - 1] == '\t'))
+		while (nlen > 0 &&
+		       (name[nlen - 1] == ' ' || name[nlen - 1] == '\t'))
 			name[--nlen] = '\0';
 		v = field_value(s->field, s->nfield);
 		status_flags(s, name, v);
@@ -197,13 +198,12 @@ static void
 body_hash(struct msgscan *s, const char *buf, size_t len)
 {
 	static const uint8_t nl[64] = {
-		'\n', '\n', '\n', '\n', '\n', '\n', '\n', '\n', '\n', '\n',
-		'\n', '\n', '\n', '\n', '\n', '\n', '\n', '\n', '\n', '\n',
-		'\n', '\n', '\n', '\n', '\n', '\n', '\n', '\n', '\n', '\n',
-		'\n', '\n', '\n', '\n', '\n', '\n', '\n', '\n', '\n', '\n',
-		'\n', '\n', '\n', '\n', '\n', '\n', '\n', '\n', '\n', '\n',
-		'\n', '\n', '\n', '\n', '\n', '\n', '\n', '\n', '\n', '\n',
-		'\n', '\n', '\n', '\n'};
+	    '\n', '\n', '\n', '\n', '\n', '\n', '\n', '\n', '\n', '\n', '\n',
+	    '\n', '\n', '\n', '\n', '\n', '\n', '\n', '\n', '\n', '\n', '\n',
+	    '\n', '\n', '\n', '\n', '\n', '\n', '\n', '\n', '\n', '\n', '\n',
+	    '\n', '\n', '\n', '\n', '\n', '\n', '\n', '\n', '\n', '\n', '\n',
+	    '\n', '\n', '\n', '\n', '\n', '\n', '\n', '\n', '\n', '\n', '\n',
+	    '\n', '\n', '\n', '\n', '\n', '\n', '\n', '\n', '\n'};
 	size_t i = 0, start;
 
 	while (i < len) {
@@ -222,9 +222,11 @@ body_hash(struct msgscan *s, const char *buf, size_t len)
 			sha256_update(&s->body, k, nl);
 			s->newlines -= k;
 		}
-		for (start = i; i < len && buf[i] != '\r' && buf[i] != '\n'; i++)
+		for (start = i; i < len && buf[i] != '\r' && buf[i] != '\n';
+		     i++)
 			;
-		sha256_update(&s->body, i - start, (const uint8_t *)buf + start);
+		sha256_update(&s->body, i - start,
+			      (const uint8_t *)buf + start);
 	}
 }
 
@@ -270,8 +272,7 @@ header_byte(struct msgscan *s, char c, struct pm_err *err)
 }
 
 enum pm_status
-msgscan_feed(struct msgscan *s, const char *buf, size_t len,
-	     struct pm_err *err)
+msgscan_feed(struct msgscan *s, const char *buf, size_t len, struct pm_err *err)
 {
 	enum pm_status st;
 	size_t i = 0;

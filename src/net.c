@@ -118,9 +118,8 @@ conn_io(struct net_conn *c, void *buf, size_t len, short events)
 		if (conn_stopped(c))
 			return -1;
 		n = events == POLLIN
-			    ? recv(c->fd, buf, len, MSG_DONTWAIT)
-			    : send(c->fd, buf, len,
-				   MSG_DONTWAIT | MSG_NOSIGNAL);
+			? recv(c->fd, buf, len, MSG_DONTWAIT)
+			: send(c->fd, buf, len, MSG_DONTWAIT | MSG_NOSIGNAL);
 		if (n >= 0)
 			return n;
 		if (errno == EINTR)
@@ -684,7 +683,8 @@ tls_fail(struct net_conn *c, int r, const char *what, struct pm_err *err)
 {
 	c->dead = 1;
 	if (c->interrupted)
-		return err_set(err, PM_TEMPFAIL, "interrupted by signal (%s) %s",
+		return err_set(err, PM_TEMPFAIL,
+			       "interrupted by signal (%s) %s",
 			       stop_signal_name(), what);
 	if (c->timed_out || r == GNUTLS_E_TIMEDOUT || !gnutls_error_is_fatal(r))
 		return err_set(err, PM_TIMEOUT, "timeout after %d seconds %s",
@@ -828,7 +828,8 @@ static enum pm_status
 plain_fail(struct net_conn *c, const char *what, struct pm_err *err)
 {
 	if (c->interrupted)
-		return err_set(err, PM_TEMPFAIL, "interrupted by signal (%s) %s",
+		return err_set(err, PM_TEMPFAIL,
+			       "interrupted by signal (%s) %s",
 			       stop_signal_name(), what);
 	if (c->timed_out)
 		return err_set(err, PM_TIMEOUT, "timeout after %d seconds %s",

@@ -22,15 +22,14 @@ nm_fail(struct pm_err *err, const char *what, notmuch_status_t nst, char *msg)
 	while (len > 0 && msg[len - 1] == '\n')
 		msg[--len] = '\0';
 	err_set(err, PM_INDEX, "notmuch: %s: %s%s%s", what,
-		notmuch_status_to_string(nst), len ? ": " : "",
-		len ? msg : "");
+		notmuch_status_to_string(nst), len ? ": " : "", len ? msg : "");
 	free(msg);
 	return PM_INDEX;
 }
 
 enum pm_status
-nmstore_find_one(const char *notmuch_config, const char *query,
-		 char **path_r, struct pm_err *err)
+nmstore_find_one(const char *notmuch_config, const char *query, char **path_r,
+		 struct pm_err *err)
 {
 	notmuch_database_t *db = NULL;
 	notmuch_query_t *q;
@@ -41,8 +40,8 @@ nmstore_find_one(const char *notmuch_config, const char *query,
 	enum pm_status st = PM_OK;
 
 	nst = notmuch_database_open_with_config(
-		NULL, NOTMUCH_DATABASE_MODE_READ_ONLY, notmuch_config, NULL,
-		&db, &msg);
+	    NULL, NOTMUCH_DATABASE_MODE_READ_ONLY, notmuch_config, NULL, &db,
+	    &msg);
 	if (nst != NOTMUCH_STATUS_SUCCESS)
 		return nm_fail(err, "cannot open the database", nst, msg);
 	free(msg);
@@ -54,15 +53,16 @@ nmstore_find_one(const char *notmuch_config, const char *query,
 	else if (count != 1)
 		st = err_set(err, PM_USAGE,
 			     "%s matches %u messages; name exactly one (e.g. "
-			     "id:MESSAGE-ID)", query, count);
+			     "id:MESSAGE-ID)",
+			     query, count);
 	else if (notmuch_query_search_messages(q, &msgs) !=
-			 NOTMUCH_STATUS_SUCCESS ||
+		     NOTMUCH_STATUS_SUCCESS ||
 		 !notmuch_messages_valid(msgs))
 		st = err_set(err, PM_INDEX, "notmuch: cannot search for %s",
 			     query);
 	else
-		*path_r = xstrdup(notmuch_message_get_filename(
-			notmuch_messages_get(msgs)));
+		*path_r = xstrdup(
+		    notmuch_message_get_filename(notmuch_messages_get(msgs)));
 	notmuch_database_destroy(db); /* also frees q and msgs */
 	return st;
 }
@@ -85,7 +85,7 @@ record_one(notmuch_database_t *db, const char *path, const char *irt)
 	m = NULL;
 	if (nst == NOTMUCH_STATUS_SUCCESS && irt != NULL &&
 	    notmuch_database_find_message(db, irt, &m) ==
-		    NOTMUCH_STATUS_SUCCESS &&
+		NOTMUCH_STATUS_SUCCESS &&
 	    m != NULL) {
 		notmuch_message_add_tag(m, "replied");
 		/* notmuch maps the tag "replied" to maildir flag R */
@@ -105,15 +105,15 @@ record(const char *notmuch_config, const char *const *paths,
 	char *msg = NULL;
 
 	nst = notmuch_database_open_with_config(
-		NULL, NOTMUCH_DATABASE_MODE_READ_WRITE, notmuch_config, NULL,
-		&db, &msg);
+	    NULL, NOTMUCH_DATABASE_MODE_READ_WRITE, notmuch_config, NULL, &db,
+	    &msg);
 	free(msg);
 	msg = NULL;
 	/* no database yet (nothing fetched so far): create it, as index.c */
 	if (nst != NOTMUCH_STATUS_SUCCESS &&
-	    notmuch_database_create_with_config(NULL, notmuch_config, NULL,
-						&db, &msg) !=
-		    NOTMUCH_STATUS_SUCCESS) {
+	    notmuch_database_create_with_config(NULL, notmuch_config, NULL, &db,
+						&msg) !=
+		NOTMUCH_STATUS_SUCCESS) {
 		free(msg);
 		return 1;
 	}
@@ -155,7 +155,8 @@ nmstore_record_sent(const char *notmuch_config, const char *const *paths,
 		return err_set(err, PM_TEMPFAIL,
 			       "the notmuch database stayed locked for %d s; "
 			       "the sent copies are indexed by the next "
-			       "'popmuch send'", timeout);
+			       "'popmuch send'",
+			       timeout);
 	}
 	if (r < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
 		return err_set(err, PM_INDEX,

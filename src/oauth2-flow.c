@@ -136,8 +136,8 @@ oauth2_code_begin(struct oauth2_client *c, struct oauth2_code_flow **flow_r,
 		return st;
 	}
 	f->c = c;
-	(void)snprintf(f->redirect, sizeof(f->redirect),
-		       "http://127.0.0.1:%u/", port);
+	(void)snprintf(f->redirect, sizeof(f->redirect), "http://127.0.0.1:%u/",
+		       port);
 	random_b64url(f->verifier, sizeof(f->verifier), 32);
 	random_b64url(f->state, sizeof(f->state), 16);
 	challenge_of(f->verifier, challenge, sizeof(challenge));
@@ -242,12 +242,12 @@ answer_browser(int fd, int ok)
 			     : "popmuch: the sign-in failed; see the "
 			       "terminal for why.";
 	char buf[512];
-	int n = snprintf(buf, sizeof(buf),
-			 "HTTP/1.1 %s\r\nContent-Type: text/plain; "
-			 "charset=utf-8\r\nContent-Length: %zu\r\n"
-			 "Connection: close\r\n\r\n%s\n",
-			 ok ? "200 OK" : "400 Bad Request", strlen(msg) + 1,
-			 msg);
+	int n =
+	    snprintf(buf, sizeof(buf),
+		     "HTTP/1.1 %s\r\nContent-Type: text/plain; "
+		     "charset=utf-8\r\nContent-Length: %zu\r\n"
+		     "Connection: close\r\n\r\n%s\n",
+		     ok ? "200 OK" : "400 Bad Request", strlen(msg) + 1, msg);
 
 	if (n > 0 && (size_t)n < sizeof(buf))
 		(void)!write(fd, buf, (size_t)n);
@@ -341,10 +341,15 @@ oauth2_code_finish(struct oauth2_code_flow *f, int wait_seconds,
 	if ((st = take_redirect(f, wait_seconds, &code, err)) != PM_OK)
 		return st;
 	{
-		const char *fields[] = {"grant_type", "authorization_code",
-					"code", code,
-					"redirect_uri", f->redirect,
-					"code_verifier", f->verifier, NULL};
+		const char *fields[] = {"grant_type",
+					"authorization_code",
+					"code",
+					code,
+					"redirect_uri",
+					f->redirect,
+					"code_verifier",
+					f->verifier,
+					NULL};
 
 		st = oauth2_token_request(f->c, fields, t_r, NULL, err);
 	}
@@ -418,8 +423,8 @@ oauth2_device_begin(struct oauth2_client *c, struct oauth2_device *d_r,
 	v = json_object_get_int_member_with_default(o, "interval", 5);
 	d_r->interval = v >= 1 && v <= 600 ? (int)v : 5;
 	v = json_object_get_int_member_with_default(o, "expires_in", 600);
-	d_r->expires_at = (int64_t)time(NULL) +
-			  (v >= 1 && v <= 86400 ? v : 600);
+	d_r->expires_at =
+	    (int64_t)time(NULL) + (v >= 1 && v <= 86400 ? v : 600);
 	json_object_unref(o);
 	if (d_r->device_code == NULL || d_r->user_code == NULL ||
 	    d_r->verification_uri == NULL) {
@@ -444,9 +449,9 @@ enum pm_status
 oauth2_device_poll(struct oauth2_client *c, struct oauth2_device *d,
 		   struct oauth2_tokens *t_r, struct pm_err *err)
 {
-	const char *fields[] = {
-	    "grant_type", "urn:ietf:params:oauth:grant-type:device_code",
-	    "device_code", d->device_code, NULL};
+	const char *fields[] = {"grant_type",
+				"urn:ietf:params:oauth:grant-type:device_code",
+				"device_code", d->device_code, NULL};
 	enum pm_status st;
 	char *code;
 
@@ -460,7 +465,8 @@ oauth2_device_poll(struct oauth2_client *c, struct oauth2_device *d,
 			return st;
 		}
 		if (strcmp(code, "slow_down") == 0)
-			d->interval += 5; /* RFC 8628 3.5: for every later poll */
+			d->interval +=
+			    5; /* RFC 8628 3.5: for every later poll */
 		else if (strcmp(code, "authorization_pending") != 0) {
 			free(code);
 			return st;

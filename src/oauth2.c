@@ -100,15 +100,13 @@ client_urls(struct oauth2_client *c, const struct account *a,
 			       "or ID (common, consumers, organizations, or "
 			       "the directory's ID)",
 			       tenant);
-	c->auth_url = fill_tenant(a->oauth2_auth_url ? a->oauth2_auth_url
-						     : c->pv->auth_url,
-				  tenant);
+	c->auth_url = fill_tenant(
+	    a->oauth2_auth_url ? a->oauth2_auth_url : c->pv->auth_url, tenant);
 	c->token_url = fill_tenant(a->oauth2_token_url ? a->oauth2_token_url
 						       : c->pv->token_url,
 				   tenant);
-	c->device_url = fill_tenant(a->oauth2_device_url
-					? a->oauth2_device_url
-					: c->pv->device_url,
+	c->device_url = fill_tenant(a->oauth2_device_url ? a->oauth2_device_url
+							 : c->pv->device_url,
 				    tenant);
 	if (c->auth_url == NULL || c->token_url == NULL)
 		return err_set(err, PM_CONFIG,
@@ -140,15 +138,15 @@ oauth2_client_new(const struct account *a, struct oauth2_client **c_r,
 	c->pv = oauth2_provider_find(a->oauth2_provider);
 	c->account = xstrdup(a->name);
 	c->client_id = xstrdup(a->oauth2_client_id);
-	c->secret = a->oauth2_client_secret ? xstrdup(a->oauth2_client_secret)
-					    : NULL;
+	c->secret =
+	    a->oauth2_client_secret ? xstrdup(a->oauth2_client_secret) : NULL;
 	c->secret_eval = a->oauth2_client_secret_eval
-				 ? xstrdup(a->oauth2_client_secret_eval)
-				 : NULL;
+			     ? xstrdup(a->oauth2_client_secret_eval)
+			     : NULL;
 	c->login_hint = a->user ? xstrdup(a->user) : NULL;
-	c->scope = xstrdup(a->oauth2_scope	? a->oauth2_scope
-			   : c->pv->scope	? c->pv->scope
-						: "");
+	c->scope = xstrdup(a->oauth2_scope ? a->oauth2_scope
+			   : c->pv->scope  ? c->pv->scope
+					   : "");
 	c->timeout = a->timeout > 0 && a->timeout < 60 ? a->timeout : 60;
 	if ((st = client_urls(c, a, err)) != PM_OK) {
 		oauth2_client_free(&c);
@@ -248,9 +246,8 @@ aadsts_code(JsonObject *o)
 
 	if (json_object_has_member(o, "error_codes")) {
 		JsonNode *n = json_object_get_member(o, "error_codes");
-		JsonArray *arr = JSON_NODE_HOLDS_ARRAY(n)
-				     ? json_node_get_array(n)
-				     : NULL;
+		JsonArray *arr =
+		    JSON_NODE_HOLDS_ARRAY(n) ? json_node_get_array(n) : NULL;
 		if (arr != NULL && json_array_get_length(arr) > 0)
 			return (long)json_array_get_int_element(arr, 0);
 	}
@@ -268,29 +265,28 @@ static const struct {
 	enum pm_status st;
 	const char *what;
 } aadsts[] = {
-	{700082, PM_NOPERM,
-	 "Microsoft expired the refresh token after 90 days without use"},
-	{50173, PM_NOPERM,
-	 "the refresh token was revoked because the password changed"},
-	{70008, PM_NOPERM, "the refresh token or code has expired"},
-	{65001, PM_NOPERM,
-	 "nobody has consented to this client ID reading mail; the tenant "
-	 "administrator must grant consent (popmuch.conf(5), OAUTH2)"},
-	{50076, PM_NOPERM,
-	 "Microsoft wants a multi-factor sign-in again"},
-	{700016, PM_CONFIG,
-	 "the client ID is not registered in this tenant; check "
-	 "oauth2_client_id and oauth2_tenant (personal accounts need "
-	 "consumers or common)"},
-	{7000218, PM_CONFIG,
-	 "the app registration is not a public client; turn on \"Allow "
-	 "public client flows\" in its Authentication settings"},
-	{50020, PM_CONFIG,
-	 "this account does not belong to the tenant; set oauth2_tenant "
-	 "(consumers for outlook.com, hotmail.com, live.com)"},
-	{90072, PM_CONFIG,
-	 "this account does not belong to the tenant; set oauth2_tenant "
-	 "(consumers for outlook.com, hotmail.com, live.com)"},
+    {700082, PM_NOPERM,
+     "Microsoft expired the refresh token after 90 days without use"},
+    {50173, PM_NOPERM,
+     "the refresh token was revoked because the password changed"},
+    {70008, PM_NOPERM, "the refresh token or code has expired"},
+    {65001, PM_NOPERM,
+     "nobody has consented to this client ID reading mail; the tenant "
+     "administrator must grant consent (popmuch.conf(5), OAUTH2)"},
+    {50076, PM_NOPERM, "Microsoft wants a multi-factor sign-in again"},
+    {700016, PM_CONFIG,
+     "the client ID is not registered in this tenant; check "
+     "oauth2_client_id and oauth2_tenant (personal accounts need "
+     "consumers or common)"},
+    {7000218, PM_CONFIG,
+     "the app registration is not a public client; turn on \"Allow "
+     "public client flows\" in its Authentication settings"},
+    {50020, PM_CONFIG,
+     "this account does not belong to the tenant; set oauth2_tenant "
+     "(consumers for outlook.com, hotmail.com, live.com)"},
+    {90072, PM_CONFIG,
+     "this account does not belong to the tenant; set oauth2_tenant "
+     "(consumers for outlook.com, hotmail.com, live.com)"},
 };
 
 /* The standard error codes (RFC 6749 5.2, RFC 8628 3.5). */
@@ -299,21 +295,21 @@ static const struct {
 	enum pm_status st;
 	const char *what;
 } oerrors[] = {
-	{"invalid_grant", PM_NOPERM,
-	 "the provider refused the refresh token or code as expired or "
-	 "revoked"},
-	{"invalid_client", PM_CONFIG,
-	 "the provider does not accept this client; check "
-	 "oauth2_client_id and oauth2_client_secret"},
-	{"unauthorized_client", PM_CONFIG,
-	 "this client ID may not use this kind of sign-in; allow it in the "
-	 "app registration (for --device: the device flow)"},
-	{"invalid_scope", PM_CONFIG,
-	 "the provider refused the scope; check oauth2_scope"},
-	{"access_denied", PM_NOPERM, "the sign-in was declined"},
-	{"expired_token", PM_NOPERM,
-	 "the code expired before the sign-in was approved"},
-	{"invalid_request", PM_PROTOCOL, "the provider refused the request"},
+    {"invalid_grant", PM_NOPERM,
+     "the provider refused the refresh token or code as expired or "
+     "revoked"},
+    {"invalid_client", PM_CONFIG,
+     "the provider does not accept this client; check "
+     "oauth2_client_id and oauth2_client_secret"},
+    {"unauthorized_client", PM_CONFIG,
+     "this client ID may not use this kind of sign-in; allow it in the "
+     "app registration (for --device: the device flow)"},
+    {"invalid_scope", PM_CONFIG,
+     "the provider refused the scope; check oauth2_scope"},
+    {"access_denied", PM_NOPERM, "the sign-in was declined"},
+    {"expired_token", PM_NOPERM,
+     "the code expired before the sign-in was approved"},
+    {"invalid_request", PM_PROTOCOL, "the provider refused the request"},
 };
 
 static enum pm_status
@@ -343,8 +339,8 @@ error_sentence(const char *code, const char *desc, long aad, long http,
 			desc[0] ? ": " : "", edesc);
 	else
 		err_set(err, st, "the provider refused (%s%s%s)",
-			code[0] ? ecode : "no error code",
-			desc[0] ? ": " : "", edesc);
+			code[0] ? ecode : "no error code", desc[0] ? ": " : "",
+			edesc);
 	free(ecode);
 	free(edesc);
 	return st;
@@ -438,11 +434,12 @@ oauth2_post_json(struct oauth2_client *c, const char *url,
 			       "%.200s answered HTTP %ld without a JSON "
 			       "object",
 			       url, resp.status);
-	if (json_object_has_member(o, "error") ||
-	    resp.status < 200 || resp.status > 299) {
+	if (json_object_has_member(o, "error") || resp.status < 200 ||
+	    resp.status > 299) {
 		if (error_r != NULL)
-			*error_r = xstrdup(json_object_get_string_member_with_default(
-			    o, "error", ""));
+			*error_r =
+			    xstrdup(json_object_get_string_member_with_default(
+				o, "error", ""));
 		st = provider_error(o, resp.status, err);
 		json_object_unref(o);
 		return st;
@@ -455,8 +452,8 @@ char *
 oauth2_json_dup(void *obj, const char *name)
 {
 	JsonObject *o = obj;
-	const char *v = json_object_get_string_member_with_default(o, name,
-								   NULL);
+	const char *v =
+	    json_object_get_string_member_with_default(o, name, NULL);
 
 	return v != NULL && *v != '\0' ? xstrdup(v) : NULL;
 }
@@ -495,8 +492,8 @@ enum pm_status
 oauth2_refresh(struct oauth2_client *c, const char *refresh,
 	       struct oauth2_tokens *t_r, struct pm_err *err)
 {
-	const char *fields[] = {"grant_type", "refresh_token",
-				"refresh_token", refresh, NULL};
+	const char *fields[] = {"grant_type", "refresh_token", "refresh_token",
+				refresh, NULL};
 
 	return oauth2_token_request(c, fields, t_r, NULL, err);
 }

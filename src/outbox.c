@@ -41,9 +41,9 @@
 
 /* When no sendmail_command is set: msmtp when installed, else the
  * system's sendmail. */
-#define DEFAULT_SENDMAIL                                                     \
-	"if command -v msmtp >/dev/null 2>&1; then "                        \
-	"exec msmtp -t --read-envelope-from; "                               \
+#define DEFAULT_SENDMAIL                                                       \
+	"if command -v msmtp >/dev/null 2>&1; then "                           \
+	"exec msmtp -t --read-envelope-from; "                                 \
 	"else exec /usr/sbin/sendmail -t -oi; fi"
 
 struct outbox {
@@ -210,8 +210,8 @@ peek(struct outbox_entry *e)
 	InternetAddressList *to;
 
 	e->subject = xstrdup(m && g_mime_message_get_subject(m)
-				     ? g_mime_message_get_subject(m)
-				     : "");
+				 ? g_mime_message_get_subject(m)
+				 : "");
 	to = m ? g_mime_message_get_all_recipients(m) : NULL;
 	if (to != NULL) {
 		char *s = internet_address_list_to_string(to, NULL, FALSE);
@@ -274,8 +274,8 @@ collect_filed(struct outbox *ob, struct outbox_entry **v, size_t *n)
 		name = xstrndup(de->d_name, len - 6);
 		for (i = 0; i < *n && strcmp((*v)[i].name, name) != 0; i++)
 			;
-		if (i < *n || state_read(ob, name, &when, &reason) !=
-				      OUTBOX_SENT) {
+		if (i < *n ||
+		    state_read(ob, name, &when, &reason) != OUTBOX_SENT) {
 			free(name);
 			if (i == *n)
 				free(reason);
@@ -475,10 +475,10 @@ account_for(const struct config *cfg, const struct identities *ids,
 	from = m ? g_mime_message_get_from(m) : NULL;
 	if (from && internet_address_list_length(from) > 0 &&
 	    INTERNET_ADDRESS_IS_MAILBOX(
-		    internet_address_list_get_address(from, 0)))
-		addr = internet_address_mailbox_get_addr(
-			INTERNET_ADDRESS_MAILBOX(
-				internet_address_list_get_address(from, 0)));
+		internet_address_list_get_address(from, 0)))
+		addr =
+		    internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(
+			internet_address_list_get_address(from, 0)));
 	a = identity_account(cfg, ids ? identities_find(ids, addr) : NULL);
 	if (m != NULL)
 		g_object_unref(m);
@@ -492,8 +492,8 @@ in_reply_to(const char *path)
 	const char *irt;
 	char *id = NULL, *dec;
 
-	irt = m ? g_mime_object_get_header(GMIME_OBJECT(m), "In-Reply-To")
-		: NULL;
+	irt =
+	    m ? g_mime_object_get_header(GMIME_OBJECT(m), "In-Reply-To") : NULL;
 	if (irt != NULL && (dec = g_mime_utils_decode_message_id(irt))) {
 		id = xstrdup(dec);
 		g_free(dec);
@@ -515,9 +515,8 @@ file_move(struct outbox *ob, const char *name, struct pm_err *err)
 	if (access(from, F_OK) == 0) {
 		if (rename(from, to) != 0 || fsutil_fsync_parent(to) != 0 ||
 		    fsutil_fsync_parent(from) != 0)
-			st = err_set(err, PM_IOERR,
-				     "cannot move %s to %s: %s", from, to,
-				     strerror(errno));
+			st = err_set(err, PM_IOERR, "cannot move %s to %s: %s",
+				     from, to, strerror(errno));
 		FAULT("outbox-filed");
 	}
 	if (st == PM_OK)
@@ -546,10 +545,9 @@ index_filed(struct outbox *ob, int timeout, struct pm_err *err)
 		g_ptr_array_add(paths, to);
 	}
 	if (paths->len > 0)
-		st = nmstore_record_sent(ob->notmuch_config,
-					 (const char *const *)paths->pdata,
-					 (const char *const *)irts->pdata,
-					 paths->len, timeout, err);
+		st = nmstore_record_sent(
+		    ob->notmuch_config, (const char *const *)paths->pdata,
+		    (const char *const *)irts->pdata, paths->len, timeout, err);
 	if (st == PM_OK) {
 		FAULT("outbox-indexed");
 		for (i = 0; i < ob->filed->len; i++)
@@ -566,8 +564,8 @@ note(struct outbox_result *res, const char *name, const char *what)
 {
 	size_t len = strlen(res->report);
 
-	(void)snprintf(res->report + len, sizeof(res->report) - len,
-		       "%s: %s\n", name, what);
+	(void)snprintf(res->report + len, sizeof(res->report) - len, "%s: %s\n",
+		       name, what);
 }
 
 /* Steps 2-4, then 5-7, for one queued message. */
@@ -604,8 +602,9 @@ send_one(struct outbox *ob, const struct account *a,
 	if (ws >= 0 && !WIFEXITED(ws)) {
 		/* killed: it may have handed the message over */
 		res->maybe_sent++;
-		note(res, e->name, "the sendmail command was killed (or ran "
-				   "too long); maybe sent");
+		note(res, e->name,
+		     "the sendmail command was killed (or ran "
+		     "too long); maybe sent");
 		return PM_OK;
 	}
 	(void)snprintf(why, sizeof(why), "%s exited %d%s%s",
@@ -690,10 +689,11 @@ outbox_send(struct outbox *ob, const struct config *cfg, const char *name,
 	if (res->failed || res->maybe_sent)
 		return err_set(err, PM_UNAVAILABLE,
 			       "%zu failed, %zu maybe sent (see popmuch "
-			       "status)", res->failed, res->maybe_sent);
+			       "status)",
+			       res->failed, res->maybe_sent);
 	if (res->queued)
-		return err_set(err, PM_TEMPFAIL,
-			       "%zu message(s) stay queued", res->queued);
+		return err_set(err, PM_TEMPFAIL, "%zu message(s) stay queued",
+			       res->queued);
 	return PM_OK;
 }
 
@@ -710,8 +710,10 @@ find(struct outbox *ob, const char *name, char **path_r, struct pm_err *err)
 		return PM_OK;
 	free(*path_r);
 	*path_r = NULL;
-	return err_set(err, PM_USAGE, "no message '%s' in the outbox (see "
-				      "popmuch status)", name);
+	return err_set(err, PM_USAGE,
+		       "no message '%s' in the outbox (see "
+		       "popmuch status)",
+		       name);
 }
 
 enum pm_status
@@ -730,8 +732,7 @@ outbox_retry(struct outbox *ob, const char *name, struct pm_err *err)
 }
 
 enum pm_status
-outbox_forget(struct outbox *ob, const char *name, int sent,
-	      struct pm_err *err)
+outbox_forget(struct outbox *ob, const char *name, int sent, struct pm_err *err)
 {
 	char *path = NULL;
 	enum pm_status st;
@@ -740,7 +741,7 @@ outbox_forget(struct outbox *ob, const char *name, int sent,
 		return st;
 	if ((st = find(ob, name, &path, err)) == PM_OK && sent) {
 		if ((st = state_write(ob, name, OUTBOX_SENT, "", err)) ==
-			    PM_OK &&
+			PM_OK &&
 		    (st = file_move(ob, name, err)) == PM_OK)
 			st = index_filed(ob, 60, err);
 	} else if (st == PM_OK) {

@@ -21,7 +21,6 @@
 #include "popmuch/xmalloc.h"
 #include "fetch-int.h"
 
-
 /* The header hash the journal holds for e, or that its file gives (a
  * record written before journal version 2); "" when neither is known. */
 static void
@@ -47,7 +46,7 @@ classify(struct run *r, unsigned char *check)
 	for (size_t i = 0; i < r->nmsgs; i++) {
 		const struct pop3_msg *m = &r->msgs[i];
 		const struct uidl_entry *e =
-			m->uidl ? uidl_lookup(r->db, m->uidl) : NULL;
+		    m->uidl ? uidl_lookup(r->db, m->uidl) : NULL;
 		struct ret_msg *pm = &r->plan[i];
 
 		pm->num = m->num;
@@ -115,9 +114,11 @@ judge(struct run *r, size_t i, const char *got)
 	}
 	r->seen[i] |= SEEN_OTHER;
 	esc = log_escape(m->uidl, strlen(m->uidl), 80);
-	fetch_warn(r, "the server reuses unique id %s for a different "
-		      "message (its header is not the stored one's); "
-		      "fetching it as new", esc);
+	fetch_warn(r,
+		   "the server reuses unique id %s for a different "
+		   "message (its header is not the stored one's); "
+		   "fetching it as new",
+		   esc);
 	free(esc);
 }
 
@@ -162,7 +163,7 @@ static int
 adopted(const struct run *r, size_t i)
 {
 	const struct uidl_entry *e =
-		r->msgs[i].uidl ? uidl_lookup(r->db, r->msgs[i].uidl) : NULL;
+	    r->msgs[i].uidl ? uidl_lookup(r->db, r->msgs[i].uidl) : NULL;
 
 	return e != NULL && strcmp(e->file, UIDL_NO_FILE) == 0;
 }
@@ -205,9 +206,10 @@ adopt_peers(struct run *r, struct pm_err *err)
 		st = uidl_sync(r->db, err);
 	if (st == PM_OK && n > 0) {
 		files[strcspn(files, "\n")] = '\0';
-		fetch_warn(r, "%s %zu message(s) that %s records as downloaded: "
-			      "they are not fetched again, and popmuch leaves "
-			      "them on the server",
+		fetch_warn(r,
+			   "%s %zu message(s) that %s records as downloaded: "
+			   "they are not fetched again, and popmuch leaves "
+			   "them on the server",
 			   r->opts->dry_run ? "would adopt" : "adopted", n,
 			   files);
 	}
@@ -239,8 +241,10 @@ plan_make(struct run *r, struct pm_err *err)
 	}
 	policy(r, &pol);
 	if (uidl_damaged(r->db, &why))
-		fetch_warn(r, "%s; nothing will be deleted on the server in "
-			      "this run", why);
+		fetch_warn(r,
+			   "%s; nothing will be deleted on the server in "
+			   "this run",
+			   why);
 	if (r->server_uidl || r->acct->uidl_fingerprint) {
 		classify(r, check);
 		retention_plan(r->plan, r->nmsgs, &pol, r->now);
@@ -307,4 +311,3 @@ plan_deletable(struct run *r, size_t i)
 	       (r->seen[i] & (SEEN_VERIFIED | SEEN_TRUSTED)) &&
 	       (e->indexed || stored_as_mail(r, e));
 }
-

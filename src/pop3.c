@@ -22,11 +22,11 @@ struct pop3 {
 	struct net_conn *conn;
 	int timeout;
 	char buf[POP3_BUF_SIZE];
-	size_t start, end;           /* unread bytes are buf[start..end) */
+	size_t start, end;	      /* unread bytes are buf[start..end) */
 	char line[POP3_LINE_MAX + 1]; /* the last line read */
 	struct pop3_caps caps;
 	char *greeting; /* escaped */
-	int desynced;   /* replies were seen out of step */
+	int desynced;	/* replies were seen out of step */
 };
 
 static void
@@ -79,7 +79,8 @@ pop3_read_line(struct pop3 *p, const char **line_r, struct pm_err *err)
 		if (p->end - p->start > POP3_LINE_MAX)
 			return err_set(err, PM_PROTOCOL,
 				       "the server sent a line longer than "
-				       "%d bytes", POP3_LINE_MAX);
+				       "%d bytes",
+				       POP3_LINE_MAX);
 		if ((st = fill(p, err)) != PM_OK)
 			return st;
 	}
@@ -119,7 +120,8 @@ pop3_write_line(struct pop3 *p, const char *line, int secret,
 
 			if (strncmp(line, "AUTH ", 5) == 0)
 				word = 5 + strcspn(line + 5, " ");
-			if (line[word] == '\0' && strncmp(line, "AUTH ", 5) != 0)
+			if (line[word] == '\0' &&
+			    strncmp(line, "AUTH ", 5) != 0)
 				word = 0; /* a bare SASL response line */
 			shown = xasprintf("%.*s%s", (int)word, line,
 					  word ? " ***" : "***");
@@ -165,9 +167,9 @@ pop3_resp_code_status(const char *text)
 		const char *code;
 		enum pm_status st;
 	} codes[] = {
-		{"[IN-USE]", PM_TEMPFAIL},   {"[LOGIN-DELAY]", PM_TEMPFAIL},
-		{"[SYS/TEMP]", PM_TEMPFAIL}, {"[SYS/PERM]", PM_UNAVAILABLE},
-		{"[AUTH]", PM_NOPERM},
+	    {"[IN-USE]", PM_TEMPFAIL},	 {"[LOGIN-DELAY]", PM_TEMPFAIL},
+	    {"[SYS/TEMP]", PM_TEMPFAIL}, {"[SYS/PERM]", PM_UNAVAILABLE},
+	    {"[AUTH]", PM_NOPERM},
 	};
 
 	for (size_t i = 0; i < sizeof(codes) / sizeof(codes[0]); i++)
@@ -206,8 +208,8 @@ read_status(struct pop3 *p, const char *what, int *ok_r, const char **text_r,
 	esc = log_escape(line, strlen(line), 100);
 	p->desynced = 1;
 	err_set(err, PM_PROTOCOL,
-		"invalid reply to %s (out of step with the server?): %s",
-		what, esc);
+		"invalid reply to %s (out of step with the server?): %s", what,
+		esc);
 	free(esc);
 	return PM_PROTOCOL;
 }
@@ -273,10 +275,10 @@ pop3_cmd2(struct pop3 *p, const char *line1, int secret1, const char *line2,
 		return st == PM_OK ? pop3_cmd(p, line2, secret2, NULL, err)
 				   : st;
 	}
-	(void)snprintf(what1, sizeof(what1), "%.*s",
-		       (int)strcspn(line1, " "), line1);
-	(void)snprintf(what2, sizeof(what2), "%.*s",
-		       (int)strcspn(line2, " "), line2);
+	(void)snprintf(what1, sizeof(what1), "%.*s", (int)strcspn(line1, " "),
+		       line1);
+	(void)snprintf(what2, sizeof(what2), "%.*s", (int)strcspn(line2, " "),
+		       line2);
 	if ((st = check_idle(p, err)) != PM_OK ||
 	    (st = pop3_write_line(p, line1, secret1, err)) != PM_OK ||
 	    (st = pop3_write_line(p, line2, secret2, err)) != PM_OK ||
@@ -314,8 +316,8 @@ pop3_open(struct net_conn *conn, int timeout, struct pop3 **p_r,
 	lt = strchr(text, '<');
 	gt = lt ? strchr(lt, '>') : NULL;
 	if (gt != NULL && (size_t)(gt - lt + 1) < sizeof(p->caps.apop_ts))
-		(void)snprintf(p->caps.apop_ts, sizeof(p->caps.apop_ts),
-			       "%.*s", (int)(gt - lt + 1), lt);
+		(void)snprintf(p->caps.apop_ts, sizeof(p->caps.apop_ts), "%.*s",
+			       (int)(gt - lt + 1), lt);
 	return PM_OK;
 }
 
@@ -373,15 +375,15 @@ pop3_parse_capa_line(struct pop3_caps *caps, const char *line)
 	else if (strcasecmp(word, "LOGIN-DELAY") == 0)
 		caps->login_delay = atoi(arg);
 	else if (strcasecmp(word, "EXPIRE") == 0)
-		caps->expire = strncasecmp(arg, "NEVER", 5) == 0 ? -1
-							       : atoi(arg);
+		caps->expire =
+		    strncasecmp(arg, "NEVER", 5) == 0 ? -1 : atoi(arg);
 	else if (strcasecmp(word, "SASL") == 0) {
 		size_t i;
 
 		(void)snprintf(caps->sasl, sizeof(caps->sasl), "%s", arg);
 		for (i = 0; caps->sasl[i] != '\0'; i++)
-			caps->sasl[i] = (char)toupper(
-				(unsigned char)caps->sasl[i]);
+			caps->sasl[i] =
+			    (char)toupper((unsigned char)caps->sasl[i]);
 	}
 }
 
@@ -408,7 +410,8 @@ read_multiline(struct pop3 *p, const char *what, size_t max_lines,
 		if (++n > max_lines)
 			return err_set(err, PM_PROTOCOL,
 				       "the server's %s reply has more than "
-				       "%zu lines", what, max_lines);
+				       "%zu lines",
+				       what, max_lines);
 		if ((st = fn(ctx, line, err)) != PM_OK)
 			return st;
 	}
@@ -487,8 +490,7 @@ parse_num(const char *s, const char **end_r, uint32_t *num_r)
 {
 	uint64_t v;
 
-	if (parse_u64_prefix(s, end_r, &v) != 0 || v == 0 ||
-	    v > POP3_MSGS_MAX)
+	if (parse_u64_prefix(s, end_r, &v) != 0 || v == 0 || v > POP3_MSGS_MAX)
 		return -1;
 	*num_r = (uint32_t)v;
 	return 0;
@@ -563,8 +565,9 @@ list_line(void *ctx, const char *line, struct pm_err *err)
 	lc->n++;
 	return PM_OK;
 bad:
-	return err_set(err, PM_PROTOCOL, "malformed or out-of-order LIST "
-					 "line from the server");
+	return err_set(err, PM_PROTOCOL,
+		       "malformed or out-of-order LIST "
+		       "line from the server");
 }
 
 static struct pop3_msg *
@@ -663,8 +666,8 @@ list_uidls(struct pop3 *p, struct list_ctx *lc, int sent, struct pm_err *err)
 }
 
 enum pm_status
-pop3_list(struct pop3 *p, int want_uidl, struct pop3_msg **msgs_r,
-	  size_t *n_r, struct pm_err *err)
+pop3_list(struct pop3 *p, int want_uidl, struct pop3_msg **msgs_r, size_t *n_r,
+	  struct pm_err *err)
 {
 	/* With PIPELINING, UIDL goes out with LIST: one round trip less. */
 	int together = want_uidl && p->caps.pipelining;
@@ -726,9 +729,8 @@ format_cmd(char *buf, const char *cmd, uint32_t num, long top_lines)
 /* Send the commands for nums[*sent..limit) in one write; with fence
  * set, each followed by its fence command (see pop3_retr). */
 static enum pm_status
-send_batch(struct pop3 *p, const char *cmd, const uint32_t *nums,
-	   size_t *sent, size_t limit, long top_lines, const char *fence,
-	   struct pm_err *err)
+send_batch(struct pop3 *p, const char *cmd, const uint32_t *nums, size_t *sent,
+	   size_t limit, long top_lines, const char *fence, struct pm_err *err)
 {
 	char buf[2 * 64 * POP3_WINDOW];
 	size_t len = 0;
@@ -769,13 +771,13 @@ read_body(struct pop3 *p, const struct pop3_sink *sink, struct pm_err *err)
 	for (;;) {
 		if (p->start == p->end && (st = fill(p, err)) != PM_OK)
 			return err_prefix(err, "while receiving a message");
-		r = dotdec_feed(&dd, p->buf + p->start, p->end - p->start,
-				out, &out_len, &used);
+		r = dotdec_feed(&dd, p->buf + p->start, p->end - p->start, out,
+				&out_len, &used);
 		p->start += used;
 		if (nhead < sizeof(head)) {
 			size_t k = out_len < sizeof(head) - nhead
-					   ? out_len
-					   : sizeof(head) - nhead;
+				       ? out_len
+				       : sizeof(head) - nhead;
 
 			memcpy(head + nhead, out, k);
 			nhead += k;
@@ -835,7 +837,8 @@ read_fence(struct pop3 *p, uint32_t num, const char *uidl, struct pm_err *err)
 	esc = log_escape(text, strlen(text), 100);
 	err_set(err, PM_PROTOCOL,
 		"the server's replies are out of step: %s answered "
-		"\"%s %s\"", what, ok ? "+OK" : "-ERR", esc);
+		"\"%s %s\"",
+		what, ok ? "+OK" : "-ERR", esc);
 	free(esc);
 	return PM_PROTOCOL;
 }
@@ -868,8 +871,8 @@ pop3_retr(struct pop3 *p, const uint32_t *nums, const char *const *uidls,
 {
 	size_t sent = 0, w = window(p);
 	const char *fence = !p->caps.pipelining ? NULL
-			    : uidls != NULL    ? "UIDL"
-					       : "LIST";
+			    : uidls != NULL	? "UIDL"
+						: "LIST";
 	const char *text;
 	enum pm_status st;
 	char what[40];

@@ -21,9 +21,8 @@
 #include "popmuch/quirks.h"
 #include "popmuch/xmalloc.h"
 
-static void
-warn(struct probe_report *rep, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+static void warn(struct probe_report *rep, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 static void
 warn(struct probe_report *rep, const char *fmt, ...)
@@ -45,8 +44,7 @@ warn(struct probe_report *rep, const char *fmt, ...)
  * that is neither 110 nor 995.  Returns -1 (*host_r still to free) when
  * PORT is not a number from 1 to 65535. */
 static int
-bare_account(struct account *a, const char *target, char **host_r,
-	     int *guess_r)
+bare_account(struct account *a, const char *target, char **host_r, int *guess_r)
 {
 	const char *colon = strrchr(target, ':');
 	unsigned long port = 995;
@@ -118,8 +116,9 @@ probe_connect(struct account *a, int guess, struct probe_report *rep,
 		a->tls_fingerprint = NULL;
 		st = attempt(a, rep, p, err);
 	}
-	rep->tls_mode = !a->tls ? "none" : a->tls_starttls ? "STLS"
-							 : "implicit TLS";
+	rep->tls_mode = !a->tls		  ? "none"
+			: a->tls_starttls ? "STLS"
+					  : "implicit TLS";
 	return st;
 }
 
@@ -135,21 +134,21 @@ describe_caps(struct probe_report *rep, const struct pop3_caps *c)
 	rep->pipelining = c->pipelining;
 	rep->top = c->top;
 	rep->expire = c->expire;
-	rep->capa = xasprintf("%s%s%s%s%s%s%s%s%s%s",
-			      c->capa ? "" : "(CAPA not supported) ",
-			      c->top ? "TOP " : "", c->user ? "USER " : "",
-			      c->uidl ? "UIDL " : "",
-			      c->pipelining ? "PIPELINING " : "",
-			      rep->stls_offered ? "STLS " : "",
-			      c->resp_codes ? "RESP-CODES " : "",
-			      c->auth_resp_code ? "AUTH-RESP-CODE " : "",
-			      c->sasl[0] ? "SASL " : "", c->sasl);
+	rep->capa = xasprintf(
+	    "%s%s%s%s%s%s%s%s%s%s", c->capa ? "" : "(CAPA not supported) ",
+	    c->top ? "TOP " : "", c->user ? "USER " : "",
+	    c->uidl ? "UIDL " : "", c->pipelining ? "PIPELINING " : "",
+	    rep->stls_offered ? "STLS " : "",
+	    c->resp_codes ? "RESP-CODES " : "",
+	    c->auth_resp_code ? "AUTH-RESP-CODE " : "",
+	    c->sasl[0] ? "SASL " : "", c->sasl);
 	len = strlen(rep->capa);
 	if (len > 0 && rep->capa[len - 1] == ' ')
 		rep->capa[len - 1] = '\0';
 	if (c->login_delay > 0)
-		warn(rep, "the server allows a login only every %d seconds "
-			  "(LOGIN-DELAY): fetch no more often than that",
+		warn(rep,
+		     "the server allows a login only every %d seconds "
+		     "(LOGIN-DELAY): fetch no more often than that",
 		     c->login_delay);
 }
 
@@ -160,8 +159,9 @@ tls_warnings(struct probe_report *rep)
 	long days;
 
 	if (!rep->tls) {
-		warn(rep, "no TLS: the password and your mail cross the "
-			  "network in clear%s",
+		warn(rep,
+		     "no TLS: the password and your mail cross the "
+		     "network in clear%s",
 		     rep->stls_offered ? " (the server offers STLS: use "
 					 "'tls on')"
 				       : "");
@@ -171,10 +171,11 @@ tls_warnings(struct probe_report *rep)
 		warn(rep, "the certificate would be refused: %s",
 		     rep->cert_problem);
 	days = (long)((rep->tls_info.not_after - now) / 86400);
-	if (rep->tls_info.not_after > now &&
-	    days < PROBE_EXPIRY_WARN_DAYS)
-		warn(rep, "the server's certificate expires in %ld day(s), "
-			  "on the date above: tell its administrator", days);
+	if (rep->tls_info.not_after > now && days < PROBE_EXPIRY_WARN_DAYS)
+		warn(rep,
+		     "the server's certificate expires in %ld day(s), "
+		     "on the date above: tell its administrator",
+		     days);
 }
 
 /* Warnings about what the retention setting meets on this server. */
@@ -189,8 +190,9 @@ keep_warnings(struct probe_report *rep, const struct account *a)
 		 (a->keep == CFG_KEEP_ON ||
 		  (a->keep == CFG_KEEP_DAYS &&
 		   a->keep_seconds > (int64_t)rep->expire * 86400)))
-		warn(rep, "the server deletes mail %d day(s) after it is "
-			  "downloaded (EXPIRE), sooner than 'keep' asks",
+		warn(rep,
+		     "the server deletes mail %d day(s) after it is "
+		     "downloaded (EXPIRE), sooner than 'keep' asks",
 		     rep->expire);
 	if (a == NULL)
 		return;
@@ -233,8 +235,8 @@ login(const struct account *a, struct pop3 *p, struct probe_report *rep,
 /* Log in (for an account) unless the certificate would be refused;
  * returns the status fetch would meet. */
 static enum pm_status
-check_account(const struct account *a, struct pop3 *p,
-	      struct probe_report *rep, struct pm_err *err)
+check_account(const struct account *a, struct pop3 *p, struct probe_report *rep,
+	      struct pm_err *err)
 {
 	if (rep->cert_problem != NULL) {
 		rep->login_error = xstrdup("not tried: the certificate was "
@@ -254,8 +256,9 @@ learnt_warnings(struct probe_report *rep, const struct account *a)
 
 	if (account_state_dir(a->name, &dir, &err) == PM_OK &&
 	    quirks_no_pipelining(dir, &why))
-		warn(rep, "popmuch fetches this account without pipelining "
-			  "(%s); remove %s/no-pipelining to try it again",
+		warn(rep,
+		     "popmuch fetches this account without pipelining "
+		     "(%s); remove %s/no-pipelining to try it again",
 		     why != NULL ? why : "recorded", dir);
 	free(why);
 	free(dir);

@@ -41,14 +41,13 @@ state_of(struct progress *pr, const char *name)
 			return &pr->acct[i];
 	if (pr->nacct == PROGRESS_ACCOUNTS)
 		return NULL;
-	(void)snprintf(pr->acct[pr->nacct].name, sizeof(pr->acct[0].name),
-		       "%s", name);
+	(void)snprintf(pr->acct[pr->nacct].name, sizeof(pr->acct[0].name), "%s",
+		       name);
 	return &pr->acct[pr->nacct++];
 }
 
-static void
-fd_line(struct progress *pr, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+static void fd_line(struct progress *pr, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 static void
 fd_line(struct progress *pr, const char *fmt, ...)
@@ -115,8 +114,7 @@ tty_draw(struct progress *pr)
 	human_bytes(total, sizeof(total), (double)bytes);
 	human_bytes(rate, sizeof(rate),
 		    secs > 0.05 ? (double)bytes / secs : 0.0);
-	(void)snprintf(line + len, sizeof(line) - len, "%s  %s/s", total,
-		       rate);
+	(void)snprintf(line + len, sizeof(line) - len, "%s  %s/s", total, rate);
 	fprintf(stderr, "\r%-78.78s", line);
 	fflush(stderr);
 	pr->line_shown = 1;
@@ -204,8 +202,9 @@ on_done(void *ctx, const struct fetch_result *res)
 	if (pr->tty) {
 		clear_line(pr);
 		if (res->status == PM_OK)
-			fprintf(stderr, "%s: %" PRIu32 " new, %" PRIu32
-					" deleted, %" PRIu32 " on the server\n",
+			fprintf(stderr,
+				"%s: %" PRIu32 " new, %" PRIu32
+				" deleted, %" PRIu32 " on the server\n",
 				res->account, res->fetched, res->deleted,
 				res->on_server - res->deleted);
 	}
@@ -222,12 +221,12 @@ progress_new(int tty, int fd)
 	pthread_mutex_init(&pr->mu, NULL);
 	clock_gettime(CLOCK_MONOTONIC, &pr->start);
 	pr->ev = (struct fetch_events){
-		.planned = on_planned,
-		.progress = on_progress,
-		.would = on_would,
-		.warning = on_warning,
-		.done = on_done,
-		.ctx = pr,
+	    .planned = on_planned,
+	    .progress = on_progress,
+	    .would = on_would,
+	    .warning = on_warning,
+	    .done = on_done,
+	    .ctx = pr,
 	};
 	return pr;
 }

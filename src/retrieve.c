@@ -19,7 +19,6 @@
 #include "popmuch/xmalloc.h"
 #include "fetch-int.h"
 
-
 static enum pm_status
 sink_begin(void *ctx, size_t i, struct pm_err *err)
 {
@@ -32,11 +31,11 @@ sink_begin(void *ctx, size_t i, struct pm_err *err)
 	r->cur = i;
 	r->cur_bytes = 0;
 	r->cur_max = m->size > (UINT64_MAX - FETCH_BODY_SLACK) / 2
-			     ? UINT64_MAX
-			     : 2 * m->size + FETCH_BODY_SLACK;
-	r->cur_deadline = time(NULL) +
-			  (time_t)r->acct->timeout *
-				  (time_t)(2 + (slices > 100000 ? 100000 : slices));
+			 ? UINT64_MAX
+			 : 2 * m->size + FETCH_BODY_SLACK;
+	r->cur_deadline =
+	    time(NULL) + (time_t)r->acct->timeout *
+			     (time_t)(2 + (slices > 100000 ? 100000 : slices));
 	return delivery_begin(r->dl, m->uidl, m->size, r->fetch_idx[i], err);
 }
 
@@ -51,11 +50,13 @@ sink_data(void *ctx, const char *buf, size_t len, struct pm_err *err)
 		return err_set(err, PM_PROTOCOL,
 			       "message %" PRIu32 " goes on far beyond the "
 			       "size the server gave (%" PRIu64 " bytes so "
-			       "far); stopped", num, r->cur_bytes);
+			       "far); stopped",
+			       num, r->cur_bytes);
 	if (time(NULL) > r->cur_deadline)
 		return err_set(err, PM_TIMEOUT,
-			       "message %" PRIu32 " arrives too slowly (%"
-			       PRIu64 " bytes so far); stopped",
+			       "message %" PRIu32
+			       " arrives too slowly (%" PRIu64
+			       " bytes so far); stopped",
 			       num, r->cur_bytes);
 	return delivery_data(r->dl, buf, len, err);
 }
@@ -125,17 +126,19 @@ sink_refused(void *ctx, size_t i, const char *text, struct pm_err *err)
 
 	(void)err;
 	if (r->res->refused++ == 0)
-		r->first_refusal = xasprintf("message %" PRIu32
-					     " (unique id %s): %s",
-					     m->num, esc, text);
-	if (m->uidl == NULL || failing_note(r->failing, m->uidl, r->now, &since)) {
+		r->first_refusal =
+		    xasprintf("message %" PRIu32 " (unique id %s): %s", m->num,
+			      esc, text);
+	if (m->uidl == NULL ||
+	    failing_note(r->failing, m->uidl, r->now, &since)) {
 		if (since < r->now)
 			(void)snprintf(when, sizeof(when),
 				       "; failing for %lld hour(s)",
 				       (long long)((r->now - since) / 3600));
-		fetch_warn(r, "the server would not send message %" PRIu32
-			      " (unique id %s): %s; it stays on the server "
-			      "and every run tries it again%s",
+		fetch_warn(r,
+			   "the server would not send message %" PRIu32
+			   " (unique id %s): %s; it stays on the server "
+			   "and every run tries it again%s",
 			   m->num, esc, text, when);
 		r->res->told = 1;
 	}
@@ -207,8 +210,8 @@ retrieve_run(struct run *r, struct pm_err *err)
 	if (ev != NULL && ev->planned != NULL)
 		ev->planned(ev->ctx, r->acct->name, (uint32_t)n, total, ndele);
 	r->dl = delivery_new(r->md, r->db, r->now);
-	st = pop3_retr(r->p, nums, r->server_uidl ? uidls : NULL, n, -1,
-		       &sink, err);
+	st = pop3_retr(r->p, nums, r->server_uidl ? uidls : NULL, n, -1, &sink,
+		       err);
 	delivery_drop_current(r->dl);
 	if (st == PM_OK) {
 		st = flush(r, 1, err);
@@ -226,4 +229,3 @@ retrieve_run(struct run *r, struct pm_err *err)
 	free(uidls);
 	return st;
 }
-

@@ -114,8 +114,7 @@ stop_child(pid_t pid)
 	int status;
 
 	(void)kill(pid, SIGTERM);
-	if (reap_by(pid, stop_clock_ms() + EVAL_KILL_GRACE_MS, 0, &status) !=
-	    0)
+	if (reap_by(pid, stop_clock_ms() + EVAL_KILL_GRACE_MS, 0, &status) != 0)
 		return; /* reaped (or not ours to wait for) */
 	(void)kill(pid, SIGKILL);
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
@@ -180,8 +179,7 @@ eval_stopped(int got_line, int timeout, struct pm_err *err)
 
 /* Run cmd; its first output line (without the line end) is the secret. */
 enum pm_status
-secret_eval(const char *cmd, int timeout, char **secret_r,
-	    struct pm_err *err)
+secret_eval(const char *cmd, int timeout, char **secret_r, struct pm_err *err)
 {
 	long long deadline;
 	int fds[2], r, status = 0;

@@ -31,7 +31,7 @@ struct answers {
 	int no_probe, interactive, dry_run;
 	struct setup_server srv;
 	int have_host;
-	char *extra; /* the other KEYWORD VALUE lines, "\n"-terminated */
+	char *extra;	/* the other KEYWORD VALUE lines, "\n"-terminated */
 	char *owned[8]; /* prompted answers, freed at the end */
 	int nowned;
 };
@@ -46,8 +46,8 @@ ask(struct answers *a, const char *question, const char *def)
 	char buf[1024];
 	size_t len;
 
-	fprintf(stderr, "%s%s%s%s: ", question, def ? " [" : "",
-		def ? def : "", def ? "]" : "");
+	fprintf(stderr, "%s%s%s%s: ", question, def ? " [" : "", def ? def : "",
+		def ? "]" : "");
 	fflush(stderr);
 	if (fgets(buf, sizeof(buf), stdin) == NULL)
 		return NULL;
@@ -71,8 +71,10 @@ take_arg(struct answers *a, char *arg)
 
 	if (eq == NULL) {
 		if (a->address != NULL) {
-			fprintf(stderr, "popmuch: setup: one address only "
-					"(got %s and %s)\n", a->address, arg);
+			fprintf(stderr,
+				"popmuch: setup: one address only "
+				"(got %s and %s)\n",
+				a->address, arg);
 			return 64;
 		}
 		a->address = arg;
@@ -125,9 +127,10 @@ find_server(struct answers *a)
 		return 0;
 	}
 	if (!a->interactive) {
-		fprintf(stderr, "popmuch: setup: cannot find the POP3 server "
-				"of %s (not in the provider table, and %s); "
-				"give host=HOST (and port=, tls_starttls=)\n",
+		fprintf(stderr,
+			"popmuch: setup: cannot find the POP3 server "
+			"of %s (not in the provider table, and %s); "
+			"give host=HOST (and port=, tls_starttls=)\n",
 			domain, err.msg);
 		return 69;
 	}
@@ -170,11 +173,12 @@ ask_password(struct answers *a, const char *host)
 		return 64;
 	if (strcmp(c, "1") == 0) {
 		a->passwordeval = keyring_command(a, host, a->user);
-		fprintf(stderr, "(To put it there: secret-tool store "
-				"--label='POP3 %s' host %s service pop3 user "
-				"%s)\n", host, host, a->user);
-	}
-	else if (strcmp(c, "2") == 0)
+		fprintf(stderr,
+			"(To put it there: secret-tool store "
+			"--label='POP3 %s' host %s service pop3 user "
+			"%s)\n",
+			host, host, a->user);
+	} else if (strcmp(c, "2") == 0)
 		a->passwordeval = ask(a, "Command", NULL);
 	else if (strcmp(c, "3") != 0)
 		return 64;
@@ -203,12 +207,11 @@ account_name(const struct answers *a)
 static char *
 config_text(const struct answers *a, const char *name)
 {
-	char *host = a->have_host ? xstrdup("")
-				  : xasprintf("host %s\nport %u\n%s",
-					      a->srv.host, a->srv.port,
-					      a->srv.implicit_tls
-						  ? "tls_starttls off\n"
-						  : "");
+	char *host =
+	    a->have_host
+		? xstrdup("")
+		: xasprintf("host %s\nport %u\n%s", a->srv.host, a->srv.port,
+			    a->srv.implicit_tls ? "tls_starttls off\n" : "");
 	char *pe = a->passwordeval
 		       ? xasprintf("passwordeval \"%s\"\n", a->passwordeval)
 		       : xstrdup("");
@@ -288,13 +291,15 @@ probe_account(const struct account *acct)
 	for (size_t i = 0; i < rep.nwarnings; i++)
 		fprintf(stderr, "Warning:       %s\n", rep.warnings[i]);
 	if (st == PM_OK)
-		fprintf(stderr, "Login:         ok (%u messages on the "
-				"server)\n", (unsigned)rep.count);
+		fprintf(stderr,
+			"Login:         ok (%u messages on the "
+			"server)\n",
+			(unsigned)rep.count);
 	else
 		fprintf(stderr, "popmuch: setup: %s; nothing was written\n",
-			err.msg[0] ? err.msg
-				   : rep.login_error ? rep.login_error
-						     : err_desc(st));
+			err.msg[0]	  ? err.msg
+			: rep.login_error ? rep.login_error
+					  : err_desc(st));
 	probe_report_free(&rep);
 	return st == PM_OK ? 0 : err_exitcode(st);
 }
@@ -325,8 +330,8 @@ gather(struct answers *a, char **args, int nargs)
 		return rc;
 	if (a->mail_root == NULL && a->interactive &&
 	    index_config_check(NULL, NULL) != PM_OK)
-		a->mail_root = ask(a, "Mail directory (new notmuch mail root)",
-				   "~/mail");
+		a->mail_root =
+		    ask(a, "Mail directory (new notmuch mail root)", "~/mail");
 	return ask_password(a, a->srv.host);
 }
 
@@ -345,9 +350,11 @@ run(struct answers *a, const char *path)
 		rc = probe_account(cfg->accounts[0]);
 	}
 	if (rc == 0 && !a->dry_run && access(path, F_OK) == 0) {
-		fprintf(stderr, "popmuch: setup: %s already exists; popmuch "
-				"setup never replaces it (give -C another "
-				"file)\n", path);
+		fprintf(stderr,
+			"popmuch: setup: %s already exists; popmuch "
+			"setup never replaces it (give -C another "
+			"file)\n",
+			path);
 		rc = 73;
 	}
 	if (rc == 0)
@@ -358,8 +365,10 @@ run(struct answers *a, const char *path)
 		fprintf(stderr, "popmuch: setup: %s\n", err.msg);
 		rc = err_exitcode(err.code);
 	} else if (rc == 0) {
-		fprintf(stderr, "Wrote %s (account %s).\nNext: popmuch fetch "
-				"(or popmuch, on a terminal)\n", path, name);
+		fprintf(stderr,
+			"Wrote %s (account %s).\nNext: popmuch fetch "
+			"(or popmuch, on a terminal)\n",
+			path, name);
 	}
 	config_free(&cfg);
 	free(text);

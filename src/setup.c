@@ -132,7 +132,8 @@ srv_query(res_state rs, const char *name, struct setup_server *srv)
 		rd = ns_rr_rdata(rr);
 		prio = rd[0] << 8 | rd[1];
 		weight = rd[2] << 8 | rd[3];
-		if (prio > best_prio || (prio == best_prio && weight <= best_weight))
+		if (prio > best_prio ||
+		    (prio == best_prio && weight <= best_weight))
 			continue;
 		if (dn_expand(ns_msg_base(msg), ns_msg_end(msg), rd + 6, target,
 			      sizeof(target)) < 0 ||
@@ -144,9 +145,8 @@ srv_query(res_state rs, const char *name, struct setup_server *srv)
 		(void)snprintf(srv->host, sizeof(srv->host), "%s", target);
 	}
 	/* "." (an empty name here) says the service is not offered */
-	return best_weight >= 0 && srv->host[0] != '\0' && srv->port != 0
-		   ? 0
-		   : -1;
+	return best_weight >= 0 && srv->host[0] != '\0' && srv->port != 0 ? 0
+									  : -1;
 }
 
 enum pm_status
@@ -169,7 +169,8 @@ setup_srv_lookup(const char *domain, struct setup_server *srv,
 		memset(srv, 0, sizeof(*srv));
 		found = srv_query(&rs, name, srv);
 		srv->implicit_tls = tls;
-		srv->how = tls ? "DNS (SRV _pop3s._tcp)" : "DNS (SRV _pop3._tcp)";
+		srv->how =
+		    tls ? "DNS (SRV _pop3s._tcp)" : "DNS (SRV _pop3._tcp)";
 	}
 	res_nclose(&rs);
 	if (found != 0)
@@ -206,8 +207,8 @@ setup_write_new(const char *path, const char *text, struct pm_err *err)
 	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (fd < 0 || write(fd, text, len) != (ssize_t)len || fsync(fd) != 0 ||
 	    close(fd) != 0 || link(tmp, path) != 0) {
-		st = err_set(err, PM_CANTCREAT, "%s: %s", path,
-			     strerror(errno));
+		st =
+		    err_set(err, PM_CANTCREAT, "%s: %s", path, strerror(errno));
 		if (fd >= 0)
 			(void)close(fd);
 	}

@@ -93,8 +93,8 @@ count_maildir(const struct account *acct, struct status_info *info)
 
 	info->maildir_count = -1;
 	if (account_maildir_path(acct, &path, &err) == PM_OK)
-		len = snprintf(info->maildir, sizeof(info->maildir), "%s",
-			       path);
+		len =
+		    snprintf(info->maildir, sizeof(info->maildir), "%s", path);
 	free(path);
 	if (len < 0 || (size_t)len >= sizeof(info->maildir)) {
 		info->maildir[0] = '\0';
@@ -109,8 +109,7 @@ count_maildir(const struct account *acct, struct status_info *info)
 /* The OAuth2 token's state; a key ring that cannot be read is shown as
  * no token rather than failing the whole status. */
 static void
-collect_token(const struct account *acct, struct status_info *info,
-	      int64_t now)
+collect_token(const struct account *acct, struct status_info *info, int64_t now)
 {
 	struct pm_err err;
 	int64_t last;

@@ -26,7 +26,14 @@ static const SecretSchema schema = {
     SECRET_SCHEMA_NONE,
     {{"popmuch-account", SECRET_SCHEMA_ATTRIBUTE_STRING},
      {NULL, SECRET_SCHEMA_ATTRIBUTE_STRING}},
-    0, NULL, NULL, NULL, NULL, NULL, NULL, NULL};
+    0,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL};
 
 struct rec {
 	char *refresh, *access; /* secrets */
@@ -99,12 +106,11 @@ rec_from_json(const char *text, const char *where, struct rec *r,
 	o = json_node_get_object(root);
 	r->refresh = oauth2_json_dup(o, "refresh_token");
 	r->access = oauth2_json_dup(o, "access_token");
-	r->expires = json_object_get_int_member_with_default(
-	    o, "access_expires", 0);
-	r->obtained = json_object_get_int_member_with_default(
-	    o, "refresh_obtained", 0);
-	r->used = json_object_get_int_member_with_default(o, "refresh_used",
-							  0);
+	r->expires =
+	    json_object_get_int_member_with_default(o, "access_expires", 0);
+	r->obtained =
+	    json_object_get_int_member_with_default(o, "refresh_obtained", 0);
+	r->used = json_object_get_int_member_with_default(o, "refresh_used", 0);
 	g_object_unref(jp);
 	return PM_OK;
 }
@@ -268,8 +274,8 @@ file_save(const struct account *a, const char *json, struct pm_err *err)
 /* ---- load and save, wherever the record is ------------------------------ */
 
 static enum pm_status
-rec_load(const struct account *a, struct rec *r, int *found_r,
-	 int *keyring_r, struct pm_err *err)
+rec_load(const struct account *a, struct rec *r, int *found_r, int *keyring_r,
+	 struct pm_err *err)
 {
 	enum pm_status st = keyring_load(a, r, found_r, keyring_r, err);
 
@@ -360,8 +366,8 @@ refresh_now(const struct account *a, struct rec *r, struct pm_err *err)
 		char why[PM_ERR_MSG_MAX];
 
 		(void)snprintf(why, sizeof(why), "%s", err->msg);
-		return err_set(err, PM_NOPERM, "%s; run 'popmuch auth %s'",
-			       why, a->name);
+		return err_set(err, PM_NOPERM, "%s; run 'popmuch auth %s'", why,
+			       a->name);
 	}
 	if (st != PM_OK)
 		return st;
@@ -415,8 +421,7 @@ token_access(const struct account *a, int force_refresh, char **access_r,
 		rec_clear(&r);
 		return PM_OK;
 	}
-	log_msg(PM_LOG_INFO, "%s: refreshing the OAuth2 access token",
-		a->name);
+	log_msg(PM_LOG_INFO, "%s: refreshing the OAuth2 access token", a->name);
 	if ((st = refresh_now(a, &r, err)) == PM_OK &&
 	    (st = rec_save(a, &r, keyring, NULL, err)) == PM_OK) {
 		*access_r = r.access;

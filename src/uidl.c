@@ -67,7 +67,7 @@ struct entry {
 struct uidl_db {
 	char *dir;
 	char *jpath;
-	char *mailbox;  /* NULL: any (read-only use, tests) */
+	char *mailbox;	/* NULL: any (read-only use, tests) */
 	char *switched; /* the journal was another mailbox's: a warning */
 	int upgrade;	/* a version 1 journal: rewrite it */
 	int lockfd;
@@ -641,8 +641,8 @@ parse_journal(struct uidl_db *db, char *buf, size_t len, size_t *good_r,
 		*nl = '\0';
 		lineno++;
 		if (lineno == 1) {
-			if (check_header(db, buf, n, &badhdr, mailbox_r,
-					 err) != PM_OK)
+			if (check_header(db, buf, n, &badhdr, mailbox_r, err) !=
+			    PM_OK)
 				return PM_DATAERR;
 			if (badhdr)
 				note_damage(db, lineno, &bad, &first);
@@ -708,8 +708,8 @@ start_journal(struct uidl_db *db, struct pm_err *err)
 	if (st != PM_OK)
 		return st;
 	if (fsutil_fsync_dir(db->dir) != 0)
-		return err_set(err, fsutil_errno_status(errno), "cannot sync %s: %s",
-			       db->dir, strerror(errno));
+		return err_set(err, fsutil_errno_status(errno),
+			       "cannot sync %s: %s", db->dir, strerror(errno));
 	return PM_OK;
 }
 
@@ -745,7 +745,8 @@ static char *
 aside_path(const struct uidl_db *db, const char *mailbox)
 {
 	const char *colon = strrchr(mailbox, ':');
-	size_t len = colon != NULL ? (size_t)(colon - mailbox) : strlen(mailbox);
+	size_t len =
+	    colon != NULL ? (size_t)(colon - mailbox) : strlen(mailbox);
 	struct sha256_ctx c;
 	uint8_t d[SHA256_DIGEST_SIZE];
 	char hex[17];
@@ -784,7 +785,6 @@ switch_journal(struct uidl_db *db, const char *was, struct pm_err *err)
 	free(ours);
 	return st;
 }
-
 
 static enum pm_status
 load_journal(struct uidl_db *db, int switched, struct pm_err *err)
@@ -895,8 +895,8 @@ take_lock(struct uidl_db *db, int wait, struct pm_err *err)
 /* ---- the API --------------------------------------------------------- */
 
 enum pm_status
-uidl_open(const char *dir, const char *mailbox, int wait,
-	  struct uidl_db **db_r, struct pm_err *err)
+uidl_open(const char *dir, const char *mailbox, int wait, struct uidl_db **db_r,
+	  struct pm_err *err)
 {
 	struct uidl_db *db;
 	enum pm_status st;
@@ -966,10 +966,10 @@ read_only(struct uidl_db *db, const char *path, char **mailbox_r,
 
 	*mailbox_r = NULL;
 	if (fd < 0)
-		return errno == ENOENT ? PM_OK
-				       : err_set(err, PM_IOERR,
-						 "cannot open %s: %s", path,
-						 strerror(errno));
+		return errno == ENOENT
+			   ? PM_OK
+			   : err_set(err, PM_IOERR, "cannot open %s: %s", path,
+				     strerror(errno));
 	st = read_all(fd, path, &buf, &len, err);
 	if (st == PM_OK)
 		st = parse_journal(db, buf, len, &good, mailbox_r, err);
@@ -1062,8 +1062,8 @@ uidl_intent(struct uidl_db *db, const char *uidl, uint64_t size,
 	    int64_t first_seen, const char *file, const char *hhash,
 	    struct pm_err *err)
 {
-	enum pm_status st = uidl_intent_nosync(db, uidl, size, first_seen,
-					       file, hhash, err);
+	enum pm_status st =
+	    uidl_intent_nosync(db, uidl, size, first_seen, file, hhash, err);
 
 	if (st == PM_OK)
 		st = sync_journal(db, err);
@@ -1279,8 +1279,8 @@ write_compacted(struct uidl_db *db, const char *path, struct wbuf *w,
 	w->fd = open(
 	    path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (w->fd < 0)
-		return err_set(err, fsutil_errno_status(errno), "cannot create %s: %s",
-			       path, strerror(errno));
+		return err_set(err, fsutil_errno_status(errno),
+			       "cannot create %s: %s", path, strerror(errno));
 	wbuf_record(w, rec, format_header(rec, db->mailbox));
 	w->records = 0;
 	uidl_foreach(db, write_entry, w);
@@ -1291,8 +1291,8 @@ write_compacted(struct uidl_db *db, const char *path, struct wbuf *w,
 		w->e = errno;
 	if (w->e != 0) {
 		(void)unlink(path);
-		return err_set(err, fsutil_errno_status(w->e), "cannot write %s: %s",
-			       path, strerror(w->e));
+		return err_set(err, fsutil_errno_status(w->e),
+			       "cannot write %s: %s", path, strerror(w->e));
 	}
 	return PM_OK;
 }
@@ -1320,8 +1320,8 @@ replace_journal(struct uidl_db *db, const char *tmp, size_t records,
 	if (db->damaged)
 		keep_damaged(db);
 	if (rename(tmp, db->jpath) != 0) {
-		st = err_set(err, fsutil_errno_status(errno), "cannot rename %s: %s",
-			     tmp, strerror(errno));
+		st = err_set(err, fsutil_errno_status(errno),
+			     "cannot rename %s: %s", tmp, strerror(errno));
 		(void)unlink(tmp);
 		return st;
 	}

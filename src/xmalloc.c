@@ -111,23 +111,23 @@ xwipe_registers(void)
 {
 #if defined(__x86_64__) && defined(__GNUC__)
 	if (__builtin_cpu_supports("avx512f"))
-		__asm__ volatile(
-		    "vpxord %%zmm16, %%zmm16, %%zmm16\n\t"
-		    "vpxord %%zmm17, %%zmm17, %%zmm17\n\t"
-		    "vpxord %%zmm18, %%zmm18, %%zmm18\n\t"
-		    "vpxord %%zmm19, %%zmm19, %%zmm19\n\t"
-		    "vpxord %%zmm20, %%zmm20, %%zmm20\n\t"
-		    "vpxord %%zmm21, %%zmm21, %%zmm21\n\t"
-		    "vpxord %%zmm22, %%zmm22, %%zmm22\n\t"
-		    "vpxord %%zmm23, %%zmm23, %%zmm23\n\t"
-		    "vpxord %%zmm24, %%zmm24, %%zmm24\n\t"
-		    "vpxord %%zmm25, %%zmm25, %%zmm25\n\t"
-		    "vpxord %%zmm26, %%zmm26, %%zmm26\n\t"
-		    "vpxord %%zmm27, %%zmm27, %%zmm27\n\t"
-		    "vpxord %%zmm28, %%zmm28, %%zmm28\n\t"
-		    "vpxord %%zmm29, %%zmm29, %%zmm29\n\t"
-		    "vpxord %%zmm30, %%zmm30, %%zmm30\n\t"
-		    "vpxord %%zmm31, %%zmm31, %%zmm31" ::: "memory");
+		__asm__ volatile("vpxord %%zmm16, %%zmm16, %%zmm16\n\t"
+				 "vpxord %%zmm17, %%zmm17, %%zmm17\n\t"
+				 "vpxord %%zmm18, %%zmm18, %%zmm18\n\t"
+				 "vpxord %%zmm19, %%zmm19, %%zmm19\n\t"
+				 "vpxord %%zmm20, %%zmm20, %%zmm20\n\t"
+				 "vpxord %%zmm21, %%zmm21, %%zmm21\n\t"
+				 "vpxord %%zmm22, %%zmm22, %%zmm22\n\t"
+				 "vpxord %%zmm23, %%zmm23, %%zmm23\n\t"
+				 "vpxord %%zmm24, %%zmm24, %%zmm24\n\t"
+				 "vpxord %%zmm25, %%zmm25, %%zmm25\n\t"
+				 "vpxord %%zmm26, %%zmm26, %%zmm26\n\t"
+				 "vpxord %%zmm27, %%zmm27, %%zmm27\n\t"
+				 "vpxord %%zmm28, %%zmm28, %%zmm28\n\t"
+				 "vpxord %%zmm29, %%zmm29, %%zmm29\n\t"
+				 "vpxord %%zmm30, %%zmm30, %%zmm30\n\t"
+				 "vpxord %%zmm31, %%zmm31, %%zmm31" ::
+				     : "memory");
 	if (__builtin_cpu_supports("avx"))
 		__asm__ volatile("vzeroall" ::: "memory");
 	else

@@ -17,21 +17,21 @@
  *   reveals: sends the password or token in clear,
  *   client_first: may send an initial response,
  *   automatic: "auth on" may pick it) */
-#define ACCOUNT_AUTH_LIST(X)                                                  \
-	X("scram-sha-256", "SCRAM-SHA-256", 0, 1, 1)                          \
-	X("scram-sha-1", "SCRAM-SHA-1", 0, 1, 1)                              \
-	X("cram-md5", "CRAM-MD5", 0, 0, 1)                                    \
-	X("plain", "PLAIN", 1, 1, 1)                                          \
-	X("login", "LOGIN", 1, 0, 1)                                          \
-	X("user", "USER", 1, 0, 1)                                            \
-	X("apop", "APOP", 0, 0, 0)                                            \
-	X("external", "EXTERNAL", 0, 1, 0)                                    \
-	X("xoauth2", "XOAUTH2", 1, 1, 0) /* a bearer token */                 \
+#define ACCOUNT_AUTH_LIST(X)                                                   \
+	X("scram-sha-256", "SCRAM-SHA-256", 0, 1, 1)                           \
+	X("scram-sha-1", "SCRAM-SHA-1", 0, 1, 1)                               \
+	X("cram-md5", "CRAM-MD5", 0, 0, 1)                                     \
+	X("plain", "PLAIN", 1, 1, 1)                                           \
+	X("login", "LOGIN", 1, 0, 1)                                           \
+	X("user", "USER", 1, 0, 1)                                             \
+	X("apop", "APOP", 0, 0, 0)                                             \
+	X("external", "EXTERNAL", 0, 1, 0)                                     \
+	X("xoauth2", "XOAUTH2", 1, 1, 0) /* a bearer token */                  \
 	X("oauthbearer", "OAUTHBEARER", 1, 1, 0)
 
 /* "on, scram-sha-256, ..., oauthbearer": every value 'auth' accepts, for
  * messages (a string literal). */
-#define ACCOUNT_AUTH_NAME_(name, mech, reveals, client_first, automatic)     \
+#define ACCOUNT_AUTH_NAME_(name, mech, reveals, client_first, automatic)       \
 	", " name
 #define ACCOUNT_AUTH_NAMES "on" ACCOUNT_AUTH_LIST(ACCOUNT_AUTH_NAME_)
 
@@ -69,8 +69,8 @@ enum pm_status account_state_dir(const char *name, char **dir_r,
  * notmuch's mail root; not checked.  Caller frees *path_r.
  * Returns: PM_OK; PM_CONFIG when the mail root is needed and notmuch's
  * configuration gives none. */
-enum pm_status account_maildir_path(const struct account *acct,
-				    char **path_r, struct pm_err *err);
+enum pm_status account_maildir_path(const struct account *acct, char **path_r,
+				    struct pm_err *err);
 
 /* account_maildir_path(), checked to lie inside notmuch's mail root
  * (after resolving symbolic links; the Maildir need not exist yet).

@@ -28,7 +28,7 @@ enum adopt_source {
 };
 
 struct adopt_entry {
-	char *uidl;         /* 1-70 printable ASCII characters */
+	char *uidl;	    /* 1-70 printable ASCII characters */
 	int64_t first_seen; /* seconds since the epoch (getmail6 records
 			     * it), the earliest of the peers; -1: unknown */
 	unsigned sources;   /* enum adopt_source bits: who recorded it */
@@ -91,8 +91,7 @@ const struct adopt_entry *adopt_lookup(const struct adopt_set *set,
  * order of the UIDL (borrowed as adopt_lookup()'s).
  * Returns: the count; the entry (NULL when i is out of range). */
 size_t adopt_count(const struct adopt_set *set);
-const struct adopt_entry *adopt_entry_at(const struct adopt_set *set,
-					 size_t i);
+const struct adopt_entry *adopt_entry_at(const struct adopt_set *set, size_t i);
 
 /* "mpop", "fetchmail", "getmail6" for one source bit; static.
  * Returns: the name, or "?" for anything else. */

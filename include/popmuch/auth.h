@@ -29,7 +29,7 @@ const char *auth_choose(const struct account *acct,
  * PM_UNAVAILABLE when the server offers no usable method; PM_PROTOCOL
  * for a malformed or incomplete SASL exchange; PM_NETWORK, PM_TIMEOUT or
  * PM_TLS from the connection; PM_SOFTWARE when GNU SASL fails. */
-enum pm_status auth_login(struct pop3 *p, const struct account *acct,
-			  int tls, int *warn_cleartext_r, struct pm_err *err);
+enum pm_status auth_login(struct pop3 *p, const struct account *acct, int tls,
+			  int *warn_cleartext_r, struct pm_err *err);
 
 #endif

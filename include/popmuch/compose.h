@@ -21,10 +21,10 @@
 
 enum compose_kind {
 	COMPOSE_NEW,
-	COMPOSE_REPLY,      /* to the sender (Reply-To, else From) */
-	COMPOSE_REPLY_ALL,  /* sender and every recipient, or
-			     * Mail-Followup-To when there is one */
-	COMPOSE_FORWARD,    /* inline: the original's text in the body */
+	COMPOSE_REPLY,		  /* to the sender (Reply-To, else From) */
+	COMPOSE_REPLY_ALL,	  /* sender and every recipient, or
+				   * Mail-Followup-To when there is one */
+	COMPOSE_FORWARD,	  /* inline: the original's text in the body */
 	COMPOSE_FORWARD_ATTACHED, /* the original as message/rfc822 */
 };
 
@@ -51,7 +51,7 @@ enum pm_status compose_draft(const struct identities *ids,
 
 /* What compose_build() made. */
 struct compose_msg {
-	char *data;        /* the message, LF line ends */
+	char *data; /* the message, LF line ends */
 	size_t len;
 	char *from_addr;   /* the From address */
 	char *message_id;  /* without <> */

@@ -20,8 +20,8 @@
 
 enum cfg_keep {
 	CFG_KEEP_OFF = 0, /* delete on the server after download */
-	CFG_KEEP_ON,      /* leave everything on the server */
-	CFG_KEEP_DAYS,    /* leave, delete keep_seconds after first download */
+	CFG_KEEP_ON,	  /* leave everything on the server */
+	CFG_KEEP_DAYS,	  /* leave, delete keep_seconds after first download */
 };
 
 enum cfg_tristate { CFG_AUTO = -1, CFG_OFF = 0, CFG_ON = 1 };
@@ -33,17 +33,17 @@ struct account {
 
 	/* connection */
 	char *host;
-	unsigned port;    /* 0: 995 with implicit TLS, else 110 */
-	int timeout;      /* seconds, default 180, never 0 */
-	int pipelining;   /* enum cfg_tristate, default CFG_AUTO */
-	char *source_ip;  /* NULL = any */
+	unsigned port;	 /* 0: 995 with implicit TLS, else 110 */
+	int timeout;	 /* seconds, default 180, never 0 */
+	int pipelining;	 /* enum cfg_tristate, default CFG_AUTO */
+	char *source_ip; /* NULL = any */
 
 	/* TLS */
-	int tls;          /* default on */
-	int tls_starttls; /* default on (mpop's default): STLS on port 110 */
-	int tls_certcheck;       /* default on; off only when written */
-	char *tls_trust_file;    /* NULL = system trust store (never "") */
-	char *tls_fingerprint;   /* "AA:BB:..." SHA-256 (or SHA-1) pin */
+	int tls;	   /* default on */
+	int tls_starttls;  /* default on (mpop's default): STLS on port 110 */
+	int tls_certcheck; /* default on; off only when written */
+	char *tls_trust_file;  /* NULL = system trust store (never "") */
+	char *tls_fingerprint; /* "AA:BB:..." SHA-256 (or SHA-1) pin */
 	char *tls_host_override;
 	char *tls_priorities;
 	char *tls_cert_file;
@@ -55,21 +55,21 @@ struct account {
 	 * "xoauth2", "oauthbearer", "external"; always lower case */
 	char *auth;
 	char *user;
-	char *password;     /* secret: wiped on free */
+	char *password;	    /* secret: wiped on free */
 	char *passwordeval; /* command; its first output line is the password */
 
 	/* OAuth2 (oauth2.h): set when oauth2_provider is; then the access
 	 * token comes from token.h instead of secret_get() */
-	char *oauth2_provider;  /* "google", "microsoft", "custom" or NULL */
+	char *oauth2_provider; /* "google", "microsoft", "custom" or NULL */
 	char *oauth2_client_id;
-	char *oauth2_client_secret;      /* secret: wiped on free */
+	char *oauth2_client_secret;	 /* secret: wiped on free */
 	char *oauth2_client_secret_eval; /* command printing the secret */
-	char *oauth2_tenant;    /* Microsoft: common (default), consumers,
-				 * organizations or a tenant ID */
-	char *oauth2_auth_url;  /* custom (or override): endpoints */
+	char *oauth2_tenant;   /* Microsoft: common (default), consumers,
+				* organizations or a tenant ID */
+	char *oauth2_auth_url; /* custom (or override): endpoints */
 	char *oauth2_token_url;
 	char *oauth2_device_url;
-	char *oauth2_scope;     /* NULL: the provider's default */
+	char *oauth2_scope; /* NULL: the provider's default */
 
 	/* delivery */
 	char *maildir; /* "delivery maildir DIR"; NULL = <mail_root>/<name> */
@@ -77,16 +77,16 @@ struct account {
 			      * accepted, popmuch stores messages byte-exact */
 
 	/* retention */
-	enum cfg_keep keep; /* default off, as mpop */
+	enum cfg_keep keep;   /* default off, as mpop */
 	int64_t keep_seconds; /* with CFG_KEEP_DAYS */
-	long keep_max;        /* -1: no limit */
+	long keep_max;	      /* -1: no limit */
 	uint64_t skipsize;    /* bytes; 0: off */
 	uint64_t killsize;    /* 0: off */
-	int only_new;         /* default on */
+	int only_new;	      /* default on */
 	int uidl_fingerprint; /* "uidl_fallback top": header fingerprint */
 
 	/* notmuch */
-	char *tags;           /* e.g. "+work -inbox", NULL = none */
+	char *tags;	      /* e.g. "+work -inbox", NULL = none */
 	char *notmuch_config; /* NULL = as the notmuch CLI finds it */
 
 	/* mpop's keywords kept for what they tell (see popmuch.conf(5)) */
@@ -94,15 +94,15 @@ struct account {
 			   * not yet replaced; NULL: mpop's default
 			   * ~/.mpop_uidls/%U_at_%H.  Read to adopt mpop's
 			   * record (adopt.h), never written. */
-	char *filter;     /* mpop's "filter" command; NULL: none */
-	char *mda;        /* the command of "delivery mda CMD"; popmuch
+	char *filter;	  /* mpop's "filter" command; NULL: none */
+	char *mda;	  /* the command of "delivery mda CMD"; popmuch
 			   * delivers to the Maildir instead (maildir and
 			   * tags are set from a "notmuch insert" command) */
 	/* sending (compose, reply, forward, popmuch send) */
-	char *from;             /* "Name <addr>", NULL: notmuch's user.* */
+	char *from;		/* "Name <addr>", NULL: notmuch's user.* */
 	char *sendmail_command; /* NULL: msmtp -t --read-envelope-from when
 				 * installed, else /usr/sbin/sendmail -t -oi */
-	char *pgp;              /* "sign" or "encrypt" by default, NULL: off */
+	char *pgp;		/* "sign" or "encrypt" by default, NULL: off */
 };
 
 /* "search NAME QUERY": a saved search of the TUI. */
@@ -135,9 +135,9 @@ enum cfg_attr {
 
 /* "color ELEMENT FG [BG] [ATTR...]" or "color tag:NAME FG ...". */
 struct cfg_color {
-	char *element; /* an element name, or "tag:NAME"; checked by the
-			* TUI against file:line */
-	int fg, bg;    /* 0-255, or CFG_COLOR_DEFAULT */
+	char *element;	/* an element name, or "tag:NAME"; checked by the
+			 * TUI against file:line */
+	int fg, bg;	/* 0-255, or CFG_COLOR_DEFAULT */
 	unsigned attrs; /* enum cfg_attr bits */
 	char *file;
 	int line;
@@ -154,7 +154,7 @@ struct config {
 				      * defaults (inbox = tag:inbox, ...) */
 	size_t nsearches;
 	int64_t fetch_interval; /* seconds; 0: off (the default) */
-	char *html_command;     /* NULL: w3m -dump -T text/html when
+	char *html_command;	/* NULL: w3m -dump -T text/html when
 				 * installed, else tags stripped */
 	struct cfg_bind *binds; /* in file order */
 	size_t nbinds;

@@ -20,7 +20,7 @@
 #include "popmuch/err.h"
 #include "popmuch/hdrhash.h"
 
-#define DELIVER_BATCH 64		 /* messages per group commit */
+#define DELIVER_BATCH 64	       /* messages per group commit */
 #define DELIVER_BATCH_BYTES (8u << 20) /* or this many bytes */
 
 struct delivery;
@@ -29,14 +29,14 @@ struct uidl_db;
 
 /* One delivered message, as delivery_flush() reports it. */
 struct delivered {
-	const char *uidl;  /* NULL without UIDL (borrowed from begin's) */
-	const char *name;  /* base name in new/ */
-	const char *path;  /* full path in new/ */
-	const char *hash;  /* header hash */
-	uint64_t size;     /* bytes stored */
-	size_t tag;        /* what delivery_begin() was given */
-	int mail;          /* starts like a message (hdrhash.h): else
-			    * notmuch will likely refuse it */
+	const char *uidl; /* NULL without UIDL (borrowed from begin's) */
+	const char *name; /* base name in new/ */
+	const char *path; /* full path in new/ */
+	const char *hash; /* header hash */
+	uint64_t size;	  /* bytes stored */
+	size_t tag;	  /* what delivery_begin() was given */
+	int mail;	  /* starts like a message (hdrhash.h): else
+			   * notmuch will likely refuse it */
 };
 
 /* A delivery into md recording in db (first-seen time now).  Borrows
@@ -52,8 +52,8 @@ enum pm_status delivery_begin(struct delivery *d, const char *uidl,
 			      struct pm_err *err);
 
 /* Bytes of the message.  Returns: PM_OK; PM_NOSPACE, PM_IOERR. */
-enum pm_status delivery_data(struct delivery *d, const char *buf,
-			     size_t len, struct pm_err *err);
+enum pm_status delivery_data(struct delivery *d, const char *buf, size_t len,
+			     struct pm_err *err);
 
 /* The message is complete: fsync it and put it in the batch, which must
  * not be full (delivery_full(): flush first).

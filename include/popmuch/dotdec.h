@@ -15,7 +15,7 @@ struct dotdec {
 
 enum dotdec_result {
 	DOTDEC_MORE = 0, /* all input consumed, the body goes on */
-	DOTDEC_END = 1,  /* the terminating line was seen */
+	DOTDEC_END = 1,	 /* the terminating line was seen */
 };
 
 /* Start a new body (the state after the "+OK" status line). */
@@ -27,8 +27,7 @@ void dotdec_init(struct dotdec *d);
  * DOTDEC_MORE, up to and including the terminating line for DOTDEC_END
  * (the rest belongs to the next reply).  After DOTDEC_END, call
  * dotdec_init() before feeding again. */
-enum dotdec_result dotdec_feed(struct dotdec *d, const char *in,
-			       size_t in_len, char *out, size_t *out_len_r,
-			       size_t *used_r);
+enum dotdec_result dotdec_feed(struct dotdec *d, const char *in, size_t in_len,
+			       char *out, size_t *out_len_r, size_t *used_r);
 
 #endif

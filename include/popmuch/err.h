@@ -9,31 +9,31 @@
 #include <stddef.h>
 
 /* X(name, sysexits code, short description) */
-#define PM_STATUS_LIST(X)                                                     \
-	X(OK, 0, "success")                                                   \
-	X(USAGE, 64, "usage error")                                           \
-	X(DATAERR, 65, "bad input data")                                      \
-	X(UNAVAILABLE, 69, "service unavailable")                             \
-	X(CERT, 69, "TLS certificate refused")                                \
-	X(SOFTWARE, 70, "internal error")                                     \
-	X(CANTCREAT, 73, "cannot create file")                                \
-	X(IOERR, 74, "local input/output error")                              \
-	X(NOSPACE, 74, "no space left on device")                             \
-	X(INDEX, 74, "notmuch index error")                                   \
-	X(TEMPFAIL, 75, "temporary failure")                                  \
-	X(NETWORK, 75, "network error")                                       \
-	X(TIMEOUT, 75, "timeout")                                             \
-	X(LOCKED, 75, "account locked by another popmuch")                    \
-	X(PROTOCOL, 76, "POP3 protocol error")                                \
-	X(TLS, 76, "TLS error")                                               \
-	X(NOPERM, 77, "authentication failed")                                \
+#define PM_STATUS_LIST(X)                                                      \
+	X(OK, 0, "success")                                                    \
+	X(USAGE, 64, "usage error")                                            \
+	X(DATAERR, 65, "bad input data")                                       \
+	X(UNAVAILABLE, 69, "service unavailable")                              \
+	X(CERT, 69, "TLS certificate refused")                                 \
+	X(SOFTWARE, 70, "internal error")                                      \
+	X(CANTCREAT, 73, "cannot create file")                                 \
+	X(IOERR, 74, "local input/output error")                               \
+	X(NOSPACE, 74, "no space left on device")                              \
+	X(INDEX, 74, "notmuch index error")                                    \
+	X(TEMPFAIL, 75, "temporary failure")                                   \
+	X(NETWORK, 75, "network error")                                        \
+	X(TIMEOUT, 75, "timeout")                                              \
+	X(LOCKED, 75, "account locked by another popmuch")                     \
+	X(PROTOCOL, 76, "POP3 protocol error")                                 \
+	X(TLS, 76, "TLS error")                                                \
+	X(NOPERM, 77, "authentication failed")                                 \
 	X(CONFIG, 78, "configuration error")
 
 enum pm_status {
 #define PM_STATUS_ENUM(name, code, desc) PM_##name,
 	PM_STATUS_LIST(PM_STATUS_ENUM)
 #undef PM_STATUS_ENUM
-	PM_STATUS_COUNT
+	    PM_STATUS_COUNT
 };
 
 #define PM_ERR_MSG_MAX 1024
@@ -48,13 +48,12 @@ void err_clear(struct pm_err *err);
 
 /* Set err to code with a printf-formatted message (truncated to
  * PM_ERR_MSG_MAX-1 bytes).  err may be NULL.  Returns code. */
-enum pm_status err_set(struct pm_err *err, enum pm_status code,
-		       const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+enum pm_status err_set(struct pm_err *err, enum pm_status code, const char *fmt,
+		       ...) __attribute__((format(printf, 3, 4)));
 
 /* Put "prefix: " in front of err's message.  Returns err->code. */
 enum pm_status err_prefix(struct pm_err *err, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 
 /* The sysexits code of a status (0..78). */
 int err_exitcode(enum pm_status code);

@@ -17,20 +17,20 @@ struct fetch_result {
 	const char *account; /* borrowed */
 	enum pm_status status;
 	struct pm_err err;
-	uint32_t on_server;  /* messages on the server at the start */
+	uint32_t on_server; /* messages on the server at the start */
 	uint32_t to_fetch;
 	uint32_t fetched;
 	uint64_t bytes;
-	uint32_t deleted;    /* confirmed by QUIT +OK */
-	uint32_t kept;       /* left on the server */
-	uint32_t skipped;    /* over skipsize */
+	uint32_t deleted;	/* confirmed by QUIT +OK */
+	uint32_t kept;		/* left on the server */
+	uint32_t skipped;	/* over skipsize */
 	uint32_t index_pending; /* delivered but not yet indexed */
-	uint32_t refused;    /* the server would not send them (RETR -ERR) */
-	uint32_t not_mail;   /* stored, but notmuch refused them as not email */
-	int told;            /* a refusal was reported in this run */
-	int quiet;           /* the status needs no message: what failed was
-			      * reported recently (failing.h) */
-	int warn_cleartext;  /* password went out without TLS (explicit) */
+	uint32_t refused;	/* the server would not send them (RETR -ERR) */
+	uint32_t not_mail;  /* stored, but notmuch refused them as not email */
+	int told;	    /* a refusal was reported in this run */
+	int quiet;	    /* the status needs no message: what failed was
+			     * reported recently (failing.h) */
+	int warn_cleartext; /* password went out without TLS (explicit) */
 };
 
 /* Callbacks may run on any thread, never two at once for one account.
@@ -55,9 +55,9 @@ struct fetch_events {
 
 struct fetch_opts {
 	int dry_run;
-	int wait_lock;          /* --wait */
-	int index_timeout;      /* seconds to wait for the notmuch lock */
-	int parallel;           /* accounts at once (default 4) */
+	int wait_lock;	   /* --wait */
+	int index_timeout; /* seconds to wait for the notmuch lock */
+	int parallel;	   /* accounts at once (default 4) */
 	const struct fetch_events *events;
 };
 

@@ -21,19 +21,19 @@
 
 #include <nettle/sha2.h>
 
-#define HDRHASH_HEX 32	   /* hex digits */
-#define HDRHASH_LINE 1024  /* bytes of a line looked at for its name */
+#define HDRHASH_HEX 32	  /* hex digits */
+#define HDRHASH_LINE 1024 /* bytes of a line looked at for its name */
 
 struct hdrhash {
 	struct sha256_ctx sha;
 	char line[HDRHASH_LINE];
-	size_t len;   /* bytes in line */
+	size_t len;    /* bytes in line */
 	int long_line; /* the line overflowed: the rest goes straight in */
-	int held_cr;  /* a CR of a long line waits for the next byte */
-	int keep;     /* the current field is hashed */
-	int done;     /* the empty line was seen */
-	int lines;    /* header lines seen */
-	int mail;     /* the first line is a header field ("Name: ...") */
+	int held_cr;   /* a CR of a long line waits for the next byte */
+	int keep;      /* the current field is hashed */
+	int done;      /* the empty line was seen */
+	int lines;     /* header lines seen */
+	int mail;      /* the first line is a header field ("Name: ...") */
 };
 
 void hdrhash_init(struct hdrhash *h);

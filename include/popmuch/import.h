@@ -22,7 +22,7 @@ struct import_stats {
 	uint64_t imported;   /* new files (or found undone from a killed run) */
 	uint64_t duplicates; /* already in the database or earlier in the run */
 	uint64_t errors;     /* files or messages that could not be read */
-	uint64_t bytes;      /* of the sources, read so far */
+	uint64_t bytes;	     /* of the sources, read so far */
 };
 
 struct import_events {
@@ -40,7 +40,7 @@ struct import_opts {
 				it; NULL: "import" */
 	char *const *tags;   /* "TAG", "+TAG" (add) or "-TAG" (remove) */
 	size_t ntags;
-	int dry_run;         /* count, write nothing */
+	int dry_run;			    /* count, write nothing */
 	const struct import_events *events; /* NULL: silent */
 };
 

@@ -26,8 +26,7 @@ enum pm_status index_mail_root(const char *config_path, char **root_r,
  * $XDG_CONFIG_HOME/notmuch/<profile>/config, then ~/.notmuch-config).
  * Checked before a fetch connects: without one nothing would be indexed.
  * Returns: PM_OK; PM_CONFIG naming `popmuch setup` when there is none. */
-enum pm_status index_config_check(const char *config_path,
-				  struct pm_err *err);
+enum pm_status index_config_check(const char *config_path, struct pm_err *err);
 
 /* Start an indexer for the given notmuch config (NULL: default).  The
  * database is opened in the indexer's thread, so a bad database shows in
@@ -58,8 +57,7 @@ size_t index_take_failed(struct indexer *ix, void ***cookies_r);
  * Returns: PM_OK when all is done; PM_TEMPFAIL when time ran out (the
  * rest stays queued and is reported as not done); PM_INDEX on a
  * database error. */
-enum pm_status index_wait(struct indexer *ix, int timeout,
-			  struct pm_err *err);
+enum pm_status index_wait(struct indexer *ix, int timeout, struct pm_err *err);
 
 /* Stop the thread if it can be stopped and free; a thread blocked on
  * the notmuch lock is left behind (it ends with the process). */

@@ -14,8 +14,8 @@
 #include "popmuch/err.h"
 
 struct lastrun {
-	int64_t time;           /* unix time the run started */
-	char status[32];        /* err_name() of the run's status: "OK" */
+	int64_t time;		      /* unix time the run started */
+	char status[32];	      /* err_name() of the run's status: "OK" */
 	char message[PM_ERR_MSG_MAX]; /* the error message; "" after OK */
 	uint32_t on_server, fetched, deleted, kept, skipped, index_pending;
 };

@@ -25,7 +25,7 @@ int log_debug_enabled(void);
 /* Print one line "popmuch: [account: ]msg".  Never pass a secret or
  * unescaped server bytes. */
 void log_msg(enum log_level level, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 
 /* Transcript line for --debug: dir is "<-" (server) or "->" (client);
  * the bytes are escaped.  Callers blank secrets before calling. */

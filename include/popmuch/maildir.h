@@ -83,8 +83,8 @@ void maildir_tmp_abort(struct maildir_tmp **t);
  * it) stand?  MAILDIR_IN_NEW also covers cur/<name>:2,<flags>. */
 enum maildir_where {
 	MAILDIR_MISSING = 0,
-	MAILDIR_IN_TMP,   /* synced in tmp/, rename did not happen */
-	MAILDIR_IN_NEW,   /* in new/ or cur/ */
+	MAILDIR_IN_TMP, /* synced in tmp/, rename did not happen */
+	MAILDIR_IN_NEW, /* in new/ or cur/ */
 };
 enum maildir_where maildir_find(struct maildir *md, const char *name);
 /* Finish a delivery that stopped in tmp/ (rename + fsync new/).

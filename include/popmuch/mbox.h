@@ -18,8 +18,8 @@ struct mbox;
 /* Receives the bytes of one message, in order (the From_ line removed,
  * mboxrd/mboxo ">From " quoting undone).  A status other than PM_OK
  * stops mbox_next(), which returns it. */
-typedef enum pm_status (*mbox_sink_fn)(void *ctx, const char *buf,
-				       size_t len, struct pm_err *err);
+typedef enum pm_status (*mbox_sink_fn)(void *ctx, const char *buf, size_t len,
+				       struct pm_err *err);
 
 /* Does buf (the first bytes of a file) look like an mbox: optional
  * blank lines, then a "From " line, and no NUL byte?  1 or 0. */

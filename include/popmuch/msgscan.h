@@ -13,11 +13,11 @@
 
 /* Maildir flags, as bits. */
 enum {
-	MSGSCAN_DRAFT = 1 << 0,   /* D */
+	MSGSCAN_DRAFT = 1 << 0,	  /* D */
 	MSGSCAN_FLAGGED = 1 << 1, /* F */
 	MSGSCAN_PASSED = 1 << 2,  /* P */
 	MSGSCAN_REPLIED = 1 << 3, /* R */
-	MSGSCAN_SEEN = 1 << 4,    /* S */
+	MSGSCAN_SEEN = 1 << 4,	  /* S */
 	MSGSCAN_TRASHED = 1 << 5, /* T */
 };
 
@@ -26,8 +26,8 @@ enum {
 struct msgscan;
 
 /* Where the message's bytes go (NULL: nowhere). */
-typedef enum pm_status (*msgscan_out_fn)(void *ctx, const char *buf,
-					 size_t len, struct pm_err *err);
+typedef enum pm_status (*msgscan_out_fn)(void *ctx, const char *buf, size_t len,
+					 struct pm_err *err);
 
 /* strip: drop the header fields only an mbox gives meaning to (Status,
  * X-Status, X-Mozilla-Status, X-Mozilla-Status2, Content-Length); their

@@ -13,24 +13,24 @@
 struct net_conn;
 
 struct net_tls_opts {
-	int certcheck;             /* 0 only when "tls_certcheck off" */
-	const char *trust_file;    /* NULL: system trust store */
+	int certcheck;		   /* 0 only when "tls_certcheck off" */
+	const char *trust_file;	   /* NULL: system trust store */
 	const char *fingerprint;   /* SHA-256 (or SHA-1) "AA:BB:..", NULL */
 	const char *host_override; /* name to verify instead of host */
-	const char *priorities;    /* GnuTLS priority string, NULL: default */
-	const char *cert_file;     /* client certificate, NULL */
+	const char *priorities;	   /* GnuTLS priority string, NULL: default */
+	const char *cert_file;	   /* client certificate, NULL */
 	const char *key_file;
 	const char *crl_file;
 };
 
 struct net_tls_info {
-	char version[32];      /* "TLS1.3" */
-	char cipher[128];      /* "AES-256-GCM" ... */
-	char subject[512];     /* peer certificate DN */
+	char version[32];  /* "TLS1.3" */
+	char cipher[128];  /* "AES-256-GCM" ... */
+	char subject[512]; /* peer certificate DN */
 	char issuer[512];
 	time_t not_before;
 	time_t not_after;
-	char sha256[3 * 32];   /* "AA:BB:...", as tls_fingerprint wants */
+	char sha256[3 * 32]; /* "AA:BB:...", as tls_fingerprint wants */
 	char sha1[3 * 20];
 };
 

@@ -33,8 +33,8 @@ const struct oauth2_provider *oauth2_provider_find(const char *name);
 
 /* What a token endpoint gave. */
 struct oauth2_tokens {
-	char *access;       /* the access token (secret) */
-	char *refresh;      /* a new refresh token, or NULL (secret) */
+	char *access;	    /* the access token (secret) */
+	char *refresh;	    /* a new refresh token, or NULL (secret) */
 	int64_t expires_at; /* when access expires (time(NULL) clock); 0 if
 			     * the provider did not say */
 };
@@ -101,8 +101,8 @@ struct oauth2_device {
 	char *user_code;
 	char *verification_uri;
 	char *verification_uri_complete; /* NULL if not given */
-	int interval;	    /* seconds between polls */
-	int64_t expires_at; /* when device_code expires */
+	int interval;			 /* seconds between polls */
+	int64_t expires_at;		 /* when device_code expires */
 };
 
 /* Ask the device endpoint for a user code.  The caller clears *d_r with

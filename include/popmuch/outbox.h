@@ -27,18 +27,18 @@ enum outbox_state {
 	OUTBOX_QUEUED,
 	OUTBOX_MAYBE_SENT, /* "sending" found without a sender running */
 	OUTBOX_FAILED,
-	OUTBOX_SENT,       /* accepted, being filed/indexed */
-	OUTBOX_SENDING,    /* (outbox_list) being sent by a popmuch now */
+	OUTBOX_SENT,	/* accepted, being filed/indexed */
+	OUTBOX_SENDING, /* (outbox_list) being sent by a popmuch now */
 };
 
 struct outbox_entry {
-	char *name;     /* the file's base name in the outbox */
-	char *path;     /* where it is now */
+	char *name; /* the file's base name in the outbox */
+	char *path; /* where it is now */
 	enum outbox_state state;
-	int64_t when;   /* of the last state change, 0 if none */
-	char *reason;   /* the last error, "" if none */
-	char *subject;  /* for display (decoded), "" if none */
-	char *to;       /* for display, "" if none */
+	int64_t when;  /* of the last state change, 0 if none */
+	char *reason;  /* the last error, "" if none */
+	char *subject; /* for display (decoded), "" if none */
+	char *to;      /* for display, "" if none */
 };
 
 struct outbox;

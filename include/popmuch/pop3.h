@@ -13,26 +13,26 @@
 #include "popmuch/err.h"
 #include "popmuch/net.h"
 
-#define POP3_LINE_MAX 512   /* status line incl. CRLF (RFC 2449 says 512) */
-#define POP3_UIDL_MAX 70    /* RFC 1939: 1..70 characters 0x21..0x7e */
+#define POP3_LINE_MAX 512      /* status line incl. CRLF (RFC 2449 says 512) */
+#define POP3_UIDL_MAX 70       /* RFC 1939: 1..70 characters 0x21..0x7e */
 #define POP3_MSGS_MAX 1000000u /* more is absurd; bounds memory (~200 MB) */
 
 struct pop3;
 
 struct pop3_caps {
-	int capa;       /* the server answered CAPA */
+	int capa; /* the server answered CAPA */
 	int top, user, uidl, pipelining, stls, resp_codes;
 	int auth_resp_code;
-	char sasl[256]; /* space-separated SASL mechanisms, upper case */
+	char sasl[256];	   /* space-separated SASL mechanisms, upper case */
 	char apop_ts[256]; /* greeting timestamp "<...>", empty if none */
-	int login_delay; /* seconds, -1 if not advertised */
-	int expire;      /* days, -1 never/unknown */
+	int login_delay;   /* seconds, -1 if not advertised */
+	int expire;	   /* days, -1 never/unknown */
 };
 
 struct pop3_msg {
-	uint32_t num;     /* message number, 1..n */
-	uint64_t size;    /* LIST size (octets, with CRLF) */
-	char *uidl;       /* NULL when the server has no UIDL */
+	uint32_t num;  /* message number, 1..n */
+	uint64_t size; /* LIST size (octets, with CRLF) */
+	char *uidl;    /* NULL when the server has no UIDL */
 };
 
 /* One retrieved message is written to a sink: begin, data*, end. */
@@ -56,8 +56,8 @@ struct pop3_sink {
 
 /* Take ownership of conn and read the greeting.  *p_r is freed with
  * pop3_free() (which does not send QUIT). */
-enum pm_status pop3_open(struct net_conn *conn, int timeout,
-			 struct pop3 **p_r, struct pm_err *err);
+enum pm_status pop3_open(struct net_conn *conn, int timeout, struct pop3 **p_r,
+			 struct pm_err *err);
 
 /* The greeting text after "+OK", escaped (borrowed). */
 const char *pop3_greeting(const struct pop3 *p);
@@ -103,8 +103,8 @@ enum pm_status pop3_write_line(struct pop3 *p, const char *line, int secret,
 			       struct pm_err *err);
 
 /* STAT: message count and total size. */
-enum pm_status pop3_stat(struct pop3 *p, uint32_t *count_r,
-			 uint64_t *size_r, struct pm_err *err);
+enum pm_status pop3_stat(struct pop3 *p, uint32_t *count_r, uint64_t *size_r,
+			 struct pm_err *err);
 
 /* LIST and (if want_uidl) UIDL.  *msgs_r is an array of *n_r messages in
  * number order (caller frees with pop3_msgs_free()).  Malformed lines,
@@ -173,8 +173,8 @@ int pop3_parse_status(const char *line, const char **text_r);
 enum pm_status pop3_resp_code_status(const char *text);
 /* Parse "N SIZE" (LIST) and "N UIDL" (UIDL) lines.  Return 0 if valid. */
 int pop3_parse_list_line(const char *line, uint32_t *num_r, uint64_t *size_r);
-int pop3_parse_uidl_line(const char *line, uint32_t *num_r,
-			 const char **uidl_r, size_t *len_r);
+int pop3_parse_uidl_line(const char *line, uint32_t *num_r, const char **uidl_r,
+			 size_t *len_r);
 /* Apply one CAPA line to caps. */
 void pop3_parse_capa_line(struct pop3_caps *caps, const char *line);
 

@@ -18,29 +18,29 @@
 struct probe_report {
 	char *host;
 	unsigned port;
-	const char *tls_mode;   /* "implicit TLS", "STLS", "none" (static) */
-	char *greeting;         /* escaped; NULL before the greeting */
-	char *capa;             /* escaped, space-separated; NULL when the
-				 * probe never got as far as CAPA */
-	int tls;                /* TLS was established */
+	const char *tls_mode; /* "implicit TLS", "STLS", "none" (static) */
+	char *greeting;	      /* escaped; NULL before the greeting */
+	char *capa;	      /* escaped, space-separated; NULL when the
+			       * probe never got as far as CAPA */
+	int tls;	      /* TLS was established */
 	struct net_tls_info tls_info;
-	char *cert_problem;     /* why verification refused it, or NULL */
-	char *sasl;             /* offered SASL mechanisms */
-	int user_cmd, apop;     /* USER, APOP offered */
+	char *cert_problem;	 /* why verification refused it, or NULL */
+	char *sasl;		 /* offered SASL mechanisms */
+	int user_cmd, apop;	 /* USER, APOP offered */
 	const char *auth_method; /* what "auth on" (or the config) picks */
 	int login_tried, login_ok;
-	char *login_error;      /* why the login failed or was not tried */
+	char *login_error; /* why the login failed or was not tried */
 	int stat_ok;
 	uint32_t count;
 	uint64_t size;
-	int uidl;               /* 1 yes, 0 no, -1 unknown (no CAPA and
-				 * no message to try UIDL on) */
+	int uidl; /* 1 yes, 0 no, -1 unknown (no CAPA and
+		   * no message to try UIDL on) */
 	int pipelining, top;
 	char **warnings;
 	size_t nwarnings;
 	/* added later, kept at the end */
-	int stls_offered;       /* the server announced STLS before TLS */
-	int expire;             /* EXPIRE days, -1 never or not announced */
+	int stls_offered; /* the server announced STLS before TLS */
+	int expire;	  /* EXPIRE days, -1 never or not announced */
 };
 
 /* Probe acct (when not NULL) or the bare target "HOST[:PORT]" (no port

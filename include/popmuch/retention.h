@@ -16,24 +16,24 @@ struct ret_msg {
 	/* input */
 	uint32_t num;
 	uint64_t size;
-	int known;          /* delivered before, UIDL and size match */
+	int known;	    /* delivered before, UIDL and size match */
 	int64_t first_seen; /* when known */
 	/* output */
-	int fetch;          /* download it */
-	int dele;           /* delete it (after download when fetch is set) */
-	int skipped;        /* left alone: over skipsize, or over killsize
-			     * while keep or no_delete forbids deleting */
-	int killed;         /* over killsize: delete without download */
+	int fetch;   /* download it */
+	int dele;    /* delete it (after download when fetch is set) */
+	int skipped; /* left alone: over skipsize, or over killsize
+		      * while keep or no_delete forbids deleting */
+	int killed;  /* over killsize: delete without download */
 };
 
 struct ret_policy {
 	enum cfg_keep keep;
 	int64_t keep_seconds;
-	long keep_max;      /* -1: no limit */
-	uint64_t skipsize;  /* 0: off */
-	uint64_t killsize;  /* 0: off */
+	long keep_max;	   /* -1: no limit */
+	uint64_t skipsize; /* 0: off */
+	uint64_t killsize; /* 0: off */
 	int only_new;
-	int no_delete;      /* journal damaged, dry-run safety, ... */
+	int no_delete; /* journal damaged, dry-run safety, ... */
 };
 
 /* Fill the output fields of msgs[0..n) (in server order: a higher

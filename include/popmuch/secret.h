@@ -39,7 +39,6 @@ enum pm_status secret_eval(const char *cmd, int timeout, char **secret_r,
 
 /* Look up host/user in the netrc file at path.  Returns a new string or
  * NULL.  Exported for tests. */
-char *secret_netrc_lookup(const char *path, const char *host,
-			  const char *user);
+char *secret_netrc_lookup(const char *path, const char *host, const char *user);
 
 #endif

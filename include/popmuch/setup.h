@@ -60,7 +60,6 @@ char *setup_notmuch_config_path(void);
  * popmuch(1)); config_path is -C's file or NULL, dry_run prints the
  * files instead of writing them.  Prints and prompts.
  * Returns: the exit code. */
-int setup_main(const char *config_path, char **args, int nargs,
-	       int dry_run);
+int setup_main(const char *config_path, char **args, int nargs, int dry_run);
 
 #endif

@@ -13,31 +13,31 @@
 #include "popmuch/token.h"
 
 struct status_info {
-	int has_run;             /* a last-run file exists */
+	int has_run; /* a last-run file exists */
 	int64_t last_time;
-	char last_status[32];    /* "OK", "NETWORK", ... */
+	char last_status[32]; /* "OK", "NETWORK", ... */
 	char last_message[PM_ERR_MSG_MAX];
 	uint32_t on_server, kept, fetched, deleted;
-	int running;             /* a popmuch holds the account now */
+	int running;		  /* a popmuch holds the account now */
 	uint64_t journal_entries; /* messages known (delivered or kept) */
-	uint64_t index_pending;   /* delivered, not yet indexed */
-	uint64_t due_now;         /* retention would delete at the next run */
-	int64_t next_due;         /* when the next one falls due, 0 if none */
+	uint64_t index_pending;	  /* delivered, not yet indexed */
+	uint64_t due_now;	  /* retention would delete at the next run */
+	int64_t next_due;	  /* when the next one falls due, 0 if none */
 	/* added later, kept at the end */
-	int64_t maildir_count;    /* messages in new/ and cur/, -1 unknown */
-	char maildir[PATH_MAX];   /* the account's Maildir, "" unknown */
-	uint64_t not_mail;        /* stored, refused by notmuch, kept on the
-				   * server */
-	uint64_t failing;         /* the server would not send them */
-	int64_t failing_since;    /* the earliest of those first failed */
-	char no_pipelining[512];  /* why pipelining stays off, "" if not */
-	char damaged[512];        /* why the journal is damaged, "" if not */
+	int64_t maildir_count;	 /* messages in new/ and cur/, -1 unknown */
+	char maildir[PATH_MAX];	 /* the account's Maildir, "" unknown */
+	uint64_t not_mail;	 /* stored, refused by notmuch, kept on the
+				  * server */
+	uint64_t failing;	 /* the server would not send them */
+	int64_t failing_since;	 /* the earliest of those first failed */
+	char no_pipelining[512]; /* why pipelining stays off, "" if not */
+	char damaged[512];	 /* why the journal is damaged, "" if not */
 	/* OAuth2 accounts (oauth2_provider): the token record, no secret */
-	int oauth2;               /* the account uses OAuth2 */
-	struct token_info token;  /* token.present 0: no token yet */
-	int token_idle_days;      /* days since the refresh token was last
-				   * obtained or used */
-	int token_warn;           /* idle for TOKEN_IDLE_WARN_DAYS or more */
+	int oauth2;		 /* the account uses OAuth2 */
+	struct token_info token; /* token.present 0: no token yet */
+	int token_idle_days;	 /* days since the refresh token was last
+				  * obtained or used */
+	int token_warn;		 /* idle for TOKEN_IDLE_WARN_DAYS or more */
 };
 
 /* Collect the status of acct.  The journal is read without the account

@@ -60,7 +60,7 @@ struct token_info {
 /* What status shows about acct's tokens; no secret in it.
  * Returns: PM_OK (present 0 when there is no record); PM_DATAERR for a
  * damaged record; PM_IOERR when the file cannot be read. */
-enum pm_status token_info(const struct account *acct,
-			  struct token_info *info_r, struct pm_err *err);
+enum pm_status token_info(const struct account *acct, struct token_info *info_r,
+			  struct pm_err *err);
 
 #endif

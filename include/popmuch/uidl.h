@@ -24,8 +24,8 @@ struct uidl_db;
 
 enum uidl_state {
 	UIDL_PENDING = 0, /* intent recorded, delivery not confirmed */
-	UIDL_DELIVERED,   /* file durable in new/ (or moved on to cur/) */
-	UIDL_DELETED,     /* delivered, then deleted on the server (QUIT
+	UIDL_DELIVERED,	  /* file durable in new/ (or moved on to cur/) */
+	UIDL_DELETED,	  /* delivered, then deleted on the server (QUIT
 			   * +OK); forgotten once the server stops listing
 			   * it, verified again if it still does */
 };
@@ -37,14 +37,14 @@ enum uidl_state {
 
 struct uidl_entry {
 	const char *uidl;   /* raw server UIDL (any bytes but NUL) */
-	uint64_t size;      /* server's LIST size when recorded */
+	uint64_t size;	    /* server's LIST size when recorded */
 	int64_t first_seen; /* unix time of the download */
 	const char *file;   /* Maildir base name "<unique>,S=<n>" */
 	const char *hash;   /* header hash (hdrhash.h), NULL if unknown
 			     * (recorded by a popmuch before journal 2) */
 	enum uidl_state state;
-	int indexed;        /* notmuch has it */
-	int refused;        /* notmuch refused the file (not email) */
+	int indexed; /* notmuch has it */
+	int refused; /* notmuch refused the file (not email) */
 };
 
 /* Create dir (0700, parents too) if needed, take the lock (waiting for
@@ -94,10 +94,9 @@ void uidl_foreach(const struct uidl_db *db,
  * it), with its header hash (NULL: none), and make it durable (fsync)
  * before returning.  Returns: PM_OK; PM_DATAERR for a bad UIDL; the
  * file statuses when the journal cannot be written or synced. */
-enum pm_status uidl_intent(struct uidl_db *db, const char *uidl,
-			   uint64_t size, int64_t first_seen,
-			   const char *file, const char *hhash,
-			   struct pm_err *err);
+enum pm_status uidl_intent(struct uidl_db *db, const char *uidl, uint64_t size,
+			   int64_t first_seen, const char *file,
+			   const char *hhash, struct pm_err *err);
 
 /* The same without the fsync: durable at the next uidl_sync(), which
  * must come before the file is renamed into new/ (batched delivery). */
@@ -136,8 +135,7 @@ enum pm_status uidl_sync(struct uidl_db *db, struct pm_err *err);
 
 /* Rewrite the journal with only live entries when it has grown to more
  * than twice their number (or always with force). */
-enum pm_status uidl_compact(struct uidl_db *db, int force,
-			    struct pm_err *err);
+enum pm_status uidl_compact(struct uidl_db *db, int force, struct pm_err *err);
 
 /* Sync, unlock, free; NULL is fine. */
 void uidl_free(struct uidl_db **db);

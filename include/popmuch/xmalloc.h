@@ -30,6 +30,6 @@ void *xgrow_secret(void *p, size_t used, size_t size);
 /* Print "popmuch: fatal: ..." and abort().  For out-of-memory and
  * broken invariants only. */
 void fatal(const char *fmt, ...)
-	__attribute__((format(printf, 1, 2), noreturn));
+    __attribute__((format(printf, 1, 2), noreturn));
 
 #endif

@@ -19,7 +19,7 @@
 
 struct bench {
 	char *file;
-	double t0;   /* CLOCK_REALTIME seconds of the start */
+	double t0; /* CLOCK_REALTIME seconds of the start */
 	int done;
 };
 

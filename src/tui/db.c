@@ -32,7 +32,7 @@ db_open(struct db **db_r, struct pm_err *err)
 	struct db *db;
 
 	st = notmuch_database_open_with_config(
-		NULL, NOTMUCH_DATABASE_MODE_READ_ONLY, NULL, NULL, &nm, &msg);
+	    NULL, NOTMUCH_DATABASE_MODE_READ_ONLY, NULL, NULL, &nm, &msg);
 	if (st != NOTMUCH_STATUS_SUCCESS) {
 		err_set(err, PM_INDEX, "cannot open the notmuch database: %s",
 			msg ? msg : notmuch_status_to_string(st));
@@ -207,8 +207,8 @@ list_end(struct db_list *l)
 }
 
 int
-db_list_more(struct db_list *l, struct row **rows, size_t *nrows,
-	     size_t *cap, size_t n)
+db_list_more(struct db_list *l, struct row **rows, size_t *nrows, size_t *cap,
+	     size_t n)
 {
 	size_t i;
 
@@ -225,7 +225,7 @@ db_list_more(struct db_list *l, struct row **rows, size_t *nrows,
 			notmuch_threads_move_to_next(l->threads);
 		} else if (l->messages && notmuch_messages_valid(l->messages)) {
 			notmuch_message_t *m =
-				notmuch_messages_get(l->messages);
+			    notmuch_messages_get(l->messages);
 
 			message_row(m, &(*rows)[(*nrows)++]);
 			notmuch_message_destroy(m);
@@ -250,7 +250,7 @@ static char *
 threads_query(char *const *tids, size_t n, const char *query)
 {
 	size_t i, len = 3;
-	char *or, *o, *qs;
+	char * or, *o, *qs;
 
 	for (i = 0; i < n; i++)
 		len += strlen(tids[i]) + 12;
@@ -502,13 +502,14 @@ walk(notmuch_messages_t *ms, int depth, struct tree *t)
 
 		if (t->n == t->cap) {
 			t->cap = t->cap ? t->cap * 2 : 32;
-			t->rows = xreallocarray(t->rows, t->cap,
-						sizeof *t->rows);
+			t->rows =
+			    xreallocarray(t->rows, t->cap, sizeof *t->rows);
 		}
 		message_row(m, &t->rows[t->n]);
 		t->rows[t->n].depth = depth;
 		if (notmuch_message_get_flag_st(m, NOTMUCH_MESSAGE_FLAG_MATCH,
-						&match) == 0 && match)
+						&match) == 0 &&
+		    match)
 			t->rows[t->n].flags |= ROW_MATCHED;
 		t->n++;
 		walk(notmuch_message_get_replies(m), depth + 1, t);
@@ -540,7 +541,7 @@ enum pm_status
 db_thread(struct db *db, const char *thread_id, const char *query,
 	  struct row **rows_r, size_t *n_r, struct pm_err *err)
 {
-	struct tree t = { 0 };
+	struct tree t = {0};
 	char *qs;
 
 	{
@@ -568,15 +569,16 @@ db_thread(struct db *db, const char *thread_id, const char *query,
 static char *
 maildir_sibling(const char *old)
 {
-	static const char *const sub[] = { "cur", "new" };
+	static const char *const sub[] = {"cur", "new"};
 	const char *base = strrchr(old, '/');
 	size_t ulen, dlen, i;
 	char *dir, *found = NULL;
 	struct dirent *de;
 	DIR *d;
 
-	if (!base || base - old < 4 || (strncmp(base - 4, "/cur", 4) != 0 &&
-					strncmp(base - 4, "/new", 4) != 0))
+	if (!base || base - old < 4 ||
+	    (strncmp(base - 4, "/cur", 4) != 0 &&
+	     strncmp(base - 4, "/new", 4) != 0))
 		return NULL;
 	base++;
 	ulen = strcspn(base, ":");
@@ -722,7 +724,7 @@ db_tag_now(const char *query, const char *ops, struct pm_err *err)
 	char *msg = NULL;
 
 	st = notmuch_database_open_with_config(
-		NULL, NOTMUCH_DATABASE_MODE_READ_WRITE, NULL, NULL, &nm, &msg);
+	    NULL, NOTMUCH_DATABASE_MODE_READ_WRITE, NULL, NULL, &nm, &msg);
 	free(msg);
 	if (st != 0) {
 		if (nm)
@@ -801,9 +803,11 @@ set_tag(struct row *r, const char *t, int on)
 	out = xmalloc(strlen(r->tags) + strlen(t) + 2);
 	out[0] = '\0';
 	copy = xstrdup(r->tags);
-	for (w = strtok_r(copy, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
+	for (w = strtok_r(copy, " ", &save); w;
+	     w = strtok_r(NULL, " ", &save)) {
 		if (on && t && strcmp(t, w) < 0) {
-			len += (size_t)sprintf(out + len, "%s%s", len ? " " : "", t);
+			len += (size_t)sprintf(out + len, "%s%s",
+					       len ? " " : "", t);
 			t = NULL;
 		}
 		if (!on && strcmp(t, w) == 0)
@@ -871,8 +875,8 @@ db_shown_query(struct db *db, const char *query)
 		if (!strstr(query, term) && !strstr(query, plain)) {
 			char *not = xasprintf("not %s", term);
 
-			n = db_query_and(q, not);
-			free(not);
+			n = db_query_and(q, not );
+			free(not );
 			free(q);
 			q = n;
 		}

@@ -28,12 +28,12 @@ struct row {
 	char *id;      /* thread id, or message id (without <>) */
 	char *authors; /* thread authors, or the From display name */
 	char *subject;
-	char *tags;    /* space separated, sorted */
-	char *path;    /* message mode and thread view: a file of the message */
-	time_t date;   /* newest message (thread) or the message's Date */
+	char *tags;  /* space separated, sorted */
+	char *path;  /* message mode and thread view: a file of the message */
+	time_t date; /* newest message (thread) or the message's Date */
 	int total, matched; /* thread: messages in the thread / matching */
-	int depth;     /* thread view: depth in the reply tree */
-	unsigned flags; /* enum row_flag */
+	int depth;	    /* thread view: depth in the reply tree */
+	unsigned flags;	    /* enum row_flag */
 };
 
 struct db;
@@ -70,8 +70,8 @@ void db_list_free(struct db_list **l);
  * those that match query.  *rows_r is a new array the caller frees with
  * rows_free. */
 enum pm_status db_thread(struct db *db, const char *thread_id,
-			 const char *query, struct row **rows_r,
-			 size_t *n_r, struct pm_err *err);
+			 const char *query, struct row **rows_r, size_t *n_r,
+			 struct pm_err *err);
 
 /* Free n rows and the array; sets *rows to NULL. */
 void rows_free(struct row **rows, size_t n);

@@ -14,8 +14,8 @@
 
 /* A colour from the configuration (before curses starts). */
 struct user_color {
-	int fg, bg;      /* -1: default */
-	unsigned attrs;  /* enum cfg_attr */
+	int fg, bg;	/* -1: default */
+	unsigned attrs; /* enum cfg_attr */
 	int set;
 };
 
@@ -26,12 +26,13 @@ static size_t ntags;
 static int active;
 
 static const char *const element_names[ST_COUNT] = {
-	[ST_NORMAL] = "normal", [ST_UNREAD] = "unread",
-	[ST_SELECTED] = "selected", [ST_SEL_UNREAD] = "selected_unread",
-	[ST_STATUS] = "status", [ST_TITLE] = "title", [ST_DATE] = "date",
-	[ST_AUTHORS] = "authors", [ST_TAGS] = "tags",
-	[ST_FLAGGED] = "flagged", [ST_HEADER] = "header",
-	[ST_QUOTE] = "quote", [ST_ERROR] = "error", [ST_BAR] = "bar",
+    [ST_NORMAL] = "normal",	[ST_UNREAD] = "unread",
+    [ST_SELECTED] = "selected", [ST_SEL_UNREAD] = "selected_unread",
+    [ST_STATUS] = "status",	[ST_TITLE] = "title",
+    [ST_DATE] = "date",		[ST_AUTHORS] = "authors",
+    [ST_TAGS] = "tags",		[ST_FLAGGED] = "flagged",
+    [ST_HEADER] = "header",	[ST_QUOTE] = "quote",
+    [ST_ERROR] = "error",	[ST_BAR] = "bar",
 };
 
 int
@@ -55,7 +56,7 @@ disp_color(const char *element, int fg, int bg, unsigned attrs)
 		if (i == ST_COUNT)
 			return -1;
 	}
-	user[i] = (struct user_color){ fg, bg, attrs, 1 };
+	user[i] = (struct user_color){fg, bg, attrs, 1};
 	return 0;
 }
 
@@ -123,16 +124,16 @@ init_styles(void)
 {
 	/* fg, bg, extra attributes */
 	static const short colours[ST_COUNT][2] = {
-		[ST_STATUS] = { COLOR_BLACK, COLOR_CYAN },
-		[ST_TITLE] = { COLOR_BLACK, COLOR_CYAN },
-		[ST_DATE] = { COLOR_YELLOW, -1 },
-		[ST_AUTHORS] = { COLOR_CYAN, -1 },
-		[ST_TAGS] = { COLOR_GREEN, -1 },
-		[ST_FLAGGED] = { COLOR_RED, -1 },
-		[ST_HEADER] = { COLOR_CYAN, -1 },
-		[ST_QUOTE] = { COLOR_GREEN, -1 },
-		[ST_ERROR] = { COLOR_WHITE, COLOR_RED },
-		[ST_BAR] = { COLOR_BLACK, COLOR_GREEN },
+	    [ST_STATUS] = {COLOR_BLACK, COLOR_CYAN},
+	    [ST_TITLE] = {COLOR_BLACK, COLOR_CYAN},
+	    [ST_DATE] = {COLOR_YELLOW, -1},
+	    [ST_AUTHORS] = {COLOR_CYAN, -1},
+	    [ST_TAGS] = {COLOR_GREEN, -1},
+	    [ST_FLAGGED] = {COLOR_RED, -1},
+	    [ST_HEADER] = {COLOR_CYAN, -1},
+	    [ST_QUOTE] = {COLOR_GREEN, -1},
+	    [ST_ERROR] = {COLOR_WHITE, COLOR_RED},
+	    [ST_BAR] = {COLOR_BLACK, COLOR_GREEN},
 	};
 	int colour = has_colors() && getenv("NO_COLOR") == NULL;
 	int i;
@@ -271,19 +272,32 @@ static int
 map_function_key(wint_t k)
 {
 	switch (k) {
-	case KEY_UP: return TK_UP;
-	case KEY_DOWN: return TK_DOWN;
-	case KEY_LEFT: return TK_LEFT;
-	case KEY_RIGHT: return TK_RIGHT;
-	case KEY_PPAGE: return TK_PGUP;
-	case KEY_NPAGE: return TK_PGDN;
-	case KEY_HOME: return TK_HOME;
-	case KEY_END: return TK_END;
-	case KEY_ENTER: return TK_ENTER;
-	case KEY_BACKSPACE: return TK_BACKSPACE;
-	case KEY_DC: return TK_DELETE;
-	case KEY_RESIZE: return TK_RESIZE;
-	default: return 0;
+	case KEY_UP:
+		return TK_UP;
+	case KEY_DOWN:
+		return TK_DOWN;
+	case KEY_LEFT:
+		return TK_LEFT;
+	case KEY_RIGHT:
+		return TK_RIGHT;
+	case KEY_PPAGE:
+		return TK_PGUP;
+	case KEY_NPAGE:
+		return TK_PGDN;
+	case KEY_HOME:
+		return TK_HOME;
+	case KEY_END:
+		return TK_END;
+	case KEY_ENTER:
+		return TK_ENTER;
+	case KEY_BACKSPACE:
+		return TK_BACKSPACE;
+	case KEY_DC:
+		return TK_DELETE;
+	case KEY_RESIZE:
+		return TK_RESIZE;
+	default:
+		return 0;
 	}
 }
 
@@ -291,15 +305,26 @@ static int
 map_char(wint_t c)
 {
 	switch (c) {
-	case '\r': case '\n': return TK_ENTER;
-	case 127: case 8: return TK_BACKSPACE;
-	case 27: return TK_ESC;
-	case '\t': return TK_TAB;
-	case 12: return TK_CTRL_L;
-	case 3: return TK_CTRL_C;
-	case 21: return TK_CTRL_U;
-	case 23: return TK_CTRL_W;
-	default: return c < 0x20 ? 0 : (int)c;
+	case '\r':
+	case '\n':
+		return TK_ENTER;
+	case 127:
+	case 8:
+		return TK_BACKSPACE;
+	case 27:
+		return TK_ESC;
+	case '\t':
+		return TK_TAB;
+	case 12:
+		return TK_CTRL_L;
+	case 3:
+		return TK_CTRL_C;
+	case 21:
+		return TK_CTRL_U;
+	case 23:
+		return TK_CTRL_W;
+	default:
+		return c < 0x20 ? 0 : (int)c;
 	}
 }
 

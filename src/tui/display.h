@@ -18,10 +18,10 @@ enum disp_style {
 	ST_AUTHORS,
 	ST_TAGS,
 	ST_FLAGGED,
-	ST_HEADER,     /* header names in the message view */
-	ST_QUOTE,      /* quoted lines */
+	ST_HEADER, /* header names in the message view */
+	ST_QUOTE,  /* quoted lines */
 	ST_ERROR,
-	ST_BAR,        /* progress bar filled part */
+	ST_BAR, /* progress bar filled part */
 	ST_COUNT
 };
 

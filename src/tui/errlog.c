@@ -52,11 +52,11 @@ open_log(struct errlog *e)
 	err_clear(&err);
 	e->path = errlog_path();
 	fd = fsutil_mkdirs(dir, &err) == PM_OK
-		     ? open(e->path,
-			    O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC |
-				    O_NOFOLLOW,
-			    0600)
-		     : -1;
+		 ? open(e->path,
+			O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC |
+			    O_NOFOLLOW,
+			0600)
+		 : -1;
 	free(dir);
 	if (fd >= 0) {
 		e->rd = open(e->path, O_RDONLY | O_CLOEXEC);
@@ -99,8 +99,7 @@ errlog_start(struct errlog *e)
 }
 
 void
-errlog_read(struct errlog *e, void (*line)(void *arg, const char *s),
-	    void *arg)
+errlog_read(struct errlog *e, void (*line)(void *arg, const char *s), void *arg)
 {
 	ssize_t r;
 	char *nl;

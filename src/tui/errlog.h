@@ -10,8 +10,8 @@
 #include <stddef.h>
 
 struct errlog {
-	int saved; /* the original stderr, or -1 */
-	int rd;    /* reading the file, or -1 */
+	int saved;  /* the original stderr, or -1 */
+	int rd;	    /* reading the file, or -1 */
 	char *path; /* NULL: an unlinked temporary file */
 	char buf[1024];
 	size_t len;

@@ -28,8 +28,8 @@ struct acct_prog {
 };
 
 struct fetch_state {
-	pid_t pid;    /* 0 when reaped */
-	int fd;       /* -1 at EOF */
+	pid_t pid; /* 0 when reaped */
+	int fd;	   /* -1 at EOF */
 	int exit_status;
 	char buf[4096];
 	size_t len;
@@ -222,9 +222,10 @@ finish(struct tui *t)
 		if (f->acc[i].status && strcmp(f->acc[i].status, "OK") != 0)
 			failed++;
 	if (f->exit_status != 0 || failed)
-		tui_status(t, 1, "fetch: %ld new; %zu account%s failed "
-				 "(exit %d), L for the log", n, failed,
-			   failed == 1 ? "" : "s", f->exit_status);
+		tui_status(t, 1,
+			   "fetch: %ld new; %zu account%s failed "
+			   "(exit %d), L for the log",
+			   n, failed, failed == 1 ? "" : "s", f->exit_status);
 	else
 		tui_status(t, 0, "%ld new", n);
 	tui_log(t, "fetch ended: %ld new, exit status %d", n, f->exit_status);
@@ -271,8 +272,8 @@ fetch_reap(struct tui *t, pid_t pid, int status)
 	if (!f || pid != f->pid)
 		return 0;
 	f->pid = 0;
-	f->exit_status = WIFEXITED(status) ? WEXITSTATUS(status)
-					   : 128 + WTERMSIG(status);
+	f->exit_status =
+	    WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 	if (f->fd >= 0) /* read what is left, to the EOF */
 		return fetch_read(t);
 	return finish(t);
@@ -318,8 +319,9 @@ last_run(const char *name)
 	if (localtime_r(&tt, &tm) != NULL)
 		strftime(when, sizeof when, "%Y-%m-%d %H:%M", &tm);
 	return xasprintf("last fetch %s: %s, %lu fetched, %lu deleted, "
-			 "%lu on the server", when, lr.status,
-			 (unsigned long)lr.fetched, (unsigned long)lr.deleted,
+			 "%lu on the server",
+			 when, lr.status, (unsigned long)lr.fetched,
+			 (unsigned long)lr.deleted,
 			 (unsigned long)lr.on_server);
 }
 
@@ -338,10 +340,10 @@ void
 fetch_progress_text(const struct fetch_nums *n, char *buf, size_t size)
 {
 	char a[32], b[32], rate[32], eta[48] = "";
-	unsigned long long r = n->elapsed > 0
-		? n->bytes_done / (unsigned long long)n->elapsed : 0;
-	unsigned long long left = n->bytes > n->bytes_done
-		? n->bytes - n->bytes_done : 0;
+	unsigned long long r =
+	    n->elapsed > 0 ? n->bytes_done / (unsigned long long)n->elapsed : 0;
+	unsigned long long left =
+	    n->bytes > n->bytes_done ? n->bytes - n->bytes_done : 0;
 
 	human(n->bytes_done, a, sizeof a);
 	human(n->bytes, b, sizeof b);
@@ -349,11 +351,12 @@ fetch_progress_text(const struct fetch_nums *n, char *buf, size_t size)
 		/* every message is here: the rest is the server's DELE and
 		 * QUIT and the last sync, which a byte rate does not time */
 		if (n->to_delete > 0)
-			snprintf(eta, sizeof eta, ", deleting %ld on the server",
-				 n->to_delete);
-		snprintf(buf, size, " %ld/%ld messages  %s  all received; "
-			 "finishing%s (%lds)", n->done, n->to_fetch, a, eta,
-			 n->finishing);
+			snprintf(eta, sizeof eta,
+				 ", deleting %ld on the server", n->to_delete);
+		snprintf(buf, size,
+			 " %ld/%ld messages  %s  all received; "
+			 "finishing%s (%lds)",
+			 n->done, n->to_fetch, a, eta, n->finishing);
 		return;
 	}
 	human(r, rate, sizeof rate);
@@ -370,16 +373,19 @@ draw_progress(const struct acct_prog *p, int row, int cols)
 	int barw = cols > 60 ? 20 : 10, fill;
 	time_t now = time(NULL);
 	struct fetch_nums n = {
-		.done = p->done, .to_fetch = p->to_fetch,
-		.to_delete = p->to_delete, .bytes = p->bytes,
-		.bytes_done = p->bytes_done, .elapsed = (long)(now - p->start),
-		.finishing = p->received ? (long)(now - p->received) : -1,
+	    .done = p->done,
+	    .to_fetch = p->to_fetch,
+	    .to_delete = p->to_delete,
+	    .bytes = p->bytes,
+	    .bytes_done = p->bytes_done,
+	    .elapsed = (long)(now - p->start),
+	    .finishing = p->received ? (long)(now - p->received) : -1,
 	};
 
-	fill = p->bytes ? (int)((unsigned long long)barw * p->bytes_done /
-				p->bytes)
-			: p->to_fetch ? (int)(barw * p->done / p->to_fetch)
-				      : barw;
+	fill = p->bytes
+		   ? (int)((unsigned long long)barw * p->bytes_done / p->bytes)
+	       : p->to_fetch ? (int)(barw * p->done / p->to_fetch)
+			     : barw;
 	if (fill > barw)
 		fill = barw;
 	disp_text(row, 4, "[", ST_NORMAL);
@@ -406,10 +412,12 @@ fetch_draw_account(struct tui *t, const struct account *a, int row, int cols,
 	for (i = 0; f && i < f->nacc; i++)
 		if (strcmp(f->acc[i].name, a->name) == 0)
 			p = &f->acc[i];
-	s = xasprintf(" %-16s %s@%s:%u  keep %s", a->name, a->user ? a->user : "",
-		      a->host ? a->host : "?", account_port(a),
-		      a->keep == CFG_KEEP_OFF ? "off" :
-		      a->keep == CFG_KEEP_ON ? "all" : "for a time");
+	s = xasprintf(" %-16s %s@%s:%u  keep %s", a->name,
+		      a->user ? a->user : "", a->host ? a->host : "?",
+		      account_port(a),
+		      a->keep == CFG_KEEP_OFF  ? "off"
+		      : a->keep == CFG_KEEP_ON ? "all"
+					       : "for a time");
 	fit = layout_fit(s, cols, 1);
 	disp_text(row, 0, fit, selected ? ST_SELECTED : ST_UNREAD);
 	free(s);
@@ -428,8 +436,9 @@ fetch_draw_account(struct tui *t, const struct account *a, int row, int cols,
 		s = xstrdup(fetch_running(t) ? "    waiting..."
 					     : "    never fetched");
 	fit = layout_fit(s, cols, 0);
-	disp_text(row + 1, 0, fit, p && p->status && strcmp(p->status, "OK")
-					   ? ST_ERROR : ST_NORMAL);
+	disp_text(row + 1, 0, fit,
+		  p && p->status && strcmp(p->status, "OK") ? ST_ERROR
+							    : ST_NORMAL);
 	free(s);
 	free(fit);
 }

@@ -8,11 +8,10 @@
 #include "strbuf.h"
 #include "flowed.h"
 
-
 char *
 flowed_decode(const char *text, int delsp)
 {
-	struct strbuf o = { 0 };
+	struct strbuf o = {0};
 	const char *p = text, *nl, *body;
 	size_t len, depth;
 	long open = -1; /* depth of the paragraph being joined, or -1 */

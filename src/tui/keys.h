@@ -12,66 +12,81 @@
 
 #define KEY_BASE 0x110000
 enum tui_special_key {
-	TK_UP = KEY_BASE + 1, TK_DOWN, TK_LEFT, TK_RIGHT, TK_PGUP, TK_PGDN,
-	TK_HOME, TK_END, TK_ENTER, TK_BACKSPACE, TK_ESC, TK_TAB, TK_DELETE,
-	TK_RESIZE, TK_CTRL_L, TK_CTRL_C, TK_CTRL_U, TK_CTRL_W,
+	TK_UP = KEY_BASE + 1,
+	TK_DOWN,
+	TK_LEFT,
+	TK_RIGHT,
+	TK_PGUP,
+	TK_PGDN,
+	TK_HOME,
+	TK_END,
+	TK_ENTER,
+	TK_BACKSPACE,
+	TK_ESC,
+	TK_TAB,
+	TK_DELETE,
+	TK_RESIZE,
+	TK_CTRL_L,
+	TK_CTRL_C,
+	TK_CTRL_U,
+	TK_CTRL_W,
 };
 
 /* X(name, help) */
-#define TUI_ACTIONS(X)                                                        \
-	X(NONE, "nothing")                                                    \
-	X(QUIT, "back; quit on the first screen")                             \
-	X(HELP, "this help")                                                  \
-	X(SEARCH, "search: notmuch query prompt")                             \
-	X(FETCH, "fetch all accounts")                                        \
-	X(ACCOUNTS, "accounts and fetch progress")                            \
-	X(SAVED, "saved searches")                                            \
-	X(LOG, "log of this session")                                         \
-	X(REDRAW, "redraw the screen")                                        \
-	X(DOWN, "next line")                                                  \
-	X(UP, "previous line")                                                \
-	X(PGDN, "next page")                                                  \
-	X(PGUP, "previous page")                                              \
-	X(TOP, "first line")                                                  \
-	X(BOTTOM, "last line")                                                \
-	X(OPEN, "open")                                                       \
-	X(TAG_ADD, "add tags")                                                \
-	X(TAG_REMOVE, "remove tags")                                          \
-	X(UNREAD, "toggle unread")                                            \
-	X(FLAGGED, "toggle flagged")                                          \
-	X(DELETED, "toggle deleted")                                          \
-	X(ARCHIVE, "archive (remove the inbox tag)")                          \
-	X(THREADS, "toggle threads / messages")                               \
-	X(NEXT_MSG, "next message")                                           \
-	X(PREV_MSG, "previous message")                                       \
-	X(ATTACHMENTS, "list attachments")                                    \
-	X(HEADERS, "toggle full headers")                                     \
-	X(RAW, "toggle the raw message")                                      \
-	X(SAVE, "save the attachment")                                        \
+#define TUI_ACTIONS(X)                                                         \
+	X(NONE, "nothing")                                                     \
+	X(QUIT, "back; quit on the first screen")                              \
+	X(HELP, "this help")                                                   \
+	X(SEARCH, "search: notmuch query prompt")                              \
+	X(FETCH, "fetch all accounts")                                         \
+	X(ACCOUNTS, "accounts and fetch progress")                             \
+	X(SAVED, "saved searches")                                             \
+	X(LOG, "log of this session")                                          \
+	X(REDRAW, "redraw the screen")                                         \
+	X(DOWN, "next line")                                                   \
+	X(UP, "previous line")                                                 \
+	X(PGDN, "next page")                                                   \
+	X(PGUP, "previous page")                                               \
+	X(TOP, "first line")                                                   \
+	X(BOTTOM, "last line")                                                 \
+	X(OPEN, "open")                                                        \
+	X(TAG_ADD, "add tags")                                                 \
+	X(TAG_REMOVE, "remove tags")                                           \
+	X(UNREAD, "toggle unread")                                             \
+	X(FLAGGED, "toggle flagged")                                           \
+	X(DELETED, "toggle deleted")                                           \
+	X(ARCHIVE, "archive (remove the inbox tag)")                           \
+	X(THREADS, "toggle threads / messages")                                \
+	X(NEXT_MSG, "next message")                                            \
+	X(PREV_MSG, "previous message")                                        \
+	X(ATTACHMENTS, "list attachments")                                     \
+	X(HEADERS, "toggle full headers")                                      \
+	X(RAW, "toggle the raw message")                                       \
+	X(SAVE, "save the attachment")                                         \
 	X(OPEN_EXT, "open the attachment (xdg-open or mailcap)")               \
-	X(FIND, "find in the message (empty: stop finding)")                  \
-	X(FIND_PREV, "previous match (n: next match while finding)")          \
-	X(PIPE, "pipe to a shell command (the message, or the part)")         \
-	X(SAVE_ALL, "save every attachment into a directory")                 \
-	X(NEXT_UNREAD, "next unread thread or message")                       \
-	X(TAG_ALL, "tag every message of the search (+tag -tag)") \
-	X(REPLY, "reply to the sender")                                       \
-	X(REPLY_ALL, "reply to all (group reply)")                            \
-	X(FORWARD, "forward")                                                 \
-	X(COMPOSE, "write a new message")                                     \
-	X(OUTBOX, "outbox and postponed drafts")                              \
-	X(SEND, "send")                                                       \
-	X(EDIT, "edit the draft again")                                       \
-	X(ATTACH, "attach a file")                                            \
-	X(DETACH, "remove the last attachment")                               \
-	X(POSTPONE, "postpone: keep the draft for later")                     \
+	X(FIND, "find in the message (empty: stop finding)")                   \
+	X(FIND_PREV, "previous match (n: next match while finding)")           \
+	X(PIPE, "pipe to a shell command (the message, or the part)")          \
+	X(SAVE_ALL, "save every attachment into a directory")                  \
+	X(NEXT_UNREAD, "next unread thread or message")                        \
+	X(TAG_ALL, "tag every message of the search (+tag -tag)")              \
+	X(REPLY, "reply to the sender")                                        \
+	X(REPLY_ALL, "reply to all (group reply)")                             \
+	X(FORWARD, "forward")                                                  \
+	X(COMPOSE, "write a new message")                                      \
+	X(OUTBOX, "outbox and postponed drafts")                               \
+	X(SEND, "send")                                                        \
+	X(EDIT, "edit the draft again")                                        \
+	X(ATTACH, "attach a file")                                             \
+	X(DETACH, "remove the last attachment")                                \
+	X(POSTPONE, "postpone: keep the draft for later")                      \
 	X(DISCARD, "discard the draft")
 
 enum tui_action {
 #define TUI_ACTION_ENUM(name, help) ACT_##name,
 	TUI_ACTIONS(TUI_ACTION_ENUM)
 #undef TUI_ACTION_ENUM
-	ACT_COUNT
+	    ACT_COUNT
 };
 
 enum tui_scope {

@@ -51,8 +51,8 @@ layout_dropped(unsigned cp)
 	return (cp >= 0x202A && cp <= 0x202E) || /* bidi embeddings */
 	       (cp >= 0x2066 && cp <= 0x2069) || /* bidi isolates */
 	       cp == 0x200E || cp == 0x200F || cp == 0x061C || /* marks */
-	       cp == 0x200D ||                   /* zero width joiner */
-	       cp == 0xFE0E || cp == 0xFE0F ||   /* emoji presentation */
+	       cp == 0x200D ||			 /* zero width joiner */
+	       cp == 0xFE0E || cp == 0xFE0F ||	 /* emoji presentation */
 	       (cp >= 0x1F3FB && cp <= 0x1F3FF); /* skin tone modifiers */
 }
 

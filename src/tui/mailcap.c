@@ -49,7 +49,6 @@ mailcap_safe_name(const char *filename)
 	return xasprintf("part.%s", dot + 1);
 }
 
-
 /* Insert value where the entry's quoting state is q (0, '\'' or '"'). */
 static int
 put_value(struct strbuf *b, const char *value, char q)
@@ -78,7 +77,7 @@ enum pm_status
 mailcap_expand(const char *cmd, const char *type, const char *file,
 	       char **out_r, struct pm_err *err)
 {
-	struct strbuf b = { 0 };
+	struct strbuf b = {0};
 	const char *p;
 	char q = 0; /* the quote the entry is inside of */
 	int has_file = 0;
@@ -139,7 +138,8 @@ split_fields(char *line, char **fields, size_t max)
 
 		fields[i] += strspn(fields[i], " \t");
 		l = strlen(fields[i]);
-		while (l && (fields[i][l - 1] == ' ' || fields[i][l - 1] == '\t'))
+		while (l &&
+		       (fields[i][l - 1] == ' ' || fields[i][l - 1] == '\t'))
 			fields[i][--l] = '\0';
 	}
 	return n;
@@ -206,8 +206,8 @@ find_entry(const char *type)
 }
 
 enum pm_status
-mailcap_lookup(const char *type, const char *file,
-	       struct mailcap_entry **e_r, struct pm_err *err)
+mailcap_lookup(const char *type, const char *file, struct mailcap_entry **e_r,
+	       struct pm_err *err)
 {
 	struct mailcap_entry *e;
 	char *cmd;

@@ -18,7 +18,7 @@
 #include "popmuch/err.h"
 
 struct mailcap_entry {
-	char *command;     /* for sh -c; the file on stdin if no %s */
+	char *command;	   /* for sh -c; the file on stdin if no %s */
 	int needsterminal; /* run in the terminal, curses suspended */
 	int copiousoutput; /* page its output */
 };

@@ -18,8 +18,8 @@
 struct walk {
 	struct msg_view *v;
 	const char *html_cmd;
-	int leaf;  /* next leaf index */
-	int save;  /* msg_save_part: the wanted leaf, else -1 */
+	int leaf; /* next leaf index */
+	int save; /* msg_save_part: the wanted leaf, else -1 */
 	GMimeObject *found;
 	int depth; /* of message/rfc822 nesting */
 };
@@ -102,7 +102,7 @@ static char *
 part_utf8(GMimePart *part)
 {
 	const char *cs = g_mime_object_get_content_type_parameter(
-		GMIME_OBJECT(part), "charset");
+	    GMIME_OBJECT(part), "charset");
 	GByteArray *ba = part_bytes(part);
 	const char *data = (const char *)ba->data;
 	char *out = NULL;
@@ -159,8 +159,8 @@ static char *
 filter(const char *cmd, const char *input)
 {
 	const char *tmp = getenv("TMPDIR");
-	char *tmpl = xasprintf("%s/popmuch-html-XXXXXX",
-			       tmp && *tmp ? tmp : "/tmp");
+	char *tmpl =
+	    xasprintf("%s/popmuch-html-XXXXXX", tmp && *tmp ? tmp : "/tmp");
 	int in = mkstemp(tmpl), p[2], status;
 	size_t len = 0, cap = 8192;
 	char *out;
@@ -251,8 +251,7 @@ add_attachment(struct walk *w, GMimeObject *obj, int leaf)
 	g_free(mt);
 	if (GMIME_IS_PART(obj)) {
 		GMimeStream *null = g_mime_stream_null_new();
-		GMimeDataWrapper *dw =
-			g_mime_part_get_content(GMIME_PART(obj));
+		GMimeDataWrapper *dw = g_mime_part_get_content(GMIME_PART(obj));
 
 		fn = g_mime_part_get_filename(GMIME_PART(obj));
 		if (dw)
@@ -262,8 +261,8 @@ add_attachment(struct walk *w, GMimeObject *obj, int leaf)
 	}
 	if (GMIME_IS_MESSAGE_PART(obj)) {
 		GMimeStream *null = g_mime_stream_null_new();
-		GMimeMessage *m = g_mime_message_part_get_message(
-			GMIME_MESSAGE_PART(obj));
+		GMimeMessage *m =
+		    g_mime_message_part_get_message(GMIME_MESSAGE_PART(obj));
 
 		if (m)
 			g_mime_object_write_to_stream(GMIME_OBJECT(m), NULL,
@@ -271,7 +270,7 @@ add_attachment(struct walk *w, GMimeObject *obj, int leaf)
 		a->size = GMIME_STREAM_NULL(null)->written;
 		g_object_unref(null);
 		fn = g_mime_object_get_content_disposition_parameter(
-			obj, "filename");
+		    obj, "filename");
 	}
 	if (fn && *fn)
 		a->filename = xstrdup(fn);
@@ -350,10 +349,10 @@ walk_leaf(struct walk *w, GMimeObject *obj, int show)
 	if (is_type(obj, "text", "html")) {
 		render_html(w, text);
 	} else if (is_flowed(obj)) {
-		const char *ds = g_mime_object_get_content_type_parameter(
-			obj, "delsp");
+		const char *ds =
+		    g_mime_object_get_content_type_parameter(obj, "delsp");
 		char *flowed = flowed_decode(
-			text, ds && g_ascii_strcasecmp(ds, "yes") == 0);
+		    text, ds && g_ascii_strcasecmp(ds, "yes") == 0);
 
 		add_text(w->v, flowed, strlen(flowed), ML_TEXT);
 		free(flowed);
@@ -370,7 +369,7 @@ walk_message(struct walk *w, GMimeObject *obj, int show)
 {
 	int leaf = w->leaf++;
 	GMimeMessage *m =
-		g_mime_message_part_get_message(GMIME_MESSAGE_PART(obj));
+	    g_mime_message_part_get_message(GMIME_MESSAGE_PART(obj));
 	char *note;
 
 	if (leaf == w->save)
@@ -437,15 +436,16 @@ parse_file(const char *path, struct pm_err *err)
 static void
 render_headers(struct msg_view *v, GMimeMessage *m, enum msg_mode mode)
 {
-	static const char *const want[] = { "From", "To", "Cc", "Date",
-					    "Subject" };
+	static const char *const want[] = {"From", "To", "Cc", "Date",
+					   "Subject"};
 	GMimeHeaderList *hl = g_mime_object_get_header_list(GMIME_OBJECT(m));
 	int i, n = g_mime_header_list_get_count(hl);
 	size_t k;
 
 	if (mode == MSG_FULL_HEADERS) {
 		for (i = 0; i < n; i++) {
-			GMimeHeader *h = g_mime_header_list_get_header_at(hl, i);
+			GMimeHeader *h =
+			    g_mime_header_list_get_header_at(hl, i);
 
 			add_header(v, g_mime_header_get_name(h),
 				   g_mime_header_get_value(h));
@@ -454,11 +454,13 @@ render_headers(struct msg_view *v, GMimeMessage *m, enum msg_mode mode)
 	}
 	for (k = 0; k < sizeof want / sizeof want[0]; k++)
 		for (i = 0; i < n; i++) {
-			GMimeHeader *h = g_mime_header_list_get_header_at(hl, i);
+			GMimeHeader *h =
+			    g_mime_header_list_get_header_at(hl, i);
 
 			if (g_ascii_strcasecmp(g_mime_header_get_name(h),
 					       want[k]) == 0) {
-				add_header(v, want[k], g_mime_header_get_value(h));
+				add_header(v, want[k],
+					   g_mime_header_get_value(h));
 				break;
 			}
 		}
@@ -482,7 +484,7 @@ msg_render(const char *path, enum msg_mode mode, const char *html_cmd,
 	   struct msg_view **v_r, struct pm_err *err)
 {
 	struct msg_view *v = xcalloc(1, sizeof *v);
-	struct walk w = { .v = v, .html_cmd = html_cmd, .save = -1 };
+	struct walk w = {.v = v, .html_cmd = html_cmd, .save = -1};
 	GMimeMessage *m;
 
 	if (mode == MSG_RAW) {
@@ -528,10 +530,9 @@ msg_view_free(struct msg_view **v)
 }
 
 enum pm_status
-msg_save_part(const char *path, int part, const char *dest,
-	      struct pm_err *err)
+msg_save_part(const char *path, int part, const char *dest, struct pm_err *err)
 {
-	struct walk w = { .save = part };
+	struct walk w = {.save = part};
 	GMimeMessage *m = parse_file(path, err), *msg;
 	GMimeDataWrapper *dw;
 	GMimeStream *out;
@@ -542,12 +543,11 @@ msg_save_part(const char *path, int part, const char *dest,
 	if (g_mime_message_get_mime_part(m))
 		walk_object(&w, g_mime_message_get_mime_part(m), 0);
 	dw = w.found && GMIME_IS_PART(w.found)
-		     ? g_mime_part_get_content(GMIME_PART(w.found))
-		     : NULL;
+		 ? g_mime_part_get_content(GMIME_PART(w.found))
+		 : NULL;
 	msg = w.found && GMIME_IS_MESSAGE_PART(w.found)
-		      ? g_mime_message_part_get_message(
-				GMIME_MESSAGE_PART(w.found))
-		      : NULL;
+		  ? g_mime_message_part_get_message(GMIME_MESSAGE_PART(w.found))
+		  : NULL;
 	if (!dw && !msg) {
 		g_object_unref(m);
 		return err_set(err, PM_DATAERR, "no such part");

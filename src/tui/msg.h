@@ -12,22 +12,22 @@
 #include "popmuch/err.h"
 
 enum msg_mode {
-	MSG_NORMAL,       /* From, To, Cc, Date, Subject; the body */
+	MSG_NORMAL,	  /* From, To, Cc, Date, Subject; the body */
 	MSG_FULL_HEADERS, /* every header; the body */
-	MSG_RAW,          /* the file as it is */
+	MSG_RAW,	  /* the file as it is */
 };
 
 enum msg_line_kind { ML_TEXT, ML_HEADER, ML_QUOTE, ML_NOTE };
 
 struct msg_attachment {
 	char *filename; /* decoded, never a path: no '/' */
-	char *type;     /* "image/png" */
-	size_t size;    /* decoded bytes */
-	int part;       /* leaf index for msg_save_part */
+	char *type;	/* "image/png" */
+	size_t size;	/* decoded bytes */
+	int part;	/* leaf index for msg_save_part */
 };
 
 struct msg_view {
-	char **lines; /* tabs expanded, no newline */
+	char **lines;	      /* tabs expanded, no newline */
 	unsigned char *kinds; /* enum msg_line_kind per line */
 	size_t nlines;
 	struct msg_attachment *att;

@@ -136,8 +136,8 @@ tui_pipe_file(const char *file, const char *cmd)
 static void
 run_sh_in_terminal(const char *cmd)
 {
-	tui_run_in_terminal((char *const[]){ (char *)"/bin/sh", (char *)"-c",
-					     (char *)cmd, NULL });
+	tui_run_in_terminal((char *const[]){(char *)"/bin/sh", (char *)"-c",
+					    (char *)cmd, NULL});
 }
 
 /* The built-in mailcap reader. */
@@ -153,8 +153,8 @@ open_mailcap(struct tui *t, const char *dest, const char *type)
 	if (mailcap_lookup(type, dest, &e, &err) != PM_OK) {
 		tui_status(t, 1, "%s%s", err.msg,
 			   err.code == PM_UNAVAILABLE
-				   ? " (and no xdg-open or run-mailcap)"
-				   : "");
+			       ? " (and no xdg-open or run-mailcap)"
+			       : "");
 		return;
 	}
 	tui_log(t, "mailcap: %s", e->command);
@@ -166,9 +166,8 @@ open_mailcap(struct tui *t, const char *dest, const char *type)
 	} else if (e->needsterminal) {
 		run_sh_in_terminal(e->command);
 	} else {
-		spawn_detached((char *const[]){ (char *)"/bin/sh",
-						(char *)"-c", e->command,
-						NULL });
+		spawn_detached((char *const[]){(char *)"/bin/sh", (char *)"-c",
+					       e->command, NULL});
 	}
 	tui_status(t, 0, "opened %s (mailcap)", dest);
 	mailcap_entry_free(&e);
@@ -181,8 +180,8 @@ open_with(struct tui *t, const char *dest, const char *type)
 	char *typed;
 
 	if (have_display() && tui_on_path("xdg-open")) {
-		spawn_detached((char *const[]){ (char *)"xdg-open",
-						(char *)dest, NULL });
+		spawn_detached(
+		    (char *const[]){(char *)"xdg-open", (char *)dest, NULL});
 		tui_status(t, 0, "opening %s with xdg-open", dest);
 		return;
 	}
@@ -191,13 +190,13 @@ open_with(struct tui *t, const char *dest, const char *type)
 		 * (needsterminal, copiousoutput), so it gets it */
 		typed = xasprintf("%s:%s", type, dest);
 		if (have_display())
-			spawn_detached((char *const[]){
-				(char *)"run-mailcap", (char *)"--action=view",
-				typed, NULL });
+			spawn_detached((char *const[]){(char *)"run-mailcap",
+						       (char *)"--action=view",
+						       typed, NULL});
 		else
 			tui_run_in_terminal((char *const[]){
-				(char *)"run-mailcap", (char *)"--action=view",
-				typed, NULL });
+			    (char *)"run-mailcap", (char *)"--action=view",
+			    typed, NULL});
 		tui_status(t, 0, "opened %s with run-mailcap", dest);
 		free(typed);
 		return;
@@ -217,9 +216,10 @@ run_tmpdir(struct tui *t)
 		return t->tmpdir;
 	tmpl = xasprintf("%s/popmuch-XXXXXX", tmp && *tmp ? tmp : "/tmp");
 	if (!mkdtemp(tmpl)) {
-		tui_status(t, 1, "cannot create a temporary directory in %s: "
-				 "%s", tmp && *tmp ? tmp : "/tmp",
-			   strerror(errno));
+		tui_status(t, 1,
+			   "cannot create a temporary directory in %s: "
+			   "%s",
+			   tmp && *tmp ? tmp : "/tmp", strerror(errno));
 		free(tmpl);
 		return NULL;
 	}
@@ -230,8 +230,8 @@ run_tmpdir(struct tui *t)
 /* Save leaf part of msgpath into a new directory of the run's private
  * one, under a generated name; *dest_r is new.  Status bar on error. */
 static enum pm_status
-save_private(struct tui *t, const char *msgpath, int part,
-	     const char *filename, char **dest_r)
+save_private(struct tui *t, const char *msgpath, int part, const char *filename,
+	     char **dest_r)
 {
 	const char *dir = run_tmpdir(t);
 	char *name, *sub, *dest;
@@ -311,7 +311,8 @@ remove_tree(const char *dir, int depth)
 	char *p;
 
 	while (d && (de = readdir(d)) != NULL) {
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+		if (strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0)
 			continue;
 		p = xasprintf("%s/%s", dir, de->d_name);
 		if (unlink(p) != 0 && depth > 0)

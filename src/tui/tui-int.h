@@ -65,7 +65,7 @@ struct tui {
 	unsigned long revision; /* of the database the views show */
 	struct view *top;
 	int quit;
-	char *status;  /* message in the status bar */
+	char *status; /* message in the status bar */
 	int status_error;
 	char **log;
 	size_t nlog;
@@ -79,10 +79,10 @@ struct tui {
 	struct prompt *prompt;
 	/* the first saved search (the first screen), borrowed */
 	const char *first_name, *first_query;
-	long messages_seen; /* messages in the database, or -1 */
+	long messages_seen;  /* messages in the database, or -1 */
 	struct bench *bench; /* POPMUCH_TUI_BENCH, else NULL */
-	char *tmpdir; /* the run's private directory (open.c), or NULL */
-	unsigned nopened; /* parts opened from it */
+	char *tmpdir;	     /* the run's private directory (open.c), or NULL */
+	unsigned nopened;    /* parts opened from it */
 };
 
 /* A tagging child, queued: only the first of t->taggers runs (pid > 0),
@@ -124,9 +124,9 @@ void tui_push(struct tui *t, struct view *v);
 void tui_pop(struct tui *t);
 /* Status bar message (printf); error nonzero also logs it. */
 void tui_status(struct tui *t, int error, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 void tui_log(struct tui *t, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 /* Ask for a line; fn runs on Enter.  complete_tags: Tab completes tag
  * names.  history: the / query history. */
 void tui_prompt(struct tui *t, const char *label, const char *initial,
@@ -205,7 +205,7 @@ void fetch_free(struct tui *t);
 struct fetch_nums {
 	long done, to_fetch, to_delete;
 	unsigned long long bytes_done, bytes;
-	long elapsed;   /* seconds since the account started */
+	long elapsed;	/* seconds since the account started */
 	long finishing; /* seconds since its last message arrived, or -1 */
 };
 void fetch_progress_text(const struct fetch_nums *n, char *buf, size_t size);

@@ -25,8 +25,9 @@
 
 #define LOG_MAX 1000
 #define REFRESH_MS 2000
-#define TAG_TIMEOUT_MS 5000 /* a tagger waiting longer for the lock is
-			     * stopped: the database is busy */
+#define TAG_TIMEOUT_MS                                                         \
+	5000 /* a tagger waiting longer for the lock is                        \
+	      * stopped: the database is busy */
 
 struct prompt {
 	char *label;
@@ -38,7 +39,7 @@ struct prompt {
 	void *arg;
 };
 
-static int sig_pipe[2] = { -1, -1 };
+static int sig_pipe[2] = {-1, -1};
 static char **history;
 static size_t nhistory;
 
@@ -60,20 +61,32 @@ nav_action(struct nav *nav, enum tui_action a, int page)
 	size_t p = page > 1 ? (size_t)page - 1 : 1;
 
 	switch (a) {
-	case ACT_DOWN: if (nav->sel + 1 < nav->n) nav->sel++; break;
-	case ACT_UP: if (nav->sel > 0) nav->sel--; break;
+	case ACT_DOWN:
+		if (nav->sel + 1 < nav->n)
+			nav->sel++;
+		break;
+	case ACT_UP:
+		if (nav->sel > 0)
+			nav->sel--;
+		break;
 	case ACT_PGDN:
 		nav->sel = nav->sel + p < nav->n ? nav->sel + p
-			 : nav->n ? nav->n - 1 : 0;
+			   : nav->n		 ? nav->n - 1
+						 : 0;
 		nav->top += p;
 		break;
 	case ACT_PGUP:
 		nav->sel = nav->sel > p ? nav->sel - p : 0;
 		nav->top = nav->top > p ? nav->top - p : 0;
 		break;
-	case ACT_TOP: nav->sel = 0; break;
-	case ACT_BOTTOM: nav->sel = nav->n ? nav->n - 1 : 0; break;
-	default: return 0;
+	case ACT_TOP:
+		nav->sel = 0;
+		break;
+	case ACT_BOTTOM:
+		nav->sel = nav->n ? nav->n - 1 : 0;
+		break;
+	default:
+		return 0;
 	}
 	nav_scroll(nav, page);
 	return 1;
@@ -234,15 +247,16 @@ prompt_complete(struct tui *t, struct prompt *p)
 		if (strncmp(tags[i], word, wl) == 0) {
 			if (match) { /* ambiguous: complete nothing */
 				match = NULL;
-				tui_status(t, 0, "several tags start with \"%s\"",
+				tui_status(t, 0,
+					   "several tags start with \"%s\"",
 					   word);
 				break;
 			}
 			match = tags[i];
 		}
 	if (match) {
-		char *s = xasprintf("%.*s%s ", (int)(word - p->buf), p->buf,
-				    match);
+		char *s =
+		    xasprintf("%.*s%s ", (int)(word - p->buf), p->buf, match);
 
 		prompt_set(p, s);
 		free(s);
@@ -288,15 +302,22 @@ prompt_key(struct tui *t, int key)
 	size_t n;
 
 	switch (key) {
-	case TK_ENTER: prompt_enter(t); return;
-	case TK_ESC: case TK_CTRL_C: prompt_cancel(t); return;
+	case TK_ENTER:
+		prompt_enter(t);
+		return;
+	case TK_ESC:
+	case TK_CTRL_C:
+		prompt_cancel(t);
+		return;
 	case TK_BACKSPACE:
 		while (p->len > 0 &&
 		       ((unsigned char)p->buf[--p->len] & 0xC0) == 0x80)
 			;
 		p->buf[p->len] = '\0';
 		return;
-	case TK_CTRL_U: prompt_set(p, ""); return;
+	case TK_CTRL_U:
+		prompt_set(p, "");
+		return;
 	case TK_CTRL_W:
 		while (p->len > 0 && p->buf[p->len - 1] == ' ')
 			p->len--;
@@ -304,9 +325,16 @@ prompt_key(struct tui *t, int key)
 			p->len--;
 		p->buf[p->len] = '\0';
 		return;
-	case TK_TAB: if (p->complete_tags) prompt_complete(t, p); return;
-	case TK_UP: prompt_history(p, -1); return;
-	case TK_DOWN: prompt_history(p, 1); return;
+	case TK_TAB:
+		if (p->complete_tags)
+			prompt_complete(t, p);
+		return;
+	case TK_UP:
+		prompt_history(p, -1);
+		return;
+	case TK_DOWN:
+		prompt_history(p, 1);
+		return;
 	}
 	if (key >= KEY_BASE || key < 0x20)
 		return;
@@ -357,11 +385,10 @@ tagger_pop(struct tui *t)
 void
 tui_tag(struct tui *t, const char *query, const char *ops)
 {
-	t->taggers = xreallocarray(t->taggers, t->ntaggers + 1,
-				   sizeof *t->taggers);
-	t->taggers[t->ntaggers++] = (struct tagger){
-		.query = xstrdup(query), .ops = xstrdup(ops)
-	};
+	t->taggers =
+	    xreallocarray(t->taggers, t->ntaggers + 1, sizeof *t->taggers);
+	t->taggers[t->ntaggers++] =
+	    (struct tagger){.query = xstrdup(query), .ops = xstrdup(ops)};
 	tui_log(t, "tag %s -- %s", ops, query);
 	tagger_start_next(t);
 }
@@ -404,7 +431,8 @@ tag_prompted(struct tui *t, const char *text, void *arg)
 	copy = xstrdup(text);
 	ops = xstrdup("");
 
-	for (w = strtok_r(copy, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
+	for (w = strtok_r(copy, " ", &save); w;
+	     w = strtok_r(NULL, " ", &save)) {
 		char *n;
 
 		if (*w == '+' || *w == '-')
@@ -430,8 +458,7 @@ has_flag_tag(const struct row *r, unsigned flag)
 }
 
 int
-rows_tag_action(struct tui *t, struct row *r, int thread_row,
-		enum tui_action a)
+rows_tag_action(struct tui *t, struct row *r, int thread_row, enum tui_action a)
 {
 	struct tag_target *tt;
 	const char *ops;
@@ -446,7 +473,9 @@ rows_tag_action(struct tui *t, struct row *r, int thread_row,
 	case ACT_DELETED:
 		ops = has_flag_tag(r, ROW_DELETED) ? "-deleted" : "+deleted";
 		break;
-	case ACT_ARCHIVE: ops = "-inbox"; break;
+	case ACT_ARCHIVE:
+		ops = "-inbox";
+		break;
 	case ACT_TAG_ADD:
 	case ACT_TAG_REMOVE:
 		tt = xcalloc(1, sizeof *tt);
@@ -471,8 +500,7 @@ draw_status(struct tui *t, int row, int cols)
 
 	disp_fill(row, 0, t->status_error ? ST_ERROR : ST_STATUS);
 	if (t->prompt) {
-		char *raw = xasprintf("%s%s", t->prompt->label,
-				      t->prompt->buf);
+		char *raw = xasprintf("%s%s", t->prompt->label, t->prompt->buf);
 
 		/* drawn as layout_fit shows it (a control is one U+FFFD),
 		 * so the cursor lands where the width says */
@@ -482,8 +510,9 @@ draw_status(struct tui *t, int row, int cols)
 		free(raw);
 		disp_fill(row, 0, ST_NORMAL);
 		disp_text(row, 0, s, ST_NORMAL);
-		disp_cursor(row, (int)layout_width(s) < cols ?
-				 (int)layout_width(s) : cols - 1);
+		disp_cursor(row, (int)layout_width(s) < cols
+				     ? (int)layout_width(s)
+				     : cols - 1);
 		free(s);
 		return;
 	}
@@ -566,9 +595,11 @@ static void
 tagger_done(struct tui *t, struct tagger *tg, int status)
 {
 	if (tg->killed) {
-		tui_status(t, 1, "the notmuch database is busy (another "
-				 "process holds its write lock): tags %s "
-				 "not saved", tg->ops);
+		tui_status(t, 1,
+			   "the notmuch database is busy (another "
+			   "process holds its write lock): tags %s "
+			   "not saved",
+			   tg->ops);
 		reload_all(t, 0);
 	} else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
 		tui_status(t, 1, "tagging %s failed (see the log)", tg->ops);
@@ -615,7 +646,7 @@ check_taggers(struct tui *t)
 static void
 finish_taggers(struct tui *t)
 {
-	struct timespec nap = { 0, 20 * 1000000L };
+	struct timespec nap = {0, 20 * 1000000L};
 
 	while (t->ntaggers > 0) {
 		check_taggers(t);
@@ -626,8 +657,7 @@ finish_taggers(struct tui *t)
 	}
 }
 
-static void
-global_action(struct tui *t, enum tui_action a);
+static void global_action(struct tui *t, enum tui_action a);
 
 static void
 search_entered(struct tui *t, const char *text, void *arg)
@@ -648,24 +678,42 @@ global_action(struct tui *t, enum tui_action a)
 		if (t->top && t->top->below) {
 			tui_pop(t);
 		} else if (fetch_running(t)) {
-			tui_status(t, 0, "a fetch is running: press q again "
-					 "to stop it and quit");
+			tui_status(t, 0,
+				   "a fetch is running: press q again "
+				   "to stop it and quit");
 			t->quit = -1;
 		} else {
 			t->quit = 1;
 		}
 		break;
-	case ACT_HELP: tui_push(t, helpview_new(t, scope)); break;
+	case ACT_HELP:
+		tui_push(t, helpview_new(t, scope));
+		break;
 	case ACT_SEARCH:
 		tui_prompt(t, "search: ", "", 1, 1, search_entered, NULL);
 		break;
-	case ACT_FETCH: fetch_start(t); compose_fetch_hook(t); break;
-	case ACT_COMPOSE: case ACT_OUTBOX: compose_action(t, a, NULL, NULL); break;
-	case ACT_ACCOUNTS: tui_push(t, accountsview_new(t)); break;
-	case ACT_SAVED: tui_push(t, savedview_new(t)); break;
-	case ACT_LOG: tui_push(t, logview_new(t)); break;
-	case ACT_REDRAW: disp_force_redraw(); break;
-	default: break;
+	case ACT_FETCH:
+		fetch_start(t);
+		compose_fetch_hook(t);
+		break;
+	case ACT_COMPOSE:
+	case ACT_OUTBOX:
+		compose_action(t, a, NULL, NULL);
+		break;
+	case ACT_ACCOUNTS:
+		tui_push(t, accountsview_new(t));
+		break;
+	case ACT_SAVED:
+		tui_push(t, savedview_new(t));
+		break;
+	case ACT_LOG:
+		tui_push(t, logview_new(t));
+		break;
+	case ACT_REDRAW:
+		disp_force_redraw();
+		break;
+	default:
+		break;
 	}
 }
 
@@ -712,9 +760,9 @@ wait_events(struct tui *t, struct errlog *e, int timeout)
 	int n = 0, ffd = fetch_fd(t), key;
 	char drain[64];
 
-	pfd[n++] = (struct pollfd){ .fd = 0, .events = POLLIN };
-	pfd[n++] = (struct pollfd){ .fd = sig_pipe[0], .events = POLLIN };
-	pfd[n++] = (struct pollfd){ .fd = ffd, .events = POLLIN };
+	pfd[n++] = (struct pollfd){.fd = 0, .events = POLLIN};
+	pfd[n++] = (struct pollfd){.fd = sig_pipe[0], .events = POLLIN};
+	pfd[n++] = (struct pollfd){.fd = ffd, .events = POLLIN};
 	if (poll(pfd, (nfds_t)n, timeout) < 0 && errno != EINTR)
 		return;
 	if (pfd[1].revents & POLLIN) {
@@ -806,7 +854,8 @@ setup_signals(void)
 	if (pipe(sig_pipe) < 0)
 		return -1;
 	for (i = 0; i < 2; i++) {
-		fcntl(sig_pipe[i], F_SETFL, fcntl(sig_pipe[i], F_GETFL) | O_NONBLOCK);
+		fcntl(sig_pipe[i], F_SETFL,
+		      fcntl(sig_pipe[i], F_GETFL) | O_NONBLOCK);
 		fcntl(sig_pipe[i], F_SETFD, FD_CLOEXEC);
 	}
 	memset(&sa, 0, sizeof sa);
@@ -845,10 +894,10 @@ tui_free(struct tui *t)
 }
 
 static const char *const default_searches[][2] = {
-	{ "inbox", "tag:inbox" },
-	{ "unread", "tag:unread" },
-	{ "flagged", "tag:flagged" },
-	{ "all", "*" },
+    {"inbox", "tag:inbox"},
+    {"unread", "tag:unread"},
+    {"flagged", "tag:flagged"},
+    {"all", "*"},
 };
 
 int
@@ -883,8 +932,10 @@ apply_config(const struct config *cfg)
 		b = &cfg->binds[i];
 		if (keys_bind(b->screen ? b->screen : "global", b->key,
 			      b->action, &why) != 0) {
-			fprintf(stderr, "popmuch: %s:%d: bind: %s (bind %s%s"
-					"%s %s)\n", b->file, b->line, why,
+			fprintf(stderr,
+				"popmuch: %s:%d: bind: %s (bind %s%s"
+				"%s %s)\n",
+				b->file, b->line, why,
 				b->screen ? b->screen : "",
 				b->screen ? " " : "", b->key, b->action);
 			return -1;
@@ -893,9 +944,10 @@ apply_config(const struct config *cfg)
 	for (i = 0; cfg && i < cfg->ncolors; i++) {
 		c = &cfg->colors[i];
 		if (disp_color(c->element, c->fg, c->bg, c->attrs) != 0) {
-			fprintf(stderr, "popmuch: %s:%d: color: unknown "
-					"element \"%s\" (see "
-					"popmuch.conf(5))\n",
+			fprintf(stderr,
+				"popmuch: %s:%d: color: unknown "
+				"element \"%s\" (see "
+				"popmuch.conf(5))\n",
 				c->file, c->line, c->element);
 			return -1;
 		}
@@ -906,8 +958,10 @@ apply_config(const struct config *cfg)
 int
 tui_main(const struct config *cfg, const char *config_path, const char *self)
 {
-	struct tui t = { .cfg = cfg, .config_path = config_path, .self = self,
-			 .messages_seen = -1 };
+	struct tui t = {.cfg = cfg,
+			.config_path = config_path,
+			.self = self,
+			.messages_seen = -1};
 	struct errlog e;
 	size_t i;
 
@@ -934,7 +988,7 @@ tui_main(const struct config *cfg, const char *config_path, const char *self)
 		t.html_cmd = cfg->html_command;
 	if (cfg && cfg->fetch_interval > 0)
 		t.next_fetch_ms =
-			tui_now_ms() + (long)cfg->fetch_interval * 1000L;
+		    tui_now_ms() + (long)cfg->fetch_interval * 1000L;
 	tui_search(&t, 0, &t.first_name, &t.first_query);
 	tui_push(&t, listview_new(&t, t.first_name, t.first_query, 1));
 	run(&t, &e);

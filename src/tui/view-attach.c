@@ -273,11 +273,11 @@ attach_free(struct view *v)
 }
 
 static const struct view_ops attach_ops = {
-	.scope = SC_ATTACH,
-	.draw = attach_draw,
-	.action = attach_action,
-	.title = attach_title,
-	.free = attach_free,
+    .scope = SC_ATTACH,
+    .draw = attach_draw,
+    .action = attach_action,
+    .title = attach_title,
+    .free = attach_free,
 };
 
 struct view *

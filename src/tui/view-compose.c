@@ -133,8 +133,9 @@ cv_draw(struct view *v, int rows, int cols)
 		char *f = layout_fit(l, cols, 0);
 
 		disp_text(1 + i, 0, f,
-			  !body ? ST_HEADER : l[0] == '>' ? ST_QUOTE
-							  : ST_NORMAL);
+			  !body		? ST_HEADER
+			  : l[0] == '>' ? ST_QUOTE
+					: ST_NORMAL);
 		free(f);
 		body |= l[0] == '\0';
 	}
@@ -176,8 +177,8 @@ edit_attach(const char *path, const char *file)
 			rc = 0;
 		}
 	}
-	if (rc == 0 && !g_file_set_contents(path, out->str,
-					    (gssize)out->len, NULL))
+	if (rc == 0 &&
+	    !g_file_set_contents(path, out->str, (gssize)out->len, NULL))
 		rc = -1;
 	g_string_free(out, TRUE);
 	g_free(data);
@@ -239,8 +240,9 @@ send_draft(struct tui *t, struct composeview *cv)
 	} else {
 		unlink(cv->path);
 		compose_send_outbox(t);
-		tui_status(t, 0, "queued in the outbox and sending (O shows "
-				 "the outbox)");
+		tui_status(t, 0,
+			   "queued in the outbox and sending (O shows "
+			   "the outbox)");
 		tui_pop(t);
 	}
 	outbox_free(&ob);
@@ -256,19 +258,23 @@ cv_action(struct view *v, enum tui_action a)
 	struct tui *t = v->tui;
 
 	switch (a) {
-	case ACT_SEND: send_draft(t, cv); return 1;
+	case ACT_SEND:
+		send_draft(t, cv);
+		return 1;
 	case ACT_EDIT:
 		if (edit(cv->path) != 0)
-			tui_status(t, 1, "the editor failed; the draft is "
-					 "kept");
+			tui_status(t, 1,
+				   "the editor failed; the draft is "
+				   "kept");
 		return 1;
 	case ACT_ATTACH:
 		tui_prompt(t, "attach file: ", "", 0, 0, attach_entered, cv);
 		return 1;
 	case ACT_DETACH:
-		tui_status(t, 0, edit_attach(cv->path, NULL) == 0
-					 ? "removed the last attachment"
-					 : "no attachment to remove");
+		tui_status(t, 0,
+			   edit_attach(cv->path, NULL) == 0
+			       ? "removed the last attachment"
+			       : "no attachment to remove");
 		return 1;
 	case ACT_QUIT:
 	case ACT_POSTPONE:
@@ -288,8 +294,9 @@ static void
 cv_title(struct view *v, char *buf, size_t size)
 {
 	(void)v;
-	snprintf(buf, size, "compose: y send  e edit  a attach  D detach  "
-			    "P postpone  x discard");
+	snprintf(buf, size,
+		 "compose: y send  e edit  a attach  D detach  "
+		 "P postpone  x discard");
 }
 
 static void
@@ -303,11 +310,11 @@ cv_free(struct view *v)
 }
 
 static const struct view_ops compose_ops = {
-	.scope = SC_COMPOSE,
-	.draw = cv_draw,
-	.action = cv_action,
-	.title = cv_title,
-	.free = cv_free,
+    .scope = SC_COMPOSE,
+    .draw = cv_draw,
+    .action = cv_action,
+    .title = cv_title,
+    .free = cv_free,
 };
 
 static void
@@ -331,9 +338,10 @@ start(struct tui *t, enum tui_action a, const char *path)
 	char *text = NULL, *draft = NULL;
 	gchar *after = NULL;
 
-	o.kind = a == ACT_REPLY ? COMPOSE_REPLY
+	o.kind = a == ACT_REPLY	      ? COMPOSE_REPLY
 		 : a == ACT_REPLY_ALL ? COMPOSE_REPLY_ALL
-		 : a == ACT_FORWARD ? COMPOSE_FORWARD : COMPOSE_NEW;
+		 : a == ACT_FORWARD   ? COMPOSE_FORWARD
+				      : COMPOSE_NEW;
 	o.orig_path = path;
 	o.html_cmd = t->html_cmd;
 	if (identities_load(t->cfg, nm_config(t), &ids, &err) != PM_OK ||
@@ -346,8 +354,8 @@ start(struct tui *t, enum tui_action a, const char *path)
 		   compose_draft_is_empty(after) || strcmp(after, text) == 0) {
 		tui_status(t, 0, "not sent: the draft was %s",
 			   after && !compose_draft_is_empty(after)
-				   ? "left unchanged"
-				   : "emptied");
+			       ? "left unchanged"
+			       : "emptied");
 		unlink(draft);
 	} else {
 		composeview_push(t, draft);
@@ -415,8 +423,8 @@ draft_header(char **lines, size_t n, const char *name)
 }
 
 static const char *const state_words[] = {
-	"queued", "MAYBE SENT (popmuch send --retry|--mark-sent)",
-	"FAILED (popmuch send --retry|--delete)", "sent", "sending"};
+    "queued", "MAYBE SENT (popmuch send --retry|--mark-sent)",
+    "FAILED (popmuch send --retry|--delete)", "sent", "sending"};
 
 static void
 ov_load(struct outboxview *ov)
@@ -445,8 +453,8 @@ ov_load(struct outboxview *ov)
 		read_lines(ov->drafts[i], &dl, &dn);
 		ov->lines = xreallocarray(ov->lines, ov->n + 1, sizeof(char *));
 		ov->lines[ov->n++] = xasprintf(
-			"draft     to%s, \"%s\"", draft_header(dl, dn, "To:"),
-			g_strstrip((char *)draft_header(dl, dn, "Subject:")));
+		    "draft     to%s, \"%s\"", draft_header(dl, dn, "To:"),
+		    g_strstrip((char *)draft_header(dl, dn, "Subject:")));
 		free_lines(&dl, &dn);
 	}
 	for (size_t i = 0; i < ov->nentries; i++) {
@@ -454,8 +462,8 @@ ov_load(struct outboxview *ov)
 
 		ov->lines = xreallocarray(ov->lines, ov->n + 1, sizeof(char *));
 		ov->lines[ov->n++] = xasprintf(
-			"%-9s to %s, \"%s\"%s%s", state_words[e->state], e->to,
-			e->subject, e->reason[0] ? ": " : "", e->reason);
+		    "%-9s to %s, \"%s\"%s%s", state_words[e->state], e->to,
+		    e->subject, e->reason[0] ? ": " : "", e->reason);
 	}
 	ov->nav.n = ov->n;
 	if (ov->nav.sel >= ov->n)
@@ -507,11 +515,13 @@ ov_action(struct view *v, enum tui_action a)
 	switch (a) {
 	case ACT_EDIT:
 		if (!draft) {
-			tui_status(t, 0, "not a draft: queued messages are "
-					 "sent as they are");
+			tui_status(t, 0,
+				   "not a draft: queued messages are "
+				   "sent as they are");
 		} else if (edit(ov->drafts[ov->nav.sel]) != 0) {
-			tui_status(t, 1, "the editor failed; the draft is "
-					 "kept");
+			tui_status(t, 1,
+				   "the editor failed; the draft is "
+				   "kept");
 		} else {
 			composeview_push(t, ov->drafts[ov->nav.sel]);
 			ov->loaded_ms = 0;
@@ -537,8 +547,10 @@ ov_title(struct view *v, char *buf, size_t size)
 {
 	struct outboxview *ov = (struct outboxview *)v;
 
-	snprintf(buf, size, "outbox: %zu draft(s), %zu queued  (Enter edit, "
-			    "s send, x discard)", ov->ndrafts, ov->nentries);
+	snprintf(buf, size,
+		 "outbox: %zu draft(s), %zu queued  (Enter edit, "
+		 "s send, x discard)",
+		 ov->ndrafts, ov->nentries);
 }
 
 static void
@@ -555,11 +567,11 @@ ov_free(struct view *v)
 }
 
 static const struct view_ops outbox_ops = {
-	.scope = SC_OUTBOX,
-	.draw = ov_draw,
-	.action = ov_action,
-	.title = ov_title,
-	.free = ov_free,
+    .scope = SC_OUTBOX,
+    .draw = ov_draw,
+    .action = ov_action,
+    .title = ov_title,
+    .free = ov_free,
 };
 
 int
@@ -576,9 +588,8 @@ compose_action(struct tui *t, enum tui_action a, const char *id,
 		/* tagging (the message was just marked read) may be renaming
 		 * the file for maildir flags in a child right now: look in
 		 * new/ and cur/, then ask the database, for up to 2 s */
-		for (int i = 0; path != NULL && access(path, R_OK) != 0 &&
-				i < 40;
-		     i++) {
+		for (int i = 0;
+		     path != NULL && access(path, R_OK) != 0 && i < 40; i++) {
 			char *p = find_moved(path);
 
 			if (p == NULL && id != NULL && tui_db(t) != NULL &&

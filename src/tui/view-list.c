@@ -10,8 +10,8 @@
 #include "layout.h"
 #include "tui-int.h"
 
-#define CHUNK 64      /* rows loaded per idle step */
-#define AHEAD 2       /* pages kept loaded ahead of the view */
+#define CHUNK 64 /* rows loaded per idle step */
+#define AHEAD 2	 /* pages kept loaded ahead of the view */
 
 struct listview {
 	struct view base;
@@ -79,7 +79,7 @@ static void
 tail_settle(struct listview *lv, size_t real)
 {
 	size_t start = lv->total - lv->ntail, shift = lv->total - real, i;
-	size_t *pos[2] = { &lv->nav.sel, &lv->nav.top };
+	size_t *pos[2] = {&lv->nav.sel, &lv->nav.top};
 
 	for (i = 0; i < 2; i++)
 		if (*pos[i] >= start)
@@ -323,8 +323,8 @@ tui_draw_tags(int y, int x, int cols, const char *tags, int sel_style)
 		return;
 	s = xasprintf(" (%s)", tags);
 	f = layout_fit(s, cols - x, 0);
-	disp_text(y, x, f, sel_style >= 0 ? (enum disp_style)sel_style
-					  : ST_TAGS);
+	disp_text(y, x, f,
+		  sel_style >= 0 ? (enum disp_style)sel_style : ST_TAGS);
 	if (sel_style < 0)
 		draw_tag_colours(y, x, f, tags);
 	free(s);
@@ -372,10 +372,10 @@ list_reload(struct view *v)
 	if (at_end) { /* near the end of a long list: keep the end */
 		list_bottom(lv);
 		if (lv->tail) {
-			lv->nav.sel = n - sel <= lv->nav.n
-					      ? lv->nav.n - (n - sel) : 0;
-			lv->nav.top = n - top <= lv->nav.n
-					      ? lv->nav.n - (n - top) : 0;
+			lv->nav.sel =
+			    n - sel <= lv->nav.n ? lv->nav.n - (n - sel) : 0;
+			lv->nav.top =
+			    n - top <= lv->nav.n ? lv->nav.n - (n - top) : 0;
 			tail_load(lv, lv->nav.top);
 			for (i = 0; lv->keep_id && i < lv->ntail; i++)
 				if (strcmp(lv->tail[i].id, lv->keep_id) == 0)
@@ -418,7 +418,8 @@ tag_all_entered(struct tui *t, const char *text, void *arg)
 		ok = (*w == '+' || *w == '-') && w[1];
 	free(copy);
 	if (!ok) {
-		tui_status(t, 1, "tag every message: each word is +tag or -tag");
+		tui_status(t, 1,
+			   "tag every message: each word is +tag or -tag");
 		return;
 	}
 	{
@@ -453,8 +454,9 @@ list_action(struct view *v, enum tui_action a)
 		return 1;
 	}
 	if (a == ACT_TAG_ALL) {
-		tui_prompt(t, "tag every message of the search (+tag -tag): ",
-			   "", 1, 0, tag_all_entered, lv);
+		tui_prompt(t,
+			   "tag every message of the search (+tag -tag): ", "",
+			   1, 0, tag_all_entered, lv);
 		return 1;
 	}
 	if (a == ACT_NEXT_UNREAD) {
@@ -551,15 +553,15 @@ list_free(struct view *v)
 }
 
 static const struct view_ops list_ops = {
-	.scope = SC_LIST,
-	.draw = list_draw,
-	.action = list_action,
-	.reload = list_reload,
-	.idle = list_idle,
-	.step = list_step,
-	.tagged = list_tagged,
-	.title = list_title,
-	.free = list_free,
+    .scope = SC_LIST,
+    .draw = list_draw,
+    .action = list_action,
+    .reload = list_reload,
+    .idle = list_idle,
+    .step = list_step,
+    .tagged = list_tagged,
+    .title = list_title,
+    .free = list_free,
 };
 
 struct view *

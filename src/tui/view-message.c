@@ -24,15 +24,15 @@ struct dline {
 struct msgview {
 	struct view base;
 	struct view *parent; /* thread or list view, for n/p */
-	struct row row;      /* own copy */
+	struct row row;	     /* own copy */
 	enum msg_mode mode;
 	struct msg_view *mv;
 	struct dline *dl;
 	size_t ndl;
 	int wrap_cols;
 	struct nav nav; /* top = first shown display line */
-	char *find;     /* the text being found (/), or NULL */
-	size_t match;   /* the display line of the current match */
+	char *find;	/* the text being found (/), or NULL */
+	size_t match;	/* the display line of the current match */
 };
 
 static void
@@ -54,11 +54,12 @@ add_notes(struct msg_view *v)
 
 	for (i = 0; i < n; i++) {
 		char *s = xasprintf("[attachment %zu: %s (%s, %zu bytes); "
-				    "v to save]", i + 1, v->att[i].filename,
-				    v->att[i].type, v->att[i].size);
+				    "v to save]",
+				    i + 1, v->att[i].filename, v->att[i].type,
+				    v->att[i].size);
 
-		v->lines = xreallocarray(v->lines, v->nlines + 1,
-					 sizeof *v->lines);
+		v->lines =
+		    xreallocarray(v->lines, v->nlines + 1, sizeof *v->lines);
 		v->kinds = xreallocarray(v->kinds, v->nlines + 1, 1);
 		v->lines[v->nlines] = s;
 		v->kinds[v->nlines++] = ML_NOTE;
@@ -71,8 +72,8 @@ msg_file(struct msgview *m)
 {
 	if ((!m->row.path || access(m->row.path, R_OK) != 0) &&
 	    tui_db(m->base.tui)) {
-		char *p = db_message_path(m->base.tui->db, m->row.id,
-					  m->row.path);
+		char *p =
+		    db_message_path(m->base.tui->db, m->row.id, m->row.path);
 
 		free(m->row.path);
 		m->row.path = p;
@@ -127,7 +128,7 @@ wrap(struct msgview *m, int cols)
 		do {
 			n = layout_wrap(s + off, len - off, cols);
 			m->dl = xreallocarray(m->dl, m->ndl + 1, sizeof *m->dl);
-			m->dl[m->ndl++] = (struct dline){ i, off, n };
+			m->dl[m->ndl++] = (struct dline){i, off, n};
 			off += n;
 		} while (off < len);
 	}
@@ -140,8 +141,10 @@ msg_draw(struct view *v, int rows, int cols)
 {
 	struct msgview *m = (struct msgview *)v;
 	static const enum disp_style kind_style[] = {
-		[ML_TEXT] = ST_NORMAL, [ML_HEADER] = ST_HEADER,
-		[ML_QUOTE] = ST_QUOTE, [ML_NOTE] = ST_TAGS,
+	    [ML_TEXT] = ST_NORMAL,
+	    [ML_HEADER] = ST_HEADER,
+	    [ML_QUOTE] = ST_QUOTE,
+	    [ML_NOTE] = ST_TAGS,
 	};
 	size_t i;
 	char *f;
@@ -157,8 +160,8 @@ msg_draw(struct view *v, int rows, int cols)
 				0);
 		disp_text(1 + (int)i, 0, f,
 			  m->find && m->nav.top + i == m->match
-				  ? ST_SELECTED
-				  : kind_style[m->mv->kinds[d->line]]);
+			      ? ST_SELECTED
+			      : kind_style[m->mv->kinds[d->line]]);
 		free(f);
 	}
 }
@@ -173,7 +176,7 @@ line_matches(struct msgview *m, size_t i)
 
 	for (j = 0; n && j + n <= d->len; j++) {
 		for (k = 0; k < n && tolower((unsigned char)s[j + k]) ==
-					     tolower((unsigned char)m->find[k]);
+					 tolower((unsigned char)m->find[k]);
 		     k++)
 			;
 		if (k == n)
@@ -189,7 +192,7 @@ find_step(struct msgview *m, size_t from, int dir)
 {
 	size_t i;
 
-	for (i = from; m->find && i < m->ndl; i += dir > 0 ? 1 : (size_t)-1)
+	for (i = from; m->find && i<m->ndl; i += dir> 0 ? 1 : (size_t)-1)
 		if (line_matches(m, i)) {
 			m->match = i;
 			m->nav.top = i > 2 ? i - 2 : 0; /* a little context */
@@ -252,16 +255,28 @@ scroll(struct msgview *m, enum tui_action a)
 	size_t page = (size_t)tui_rows();
 
 	switch (a) {
-	case ACT_DOWN: m->nav.top++; break;
-	case ACT_UP: if (m->nav.top) m->nav.top--; break;
-	case ACT_PGDN: m->nav.top += page > 1 ? page - 1 : 1; break;
-	case ACT_PGUP:
-		m->nav.top = m->nav.top > page - 1 ? m->nav.top - (page - 1)
-						  : 0;
+	case ACT_DOWN:
+		m->nav.top++;
 		break;
-	case ACT_TOP: m->nav.top = 0; break;
-	case ACT_BOTTOM: m->nav.top = m->ndl; break;
-	default: break;
+	case ACT_UP:
+		if (m->nav.top)
+			m->nav.top--;
+		break;
+	case ACT_PGDN:
+		m->nav.top += page > 1 ? page - 1 : 1;
+		break;
+	case ACT_PGUP:
+		m->nav.top =
+		    m->nav.top > page - 1 ? m->nav.top - (page - 1) : 0;
+		break;
+	case ACT_TOP:
+		m->nav.top = 0;
+		break;
+	case ACT_BOTTOM:
+		m->nav.top = m->ndl;
+		break;
+	default:
+		break;
 	}
 }
 
@@ -272,18 +287,24 @@ msg_action(struct view *v, enum tui_action a)
 	struct row *r;
 
 	if ((a == ACT_FIND || a == ACT_FIND_PREV ||
-	     (a == ACT_NEXT_MSG && m->find)) && find_action(m, a))
+	     (a == ACT_NEXT_MSG && m->find)) &&
+	    find_action(m, a))
 		return 1; /* while finding, n is the next match */
 	switch (a) {
-	case ACT_DOWN: case ACT_UP: case ACT_PGDN: case ACT_PGUP:
-	case ACT_TOP: case ACT_BOTTOM:
+	case ACT_DOWN:
+	case ACT_UP:
+	case ACT_PGDN:
+	case ACT_PGUP:
+	case ACT_TOP:
+	case ACT_BOTTOM:
 		scroll(m, a);
 		return 1;
-	case ACT_NEXT_MSG: case ACT_PREV_MSG:
+	case ACT_NEXT_MSG:
+	case ACT_PREV_MSG:
 		r = m->parent && m->parent->ops->step
-			    ? m->parent->ops->step(m->parent,
-						   a == ACT_NEXT_MSG ? 1 : -1)
-			    : NULL;
+			? m->parent->ops->step(m->parent,
+					       a == ACT_NEXT_MSG ? 1 : -1)
+			: NULL;
 		if (!r) {
 			tui_status(v->tui, 0, "no %s message",
 				   a == ACT_NEXT_MSG ? "next" : "previous");
@@ -293,8 +314,8 @@ msg_action(struct view *v, enum tui_action a)
 		render(m);
 		return 1;
 	case ACT_HEADERS:
-		m->mode = m->mode == MSG_FULL_HEADERS ? MSG_NORMAL
-						      : MSG_FULL_HEADERS;
+		m->mode =
+		    m->mode == MSG_FULL_HEADERS ? MSG_NORMAL : MSG_FULL_HEADERS;
 		render(m);
 		return 1;
 	case ACT_RAW:
@@ -304,8 +325,8 @@ msg_action(struct view *v, enum tui_action a)
 	case ACT_NEXT_UNREAD: /* the next unread one of the list below */
 		do
 			r = m->parent && m->parent->ops->step
-				    ? m->parent->ops->step(m->parent, 1)
-				    : NULL;
+				? m->parent->ops->step(m->parent, 1)
+				: NULL;
 		while (r && !(r->flags & ROW_UNREAD));
 		if (!r) {
 			tui_status(v->tui, 0, "no more unread messages");
@@ -323,10 +344,12 @@ msg_action(struct view *v, enum tui_action a)
 			tui_status(v->tui, 0, "no attachments");
 			return 1;
 		}
-		tui_push(v->tui, attachview_new(v->tui, m->row.id, m->row.path,
-						  m->mv));
+		tui_push(v->tui,
+			 attachview_new(v->tui, m->row.id, m->row.path, m->mv));
 		return 1;
-	case ACT_REPLY: case ACT_REPLY_ALL: case ACT_FORWARD: /* compose */
+	case ACT_REPLY:
+	case ACT_REPLY_ALL:
+	case ACT_FORWARD: /* compose */
 		return compose_action(v->tui, a, m->row.id, m->row.path);
 	default:
 		return rows_tag_action(v->tui, &m->row, 0, a);
@@ -346,12 +369,12 @@ static void
 msg_title(struct view *v, char *buf, size_t size)
 {
 	struct msgview *m = (struct msgview *)v;
-	size_t pct = m->ndl ? (m->nav.top + (size_t)tui_rows()) * 100 / m->ndl
-			    : 100;
+	size_t pct =
+	    m->ndl ? (m->nav.top + (size_t)tui_rows()) * 100 / m->ndl : 100;
 
 	snprintf(buf, size, "%s  [%zu%%%s]  (%s)", m->row.subject,
-		 pct > 100 ? 100 : pct,
-		 m->mode == MSG_RAW ? " raw" : "", m->row.tags);
+		 pct > 100 ? 100 : pct, m->mode == MSG_RAW ? " raw" : "",
+		 m->row.tags);
 }
 
 static void
@@ -367,12 +390,12 @@ msg_free(struct view *v)
 }
 
 static const struct view_ops msg_ops = {
-	.scope = SC_MESSAGE,
-	.draw = msg_draw,
-	.action = msg_action,
-	.tagged = msg_tagged,
-	.title = msg_title,
-	.free = msg_free,
+    .scope = SC_MESSAGE,
+    .draw = msg_draw,
+    .action = msg_action,
+    .tagged = msg_tagged,
+    .title = msg_title,
+    .free = msg_free,
 };
 
 struct view *

@@ -136,12 +136,12 @@ saved_free(struct view *v)
 }
 
 static const struct view_ops saved_ops = {
-	.scope = SC_SAVED,
-	.draw = saved_draw,
-	.action = saved_action,
-	.reload = saved_reload,
-	.title = saved_title,
-	.free = saved_free,
+    .scope = SC_SAVED,
+    .draw = saved_draw,
+    .action = saved_action,
+    .reload = saved_reload,
+    .title = saved_title,
+    .free = saved_free,
 };
 
 struct view *
@@ -204,11 +204,11 @@ acct_free(struct view *v)
 }
 
 static const struct view_ops acct_ops = {
-	.scope = SC_ACCOUNTS,
-	.draw = acct_draw,
-	.action = acct_action,
-	.title = acct_title,
-	.free = acct_free,
+    .scope = SC_ACCOUNTS,
+    .draw = acct_draw,
+    .action = acct_action,
+    .title = acct_title,
+    .free = acct_free,
 };
 
 struct view *

@@ -56,16 +56,28 @@ pager_action(struct view *v, enum tui_action a)
 	size_t page = (size_t)tui_rows();
 
 	switch (a) {
-	case ACT_DOWN: pv->nav.top++; break;
-	case ACT_UP: if (pv->nav.top) pv->nav.top--; break;
-	case ACT_PGDN: pv->nav.top += page - 1; break;
-	case ACT_PGUP:
-		pv->nav.top = pv->nav.top > page - 1 ? pv->nav.top - page + 1
-						     : 0;
+	case ACT_DOWN:
+		pv->nav.top++;
 		break;
-	case ACT_TOP: pv->nav.top = 0; break;
-	case ACT_BOTTOM: pv->nav.top = pv->nav.n; break;
-	default: return 0;
+	case ACT_UP:
+		if (pv->nav.top)
+			pv->nav.top--;
+		break;
+	case ACT_PGDN:
+		pv->nav.top += page - 1;
+		break;
+	case ACT_PGUP:
+		pv->nav.top =
+		    pv->nav.top > page - 1 ? pv->nav.top - page + 1 : 0;
+		break;
+	case ACT_TOP:
+		pv->nav.top = 0;
+		break;
+	case ACT_BOTTOM:
+		pv->nav.top = pv->nav.n;
+		break;
+	default:
+		return 0;
 	}
 	return 1;
 }
@@ -89,11 +101,11 @@ pager_free(struct view *v)
 }
 
 static const struct view_ops pager_ops = {
-	.scope = SC_PAGER,
-	.draw = pager_draw,
-	.action = pager_action,
-	.title = pager_title,
-	.free = pager_free,
+    .scope = SC_PAGER,
+    .draw = pager_draw,
+    .action = pager_action,
+    .title = pager_title,
+    .free = pager_free,
 };
 
 static void
@@ -119,13 +131,20 @@ static const char *
 scope_name(unsigned scope)
 {
 	switch (scope) {
-	case SC_LIST: return "search list";
-	case SC_THREAD: return "thread";
-	case SC_MESSAGE: return "message";
-	case SC_SAVED: return "saved searches";
-	case SC_ACCOUNTS: return "accounts";
-	case SC_ATTACH: return "attachments";
-	default: return "this screen";
+	case SC_LIST:
+		return "search list";
+	case SC_THREAD:
+		return "thread";
+	case SC_MESSAGE:
+		return "message";
+	case SC_SAVED:
+		return "saved searches";
+	case SC_ACCOUNTS:
+		return "accounts";
+	case SC_ATTACH:
+		return "attachments";
+	default:
+		return "this screen";
 	}
 }
 
@@ -156,7 +175,7 @@ logview_new(struct tui *t)
 	pv->base.ops = &pager_ops;
 	pv->base.tui = t;
 	pv->title = "log of this session  (q: back)";
-	pv->nav.top = t->nlog > (size_t)tui_rows()
-			      ? t->nlog - (size_t)tui_rows() : 0;
+	pv->nav.top =
+	    t->nlog > (size_t)tui_rows() ? t->nlog - (size_t)tui_rows() : 0;
 	return &pv->base;
 }

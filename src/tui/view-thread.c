@@ -31,8 +31,8 @@ thread_load(struct threadview *tv)
 	rows_free(&tv->rows, tv->nav.n);
 	tv->nav.n = 0;
 	err_clear(&err);
-	if (db && db_thread(db, tv->thread_id, tv->query, &tv->rows,
-			    &tv->nav.n, &err) != PM_OK)
+	if (db && db_thread(db, tv->thread_id, tv->query, &tv->rows, &tv->nav.n,
+			    &err) != PM_OK)
 		tui_status(tv->base.tui, 1, "%s", err.msg);
 	for (i = 0; keep && i < tv->nav.n; i++)
 		if (strcmp(tv->rows[i].id, keep) == 0)
@@ -54,8 +54,13 @@ draw_row(struct threadview *tv, struct row *r, int y, int cols, int sel)
 
 	(void)tv;
 	disp_fill(y, 0, sel ? st : ST_NORMAL);
-	disp_text(y, x, r->flags & ROW_FLAGGED ? "*" : matched ? ">" : " ",
-		  sel ? st : r->flags & ROW_FLAGGED ? ST_FLAGGED : ST_NORMAL);
+	disp_text(y, x,
+		  r->flags & ROW_FLAGGED ? "*"
+		  : matched		 ? ">"
+					 : " ",
+		  sel			   ? st
+		  : r->flags & ROW_FLAGGED ? ST_FLAGGED
+					   : ST_NORMAL);
 	x += 2;
 	layout_date(r->date, time(NULL), date, sizeof date);
 	f = layout_fit(date, 10, 1);
@@ -106,7 +111,8 @@ thread_action(struct view *v, enum tui_action a)
 	if (tv->nav.n == 0)
 		return 0;
 	if (a == ACT_OPEN) {
-		tui_push(v->tui, msgview_new(v->tui, &tv->rows[tv->nav.sel], v));
+		tui_push(v->tui,
+			 msgview_new(v->tui, &tv->rows[tv->nav.sel], v));
 		return 1;
 	}
 	if (compose_action(v->tui, a, tv->rows[tv->nav.sel].id, /* r R f */
@@ -179,14 +185,14 @@ thread_free(struct view *v)
 }
 
 static const struct view_ops thread_ops = {
-	.scope = SC_THREAD,
-	.draw = thread_draw,
-	.action = thread_action,
-	.reload = thread_reload,
-	.step = thread_step,
-	.tagged = thread_tagged,
-	.title = thread_title,
-	.free = thread_free,
+    .scope = SC_THREAD,
+    .draw = thread_draw,
+    .action = thread_action,
+    .reload = thread_reload,
+    .step = thread_step,
+    .tagged = thread_tagged,
+    .title = thread_title,
+    .free = thread_free,
 };
 
 struct view *

@@ -17,7 +17,7 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 struct trace {
-	char *out;       /* all decoded bytes, bodies concatenated */
+	char *out; /* all decoded bytes, bodies concatenated */
 	size_t out_len;
 	size_t ends[64]; /* input offset just past each terminator */
 	size_t nends;
@@ -26,8 +26,7 @@ struct trace {
 
 /* Feed in[0..len) as one chunk, continuing the body sequence in t. */
 static void
-feed(struct dotdec *d, const char *in, size_t len, struct trace *t,
-     size_t base)
+feed(struct dotdec *d, const char *in, size_t len, struct trace *t, size_t base)
 {
 	size_t done = 0;
 

@@ -17,7 +17,8 @@ fit_is(const char *in, int cols, int pad, const char *want, const char *name)
 	if (pad)
 		is_int(layout_width(got), cols, "%s: width", name);
 	else
-		ok(layout_width(got) <= (size_t)cols, "%s: width <= cols", name);
+		ok(layout_width(got) <= (size_t)cols, "%s: width <= cols",
+		   name);
 	free(got);
 }
 
@@ -28,9 +29,12 @@ test_width(void)
 	is_int(layout_width("日本語"), 6, "CJK is double width");
 	is_int(layout_width("e\xcc\x81t\xc3\xa9"), 3, "combining acute adds 0");
 	is_int(layout_width("\xf0\x9f\x98\x80"), 2, "emoji is double width");
-	is_int(layout_width("a\xff" "b"), 3, "invalid byte counts one column");
+	is_int(layout_width("a\xff"
+			    "b"),
+	       3, "invalid byte counts one column");
 	is_int(layout_width("\xe6\x97"), 1, "truncated sequence is one U+FFFD");
-	is_int(layout_width("a\x1b[2Jb"), 6, "escape is replaced, not executed");
+	is_int(layout_width("a\x1b[2Jb"), 6,
+	       "escape is replaced, not executed");
 }
 
 static void
@@ -42,12 +46,25 @@ test_fit(void)
 	fit_is("hello", 8, 0, "hello", "unpadded stays short");
 	fit_is("日本語", 6, 1, "日本語", "CJK exact fit");
 	fit_is("日本語です", 6, 1, "日本\xe2\x80\xa6 ", "CJK cut at the edge");
-	fit_is("日本語です", 7, 1, "日本語\xe2\x80\xa6", "CJK cut, ellipsis fits");
-	fit_is("e\xcc\x81" "abcd", 3, 1, "e\xcc\x81" "a\xe2\x80\xa6",
+	fit_is("日本語です", 7, 1, "日本語\xe2\x80\xa6",
+	       "CJK cut, ellipsis fits");
+	fit_is("e\xcc\x81"
+	       "abcd",
+	       3, 1,
+	       "e\xcc\x81"
+	       "a\xe2\x80\xa6",
 	       "combining mark kept with its base");
-	fit_is("ab\xcc\x81", 2, 1, "ab\xcc\x81", "trailing combining mark fits");
-	fit_is("\xcc\x81" "ab", 2, 1, "ab", "leading combining mark dropped");
-	fit_is("a\xff" "b", 3, 1, "a\xef\xbf\xbd" "b", "invalid UTF-8 replaced");
+	fit_is("ab\xcc\x81", 2, 1, "ab\xcc\x81",
+	       "trailing combining mark fits");
+	fit_is("\xcc\x81"
+	       "ab",
+	       2, 1, "ab", "leading combining mark dropped");
+	fit_is("a\xff"
+	       "b",
+	       3, 1,
+	       "a\xef\xbf\xbd"
+	       "b",
+	       "invalid UTF-8 replaced");
 	fit_is("\xc0\xaf", 2, 1, "\xef\xbf\xbd\xef\xbf\xbd",
 	       "overlong encoding replaced");
 	fit_is("\xed\xa0\x80", 1, 1, "\xef\xbf\xbd", "surrogate replaced");
@@ -106,10 +123,15 @@ test_strip(void)
 {
 	char *s;
 
-	s = layout_strip("a\x1b[2J\x07" "b\xe2\x80\xae" "c\xc2\x9b" "d\x7f");
+	s = layout_strip("a\x1b[2J\x07"
+			 "b\xe2\x80\xae"
+			 "c\xc2\x9b"
+			 "d\x7f");
 	is_str(s, "a[2Jbcd", "strip: C0, bidi override, C1, DEL");
 	free(s);
-	s = layout_fit("x\xe2\x80\xae" "y", 5, 0);
+	s = layout_fit("x\xe2\x80\xae"
+		       "y",
+		       5, 0);
 	is_str(s, "xy", "fit drops U+202E");
 	free(s);
 	is_int(layout_width("\xf0\x9f\x91\x8d\xf0\x9f\x8f\xbd"), 2,

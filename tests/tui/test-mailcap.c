@@ -9,8 +9,8 @@
 #include "../../src/tui/mailcap.h"
 
 static void
-expand_is(const char *cmd, const char *type, const char *file,
-	  const char *want, const char *name)
+expand_is(const char *cmd, const char *type, const char *file, const char *want,
+	  const char *name)
 {
 	struct pm_err err;
 	char *got = NULL;
@@ -36,27 +36,26 @@ test_expand(void)
 		  "less '/tmp/d/part.txt'", "%s is quoted");
 	expand_is("cat '%s'", "text/plain", "/tmp/d/part.txt",
 		  "cat '/tmp/d/part.txt'", "'%s' in the entry: inserted as is");
-	expand_is("cat '%s'", "text/plain", "/tmp/it's/part",
-		  NULL, "'%s' and a ' in the path");
-	expand_is("cat \"%s\"", "text/plain", "/tmp/$(x)/part",
-		  NULL, "\"%s\" and a $ in the path");
+	expand_is("cat '%s'", "text/plain", "/tmp/it's/part", NULL,
+		  "'%s' and a ' in the path");
+	expand_is("cat \"%s\"", "text/plain", "/tmp/$(x)/part", NULL,
+		  "\"%s\" and a $ in the path");
 	expand_is("cat \"%s\"", "text/plain", "/tmp/d/part",
 		  "cat \"/tmp/d/part\"", "\"%s\" with a plain path");
 	expand_is("view -t %t %s", "application/x`touch${IFS}P`", "/f",
-		  "view -t 'application/x`touch${IFS}P`' '/f'",
-		  "%t is quoted");
+		  "view -t 'application/x`touch${IFS}P`' '/f'", "%t is quoted");
 	expand_is("view -t \"%t\" %s", "application/x`touch${IFS}P`", "/f",
 		  NULL, "\"%t\" with a backquote in the type");
-	expand_is("view -t '%t' %s", "application/x'$(touch P)'", "/f",
-		  NULL, "'%t' with a quote in the type");
+	expand_is("view -t '%t' %s", "application/x'$(touch P)'", "/f", NULL,
+		  "'%t' with a quote in the type");
 	expand_is("pager", "text/plain", "/a b", "pager < '/a b'",
 		  "no %s: the file on stdin");
 	expand_is("printf 100\\%; cat %s", "text/plain", "/f",
 		  "printf 100%; cat '/f'", "\\% is a percent");
-	expand_is("echo \\'%s", "text/plain", "/f",
-		  "echo \\''/f'", "an escaped quote does not open quotes");
-	expand_is("echo \"it's\" %s", "text/plain", "/f",
-		  "echo \"it's\" '/f'", "a ' inside \"...\" does not open quotes");
+	expand_is("echo \\'%s", "text/plain", "/f", "echo \\''/f'",
+		  "an escaped quote does not open quotes");
+	expand_is("echo \"it's\" %s", "text/plain", "/f", "echo \"it's\" '/f'",
+		  "a ' inside \"...\" does not open quotes");
 }
 
 static void

@@ -12,9 +12,13 @@ int
 main(void)
 {
 	char buf[256];
-	struct fetch_nums n = { .done = 40, .to_fetch = 41, .to_delete = 5,
-				.bytes_done = 999000, .bytes = 1000000,
-				.elapsed = 10, .finishing = -1 };
+	struct fetch_nums n = {.done = 40,
+			       .to_fetch = 41,
+			       .to_delete = 5,
+			       .bytes_done = 999000,
+			       .bytes = 1000000,
+			       .elapsed = 10,
+			       .finishing = -1};
 
 	fetch_progress_text(&n, buf, sizeof buf);
 	ok(strstr(buf, "ETA 1s") != NULL, "a little left: ETA 1s (%s)", buf);

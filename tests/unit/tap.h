@@ -48,32 +48,33 @@ diag(const char *fmt, ...)
 	putchar('\n');
 }
 
-#define is_int(got, want, ...)                                              \
-	do {                                                                  \
-		long long tap_g_ = (long long)(got), tap_w_ = (long long)(want); \
-		if (!ok(tap_g_ == tap_w_, __VA_ARGS__))                       \
-			diag("  got %lld, want %lld", tap_g_, tap_w_);        \
+#define is_int(got, want, ...)                                                 \
+	do {                                                                   \
+		long long tap_g_ = (long long)(got),                           \
+			  tap_w_ = (long long)(want);                          \
+		if (!ok(tap_g_ == tap_w_, __VA_ARGS__))                        \
+			diag("  got %lld, want %lld", tap_g_, tap_w_);         \
 	} while (0)
 
-#define is_str(got, want, ...)                                              \
-	do {                                                                  \
-		const char *tap_g_ = (got), *tap_w_ = (want);                 \
-		int tap_p_ = (tap_g_ == NULL && tap_w_ == NULL) ||            \
-			     (tap_g_ != NULL && tap_w_ != NULL &&             \
-			      strcmp(tap_g_, tap_w_) == 0);                   \
-		if (!ok(tap_p_, __VA_ARGS__))                                 \
-			diag("  got \"%s\", want \"%s\"",                     \
-			     tap_g_ ? tap_g_ : "(null)",                      \
-			     tap_w_ ? tap_w_ : "(null)");                     \
+#define is_str(got, want, ...)                                                 \
+	do {                                                                   \
+		const char *tap_g_ = (got), *tap_w_ = (want);                  \
+		int tap_p_ = (tap_g_ == NULL && tap_w_ == NULL) ||             \
+			     (tap_g_ != NULL && tap_w_ != NULL &&              \
+			      strcmp(tap_g_, tap_w_) == 0);                    \
+		if (!ok(tap_p_, __VA_ARGS__))                                  \
+			diag("  got \"%s\", want \"%s\"",                      \
+			     tap_g_ ? tap_g_ : "(null)",                       \
+			     tap_w_ ? tap_w_ : "(null)");                      \
 	} while (0)
 
-#define is_mem(got, glen, want, wlen, ...)                                  \
-	do {                                                                  \
-		size_t tap_gl_ = (glen), tap_wl_ = (wlen);                    \
-		if (!ok(tap_gl_ == tap_wl_ &&                                 \
-				memcmp((got), (want), tap_gl_) == 0,          \
-			__VA_ARGS__))                                         \
-			diag("  lengths %zu and %zu", tap_gl_, tap_wl_);      \
+#define is_mem(got, glen, want, wlen, ...)                                     \
+	do {                                                                   \
+		size_t tap_gl_ = (glen), tap_wl_ = (wlen);                     \
+		if (!ok(tap_gl_ == tap_wl_ &&                                  \
+			    memcmp((got), (want), tap_gl_) == 0,               \
+			__VA_ARGS__))                                          \
+			diag("  lengths %zu and %zu", tap_gl_, tap_wl_);       \
 	} while (0)
 
 __attribute__((unused)) static int

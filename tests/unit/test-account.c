@@ -118,8 +118,12 @@ test_auth_table(void)
 static void
 test_lastrun_roundtrip(const char *dir)
 {
-	struct lastrun w = {.time = 1700000000, .on_server = 7, .fetched = 3,
-			    .deleted = 2, .kept = 5, .skipped = 1,
+	struct lastrun w = {.time = 1700000000,
+			    .on_server = 7,
+			    .fetched = 3,
+			    .deleted = 2,
+			    .kept = 5,
+			    .skipped = 1,
 			    .index_pending = 4};
 	struct lastrun r;
 	struct pm_err err;
@@ -133,8 +137,8 @@ test_lastrun_roundtrip(const char *dir)
 	is_int(lastrun_write(dir, &w, &err), PM_OK, "lastrun: written");
 	is_int(lastrun_read(dir, &r, &err), PM_OK, "lastrun: read back");
 	ok(r.time == w.time && r.on_server == 7 && r.fetched == 3 &&
-		   r.deleted == 2 && r.kept == 5 && r.skipped == 1 &&
-		   r.index_pending == 4,
+	       r.deleted == 2 && r.kept == 5 && r.skipped == 1 &&
+	       r.index_pending == 4,
 	   "lastrun: every number as written");
 	is_str(r.status, "NETWORK", "lastrun: status");
 	is_str(r.message, "work: connection reset",
@@ -212,7 +216,8 @@ test_lastrun_symlink(const char *dir)
 		size_t len;
 		char *text = slurp(target, &len);
 
-		is_str(text, "precious\n", "lastrun: the linked file unchanged");
+		is_str(text, "precious\n",
+		       "lastrun: the linked file unchanged");
 		free(text);
 	}
 	free(tmp);

@@ -124,8 +124,7 @@ test_fetchids(void)
 	bad = PUT("fetchids-bad", "pmtest@h u1\nno-at-sign u2\n");
 	is_int(adopt_read_fetchids(set, bad, "h", "pmtest", &n, &err),
 	       PM_DATAERR, "fetchids: a line without user@host");
-	ok(strstr(err.msg, "fetchids-bad:2: not a fetchmail .fetchids") !=
-	       NULL,
+	ok(strstr(err.msg, "fetchids-bad:2: not a fetchmail .fetchids") != NULL,
 	   "fetchids: error names file and line");
 	ok(adopt_lookup(set, "u1") == NULL, "fetchids: corrupt adds nothing");
 	free(bad);
@@ -136,9 +135,12 @@ test_fetchids(void)
 static void
 test_getmail_and_merge(void)
 {
-	static const char gm[] = "000000016b0e8eed\0" "1796116205\n"
-				 "000000036b0e8eed\0" "1796116100\n"
-				 "000000026b0e8eed\0" "1796116300\n";
+	static const char gm[] = "000000016b0e8eed\0"
+				 "1796116205\n"
+				 "000000036b0e8eed\0"
+				 "1796116100\n"
+				 "000000026b0e8eed\0"
+				 "1796116300\n";
 	struct adopt_set *set = adopt_set_new();
 	struct pm_err err;
 	const struct adopt_entry *e;
@@ -173,7 +175,10 @@ test_getmail_and_merge(void)
 	       NULL,
 	   "getmail: error names the file");
 	free(bad);
-	bad = put("oldmail-bad2", "abc\0" "12x\n", 8);
+	bad = put("oldmail-bad2",
+		  "abc\0"
+		  "12x\n",
+		  8);
 	is_int(adopt_read_getmail(set, bad, &n, &err), PM_DATAERR,
 	       "getmail: a bad time");
 	free(bad);
@@ -197,7 +202,8 @@ test_getmail_and_merge(void)
 static void
 test_load_account(void)
 {
-	static const char gm[] = "g-1\0" "100\n";
+	static const char gm[] = "g-1\0"
+				 "100\n";
 	struct config *cfg = NULL;
 	struct adopt_set *set = adopt_set_new();
 	struct pm_err err;
@@ -217,9 +223,14 @@ test_load_account(void)
 	mkdir(p, 0700);
 	free(p);
 	free(put("home/.getmail/oldmail-pop.x-995-joe@x", gm, sizeof(gm) - 1));
-	free(put("home/.getmail/oldmail-pop.x-110-joe@x-INBOX", "i\0" "1\n",
+	free(put("home/.getmail/oldmail-pop.x-110-joe@x-INBOX",
+		 "i\0"
+		 "1\n",
 		 5));
-	free(put("home/.getmail/oldmail-pop.y-995-joe@x", "y\0" "1\n", 5));
+	free(put("home/.getmail/oldmail-pop.y-995-joe@x",
+		 "y\0"
+		 "1\n",
+		 5));
 	if (config_parse_string("t", "account a\nhost pop.x\nuser joe@x\n",
 				&cfg, &err) != PM_OK)
 		fatal("config: %s", err.msg);
@@ -227,7 +238,8 @@ test_load_account(void)
 	       "load_account: ok");
 	is_int((int)adopt_count(set), 3, "load_account: one UIDL of each peer");
 	ok(adopt_lookup(set, "m-1") && adopt_lookup(set, "f-1") &&
-	       adopt_lookup(set, "g-1") && adopt_lookup(set, "g-1")->first_seen == 100,
+	       adopt_lookup(set, "g-1") &&
+	       adopt_lookup(set, "g-1")->first_seen == 100,
 	   "load_account: mpop's default file, ~/.fetchids, ~/.getmail");
 	ok(files != NULL && strstr(files, ".mpop_uidls/joe@x_at_pop.x\n") &&
 	       strstr(files, ".fetchids\n") &&
@@ -240,7 +252,8 @@ test_load_account(void)
 	/* uidls_file given, with %U and %H; a corrupt one is an error */
 	free(PUT("mine-joe@x-pop.x", " 2 pop.x joe@x\nm-2\n"));
 	p = xasprintf("account a\nhost pop.x\nuser joe@x\nuidls_file "
-		      "%s/mine-%%U-%%H\n", tmpdir);
+		      "%s/mine-%%U-%%H\n",
+		      tmpdir);
 	if (config_parse_string("t", p, &cfg, &err) != PM_OK)
 		fatal("config: %s", err.msg);
 	free(p);

@@ -40,7 +40,7 @@ int
 main(void)
 {
 	struct pop3_caps all = caps_with(
-		"PLAIN LOGIN CRAM-MD5 SCRAM-SHA-1 SCRAM-SHA-256", 1, "<1.2@x>");
+	    "PLAIN LOGIN CRAM-MD5 SCRAM-SHA-1 SCRAM-SHA-256", 1, "<1.2@x>");
 	struct pop3_caps weak = caps_with("PLAIN LOGIN", 1, "<1.2@x>");
 	struct pop3_caps none = caps_with("", 0, "");
 	enum pm_status st;
@@ -51,8 +51,7 @@ main(void)
 	       "auth on without TLS: SCRAM-SHA-256 too");
 	is_str(pick("on", caps_with("CRAM-MD5 PLAIN", 1, ""), 0, &st),
 	       "CRAM-MD5", "without TLS CRAM-MD5 beats PLAIN");
-	is_str(pick("on", weak, 1, &st), "PLAIN",
-	       "with TLS PLAIN is fine");
+	is_str(pick("on", weak, 1, &st), "PLAIN", "with TLS PLAIN is fine");
 	ok(pick("on", weak, 0, &st) == NULL && st == PM_UNAVAILABLE,
 	   "without TLS, PLAIN/LOGIN/USER are never picked automatically");
 	ok(pick("on", caps_with("", 0, "<1.2@x>"), 0, &st) == NULL,

@@ -75,17 +75,21 @@ test_build(void)
 
 	build_fails("To: a@example.com\n\nx\n", "no From", "no From");
 	build_fails("From: a@example.com, b@example.com\nTo: c@example.com\n"
-		    "\nx\n", "is not one address", "two From addresses");
+		    "\nx\n",
+		    "is not one address", "two From addresses");
 	build_fails("From: me@example.org\nTo: \nCc: \n\nx\n", "no recipient",
 		    "no recipient");
 	build_fails("From: me@example.org\nTo: x@example.com\nnot a header\n"
-		    "\nx\n", "has no \"Name:\"", "a line without a colon");
+		    "\nx\n",
+		    "has no \"Name:\"", "a line without a colon");
 	build_fails("From: me@example.org\nTo: x@example.com\nPGP: maybe\n"
-		    "\nx\n", "PGP: \"maybe\"", "PGP: maybe");
+		    "\nx\n",
+		    "PGP: \"maybe\"", "PGP: maybe");
 	m = NULL;
 	ok(compose_build("From: me@example.org\nTo: x@example.com\n"
-			 "Attach: /nonexistent/file\n\nx\n", &m,
-			 &err) == PM_IOERR && m == NULL,
+			 "Attach: /nonexistent/file\n\nx\n",
+			 &m, &err) == PM_IOERR &&
+	       m == NULL,
 	   "a missing attachment: PM_IOERR");
 	ok(strstr(err.msg, "Attach: /nonexistent/file") != NULL,
 	   "... naming it");
@@ -100,8 +104,8 @@ test_reply(void)
 {
 	char path[] = "/tmp/popmuch-test-compose-XXXXXX";
 	struct identity idv[2] = {
-		{(char *)"Me", (char *)"me@example.org", NULL, NULL},
-		{(char *)"Me", (char *)"alias@example.org", NULL, NULL},
+	    {(char *)"Me", (char *)"me@example.org", NULL, NULL},
+	    {(char *)"Me", (char *)"alias@example.org", NULL, NULL},
 	};
 	struct identities ids = {idv, 2};
 	struct compose_opts o = {.kind = COMPOSE_REPLY};
@@ -109,10 +113,10 @@ test_reply(void)
 	char *d = NULL;
 	int fd = mkstemp(path);
 	const char *msg =
-		"From: Ann <ann@example.net>\nTo: alias@example.org\n"
-		"Reply-To: Ann Private <ann@home.example>\n"
-		"Subject: Re: Re: plans\nMessage-ID: <p1@example.net>\n"
-		"Date: Mon, 1 Jan 2024 10:00:00 +0000\n\nhello\n";
+	    "From: Ann <ann@example.net>\nTo: alias@example.org\n"
+	    "Reply-To: Ann Private <ann@home.example>\n"
+	    "Subject: Re: Re: plans\nMessage-ID: <p1@example.net>\n"
+	    "Date: Mon, 1 Jan 2024 10:00:00 +0000\n\nhello\n";
 
 	if (fd < 0 || write(fd, msg, strlen(msg)) != (ssize_t)strlen(msg))
 		return;

@@ -653,21 +653,21 @@ test_default_path(void)
 static void
 test_tui_keywords(void)
 {
-	struct config *cfg = parse_ok(
-	    "search work \"tag:work and tag:unread\"\n"
-	    "defaults\n"
-	    "search \"all mail\" *\n"
-	    "search lists tag:lists and not tag:spam\n"
-	    "fetch_interval 15m\n"
-	    "html_command \"lynx -dump -stdin\"\n"
-	    "bind x archive\n"
-	    "bind list \"#\" tag_add\n"
-	    "color tags red\n"
-	    "color status white blue bold\n"
-	    "color tag:urgent color196 default underline reverse\n"
-	    "color unread brightyellow bold\n"
-	    "account a\nhost h\n",
-	    "TUI keywords");
+	struct config *cfg =
+	    parse_ok("search work \"tag:work and tag:unread\"\n"
+		     "defaults\n"
+		     "search \"all mail\" *\n"
+		     "search lists tag:lists and not tag:spam\n"
+		     "fetch_interval 15m\n"
+		     "html_command \"lynx -dump -stdin\"\n"
+		     "bind x archive\n"
+		     "bind list \"#\" tag_add\n"
+		     "color tags red\n"
+		     "color status white blue bold\n"
+		     "color tag:urgent color196 default underline reverse\n"
+		     "color unread brightyellow bold\n"
+		     "account a\nhost h\n",
+		     "TUI keywords");
 
 	if (cfg == NULL)
 		return;
@@ -751,8 +751,9 @@ static void
 test_real_mpoprc_files(void)
 {
 	static const char *const files[] = {
-	    "mpop-example", "gmail-default", "multi-filter", "uidls-defaults",
-	    "plain-password", "procmail", "notmuch-insert", "keyring",
+	    "mpop-example",   "gmail-default",	"multi-filter",
+	    "uidls-defaults", "plain-password", "procmail",
+	    "notmuch-insert", "keyring",
 	};
 	char *src, *dst, *text;
 	struct config *cfg;
@@ -783,7 +784,8 @@ static void
 test_mpop_example(void)
 {
 	char *path = xasprintf("%s/tests/data/mpoprc/mpop-example.mpoprc",
-			       TOP_SRCDIR), *text;
+			       TOP_SRCDIR),
+	     *text;
 	struct config *cfg;
 	struct account *a;
 	size_t len;
@@ -803,9 +805,9 @@ test_mpop_example(void)
 	   "filter kept");
 	ok(a != NULL && a->maildir == NULL, "mbox: the default Maildir");
 	is_int((int)cfg->nnotes, 2, "two notes: mbox and filter");
-	ok(cfg->nnotes == 2 && strstr(cfg->notes[0], "t:9: delivery: popmuch "
-						      "delivers into a Maildir") !=
-				   NULL,
+	ok(cfg->nnotes == 2 &&
+	       strstr(cfg->notes[0], "t:9: delivery: popmuch "
+				     "delivers into a Maildir") != NULL,
 	   "mbox note names file and line");
 	ok(cfg->nnotes == 2 &&
 	       strstr(cfg->notes[1], "filter: popmuch does not run") != NULL,
@@ -972,21 +974,24 @@ test_find_path(void)
 static void
 test_notes_once(void)
 {
-	struct config *cfg = parse_ok("account a\nhost h\nfilter x\n",
-				      "a note");
+	struct config *cfg =
+	    parse_ok("account a\nhost h\nfilter x\n", "a note");
 	char *stamp = xasprintf("%s/st/notes", tmpdir), *text;
 
 	text = cfg ? config_notes_text(cfg, 1) : NULL;
-	ok(text && strncmp(text, "reading mpop's t, as there is no popmuch "
-				 "configuration",
-			   40) == 0 &&
+	ok(text &&
+	       strncmp(text,
+		       "reading mpop's t, as there is no popmuch "
+		       "configuration",
+		       40) == 0 &&
 	       strstr(text, "\nt:3: filter: ") != NULL,
 	   "notes text: mpop's file, then each note");
 	is_int(config_shown_before(stamp, text ? text : ""), 0,
 	       "first time: not shown before");
 	is_int(config_shown_before(stamp, text ? text : ""), 1,
 	       "second time: shown before");
-	is_int(config_shown_before(stamp, "other\n"), 0, "changed: shown again");
+	is_int(config_shown_before(stamp, "other\n"), 0,
+	       "changed: shown again");
 	free(text);
 	config_free(&cfg);
 	cfg = parse_ok("account a\nhost h\n", "no note");
@@ -1000,11 +1005,11 @@ static void
 test_sending_keywords(void)
 {
 	struct config *cfg = parse_ok(
-		"send_with_fetch off\n"
-		"defaults\nsendmail_command \"msmtp -a work -t\"\npgp sign\n"
-		"account a\nhost h\nfrom \"Jane Doe <jane@example.org>\"\n"
-		"account b\nhost h2\npgp off\nsendmail_command\n",
-		"sending keywords");
+	    "send_with_fetch off\n"
+	    "defaults\nsendmail_command \"msmtp -a work -t\"\npgp sign\n"
+	    "account a\nhost h\nfrom \"Jane Doe <jane@example.org>\"\n"
+	    "account b\nhost h2\npgp off\nsendmail_command\n",
+	    "sending keywords");
 
 	if (cfg == NULL)
 		return;
@@ -1019,7 +1024,8 @@ test_sending_keywords(void)
 	config_free(&cfg);
 	cfg = parse_ok("account a\nhost h\n", "no sending keywords");
 	if (cfg != NULL)
-		is_int(cfg->send_with_fetch, 1, "send_with_fetch: on by default");
+		is_int(cfg->send_with_fetch, 1,
+		       "send_with_fetch: on by default");
 	config_free(&cfg);
 	parse_fails("account a\nhost h\npgp maybe\n",
 		    "t:3: pgp: invalid argument", "pgp maybe");

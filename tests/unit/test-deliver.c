@@ -136,11 +136,10 @@ in_sub(const struct world *w, const char *sub)
 
 /* begin, data in chunks of chunk bytes, end: what fetch.c's sink does. */
 static enum pm_status
-feed(struct delivery *d, const struct msg *m, size_t chunk,
-     struct pm_err *err)
+feed(struct delivery *d, const struct msg *m, size_t chunk, struct pm_err *err)
 {
-	enum pm_status st = delivery_begin(d, m->uidl, m->list_size, m->tag,
-					   err);
+	enum pm_status st =
+	    delivery_begin(d, m->uidl, m->list_size, m->tag, err);
 
 	for (size_t off = 0; st == PM_OK && off < m->len; off += chunk)
 		st = delivery_data(d, m->data + off,
@@ -225,11 +224,11 @@ check_told(const struct world *w, const struct got *g, const struct msg *m,
 		size_tail = xasprintf(",S=%zu", m[k].len);
 		data = slurp(t->path, &len);
 		good = t->ready && t->tag == m[k].tag &&
-		       strcmp(t->path, want_path) == 0 &&
-		       data != NULL && len == m[k].len &&
-		       memcmp(data, m[k].data, len) == 0 &&
+		       strcmp(t->path, want_path) == 0 && data != NULL &&
+		       len == m[k].len && memcmp(data, m[k].data, len) == 0 &&
 		       t->size == m[k].len && strcmp(t->hash, hex) == 0 &&
-		       t->mail == m[k].mail && strlen(t->name) > strlen(size_tail) &&
+		       t->mail == m[k].mail &&
+		       strlen(t->name) > strlen(size_tail) &&
 		       strcmp(t->name + strlen(t->name) - strlen(size_tail),
 			      size_tail) == 0 &&
 		       maildir_find(w->md, t->name) == MAILDIR_IN_NEW;
@@ -278,7 +277,8 @@ test_flush(void)
 	for (size_t k = 0; k < 5; k++)
 		make_msg(&m[k], k, uidls[k]);
 	free(m[1].data);
-	m[1].data = xstrdup("From: c@example.org\r\nSubject: crlf\r\n\r\nb\r\n");
+	m[1].data =
+	    xstrdup("From: c@example.org\r\nSubject: crlf\r\n\r\nb\r\n");
 	m[1].len = strlen(m[1].data);
 	free(m[3].data);
 	m[3].data = xstrdup("+OK message follows\r\nSubject: s\r\n\r\nb\r\n");
@@ -287,7 +287,8 @@ test_flush(void)
 	for (size_t k = 0; k < 5; k++) {
 		is_int(feed(w.d, &m[k], chunks[k], &err), PM_OK,
 		       "flush: message %zu fed in chunks of %zu", k, chunks[k]);
-		is_int(delivery_waiting(w.d), k + 1, "flush: %zu waiting", k + 1);
+		is_int(delivery_waiting(w.d), k + 1, "flush: %zu waiting",
+		       k + 1);
 		ok(!delivery_full(w.d), "flush: not full after %zu", k + 1);
 	}
 	is_int(in_sub(&w, "tmp"), 5, "flush: five synced files wait in tmp/");
@@ -300,8 +301,9 @@ test_flush(void)
 	is_int(in_sub(&w, "new"), 5, "flush: five files in new/");
 	is_int(in_sub(&w, "tmp"), 0, "flush: nothing left in tmp/");
 	is_int(delivery_waiting(w.d), 0, "flush: nothing waits after it");
-	is_int(uidl_count(w.db), 4, "flush: the message without UIDL is not "
-				    "journaled");
+	is_int(uidl_count(w.db), 4,
+	       "flush: the message without UIDL is not "
+	       "journaled");
 	ok(g.n == 5 && g.m[3].mail == 0 && g.m[0].mail == 1,
 	   "flush: '+OK' first is reported as not mail");
 	/* The intent on disk, in the format uidl.c documents. */
@@ -413,8 +415,8 @@ test_full_bytes(void)
 	m[N] = (struct msg){uidls[N], 1, N, xstrdup("X"), 1, 0};
 	is_int(feed(w.d, &m[N], 1, &err), PM_OK, "bytes: one more byte");
 	ok(delivery_full(w.d) && delivery_waiting(w.d) == N + 1,
-	   "bytes: full at exactly %u bytes, %d messages",
-	   DELIVER_BATCH_BYTES, N + 1);
+	   "bytes: full at exactly %u bytes, %d messages", DELIVER_BATCH_BYTES,
+	   N + 1);
 	is_int(delivery_flush(w.d, on_done, &g, &err), PM_OK, "bytes: flush");
 	is_int(check_told(&w, &g, m, N + 1), 0,
 	       "bytes: all delivered byte-exact and journaled");
@@ -503,8 +505,9 @@ test_drop_current(void)
 	is_int(in_sub(&w, "tmp"), 1, "drop: the unfinished one was dropped");
 	is_int(delivery_waiting(w.d), 1, "drop: one waits");
 	is_int(delivery_flush(w.d, on_done, &g, &err), PM_OK, "drop: flush");
-	is_int(check_told(&w, &g, &m[1], 1), 0, "drop: the complete one "
-						"delivered");
+	is_int(check_told(&w, &g, &m[1], 1), 0,
+	       "drop: the complete one "
+	       "delivered");
 	ok(uidl_lookup(w.db, "x0") == NULL, "drop: the dropped one unknown");
 	is_int(in_sub(&w, "new"), 1, "drop: one file in new/");
 	/* One waiting and one being received when the delivery is freed. */

@@ -21,41 +21,44 @@ struct sample {
 	int ends; /* the body is terminated (then TRAILER follows) */
 };
 
-#define S(name, in, want)                                                     \
-	{ name, in, sizeof(in) - 1, want, sizeof(want) - 1, 1 }
-#define OPEN(name, in, want)                                                  \
-	{ name, in, sizeof(in) - 1, want, sizeof(want) - 1, 0 }
+#define S(name, in, want)                                                      \
+	{                                                                      \
+		name, in, sizeof(in) - 1, want, sizeof(want) - 1, 1            \
+	}
+#define OPEN(name, in, want)                                                   \
+	{                                                                      \
+		name, in, sizeof(in) - 1, want, sizeof(want) - 1, 0            \
+	}
 
 static const struct sample samples[] = {
-	S("empty body", ".\r\n", ""),
-	S("single line", "Subject: hi\r\n.\r\n", "Subject: hi\n"),
-	S("dot-stuffed lines", "..lead\r\n...two\r\nmid.dle\r\n.\r\n",
-	  ".lead\n..two\nmid.dle\n"),
-	S("line that is only ..", "a\r\n..\r\nb\r\n.\r\n", "a\n.\nb\n"),
-	S("lone CR kept", "a\rb\r\n\r\r\nc\r\r\r\n.\r\n",
-	  "a\rb\n\r\nc\r\r\n"),
-	S("CRLF lines", "line1\r\nline2\r\n\r\n.\r\n", "line1\nline2\n\n"),
-	S("NUL bytes", "a\0b\r\n\0\r\n\0.\r\n.\r\n", "a\0b\n\0\n\0.\n"),
-	S("8-bit bytes", "\xff\xfe\x80\r\n\xc3\xa9.\r\n..\xff\r\n.\r\n",
-	  "\xff\xfe\x80\n\xc3\xa9.\n.\xff\n"),
-	S(".\\rX is not the end", "a\r\n.\rX\r\n.\r\n", "a\n\rX\n"),
-	S(".\\r\\r\\n is not the end", "a\r\n.\r\r\n.\r\n", "a\n\r\n"),
-	S("bare LF terminator", "a\nb\n.\n", "a\nb\n"),
-	S("bare LF then CRLF terminator", "a\n.\r\n", "a\n"),
-	S("CRLF then bare LF terminator", "a\r\n.\n", "a\n"),
-	S("single dot then text", ".x\r\n. y\r\n.\r\n", "x\n y\n"),
-	S("dot after lone CR is text", "a\r.\r\n.\r\n", "a\r.\n"),
-	S("CR at line start then dot", "\r.\r\n.\r\n", "\r.\n"),
-	S("dot inside a line", "a.\r\n .\r\n.a.\r\n.\r\n", "a.\n .\na.\n"),
-	S("empty lines", "\r\n\n\r\n.\r\n", "\n\n\n"),
-	S("dot then NUL", ".\0\r\n.\r\n", "\0\n"),
-	S("dot-stuffed terminator lookalike", "..\r\n.\r\n", ".\n"),
-	S("CR CR LF at line start", "\r\r\n.\r\n", "\r\n"),
-	OPEN("unterminated: no dot line", "abc\r\ndef", "abc\ndef"),
-	OPEN("unterminated: dot at end", "abc\r\n.", "abc\n"),
-	OPEN("unterminated: dot CR at end", "abc\r\n.\r", "abc\n"),
-	OPEN("unterminated: CR at end", "abc\r", "abc"),
-	OPEN("unterminated: nothing", "", ""),
+    S("empty body", ".\r\n", ""),
+    S("single line", "Subject: hi\r\n.\r\n", "Subject: hi\n"),
+    S("dot-stuffed lines", "..lead\r\n...two\r\nmid.dle\r\n.\r\n",
+      ".lead\n..two\nmid.dle\n"),
+    S("line that is only ..", "a\r\n..\r\nb\r\n.\r\n", "a\n.\nb\n"),
+    S("lone CR kept", "a\rb\r\n\r\r\nc\r\r\r\n.\r\n", "a\rb\n\r\nc\r\r\n"),
+    S("CRLF lines", "line1\r\nline2\r\n\r\n.\r\n", "line1\nline2\n\n"),
+    S("NUL bytes", "a\0b\r\n\0\r\n\0.\r\n.\r\n", "a\0b\n\0\n\0.\n"),
+    S("8-bit bytes", "\xff\xfe\x80\r\n\xc3\xa9.\r\n..\xff\r\n.\r\n",
+      "\xff\xfe\x80\n\xc3\xa9.\n.\xff\n"),
+    S(".\\rX is not the end", "a\r\n.\rX\r\n.\r\n", "a\n\rX\n"),
+    S(".\\r\\r\\n is not the end", "a\r\n.\r\r\n.\r\n", "a\n\r\n"),
+    S("bare LF terminator", "a\nb\n.\n", "a\nb\n"),
+    S("bare LF then CRLF terminator", "a\n.\r\n", "a\n"),
+    S("CRLF then bare LF terminator", "a\r\n.\n", "a\n"),
+    S("single dot then text", ".x\r\n. y\r\n.\r\n", "x\n y\n"),
+    S("dot after lone CR is text", "a\r.\r\n.\r\n", "a\r.\n"),
+    S("CR at line start then dot", "\r.\r\n.\r\n", "\r.\n"),
+    S("dot inside a line", "a.\r\n .\r\n.a.\r\n.\r\n", "a.\n .\na.\n"),
+    S("empty lines", "\r\n\n\r\n.\r\n", "\n\n\n"),
+    S("dot then NUL", ".\0\r\n.\r\n", "\0\n"),
+    S("dot-stuffed terminator lookalike", "..\r\n.\r\n", ".\n"),
+    S("CR CR LF at line start", "\r\r\n.\r\n", "\r\n"),
+    OPEN("unterminated: no dot line", "abc\r\ndef", "abc\ndef"),
+    OPEN("unterminated: dot at end", "abc\r\n.", "abc\n"),
+    OPEN("unterminated: dot CR at end", "abc\r\n.\r", "abc\n"),
+    OPEN("unterminated: CR at end", "abc\r", "abc"),
+    OPEN("unterminated: nothing", "", ""),
 };
 
 struct run {
@@ -164,8 +167,7 @@ want_cut(size_t k, size_t len, size_t stride)
 /* Two chunks, cut at every point (every stride-th point in the middle of
  * a very long input); returns how many cut points disagreed. */
 static int
-check_splits(const char *in, size_t len, const struct run *whole,
-	     size_t stride)
+check_splits(const char *in, size_t len, const struct run *whole, size_t stride)
 {
 	size_t k;
 	int bad = 0;
@@ -188,8 +190,8 @@ check_splits(const char *in, size_t len, const struct run *whole,
 
 /* Random chunk sizes 0..max (empty chunks included). */
 static int
-check_random(const char *in, size_t len, const struct run *whole,
-	     unsigned seed, size_t max)
+check_random(const char *in, size_t len, const struct run *whole, unsigned seed,
+	     size_t max)
 {
 	size_t cuts[4096], n = 0, at = 0;
 	struct run r;

@@ -257,11 +257,11 @@ test_quirks(void)
 	is_int(quirks_no_pipelining(dir, NULL), 1, "quirks: why_r may be NULL");
 	ok(stat(path, &st) == 0 && (st.st_mode & 07777) == 0600,
 	   "quirks: the file is 0600 under umask 0");
-	is_int(quirks_set_no_pipelining(dir, T0, "first\nsecond\n", &err), PM_OK,
-	       "quirks: a reason with line breaks");
+	is_int(quirks_set_no_pipelining(dir, T0, "first\nsecond\n", &err),
+	       PM_OK, "quirks: a reason with line breaks");
 	text = slurp(path, &len);
-	ok(text && strchr(text, '\n') == text + len - 1 && strstr(text, "first") &&
-	       !strstr(text, "second"),
+	ok(text && strchr(text, '\n') == text + len - 1 &&
+	       strstr(text, "first") && !strstr(text, "second"),
 	   "quirks: one line in the file, the first");
 	free(text);
 	memset(longwhy, 'w', 1000);

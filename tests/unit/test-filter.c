@@ -9,23 +9,21 @@
 #include "popmuch/filter.h"
 #include "tap.h"
 
-static const char spam[] =
-    "Return-Path: <bulk$sender@spam.example>\r\n"
-    "From: Someone <someone@spam.example>\r\n"
-    "X-Spam-Status: Yes, score=9.1\r\n"
-    "Subject: win\r\n"
-    "\r\n";
-static const char ham[] =
-    "From: Joe Smith <joe@example.org>\n"
-    "Subject: lunch\n"
-    "\n";
+static const char spam[] = "Return-Path: <bulk$sender@spam.example>\r\n"
+			   "From: Someone <someone@spam.example>\r\n"
+			   "X-Spam-Status: Yes, score=9.1\r\n"
+			   "Subject: win\r\n"
+			   "\r\n";
+static const char ham[] = "From: Joe Smith <joe@example.org>\n"
+			  "Subject: lunch\n"
+			  "\n";
 
 /* mpop's example filters (mpop(1) and its mpoprc example) */
-#define MPOP_SKIP_SPAM                                                       \
-	"if [ \"`grep \"^X-Spam-Status: Yes\"`\" ]; then exit 2; else exit "  \
+#define MPOP_SKIP_SPAM                                                         \
+	"if [ \"`grep \"^X-Spam-Status: Yes\"`\" ]; then exit 2; else exit "   \
 	"0; fi"
-#define MPOP_KILL_SPAM                                                       \
-	"if [ \"`grep \"^X-Spam-Status: Yes\"`\" ]; then exit 1; else exit "  \
+#define MPOP_KILL_SPAM                                                         \
+	"if [ \"`grep \"^X-Spam-Status: Yes\"`\" ]; then exit 1; else exit "   \
 	"0; fi"
 
 static enum filter_verdict

@@ -284,9 +284,9 @@ long_msg(size_t n, const char *name, const char *eol, char fill)
 static void
 test_long_lines(void)
 {
-	static const size_t lens[] = {HDRHASH_LINE - 20, HDRHASH_LINE - 11,
-				      HDRHASH_LINE - 10, HDRHASH_LINE - 9,
-				      HDRHASH_LINE - 8,	 HDRHASH_LINE,
+	static const size_t lens[] = {HDRHASH_LINE - 20,   HDRHASH_LINE - 11,
+				      HDRHASH_LINE - 10,   HDRHASH_LINE - 9,
+				      HDRHASH_LINE - 8,	   HDRHASH_LINE,
 				      HDRHASH_LINE * 3 + 7};
 	char a[HDRHASH_HEX + 1], b[HDRHASH_HEX + 1], c[HDRHASH_HEX + 1];
 
@@ -301,7 +301,8 @@ test_long_lines(void)
 		other[strlen(other) - 20] = 'z'; /* the long line's end */
 		hash_str(lf, a);
 		hash_str(crlf, b);
-		is_str(b, a, "a %zu-byte header line: CRLF and LF hash the same",
+		is_str(b, a,
+		       "a %zu-byte header line: CRLF and LF hash the same",
 		       line);
 		is_int(chunkings_differ(crlf, strlen(crlf), b), 0,
 		       "a %zu-byte header line, CRLF: chunking changes nothing",
@@ -349,7 +350,8 @@ test_looks_like_mail(void)
 	   "an mbox 'From ' line first: mail");
 	ok(!mail_of("+OK message follows\r\nSubject: s\r\n\r\nbody\r\n"),
 	   "'+OK ...' first: not mail");
-	ok(!mail_of("+OK\r\nSubject: s\r\n\r\n"), "'+OK' alone first: not mail");
+	ok(!mail_of("+OK\r\nSubject: s\r\n\r\n"),
+	   "'+OK' alone first: not mail");
 	ok(!mail_of("-ERR no such message\r\n"), "'-ERR ...' first: not mail");
 	ok(!mail_of("Hello, this is just text.\nSecond line\n"),
 	   "plain text first: not mail");

@@ -46,8 +46,7 @@ open_ro(const char *dir, const char *mailbox, const char *what)
 	struct pm_err err;
 	int running = -1;
 
-	if (!ok(uidl_open_readonly(dir, mailbox, &db, &running, &err) ==
-		    PM_OK,
+	if (!ok(uidl_open_readonly(dir, mailbox, &db, &running, &err) == PM_OK,
 		"%s: open read-only", what))
 		diag("  %s", err.msg);
 	else
@@ -123,10 +122,11 @@ header_names(const char *dir, const char *mb_encoded)
 static size_t
 asides(const char *dir, char **one_r)
 {
-	char *pat = xasprintf("%s/journal.[0-9a-f][0-9a-f][0-9a-f][0-9a-f]"
-			      "[0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f]"
-			      "[0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f]",
-			      dir);
+	char *pat =
+	    xasprintf("%s/journal.[0-9a-f][0-9a-f][0-9a-f][0-9a-f]"
+		      "[0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f]"
+		      "[0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f]",
+		      dir);
 	glob_t g;
 	size_t n = 0;
 
@@ -155,7 +155,8 @@ test_switch(void)
 		return;
 	ok(header_names(dir, "alice@pop.a.example:110"),
 	   "switch: a new journal names its mailbox");
-	ok(put(db, "a1", 10, "fa1,S=10", HASH1) && put(db, "a2", 20, "fa2,S=20", NULL) &&
+	ok(put(db, "a1", 10, "fa1,S=10", HASH1) &&
+	       put(db, "a2", 20, "fa2,S=20", NULL) &&
 	       uidl_indexed(db, "a2", &err) == PM_OK,
 	   "switch: A records a1 and a2");
 	ok(uidl_switched(db) == NULL, "switch: a first open switches nothing");
@@ -202,7 +203,8 @@ test_switch(void)
 	db = open_mb(dir, MB_A, "back to A");
 	if (db == NULL)
 		return;
-	ok(is_delivered(db, "a1", 10, HASH1) && is_delivered(db, "a2", 20, NULL) &&
+	ok(is_delivered(db, "a1", 10, HASH1) &&
+	       is_delivered(db, "a2", 20, NULL) &&
 	       uidl_lookup(db, "a2")->indexed,
 	   "switch back: A's records are back, with their marks");
 	ok(uidl_lookup(db, "b1") == NULL && uidl_count(db) == 2,
@@ -239,14 +241,16 @@ test_port(void)
 
 	if (db == NULL)
 		return;
-	ok(put(db, "p1", 11, "fp1,S=11", HASH1) && put(db, "p2", 22, "fp2,S=22", HASH2),
+	ok(put(db, "p1", 11, "fp1,S=11", HASH1) &&
+	       put(db, "p2", 22, "fp2,S=22", HASH2),
 	   "port: two records under :110");
 	uidl_free(&db);
 	db = open_mb(dir, "user@h:995", "port 995");
 	if (db == NULL)
 		return;
 	ok(uidl_switched(db) == NULL, "port: :995 is no switch");
-	ok(is_delivered(db, "p1", 11, HASH1) && is_delivered(db, "p2", 22, HASH2),
+	ok(is_delivered(db, "p1", 11, HASH1) &&
+	       is_delivered(db, "p2", 22, HASH2),
 	   "port: the records are kept");
 	is_int(asides(dir, NULL), 0, "port: nothing set aside");
 	ok(header_names(dir, "user@h:110"),
@@ -274,7 +278,8 @@ test_port(void)
 	uidl_free(&db);
 	/* Rule 7: the account comes back, now on the other port. */
 	db = open_mb(dir, "user@h:110", "back on the old port");
-	ok(db != NULL && uidl_count(db) == 2 && is_delivered(db, "p1", 11, HASH1),
+	ok(db != NULL && uidl_count(db) == 2 &&
+	       is_delivered(db, "p1", 11, HASH1),
 	   "port: coming back on :110 after another mailbox takes up the "
 	   "journal set aside under :995");
 	uidl_free(&db);
@@ -329,7 +334,7 @@ test_v1(void)
 	text = slurp(journal, &len);
 	rec = sealed("I v1 100 1700000000 f1,S=100 -");
 	ok(text && strstr(text, rec), "v1: intents rewritten with '-' for the "
-				       "hash");
+				      "hash");
 	free(text);
 	free(rec);
 	uidl_free(&db);
@@ -358,14 +363,16 @@ check_marks(const char *dir, const char *what)
 		return;
 	e = uidl_lookup(db, "c1");
 	ok(e && e->state == UIDL_DELETED && e->indexed && e->size == 10 &&
-	       e->hash && !strcmp(e->hash, HASH1) && !strcmp(e->file, "c1,S=10"),
+	       e->hash && !strcmp(e->hash, HASH1) &&
+	       !strcmp(e->file, "c1,S=10"),
 	   "%s: c1 deleted, indexed, its hash and file kept", what);
 	e = uidl_lookup(db, "c2");
 	ok(e && e->state == UIDL_DELIVERED && e->refused && !e->indexed,
 	   "%s: c2 refused", what);
 	e = uidl_lookup(db, "c3");
 	ok(e && e->state == UIDL_DELIVERED && e->size == 999 &&
-	       e->first_seen == 1700000000 && e->hash && !strcmp(e->hash, HASH2),
+	       e->first_seen == 1700000000 && e->hash &&
+	       !strcmp(e->hash, HASH2),
 	   "%s: c3 confirmed with its new size, first seen kept", what);
 	e = uidl_lookup(db, "c4");
 	ok(e && e->state == UIDL_DELIVERED && e->size == 44,
@@ -388,8 +395,10 @@ test_marks(void)
 
 	if (db == NULL)
 		return;
-	ok(put(db, "c1", 10, "c1,S=10", HASH1) && put(db, "c2", 20, "c2,S=20", NULL) &&
-	       put(db, "c3", 30, "c3,S=30", HASH2) && put(db, "c4", 40, "c4,S=40", NULL),
+	ok(put(db, "c1", 10, "c1,S=10", HASH1) &&
+	       put(db, "c2", 20, "c2,S=20", NULL) &&
+	       put(db, "c3", 30, "c3,S=30", HASH2) &&
+	       put(db, "c4", 40, "c4,S=40", NULL),
 	   "marks: four delivered");
 	uidl_intent_nosync(db, "c5", 50, 1, "c5,S=50", NULL, &err);
 	is_int(uidl_indexed(db, "c1", &err), PM_OK, "marks: indexed c1");
@@ -539,8 +548,8 @@ test_truncation(void)
 	if ((db = open_mb(torn, MB_A, "torn, to append")) != NULL) {
 		int fd = open(journal, O_WRONLY | O_APPEND);
 
-		ok(fd >= 0 && write(fd, text, strlen(text)) ==
-				    (ssize_t)strlen(text),
+		ok(fd >= 0 &&
+		       write(fd, text, strlen(text)) == (ssize_t)strlen(text),
 		   "torn: bytes appended after the last sync, no newline");
 		if (fd >= 0)
 			close(fd);

@@ -111,7 +111,8 @@ test_edge_separator(void)
 			*p++ = off % 60 ? 'y' : '\n';
 		}
 		*p++ = '\n';
-		p += sprintf(p, "\nFrom b Mon Jan  1 00:00:00 2001\nS: 2\n\nz\n");
+		p += sprintf(p,
+			     "\nFrom b Mon Jan  1 00:00:00 2001\nS: 2\n\nz\n");
 		if (read_all(d, (size_t)(p - d), &c, emsg) != PM_OK ||
 		    c.n != 2 || strcmp(c.buf[1], "S: 2\n\nz\n") != 0)
 			good = 0;
@@ -125,13 +126,13 @@ static void
 test_crlf_and_truncated(void)
 {
 	static const char crlf[] =
-		"From a Mon Jan  1 00:00:00 2001\r\nSubject: c\r\n\r\nbody\r\n"
-		"\r\nFrom b Mon Jan  1 00:00:00 2001\r\nSubject: d\r\n\r\nx\r\n";
+	    "From a Mon Jan  1 00:00:00 2001\r\nSubject: c\r\n\r\nbody\r\n"
+	    "\r\nFrom b Mon Jan  1 00:00:00 2001\r\nSubject: d\r\n\r\nx\r\n";
 	static const char cut[] =
-		"From a Mon Jan  1 00:00:00 2001\nSubject: c\n\nbody\n\n"
-		"From b Mon Jan  1 00:00:00 2001\nSubject: d\n\nno newline";
+	    "From a Mon Jan  1 00:00:00 2001\nSubject: c\n\nbody\n\n"
+	    "From b Mon Jan  1 00:00:00 2001\nSubject: d\n\nno newline";
 	static const char cl[] =
-		"From a Mon Jan  1 00:00:00 2001\nContent-Length: 500\n\nshort\n";
+	    "From a Mon Jan  1 00:00:00 2001\nContent-Length: 500\n\nshort\n";
 	char emsg[PM_ERR_MSG_MAX];
 	struct collected c;
 
@@ -183,7 +184,8 @@ test_hash(void)
 	is_str(m1, "a@b", "msgscan: a folded Message-ID");
 	for (size_t piece = 1; piece < sizeof(crlf); piece++) {
 		hash_of(crlf, piece, h2, m2);
-		same &= memcmp(h1, h2, sizeof(h1)) == 0 && strcmp(m2, "a@b") == 0;
+		same &=
+		    memcmp(h1, h2, sizeof(h1)) == 0 && strcmp(m2, "a@b") == 0;
 	}
 	ok(same, "... LF and CRLF, in pieces of every size: one body hash");
 }

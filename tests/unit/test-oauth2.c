@@ -65,12 +65,15 @@ refused(const char *text, const char *want, const char *what)
 static void
 test_refusals(void)
 {
-	refused("account a\noauth2_provider yahoo\n", "google, microsoft or "
-		"custom", "an unknown provider");
+	refused("account a\noauth2_provider yahoo\n",
+		"google, microsoft or "
+		"custom",
+		"an unknown provider");
 	refused("account a\noauth2_provider google\n", "oauth2_client_id",
 		"a provider without a client ID");
 	refused("account a\nhost h\noauth2_provider custom\n"
-		"oauth2_client_id c\n", "endpoints", "custom without URLs");
+		"oauth2_client_id c\n",
+		"endpoints", "custom without URLs");
 	refused("account a\noauth2_token_url http://auth.example/token\n",
 		"not https", "plain http to a remote host");
 	refused("account a\noauth2_auth_url http://localhost:80/a\n",
@@ -107,7 +110,8 @@ test_form(void)
 			   "a+b/c=d&e f", NULL};
 	char *s = http_form_encode(f);
 
-	is_str(s, "grant_type=refresh_token&refresh_token=a%2Bb%2Fc%3Dd%26e%20f",
+	is_str(s,
+	       "grant_type=refresh_token&refresh_token=a%2Bb%2Fc%3Dd%26e%20f",
 	       "form fields are escaped");
 	xfree_secret(s);
 }
@@ -137,12 +141,16 @@ test_errors(void)
 	sentence("invalid_grant",
 		 "AADSTS700082: The refresh token has expired due to "
 		 "inactivity.\r\nTrace ID: x",
-		 PM_NOPERM, "90 days without use (invalid_grant, AADSTS700082)");
-	sentence("invalid_client", "AADSTS7000218: The request body must "
+		 PM_NOPERM,
+		 "90 days without use (invalid_grant, AADSTS700082)");
+	sentence("invalid_client",
+		 "AADSTS7000218: The request body must "
 		 "contain client_assertion or client_secret",
 		 PM_CONFIG, "Allow public client flows");
-	sentence("invalid_request", "AADSTS50020: User account from identity "
-		 "provider does not exist in tenant", PM_CONFIG, "consumers");
+	sentence("invalid_request",
+		 "AADSTS50020: User account from identity "
+		 "provider does not exist in tenant",
+		 PM_CONFIG, "consumers");
 	sentence("server_error", "weird\x01text", PM_NOPERM,
 		 "(server_error: weird\\x01text)");
 }

@@ -56,8 +56,7 @@ test_list(void)
 	       "LIST with trailing text");
 	is_int(pop3_parse_list_line("0 12", &num, &size), -1, "number 0");
 	is_int(pop3_parse_list_line("-1 12", &num, &size), -1, "negative");
-	is_int(pop3_parse_list_line("1 -12", &num, &size), -1,
-	       "negative size");
+	is_int(pop3_parse_list_line("1 -12", &num, &size), -1, "negative size");
 	is_int(pop3_parse_list_line("1", &num, &size), -1, "no size");
 	is_int(pop3_parse_list_line("1 99999999999999999999999", &num, &size),
 	       -1, "size overflows 64 bits");
@@ -84,8 +83,10 @@ test_uidl(void)
 	is_int(pop3_parse_uidl_line("3 a/b/../c", &num, &u, &len), 0,
 	       "slashes are fine in a UIDL (never a path)");
 	is_int(pop3_parse_uidl_line("3 ", &num, &u, &len), -1, "empty UIDL");
-	is_int(pop3_parse_uidl_line("3 a\x01" "b", &num, &u, &len), -1,
-	       "control character");
+	is_int(pop3_parse_uidl_line("3 a\x01"
+				    "b",
+				    &num, &u, &len),
+	       -1, "control character");
 	is_int(pop3_parse_uidl_line("3 a b", &num, &u, &len), -1,
 	       "space inside");
 	memset(long_uidl, 'x', sizeof(long_uidl));
@@ -111,7 +112,8 @@ test_capa(void)
 	pop3_parse_capa_line(&c, "SASL plain SCRAM-SHA-256 CRAM-MD5");
 	pop3_parse_capa_line(&c, "EXPIRE 0");
 	pop3_parse_capa_line(&c, "LOGIN-DELAY 900");
-	pop3_parse_capa_line(&c, "X-SOMETHING-VERY-LONG-THAT-IS-NOT-KNOWN-AT-ALL y");
+	pop3_parse_capa_line(
+	    &c, "X-SOMETHING-VERY-LONG-THAT-IS-NOT-KNOWN-AT-ALL y");
 	ok(c.pipelining && c.uidl && c.stls, "flags");
 	is_str(c.sasl, "PLAIN SCRAM-SHA-256 CRAM-MD5", "SASL list upper-cased");
 	is_int(c.expire, 0, "EXPIRE 0");

@@ -133,8 +133,8 @@ test_roundtrip(void)
 
 	if (db == NULL)
 		return;
-	is_int(uidl_intent(db, "a1", 1234, 1700000000, "f1,S=1", NULL, &err), PM_OK,
-	       "intent a1");
+	is_int(uidl_intent(db, "a1", 1234, 1700000000, "f1,S=1", NULL, &err),
+	       PM_OK, "intent a1");
 	is_int(uidl_delivered(db, "a1", &err), PM_OK, "delivered a1");
 	is_int(uidl_indexed(db, "a1", &err), PM_OK, "indexed a1");
 	uidl_intent(db, "a2", 5, -5, "f2,S=1", NULL, &err);
@@ -313,7 +313,8 @@ test_kill9(void)
 			_exit(1);
 		for (i = 0;; i++) {
 			snprintf(u, sizeof(u), "k%d", i);
-			if (uidl_intent(db, u, 1, 1, "f", NULL, &err) != PM_OK ||
+			if (uidl_intent(db, u, 1, 1, "f", NULL, &err) !=
+				PM_OK ||
 			    uidl_delivered(db, u, &err) != PM_OK ||
 			    write(done[1], &i, sizeof(i)) != sizeof(i))
 				_exit(2);

@@ -108,7 +108,8 @@ dir_entries(const char *dir)
 	if (d == NULL)
 		return -1;
 	while ((de = readdir(d)) != NULL)
-		n += strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0;
+		n += strcmp(de->d_name, ".") != 0 &&
+		     strcmp(de->d_name, "..") != 0;
 	closedir(d);
 	return n;
 }

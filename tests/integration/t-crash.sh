@@ -220,6 +220,14 @@ for p in $(grep -ho 'FAULT("[^"]*")' "$TOP_SRCDIR"/src/*.c |
 done
 t_is "every crash point in src/ is covered" "$missing" ""
 
+# The installed binary has no crash points: POPMUCH_CRASH_AT means
+# nothing to it (they exist in tests/popmuch-fault alone).
+use crashoff
+seed_messages "$V" 1
+POPMUCH_CRASH_AT=before-quit:1 run_pm fetch "$V"
+t_rc "src/popmuch ignores POPMUCH_CRASH_AT (no crash points built in)" 0
+t_is "... and fetched" "$(server_count "$V")" 0
+
 start=$(date +%s)
 for v in crashoff crashon; do
 	use "$v"

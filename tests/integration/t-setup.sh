@@ -56,13 +56,15 @@ t_like "... prints the configuration" "$(cat "$T/out")" 'keep 30d'
 t_ok "... and writes nothing" test ! -e "$T/dry"
 
 # ---- the server from DNS: _pop3s._tcp SRV (RFC 6186) ---------------------
+: "${POPMUCH_FAULT:=$TOP_BUILDDIR/tests/popmuch-fault}"
 "$PM_PYTHON" "$PM_DATA/srv-dns.py" "$T/dns" _pop3s._tcp.srv.example \
 	"$POP3S_PORT" localhost 2>>"$T/log" &
 dns=$!
 pm_at_exit "kill $dns 2>/dev/null"
 for _ in $(seq 1 100); do [ -s "$T/dns" ] && break; sleep 0.05; done
 export POPMUCH_TEST_DNS=$(cat "$T/dns")
-run_pm -C "$T/srv.conf" setup "$POP_USER@srv.example" tls_trust_file="$TLS_CA" \
+# (the test resolver exists in the fault-injection build only)
+POPMUCH=$POPMUCH_FAULT run_pm -C "$T/srv.conf" setup "$POP_USER@srv.example" tls_trust_file="$TLS_CA" \
 	user="$POP_USER" passwordeval="echo $POP_PASS"
 t_rc "setup through an SRV record: exit 0" 0
 t_like "... says where the server came from" "$(cat "$T/err")" \
@@ -70,7 +72,8 @@ t_like "... says where the server came from" "$(cat "$T/err")" \
 t_is "... and writes it with implicit TLS" \
 	"$(grep -E '^(host|port|tls_starttls) ' "$T/srv.conf" | tr '\n' ' ')" \
 	"host localhost port $POP3S_PORT tls_starttls off "
-run_pm -C "$T/nosrv" setup "$POP_USER@nosrv.example" probe=off
+POPMUCH=$POPMUCH_FAULT run_pm -C "$T/nosrv" setup "$POP_USER@nosrv.example" \
+	probe=off
 t_rc "no table entry, no SRV record: exit 69" 69
 t_like "... asks for host=" "$(cat "$T/err")" 'give host=HOST'
 
@@ -84,7 +87,7 @@ tui_tmux new-session -d -x 100 -y 30 -e "HOME=$HOME" \
 	-e "NOTMUCH_CONFIG=$NOTMUCH_CONFIG" -e "POPMUCH_TEST_DNS=$POPMUCH_TEST_DNS" \
 	-e "ASAN_OPTIONS=${ASAN_OPTIONS:-}:log_path=$T/asan" \
 	-e "UBSAN_OPTIONS=${UBSAN_OPTIONS:-}:log_path=$T/ubsan" \
-	"cd '$T' && '$POPMUCH' -C '$T/tty.conf' setup tls_trust_file='$TLS_CA';
+	"cd '$T' && '$POPMUCH_FAULT' -C '$T/tty.conf' setup tls_trust_file='$TLS_CA';
 	 echo \"popmuch exited \$?\" >'$T/tui.exit'; exec sleep 600"
 pm_at_exit tui_stop
 t_screen "asks for the address" 'Your e-mail address:$'

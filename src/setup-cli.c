@@ -27,7 +27,7 @@
 
 struct answers {
 	const char *address, *account, *mail_root, *name, *user;
-	const char *passwordeval;
+	const char *passwordeval, *client_id;
 	int no_probe, interactive, dry_run;
 	struct setup_server srv;
 	int have_host;
@@ -92,6 +92,8 @@ take_arg(struct answers *a, char *arg)
 		a->user = val;
 	else if (strcmp(key, "passwordeval") == 0)
 		a->passwordeval = val;
+	else if (strcmp(key, "oauth2_client_id") == 0)
+		a->client_id = val;
 	else if (strcmp(key, "probe") == 0)
 		a->no_probe = strcmp(val, "off") == 0;
 	else if (strcmp(key, "password") == 0) {
@@ -155,12 +157,40 @@ keyring_command(struct answers *a, const char *host, const char *user)
 	return a->owned[a->nowned++];
 }
 
+/* Gmail and Microsoft take OAuth2 logins only: the account gets
+ * oauth2_provider and the client ID the person registered (popmuch
+ * ships none: popmuch.conf(5), OAUTH2), and no password. */
+static int
+ask_client_id(struct answers *a)
+{
+	if (a->client_id == NULL && a->interactive) {
+		fprintf(stderr,
+			"%s accepts POP3 logins with OAuth2 only.  popmuch "
+			"signs in itself, with a client ID you register "
+			"with the provider (popmuch.conf(5), OAUTH2, says "
+			"how).\n",
+			a->srv.host);
+		a->client_id = ask(a, "OAuth2 client ID", NULL);
+	}
+	if (a->client_id == NULL || *a->client_id == '\0') {
+		fprintf(stderr,
+			"popmuch: setup: %s takes OAuth2 logins only: give "
+			"oauth2_client_id=ID, the client ID you registered "
+			"(popmuch.conf(5), OAUTH2)\n",
+			a->srv.host);
+		return 64;
+	}
+	return 0;
+}
+
 /* Ask where the password comes from (on a terminal, when not given). */
 static int
 ask_password(struct answers *a, const char *host)
 {
 	const char *c;
 
+	if (a->srv.oauth2 != NULL && a->passwordeval == NULL)
+		return ask_client_id(a);
 	if (a->passwordeval != NULL || !a->interactive)
 		return 0;
 	fprintf(stderr,
@@ -214,6 +244,9 @@ config_text(const struct answers *a, const char *name)
 			    a->srv.implicit_tls ? "tls_starttls off\n" : "");
 	char *pe = a->passwordeval
 		       ? xasprintf("passwordeval \"%s\"\n", a->passwordeval)
+		   : a->srv.oauth2 != NULL
+		       ? xasprintf("oauth2_provider %s\noauth2_client_id %s\n",
+				   a->srv.oauth2, a->client_id)
 		       : xstrdup("");
 	char *text = xasprintf(
 	    "# popmuch configuration, written by popmuch setup; the syntax\n"
@@ -306,6 +339,14 @@ probe_account(const struct account *acct)
 
 /* ---- the command ------------------------------------------------------- */
 
+/* The account signs in with OAuth2 (no token yet: nothing to probe with
+ * until popmuch auth). */
+static int
+oauth2(const struct answers *a)
+{
+	return a->srv.oauth2 != NULL && a->passwordeval == NULL;
+}
+
 static int
 gather(struct answers *a, char **args, int nargs)
 {
@@ -346,7 +387,7 @@ run(struct answers *a, const char *path)
 	if (config_parse_string(path, text, &cfg, &err) != PM_OK) {
 		fprintf(stderr, "popmuch: setup: %s\n", err.msg);
 		rc = 64;
-	} else if (!a->no_probe) {
+	} else if (!a->no_probe && !oauth2(a)) {
 		rc = probe_account(cfg->accounts[0]);
 	}
 	if (rc == 0 && !a->dry_run && access(path, F_OK) == 0) {
@@ -366,9 +407,14 @@ run(struct answers *a, const char *path)
 		rc = err_exitcode(err.code);
 	} else if (rc == 0) {
 		fprintf(stderr,
-			"Wrote %s (account %s).\nNext: popmuch fetch "
+			"Wrote %s (account %s).\nNext: %s%s%s popmuch fetch "
 			"(or popmuch, on a terminal)\n",
-			path, name);
+			path, name, oauth2(a) ? "popmuch auth " : "",
+			oauth2(a) ? name : "",
+			oauth2(a) ? " (sign in with the provider; on a "
+				    "machine without a browser: popmuch auth "
+				    "--device), then"
+				  : "");
 	}
 	config_free(&cfg);
 	free(text);

@@ -27,21 +27,23 @@
 static const struct {
 	const char *domains; /* space-separated */
 	const char *host;
+	const char *oauth2; /* the oauth2_provider it takes logins from */
 } providers[] = {
-	{"gmail.com googlemail.com", "pop.gmail.com"},
-	{"outlook.com hotmail.com live.com msn.com", "outlook.office365.com"},
-	{"yahoo.com", "pop.mail.yahoo.com"},
-	{"aol.com", "pop.aol.com"},
-	{"gmx.de gmx.net gmx.at gmx.ch", "pop.gmx.net"},
-	{"gmx.com", "pop.gmx.com"},
-	{"web.de", "pop3.web.de"},
-	{"posteo.de posteo.net", "posteo.de"},
-	{"mailbox.org", "pop3.mailbox.org"},
-	{"t-online.de", "securepop.t-online.de"},
-	{"fastmail.com fastmail.fm", "pop.fastmail.com"},
-	{"zoho.com", "pop.zoho.com"},
-	{"yandex.ru yandex.com", "pop.yandex.com"},
-	{"mail.ru", "pop.mail.ru"},
+	{"gmail.com googlemail.com", "pop.gmail.com", "google"},
+	{"outlook.com hotmail.com live.com msn.com", "outlook.office365.com",
+	 "microsoft"},
+	{"yahoo.com", "pop.mail.yahoo.com", NULL},
+	{"aol.com", "pop.aol.com", NULL},
+	{"gmx.de gmx.net gmx.at gmx.ch", "pop.gmx.net", NULL},
+	{"gmx.com", "pop.gmx.com", NULL},
+	{"web.de", "pop3.web.de", NULL},
+	{"posteo.de posteo.net", "posteo.de", NULL},
+	{"mailbox.org", "pop3.mailbox.org", NULL},
+	{"t-online.de", "securepop.t-online.de", NULL},
+	{"fastmail.com fastmail.fm", "pop.fastmail.com", NULL},
+	{"zoho.com", "pop.zoho.com", NULL},
+	{"yandex.ru yandex.com", "pop.yandex.com", NULL},
+	{"mail.ru", "pop.mail.ru", NULL},
 };
 /* clang-format on */
 
@@ -81,6 +83,7 @@ setup_provider(const char *domain, struct setup_server *srv)
 		srv->port = 995;
 		srv->implicit_tls = 1;
 		srv->how = "the provider table";
+		srv->oauth2 = providers[i].oauth2;
 		return 1;
 	}
 	return 0;

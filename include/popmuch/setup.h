@@ -15,9 +15,12 @@
 struct setup_server {
 	char host[256];
 	unsigned port;
-	int implicit_tls; /* 1: TLS from the start (995), 0: STLS */
-	const char *how;  /* "provider table", "DNS SRV _pop3s._tcp", ...;
-			   * static */
+	int implicit_tls;   /* 1: TLS from the start (995), 0: STLS */
+	const char *how;    /* "provider table", "DNS SRV _pop3s._tcp", ...;
+			     * static */
+	const char *oauth2; /* the oauth2_provider ("google", "microsoft")
+			     * when the server takes OAuth2 logins only;
+			     * NULL otherwise; static */
 };
 
 /* The domain of address (after the last '@'), borrowed from address.

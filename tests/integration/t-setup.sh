@@ -115,4 +115,25 @@ t_like "the passwordeval line" "$(cat "$T/tty.conf")" "passwordeval \"echo $POP_
 t_ok "the notmuch configuration again" test -s "$NOTMUCH_CONFIG"
 t_ok "no sanitizer reports" tui_sanitizers_clean
 tui_stop
+
+# ---- Gmail and Microsoft: OAuth2 logins only (issue 15) -------------------
+run_pm -C "$T/gmail.conf" setup --dry-run joe@gmail.com probe=off
+t_rc "gmail without a client ID: exit 64" 64
+t_like "... naming oauth2_client_id" "$(cat "$T/err")" \
+	'OAuth2 logins only: give oauth2_client_id=ID'
+run_pm -C "$T/gmail.conf" setup joe@gmail.com oauth2_client_id=cid.apps
+t_rc "gmail with a client ID: exit 0 (nothing to probe before auth)" 0
+t_like "... written for OAuth2" "$(tr '\n' ' ' <"$T/gmail.conf")" \
+	'host pop.gmail.com port 995 tls_starttls off user joe@gmail.com oauth2_provider google oauth2_client_id cid.apps'
+t_is "... no passwordeval line" "$(grep -c passwordeval "$T/gmail.conf")" 0
+t_like "... names popmuch auth as the next step" "$(cat "$T/err")" \
+	'Next: popmuch auth gmail'
+run_pm -C "$T/gmail.conf" status gmail
+t_like "... and status shows it waiting for popmuch auth" "$(cat "$T/out")" \
+	"oauth2 token: +none \('popmuch auth gmail' signs in\)"
+run_pm -C "$T/ms.conf" setup --dry-run joe@outlook.com oauth2_client_id=c2 \
+	probe=off
+t_rc "outlook.com: exit 0" 0
+t_like "... Microsoft's server and provider" "$(tr '\n' ' ' <"$T/out")" \
+	'host outlook.office365.com .*oauth2_provider microsoft oauth2_client_id c2'
 t_done

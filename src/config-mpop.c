@@ -1,6 +1,6 @@
 /* config-mpop.c: the keywords with which an mpop user chose mpop's own
  * behaviour: "delivery" (maildir honoured; mda and mbox accepted with a
- * note on what popmuch does instead), "filter" (kept, with a note) and
+ * note on what popmuch does instead), "filter" (run as mpop runs it) and
  * "uidls_file" (kept: where mpop's record of downloaded UIDLs is).  Rows
  * in keywords[] (config-kw.c). */
 #include "config.h"
@@ -180,17 +180,12 @@ kw_uidls_file(struct parse *p, const struct keyword *kw, char *arg)
 	return PM_OK;
 }
 
-/* mpop's header filter: kept in account->filter (an empty argument
- * unsets it, as in mpop). */
+/* mpop's header filter, run as mpop runs it before each download
+ * (filter.h, plan.c); an empty argument unsets it, as in mpop. */
 enum pm_status
 kw_filter(struct parse *p, const struct keyword *kw, char *arg)
 {
+	(void)kw;
 	config_set_str(p, F_filter, *arg != '\0' ? arg : NULL);
-	if (*arg != '\0')
-		config_note(p, kw->name,
-			    "popmuch does not run mpop filters yet: every "
-			    "message is downloaded, none is killed or skipped "
-			    "by it (killsize and skipsize work; tag with "
-			    "notmuch after delivery)");
 	return PM_OK;
 }

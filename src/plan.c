@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "popmuch/adopt.h"
+#include "popmuch/filter.h"
 #include "popmuch/hdrhash.h"
 #include "popmuch/log.h"
 #include "popmuch/maildir.h"
@@ -218,6 +219,67 @@ adopt_peers(struct run *r, struct pm_err *err)
 	return st;
 }
 
+struct filter_ctx {
+	struct run *r;
+	const size_t *idx;
+	int no_delete; /* the run deletes nothing (a damaged journal) */
+};
+
+/* One message's header: what mpop's filter says of it. */
+static void
+filter_one(void *ctx, size_t k, const char *header, size_t len)
+{
+	struct filter_ctx *f = ctx;
+	struct ret_msg *pm = &f->r->plan[f->idx[k]];
+	enum filter_verdict v;
+	struct pm_err err;
+
+	if (filter_run(f->r->acct->filter, header, len, pm->size, &v, &err) !=
+	    PM_OK) {
+		/* a failing filter fetches the message: nothing is lost */
+		fetch_warn(
+		    f->r, "filter: %s; message %" PRIu32 " is fetched as usual",
+		    err.msg, pm->num);
+		return;
+	}
+	if (v == FILTER_KILL && !f->no_delete) {
+		pm->fetch = 0;
+		pm->dele = 1;
+		pm->killed = 1;
+	} else if (v != FILTER_FETCH) {
+		pm->fetch = 0;
+		pm->dele = 0;
+		pm->skipped = 1;
+	}
+}
+
+/* mpop's filter (filter.h): run on the header (TOP n 0) of each message
+ * the plan would fetch.  Exit 1 deletes it unread, as killsize does, by
+ * the person's own rule (but not in a run that deletes nothing); exit 2
+ * leaves it on the server. */
+static enum pm_status
+run_filter(struct run *r, int no_delete, struct pm_err *err)
+{
+	uint32_t *nums = xcalloc(r->nmsgs + 1, sizeof(*nums));
+	const char **uidls = xcalloc(r->nmsgs + 1, sizeof(*uidls));
+	size_t *idx = xcalloc(r->nmsgs + 1, sizeof(*idx)), n = 0;
+	struct filter_ctx f = {r, idx, no_delete};
+	enum pm_status st;
+
+	for (size_t i = 0; i < r->nmsgs; i++)
+		if (r->plan[i].fetch) {
+			idx[n] = i;
+			uidls[n] = r->msgs[i].uidl;
+			nums[n++] = r->msgs[i].num;
+		}
+	st = verify_each_header(r->p, nums, r->server_uidl ? uidls : NULL, n,
+				filter_one, &f, err);
+	free(nums);
+	free(uidls);
+	free(idx);
+	return st;
+}
+
 /* The plan (retention.c), made twice when headers must be checked: a
  * known UIDL with another size or still listed after its deletion, and
  * every known message the first plan would delete without fetching it,
@@ -267,7 +329,8 @@ plan_make(struct run *r, struct pm_err *err)
 		return st;
 	classify(r, NULL);
 	retention_plan(r->plan, r->nmsgs, &pol, r->now);
-	return PM_OK;
+	return r->acct->filter != NULL ? run_filter(r, pol.no_delete, err)
+				       : PM_OK;
 }
 
 /* Not indexed yet (notmuch was busy): does the stored file at least

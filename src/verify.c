@@ -81,6 +81,76 @@ verify_headers(struct pop3 *p, const uint32_t *nums, const char *const *uidls,
 	return st;
 }
 
+/* ---- raw headers (mpop's filter) ---------------------------------------- */
+
+struct raw_ctx {
+	char *buf;
+	size_t len;
+	void (*each)(void *ctx, size_t i, const char *header, size_t len);
+	void *ctx;
+};
+
+static enum pm_status
+raw_begin(void *ctx, size_t i, struct pm_err *err)
+{
+	struct raw_ctx *c = ctx;
+
+	(void)i;
+	(void)err;
+	c->len = 0;
+	return PM_OK;
+}
+
+static enum pm_status
+raw_data(void *ctx, const char *buf, size_t len, struct pm_err *err)
+{
+	struct raw_ctx *c = ctx;
+	size_t room = VERIFY_HEADER_MAX - c->len;
+
+	(void)err;
+	if (len > room)
+		len = room; /* the rest of an absurd header is dropped */
+	memcpy(c->buf + c->len, buf, len);
+	c->len += len;
+	return PM_OK;
+}
+
+static enum pm_status
+raw_end(void *ctx, size_t i, struct pm_err *err)
+{
+	struct raw_ctx *c = ctx;
+
+	(void)err;
+	c->each(c->ctx, i, c->buf, c->len);
+	return PM_OK;
+}
+
+static enum pm_status
+raw_refused(void *ctx, size_t i, const char *text, struct pm_err *err)
+{
+	(void)ctx;
+	(void)i;
+	(void)text;
+	(void)err;
+	return PM_OK;
+}
+
+enum pm_status
+verify_each_header(struct pop3 *p, const uint32_t *nums,
+		   const char *const *uidls, size_t n,
+		   void (*each)(void *ctx, size_t i, const char *header,
+				size_t len),
+		   void *ctx, struct pm_err *err)
+{
+	struct raw_ctx c = {xmalloc(VERIFY_HEADER_MAX), 0, each, ctx};
+	struct pop3_sink sink = {raw_begin, raw_data, raw_end, raw_refused, &c};
+	enum pm_status st =
+	    n > 0 ? pop3_retr(p, nums, uidls, n, 0, &sink, err) : PM_OK;
+
+	free(c.buf);
+	return st;
+}
+
 /* ---- fingerprints ------------------------------------------------------- */
 
 struct fp_ctx {

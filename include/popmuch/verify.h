@@ -27,6 +27,17 @@ enum pm_status verify_headers(struct pop3 *p, const uint32_t *nums,
 			      char (*hashes_r)[HDRHASH_HEX + 1],
 			      struct pm_err *err);
 
+/* The header block of each message nums[i] (TOP n 0, with the empty
+ * line after it; at most VERIFY_HEADER_MAX bytes kept) handed to
+ * each(ctx, i, header, len) as it arrives; a message the server refuses
+ * TOP for is skipped.  Returns: PM_OK; the statuses of pop3_retr(). */
+#define VERIFY_HEADER_MAX (256u << 10)
+enum pm_status verify_each_header(struct pop3 *p, const uint32_t *nums,
+				  const char *const *uidls, size_t n,
+				  void (*each)(void *ctx, size_t i,
+					       const char *header, size_t len),
+				  void *ctx, struct pm_err *err);
+
 /* Give each of msgs[0..n) a fingerprint id "fp-<40 hex>" (a SHA-256 of
  * its header and its size; copies with the same header and size are
  * numbered "-2", "-3"... in server order) in place of a UIDL.

@@ -804,14 +804,11 @@ test_mpop_example(void)
 	       strncmp(a->filter, "if [ \"`grep", 11) == 0,
 	   "filter kept");
 	ok(a != NULL && a->maildir == NULL, "mbox: the default Maildir");
-	is_int((int)cfg->nnotes, 2, "two notes: mbox and filter");
-	ok(cfg->nnotes == 2 &&
+	is_int((int)cfg->nnotes, 1, "one note: mbox (the filter is run)");
+	ok(cfg->nnotes == 1 &&
 	       strstr(cfg->notes[0], "t:9: delivery: popmuch "
 				     "delivers into a Maildir") != NULL,
 	   "mbox note names file and line");
-	ok(cfg->nnotes == 2 &&
-	       strstr(cfg->notes[1], "filter: popmuch does not run") != NULL,
-	   "filter note");
 	config_free(&cfg);
 out:
 	free(text);
@@ -974,8 +971,8 @@ test_find_path(void)
 static void
 test_notes_once(void)
 {
-	struct config *cfg =
-	    parse_ok("account a\nhost h\nfilter x\n", "a note");
+	struct config *cfg = parse_ok(
+	    "account a\nhost h\ndelivery mbox /var/mail/a\n", "a note");
 	char *stamp = xasprintf("%s/st/notes", tmpdir), *text;
 
 	text = cfg ? config_notes_text(cfg, 1) : NULL;
@@ -984,7 +981,7 @@ test_notes_once(void)
 		       "reading mpop's t, as there is no popmuch "
 		       "configuration",
 		       40) == 0 &&
-	       strstr(text, "\nt:3: filter: ") != NULL,
+	       strstr(text, "\nt:3: delivery: ") != NULL,
 	   "notes text: mpop's file, then each note");
 	is_int(config_shown_before(stamp, text ? text : ""), 0,
 	       "first time: not shown before");

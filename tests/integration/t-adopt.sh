@@ -113,6 +113,14 @@ t_ok "fetchmail fetches with keep" \
 	fetchmail -f "$T/fetchmailrc" --nodetach --silent
 t_is "fetchmail's .fetchids: exactly Dovecot's UIDLs" "$(dump fetchmail)" \
 	"$want"
+# popmuch takes over from fetchmail: a new account on the same mailbox
+on_server=$(server_count "$POP_USER")
+pm_config fm "tls on" "tls_trust_file $TLS_CA" "keep on" -auth
+run_pm fetch fm
+t_rc "popmuch after fetchmail: exit 0" 0
+t_like "... adopts what fetchmail's .fetchids records" "$(cat "$T/err")" \
+	"adopted $on_server message.*$HOME/.fetchids"
+t_is "... and downloads none of it again" "$(maildir_count "$MAIL_ROOT/fm")" 0
 
 # ---- getmail6 (refuses to deliver as root: run as the mail user) ---------
 gm=$HOME/.getmail
@@ -148,6 +156,15 @@ t_is "getmail6's oldmail file: exactly Dovecot's UIDLs" "$(dump getmail6)" \
 times=$("$DUMP" "$T/mpoprc" test 2>/dev/null | awk '$3 ~ /getmail6/ { print $2 }')
 t_ok "getmail6's first-seen times are kept" \
 	awk -v b="$before" '$1 < b - 5 || $1 > b + 600 { exit 1 }' <<<"$times"
+# popmuch takes over from getmail6 (fetchmail's record moved away)
+mv "$HOME/.fetchids" "$T/fetchids.aside"
+pm_config gm "host localhost" "tls on" "tls_trust_file $TLS_CA" "keep on" \
+	-auth
+run_pm fetch gm
+t_rc "popmuch after getmail6: exit 0" 0
+t_like "... adopts what getmail6's oldmail file records" "$(cat "$T/err")" \
+	"adopted $on_server message.*oldmail-localhost-"
+t_is "... and downloads none of it again" "$(maildir_count "$MAIL_ROOT/gm")" 0
 
 # ---- a corrupt record is an error naming the file --------------------------
 printf 'garbage\n' >"$HOME/.fetchids"

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "popmuch/xmalloc.h"
+#include "../compose-int.h" /* compose_parse_file(): one GMime parse of a file */
 #include "flowed.h"
 #include "layout.h"
 #include "msg.h"
@@ -411,28 +412,6 @@ walk_object(struct walk *w, GMimeObject *obj, int show)
 	}
 }
 
-static GMimeMessage *
-parse_file(const char *path, struct pm_err *err)
-{
-	GMimeStream *fs;
-	GMimeParser *parser;
-	GMimeMessage *m;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0) {
-		err_set(err, PM_IOERR, "%s: cannot open", path);
-		return NULL;
-	}
-	fs = g_mime_stream_fs_new(fd);
-	parser = g_mime_parser_new_with_stream(fs);
-	m = g_mime_parser_construct_message(parser, NULL);
-	g_object_unref(parser);
-	g_object_unref(fs);
-	if (!m)
-		err_set(err, PM_DATAERR, "%s: not a message", path);
-	return m;
-}
-
 static void
 render_headers(struct msg_view *v, GMimeMessage *m, enum msg_mode mode)
 {
@@ -495,7 +474,7 @@ msg_render(const char *path, enum msg_mode mode, const char *html_cmd,
 		*v_r = v;
 		return PM_OK;
 	}
-	m = parse_file(path, err);
+	m = compose_parse_file(path, err);
 	if (!m) {
 		msg_view_free(&v);
 		return err->code;
@@ -533,7 +512,7 @@ enum pm_status
 msg_save_part(const char *path, int part, const char *dest, struct pm_err *err)
 {
 	struct walk w = {.save = part};
-	GMimeMessage *m = parse_file(path, err), *msg;
+	GMimeMessage *m = compose_parse_file(path, err), *msg;
 	GMimeDataWrapper *dw;
 	GMimeStream *out;
 	int fd, ok;

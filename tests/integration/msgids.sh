@@ -1,7 +1,6 @@
 #!/bin/bash
 # msgids.sh: who holds which seeded message, by Message-ID, for the
-# tests that kill popmuch (sourced after lib.sh; t-storm; t-crash has
-# its own copy of the same helpers).  They work on account $V (its POP3
+# tests that kill popmuch (sourced after lib.sh: t-crash, t-storm).  They work on account $V (its POP3
 # user) and its Maildir $BOX.
 
 # The regular files directly in the directories named, NUL-separated.

@@ -65,34 +65,9 @@ use()
 	BOX=$MAIL_ROOT/$V
 }
 
-files_in()
-{
-	find "$@" -maxdepth 1 -type f -print0 2>/dev/null
-}
-
-# Sorted Message-IDs of the files named (NUL-separated) on stdin.
-ids_of()
-{
-	xargs -0 -r grep -h -i -m1 '^Message-ID:' | tr -d '\r' |
-		LC_ALL=C sort
-}
-
-local_ids()
-{
-	files_in "$BOX/new" "$BOX/cur" | ids_of
-}
-
-server_ids()
-{
-	local m
-	m=$(server_maildir "$V")
-	files_in "$m/new" "$m/cur" | ids_of
-}
-
-seeded_ids()
-{
-	files_in "$T/seed/$V" | ids_of
-}
+# files_in, ids_of, local_ids, server_ids, seeded_ids (and
+# doubled_or_lost), shared with t-storm.
+. "$(dirname "$0")/msgids.sh"
 
 seeded_count()
 {

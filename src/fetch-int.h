@@ -75,6 +75,22 @@ struct cookie {
 void fetch_warn(struct run *r, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/* Some of the run's messages, as pop3_retr() takes them: nums[k] and
+ * (for the fences; NULL when the UIDLs are not the server's) uidls[k]
+ * of message idx[k]. */
+struct pick {
+	uint32_t *nums;
+	const char **uidls;
+	size_t *idx;
+	size_t n;
+};
+
+/* Pick the messages i with want[i] set, or, when want is NULL, those the
+ * plan fetches.  Free with fetch_pick_free(). */
+void fetch_pick(const struct run *r, const unsigned char *want,
+		struct pick *p_r);
+void fetch_pick_free(struct pick *p);
+
 /* Queue a delivered file for the indexer, with the account's tags. */
 void fetch_submit_index(struct run *r, const char *uidl, const char *path);
 

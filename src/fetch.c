@@ -87,6 +87,36 @@ collect_free(struct collect *c)
 }
 
 void
+fetch_pick(const struct run *r, const unsigned char *want, struct pick *p_r)
+{
+	const char **uidls = xcalloc(r->nmsgs + 1, sizeof(*uidls));
+
+	p_r->nums = xcalloc(r->nmsgs + 1, sizeof(*p_r->nums));
+	p_r->idx = xcalloc(r->nmsgs + 1, sizeof(*p_r->idx));
+	p_r->n = 0;
+	for (size_t i = 0; i < r->nmsgs; i++)
+		if (want != NULL ? want[i] != 0 : r->plan[i].fetch != 0) {
+			p_r->idx[p_r->n] = i;
+			uidls[p_r->n] = r->msgs[i].uidl;
+			p_r->nums[p_r->n++] = r->msgs[i].num;
+		}
+	if (!r->server_uidl) {
+		free(uidls);
+		uidls = NULL;
+	}
+	p_r->uidls = uidls;
+}
+
+void
+fetch_pick_free(struct pick *p)
+{
+	free(p->nums);
+	free((void *)p->uidls);
+	free(p->idx);
+	memset(p, 0, sizeof(*p));
+}
+
+void
 fetch_submit_index(struct run *r, const char *uidl, const char *path)
 {
 	struct cookie *c = xmalloc(sizeof(*c));

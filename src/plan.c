@@ -128,20 +128,13 @@ judge(struct run *r, size_t i, const char *got)
 static enum pm_status
 verify(struct run *r, const unsigned char *check, struct pm_err *err)
 {
-	uint32_t *nums = xcalloc(r->nmsgs + 1, sizeof(*nums));
-	const char **uidls = xcalloc(r->nmsgs + 1, sizeof(*uidls));
-	size_t *idx = xcalloc(r->nmsgs + 1, sizeof(*idx)), n = 0;
 	char(*got)[HDRHASH_HEX + 1];
 	enum pm_status st;
+	struct pick pk;
 
-	for (size_t i = 0; i < r->nmsgs; i++)
-		if (check[i]) {
-			idx[n] = i;
-			uidls[n] = r->msgs[i].uidl;
-			nums[n++] = r->msgs[i].num;
-		}
-	got = xcalloc(n + 1, sizeof(*got));
-	st = verify_headers(r->p, nums, uidls, n, got, err);
+	fetch_pick(r, check, &pk);
+	got = xcalloc(pk.n + 1, sizeof(*got));
+	st = verify_headers(r->p, pk.nums, pk.uidls, pk.n, got, err);
 	if (st == PM_UNAVAILABLE) {
 		fetch_warn(r, "the server does not answer TOP, so popmuch "
 			      "cannot check that a known unique id still "
@@ -149,12 +142,10 @@ verify(struct run *r, const unsigned char *check, struct pm_err *err)
 			      "UIDL and size alone");
 		st = PM_OK;
 	}
-	for (size_t k = 0; k < n && st == PM_OK; k++)
-		judge(r, idx[k], got[k]);
+	for (size_t k = 0; k < pk.n && st == PM_OK; k++)
+		judge(r, pk.idx[k], got[k]);
 	free(got);
-	free(nums);
-	free(uidls);
-	free(idx);
+	fetch_pick_free(&pk);
 	return st;
 }
 
@@ -260,23 +251,15 @@ filter_one(void *ctx, size_t k, const char *header, size_t len)
 static enum pm_status
 run_filter(struct run *r, int no_delete, struct pm_err *err)
 {
-	uint32_t *nums = xcalloc(r->nmsgs + 1, sizeof(*nums));
-	const char **uidls = xcalloc(r->nmsgs + 1, sizeof(*uidls));
-	size_t *idx = xcalloc(r->nmsgs + 1, sizeof(*idx)), n = 0;
-	struct filter_ctx f = {r, idx, no_delete};
+	struct filter_ctx f = {r, NULL, no_delete};
 	enum pm_status st;
+	struct pick pk;
 
-	for (size_t i = 0; i < r->nmsgs; i++)
-		if (r->plan[i].fetch) {
-			idx[n] = i;
-			uidls[n] = r->msgs[i].uidl;
-			nums[n++] = r->msgs[i].num;
-		}
-	st = verify_each_header(r->p, nums, r->server_uidl ? uidls : NULL, n,
-				filter_one, &f, err);
-	free(nums);
-	free(uidls);
-	free(idx);
+	fetch_pick(r, NULL, &pk);
+	f.idx = pk.idx;
+	st = verify_each_header(r->p, pk.nums, pk.uidls, pk.n, filter_one, &f,
+				err);
+	fetch_pick_free(&pk);
 	return st;
 }
 

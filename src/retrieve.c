@@ -187,31 +187,26 @@ retrieve_run(struct run *r, struct pm_err *err)
 	const struct fetch_events *ev = r->opts->events;
 	struct pop3_sink sink = {sink_begin, sink_data, sink_end, sink_refused,
 				 r};
-	uint32_t *nums = xcalloc(r->nmsgs + 1, sizeof(*nums));
-	const char **uidls = xcalloc(r->nmsgs + 1, sizeof(*uidls));
 	uint64_t total = 0;
 	uint32_t ndele = 0;
 	enum pm_status st;
 	struct pm_err ferr;
-	size_t n = 0;
+	struct pick pk;
 
-	r->fetch_idx = xcalloc(r->nmsgs + 1, sizeof(*r->fetch_idx));
+	fetch_pick(r, NULL, &pk);
+	r->fetch_idx = pk.idx; /* the run owns it from here */
 	for (size_t i = 0; i < r->nmsgs; i++) {
 		ndele += r->plan[i].dele;
 		r->res->skipped += r->plan[i].skipped;
-		if (!r->plan[i].fetch)
-			continue;
-		r->fetch_idx[n] = i;
-		uidls[n] = r->msgs[i].uidl;
-		nums[n++] = r->msgs[i].num;
-		total += r->msgs[i].size;
 	}
-	r->res->to_fetch = (uint32_t)n;
+	for (size_t k = 0; k < pk.n; k++)
+		total += r->msgs[pk.idx[k]].size;
+	r->res->to_fetch = (uint32_t)pk.n;
 	if (ev != NULL && ev->planned != NULL)
-		ev->planned(ev->ctx, r->acct->name, (uint32_t)n, total, ndele);
+		ev->planned(ev->ctx, r->acct->name, (uint32_t)pk.n, total,
+			    ndele);
 	r->dl = delivery_new(r->md, r->db, r->now);
-	st = pop3_retr(r->p, nums, r->server_uidl ? uidls : NULL, n, -1, &sink,
-		       err);
+	st = pop3_retr(r->p, pk.nums, pk.uidls, pk.n, -1, &sink, err);
 	delivery_drop_current(r->dl);
 	if (st == PM_OK) {
 		st = flush(r, 1, err);
@@ -225,7 +220,7 @@ retrieve_run(struct run *r, struct pm_err *err)
 	}
 	if (pop3_desynced(r->p))
 		out_of_step(r, err->msg);
-	free(nums);
-	free(uidls);
+	pk.idx = NULL;
+	fetch_pick_free(&pk);
 	return st;
 }

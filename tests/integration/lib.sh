@@ -1110,3 +1110,12 @@ nm_hold_lock()
 	[ -e "$ready" ] || t_bail "could not take the notmuch write lock" \
 		"$(tail -n 5 "$T/log")"
 }
+
+# fault_points [ERE]: the names of the FAULT() crash points in src/*.c
+# (those matching ERE), sorted, one a line: the tests that kill popmuch
+# check that they cover every one.
+fault_points()
+{
+	grep -ho 'FAULT("[^"]*")' "$TOP_SRCDIR"/src/*.c |
+		sed 's/FAULT("\(.*\)")/\1/' | grep -E "${1:-.}" | LC_ALL=C sort -u
+}

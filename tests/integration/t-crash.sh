@@ -43,8 +43,7 @@ UNREACHED="uidl-after-intent"
 # Passed by 'popmuch import' only: t-import.sh kills there.
 UNREACHED="$UNREACHED import-renamed import-synced import-indexed"
 # the outbox's points (src/outbox.c, src/cli-compose.c): t-outbox-crash.sh
-UNREACHED="$UNREACHED $(grep -ho 'FAULT("\(outbox\|compose\)-[^"]*")' \
-	"$TOP_SRCDIR"/src/*.c | sed 's/FAULT("\(.*\)")/\1/' | tr '\n' ' ')"
+UNREACHED="$UNREACHED $(fault_points '^(outbox|compose)-' | tr '\n' ' ')"
 RANDOM_KILLS=${PM_CRASH_KILLS:-5}
 # deliver.c's group commit: a killed run may leave one unfinished batch
 # of complete files (and one partial) in tmp/.
@@ -186,8 +185,7 @@ kill_randomly()
 # Every FAULT() point in the sources is exercised here (or known not to
 # be reachable from a fetch): a new point needs a line below.
 missing=
-for p in $(grep -ho 'FAULT("[^"]*")' "$TOP_SRCDIR"/src/*.c |
-	sed 's/FAULT("\(.*\)")/\1/' | LC_ALL=C sort -u); do
+for p in $(fault_points); do
 	case " $PER_MESSAGE $PER_BATCH $PER_RUN $UNREACHED " in
 	*" $p "*) ;;
 	*) missing="$missing $p" ;;

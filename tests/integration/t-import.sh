@@ -214,8 +214,7 @@ t_is "... not on a pipe" "$(grep -c 'MB (' "$T/err")" 0
 SPECS="maildir-before-fsync:70 import-renamed:70 import-synced:2
 	import-indexed:1 import-indexed:70 import-indexed:129"
 missing=
-for p in $(grep -ho 'FAULT("import-[^"]*")' "$TOP_SRCDIR"/src/*.c |
-	sed 's/FAULT("\(.*\)")/\1/' | LC_ALL=C sort -u); do
+for p in $(fault_points '^import-'); do
 	case " $(echo $SPECS) " in
 	*" $p:"*) ;;
 	*) missing="$missing $p" ;;

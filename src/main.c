@@ -3,7 +3,6 @@
 
 #include <errno.h>
 #include <getopt.h>
-#include <inttypes.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -11,7 +10,6 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "popmuch/account.h"
@@ -21,7 +19,6 @@
 #include "popmuch/import.h"
 #include "popmuch/index.h"
 #include "popmuch/log.h"
-#include "popmuch/oauth2.h"
 #include "popmuch/parse.h"
 #include "popmuch/probe.h"
 #include "popmuch/progress.h"
@@ -29,10 +26,11 @@
 #include "popmuch/secret.h"
 #include "popmuch/status.h"
 #include "popmuch/stop.h"
-#include "popmuch/token.h"
 #include "popmuch/tui.h"
 #include "popmuch/xmalloc.h"
+#include "cli-auth.h"
 #include "cli-compose.h"
+#include "cli-report.h"
 
 struct cli {
 	const char *config_path;
@@ -547,67 +545,6 @@ cmd_fetch(const struct cli *cli, int index_only)
 	return err_exitcode(st);
 }
 
-static void
-print_tls(const struct probe_report *r, FILE *f)
-{
-	const struct net_tls_info *t = &r->tls_info;
-	char from[32] = "?", until[32] = "?";
-
-	if (t->not_before != 0)
-		strftime(from, sizeof(from), "%Y-%m-%d",
-			 gmtime(&t->not_before));
-	if (t->not_after != 0)
-		strftime(until, sizeof(until), "%Y-%m-%d",
-			 gmtime(&t->not_after));
-	fprintf(f, "TLS:           %s, %s\n", t->version, t->cipher);
-	fprintf(f, "Certificate:   %s\n", t->subject);
-	fprintf(f, "Issuer:        %s\n", t->issuer);
-	fprintf(f, "Valid:         %s to %s\n", from, until);
-	fprintf(f, "Verified:      %s\n",
-		r->cert_problem ? "NO (see the warning below)" : "yes");
-	fprintf(f, "SHA-256:       %s\n", t->sha256);
-	fprintf(f, "               (for 'tls_fingerprint %s')\n", t->sha256);
-}
-
-static void
-print_probe(const struct probe_report *r, FILE *f)
-{
-	fprintf(f, "Server:        %s port %u (%s)\n", r->host, r->port,
-		r->tls_mode ? r->tls_mode : "?");
-	if (r->greeting)
-		fprintf(f, "Greeting:      %s\n", r->greeting);
-	if (r->tls)
-		print_tls(r, f);
-	if (r->capa) {
-		fprintf(f, "Capabilities:  %s\n", r->capa);
-		fprintf(f, "Auth offered:  %s%s%s\n", r->sasl,
-			r->user_cmd ? " USER" : "", r->apop ? " APOP" : "");
-		fprintf(f, "UIDL:          %s\nPIPELINING:    %s\n",
-			r->uidl > 0    ? "yes"
-			: r->uidl == 0 ? "no"
-				       : "unknown",
-			r->pipelining ? "yes" : "no");
-	}
-	if (r->auth_method)
-		fprintf(f, "Auth method:   %s\n", r->auth_method);
-	if (r->login_ok)
-		fprintf(f, "Login:         ok\n");
-	else if (r->login_tried)
-		fprintf(f, "Login:         FAILED: %s\n", r->login_error);
-	else if (r->login_error)
-		fprintf(f, "Login:         %s\n", r->login_error);
-	else if (r->capa)
-		fprintf(f, "Login:         not tried (probe an account "
-			   "name to test the login)\n");
-	if (r->stat_ok)
-		fprintf(f,
-			"STAT:          %" PRIu32 " messages, %" PRIu64
-			" bytes\n",
-			r->count, r->size);
-	for (size_t i = 0; i < r->nwarnings; i++)
-		fprintf(f, "Warning:       %s\n", r->warnings[i]);
-}
-
 /* The account a probe target names, or NULL for a bare host; -1 in
  * *rc_r when the config is needed and fails, or the target is neither. */
 static int
@@ -659,7 +596,7 @@ cmd_probe(const struct cli *cli)
 	err_clear(&err);
 	st = probe_run(acct, cli->args[0], &rep, &err);
 	if (rep.host != NULL) /* NULL: the target itself was refused */
-		print_probe(&rep, stdout);
+		cli_report_probe(&rep, stdout);
 	fflush(stdout);
 	/* The report already shows a failed login or a refused
 	 * certificate; anything else stopped it early: say why. */
@@ -668,129 +605,6 @@ cmd_probe(const struct cli *cli)
 	probe_report_free(&rep);
 	config_free(&cfg);
 	return err_exitcode(st);
-}
-
-static void
-print_when(FILE *f, const char *label, int64_t when, int seconds)
-{
-	char buf[64];
-	time_t t = (time_t)when;
-	struct tm tm;
-
-	if (localtime_r(&t, &tm) == NULL ||
-	    strftime(buf, sizeof(buf),
-		     seconds ? "%Y-%m-%d %H:%M:%S" : "%Y-%m-%d %H:%M",
-		     &tm) == 0)
-		(void)snprintf(buf, sizeof(buf), "@%lld", (long long)when);
-	fprintf(f, "%s%s", label, buf);
-}
-
-static void
-print_retention(const struct account *a, const struct status_info *s, FILE *f)
-{
-	if (a->keep != CFG_KEEP_DAYS) {
-		fprintf(f, "  retention:      %s\n",
-			a->keep == CFG_KEEP_ON
-			    ? "keep on (nothing is deleted)"
-			    : "keep off (deleted once stored)");
-		return;
-	}
-	fprintf(f,
-		"  retention:      keep %lldd: %" PRIu64
-		" due for deletion at the next run",
-		(long long)(a->keep_seconds / 86400), s->due_now);
-	if (s->next_due != 0)
-		print_when(f, "; the next falls due ", s->next_due, 0);
-	fputc('\n', f);
-}
-
-/* What keeps messages on the server or the journal from being trusted. */
-static void
-print_trouble(const struct status_info *s, FILE *f)
-{
-	if (s->failing > 0) {
-		fprintf(f,
-			"  not retrieved:  %" PRIu64 " message(s) the "
-			"server would not send (RETR -ERR)",
-			s->failing);
-		print_when(f, ", failing since ", s->failing_since, 1);
-		fputc('\n', f);
-	}
-	if (s->not_mail > 0)
-		fprintf(f,
-			"  not email:      %" PRIu64 " stored file(s) notmuch "
-			"refused; kept on the server (see the warnings)\n",
-			s->not_mail);
-	if (s->no_pipelining[0])
-		fprintf(f, "  pipelining:     off: %s\n", s->no_pipelining);
-	if (s->damaged[0])
-		fprintf(f, "  journal damage: %s\n", s->damaged);
-}
-
-static void
-print_token(const struct account *a, const struct status_info *s, FILE *f)
-{
-	const struct token_info *t = &s->token;
-
-	if (!t->present) {
-		fprintf(f,
-			"  oauth2 token:   none ('popmuch auth %s' signs "
-			"in)\n",
-			a->name);
-		return;
-	}
-	fprintf(f, "  oauth2 token:   in the %s; access token ", t->backend);
-	if (t->access_expires > (int64_t)time(NULL))
-		print_when(f, "valid until ", t->access_expires, 0);
-	else
-		fprintf(f, "expired (the next fetch refreshes it)");
-	print_when(f, "\n  refresh token:  obtained ", t->refresh_obtained, 0);
-	fprintf(f, ", %d day(s) since last obtained or used\n",
-		s->token_idle_days);
-	if (s->token_warn)
-		fprintf(f,
-			"  warning:        the refresh token has not been "
-			"used for %d days; Microsoft drops one after %d "
-			"days without use: fetch, or run 'popmuch auth "
-			"%s'\n",
-			s->token_idle_days, TOKEN_IDLE_LIMIT_DAYS, a->name);
-}
-
-static void
-print_status(const struct account *a, const struct status_info *s, FILE *f)
-{
-	fprintf(f, "%s:\n", a->name);
-	if (s->has_run) {
-		print_when(f, "  last run:       ", s->last_time, 1);
-		fprintf(f, ", %s\n", s->last_status);
-	} else {
-		fprintf(f, "  last run:       never\n");
-	}
-	if (s->has_run && s->last_message[0])
-		fprintf(f, "  last error:     %s\n", s->last_message);
-	if (s->running)
-		fprintf(f, "  fetch running:  yes (the account is locked)\n");
-	if (s->has_run && strcmp(s->last_status, "OK") == 0)
-		fprintf(f,
-			"  on the server:  %" PRIu32 " kept there (of %" PRIu32
-			" at the start of the last run)\n",
-			s->kept, s->on_server);
-	if (s->has_run)
-		fprintf(f,
-			"  last fetch:     %" PRIu32 " new, %" PRIu32
-			" deleted on the server\n",
-			s->fetched, s->deleted);
-	if (s->maildir_count >= 0)
-		fprintf(f, "  delivered:      %lld in %s\n",
-			(long long)s->maildir_count, s->maildir);
-	fprintf(f, "  journal:        %" PRIu64 " message(s) known\n",
-		s->journal_entries);
-	print_retention(a, s, f);
-	fprintf(f, "  index pending:  %" PRIu64 "%s\n", s->index_pending,
-		s->index_pending ? " ('popmuch index' catches up)" : "");
-	print_trouble(s, f);
-	if (s->oauth2)
-		print_token(a, s, f);
 }
 
 static int
@@ -821,85 +635,13 @@ cmd_status(const struct cli *cli)
 		}
 		if (shown++ > 0)
 			putchar('\n');
-		print_status(a, &info, stdout);
+		cli_report_status(a, &info, stdout);
 	}
 	if (worst == 0 && cli->nargs == 0) /* the outbox (cli-compose.c) */
 		worst = cli_outbox_status(cfg, stdout);
 	free(accts);
 	config_free(&cfg);
 	return worst;
-}
-
-/* ---- popmuch auth ---------------------------------------------------- */
-
-#define AUTH_BROWSER_WAIT 300 /* seconds for the person to sign in */
-
-static enum pm_status
-auth_grant(const struct cli *cli, struct oauth2_client *c,
-	   struct oauth2_tokens *t, struct pm_err *err)
-{
-	struct oauth2_code_flow *flow = NULL;
-	struct oauth2_device d;
-	const char *url;
-	enum pm_status st;
-
-	if (cli->device) {
-		if ((st = oauth2_device_begin(c, &d, err)) != PM_OK)
-			return st;
-		printf("To sign in, open %s on any device and enter the "
-		       "code\n\n    %s\n\n",
-		       d.verification_uri, d.user_code);
-		if (d.verification_uri_complete != NULL)
-			printf("(or open %s)\n", d.verification_uri_complete);
-		printf("Waiting for the sign-in...\n");
-		fflush(stdout);
-		st = oauth2_device_poll(c, &d, t, err);
-		oauth2_device_clear(&d);
-		return st;
-	}
-	if ((st = oauth2_code_begin(c, &flow, &url, err)) != PM_OK)
-		return st;
-	printf("Open this URL in a browser to sign in:\n\n%s\n\n", url);
-	if (oauth2_open_browser(url))
-		printf("(a browser was started with xdg-open)\n");
-	printf("Waiting for the browser (up to %d seconds)...\n",
-	       AUTH_BROWSER_WAIT);
-	fflush(stdout);
-	st = oauth2_code_finish(flow, AUTH_BROWSER_WAIT, t, err);
-	oauth2_code_flow_free(&flow);
-	return st;
-}
-
-/* Sign in, store the grant, then log in once with it. */
-static enum pm_status
-auth_account(const struct cli *cli, const struct account *a, struct pm_err *err)
-{
-	struct oauth2_client *c = NULL;
-	struct oauth2_tokens t = {0};
-	struct probe_report rep;
-	const char *where;
-	enum pm_status st;
-
-	if ((st = oauth2_client_new(a, &c, err)) != PM_OK)
-		return st;
-	st = auth_grant(cli, c, &t, err);
-	oauth2_client_free(&c);
-	if (st == PM_OK)
-		st = token_store_grant(a, &t, &where, err);
-	oauth2_tokens_clear(&t);
-	if (st != PM_OK)
-		return st;
-	printf("Signed in; the refresh token is stored in %s.\n", where);
-	st = probe_run(a, a->name, &rep, err);
-	if (st == PM_OK && rep.login_ok)
-		printf("Logged in to %s as %s: the token works.\n", a->host,
-		       a->user ? a->user : "?");
-	else if (st == PM_OK)
-		st = err_set(err, PM_NOPERM,
-			     "the login with the new token "
-			     "did not succeed");
-	probe_report_free(&rep);
-	return st;
 }
 
 static int
@@ -926,7 +668,7 @@ cmd_auth(const struct cli *cli)
 			     "popmuch.conf(5), OAUTH2",
 			     a->name);
 	else
-		st = auth_account(cli, a, &err);
+		st = cli_auth_account(a, cli->device, &err);
 	if (st != PM_OK)
 		log_msg(PM_LOG_ERROR, "auth %s: %s", a->name, err.msg);
 	config_free(&cfg);

@@ -7,6 +7,7 @@
 #ifdef POPMUCH_FAULT_INJECTION
 #include <limits.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -28,6 +29,17 @@ fault_point(const char *name)
 		return;
 	if (++hits >= want)
 		kill(getpid(), SIGKILL);
+}
+
+#define FAULT_PRINT_(f, point, where) fprintf(f, "%s\n", point);
+
+int
+fault_query(int argc, char **argv)
+{
+	if (argc != 2 || strcmp(argv[1], "--fault-points") != 0)
+		return -1;
+	FAULT_POINTS(FAULT_PRINT_, stdout)
+	return fflush(stdout) == 0 ? 0 : 1;
 }
 #else
 /* Keep the translation unit non-empty. */

@@ -15,6 +15,7 @@
 #include "popmuch/account.h"
 #include "popmuch/config.h"
 #include "popmuch/err.h"
+#include "popmuch/fault.h"
 #include "popmuch/fetch.h"
 #include "popmuch/import.h"
 #include "popmuch/index.h"
@@ -787,6 +788,8 @@ main(int argc, char **argv)
 	int rc;
 
 	cli.cmd = -1;
+	if ((rc = fault_query(argc, argv)) >= 0) /* tests/popmuch-fault only */
+		return rc;
 	if (import_cli_wanted(argc, argv)) /* its own options */
 		return import_cli_main(argc, argv);
 	if ((rc = cli_compose_main(argc, argv)) >= 0) /* compose, reply, ... */

@@ -1111,11 +1111,19 @@ nm_hold_lock()
 		"$(tail -n 5 "$T/log")"
 }
 
-# fault_points [ERE]: the names of the FAULT() crash points in src/*.c
-# (those matching ERE), sorted, one a line: the tests that kill popmuch
-# check that they cover every one.
+# fault_points [ERE]: the names of the FAULT() crash points (those
+# matching ERE), sorted, one a line, as the test binary lists them
+# (FAULT_POINTS in fault.h; a FAULT() of a name not listed there does
+# not compile): the tests that kill popmuch check that they cover every
+# one.
 fault_points()
 {
-	grep -ho 'FAULT("[^"]*")' "$TOP_SRCDIR"/src/*.c |
-		sed 's/FAULT("\(.*\)")/\1/' | grep -E "${1:-.}" | LC_ALL=C sort -u
+	local all
+	if ! all=$("${POPMUCH_FAULT:?}" --fault-points) || [ -z "$all" ]; then
+		# a name no test covers, so that every coverage check fails
+		echo "$POPMUCH_FAULT --fault-points gave no list" >&2
+		echo no-list-from-popmuch-fault
+		return
+	fi
+	printf '%s\n' "$all" | grep -E "${1:-.}" | LC_ALL=C sort -u
 }

@@ -35,8 +35,8 @@
 
 struct cli {
 	const char *config_path;
-	int verbose, quiet, debug, dry_run, wait, use_syslog;
-	int help, version, device;
+	int verbose, quiet, debug;
+	int help, version;
 	unsigned used; /* O_* options given */
 	int progress_fd;
 	int index_timeout;
@@ -46,7 +46,10 @@ struct cli {
 	int nargs;
 };
 
-/* Options that only some commands take. */
+/* Options that only some commands take; getopt_long() returns OPT_ONLY
+ * plus the bit for each. */
+#define OPT_ONLY 0x10000
+#define USED(cli, o) (((cli)->used & (o)) != 0)
 enum {
 	O_DRY_RUN = 1 << 0,
 	O_WAIT = 1 << 1,
@@ -219,16 +222,7 @@ parse_int_arg(const char *s, int *v_r)
 	return 0;
 }
 
-enum {
-	OPT_DEBUG = 256,
-	OPT_DRY_RUN,
-	OPT_WAIT,
-	OPT_SYSLOG,
-	OPT_VERSION,
-	OPT_PROGRESS_FD,
-	OPT_INDEX_TIMEOUT,
-	OPT_DEVICE
-};
+enum { OPT_DEBUG = 256, OPT_VERSION };
 
 static const struct option longopts[] = {
     {"config", required_argument, NULL, 'C'},
@@ -236,13 +230,13 @@ static const struct option longopts[] = {
     {"verbose", no_argument, NULL, 'v'},
     {"help", no_argument, NULL, 'h'},
     {"debug", no_argument, NULL, OPT_DEBUG},
-    {"dry-run", no_argument, NULL, OPT_DRY_RUN},
-    {"wait", no_argument, NULL, OPT_WAIT},
-    {"syslog", no_argument, NULL, OPT_SYSLOG},
     {"version", no_argument, NULL, OPT_VERSION},
-    {"progress-fd", required_argument, NULL, OPT_PROGRESS_FD},
-    {"index-timeout", required_argument, NULL, OPT_INDEX_TIMEOUT},
-    {"device", no_argument, NULL, OPT_DEVICE},
+    {"dry-run", no_argument, NULL, OPT_ONLY | O_DRY_RUN},
+    {"wait", no_argument, NULL, OPT_ONLY | O_WAIT},
+    {"syslog", no_argument, NULL, OPT_ONLY | O_SYSLOG},
+    {"progress-fd", required_argument, NULL, OPT_ONLY | O_PROGRESS_FD},
+    {"index-timeout", required_argument, NULL, OPT_ONLY | O_INDEX_TIMEOUT},
+    {"device", no_argument, NULL, OPT_ONLY | O_DEVICE},
     {NULL, 0, NULL, 0},
 };
 
@@ -266,32 +260,25 @@ parse_opt(int c, const char *arg, const char *word, struct cli *cli)
 	case OPT_DEBUG:
 		cli->debug = 1;
 		break;
-	case OPT_DRY_RUN:
-		cli->dry_run = 1, cli->used |= O_DRY_RUN;
-		break;
-	case OPT_WAIT:
-		cli->wait = 1, cli->used |= O_WAIT;
-		break;
-	case OPT_SYSLOG:
-		cli->use_syslog = 1, cli->used |= O_SYSLOG;
-		break;
 	case OPT_VERSION:
 		cli->version = 1;
 		break;
-	case OPT_DEVICE:
-		cli->device = 1, cli->used |= O_DEVICE;
-		break;
-	case OPT_PROGRESS_FD:
-	case OPT_INDEX_TIMEOUT:
-		cli->used |=
-		    c == OPT_PROGRESS_FD ? O_PROGRESS_FD : O_INDEX_TIMEOUT;
-		if (parse_int_arg(arg, c == OPT_PROGRESS_FD
+	case OPT_ONLY | O_PROGRESS_FD:
+	case OPT_ONLY | O_INDEX_TIMEOUT:
+		if (parse_int_arg(arg, c == (OPT_ONLY | O_PROGRESS_FD)
 					   ? &cli->progress_fd
 					   : &cli->index_timeout) != 0) {
 			fprintf(stderr, "popmuch: %s: invalid number '%s'\n",
 				word, arg);
 			return 64;
 		}
+		cli->used |= (unsigned)c & ~OPT_ONLY;
+		break;
+	case OPT_ONLY | O_DRY_RUN:
+	case OPT_ONLY | O_WAIT:
+	case OPT_ONLY | O_SYSLOG:
+	case OPT_ONLY | O_DEVICE:
+		cli->used |= (unsigned)c & ~OPT_ONLY;
 		break;
 	case ':':
 		fprintf(stderr,
@@ -313,18 +300,18 @@ parse_opt(int c, const char *arg, const char *word, struct cli *cli)
 static int
 check_command(const struct cli *cli)
 {
-	static const char *const names[] = {"--dry-run",       "--wait",
-					    "--syslog",	       "--progress-fd",
-					    "--index-timeout", "--device"};
 	int i = cli->cmd;
 
-	for (int b = 0; b < 6; b++)
-		if ((cli->used & (1u << b)) &&
-		    (i < 0 || !(commands[i].opts & (1u << b)))) {
-			fprintf(stderr, "popmuch: %s does not apply to %s\n",
-				names[b], i < 0 ? "the TUI" : commands[i].name);
+	for (const struct option *o = longopts; o->name != NULL; o++) {
+		unsigned bit = (unsigned)o->val & ~OPT_ONLY;
+
+		if ((o->val & OPT_ONLY) && USED(cli, bit) &&
+		    (i < 0 || !(commands[i].opts & bit))) {
+			fprintf(stderr, "popmuch: --%s does not apply to %s\n",
+				o->name, i < 0 ? "the TUI" : commands[i].name);
 			return 64;
 		}
+	}
 	if (i >= 0 &&
 	    (cli->nargs < commands[i].min || cli->nargs > commands[i].max)) {
 		fprintf(stderr, "Usage: popmuch [OPTION...] %s\n",
@@ -523,11 +510,11 @@ cmd_fetch(const struct cli *cli, int index_only)
 	}
 	forget_unused_passwords(cfg, cli, index_only);
 	pr = progress_new(isatty(STDERR_FILENO) && !cli->quiet &&
-			      !cli->use_syslog && !cli->debug &&
+			      !USED(cli, O_SYSLOG) && !cli->debug &&
 			      cli->progress_fd <= 0,
 			  cli->progress_fd > 0 ? cli->progress_fd : -1);
-	opts.dry_run = cli->dry_run;
-	opts.wait_lock = cli->wait;
+	opts.dry_run = USED(cli, O_DRY_RUN);
+	opts.wait_lock = USED(cli, O_WAIT);
 	opts.index_timeout = cli->index_timeout > 0 ? cli->index_timeout : 60;
 	opts.parallel = cfg->fetch_parallel > 0 ? cfg->fetch_parallel : 4;
 	opts.events = progress_events(pr);
@@ -669,7 +656,7 @@ cmd_auth(const struct cli *cli)
 			     "popmuch.conf(5), OAUTH2",
 			     a->name);
 	else
-		st = cli_auth_account(a, cli->device, &err);
+		st = cli_auth_account(a, USED(cli, O_DEVICE), &err);
 	if (st != PM_OK)
 		log_msg(PM_LOG_ERROR, "auth %s: %s", a->name, err.msg);
 	config_free(&cfg);
@@ -797,7 +784,7 @@ main(int argc, char **argv)
 	if ((rc = parse_args(argc, argv, &cli)) >= 0)
 		return rc;
 	log_setup(cli.quiet ? PM_LOG_ERROR : PM_LOG_WARN + cli.verbose,
-		  cli.debug, cli.use_syslog);
+		  cli.debug, USED(&cli, O_SYSLOG));
 	if (cli.command == NULL) {
 		if (isatty(STDIN_FILENO) && isatty(STDOUT_FILENO))
 			return cmd_tui(&cli);
@@ -831,6 +818,6 @@ main(int argc, char **argv)
 		return cmd_auth(&cli);
 	if (strcmp(cli.command, "setup") == 0)
 		return setup_main(cli.config_path, cli.args, cli.nargs,
-				  cli.dry_run);
+				  USED(&cli, O_DRY_RUN));
 	return cmd_demo();
 }

@@ -617,10 +617,10 @@ db_message_path(struct db *db, const char *id, const char *old)
 	return path;
 }
 
-long
-db_count(struct db *db, const char *query)
+/* The messages q matches, and q destroyed; -1 on error (q NULL too). */
+static long
+count_messages(notmuch_query_t *q)
 {
-	notmuch_query_t *q = make_query(db, query);
 	unsigned count = 0;
 	notmuch_status_t st;
 
@@ -632,17 +632,15 @@ db_count(struct db *db, const char *query)
 }
 
 long
+db_count(struct db *db, const char *query)
+{
+	return count_messages(make_query(db, query));
+}
+
+long
 db_count_all(struct db *db)
 {
-	notmuch_query_t *q = notmuch_query_create(db->nm, "*");
-	unsigned count = 0;
-	notmuch_status_t st;
-
-	if (!q)
-		return -1;
-	st = notmuch_query_count_messages(q, &count);
-	notmuch_query_destroy(q);
-	return st == NOTMUCH_STATUS_SUCCESS ? (long)count : -1;
+	return count_messages(notmuch_query_create(db->nm, "*"));
 }
 
 size_t

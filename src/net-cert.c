@@ -105,24 +105,24 @@ time_text(time_t t, char *buf, size_t size)
 static void
 date_reasons(unsigned status, gnutls_x509_crt_t crt, char *buf, size_t size)
 {
+	static const struct {
+		unsigned flag;
+		time_t (*date)(gnutls_x509_crt_t);
+		const char *what, *since;
+	} dates[] = {
+	    {GNUTLS_CERT_EXPIRED, gnutls_x509_crt_get_expiration_time,
+	     "the certificate has expired", "until"},
+	    {GNUTLS_CERT_NOT_ACTIVATED, gnutls_x509_crt_get_activation_time,
+	     "the certificate is not yet activated", "from"},
+	};
 	char when[64], text[160];
 
-	if (status & GNUTLS_CERT_EXPIRED) {
-		time_text(gnutls_x509_crt_get_expiration_time(crt), when,
-			  sizeof(when));
-		(void)snprintf(text, sizeof(text),
-			       "the certificate has "
-			       "expired (valid until %s)",
-			       when);
-		append(buf, size, text);
-	}
-	if (status & GNUTLS_CERT_NOT_ACTIVATED) {
-		time_text(gnutls_x509_crt_get_activation_time(crt), when,
-			  sizeof(when));
-		(void)snprintf(text, sizeof(text),
-			       "the certificate is not "
-			       "yet activated (valid from %s)",
-			       when);
+	for (size_t i = 0; i < sizeof(dates) / sizeof(dates[0]); i++) {
+		if (!(status & dates[i].flag))
+			continue;
+		time_text(dates[i].date(crt), when, sizeof(when));
+		(void)snprintf(text, sizeof(text), "%s (valid %s %s)",
+			       dates[i].what, dates[i].since, when);
 		append(buf, size, text);
 	}
 }

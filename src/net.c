@@ -144,11 +144,11 @@ conn_send(struct net_conn *c, const void *buf, size_t len)
 	return conn_io(c, (void *)buf, len, POLLOUT);
 }
 
+/* GnuTLS's transport: conn_io(), with its errno passed on to GnuTLS. */
 static ssize_t
-tls_pull(gnutls_transport_ptr_t ptr, void *buf, size_t len)
+tls_io(struct net_conn *c, void *buf, size_t len, short events)
 {
-	struct net_conn *c = ptr;
-	ssize_t n = conn_recv(c, buf, len);
+	ssize_t n = conn_io(c, buf, len, events);
 
 	if (n < 0)
 		gnutls_transport_set_errno(c->session, c->io_errno);
@@ -156,14 +156,15 @@ tls_pull(gnutls_transport_ptr_t ptr, void *buf, size_t len)
 }
 
 static ssize_t
+tls_pull(gnutls_transport_ptr_t ptr, void *buf, size_t len)
+{
+	return tls_io(ptr, buf, len, POLLIN);
+}
+
+static ssize_t
 tls_push(gnutls_transport_ptr_t ptr, const void *buf, size_t len)
 {
-	struct net_conn *c = ptr;
-	ssize_t n = conn_send(c, buf, len);
-
-	if (n < 0)
-		gnutls_transport_set_errno(c->session, c->io_errno);
-	return n;
+	return tls_io(ptr, (void *)buf, len, POLLOUT);
 }
 
 static int

@@ -501,15 +501,23 @@ maildir_tmp_sync(struct maildir_tmp *t, struct pm_err *err)
 	return PM_OK;
 }
 
+/* fsync the directory fd, md's subdirectory sub. */
+static enum pm_status
+sync_subdir(const struct maildir *md, int fd, const char *sub,
+	    struct pm_err *err)
+{
+	while (fsync(fd) != 0)
+		if (errno != EINTR)
+			return err_set(err, fsutil_errno_status(errno),
+				       "cannot sync %s/%s: %s", md->path, sub,
+				       strerror(errno));
+	return PM_OK;
+}
+
 enum pm_status
 maildir_sync_new(struct maildir *md, struct pm_err *err)
 {
-	while (fsync(md->newfd) != 0)
-		if (errno != EINTR)
-			return err_set(err, fsutil_errno_status(errno),
-				       "cannot sync %s/new: %s", md->path,
-				       strerror(errno));
-	return PM_OK;
+	return sync_subdir(md, md->newfd, "new", err);
 }
 
 const char *
@@ -636,12 +644,7 @@ maildir_tmp_move_cur(struct maildir_tmp **tp, const char *name, int *exists_r,
 enum pm_status
 maildir_sync_cur(struct maildir *md, struct pm_err *err)
 {
-	while (fsync(md->curfd) != 0)
-		if (errno != EINTR)
-			return err_set(err, fsutil_errno_status(errno),
-				       "cannot sync %s/cur: %s", md->path,
-				       strerror(errno));
-	return PM_OK;
+	return sync_subdir(md, md->curfd, "cur", err);
 }
 
 char *

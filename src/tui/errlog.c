@@ -11,6 +11,7 @@
 #include "popmuch/fsutil.h"
 #include "popmuch/xmalloc.h"
 #include "errlog.h"
+#include "strbuf.h"
 
 char *
 tui_state_dir(void)
@@ -101,27 +102,9 @@ errlog_start(struct errlog *e)
 void
 errlog_read(struct errlog *e, void (*line)(void *arg, const char *s), void *arg)
 {
-	ssize_t r;
-	char *nl;
-
-	if (e->rd < 0)
-		return;
-	while ((r = read(e->rd, e->buf + e->len, sizeof e->buf - 1 - e->len)) >
-	       0) {
-		e->len += (size_t)r;
-		e->buf[e->len] = '\0';
-		while ((nl = strchr(e->buf, '\n')) != NULL ||
-		       e->len == sizeof e->buf - 1) {
-			size_t n = nl ? (size_t)(nl - e->buf) : e->len;
-
-			e->buf[n] = '\0';
-			line(arg, e->buf);
-			if (nl)
-				n++;
-			memmove(e->buf, e->buf + n, e->len - n + 1);
-			e->len -= n;
-		}
-	}
+	if (e->rd >= 0)
+		(void)strbuf_read_lines(e->rd, e->buf, sizeof e->buf, &e->len,
+					line, arg);
 }
 
 void

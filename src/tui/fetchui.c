@@ -16,6 +16,7 @@
 #include "popmuch/lastrun.h"
 #include "popmuch/xmalloc.h"
 #include "layout.h"
+#include "strbuf.h"
 #include "tui-int.h"
 
 struct acct_prog {
@@ -232,30 +233,22 @@ finish(struct tui *t)
 	return 1;
 }
 
+static void
+on_line(void *t, const char *line)
+{
+	parse_line(t, line);
+}
+
 int
 fetch_read(struct tui *t)
 {
 	struct fetch_state *f = t->fetch;
 	ssize_t r;
-	char *nl;
 
 	if (!f || f->fd < 0)
 		return 0;
-	while ((r = read(f->fd, f->buf + f->len, sizeof f->buf - 1 - f->len)) >
-	       0) {
-		f->len += (size_t)r;
-		f->buf[f->len] = '\0';
-		while ((nl = strchr(f->buf, '\n')) != NULL ||
-		       f->len == sizeof f->buf - 1) {
-			size_t n = nl ? (size_t)(nl - f->buf) : f->len;
-
-			f->buf[n] = '\0';
-			parse_line(t, f->buf);
-			n += nl ? 1 : 0;
-			memmove(f->buf, f->buf + n, f->len - n + 1);
-			f->len -= n;
-		}
-	}
+	r = strbuf_read_lines(f->fd, f->buf, sizeof f->buf, &f->len, on_line,
+			      t);
 	if (r == 0 || (r < 0 && errno != EAGAIN && errno != EINTR)) {
 		close(f->fd);
 		f->fd = -1;

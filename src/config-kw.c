@@ -402,32 +402,7 @@ kw_fetch_parallel(struct parse *p, const struct keyword *kw, char *arg)
 static char *
 next_word(char **s, int *bad)
 {
-	char *p = *s + strspn(*s, " \t"), *w, *o;
-
-	*bad = 0;
-	if (*p == '\0')
-		return NULL;
-	if (*p != '"') {
-		w = p;
-		p += strcspn(p, " \t");
-		if (*p != '\0')
-			*p++ = '\0';
-		*s = p;
-		return w;
-	}
-	w = o = ++p;
-	for (; *p != '\0' && *p != '"'; p++) {
-		if (*p == '\\' && (p[1] == '"' || p[1] == '\\'))
-			p++;
-		*o++ = *p;
-	}
-	if (*p != '"' || (p[1] != '\0' && !is_blank(p[1]))) {
-		*bad = 1;
-		return NULL;
-	}
-	*o = '\0';
-	*s = p[1] != '\0' ? p + 2 : p + 1;
-	return w;
+	return parse_word(s, " \t", PARSE_QUOTE_STRICT, bad);
 }
 
 /* Split arg into at most max words; returns the count, or -1 (error set)

@@ -66,3 +66,50 @@ parse_basename_ok(const char *s)
 	return s != NULL && s[0] != '\0' && strchr(s, '/') == NULL &&
 	       strcmp(s, ".") != 0 && strcmp(s, "..") != 0;
 }
+
+/* The quoted word starting after the quote at p, unescaped in place;
+ * returns where its closing quote is (or the end of the text). */
+static char *
+unquote(char *p, enum parse_quoting q)
+{
+	char *o = p;
+
+	for (; *p != '\0' && *p != '"'; p++) {
+		if (*p == '\\' &&
+		    (q == PARSE_QUOTE_STRICT ? p[1] == '"' || p[1] == '\\'
+					     : p[1] != '\0'))
+			p++;
+		*o++ = *p;
+	}
+	if (o < p)
+		*o = '\0';
+	return p;
+}
+
+char *
+parse_word(char **s, const char *blanks, enum parse_quoting q, int *bad_r)
+{
+	char *p = *s + strspn(*s, blanks), *w;
+
+	*bad_r = 0;
+	if (*p == '\0')
+		return NULL;
+	if (*p != '"') {
+		w = p;
+		p += strcspn(p, blanks);
+	} else {
+		w = p + 1;
+		p = unquote(w, q);
+		if (q == PARSE_QUOTE_STRICT &&
+		    (*p != '"' || (p[1] != '\0' && !strchr(blanks, p[1])))) {
+			*bad_r = 1;
+			return NULL;
+		}
+		if (*p == '"')
+			*p++ = '\0';
+	}
+	if (*p != '\0')
+		*p++ = '\0';
+	*s = p;
+	return w;
+}

@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "popmuch/account.h"
+#include "popmuch/parse.h"
 #include "popmuch/secret.h"
 #include "popmuch/stop.h"
 #include "popmuch/xmalloc.h"
@@ -236,28 +237,9 @@ secret_eval(const char *cmd, int timeout, char **secret_r, struct pm_err *err)
 static char *
 netrc_token(char **pp)
 {
-	char *p = *pp + strspn(*pp, " \t\r\n"), *tok, *o;
+	int bad;
 
-	if (*p == '\0')
-		return NULL;
-	if (*p != '"') {
-		tok = p;
-		p += strcspn(p, " \t\r\n");
-	} else {
-		tok = o = ++p;
-		for (; *p != '\0' && *p != '"'; p++) {
-			if (*p == '\\' && p[1] != '\0')
-				p++;
-			*o++ = *p;
-		}
-		if (*p == '"')
-			p++;
-		*o = '\0';
-	}
-	if (*p != '\0')
-		*p++ = '\0';
-	*pp = p;
-	return tok;
+	return parse_word(pp, " \t\r\n", PARSE_QUOTE_LENIENT, &bad);
 }
 
 /* Skip a macdef body: everything up to an empty line. */

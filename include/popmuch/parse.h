@@ -27,4 +27,22 @@ int parse_hexdigit(int c);
  * not empty, no '/', not "." or "..". */
 int parse_basename_ok(const char *s);
 
+/* Quoting rules for parse_word(). */
+enum parse_quoting {
+	/* the config file's: inside "..." only \" and \\ are escapes, and a
+	 * missing closing quote or a character right after it is an error */
+	PARSE_QUOTE_STRICT,
+	/* netrc's (as ftp and curl read it): a backslash escapes any
+	 * character, and an unterminated quote ends at the end of the text */
+	PARSE_QUOTE_LENIENT,
+};
+
+/* The next word of the text at *s, separated by any of the characters
+ * of blanks, or quoted ("a b"); cut out in place (NUL-terminated, quotes
+ * and escapes removed), *s moved past it.  Returns the word, or NULL at
+ * the end of the text, or NULL with *bad_r set for a bad quote
+ * (PARSE_QUOTE_STRICT only). */
+char *parse_word(char **s, const char *blanks, enum parse_quoting q,
+		 int *bad_r);
+
 #endif

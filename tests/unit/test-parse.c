@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <stdint.h>
+#include <string.h>
 
 #include "popmuch/parse.h"
 #include "tap.h"
@@ -99,6 +100,54 @@ test_basename(void)
 	ok(!parse_basename_ok(NULL), "basename: NULL");
 }
 
+/* The words of text (at most 8) joined by '|', "BAD" at a bad quote. */
+static const char *
+words(const char *text, const char *blanks, enum parse_quoting q)
+{
+	static char out[256];
+	char buf[128], *s = buf, *w;
+	int bad, n = 0;
+
+	(void)snprintf(buf, sizeof(buf), "%s", text);
+	out[0] = '\0';
+	while (n < 8 && (w = parse_word(&s, blanks, q, &bad)) != NULL)
+		(void)snprintf(out + strlen(out), sizeof(out) - strlen(out),
+			       "%s%s", n++ ? "|" : "", w);
+	if (bad)
+		(void)snprintf(out + strlen(out), sizeof(out) - strlen(out),
+			       "%sBAD", n ? "|" : "");
+	return out;
+}
+
+static void
+test_word(void)
+{
+	const enum parse_quoting S = PARSE_QUOTE_STRICT;
+	const enum parse_quoting L = PARSE_QUOTE_LENIENT;
+
+	is_str(words("  a  b\tc ", " \t", S), "a|b|c", "word: blanks between");
+	is_str(words("", " \t", S), "", "word: empty text");
+	is_str(words("   ", " \t", S), "", "word: blanks only");
+	is_str(words("\"a b\" c", " \t", S), "a b|c", "word: a quoted word");
+	is_str(words("\"\" x", " \t", S), "|x", "word: an empty quoted word");
+	is_str(words("\"a\\\"b\\\\c\"", " \t", S), "a\"b\\c",
+	       "word: strict: \\\" and \\\\ are escapes");
+	is_str(words("\"a\\nb\"", " \t", S), "a\\nb",
+	       "word: strict: any other backslash stays");
+	is_str(words("x \"open", " \t", S), "x|BAD",
+	       "word: strict: an unterminated quote is bad");
+	is_str(words("\"a\"b", " \t", S), "BAD",
+	       "word: strict: nothing may follow the closing quote");
+	is_str(words("a\"b c", " \t", S), "a\"b|c",
+	       "word: a quote inside a word is kept");
+	is_str(words("\"a\\nb\" \"c\\\\\"", " \t", L), "anb|c\\",
+	       "word: lenient: a backslash escapes any character");
+	is_str(words("x \"open end", " \t", L), "x|open end",
+	       "word: lenient: an unterminated quote ends at the end");
+	is_str(words("a\r\nb", " \t\r\n", L), "a|b",
+	       "word: the caller's blanks");
+}
+
 int
 main(void)
 {
@@ -107,5 +156,6 @@ main(void)
 	test_ulong();
 	test_hex();
 	test_basename();
+	test_word();
 	return done_testing();
 }

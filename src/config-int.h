@@ -133,7 +133,8 @@ config_note(struct parse *p, const char *kw, const char *fmt, ...);
 
 /* ---- config-mpop.c ----------------------------------------------------- */
 
-/* The handlers of "delivery", "uidls_file" and "filter" (kw_fn). */
+/* The handlers of "delivery", "uidls_file" and "filter" (kw_fn).
+ * Returns: PM_OK, or PM_CONFIG with p->err set by config_perr(). */
 enum pm_status kw_delivery(struct parse *p, const struct keyword *kw,
 			   char *arg);
 enum pm_status kw_uidls_file(struct parse *p, const struct keyword *kw,
@@ -144,12 +145,14 @@ enum pm_status kw_filter(struct parse *p, const struct keyword *kw, char *arg);
 const struct keyword *config_keyword_find(const char *name);
 
 /* Fail for the unknown keyword cmd like config_perr(), suggesting the nearest
- * known one. */
+ * known one.
+ * Returns: PM_CONFIG, always. */
 enum pm_status config_unknown_keyword(struct parse *p, const char *cmd);
 
 /* After reading: an account with oauth2_provider gets the provider's POP3
  * server and auth method where it sets none, and is checked for what the
- * provider needs (client ID, custom URLs).  PM_CONFIG with p->err set. */
+ * provider needs (client ID, custom URLs).
+ * Returns: PM_OK, or PM_CONFIG with p->err set. */
 enum pm_status config_oauth2_check(struct parse *p, struct account *a);
 
 #endif

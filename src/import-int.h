@@ -19,7 +19,11 @@ struct import_src {
 };
 
 /* One message: import_msg_data() any number of times, then
- * import_msg_end() (or import_msg_abort() when the source failed). */
+ * import_msg_end() (or import_msg_abort() when the source failed).
+ * Returns: PM_OK (for a duplicate too: counted, not imported); else,
+ * with err set, the status of writing the tmp/ file (PM_IOERR,
+ * PM_NOSPACE, PM_CANTCREAT), of the duplicate check in notmuch, or of
+ * delivering and indexing the batch this message completes. */
 enum pm_status import_msg_data(struct importer *im, const char *buf, size_t len,
 			       struct pm_err *err);
 enum pm_status import_msg_end(struct importer *im, const struct import_src *src,

@@ -62,7 +62,8 @@ int err_exitcode(enum pm_status code);
 const char *err_name(enum pm_status code);
 const char *err_desc(enum pm_status code);
 
-/* Parse a status name as err_name() prints it; PM_STATUS_COUNT if unknown. */
+/* Parse a status name as err_name() prints it.
+ * Returns: the status, or PM_STATUS_COUNT for a name that is none. */
 enum pm_status err_from_name(const char *name);
 
 /* Rank used to pick the worst of several accounts' results: a higher

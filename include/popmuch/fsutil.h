@@ -6,8 +6,8 @@
 
 #include "popmuch/err.h"
 
-/* The status for a failed write/sync: PM_NOSPACE for ENOSPC and
- * EDQUOT, PM_IOERR otherwise. */
+/* The status for a failed write/sync of errno e.
+ * Returns: PM_NOSPACE for ENOSPC and EDQUOT, PM_IOERR otherwise. */
 enum pm_status fsutil_errno_status(int e);
 
 /* fsync the directory dir.  Returns 0, or -1 with errno set. */
@@ -17,7 +17,8 @@ int fsutil_fsync_dir(const char *dir);
 int fsutil_fsync_parent(const char *path);
 
 /* mkdir -p with mode 0700 for every directory created (and each new
- * entry's parent synced).  PM_CANTCREAT naming the path on failure. */
+ * entry's parent synced).
+ * Returns: PM_OK; PM_CANTCREAT naming the path on failure. */
 enum pm_status fsutil_mkdirs(const char *path, struct pm_err *err);
 
 /* Replace the small state file path with buf[0..len): written to a new

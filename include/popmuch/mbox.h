@@ -25,18 +25,20 @@ typedef enum pm_status (*mbox_sink_fn)(void *ctx, const char *buf, size_t len,
  * blank lines, then a "From " line, and no NUL byte?  1 or 0. */
 int mbox_sniff(const char *buf, size_t len);
 
-/* Open the mbox file at path for reading.  PM_IOERR naming the path
- * when it cannot be opened; PM_DATAERR when it is not an mbox file
- * (binary, or no "From " line first).  Caller frees with mbox_free. */
+/* Open the mbox file at path for reading.  Caller frees with mbox_free.
+ * Returns: PM_OK; PM_IOERR naming the path when it cannot be opened;
+ * PM_DATAERR when it is not an mbox file (binary, or no "From " line
+ * first). */
 enum pm_status mbox_open(const char *path, struct mbox **mb_r,
 			 struct pm_err *err);
 
 /* Hand the next message to sink.  *more_r is 1 when a message was read,
- * 0 at the end of the file (nothing handed over).  PM_DATAERR when the
- * file ends inside the message (no final newline, or fewer body bytes
- * than its valid Content-Length): the sink has had the partial message,
- * which the caller should discard; PM_IOERR on a read error.  Either
- * way the message names the file and the byte offset. */
+ * 0 at the end of the file (nothing handed over).
+ * Returns: PM_OK; PM_DATAERR when the file ends inside the message (no
+ * final newline, or fewer body bytes than its valid Content-Length):
+ * the sink has had the partial message, which the caller should
+ * discard; PM_IOERR on a read error (either way err names the file and
+ * the byte offset); or the sink's own status, which stops it. */
 enum pm_status mbox_next(struct mbox *mb, mbox_sink_fn sink, void *ctx,
 			 int *more_r, struct pm_err *err);
 

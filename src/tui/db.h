@@ -40,7 +40,8 @@ struct row {
 struct db;
 struct db_list;
 
-/* Open the notmuch database read-only.  Caller frees with db_close. */
+/* Open the notmuch database read-only.  Caller frees with db_close.
+ * Returns: PM_OK, or PM_INDEX with err naming notmuch's reason. */
 enum pm_status db_open(struct db **db_r, struct pm_err *err);
 void db_close(struct db **db);
 
@@ -51,7 +52,9 @@ unsigned long db_refresh(struct db *db);
 
 /* Start listing query (a notmuch query string), newest first, threads
  * when threads is nonzero, else messages.  Rows are produced in chunks
- * by db_list_more.  Caller frees with db_list_free. */
+ * by db_list_more.  Caller frees with db_list_free.
+ * Returns: PM_OK, or PM_INDEX (a bad query, notmuch failing) with err
+ * set. */
 enum pm_status db_list_start(struct db *db, const char *query, int threads,
 			     struct db_list **l_r, struct pm_err *err);
 /* The last k rows of query's list as db_list_start orders it, without
@@ -69,7 +72,8 @@ void db_list_free(struct db_list **l);
 
 /* The messages of thread_id as a depth-first reply tree; ROW_MATCHED on
  * those that match query.  *rows_r is a new array the caller frees with
- * rows_free. */
+ * rows_free.
+ * Returns: PM_OK, or PM_INDEX with err set. */
 enum pm_status db_thread(struct db *db, const char *thread_id,
 			 const char *query, struct row **rows_r, size_t *n_r,
 			 struct pm_err *err);
@@ -108,7 +112,9 @@ char **db_all_tags(struct db *db);
  * with err set. */
 pid_t db_tag_spawn(const char *query, const char *ops, struct pm_err *err);
 
-/* Apply ops in this process (used by the child; blocks on the lock). */
+/* Apply ops in this process (used by the child; blocks on the lock).
+ * Returns: PM_OK, or PM_INDEX when the database cannot be opened
+ * read-write or a tag change fails (err may be NULL). */
 enum pm_status db_tag_now(const char *query, const char *ops,
 			  struct pm_err *err);
 

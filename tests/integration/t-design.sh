@@ -18,6 +18,11 @@ ok()
 	echo "ok $n - $1"
 }
 
+t_diag_line()
+{
+	echo "# $*"
+}
+
 not_ok()
 {
 	n=$((n + 1))
@@ -79,10 +84,12 @@ else
 fi
 
 # Returns: lines.  A comment block counts for the prototypes right after
-# it (no blank line between).
-for h in config status probe net maildir index auth secret account \
-	connect lastrun; do
-	f=$top/include/popmuch/$h.h
+# it (no blank line between).  Every header of include/popmuch/, src/
+# and src/tui/, but those still being given their lines (listed here;
+# the list goes when they have them).
+not_yet=" pop3.h uidl.h msg.h tui-int.h "
+for f in "$top"/include/popmuch/*.h "$top"/src/*.h "$top"/src/tui/*.h; do
+	h=${f#"$top"/}
 	bad=$(awk '
 		/^\/\*/ { c = ""; inc = 1 }
 		inc { c = c $0 "\n" }
@@ -92,10 +99,17 @@ for h in config status probe net maildir index auth secret account \
 			name = $3; sub(/\(.*/, "", name)
 			if (c !~ /Returns/) print name
 		}' "$f")
+	case $not_yet in
+	*" ${f##*/} "*)
+		[ -n "$bad" ] || t_diag_line "$h has every Returns: line now;" \
+			"take it off not_yet in t-design.sh"
+		continue
+		;;
+	esac
 	if [ -z "$bad" ]; then
-		ok "$h.h: every fallible prototype names its statuses"
+		ok "$h: every fallible prototype names its statuses"
 	else
-		not_ok "$h.h: every fallible prototype names its statuses" \
+		not_ok "$h: every fallible prototype names its statuses" \
 			"no Returns: line for:" $bad
 	fi
 done

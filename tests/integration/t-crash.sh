@@ -182,8 +182,9 @@ kill_randomly()
 	rerun "$label"
 }
 
-# Every FAULT() point in the sources is exercised here (or known not to
-# be reachable from a fetch): a new point needs a line below.
+# Every crash point (FAULT_POINTS in fault.h, as tests/popmuch-fault
+# --fault-points lists them) is exercised here (or known not to be
+# reachable from a fetch): a new point needs a line below.
 missing=
 for p in $(fault_points); do
 	case " $PER_MESSAGE $PER_BATCH $PER_RUN $UNREACHED " in

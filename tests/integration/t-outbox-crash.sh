@@ -91,8 +91,8 @@ done
 
 t_is "in all, each message once at the server" "$(smtp_count)" 8
 
-# Every outbox crash point in the sources was crashed at above (t-crash.sh
-# leaves these to this test).
+# Every outbox crash point (FAULT_POINTS in fault.h) was crashed at
+# above (t-crash.sh leaves these to this test).
 in_src=$(fault_points '^(outbox|compose)-' | xargs)
 t_is "every outbox crash point in src/ is covered" \
 	"$(printf '%s\n' $crashed | LC_ALL=C sort -u | xargs)" "$in_src"

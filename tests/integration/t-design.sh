@@ -114,5 +114,34 @@ for f in "$top"/include/popmuch/*.h "$top"/src/*.h "$top"/src/tui/*.h; do
 	fi
 done
 
+# The crash points are one list: FAULT() of a name that is not in
+# FAULT_POINTS (fault.h) does not compile, in either build.
+cc=${CC:-cc}
+fault_src=$(mktemp -d)
+trap 'rm -rf "$fault_src"' EXIT
+for name in intent no-such-point; do
+	printf '#include "popmuch/fault.h"\nvoid f(void);\nvoid f(void) { FAULT("%s"); }\n' \
+		"$name" >"$fault_src/$name.c"
+done
+for def in "" -DPOPMUCH_FAULT_INJECTION=1; do
+	build=${def:+the test build}
+	build=${build:-the installed build}
+	if "$cc" $def -I"$top/include" -fsyntax-only "$fault_src/intent.c" \
+		2>"$fault_src/err"; then
+		ok "$build: FAULT(\"intent\") compiles"
+	else
+		not_ok "$build: FAULT(\"intent\") compiles" "$(cat "$fault_src/err")"
+	fi
+	if "$cc" $def -I"$top/include" -fsyntax-only \
+		"$fault_src/no-such-point.c" 2>"$fault_src/err"; then
+		not_ok "$build: FAULT() of an unlisted name does not compile"
+	elif grep -q 'not in FAULT_POINTS' "$fault_src/err"; then
+		ok "$build: FAULT() of an unlisted name does not compile"
+	else
+		not_ok "$build: FAULT() of an unlisted name fails as unlisted" \
+			"$(cat "$fault_src/err")"
+	fi
+done
+
 echo "1..$n"
 [ "$fails" = 0 ]

@@ -52,6 +52,24 @@ t_rc "--dry-run with status: exit 64" 64
 t_like "... says it does not apply" "$(cat "$T/err")" 'does not apply'
 run_pm --index-timeout x fetch
 t_rc "--index-timeout x: exit 64" 64
+# Each option that only some commands take, given to one that does not:
+# refused, naming the option and the command (or the TUI).
+for o in "status --wait" "index --dry-run" "probe --syslog x" \
+	"status --progress-fd 3" "auth --index-timeout 5 x" "fetch --device" \
+	"--syslog"; do
+	set -- $o
+	run_pm "$@"
+	t_rc "$o: exit 64" 64
+	case $1 in
+	--*) what="$1 does not apply to the TUI" ;;
+	*) what="$2 does not apply to $1" ;;
+	esac
+	t_like "... says '$what'" "$(cat "$T/err")" "$what"
+done
+set --
+run_pm fetch --progress-fd x
+t_rc "--progress-fd x: exit 64" 64
+t_like "... says it is not a number" "$(cat "$T/err")" "invalid number 'x'"
 
 # ---- configuration errors ---------------------------------------------------
 run_pm fetch

@@ -131,6 +131,9 @@ void tui_log(struct tui *t, const char *fmt, ...)
  * names.  history: the / query history. */
 void tui_prompt(struct tui *t, const char *label, const char *initial,
 		int complete_tags, int history, prompt_fn fn, void *arg);
+/* The database changed: reload every view; report new mail ("3 new
+ * messages") when report is nonzero and the change came from elsewhere. */
+void tui_reload_all(struct tui *t, int report);
 /* Tag every message of query with ops in a child; rows update at once. */
 void tui_tag(struct tui *t, const char *query, const char *ops);
 /* Lines of the layout of a status line: "N new" etc. */

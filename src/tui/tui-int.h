@@ -14,13 +14,32 @@
 struct view;
 struct tui;
 
-/* One screen.  Views are stacked: q pops the top one. */
+/* One screen.  Views are stacked: q pops the top one.
+ *
+ * A list screen (most of them) sets draw_row: view.c then runs the loop
+ * over the visible items, the scrolling and the movement keys (after
+ * tig's view.c), and the screen says only how many items there are
+ * (count, or by keeping v->nav.n itself), how one looks (draw_row) and
+ * what its own actions do (action).  A free-form screen sets draw. */
 struct view_ops {
 	unsigned scope; /* enum tui_scope */
-	/* Draw the body into rows [0, rows) of width cols (row 0 is the
-	 * title line, drawn by the caller from title()). */
+	/* List screens: the number of items (NULL: the screen keeps
+	 * v->nav.n up to date itself). */
+	size_t (*count)(struct view *v);
+	/* Draw item i at screen line y (its row_lines lines from there),
+	 * cols wide; selected: it is under the cursor. */
+	void (*draw_row)(struct view *v, size_t i, int y, int cols,
+			 int selected);
+	const char *empty; /* text for an empty list (optional) */
+	int row_lines;	   /* screen lines per item (0: 1) */
+	int scroll_only;   /* no selection: movement scrolls (pagers) */
+	/* Free-form screens: draw the body into screen lines [1, rows]
+	 * (line 0 is the title line, drawn by the caller from title()),
+	 * width cols.  List screens (optional): called after scrolling,
+	 * before the items are drawn (to load what is about to show). */
 	void (*draw)(struct view *v, int rows, int cols);
-	/* Handle an action; return 1 if handled. */
+	/* Handle an action; return 1 if handled.  A list screen gets it
+	 * first; the movement keys it leaves are handled by view.c. */
 	int (*action)(struct view *v, enum tui_action a);
 	/* The database changed: reload in place, keeping the selection. */
 	void (*reload)(struct view *v);
@@ -37,15 +56,16 @@ struct view_ops {
 	void (*free)(struct view *v);
 };
 
+/* Selection and scrolling of a list of n lines. */
+struct nav {
+	size_t sel, top, n;
+};
+
 struct view {
 	const struct view_ops *ops;
 	struct view *below;
 	struct tui *tui;
-};
-
-/* Selection and scrolling of a list of n lines. */
-struct nav {
-	size_t sel, top, n;
+	struct nav nav; /* list screens: the selection (view.c) */
 };
 
 /* Apply a movement action; returns 1 if a was a movement. page is the
@@ -53,6 +73,18 @@ struct nav {
 int nav_action(struct nav *nav, enum tui_action a, int page);
 /* Keep sel visible within page lines. */
 void nav_scroll(struct nav *nav, int page);
+/* The same for a pager (no selection: the lines scroll). */
+int nav_scroll_action(struct nav *nav, enum tui_action a, int page);
+
+/* The list-view core (view.c). */
+/* Items that fit in rows screen lines (at least 1). */
+int view_page(const struct view *v, int rows);
+/* Draw v's body in screen lines [1, rows] (a list: its visible items). */
+void view_draw(struct view *v, int rows, int cols);
+/* The screen's own action, else (a list) a movement; 1 if handled. */
+int view_action(struct view *v, enum tui_action a);
+/* A movement action on a list screen's selection; 1 if a is one. */
+int view_move(struct view *v, enum tui_action a);
 
 /* A prompt callback gets the entered text, or NULL when cancelled. */
 typedef void (*prompt_fn)(struct tui *t, const char *text, void *arg);

@@ -41,58 +41,6 @@ on_signal(int sig)
 }
 
 int
-nav_action(struct nav *nav, enum tui_action a, int page)
-{
-	size_t p = page > 1 ? (size_t)page - 1 : 1;
-
-	switch (a) {
-	case ACT_DOWN:
-		if (nav->sel + 1 < nav->n)
-			nav->sel++;
-		break;
-	case ACT_UP:
-		if (nav->sel > 0)
-			nav->sel--;
-		break;
-	case ACT_PGDN:
-		nav->sel = nav->sel + p < nav->n ? nav->sel + p
-			   : nav->n		 ? nav->n - 1
-						 : 0;
-		nav->top += p;
-		break;
-	case ACT_PGUP:
-		nav->sel = nav->sel > p ? nav->sel - p : 0;
-		nav->top = nav->top > p ? nav->top - p : 0;
-		break;
-	case ACT_TOP:
-		nav->sel = 0;
-		break;
-	case ACT_BOTTOM:
-		nav->sel = nav->n ? nav->n - 1 : 0;
-		break;
-	default:
-		return 0;
-	}
-	nav_scroll(nav, page);
-	return 1;
-}
-
-void
-nav_scroll(struct nav *nav, int page)
-{
-	size_t pg = page > 0 ? (size_t)page : 1;
-
-	if (nav->n && nav->sel >= nav->n)
-		nav->sel = nav->n - 1;
-	if (nav->top + pg > nav->n)
-		nav->top = nav->n > pg ? nav->n - pg : 0;
-	if (nav->sel < nav->top)
-		nav->top = nav->sel;
-	if (nav->sel >= nav->top + pg)
-		nav->top = nav->sel - pg + 1;
-}
-
-int
 tui_rows(void)
 {
 	int rows, cols;
@@ -204,7 +152,7 @@ tui_draw(struct tui *t)
 	free(s);
 	free(f);
 	if (t->top && rows > 2)
-		t->top->ops->draw(t->top, rows - 2, cols);
+		view_draw(t->top, rows - 2, cols);
 	draw_status(t, rows - 1, cols);
 	disp_flush();
 }
@@ -341,7 +289,7 @@ handle_key(struct tui *t, int key)
 	}
 	if (a == ACT_NONE)
 		return;
-	if (t->top && t->top->ops->action(t->top, a))
+	if (t->top && view_action(t->top, a))
 		return;
 	global_action(t, a);
 }

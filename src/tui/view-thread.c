@@ -17,7 +17,6 @@ struct threadview {
 	struct view base;
 	char *thread_id, *query, *subject;
 	struct row *rows;
-	struct nav nav;
 };
 
 static void
@@ -25,20 +24,21 @@ thread_load(struct threadview *tv)
 {
 	struct pm_err err;
 	struct db *db = tui_db(tv->base.tui);
-	char *keep = tv->nav.n ? xstrdup(tv->rows[tv->nav.sel].id) : NULL;
+	char *keep =
+	    tv->base.nav.n ? xstrdup(tv->rows[tv->base.nav.sel].id) : NULL;
 	size_t i;
 
-	rows_free(&tv->rows, tv->nav.n);
-	tv->nav.n = 0;
+	rows_free(&tv->rows, tv->base.nav.n);
+	tv->base.nav.n = 0;
 	err_clear(&err);
-	if (db && db_thread(db, tv->thread_id, tv->query, &tv->rows, &tv->nav.n,
-			    &err) != PM_OK)
+	if (db && db_thread(db, tv->thread_id, tv->query, &tv->rows,
+			    &tv->base.nav.n, &err) != PM_OK)
 		tui_status(tv->base.tui, 1, "%s", err.msg);
-	for (i = 0; keep && i < tv->nav.n; i++)
+	for (i = 0; keep && i < tv->base.nav.n; i++)
 		if (strcmp(tv->rows[i].id, keep) == 0)
-			tv->nav.sel = i;
+			tv->base.nav.sel = i;
 	free(keep);
-	if (!tv->subject && tv->nav.n)
+	if (!tv->subject && tv->base.nav.n)
 		tv->subject = xstrdup(tv->rows[0].subject);
 }
 
@@ -90,15 +90,11 @@ draw_row(struct threadview *tv, struct row *r, int y, int cols, int sel)
 }
 
 static void
-thread_draw(struct view *v, int rows, int cols)
+thread_draw_row(struct view *v, size_t i, int y, int cols, int selected)
 {
 	struct threadview *tv = (struct threadview *)v;
-	size_t i;
 
-	nav_scroll(&tv->nav, rows);
-	for (i = 0; i < (size_t)rows && tv->nav.top + i < tv->nav.n; i++)
-		draw_row(tv, &tv->rows[tv->nav.top + i], 1 + (int)i, cols,
-			 tv->nav.top + i == tv->nav.sel);
+	draw_row(tv, &tv->rows[i], y, cols, selected);
 }
 
 static int
@@ -106,31 +102,29 @@ thread_action(struct view *v, enum tui_action a)
 {
 	struct threadview *tv = (struct threadview *)v;
 
-	if (nav_action(&tv->nav, a, tui_rows()))
-		return 1;
-	if (tv->nav.n == 0)
+	if (tv->base.nav.n == 0)
 		return 0;
 	if (a == ACT_OPEN) {
 		tui_push(v->tui,
-			 msgview_new(v->tui, &tv->rows[tv->nav.sel], v));
+			 msgview_new(v->tui, &tv->rows[tv->base.nav.sel], v));
 		return 1;
 	}
-	if (compose_action(v->tui, a, tv->rows[tv->nav.sel].id, /* r R f */
-			   tv->rows[tv->nav.sel].path))
+	if (compose_action(v->tui, a, tv->rows[tv->base.nav.sel].id, /* r R f */
+			   tv->rows[tv->base.nav.sel].path))
 		return 1;
 	if (a == ACT_NEXT_UNREAD) {
 		size_t i;
 
-		for (i = tv->nav.sel + 1; i < tv->nav.n; i++)
+		for (i = tv->base.nav.sel + 1; i < tv->base.nav.n; i++)
 			if (tv->rows[i].flags & ROW_UNREAD) {
-				tv->nav.sel = i;
-				nav_scroll(&tv->nav, tui_rows());
+				tv->base.nav.sel = i;
+				nav_scroll(&tv->base.nav, tui_rows());
 				return 1;
 			}
 		tui_status(v->tui, 0, "no more unread messages in the thread");
 		return 1;
 	}
-	return rows_tag_action(v->tui, &tv->rows[tv->nav.sel], 0, a);
+	return rows_tag_action(v->tui, &tv->rows[tv->base.nav.sel], 0, a);
 }
 
 static struct row *
@@ -138,11 +132,11 @@ thread_step(struct view *v, int dir)
 {
 	struct threadview *tv = (struct threadview *)v;
 
-	if ((dir < 0 && tv->nav.sel == 0) ||
-	    (dir > 0 && tv->nav.sel + 1 >= tv->nav.n))
+	if ((dir < 0 && tv->base.nav.sel == 0) ||
+	    (dir > 0 && tv->base.nav.sel + 1 >= tv->base.nav.n))
 		return NULL;
-	tv->nav.sel += dir > 0 ? 1 : (size_t)-1;
-	return &tv->rows[tv->nav.sel];
+	tv->base.nav.sel += dir > 0 ? 1 : (size_t)-1;
+	return &tv->rows[tv->base.nav.sel];
 }
 
 static void
@@ -151,7 +145,7 @@ thread_tagged(struct view *v, const char *id, int thread, const char *ops)
 	struct threadview *tv = (struct threadview *)v;
 	size_t i;
 
-	for (i = 0; i < tv->nav.n; i++)
+	for (i = 0; i < tv->base.nav.n; i++)
 		if (thread ? strcmp(tv->thread_id, id) == 0
 			   : strcmp(tv->rows[i].id, id) == 0)
 			row_apply_tags(&tv->rows[i], ops);
@@ -168,8 +162,9 @@ thread_title(struct view *v, char *buf, size_t size)
 {
 	struct threadview *tv = (struct threadview *)v;
 
-	snprintf(buf, size, "thread  [%zu message%s]  %s", tv->nav.n,
-		 tv->nav.n == 1 ? "" : "s", tv->subject ? tv->subject : "");
+	snprintf(buf, size, "thread  [%zu message%s]  %s", tv->base.nav.n,
+		 tv->base.nav.n == 1 ? "" : "s",
+		 tv->subject ? tv->subject : "");
 }
 
 static void
@@ -177,7 +172,7 @@ thread_free(struct view *v)
 {
 	struct threadview *tv = (struct threadview *)v;
 
-	rows_free(&tv->rows, tv->nav.n);
+	rows_free(&tv->rows, tv->base.nav.n);
 	free(tv->thread_id);
 	free(tv->query);
 	free(tv->subject);
@@ -186,7 +181,7 @@ thread_free(struct view *v)
 
 static const struct view_ops thread_ops = {
     .scope = SC_THREAD,
-    .draw = thread_draw,
+    .draw_row = thread_draw_row,
     .action = thread_action,
     .reload = thread_reload,
     .step = thread_step,
@@ -207,14 +202,14 @@ threadview_new(struct tui *t, const char *thread_id, const char *query)
 	tv->query = xstrdup(query);
 	thread_load(tv);
 	/* start on the first matching unread message, else the first match */
-	for (i = 0; i < tv->nav.n; i++)
+	for (i = 0; i < tv->base.nav.n; i++)
 		if ((tv->rows[i].flags & ROW_MATCHED) &&
 		    (tv->rows[i].flags & ROW_UNREAD))
 			break;
-	if (i == tv->nav.n)
-		for (i = 0; i < tv->nav.n; i++)
+	if (i == tv->base.nav.n)
+		for (i = 0; i < tv->base.nav.n; i++)
 			if (tv->rows[i].flags & ROW_MATCHED)
 				break;
-	tv->nav.sel = i < tv->nav.n ? i : 0;
+	tv->base.nav.sel = i < tv->base.nav.n ? i : 0;
 	return &tv->base;
 }

@@ -215,6 +215,27 @@ search_entered(struct tui *t, const char *text, void *arg)
 	tui_push(t, listview_new(t, text, text, 1));
 }
 
+/* J in a thread or a message: the next unread thread (or message) of
+ * the search list below, opened in place of what is open now. */
+static void
+next_thread(struct tui *t)
+{
+	struct view *v = t->top;
+	size_t before;
+
+	while (v && v->ops->scope != SC_LIST)
+		v = v->below;
+	if (!v)
+		return;
+	before = v->nav.sel;
+	view_action(v, ACT_NEXT_UNREAD); /* says so when there is none */
+	if (v->nav.sel == before)
+		return;
+	while (t->top != v)
+		tui_pop(t);
+	view_action(v, ACT_OPEN);
+}
+
 static void
 global_action(struct tui *t, enum tui_action a)
 {
@@ -258,6 +279,9 @@ global_action(struct tui *t, enum tui_action a)
 		break;
 	case ACT_REDRAW:
 		disp_force_redraw();
+		break;
+	case ACT_NEXT_THREAD:
+		next_thread(t);
 		break;
 	default:
 		break;

@@ -11,6 +11,7 @@
 
 #include "popmuch/xmalloc.h"
 #include "db.h"
+#include "strbuf.h"
 
 struct db {
 	notmuch_database_t *nm;
@@ -153,6 +154,39 @@ message_row(notmuch_message_t *m, struct row *r)
 	r->total = r->matched = 1;
 }
 
+/* Append " or id:ID" (no " or " first) to b. */
+static void
+ids_add(struct strbuf *b, const char *id)
+{
+	char *q = db_quote(id);
+
+	if (b->len)
+		strbuf_put(b, " or ", 4);
+	strbuf_put(b, "id:", 3);
+	strbuf_put(b, q, strlen(q));
+	free(q);
+}
+
+/* "id:A or id:B ..." for the messages of t (already read with it). */
+static char *
+thread_msgs(notmuch_thread_t *t)
+{
+	notmuch_messages_t *ms = notmuch_thread_get_messages(t);
+	struct strbuf b = {0};
+
+	strbuf_put(&b, "", 0);
+	for (; ms && notmuch_messages_valid(ms);
+	     notmuch_messages_move_to_next(ms)) {
+		notmuch_message_t *m = notmuch_messages_get(ms);
+
+		ids_add(&b, notmuch_message_get_message_id(m));
+		notmuch_message_destroy(m);
+	}
+	if (ms)
+		notmuch_messages_destroy(ms);
+	return b.s;
+}
+
 static void
 thread_row(notmuch_thread_t *t, struct row *r)
 {
@@ -168,6 +202,7 @@ thread_row(notmuch_thread_t *t, struct row *r)
 	r->date = notmuch_thread_get_newest_date(t);
 	r->total = notmuch_thread_get_total_messages(t);
 	r->matched = notmuch_thread_get_matched_messages(t);
+	r->msgs = thread_msgs(t);
 }
 
 enum pm_status
@@ -471,6 +506,7 @@ row_clear(struct row *r)
 	free(r->subject);
 	free(r->tags);
 	free(r->path);
+	free(r->msgs);
 	memset(r, 0, sizeof *r);
 }
 
@@ -837,6 +873,43 @@ row_apply_tags(struct row *r, const char *ops)
 		r->flags |= ROW_FLAGGED;
 	if (has_tag(r->tags, "deleted"))
 		r->flags |= ROW_DELETED;
+}
+
+char *
+db_ids_query(char *const *ids, size_t n)
+{
+	struct strbuf b = {0};
+	size_t i;
+
+	strbuf_put(&b, "", 0);
+	for (i = 0; i < n; i++)
+		ids_add(&b, ids[i]);
+	return b.s;
+}
+
+size_t
+db_message_ids(struct db *db, const char *query, char ***ids_r)
+{
+	notmuch_query_t *q = notmuch_query_create(db->nm, query);
+	notmuch_messages_t *ms = NULL;
+	char **ids = NULL;
+	size_t n = 0;
+
+	if (q)
+		notmuch_query_set_sort(q, NOTMUCH_SORT_UNSORTED);
+	if (q && notmuch_query_search_messages(q, &ms) == 0)
+		for (; notmuch_messages_valid(ms);
+		     notmuch_messages_move_to_next(ms)) {
+			notmuch_message_t *m = notmuch_messages_get(ms);
+
+			ids = xreallocarray(ids, n + 1, sizeof *ids);
+			ids[n++] = xstrdup(notmuch_message_get_message_id(m));
+			notmuch_message_destroy(m);
+		}
+	if (q)
+		notmuch_query_destroy(q);
+	*ids_r = ids;
+	return n;
 }
 
 char *

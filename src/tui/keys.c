@@ -59,6 +59,11 @@ static const struct key_binding defaults[] = {
     {SC_LIST | SC_THREAD | SC_MESSAGE, TK_TAB, ACT_NEXT_UNREAD},
     {SC_LIST, 'T', ACT_TAG_ALL},
     {SC_THREAD | SC_MESSAGE, 'J', ACT_NEXT_THREAD},
+    /* marks: aerc's v / V (t is threads here, mutt's tag-entry) */
+    {SC_LIST | SC_THREAD, 'v', ACT_MARK},
+    {SC_LIST | SC_THREAD, 'V', ACT_UNMARK_ALL},
+    /* undo: notmuch-emacs' C-x u / C-/; u is unread here */
+    {TAGS, 'U', ACT_UNDO},
     /* the thread tree: z folds as in vim and neomutt's pager-less
      * collapse; e expands what does not match */
     {SC_THREAD, 'z', ACT_FOLD},

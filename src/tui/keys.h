@@ -71,6 +71,9 @@ enum tui_special_key {
 	X(NEXT_UNREAD, "next unread thread or message")                        \
 	X(NEXT_THREAD, "open the next unread thread of the list")              \
 	X(TAG_ALL, "tag every message of the search (+tag -tag)")              \
+	X(MARK, "mark or unmark (tag actions then apply to every marked row)") \
+	X(UNMARK_ALL, "unmark every row")                                      \
+	X(UNDO, "undo the last tag change (again: the one before)")            \
 	X(FOLD, "fold or unfold the replies under the message")                \
 	X(EXPAND, "show the (not matching) messages in full, or not")          \
 	X(REPLY, "reply to the sender")                                        \

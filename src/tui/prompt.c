@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "popmuch/xmalloc.h"
+#include "complete.h"
 #include "history.h"
 #include "layout.h"
 #include "prompt.h"
@@ -16,7 +17,7 @@ struct prompt {
 	char *label;
 	char *buf;
 	size_t len, cap;
-	int complete_tags, history;
+	int complete, history; /* enum prompt_complete */
 	size_t hist_pos;
 	prompt_fn fn;
 	void *arg;
@@ -26,8 +27,8 @@ static char **history;
 static size_t nhistory;
 
 void
-tui_prompt(struct tui *t, const char *label, const char *initial,
-	   int complete_tags, int hist, prompt_fn fn, void *arg)
+tui_prompt(struct tui *t, const char *label, const char *initial, int complete,
+	   int hist, prompt_fn fn, void *arg)
 {
 	struct prompt *p = xcalloc(1, sizeof *p);
 
@@ -36,7 +37,7 @@ tui_prompt(struct tui *t, const char *label, const char *initial,
 	p->buf = xmalloc(p->cap);
 	strcpy(p->buf, initial);
 	p->len = strlen(initial);
-	p->complete_tags = complete_tags;
+	p->complete = complete;
 	p->history = hist;
 	p->hist_pos = nhistory;
 	p->fn = fn;
@@ -81,39 +82,17 @@ prompt_set(struct prompt *p, const char *s)
 static void
 prompt_complete(struct tui *t, struct prompt *p)
 {
-	char **tags, *word, *match = NULL;
-	size_t i, wl;
+	char *s;
 
-	if (!tui_db(t))
-		return;
-	db_refresh(t->db);
-	tags = db_all_tags(t->db);
-	word = strrchr(p->buf, ' ');
-	word = word ? word + 1 : p->buf;
-	if (*word == '+' || *word == '-')
-		word++;
-	wl = strlen(word);
-	for (i = 0; tags[i]; i++)
-		if (strncmp(tags[i], word, wl) == 0) {
-			if (match) { /* ambiguous: complete nothing */
-				match = NULL;
-				tui_status(t, 0,
-					   "several tags start with \"%s\"",
-					   word);
-				break;
-			}
-			match = tags[i];
-		}
-	if (match) {
-		char *s =
-		    xasprintf("%.*s%s ", (int)(word - p->buf), p->buf, match);
+	free(t->status);
+	t->status = NULL;
+	t->status_error = 0;
+	s = complete_line(t, p->buf, p->complete);
 
+	if (s) {
 		prompt_set(p, s);
 		free(s);
 	}
-	for (i = 0; tags[i]; i++)
-		free(tags[i]);
-	free(tags);
 }
 
 static void
@@ -176,8 +155,7 @@ prompt_key(struct tui *t, int key)
 		p->buf[p->len] = '\0';
 		return;
 	case TK_TAB:
-		if (p->complete_tags)
-			prompt_complete(t, p);
+		prompt_complete(t, p);
 		return;
 	case TK_UP:
 		prompt_history(p, -1);

@@ -61,11 +61,20 @@ struct nav {
 	size_t sel, top, n;
 };
 
+/* A marked row of a list screen (tagger.c): tag actions then apply to
+ * every marked row at once. */
+struct mark {
+	char *id;   /* the row's thread or message id */
+	char *term; /* the query of its messages when it was marked */
+};
+
 struct view {
 	const struct view_ops *ops;
 	struct view *below;
 	struct tui *tui;
 	struct nav nav; /* list screens: the selection (view.c) */
+	struct mark *marks;
+	size_t nmarks;
 };
 
 /* Apply a movement action; returns 1 if a was a movement. page is the
@@ -107,6 +116,9 @@ struct tui {
 	/* tagging children still running */
 	struct tagger *taggers;
 	size_t ntaggers;
+	/* tag changes made, for U (undo), oldest first (tagger.c) */
+	struct undo **undo;
+	size_t nundo;
 	/* the prompt, when active */
 	struct prompt *prompt;
 	/* the first saved search (the first screen), borrowed */
@@ -126,6 +138,15 @@ struct tagger {
 	int killed;
 	char *query;
 	char *ops;
+	int is_undo;	  /* an undo: not recorded for undo itself */
+	struct undo *rec; /* what undoes it, recorded as it starts */
+};
+
+/* What undoes one tag change: taggers to run (ops[i] on query[i]). */
+struct undo {
+	char **ops, **query;
+	size_t n;
+	char *what; /* the change, for the status bar */
 };
 
 /* Milliseconds of CLOCK_MONOTONIC. */
@@ -159,10 +180,11 @@ void tui_status(struct tui *t, int error, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 void tui_log(struct tui *t, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
-/* Ask for a line; fn runs on Enter.  complete_tags: Tab completes tag
- * names.  history: the / query history. */
+/* Ask for a line; fn runs on Enter.  complete: what Tab completes, an
+ * enum prompt_complete (complete.h: 0 nothing, 1 tag names, 2 a
+ * query).  history: the / query history. */
 void tui_prompt(struct tui *t, const char *label, const char *initial,
-		int complete_tags, int history, prompt_fn fn, void *arg);
+		int complete, int history, prompt_fn fn, void *arg);
 /* The database changed: reload every view; report new mail ("3 new
  * messages") when report is nonzero and the change came from elsewhere. */
 void tui_reload_all(struct tui *t, int report);
@@ -193,10 +215,21 @@ struct msg_view;
 struct view *attachview_new(struct tui *t, const char *id, const char *path,
 			    const struct msg_view *mv);
 
-/* The list row under the selection of a list-like view, for tagging
- * actions shared by the list and thread views. */
+/* A tag action (u * d a + -) on row r (a thread row when thread_row is
+ * nonzero); 0 when a is not one.  Used by the message screen. */
 int rows_tag_action(struct tui *t, struct row *r, int thread_row,
 		    enum tui_action a);
+/* The same on list screen v with r under its selection: on every marked
+ * row of v if there are any (the marks are then cleared; toggles go by
+ * r), else on r.  Also the marking actions (v, V) and undo (U). */
+int view_tag_action(struct view *v, struct row *r, int thread_row,
+		    enum tui_action a);
+/* Is row id of v marked? */
+int view_marked(const struct view *v, const char *id);
+/* Drop v's marks (and their memory). */
+void marks_clear(struct view *v);
+/* Forget the undo history (at exit). */
+void undo_free(struct tui *t);
 
 /* Opening parts (open.c). */
 /* Is prog an executable file in a directory of $PATH? */

@@ -16,6 +16,7 @@
 
 #include "popmuch/tui.h"
 #include "popmuch/xmalloc.h"
+#include "complete.h"
 #include "errlog.h"
 #include "layout.h"
 #include "msg.h"
@@ -65,6 +66,7 @@ tui_pop(struct tui *t)
 	if (!v)
 		return;
 	t->top = v->below;
+	marks_clear(v);
 	v->ops->free(v);
 }
 
@@ -114,6 +116,14 @@ draw_status(struct tui *t, int row, int cols)
 	char buf[256], *s;
 
 	disp_fill(row, 0, t->status_error ? ST_ERROR : ST_STATUS);
+	if (t->prompt && t->status && row > 1) {
+		/* what the prompt said (completions): on the line above */
+		char *f = layout_fit(t->status, cols, 1);
+
+		disp_fill(row - 1, 0, ST_STATUS);
+		disp_text(row - 1, 0, f, ST_STATUS);
+		free(f);
+	}
 	if (prompt_draw(t, row, cols))
 		return;
 	disp_cursor(-1, 0);
@@ -258,7 +268,8 @@ global_action(struct tui *t, enum tui_action a)
 		tui_push(t, helpview_new(t, scope));
 		break;
 	case ACT_SEARCH:
-		tui_prompt(t, "search: ", "", 1, 1, search_entered, NULL);
+		tui_prompt(t, "search: ", "", PC_QUERY, 1, search_entered,
+			   NULL);
 		break;
 	case ACT_FETCH:
 		fetch_start(t);
@@ -456,6 +467,7 @@ tui_free(struct tui *t)
 	free(t->log);
 	free(t->status);
 	free(t->taggers);
+	undo_free(t);
 	bench_free(t);
 	prompt_shutdown();
 }

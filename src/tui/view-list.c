@@ -6,6 +6,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <glib.h>
+
 #include "popmuch/xmalloc.h"
 #include "layout.h"
 #include "tui-int.h"
@@ -26,8 +28,34 @@ struct listview {
 	size_t ntail, total;
 	/* base.nav.n: nhead, or total while there is a tail */
 	char *keep_id; /* selection to find again after a reload */
+	/* thread id -> its messages (row.msgs) when this list first showed
+	 * it: reloads keep them, so that tagging a thread row leaves the
+	 * replies that arrived later alone (notmuch-emacs' stable query) */
+	GHashTable *first_msgs;
 	int loading_to_end;
 };
+
+/* Rows [from, to) of rows: a thread seen before keeps the messages
+ * it had then. */
+static void
+first_seen(struct listview *lv, struct row *rows, size_t from, size_t to)
+{
+	const char *had;
+	size_t i;
+
+	for (i = from; lv->threads && i < to; i++) {
+		if (!rows[i].msgs)
+			continue;
+		had = g_hash_table_lookup(lv->first_msgs, rows[i].id);
+		if (had) {
+			free(rows[i].msgs);
+			rows[i].msgs = xstrdup(had);
+		} else {
+			g_hash_table_insert(lv->first_msgs, xstrdup(rows[i].id),
+					    xstrdup(rows[i].msgs));
+		}
+	}
+}
 
 /* The row at position i, or NULL while it is not loaded (between the
  * top and a tail). */
@@ -154,6 +182,7 @@ list_load(struct listview *lv, size_t want)
 		if (!db_list_more(lv->loader, &lv->rows, &lv->nhead, &lv->cap,
 				  CHUNK))
 			db_list_free(&lv->loader);
+		first_seen(lv, lv->rows, before, lv->nhead);
 		if (!lv->tail)
 			lv->base.nav.n = lv->nhead;
 		tail_meet_head(lv, before);
@@ -195,6 +224,7 @@ tail_load(struct listview *lv, size_t from)
 		k = lv->total - lv->nhead;
 	rows_free(&lv->tail, lv->ntail);
 	lv->ntail = db_list_tail(db, lv->query, lv->threads, k, &lv->tail);
+	first_seen(lv, lv->tail, 0, lv->ntail);
 	tail_meet_tail(lv);
 	tail_merge(lv);
 }
@@ -234,6 +264,7 @@ list_bottom(struct listview *lv)
 	}
 	lv->total = (size_t)total;
 	lv->ntail = db_list_tail(db, lv->query, lv->threads, page, &lv->tail);
+	first_seen(lv, lv->tail, 0, lv->ntail);
 	if (lv->ntail == 0) {
 		tail_free(lv);
 		list_load(lv, (size_t)-1);
@@ -253,7 +284,10 @@ draw_row(struct listview *lv, struct row *r, int y, int cols, int selected)
 				      : (unread ? ST_UNREAD : ST_NORMAL);
 
 	disp_fill(y, 0, selected ? st : ST_NORMAL);
-	disp_text(y, x, r->flags & ROW_FLAGGED ? "*" : " ",
+	disp_text(y, x,
+		  view_marked(&lv->base, r->id) ? "#"
+		  : r->flags & ROW_FLAGGED	? "*"
+						: " ",
 		  selected ? st : ST_FLAGGED);
 	x += 1;
 	layout_date(r->date, time(NULL), date, sizeof date);
@@ -455,6 +489,7 @@ list_action(struct view *v, enum tui_action a)
 		return 1;
 	}
 	if (a == ACT_THREADS) {
+		marks_clear(v); /* thread ids and message ids differ */
 		lv->threads = !lv->threads;
 		lv->base.nav.sel = lv->base.nav.top = 0;
 		list_start(lv);
@@ -490,7 +525,7 @@ list_action(struct view *v, enum tui_action a)
 			tui_push(t, msgview_new(t, r, v));
 		return 1;
 	}
-	return rows_tag_action(t, r, lv->threads, a);
+	return view_tag_action(v, r, lv->threads, a);
 }
 
 static struct row *
@@ -533,17 +568,20 @@ list_title(struct view *v, char *buf, size_t size)
 	struct listview *lv = (struct listview *)v;
 
 	const char *what = lv->threads ? "thread" : "message";
+	char marked[32] = "";
 
+	if (v->nmarks)
+		snprintf(marked, sizeof marked, ", %zu marked", v->nmarks);
 	if (lv->tail && lv->threads) /* the count is an estimate */
-		snprintf(buf, size, "%s  [%zu+ threads]  %s", lv->name,
-			 lv->nhead + lv->ntail, lv->query);
+		snprintf(buf, size, "%s  [%zu+ threads%s]  %s", lv->name,
+			 lv->nhead + lv->ntail, marked, lv->query);
 	else if (lv->loader && lv->base.nav.n == 0)
 		snprintf(buf, size, "%s  [loading]  %s", lv->name, lv->query);
 	else
-		snprintf(buf, size, "%s  [%zu%s %s%s]  %s", lv->name,
+		snprintf(buf, size, "%s  [%zu%s %s%s%s]  %s", lv->name,
 			 lv->base.nav.n, lv->loader && !lv->tail ? "+" : "",
 			 what, lv->base.nav.n == 1 && !lv->loader ? "" : "s",
-			 lv->query);
+			 marked, lv->query);
 }
 
 static void
@@ -555,6 +593,7 @@ list_free(struct view *v)
 	tail_free(lv);
 	rows_free(&lv->rows, lv->nhead);
 	free(lv->keep_id);
+	g_hash_table_destroy(lv->first_msgs);
 	free(lv->name);
 	free(lv->query);
 	free(lv);
@@ -583,6 +622,8 @@ listview_new(struct tui *t, const char *name, const char *query, int threads)
 	lv->name = xstrdup(name);
 	lv->query = xstrdup(query);
 	lv->threads = threads;
+	lv->first_msgs =
+	    g_hash_table_new_full(g_str_hash, g_str_equal, free, free);
 	list_start(lv);
 	return &lv->base;
 }

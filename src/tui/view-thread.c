@@ -172,9 +172,10 @@ draw_row(struct threadview *tv, size_t ri, int y, int cols, int sel)
 
 	disp_fill(y, 0, sel ? st : ST_NORMAL);
 	disp_text(y, x,
-		  r->flags & ROW_FLAGGED ? "*"
-		  : matched		 ? ">"
-					 : " ",
+		  view_marked(&tv->base, r->id) ? "#"
+		  : r->flags & ROW_FLAGGED	? "*"
+		  : matched			? ">"
+						: " ",
 		  sel			   ? st
 		  : r->flags & ROW_FLAGGED ? ST_FLAGGED
 					   : ST_NORMAL);
@@ -270,7 +271,7 @@ thread_action(struct view *v, enum tui_action a)
 	}
 	if (compose_action(v->tui, a, r->id, r->path)) /* r R f */
 		return 1;
-	return rows_tag_action(v->tui, r, 0, a);
+	return view_tag_action(v, r, 0, a);
 }
 
 static struct row *
@@ -308,8 +309,13 @@ thread_title(struct view *v, char *buf, size_t size)
 {
 	struct threadview *tv = (struct threadview *)v;
 
-	snprintf(buf, size, "thread  [%zu message%s]  %s", tv->nrows,
-		 tv->nrows == 1 ? "" : "s", tv->subject ? tv->subject : "");
+	char marked[32] = "";
+
+	if (v->nmarks)
+		snprintf(marked, sizeof marked, ", %zu marked", v->nmarks);
+	snprintf(buf, size, "thread  [%zu message%s%s]  %s", tv->nrows,
+		 tv->nrows == 1 ? "" : "s", marked,
+		 tv->subject ? tv->subject : "");
 }
 
 static void

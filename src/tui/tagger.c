@@ -332,8 +332,10 @@ undo_record(struct tui *t, const char *query, const char *ops)
 	char *copy = xstrdup(ops), *w, *save = NULL, *q, *tag, **ids;
 	size_t n, i;
 
-	if (tui_db(t))
-		db_refresh(t->db);
+	/* see what the taggers before it committed; the views reload
+	 * then, so that no list reads on from before the reopen */
+	if (tui_db(t) && db_refresh(t->db) != t->revision)
+		tui_reload_all(t, 0);
 	for (w = strtok_r(copy, " ", &save); w && t->db;
 	     w = strtok_r(NULL, " ", &save)) {
 		if ((*w != '+' && *w != '-') || !w[1])

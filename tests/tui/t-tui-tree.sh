@@ -55,6 +55,11 @@ t_like "Anne: under Alice, whose sibling follows (│ └─)" "$tree" \
 	$'│ └─Anne Ayone'
 t_like "Bob: the last reply (└─)" "$tree" $'\n└─Bob Bee'
 
+tui_keys '?'
+t_screen "? lists the thread's keys: z" '^  z +fold or unfold the replies'
+t_screen "e" '^  e +show the \(not matching\) messages in full'
+t_screen "J" '^  J +open the next unread thread of the list'
+tui_keys q
 # ---- z: fold the subthread under the selection -------------------------------
 tui_keys g j z
 t_screen "z: Alice's subthread is folded, the count shown" \

@@ -21,6 +21,7 @@ static void undo_drop(struct undo **u);
 static struct undo *undo_record(struct tui *t, const char *query,
 				const char *ops);
 static void undo_push(struct tui *t, struct tagger *tg);
+static void undo_last(struct tui *t);
 
 /* Taggers run one at a time, in the order the person asked, so that
  * "*" then "*" again ends unflagged: the queue's head runs, the others
@@ -226,6 +227,9 @@ tag_action(struct tui *t, struct view *v, struct row *r, int thread_row,
 	case ACT_ARCHIVE:
 		ops = "-inbox";
 		break;
+	case ACT_UNDO:
+		undo_last(t);
+		return 1;
 	case ACT_TAG_ADD:
 	case ACT_TAG_REMOVE:
 		tt = target_new(v, r, thread_row);
@@ -433,9 +437,6 @@ view_tag_action(struct view *v, struct row *r, int thread_row,
 		if (!v->nmarks)
 			tui_status(v->tui, 0, "nothing is marked");
 		marks_clear(v);
-		return 1;
-	case ACT_UNDO:
-		undo_last(v->tui);
 		return 1;
 	default:
 		return tag_action(v->tui, v, r, thread_row, a);

@@ -99,6 +99,16 @@ unarchived() { count_is 'id:mk-1@t and tag:inbox' 1; }
 t_ok "U brings the inbox tag back" tui_poll unarchived 10
 tui_keys U U U
 t_screen "nothing left to undo" 'no tag change to undo'
+tui_keys g Enter Enter
+t_screen "a message opens (and is marked read)" '^Subject: mk-1'
+read_1() { count_is 'id:mk-1@t and tag:unread' 0; }
+t_ok "opening marked it read" tui_poll read_1 10
+sleep 0.5 # the TUI reaps the tagger a moment after notmuch has it
+tui_keys U
+t_screen "U in the message: undone" 'undone: -unread'
+unread_1() { count_is 'id:mk-1@t and tag:unread' 1; }
+t_ok "the message is unread again" tui_poll unread_1 10
+tui_keys q q
 tui_keys q
 
 # ---- marks in a thread ------------------------------------------------------

@@ -1,5 +1,5 @@
-/* db.h: what the TUI reads from and writes to notmuch (src/tui/db.c is
- * the only TUI file with notmuch.h).
+/* db.h: what the TUI reads from and writes to notmuch (src/tui/db.c and
+ * db-tail.c are the only TUI files with notmuch.h).
  *
  * The database is opened read-only with the user's notmuch config (as
  * the notmuch CLI finds it, honouring $NOTMUCH_CONFIG).  Results are

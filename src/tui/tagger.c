@@ -387,9 +387,20 @@ undo_push(struct tui *t, struct tagger *tg)
 	tg->rec = NULL;
 }
 
-/* U: undo the last tag change (then the one before, ...). */
+/* The taggers queued or running that are not undos. */
+static size_t
+changes_running(const struct tui *t)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < t->ntaggers; i++)
+		n += !t->taggers[i].is_undo;
+	return n;
+}
+
+/* Undo the newest recorded change: its taggers join the queue. */
 static void
-undo_last(struct tui *t)
+undo_now(struct tui *t)
 {
 	struct undo *u;
 	size_t i;
@@ -411,6 +422,29 @@ undo_last(struct tui *t)
 	tui_status(t, 0, "undone: %s", u->what);
 	undo_drop(&u);
 	tagger_start_next(t);
+}
+
+/* U: undo the last tag change (then the one before, ...); one still
+ * being saved is undone once it is. */
+static void
+undo_last(struct tui *t)
+{
+	if (changes_running(t) > t->undo_waiting) {
+		t->undo_waiting++;
+		tui_status(t, 0, "undo: once the tag change is saved");
+		return;
+	}
+	undo_now(t);
+}
+
+/* A tagger has finished: the undos that waited for it. */
+static void
+undo_due(struct tui *t)
+{
+	while (t->undo_waiting > changes_running(t)) {
+		t->undo_waiting--;
+		undo_now(t);
+	}
 }
 
 void
@@ -446,6 +480,10 @@ view_tag_action(struct view *v, struct row *r, int thread_row,
 static void
 tagger_done(struct tui *t, struct tagger *tg, int status)
 {
+	int ok = !tg->killed && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+
+	if (!ok && !tg->is_undo && t->undo_waiting > 0)
+		t->undo_waiting--; /* it changed nothing to undo */
 	if (tg->killed) {
 		tui_status(t, 1,
 			   "the notmuch database is busy (another "
@@ -501,5 +539,6 @@ tagger_reaped(struct tui *t, pid_t pid, int status)
 		return 0;
 	tagger_done(t, &t->taggers[0], status);
 	tagger_pop(t);
+	undo_due(t);
 	return 1;
 }

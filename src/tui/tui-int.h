@@ -119,6 +119,7 @@ struct tui {
 	/* tag changes made, for U (undo), oldest first (tagger.c) */
 	struct undo **undo;
 	size_t nundo;
+	size_t undo_waiting; /* U pressed while its change still runs */
 	/* the prompt, when active */
 	struct prompt *prompt;
 	/* the first saved search (the first screen), borrowed */

@@ -103,12 +103,23 @@ tui_keys g Enter Enter
 t_screen "a message opens (and is marked read)" '^Subject: mk-1'
 read_1() { count_is 'id:mk-1@t and tag:unread' 0; }
 t_ok "opening marked it read" tui_poll read_1 10
-sleep 0.5 # the TUI reaps the tagger a moment after notmuch has it
 tui_keys U
 t_screen "U in the message: undone" 'undone: -unread'
 unread_1() { count_is 'id:mk-1@t and tag:unread' 1; }
 t_ok "the message is unread again" tui_poll unread_1 10
 tui_keys q q
+# U while the change still waits for the write lock: undone once saved
+nm_hold_lock
+holder=$NM_HOLDER
+tui_keys G '*'
+tui_keys U
+t_screen "U before the change is saved: it waits" \
+	'undo: once the tag change is saved'
+kill "$holder"
+wait "$holder" 2>/dev/null
+t_screen "then the change is undone" 'undone: \+flagged' 10
+not_flagged() { count_is 'id:mk-4@t and tag:flagged' 0; }
+t_ok "mk-4 is not flagged in the end" tui_poll not_flagged 10
 tui_keys q
 
 # ---- marks in a thread ------------------------------------------------------

@@ -85,7 +85,7 @@ bench_pages(struct tui *t, double *ms)
 
 	for (i = 0; i < PAGES; i++) {
 		s = now_mono();
-		if (!t->top->ops->action(t->top, a))
+		if (!view_action(t->top, a))
 			break;
 		tui_draw(t);
 		ms[i] = (now_mono() - s) * 1000;
@@ -102,7 +102,7 @@ bench_key(struct tui *t, int key, char *title, size_t size)
 	enum tui_action a = keys_lookup(t->top->ops->scope, key);
 	double s = now_mono();
 
-	if (!t->top->ops->action(t->top, a))
+	if (!view_action(t->top, a))
 		return -1;
 	tui_draw(t);
 	s = (now_mono() - s) * 1000;

@@ -9,12 +9,9 @@
 #include <unistd.h>
 
 #include "popmuch/xmalloc.h"
+#include "db-int.h"
 #include "db.h"
-
-struct db {
-	notmuch_database_t *nm;
-	unsigned long revision;
-};
+#include "strbuf.h"
 
 struct db_list {
 	notmuch_query_t *query;
@@ -66,8 +63,8 @@ db_refresh(struct db *db)
 	return db->revision;
 }
 
-static notmuch_query_t *
-make_query(struct db *db, const char *qs)
+notmuch_query_t *
+db_make_query(struct db *db, const char *qs)
 {
 	notmuch_query_t *q = notmuch_query_create(db->nm, qs);
 	notmuch_config_values_t *v;
@@ -135,8 +132,8 @@ from_name(const char *from)
 	return xstrndup(from, len);
 }
 
-static void
-message_row(notmuch_message_t *m, struct row *r)
+void
+db_message_row(notmuch_message_t *m, struct row *r)
 {
 	const char *s;
 
@@ -152,8 +149,41 @@ message_row(notmuch_message_t *m, struct row *r)
 	r->total = r->matched = 1;
 }
 
+/* Append " or id:ID" (no " or " first) to b. */
 static void
-thread_row(notmuch_thread_t *t, struct row *r)
+ids_add(struct strbuf *b, const char *id)
+{
+	char *q = db_quote(id);
+
+	if (b->len)
+		strbuf_put(b, " or ", 4);
+	strbuf_put(b, "id:", 3);
+	strbuf_put(b, q, strlen(q));
+	free(q);
+}
+
+/* "id:A or id:B ..." for the messages of t (already read with it). */
+static char *
+thread_msgs(notmuch_thread_t *t)
+{
+	notmuch_messages_t *ms = notmuch_thread_get_messages(t);
+	struct strbuf b = {0};
+
+	strbuf_put(&b, "", 0);
+	for (; ms && notmuch_messages_valid(ms);
+	     notmuch_messages_move_to_next(ms)) {
+		notmuch_message_t *m = notmuch_messages_get(ms);
+
+		ids_add(&b, notmuch_message_get_message_id(m));
+		notmuch_message_destroy(m);
+	}
+	if (ms)
+		notmuch_messages_destroy(ms);
+	return b.s;
+}
+
+void
+db_thread_row(notmuch_thread_t *t, struct row *r)
 {
 	const char *s;
 
@@ -167,6 +197,7 @@ thread_row(notmuch_thread_t *t, struct row *r)
 	r->date = notmuch_thread_get_newest_date(t);
 	r->total = notmuch_thread_get_total_messages(t);
 	r->matched = notmuch_thread_get_matched_messages(t);
+	r->msgs = thread_msgs(t);
 }
 
 enum pm_status
@@ -176,7 +207,7 @@ db_list_start(struct db *db, const char *query, int threads,
 	struct db_list *l = xcalloc(1, sizeof *l);
 	notmuch_status_t st;
 
-	l->query = make_query(db, query);
+	l->query = db_make_query(db, query);
 	if (!l->query) {
 		free(l);
 		return err_set(err, PM_INDEX, "cannot create the query");
@@ -219,14 +250,14 @@ db_list_more(struct db_list *l, struct row **rows, size_t *nrows, size_t *cap,
 		if (l->threads && notmuch_threads_valid(l->threads)) {
 			notmuch_thread_t *t = notmuch_threads_get(l->threads);
 
-			thread_row(t, &(*rows)[(*nrows)++]);
+			db_thread_row(t, &(*rows)[(*nrows)++]);
 			notmuch_thread_destroy(t);
 			notmuch_threads_move_to_next(l->threads);
 		} else if (l->messages && notmuch_messages_valid(l->messages)) {
 			notmuch_message_t *m =
 			    notmuch_messages_get(l->messages);
 
-			message_row(m, &(*rows)[(*nrows)++]);
+			db_message_row(m, &(*rows)[(*nrows)++]);
 			notmuch_message_destroy(m);
 			notmuch_messages_move_to_next(l->messages);
 		} else {
@@ -234,222 +265,6 @@ db_list_more(struct db_list *l, struct row **rows, size_t *nrows, size_t *cap,
 		}
 	}
 	return l->query != NULL;
-}
-
-/* A thread that may be among the last k: its newest matching message. */
-struct cand {
-	char *tid;
-	time_t newest;
-};
-
-#define BATCH 64 /* thread ids resolved by one query */
-
-/* "(thread:A or thread:B ...) and (query)" for n thread ids. */
-static char *
-threads_query(char *const *tids, size_t n, const char *query)
-{
-	size_t i, len = 3;
-	char * or, *o, *qs;
-
-	for (i = 0; i < n; i++)
-		len += strlen(tids[i]) + 12;
-	o = or = xmalloc(len);
-	*o++ = '(';
-	for (i = 0; i < n; i++)
-		o += sprintf(o, "%sthread:%s", i ? " or " : "", tids[i]);
-	*o++ = ')';
-	*o = '\0';
-	qs = db_query_and(or, query);
-	free(or);
-	return qs;
-}
-
-static void cand_insert(struct cand *cands, size_t *n, size_t k,
-			struct cand *c);
-
-/* The newest matching date of each thread of the batch, by one query
- * (newest first: a thread's first message is its newest), into cands.
- * Frees the batch's strings. */
-static void
-resolve_batch(struct db *db, const char *query, char **batch, size_t nb,
-	      struct cand *cands, size_t *n, size_t k)
-{
-	char *qs = threads_query(batch, nb, query);
-	notmuch_query_t *q = make_query(db, qs);
-	notmuch_messages_t *ms = NULL;
-	size_t left = nb, i;
-	struct cand c;
-
-	free(qs);
-	if (q && notmuch_query_search_messages(q, &ms) == 0)
-		for (; left && notmuch_messages_valid(ms);
-		     notmuch_messages_move_to_next(ms)) {
-			notmuch_message_t *m = notmuch_messages_get(ms);
-			const char *tid = notmuch_message_get_thread_id(m);
-
-			for (i = 0; tid && i < nb; i++)
-				if (batch[i] && strcmp(batch[i], tid) == 0) {
-					c.tid = batch[i];
-					c.newest = notmuch_message_get_date(m);
-					batch[i] = NULL;
-					cand_insert(cands, n, k, &c);
-					left--;
-					break;
-				}
-			notmuch_message_destroy(m);
-		}
-	if (q)
-		notmuch_query_destroy(q);
-	for (i = 0; i < nb; i++)
-		free(batch[i]);
-}
-
-/* The rows of the n threads of cands (newest ascending) into out, in
- * the same order, by one thread query; returns how many. */
-static size_t
-cand_rows(struct db *db, const char *query, struct cand *cands, size_t n,
-	  struct row *out)
-{
-	char **tids = xcalloc(n ? n : 1, sizeof *tids), *qs;
-	notmuch_query_t *q;
-	notmuch_threads_t *ths = NULL;
-	struct row *tmp = xcalloc(n ? n : 1, sizeof *tmp);
-	size_t i, got = 0;
-
-	for (i = 0; i < n; i++)
-		tids[i] = cands[i].tid;
-	qs = threads_query(tids, n, query);
-	q = n ? make_query(db, qs) : NULL;
-	free(qs);
-	if (q && notmuch_query_search_threads(q, &ths) == 0)
-		for (; got < n && notmuch_threads_valid(ths);
-		     notmuch_threads_move_to_next(ths)) {
-			notmuch_thread_t *t = notmuch_threads_get(ths);
-
-			thread_row(t, &tmp[got++]); /* newest first */
-			notmuch_thread_destroy(t);
-		}
-	if (q)
-		notmuch_query_destroy(q);
-	for (i = 0; i < got; i++)
-		out[i] = tmp[got - 1 - i];
-	free(tmp);
-	free(tids);
-	return got;
-}
-
-/* Insert c into cands (sorted by newest, ascending), keeping k. */
-static void
-cand_insert(struct cand *cands, size_t *n, size_t k, struct cand *c)
-{
-	size_t i = *n;
-
-	if (*n == k) {
-		if (c->newest >= cands[k - 1].newest) {
-			free(c->tid);
-			return;
-		}
-		free(cands[k - 1].tid);
-		i = --*n;
-	}
-	while (i > 0 && cands[i - 1].newest > c->newest) {
-		cands[i] = cands[i - 1];
-		i--;
-	}
-	cands[i] = *c;
-	(*n)++;
-}
-
-static int
-seen_add(char ***seen, size_t *n, const char *tid)
-{
-	size_t i;
-
-	for (i = 0; i < *n; i++)
-		if (strcmp((*seen)[i], tid) == 0)
-			return 0;
-	*seen = xreallocarray(*seen, *n + 1, sizeof **seen);
-	(*seen)[(*n)++] = xstrdup(tid);
-	return 1;
-}
-
-/* The last k threads: walk the matching messages oldest first; a thread
- * not met yet has no matching message older than the current one, so
- * once the current date is past the newest date of the k-th candidate,
- * no thread met later can be among the last k. */
-static size_t
-tail_threads(struct db *db, const char *query, size_t k, struct row *out)
-{
-	notmuch_query_t *q = make_query(db, query);
-	notmuch_messages_t *ms = NULL;
-	struct cand *cands = xcalloc(k, sizeof *cands);
-	char **seen = NULL, *batch[BATCH];
-	size_t n = 0, nseen = 0, nb = 0, i;
-
-	if (q)
-		notmuch_query_set_sort(q, NOTMUCH_SORT_OLDEST_FIRST);
-	if (q && notmuch_query_search_messages(q, &ms) == 0)
-		for (; notmuch_messages_valid(ms);
-		     notmuch_messages_move_to_next(ms)) {
-			notmuch_message_t *m = notmuch_messages_get(ms);
-			time_t d = notmuch_message_get_date(m);
-			const char *tid = notmuch_message_get_thread_id(m);
-			int past = n == k && d > cands[k - 1].newest;
-
-			if (nb && (nb == BATCH || past)) {
-				resolve_batch(db, query, batch, nb, cands, &n,
-					      k);
-				nb = 0;
-				past = n == k && d > cands[k - 1].newest;
-			}
-			if (past) {
-				notmuch_message_destroy(m);
-				break;
-			}
-			if (tid && seen_add(&seen, &nseen, tid))
-				batch[nb++] = xstrdup(tid);
-			notmuch_message_destroy(m);
-		}
-	if (nb)
-		resolve_batch(db, query, batch, nb, cands, &n, k);
-	if (q)
-		notmuch_query_destroy(q);
-	i = cand_rows(db, query, cands, n, out);
-	for (k = 0; k < n; k++)
-		free(cands[k].tid);
-	n = i;
-	for (i = 0; i < nseen; i++)
-		free(seen[i]);
-	free(seen);
-	free(cands);
-	return n;
-}
-
-size_t
-db_list_tail(struct db *db, const char *query, int threads, size_t k,
-	     struct row **rows_r)
-{
-	struct row *rows = xcalloc(k ? k : 1, sizeof *rows);
-	notmuch_query_t *q;
-	notmuch_messages_t *ms = NULL;
-	size_t n = 0;
-
-	if (threads) {
-		n = k ? tail_threads(db, query, k, rows) : 0;
-	} else if ((q = make_query(db, query)) != NULL) {
-		notmuch_query_set_sort(q, NOTMUCH_SORT_OLDEST_FIRST);
-		if (notmuch_query_search_messages(q, &ms) == 0)
-			for (; n < k && notmuch_messages_valid(ms);
-			     notmuch_messages_move_to_next(ms)) {
-				notmuch_message_t *m = notmuch_messages_get(ms);
-
-				message_row(m, &rows[n++]);
-				notmuch_message_destroy(m);
-			}
-		notmuch_query_destroy(q);
-	}
-	*rows_r = rows;
-	return n;
 }
 
 void
@@ -470,6 +285,7 @@ row_clear(struct row *r)
 	free(r->subject);
 	free(r->tags);
 	free(r->path);
+	free(r->msgs);
 	memset(r, 0, sizeof *r);
 }
 
@@ -504,7 +320,7 @@ walk(notmuch_messages_t *ms, int depth, struct tree *t)
 			t->rows =
 			    xreallocarray(t->rows, t->cap, sizeof *t->rows);
 		}
-		message_row(m, &t->rows[t->n]);
+		db_message_row(m, &t->rows[t->n]);
 		t->rows[t->n].depth = depth;
 		if (notmuch_message_get_flag_st(m, NOTMUCH_MESSAGE_FLAG_MATCH,
 						&match) == 0 &&
@@ -519,7 +335,7 @@ walk(notmuch_messages_t *ms, int depth, struct tree *t)
 static int
 thread_tree(struct db *db, const char *qs, struct tree *t)
 {
-	notmuch_query_t *q = make_query(db, qs);
+	notmuch_query_t *q = db_make_query(db, qs);
 	notmuch_threads_t *ts = NULL;
 	notmuch_thread_t *th;
 
@@ -634,7 +450,7 @@ count_messages(notmuch_query_t *q)
 long
 db_count(struct db *db, const char *query)
 {
-	return count_messages(make_query(db, query));
+	return count_messages(db_make_query(db, query));
 }
 
 long
@@ -686,6 +502,43 @@ db_all_tags(struct db *db)
 	if (tags)
 		notmuch_tags_destroy(tags);
 	return v;
+}
+
+char *
+db_ids_query(char *const *ids, size_t n)
+{
+	struct strbuf b = {0};
+	size_t i;
+
+	strbuf_put(&b, "", 0);
+	for (i = 0; i < n; i++)
+		ids_add(&b, ids[i]);
+	return b.s;
+}
+
+size_t
+db_message_ids(struct db *db, const char *query, char ***ids_r)
+{
+	notmuch_query_t *q = notmuch_query_create(db->nm, query);
+	notmuch_messages_t *ms = NULL;
+	char **ids = NULL;
+	size_t n = 0;
+
+	if (q)
+		notmuch_query_set_sort(q, NOTMUCH_SORT_UNSORTED);
+	if (q && notmuch_query_search_messages(q, &ms) == 0)
+		for (; notmuch_messages_valid(ms);
+		     notmuch_messages_move_to_next(ms)) {
+			notmuch_message_t *m = notmuch_messages_get(ms);
+
+			ids = xreallocarray(ids, n + 1, sizeof *ids);
+			ids[n++] = xstrdup(notmuch_message_get_message_id(m));
+			notmuch_message_destroy(m);
+		}
+	if (q)
+		notmuch_query_destroy(q);
+	*ids_r = ids;
+	return n;
 }
 
 char *

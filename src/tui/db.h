@@ -1,6 +1,6 @@
 /* db.h: what the TUI reads from and writes to notmuch (src/tui/db.c the
- * reads, src/tui/db-tag.c the tagging: the only TUI files with
- * notmuch.h).
+ * reads, db-tail.c the end of a long list, db-tag.c the tagging: the only
+ * TUI files with notmuch.h).
  *
  * The database is opened read-only with the user's notmuch config (as
  * the notmuch CLI finds it, honouring $NOTMUCH_CONFIG).  Results are
@@ -34,7 +34,11 @@ struct row {
 	time_t date; /* newest message (thread) or the message's Date */
 	int total, matched; /* thread: messages in the thread / matching */
 	int depth;	    /* thread view: depth in the reply tree */
-	unsigned flags;	    /* enum row_flag */
+	/* thread rows: "id:A or id:B ..." the messages the thread had when
+	 * the row was read (tagging a row tags those, as notmuch-emacs
+	 * does, not a reply that arrived later) */
+	char *msgs;
+	unsigned flags; /* enum row_flag */
 };
 
 struct db;
@@ -120,6 +124,15 @@ enum pm_status db_tag_now(const char *query, const char *ops,
 
 /* Update a row's tags and flags in memory after ops ("+a -b"). */
 void row_apply_tags(struct row *r, const char *ops);
+
+/* The ids of the messages matching query (no excluded tags: the
+ * messages a tagger of query changes), unsorted, as a new array of n
+ * new strings (*ids_r NULL when none). */
+size_t db_message_ids(struct db *db, const char *query, char ***ids_r);
+
+/* "id:A or id:B ..." (quoted) for n message ids; new string ("" for
+ * none). */
+char *db_ids_query(char *const *ids, size_t n);
 
 /* Quote s as a notmuch query term ("id:" or "thread:" prefix included
  * by the caller); returns a new string. */

@@ -58,6 +58,16 @@ static const struct key_binding defaults[] = {
     {SC_ATTACH, 'W', ACT_SAVE_ALL},
     {SC_LIST | SC_THREAD | SC_MESSAGE, TK_TAB, ACT_NEXT_UNREAD},
     {SC_LIST, 'T', ACT_TAG_ALL},
+    {SC_THREAD | SC_MESSAGE, 'J', ACT_NEXT_THREAD},
+    /* marks: aerc's v / V (t is threads here, mutt's tag-entry) */
+    {SC_LIST | SC_THREAD, 'v', ACT_MARK},
+    {SC_LIST | SC_THREAD, 'V', ACT_UNMARK_ALL},
+    /* undo: notmuch-emacs' C-x u / C-/; u is unread here */
+    {TAGS, 'U', ACT_UNDO},
+    /* the thread tree: z folds as in vim and neomutt's pager-less
+     * collapse; e expands what does not match */
+    {SC_THREAD, 'z', ACT_FOLD},
+    {SC_THREAD, 'e', ACT_EXPAND},
     /* writing mail (view-compose.c): mutt's and alot's keys */
     {SC_MESSAGE | SC_THREAD, 'r', ACT_REPLY},
     {SC_MESSAGE | SC_THREAD, 'R', ACT_REPLY_ALL},

@@ -69,7 +69,13 @@ enum tui_special_key {
 	X(PIPE, "pipe to a shell command (the message, or the part)")          \
 	X(SAVE_ALL, "save every attachment into a directory")                  \
 	X(NEXT_UNREAD, "next unread thread or message")                        \
+	X(NEXT_THREAD, "open the next unread thread of the list")              \
 	X(TAG_ALL, "tag every message of the search (+tag -tag)")              \
+	X(MARK, "mark or unmark (tag actions then apply to every marked row)") \
+	X(UNMARK_ALL, "unmark every row")                                      \
+	X(UNDO, "undo the last tag change (again: the one before)")            \
+	X(FOLD, "fold or unfold the replies under the message")                \
+	X(EXPAND, "show the (not matching) messages in full, or not")          \
 	X(REPLY, "reply to the sender")                                        \
 	X(REPLY_ALL, "reply to all (group reply)")                             \
 	X(FORWARD, "forward")                                                  \

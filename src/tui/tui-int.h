@@ -14,13 +14,32 @@
 struct view;
 struct tui;
 
-/* One screen.  Views are stacked: q pops the top one. */
+/* One screen.  Views are stacked: q pops the top one.
+ *
+ * A list screen (most of them) sets draw_row: view.c then runs the loop
+ * over the visible items, the scrolling and the movement keys (after
+ * tig's view.c), and the screen says only how many items there are
+ * (count, or by keeping v->nav.n itself), how one looks (draw_row) and
+ * what its own actions do (action).  A free-form screen sets draw. */
 struct view_ops {
 	unsigned scope; /* enum tui_scope */
-	/* Draw the body into rows [0, rows) of width cols (row 0 is the
-	 * title line, drawn by the caller from title()). */
+	/* List screens: the number of items (NULL: the screen keeps
+	 * v->nav.n up to date itself). */
+	size_t (*count)(struct view *v);
+	/* Draw item i at screen line y (its row_lines lines from there),
+	 * cols wide; selected: it is under the cursor. */
+	void (*draw_row)(struct view *v, size_t i, int y, int cols,
+			 int selected);
+	const char *empty; /* text for an empty list (optional) */
+	int row_lines;	   /* screen lines per item (0: 1) */
+	int scroll_only;   /* no selection: movement scrolls (pagers) */
+	/* Free-form screens: draw the body into screen lines [1, rows]
+	 * (line 0 is the title line, drawn by the caller from title()),
+	 * width cols.  List screens (optional): called after scrolling,
+	 * before the items are drawn (to load what is about to show). */
 	void (*draw)(struct view *v, int rows, int cols);
-	/* Handle an action; return 1 if handled. */
+	/* Handle an action; return 1 if handled.  A list screen gets it
+	 * first; the movement keys it leaves are handled by view.c. */
 	int (*action)(struct view *v, enum tui_action a);
 	/* The database changed: reload in place, keeping the selection. */
 	void (*reload)(struct view *v);
@@ -37,15 +56,25 @@ struct view_ops {
 	void (*free)(struct view *v);
 };
 
+/* Selection and scrolling of a list of n lines. */
+struct nav {
+	size_t sel, top, n;
+};
+
+/* A marked row of a list screen (tagger.c): tag actions then apply to
+ * every marked row at once. */
+struct mark {
+	char *id;   /* the row's thread or message id */
+	char *term; /* the query of its messages when it was marked */
+};
+
 struct view {
 	const struct view_ops *ops;
 	struct view *below;
 	struct tui *tui;
-};
-
-/* Selection and scrolling of a list of n lines. */
-struct nav {
-	size_t sel, top, n;
+	struct nav nav; /* list screens: the selection (view.c) */
+	struct mark *marks;
+	size_t nmarks;
 };
 
 /* Apply a movement action; returns 1 if a was a movement. page is the
@@ -53,6 +82,18 @@ struct nav {
 int nav_action(struct nav *nav, enum tui_action a, int page);
 /* Keep sel visible within page lines. */
 void nav_scroll(struct nav *nav, int page);
+/* The same for a pager (no selection: the lines scroll). */
+int nav_scroll_action(struct nav *nav, enum tui_action a, int page);
+
+/* The list-view core (view.c). */
+/* Items that fit in rows screen lines (at least 1). */
+int view_page(const struct view *v, int rows);
+/* Draw v's body in screen lines [1, rows] (a list: its visible items). */
+void view_draw(struct view *v, int rows, int cols);
+/* The screen's own action, else (a list) a movement; 1 if handled. */
+int view_action(struct view *v, enum tui_action a);
+/* A movement action on a list screen's selection; 1 if a is one. */
+int view_move(struct view *v, enum tui_action a);
 
 /* A prompt callback gets the entered text, or NULL when cancelled. */
 typedef void (*prompt_fn)(struct tui *t, const char *text, void *arg);
@@ -75,6 +116,10 @@ struct tui {
 	/* tagging children still running */
 	struct tagger *taggers;
 	size_t ntaggers;
+	/* tag changes made, for U (undo), oldest first (tagger.c) */
+	struct undo **undo;
+	size_t nundo;
+	size_t undo_waiting; /* U pressed while its change still runs */
 	/* the prompt, when active */
 	struct prompt *prompt;
 	/* the first saved search (the first screen), borrowed */
@@ -94,6 +139,15 @@ struct tagger {
 	int killed;
 	char *query;
 	char *ops;
+	int is_undo;	  /* an undo: not recorded for undo itself */
+	struct undo *rec; /* what undoes it, recorded as it starts */
+};
+
+/* What undoes one tag change: taggers to run (ops[i] on query[i]). */
+struct undo {
+	char **ops, **query;
+	size_t n;
+	char *what; /* the change, for the status bar */
 };
 
 /* Milliseconds of CLOCK_MONOTONIC. */
@@ -127,10 +181,14 @@ void tui_status(struct tui *t, int error, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 void tui_log(struct tui *t, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
-/* Ask for a line; fn runs on Enter.  complete_tags: Tab completes tag
- * names.  history: the / query history. */
+/* Ask for a line; fn runs on Enter.  complete: what Tab completes, an
+ * enum prompt_complete (complete.h: 0 nothing, 1 tag names, 2 a
+ * query).  history: the / query history. */
 void tui_prompt(struct tui *t, const char *label, const char *initial,
-		int complete_tags, int history, prompt_fn fn, void *arg);
+		int complete, int history, prompt_fn fn, void *arg);
+/* The database changed: reload every view; report new mail ("3 new
+ * messages") when report is nonzero and the change came from elsewhere. */
+void tui_reload_all(struct tui *t, int report);
 /* Tag every message of query with ops in a child; rows update at once. */
 void tui_tag(struct tui *t, const char *query, const char *ops);
 /* Lines of the layout of a status line: "N new" etc. */
@@ -158,10 +216,21 @@ struct msg_view;
 struct view *attachview_new(struct tui *t, const char *id, const char *path,
 			    const struct msg_view *mv);
 
-/* The list row under the selection of a list-like view, for tagging
- * actions shared by the list and thread views. */
+/* A tag action (u * d a + -) on row r (a thread row when thread_row is
+ * nonzero); 0 when a is not one.  Used by the message screen. */
 int rows_tag_action(struct tui *t, struct row *r, int thread_row,
 		    enum tui_action a);
+/* The same on list screen v with r under its selection: on every marked
+ * row of v if there are any (the marks are then cleared; toggles go by
+ * r), else on r.  Also the marking actions (v, V) and undo (U). */
+int view_tag_action(struct view *v, struct row *r, int thread_row,
+		    enum tui_action a);
+/* Is row id of v marked? */
+int view_marked(const struct view *v, const char *id);
+/* Drop v's marks (and their memory). */
+void marks_clear(struct view *v);
+/* Forget the undo history (at exit). */
+void undo_free(struct tui *t);
 
 /* Opening parts (open.c). */
 /* Is prog an executable file in a directory of $PATH? */

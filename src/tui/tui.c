@@ -1,4 +1,4 @@
-/* tui.c: the main loop of the TUI: views, status bar, prompt, signals. */
+/* tui.c: the main loop of the TUI: views, status bar, signals. */
 #include "config.h"
 
 #include <errno.h>
@@ -16,32 +16,18 @@
 
 #include "popmuch/tui.h"
 #include "popmuch/xmalloc.h"
+#include "complete.h"
 #include "errlog.h"
-#include "history.h"
 #include "layout.h"
 #include "msg.h"
+#include "prompt.h"
+#include "tagger.h"
 #include "tui-int.h"
 #include "view-compose.h"
 
 #define LOG_MAX 1000
 #define REFRESH_MS 2000
-#define TAG_TIMEOUT_MS                                                         \
-	5000 /* a tagger waiting longer for the lock is                        \
-	      * stopped: the database is busy */
-
-struct prompt {
-	char *label;
-	char *buf;
-	size_t len, cap;
-	int complete_tags, history;
-	size_t hist_pos;
-	prompt_fn fn;
-	void *arg;
-};
-
 static int sig_pipe[2] = {-1, -1};
-static char **history;
-static size_t nhistory;
 
 static void
 on_signal(int sig)
@@ -53,58 +39,6 @@ on_signal(int sig)
 		/* full pipe: a wakeup is already pending */
 	}
 	errno = saved;
-}
-
-int
-nav_action(struct nav *nav, enum tui_action a, int page)
-{
-	size_t p = page > 1 ? (size_t)page - 1 : 1;
-
-	switch (a) {
-	case ACT_DOWN:
-		if (nav->sel + 1 < nav->n)
-			nav->sel++;
-		break;
-	case ACT_UP:
-		if (nav->sel > 0)
-			nav->sel--;
-		break;
-	case ACT_PGDN:
-		nav->sel = nav->sel + p < nav->n ? nav->sel + p
-			   : nav->n		 ? nav->n - 1
-						 : 0;
-		nav->top += p;
-		break;
-	case ACT_PGUP:
-		nav->sel = nav->sel > p ? nav->sel - p : 0;
-		nav->top = nav->top > p ? nav->top - p : 0;
-		break;
-	case ACT_TOP:
-		nav->sel = 0;
-		break;
-	case ACT_BOTTOM:
-		nav->sel = nav->n ? nav->n - 1 : 0;
-		break;
-	default:
-		return 0;
-	}
-	nav_scroll(nav, page);
-	return 1;
-}
-
-void
-nav_scroll(struct nav *nav, int page)
-{
-	size_t pg = page > 0 ? (size_t)page : 1;
-
-	if (nav->n && nav->sel >= nav->n)
-		nav->sel = nav->n - 1;
-	if (nav->top + pg > nav->n)
-		nav->top = nav->n > pg ? nav->n - pg : 0;
-	if (nav->sel < nav->top)
-		nav->top = nav->sel;
-	if (nav->sel >= nav->top + pg)
-		nav->top = nav->sel - pg + 1;
 }
 
 int
@@ -132,6 +66,7 @@ tui_pop(struct tui *t)
 	if (!v)
 		return;
 	t->top = v->below;
+	marks_clear(v);
 	v->ops->free(v);
 }
 
@@ -175,347 +110,22 @@ tui_status(struct tui *t, int error, const char *fmt, ...)
 		tui_log(t, "error: %s", t->status);
 }
 
-void
-tui_prompt(struct tui *t, const char *label, const char *initial,
-	   int complete_tags, int hist, prompt_fn fn, void *arg)
-{
-	struct prompt *p = xcalloc(1, sizeof *p);
-
-	p->label = xstrdup(label);
-	p->cap = 256 + strlen(initial);
-	p->buf = xmalloc(p->cap);
-	strcpy(p->buf, initial);
-	p->len = strlen(initial);
-	p->complete_tags = complete_tags;
-	p->history = hist;
-	p->hist_pos = nhistory;
-	p->fn = fn;
-	p->arg = arg;
-	t->prompt = p;
-}
-
-static void
-prompt_free(struct prompt **p)
-{
-	if (!*p)
-		return;
-	free((*p)->label);
-	free((*p)->buf);
-	free(*p);
-	*p = NULL;
-}
-
-static void
-prompt_cancel(struct tui *t)
-{
-	struct prompt *p = t->prompt;
-
-	if (!p)
-		return;
-	t->prompt = NULL;
-	p->fn(t, NULL, p->arg);
-	prompt_free(&p);
-}
-
-static void
-prompt_set(struct prompt *p, const char *s)
-{
-	size_t n = strlen(s);
-
-	if (n + 1 > p->cap)
-		p->buf = xreallocarray(p->buf, p->cap = n + 64, 1);
-	memcpy(p->buf, s, n + 1);
-	p->len = n;
-}
-
-static void
-prompt_complete(struct tui *t, struct prompt *p)
-{
-	char **tags, *word, *match = NULL;
-	size_t i, wl;
-
-	if (!tui_db(t))
-		return;
-	db_refresh(t->db);
-	tags = db_all_tags(t->db);
-	word = strrchr(p->buf, ' ');
-	word = word ? word + 1 : p->buf;
-	if (*word == '+' || *word == '-')
-		word++;
-	wl = strlen(word);
-	for (i = 0; tags[i]; i++)
-		if (strncmp(tags[i], word, wl) == 0) {
-			if (match) { /* ambiguous: complete nothing */
-				match = NULL;
-				tui_status(t, 0,
-					   "several tags start with \"%s\"",
-					   word);
-				break;
-			}
-			match = tags[i];
-		}
-	if (match) {
-		char *s =
-		    xasprintf("%.*s%s ", (int)(word - p->buf), p->buf, match);
-
-		prompt_set(p, s);
-		free(s);
-	}
-	for (i = 0; tags[i]; i++)
-		free(tags[i]);
-	free(tags);
-}
-
-static void
-prompt_history(struct prompt *p, int dir)
-{
-	if (!p->history || nhistory == 0)
-		return;
-	if (dir < 0 && p->hist_pos > 0)
-		p->hist_pos--;
-	else if (dir > 0 && p->hist_pos < nhistory)
-		p->hist_pos++;
-	prompt_set(p, p->hist_pos < nhistory ? history[p->hist_pos] : "");
-}
-
-static void
-prompt_enter(struct tui *t)
-{
-	struct prompt *p = t->prompt;
-
-	t->prompt = NULL;
-	if (p->history && p->len &&
-	    (!nhistory || strcmp(history[nhistory - 1], p->buf) != 0)) {
-		history = xreallocarray(history, nhistory + 1, sizeof *history);
-		history[nhistory++] = xstrdup(p->buf);
-		history_append(p->buf); /* kept across runs */
-	}
-	p->fn(t, p->buf, p->arg);
-	prompt_free(&p);
-}
-
-static void
-prompt_key(struct tui *t, int key)
-{
-	struct prompt *p = t->prompt;
-	char u[8];
-	size_t n;
-
-	switch (key) {
-	case TK_ENTER:
-		prompt_enter(t);
-		return;
-	case TK_ESC:
-	case TK_CTRL_C:
-		prompt_cancel(t);
-		return;
-	case TK_BACKSPACE:
-		while (p->len > 0 &&
-		       ((unsigned char)p->buf[--p->len] & 0xC0) == 0x80)
-			;
-		p->buf[p->len] = '\0';
-		return;
-	case TK_CTRL_U:
-		prompt_set(p, "");
-		return;
-	case TK_CTRL_W:
-		while (p->len > 0 && p->buf[p->len - 1] == ' ')
-			p->len--;
-		while (p->len > 0 && p->buf[p->len - 1] != ' ')
-			p->len--;
-		p->buf[p->len] = '\0';
-		return;
-	case TK_TAB:
-		if (p->complete_tags)
-			prompt_complete(t, p);
-		return;
-	case TK_UP:
-		prompt_history(p, -1);
-		return;
-	case TK_DOWN:
-		prompt_history(p, 1);
-		return;
-	}
-	if (key >= KEY_BASE || key < 0x20)
-		return;
-	n = layout_encode((unsigned)key, u);
-	u[n] = '\0';
-	if (p->len + n + 1 > p->cap)
-		p->buf = xreallocarray(p->buf, p->cap *= 2, 1);
-	memcpy(p->buf + p->len, u, n + 1);
-	p->len += n;
-}
-
-/* Taggers run one at a time, in the order the person asked, so that
- * "*" then "*" again ends unflagged: the queue's head runs, the others
- * wait (pid 0). */
-static void
-tagger_start_next(struct tui *t)
-{
-	struct tagger *tg;
-	struct pm_err err;
-
-	while (t->ntaggers > 0 && t->taggers[0].pid == 0) {
-		tg = &t->taggers[0];
-		err_clear(&err);
-		tg->pid = db_tag_spawn(tg->query, tg->ops, &err);
-		if (tg->pid > 0) {
-			tg->started_ms = tui_now_ms();
-			return;
-		}
-		tui_status(t, 1, "%s", err.msg);
-		free(tg->ops);
-		free(tg->query);
-		memmove(t->taggers, t->taggers + 1,
-			--t->ntaggers * sizeof(*t->taggers));
-	}
-}
-
-/* The head has finished: drop it and start the next. */
-static void
-tagger_pop(struct tui *t)
-{
-	free(t->taggers[0].ops);
-	free(t->taggers[0].query);
-	memmove(t->taggers, t->taggers + 1,
-		--t->ntaggers * sizeof(*t->taggers));
-	tagger_start_next(t);
-}
-
-void
-tui_tag(struct tui *t, const char *query, const char *ops)
-{
-	t->taggers =
-	    xreallocarray(t->taggers, t->ntaggers + 1, sizeof *t->taggers);
-	t->taggers[t->ntaggers++] =
-	    (struct tagger){.query = xstrdup(query), .ops = xstrdup(ops)};
-	tui_log(t, "tag %s -- %s", ops, query);
-	tagger_start_next(t);
-}
-
-struct tag_target {
-	char *id;
-	int thread;
-	int add;
-};
-
-/* Tag the target (a thread or a message) with ops and update every view
- * at once; the database change that follows reloads them for real. */
-static void
-tag_target(struct tui *t, const char *id, int thread, const char *ops)
-{
-	char *q = db_quote(id), *query;
-	struct view *v;
-
-	query = xasprintf("%s:%s", thread ? "thread" : "id", q);
-	free(q);
-	tui_tag(t, query, ops);
-	free(query);
-	for (v = t->top; v; v = v->below)
-		if (v->ops->tagged)
-			v->ops->tagged(v, id, thread, ops);
-	tui_status(t, 0, "tagged %s", ops);
-}
-
-static void
-tag_prompted(struct tui *t, const char *text, void *arg)
-{
-	struct tag_target *tt = arg;
-	char *copy, *w, *save = NULL, *ops;
-
-	if (!text) {
-		free(tt->id);
-		free(tt);
-		return;
-	}
-	copy = xstrdup(text);
-	ops = xstrdup("");
-
-	for (w = strtok_r(copy, " ", &save); w;
-	     w = strtok_r(NULL, " ", &save)) {
-		char *n;
-
-		if (*w == '+' || *w == '-')
-			n = xasprintf("%s%s%s", ops, *ops ? " " : "", w);
-		else
-			n = xasprintf("%s%s%c%s", ops, *ops ? " " : "",
-				      tt->add ? '+' : '-', w);
-		free(ops);
-		ops = n;
-	}
-	free(copy);
-	if (*ops)
-		tag_target(t, tt->id, tt->thread, ops);
-	free(ops);
-	free(tt->id);
-	free(tt);
-}
-
-static int
-has_flag_tag(const struct row *r, unsigned flag)
-{
-	return (r->flags & flag) != 0;
-}
-
-int
-rows_tag_action(struct tui *t, struct row *r, int thread_row, enum tui_action a)
-{
-	struct tag_target *tt;
-	const char *ops;
-
-	switch (a) {
-	case ACT_UNREAD:
-		ops = has_flag_tag(r, ROW_UNREAD) ? "-unread" : "+unread";
-		break;
-	case ACT_FLAGGED:
-		ops = has_flag_tag(r, ROW_FLAGGED) ? "-flagged" : "+flagged";
-		break;
-	case ACT_DELETED:
-		ops = has_flag_tag(r, ROW_DELETED) ? "-deleted" : "+deleted";
-		break;
-	case ACT_ARCHIVE:
-		ops = "-inbox";
-		break;
-	case ACT_TAG_ADD:
-	case ACT_TAG_REMOVE:
-		tt = xcalloc(1, sizeof *tt);
-		tt->id = xstrdup(r->id);
-		tt->thread = thread_row;
-		tt->add = a == ACT_TAG_ADD;
-		tui_prompt(t, tt->add ? "add tags: " : "remove tags: ", "", 1,
-			   0, tag_prompted, tt);
-		return 1;
-	default:
-		return 0;
-	}
-	tag_target(t, r->id, thread_row, ops);
-	return 1;
-}
-
 static void
 draw_status(struct tui *t, int row, int cols)
 {
 	char buf[256], *s;
-	size_t w;
 
 	disp_fill(row, 0, t->status_error ? ST_ERROR : ST_STATUS);
-	if (t->prompt) {
-		char *raw = xasprintf("%s%s", t->prompt->label, t->prompt->buf);
+	if (t->prompt && t->status && row > 1) {
+		/* what the prompt said (completions): on the line above */
+		char *f = layout_fit(t->status, cols, 1);
 
-		/* drawn as layout_fit shows it (a control is one U+FFFD),
-		 * so the cursor lands where the width says */
-		w = layout_width(raw);
-		s = (int)w >= cols ? layout_tail(raw, cols - 1) /* the end */
-				   : layout_fit(raw, cols, 0);
-		free(raw);
-		disp_fill(row, 0, ST_NORMAL);
-		disp_text(row, 0, s, ST_NORMAL);
-		disp_cursor(row, (int)layout_width(s) < cols
-				     ? (int)layout_width(s)
-				     : cols - 1);
-		free(s);
-		return;
+		disp_fill(row - 1, 0, ST_STATUS);
+		disp_text(row - 1, 0, f, ST_STATUS);
+		free(f);
 	}
+	if (prompt_draw(t, row, cols))
+		return;
 	disp_cursor(-1, 0);
 	buf[0] = '\0';
 	if (fetch_running(t))
@@ -552,7 +162,7 @@ tui_draw(struct tui *t)
 	free(s);
 	free(f);
 	if (t->top && rows > 2)
-		t->top->ops->draw(t->top, rows - 2, cols);
+		view_draw(t->top, rows - 2, cols);
 	draw_status(t, rows - 1, cols);
 	disp_flush();
 }
@@ -578,8 +188,8 @@ count_new_mail(struct tui *t, int report)
 
 /* The database changed: reload every view; report new mail when the
  * change came from another process. */
-static void
-reload_all(struct tui *t, int report)
+void
+tui_reload_all(struct tui *t, int report)
 {
 	struct view *v;
 
@@ -592,68 +202,15 @@ reload_all(struct tui *t, int report)
 }
 
 static void
-tagger_done(struct tui *t, struct tagger *tg, int status)
-{
-	if (tg->killed) {
-		tui_status(t, 1,
-			   "the notmuch database is busy (another "
-			   "process holds its write lock): tags %s "
-			   "not saved",
-			   tg->ops);
-		reload_all(t, 0);
-	} else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		tui_status(t, 1, "tagging %s failed (see the log)", tg->ops);
-		reload_all(t, 0);
-	} else if (t->ntaggers == 1) {
-		/* The last queued change is committed: show the database as
-		 * it is now, so that no list loaded before the commit keeps
-		 * showing the old tags until the next revision check. */
-		reload_all(t, 0);
-	}
-}
-
-static void
 reap_children(struct tui *t)
 {
 	int status;
 	pid_t pid;
 
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
-		if (t->ntaggers > 0 && t->taggers[0].pid == pid) {
-			tagger_done(t, &t->taggers[0], status);
-			tagger_pop(t);
-		} else if (fetch_reap(t, pid, status)) {
-			reload_all(t, 0);
-		}
-	}
-}
-
-/* Stop the running tagger when it has waited too long for the notmuch
- * write lock. */
-static void
-check_taggers(struct tui *t)
-{
-	struct tagger *tg = t->ntaggers > 0 ? &t->taggers[0] : NULL;
-
-	if (tg == NULL || tg->pid <= 0 || tg->killed ||
-	    tui_now_ms() - tg->started_ms < TAG_TIMEOUT_MS)
-		return;
-	kill(tg->pid, SIGTERM);
-	tg->killed = 1;
-}
-
-/* At exit: let the queued taggers run, each until its deadline. */
-static void
-finish_taggers(struct tui *t)
-{
-	struct timespec nap = {0, 20 * 1000000L};
-
-	while (t->ntaggers > 0) {
-		check_taggers(t);
-		if (waitpid(t->taggers[0].pid, NULL, WNOHANG) != 0)
-			tagger_pop(t);
-		else
-			nanosleep(&nap, NULL);
+		if (!tagger_reaped(t, pid, status) &&
+		    fetch_reap(t, pid, status))
+			tui_reload_all(t, 0);
 	}
 }
 
@@ -666,6 +223,27 @@ search_entered(struct tui *t, const char *text, void *arg)
 	if (!text || !*text)
 		return;
 	tui_push(t, listview_new(t, text, text, 1));
+}
+
+/* J in a thread or a message: the next unread thread (or message) of
+ * the search list below, opened in place of what is open now. */
+static void
+next_thread(struct tui *t)
+{
+	struct view *v = t->top;
+	size_t before;
+
+	while (v && v->ops->scope != SC_LIST)
+		v = v->below;
+	if (!v)
+		return;
+	before = v->nav.sel;
+	view_action(v, ACT_NEXT_UNREAD); /* says so when there is none */
+	if (v->nav.sel == before)
+		return;
+	while (t->top != v)
+		tui_pop(t);
+	view_action(v, ACT_OPEN);
 }
 
 static void
@@ -690,7 +268,8 @@ global_action(struct tui *t, enum tui_action a)
 		tui_push(t, helpview_new(t, scope));
 		break;
 	case ACT_SEARCH:
-		tui_prompt(t, "search: ", "", 1, 1, search_entered, NULL);
+		tui_prompt(t, "search: ", "", PC_QUERY, 1, search_entered,
+			   NULL);
 		break;
 	case ACT_FETCH:
 		fetch_start(t);
@@ -711,6 +290,9 @@ global_action(struct tui *t, enum tui_action a)
 		break;
 	case ACT_REDRAW:
 		disp_force_redraw();
+		break;
+	case ACT_NEXT_THREAD:
+		next_thread(t);
 		break;
 	default:
 		break;
@@ -742,7 +324,7 @@ handle_key(struct tui *t, int key)
 	}
 	if (a == ACT_NONE)
 		return;
-	if (t->top && t->top->ops->action(t->top, a))
+	if (t->top && view_action(t->top, a))
 		return;
 	global_action(t, a);
 }
@@ -776,7 +358,7 @@ wait_events(struct tui *t, struct errlog *e, int timeout)
 	}
 	errlog_read(e, log_line, t); /* a file: read at every wakeup */
 	if (ffd >= 0 && (pfd[2].revents & (POLLIN | POLLHUP)) && fetch_read(t))
-		reload_all(t, 0);
+		tui_reload_all(t, 0);
 	while (!t->quit && disp_getkey(&key))
 		handle_key(t, key);
 }
@@ -823,7 +405,7 @@ run(struct tui *t, struct errlog *e)
 		if (tui_now_ms() - last_check >= REFRESH_MS) {
 			last_check = tui_now_ms();
 			if (t->db && db_refresh(t->db) != t->revision)
-				reload_all(t, 1);
+				tui_reload_all(t, 1);
 		}
 	}
 }
@@ -885,12 +467,9 @@ tui_free(struct tui *t)
 	free(t->log);
 	free(t->status);
 	free(t->taggers);
+	undo_free(t);
 	bench_free(t);
-	for (i = 0; i < nhistory; i++)
-		free(history[i]);
-	free(history);
-	history = NULL;
-	nhistory = 0;
+	prompt_shutdown();
 }
 
 static const char *const default_searches[][2] = {
@@ -982,7 +561,7 @@ tui_main(const struct config *cfg, const char *config_path, const char *self)
 	}
 	msg_init();
 	errlog_start(&e);
-	history_load(&history, &nhistory);
+	prompt_init();
 	t.html_cmd = getenv("POPMUCH_HTML_COMMAND");
 	if (!t.html_cmd && cfg)
 		t.html_cmd = cfg->html_command;

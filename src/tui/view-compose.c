@@ -407,7 +407,6 @@ struct outboxview {
 	size_t nentries;
 	char **lines;
 	size_t n;
-	struct nav nav;
 	long loaded_ms;
 };
 
@@ -465,31 +464,31 @@ ov_load(struct outboxview *ov)
 		    "%-9s to %s, \"%s\"%s%s", state_words[e->state], e->to,
 		    e->subject, e->reason[0] ? ": " : "", e->reason);
 	}
-	ov->nav.n = ov->n;
-	if (ov->nav.sel >= ov->n)
-		ov->nav.sel = ov->n ? ov->n - 1 : 0;
+	ov->base.nav.n = ov->n;
+	if (ov->base.nav.sel >= ov->n)
+		ov->base.nav.sel = ov->n ? ov->n - 1 : 0;
 	ov->loaded_ms = tui_now_ms();
 }
 
+/* Before the rows are drawn: the outbox as it is now (once a second). */
 static void
 ov_draw(struct view *v, int rows, int cols)
 {
 	struct outboxview *ov = (struct outboxview *)v;
 
+	(void)rows;
+	(void)cols;
 	if (tui_now_ms() - ov->loaded_ms > 1000)
 		ov_load(ov);
-	nav_scroll(&ov->nav, rows);
-	if (ov->n == 0)
-		disp_text(2, 2, "(no drafts, nothing in the outbox)",
-			  ST_NORMAL);
-	for (int i = 0; i < rows && ov->nav.top + (size_t)i < ov->n; i++) {
-		size_t k = ov->nav.top + (size_t)i;
-		char *f = layout_fit(ov->lines[k], cols, 1);
+}
 
-		disp_text(1 + i, 0, f,
-			  k == ov->nav.sel ? ST_SELECTED : ST_NORMAL);
-		free(f);
-	}
+static void
+ov_draw_row(struct view *v, size_t k, int y, int cols, int selected)
+{
+	char *f = layout_fit(((struct outboxview *)v)->lines[k], cols, 1);
+
+	disp_text(y, 0, f, selected ? ST_SELECTED : ST_NORMAL);
+	free(f);
 }
 
 static void
@@ -498,9 +497,9 @@ ov_discard_entered(struct tui *t, const char *text, void *arg)
 	struct outboxview *ov = arg;
 
 	if (text == NULL || (text[0] != 'y' && text[0] != 'Y') ||
-	    ov->nav.sel >= ov->ndrafts)
+	    ov->base.nav.sel >= ov->ndrafts)
 		return;
-	unlink(ov->drafts[ov->nav.sel]);
+	unlink(ov->drafts[ov->base.nav.sel]);
 	tui_status(t, 0, "discarded");
 	ov_load(ov);
 }
@@ -510,7 +509,7 @@ ov_action(struct view *v, enum tui_action a)
 {
 	struct outboxview *ov = (struct outboxview *)v;
 	struct tui *t = v->tui;
-	int draft = ov->nav.sel < ov->ndrafts;
+	int draft = ov->base.nav.sel < ov->ndrafts;
 
 	switch (a) {
 	case ACT_EDIT:
@@ -518,12 +517,12 @@ ov_action(struct view *v, enum tui_action a)
 			tui_status(t, 0,
 				   "not a draft: queued messages are "
 				   "sent as they are");
-		} else if (edit(ov->drafts[ov->nav.sel]) != 0) {
+		} else if (edit(ov->drafts[ov->base.nav.sel]) != 0) {
 			tui_status(t, 1,
 				   "the editor failed; the draft is "
 				   "kept");
 		} else {
-			composeview_push(t, ov->drafts[ov->nav.sel]);
+			composeview_push(t, ov->drafts[ov->base.nav.sel]);
 			ov->loaded_ms = 0;
 		}
 		return 1;
@@ -538,7 +537,7 @@ ov_action(struct view *v, enum tui_action a)
 				   ov_discard_entered, ov);
 		return 1;
 	default:
-		return nav_action(&ov->nav, a, tui_rows());
+		return 0;
 	}
 }
 
@@ -568,6 +567,8 @@ ov_free(struct view *v)
 
 static const struct view_ops outbox_ops = {
     .scope = SC_OUTBOX,
+    .draw_row = ov_draw_row,
+    .empty = "(no drafts, nothing in the outbox)",
     .draw = ov_draw,
     .action = ov_action,
     .title = ov_title,

@@ -6,6 +6,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <glib.h>
+
 #include "popmuch/xmalloc.h"
 #include "layout.h"
 #include "tui-int.h"
@@ -19,15 +21,41 @@ struct listview {
 	int threads;
 	struct row *rows; /* positions [0, nhead), loaded from the top */
 	size_t nhead, cap;
-	struct nav nav; /* nav.n: nhead, or total while there is a tail */
 	struct db_list *loader;
 	/* G before the whole list is loaded: its end, loaded backwards
 	 * (oldest first): tail[k] is position total - 1 - k */
 	struct row *tail;
 	size_t ntail, total;
+	/* base.nav.n: nhead, or total while there is a tail */
 	char *keep_id; /* selection to find again after a reload */
+	/* thread id -> its messages (row.msgs) when this list first showed
+	 * it: reloads keep them, so that tagging a thread row leaves the
+	 * replies that arrived later alone (notmuch-emacs' stable query) */
+	GHashTable *first_msgs;
 	int loading_to_end;
 };
+
+/* Rows [from, to) of rows: a thread seen before keeps the messages
+ * it had then. */
+static void
+first_seen(struct listview *lv, struct row *rows, size_t from, size_t to)
+{
+	const char *had;
+	size_t i;
+
+	for (i = from; lv->threads && i < to; i++) {
+		if (!rows[i].msgs)
+			continue;
+		had = g_hash_table_lookup(lv->first_msgs, rows[i].id);
+		if (had) {
+			free(rows[i].msgs);
+			rows[i].msgs = xstrdup(had);
+		} else {
+			g_hash_table_insert(lv->first_msgs, xstrdup(rows[i].id),
+					    xstrdup(rows[i].msgs));
+		}
+	}
+}
 
 /* The row at position i, or NULL while it is not loaded (between the
  * top and a tail). */
@@ -70,7 +98,7 @@ tail_merge(struct listview *lv)
 	lv->nhead = lv->total;
 	lv->ntail = lv->total = 0;
 	db_list_free(&lv->loader);
-	lv->nav.n = lv->nhead;
+	lv->base.nav.n = lv->nhead;
 }
 
 /* Top and tail met at a row: the list has real rows, not the estimate
@@ -79,14 +107,14 @@ static void
 tail_settle(struct listview *lv, size_t real)
 {
 	size_t start = lv->total - lv->ntail, shift = lv->total - real, i;
-	size_t *pos[2] = {&lv->nav.sel, &lv->nav.top};
+	size_t *pos[2] = {&lv->base.nav.sel, &lv->base.nav.top};
 
 	for (i = 0; i < 2; i++)
 		if (*pos[i] >= start)
 			*pos[i] -= shift;
 		else if (*pos[i] >= real)
 			*pos[i] = real ? real - 1 : 0;
-	lv->total = lv->nav.n = real;
+	lv->total = lv->base.nav.n = real;
 	tail_merge(lv);
 }
 
@@ -132,7 +160,7 @@ list_start(struct listview *lv)
 	db_list_free(&lv->loader);
 	tail_free(lv);
 	rows_free(&lv->rows, lv->nhead);
-	lv->nav.n = lv->nhead = lv->cap = 0;
+	lv->base.nav.n = lv->nhead = lv->cap = 0;
 	if (!db)
 		return;
 	err_clear(&err);
@@ -154,12 +182,13 @@ list_load(struct listview *lv, size_t want)
 		if (!db_list_more(lv->loader, &lv->rows, &lv->nhead, &lv->cap,
 				  CHUNK))
 			db_list_free(&lv->loader);
+		first_seen(lv, lv->rows, before, lv->nhead);
 		if (!lv->tail)
-			lv->nav.n = lv->nhead;
+			lv->base.nav.n = lv->nhead;
 		tail_meet_head(lv, before);
 		for (; lv->keep_id && before < lv->nhead; before++)
 			if (strcmp(lv->rows[before].id, lv->keep_id) == 0) {
-				lv->nav.sel = before;
+				lv->base.nav.sel = before;
 				free(lv->keep_id);
 				lv->keep_id = NULL;
 			}
@@ -171,9 +200,10 @@ list_load(struct listview *lv, size_t want)
 	tail_merge(lv);
 	if (!lv->loader && lv->tail) { /* the list shrank meanwhile */
 		tail_free(lv);
-		lv->nav.n = lv->nhead;
-		if (lv->nav.sel >= lv->nav.n)
-			lv->nav.sel = lv->nav.n ? lv->nav.n - 1 : 0;
+		lv->base.nav.n = lv->nhead;
+		if (lv->base.nav.sel >= lv->base.nav.n)
+			lv->base.nav.sel =
+			    lv->base.nav.n ? lv->base.nav.n - 1 : 0;
 	}
 }
 
@@ -194,6 +224,7 @@ tail_load(struct listview *lv, size_t from)
 		k = lv->total - lv->nhead;
 	rows_free(&lv->tail, lv->ntail);
 	lv->ntail = db_list_tail(db, lv->query, lv->threads, k, &lv->tail);
+	first_seen(lv, lv->tail, 0, lv->ntail);
 	tail_meet_tail(lv);
 	tail_merge(lv);
 }
@@ -203,7 +234,7 @@ tail_load(struct listview *lv, size_t from)
 static void
 ensure_row(struct listview *lv, size_t pos)
 {
-	if (pos >= lv->nav.n || row_at(lv, pos))
+	if (pos >= lv->base.nav.n || row_at(lv, pos))
 		return;
 	if (lv->tail && pos - lv->nhead > lv->total - lv->ntail - pos)
 		tail_load(lv, pos);
@@ -233,12 +264,13 @@ list_bottom(struct listview *lv)
 	}
 	lv->total = (size_t)total;
 	lv->ntail = db_list_tail(db, lv->query, lv->threads, page, &lv->tail);
+	first_seen(lv, lv->tail, 0, lv->ntail);
 	if (lv->ntail == 0) {
 		tail_free(lv);
 		list_load(lv, (size_t)-1);
 		return;
 	}
-	lv->nav.n = lv->total;
+	lv->base.nav.n = lv->total;
 	tail_meet_tail(lv);
 	tail_merge(lv);
 }
@@ -252,7 +284,10 @@ draw_row(struct listview *lv, struct row *r, int y, int cols, int selected)
 				      : (unread ? ST_UNREAD : ST_NORMAL);
 
 	disp_fill(y, 0, selected ? st : ST_NORMAL);
-	disp_text(y, x, r->flags & ROW_FLAGGED ? "*" : " ",
+	disp_text(y, x,
+		  view_marked(&lv->base, r->id) ? "#"
+		  : r->flags & ROW_FLAGGED	? "*"
+						: " ",
 		  selected ? st : ST_FLAGGED);
 	x += 1;
 	layout_date(r->date, time(NULL), date, sizeof date);
@@ -331,62 +366,67 @@ tui_draw_tags(int y, int x, int cols, const char *tags, int sel_style)
 	free(f);
 }
 
+/* Before the rows are drawn: load what is about to show, and pages
+ * ahead; or say why there is none. */
 static void
 list_draw(struct view *v, int rows, int cols)
 {
 	struct listview *lv = (struct listview *)v;
 	size_t i;
 
-	struct row *r;
-
-	nav_scroll(&lv->nav, rows);
+	(void)cols;
 	for (i = 0; i < (size_t)rows; i++)
-		ensure_row(lv, lv->nav.top + i);
+		ensure_row(lv, lv->base.nav.top + i);
 	if (!lv->tail) /* keep pages ahead loaded */
-		list_load(lv, lv->nav.top + (size_t)rows * AHEAD);
-	if (lv->nav.n == 0) {
+		list_load(lv, lv->base.nav.top + (size_t)rows * AHEAD);
+	if (lv->base.nav.n == 0)
 		disp_text(2, 2, lv->loader ? "loading..." : "no messages",
 			  ST_NORMAL);
-		return;
-	}
-	for (i = 0; i < (size_t)rows && lv->nav.top + i < lv->nav.n; i++) {
-		r = row_at(lv, lv->nav.top + i);
-		if (r)
-			draw_row(lv, r, 1 + (int)i, cols,
-				 lv->nav.top + i == lv->nav.sel);
-		else
-			disp_text(1 + (int)i, 2, "...", ST_NORMAL);
-	}
+}
+
+static void
+list_draw_row(struct view *v, size_t i, int y, int cols, int selected)
+{
+	struct listview *lv = (struct listview *)v;
+	struct row *r = row_at(lv, i);
+
+	if (r)
+		draw_row(lv, r, y, cols, selected);
+	else
+		disp_text(y, 2, "...", ST_NORMAL);
 }
 
 static void
 list_reload(struct view *v)
 {
 	struct listview *lv = (struct listview *)v;
-	size_t sel = lv->nav.sel, top = lv->nav.top, n = lv->nav.n, i;
+	size_t sel = lv->base.nav.sel, top = lv->base.nav.top,
+	       n = lv->base.nav.n, i;
 	int at_end = lv->tail && sel >= lv->nhead;
 
-	if (lv->nav.n && !lv->keep_id && row_at(lv, lv->nav.sel))
-		lv->keep_id = xstrdup(row_at(lv, lv->nav.sel)->id);
+	if (lv->base.nav.n && !lv->keep_id && row_at(lv, lv->base.nav.sel))
+		lv->keep_id = xstrdup(row_at(lv, lv->base.nav.sel)->id);
 	list_start(lv);
 	if (at_end) { /* near the end of a long list: keep the end */
 		list_bottom(lv);
 		if (lv->tail) {
-			lv->nav.sel =
-			    n - sel <= lv->nav.n ? lv->nav.n - (n - sel) : 0;
-			lv->nav.top =
-			    n - top <= lv->nav.n ? lv->nav.n - (n - top) : 0;
-			tail_load(lv, lv->nav.top);
+			lv->base.nav.sel = n - sel <= lv->base.nav.n
+					       ? lv->base.nav.n - (n - sel)
+					       : 0;
+			lv->base.nav.top = n - top <= lv->base.nav.n
+					       ? lv->base.nav.n - (n - top)
+					       : 0;
+			tail_load(lv, lv->base.nav.top);
 			for (i = 0; lv->keep_id && i < lv->ntail; i++)
 				if (strcmp(lv->tail[i].id, lv->keep_id) == 0)
-					lv->nav.sel = lv->total - 1 - i;
+					lv->base.nav.sel = lv->total - 1 - i;
 			free(lv->keep_id);
 			lv->keep_id = NULL;
 			return;
 		}
 	}
-	lv->nav.sel = sel;
-	lv->nav.top = top;
+	lv->base.nav.sel = sel;
+	lv->base.nav.top = top;
 	list_load(lv, top + (size_t)tui_rows() * AHEAD);
 }
 
@@ -442,14 +482,16 @@ list_action(struct view *v, enum tui_action a)
 	if (a == ACT_BOTTOM)
 		list_bottom(lv);
 	else if (a == ACT_PGDN && !lv->tail)
-		list_load(lv, lv->nav.sel + (size_t)tui_rows() * (AHEAD + 1));
-	if (nav_action(&lv->nav, a, tui_rows())) {
-		ensure_row(lv, lv->nav.sel); /* the selection is a row */
+		list_load(lv,
+			  lv->base.nav.sel + (size_t)tui_rows() * (AHEAD + 1));
+	if (view_move(v, a)) {
+		ensure_row(lv, lv->base.nav.sel); /* the selection is a row */
 		return 1;
 	}
 	if (a == ACT_THREADS) {
+		marks_clear(v); /* thread ids and message ids differ */
 		lv->threads = !lv->threads;
-		lv->nav.sel = lv->nav.top = 0;
+		lv->base.nav.sel = lv->base.nav.top = 0;
 		list_start(lv);
 		return 1;
 	}
@@ -462,11 +504,11 @@ list_action(struct view *v, enum tui_action a)
 	if (a == ACT_NEXT_UNREAD) {
 		size_t i;
 
-		for (i = lv->nav.sel + 1; i < lv->nav.n; i++) {
+		for (i = lv->base.nav.sel + 1; i < lv->base.nav.n; i++) {
 			ensure_row(lv, i);
 			if ((r = row_at(lv, i)) && (r->flags & ROW_UNREAD)) {
-				lv->nav.sel = i;
-				nav_scroll(&lv->nav, tui_rows());
+				lv->base.nav.sel = i;
+				nav_scroll(&lv->base.nav, tui_rows());
 				return 1;
 			}
 		}
@@ -474,7 +516,7 @@ list_action(struct view *v, enum tui_action a)
 			   lv->threads ? "threads" : "messages");
 		return 1;
 	}
-	if (lv->nav.n == 0 || !(r = row_at(lv, lv->nav.sel)))
+	if (lv->base.nav.n == 0 || !(r = row_at(lv, lv->base.nav.sel)))
 		return 0;
 	if (a == ACT_OPEN) {
 		if (lv->threads)
@@ -483,7 +525,7 @@ list_action(struct view *v, enum tui_action a)
 			tui_push(t, msgview_new(t, r, v));
 		return 1;
 	}
-	return rows_tag_action(t, r, lv->threads, a);
+	return view_tag_action(v, r, lv->threads, a);
 }
 
 static struct row *
@@ -491,17 +533,17 @@ list_step(struct view *v, int dir)
 {
 	struct listview *lv = (struct listview *)v;
 
-	if (lv->threads || lv->nav.n == 0)
+	if (lv->threads || lv->base.nav.n == 0)
 		return NULL;
 	if (dir > 0 && !lv->tail)
-		list_load(lv, lv->nav.sel + 2);
-	if ((dir < 0 && lv->nav.sel == 0) ||
-	    (dir > 0 && lv->nav.sel + 1 >= lv->nav.n))
+		list_load(lv, lv->base.nav.sel + 2);
+	if ((dir < 0 && lv->base.nav.sel == 0) ||
+	    (dir > 0 && lv->base.nav.sel + 1 >= lv->base.nav.n))
 		return NULL;
-	lv->nav.sel += dir > 0 ? 1 : (size_t)-1;
-	ensure_row(lv, lv->nav.sel);
-	nav_scroll(&lv->nav, tui_rows());
-	return row_at(lv, lv->nav.sel);
+	lv->base.nav.sel += dir > 0 ? 1 : (size_t)-1;
+	ensure_row(lv, lv->base.nav.sel);
+	nav_scroll(&lv->base.nav, tui_rows());
+	return row_at(lv, lv->base.nav.sel);
 }
 
 static void
@@ -526,16 +568,20 @@ list_title(struct view *v, char *buf, size_t size)
 	struct listview *lv = (struct listview *)v;
 
 	const char *what = lv->threads ? "thread" : "message";
+	char marked[32] = "";
 
+	if (v->nmarks)
+		snprintf(marked, sizeof marked, ", %zu marked", v->nmarks);
 	if (lv->tail && lv->threads) /* the count is an estimate */
-		snprintf(buf, size, "%s  [%zu+ threads]  %s", lv->name,
-			 lv->nhead + lv->ntail, lv->query);
-	else if (lv->loader && lv->nav.n == 0)
+		snprintf(buf, size, "%s  [%zu+ threads%s]  %s", lv->name,
+			 lv->nhead + lv->ntail, marked, lv->query);
+	else if (lv->loader && lv->base.nav.n == 0)
 		snprintf(buf, size, "%s  [loading]  %s", lv->name, lv->query);
 	else
-		snprintf(buf, size, "%s  [%zu%s %s%s]  %s", lv->name, lv->nav.n,
-			 lv->loader && !lv->tail ? "+" : "", what,
-			 lv->nav.n == 1 && !lv->loader ? "" : "s", lv->query);
+		snprintf(buf, size, "%s  [%zu%s %s%s%s]  %s", lv->name,
+			 lv->base.nav.n, lv->loader && !lv->tail ? "+" : "",
+			 what, lv->base.nav.n == 1 && !lv->loader ? "" : "s",
+			 marked, lv->query);
 }
 
 static void
@@ -547,6 +593,7 @@ list_free(struct view *v)
 	tail_free(lv);
 	rows_free(&lv->rows, lv->nhead);
 	free(lv->keep_id);
+	g_hash_table_destroy(lv->first_msgs);
 	free(lv->name);
 	free(lv->query);
 	free(lv);
@@ -554,6 +601,7 @@ list_free(struct view *v)
 
 static const struct view_ops list_ops = {
     .scope = SC_LIST,
+    .draw_row = list_draw_row,
     .draw = list_draw,
     .action = list_action,
     .reload = list_reload,
@@ -574,6 +622,8 @@ listview_new(struct tui *t, const char *name, const char *query, int threads)
 	lv->name = xstrdup(name);
 	lv->query = xstrdup(query);
 	lv->threads = threads;
+	lv->first_msgs =
+	    g_hash_table_new_full(g_str_hash, g_str_equal, free, free);
 	list_start(lv);
 	return &lv->base;
 }

@@ -19,17 +19,16 @@ struct saved {
 struct savedview {
 	struct view base;
 	struct saved *s;
-	struct nav nav;
 };
 
 static void
 saved_add(struct savedview *sv, char *name, char *query)
 {
-	sv->s = xreallocarray(sv->s, sv->nav.n + 1, sizeof *sv->s);
-	sv->s[sv->nav.n].name = name;
-	sv->s[sv->nav.n].query = query;
-	sv->s[sv->nav.n].total = sv->s[sv->nav.n].unread = -1;
-	sv->nav.n++;
+	sv->s = xreallocarray(sv->s, sv->base.nav.n + 1, sizeof *sv->s);
+	sv->s[sv->base.nav.n].name = name;
+	sv->s[sv->base.nav.n].query = query;
+	sv->s[sv->base.nav.n].total = sv->s[sv->base.nav.n].unread = -1;
+	sv->base.nav.n++;
 }
 
 static void
@@ -37,13 +36,13 @@ saved_clear(struct savedview *sv)
 {
 	size_t i;
 
-	for (i = 0; i < sv->nav.n; i++) {
+	for (i = 0; i < sv->base.nav.n; i++) {
 		free(sv->s[i].name);
 		free(sv->s[i].query);
 	}
 	free(sv->s);
 	sv->s = NULL;
-	sv->nav.n = 0;
+	sv->base.nav.n = 0;
 }
 
 static void
@@ -64,7 +63,7 @@ saved_load(struct savedview *sv)
 		saved_add(sv, names[i], queries[i]);
 	free(names);
 	free(queries);
-	for (i = 0; db && i < sv->nav.n; i++) {
+	for (i = 0; db && i < sv->base.nav.n; i++) {
 		sv->s[i].total = db_count(db, sv->s[i].query);
 		q = db_query_and(sv->s[i].query, "tag:unread");
 		sv->s[i].unread = db_count(db, q);
@@ -73,26 +72,19 @@ saved_load(struct savedview *sv)
 }
 
 static void
-saved_draw(struct view *v, int rows, int cols)
+saved_draw_row(struct view *v, size_t i, int y, int cols, int sel)
 {
-	struct savedview *sv = (struct savedview *)v;
-	size_t i;
+	struct saved *e = &((struct savedview *)v)->s[i];
 	char *s, *f;
 
-	nav_scroll(&sv->nav, rows);
-	for (i = 0; i < (size_t)rows && sv->nav.top + i < sv->nav.n; i++) {
-		struct saved *e = &sv->s[sv->nav.top + i];
-		int sel = sv->nav.top + i == sv->nav.sel;
-
-		s = xasprintf(" %8ld %8ld  %-16s %s", e->total, e->unread,
-			      e->name, e->query);
-		f = layout_fit(s, cols, 1);
-		disp_text(1 + (int)i, 0, f,
-			  sel ? (e->unread > 0 ? ST_SEL_UNREAD : ST_SELECTED)
-			      : (e->unread > 0 ? ST_UNREAD : ST_NORMAL));
-		free(s);
-		free(f);
-	}
+	s = xasprintf(" %8ld %8ld  %-16s %s", e->total, e->unread, e->name,
+		      e->query);
+	f = layout_fit(s, cols, 1);
+	disp_text(y, 0, f,
+		  sel ? (e->unread > 0 ? ST_SEL_UNREAD : ST_SELECTED)
+		      : (e->unread > 0 ? ST_UNREAD : ST_NORMAL));
+	free(s);
+	free(f);
 }
 
 static int
@@ -100,10 +92,8 @@ saved_action(struct view *v, enum tui_action a)
 {
 	struct savedview *sv = (struct savedview *)v;
 
-	if (nav_action(&sv->nav, a, tui_rows()))
-		return 1;
-	if (a == ACT_OPEN && sv->nav.n) {
-		struct saved *e = &sv->s[sv->nav.sel];
+	if (a == ACT_OPEN && sv->base.nav.n) {
+		struct saved *e = &sv->s[sv->base.nav.sel];
 
 		tui_push(v->tui, listview_new(v->tui, e->name, e->query, 1));
 		return 1;
@@ -115,10 +105,10 @@ static void
 saved_reload(struct view *v)
 {
 	struct savedview *sv = (struct savedview *)v;
-	size_t sel = sv->nav.sel;
+	size_t sel = sv->base.nav.sel;
 
 	saved_load(sv);
-	sv->nav.sel = sel;
+	sv->base.nav.sel = sel;
 }
 
 static void
@@ -137,7 +127,7 @@ saved_free(struct view *v)
 
 static const struct view_ops saved_ops = {
     .scope = SC_SAVED,
-    .draw = saved_draw,
+    .draw_row = saved_draw_row,
     .action = saved_action,
     .reload = saved_reload,
     .title = saved_title,
@@ -157,37 +147,18 @@ savedview_new(struct tui *t)
 
 /* ---- accounts --------------------------------------------------------- */
 
-struct acctview {
-	struct view base;
-	struct nav nav;
-};
-
-static void
-acct_draw(struct view *v, int rows, int cols)
+static size_t
+acct_count(struct view *v)
 {
-	struct acctview *av = (struct acctview *)v;
 	const struct config *cfg = v->tui->cfg;
-	size_t i;
 
-	av->nav.n = cfg ? cfg->naccounts : 0;
-	if (av->nav.n == 0) {
-		disp_text(2, 2, "no accounts in the configuration", ST_NORMAL);
-		return;
-	}
-	nav_scroll(&av->nav, rows / 2);
-	for (i = 0; i * 2 + 1 < (size_t)rows && av->nav.top + i < av->nav.n;
-	     i++)
-		fetch_draw_account(v->tui, cfg->accounts[av->nav.top + i],
-				   1 + 2 * (int)i, cols,
-				   av->nav.top + i == av->nav.sel);
+	return cfg ? cfg->naccounts : 0;
 }
 
-static int
-acct_action(struct view *v, enum tui_action a)
+static void
+acct_draw_row(struct view *v, size_t i, int y, int cols, int selected)
 {
-	struct acctview *av = (struct acctview *)v;
-
-	return nav_action(&av->nav, a, tui_rows() / 2);
+	fetch_draw_account(v->tui, v->tui->cfg->accounts[i], y, cols, selected);
 }
 
 static void
@@ -205,8 +176,10 @@ acct_free(struct view *v)
 
 static const struct view_ops acct_ops = {
     .scope = SC_ACCOUNTS,
-    .draw = acct_draw,
-    .action = acct_action,
+    .count = acct_count,
+    .draw_row = acct_draw_row,
+    .empty = "no accounts in the configuration",
+    .row_lines = 2,
     .title = acct_title,
     .free = acct_free,
 };
@@ -214,9 +187,9 @@ static const struct view_ops acct_ops = {
 struct view *
 accountsview_new(struct tui *t)
 {
-	struct acctview *av = xcalloc(1, sizeof *av);
+	struct view *v = xcalloc(1, sizeof *v);
 
-	av->base.ops = &acct_ops;
-	av->base.tui = t;
-	return &av->base;
+	v->ops = &acct_ops;
+	v->tui = t;
+	return v;
 }

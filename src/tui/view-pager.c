@@ -13,73 +13,27 @@ struct pagerview {
 	struct view base;
 	char **lines; /* owned (help) or NULL (log: the TUI's log) */
 	size_t n;
-	struct nav nav;
 	const char *title;
 };
 
-static void
-pager_lines(struct pagerview *pv, char ***lines, size_t *n)
+static size_t
+pager_count(struct view *v)
 {
-	if (pv->lines) {
-		*lines = pv->lines;
-		*n = pv->n;
-	} else {
-		*lines = pv->base.tui->log;
-		*n = pv->base.tui->nlog;
-	}
+	struct pagerview *pv = (struct pagerview *)v;
+
+	return pv->lines ? pv->n : v->tui->nlog;
 }
 
 static void
-pager_draw(struct view *v, int rows, int cols)
+pager_draw_row(struct view *v, size_t i, int y, int cols, int selected)
 {
 	struct pagerview *pv = (struct pagerview *)v;
-	char **lines, *f;
-	size_t n, i;
+	char *f =
+	    layout_fit(pv->lines ? pv->lines[i] : v->tui->log[i], cols, 0);
 
-	pager_lines(pv, &lines, &n);
-	pv->nav.n = n;
-	if (pv->nav.top + (size_t)rows > n)
-		pv->nav.top = n > (size_t)rows ? n - (size_t)rows : 0;
-	if (n == 0)
-		disp_text(2, 2, "(empty)", ST_NORMAL);
-	for (i = 0; i < (size_t)rows && pv->nav.top + i < n; i++) {
-		f = layout_fit(lines[pv->nav.top + i], cols, 0);
-		disp_text(1 + (int)i, 0, f, ST_NORMAL);
-		free(f);
-	}
-}
-
-static int
-pager_action(struct view *v, enum tui_action a)
-{
-	struct pagerview *pv = (struct pagerview *)v;
-	size_t page = (size_t)tui_rows();
-
-	switch (a) {
-	case ACT_DOWN:
-		pv->nav.top++;
-		break;
-	case ACT_UP:
-		if (pv->nav.top)
-			pv->nav.top--;
-		break;
-	case ACT_PGDN:
-		pv->nav.top += page - 1;
-		break;
-	case ACT_PGUP:
-		pv->nav.top =
-		    pv->nav.top > page - 1 ? pv->nav.top - page + 1 : 0;
-		break;
-	case ACT_TOP:
-		pv->nav.top = 0;
-		break;
-	case ACT_BOTTOM:
-		pv->nav.top = pv->nav.n;
-		break;
-	default:
-		return 0;
-	}
-	return 1;
+	(void)selected;
+	disp_text(y, 0, f, ST_NORMAL);
+	free(f);
 }
 
 static void
@@ -102,8 +56,10 @@ pager_free(struct view *v)
 
 static const struct view_ops pager_ops = {
     .scope = SC_PAGER,
-    .draw = pager_draw,
-    .action = pager_action,
+    .count = pager_count,
+    .draw_row = pager_draw_row,
+    .empty = "(empty)",
+    .scroll_only = 1,
     .title = pager_title,
     .free = pager_free,
 };
@@ -175,7 +131,7 @@ logview_new(struct tui *t)
 	pv->base.ops = &pager_ops;
 	pv->base.tui = t;
 	pv->title = "log of this session  (q: back)";
-	pv->nav.top =
+	pv->base.nav.top =
 	    t->nlog > (size_t)tui_rows() ? t->nlog - (size_t)tui_rows() : 0;
 	return &pv->base;
 }

@@ -92,6 +92,7 @@ tui_keys q
 t_screen "q goes back to the inbox" 'popmuch: inbox '
 tui_keys '?'
 t_screen "help lists the keys of the list" 'toggle threads / messages'
+tui_keys G # the list's keys fill more than a screen
 t_screen "help lists global keys" 'fetch all accounts'
 tui_keys q
 

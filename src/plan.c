@@ -53,6 +53,10 @@ classify(struct run *r, unsigned char *check)
 		pm->num = m->num;
 		pm->size = m->size;
 		pm->known = 0;
+		if (r->seen[i] & SEEN_ADOPTED) {
+			pm->known = 1; /* a dry run's adopt_local() */
+			continue;
+		}
 		if (e == NULL || (r->seen[i] & SEEN_OTHER))
 			continue;
 		if ((e->state == UIDL_DELIVERED && e->size == m->size) ||
@@ -275,12 +279,14 @@ plan_make(struct run *r, struct pm_err *err)
 	unsigned char *check = xcalloc(r->nmsgs + 1, 1);
 	struct ret_policy pol;
 	enum pm_status st = PM_OK;
+	int first = uidl_count(r->db) == 0;
 	const char *why;
 	size_t n = 0;
 
 	r->plan = xcalloc(r->nmsgs ? r->nmsgs : 1, sizeof(*r->plan));
 	r->seen = xcalloc(r->nmsgs + 1, 1);
-	if ((st = adopt_peers(r, err)) != PM_OK) {
+	if ((st = adopt_peers(r, err)) != PM_OK ||
+	    (first && (st = adopt_local(r, err)) != PM_OK)) {
 		free(check);
 		return st;
 	}
@@ -296,7 +302,7 @@ plan_make(struct run *r, struct pm_err *err)
 		for (size_t i = 0; i < r->nmsgs; i++) {
 			if (r->plan[i].dele && r->plan[i].known &&
 			    !r->plan[i].fetch && !r->plan[i].killed &&
-			    !adopted(r, i))
+			    !adopted(r, i) && !(r->seen[i] & SEEN_VERIFIED))
 				check[i] = 1;
 			n += check[i];
 		}

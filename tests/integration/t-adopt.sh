@@ -38,21 +38,7 @@ dump()
 
 # ---- mpop, with the very file popmuch then reads ---------------------------
 mkdir -p "$MAIL_ROOT/test/new" "$MAIL_ROOT/test/cur" "$MAIL_ROOT/test/tmp"
-(umask 077 && cat >"$T/mpoprc" <<EOF
-defaults
-tls on
-tls_starttls on
-keep on
-account test
-host 127.0.0.1
-port $POP3_PORT
-tls_trust_file $TLS_CA
-user $POP_USER
-password $POP_PASS
-delivery maildir $MAIL_ROOT/test
-account default : test
-EOF
-)
+mpop_rc "$T/mpoprc" "keep on" "delivery maildir $MAIL_ROOT/test"
 t_ok "mpop fetches with keep on" mpop --file="$T/mpoprc" -q
 t_ok "mpop wrote its default uidls file" \
 	test -s "$HOME/.mpop_uidls/${POP_USER}_at_127.0.0.1"

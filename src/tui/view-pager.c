@@ -73,9 +73,14 @@ pager_action(struct view *v, enum tui_action a)
 	case ACT_TOP:
 		pv->nav.top = 0;
 		break;
-	case ACT_BOTTOM:
-		pv->nav.top = pv->nav.n;
+	case ACT_BOTTOM: {
+		/* the lines, not nav.n: a G right after the screen opened
+		 * comes before its first draw (pager_draw clamps) */
+		char **lines;
+
+		pager_lines(pv, &lines, &pv->nav.top);
 		break;
+	}
 	default:
 		return 0;
 	}

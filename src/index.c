@@ -139,6 +139,22 @@ set_failed(struct indexer *ix, const char *what, notmuch_status_t nst,
 	pthread_mutex_unlock(&ix->mu);
 }
 
+/* notmuch creates a database in two steps: an empty Xapian database,
+ * then notmuch_database_upgrade() writes its version and features.  A
+ * process killed between them (t-storm's kills do that) leaves a
+ * database of version 0 that refuses every message ("requires a
+ * database upgrade"): finish the creation.  A database of an older
+ * version holds the person's mail: upgrading it is left to notmuch new,
+ * which backs it up first. */
+static notmuch_status_t
+finish_creation(notmuch_database_t *db)
+{
+	if (!notmuch_database_needs_upgrade(db) ||
+	    notmuch_database_get_version(db) != 0)
+		return NOTMUCH_STATUS_SUCCESS;
+	return notmuch_database_upgrade(db, NULL, NULL);
+}
+
 /* Open (or create) the database read-write; may wait for the lock. */
 static int
 open_db(struct indexer *ix)
@@ -171,6 +187,13 @@ open_db(struct indexer *ix)
 		return -1;
 	}
 	free(msg);
+	if ((nst = finish_creation(ix->db)) != NOTMUCH_STATUS_SUCCESS) {
+		set_failed(ix, "cannot finish creating the database", nst,
+			   NULL);
+		notmuch_database_destroy(ix->db);
+		ix->db = NULL;
+		return -1;
+	}
 	for (vals = ix->tags_loaded ? NULL
 				    : notmuch_config_get_values(
 					  ix->db, NOTMUCH_CONFIG_NEW_TAGS);

@@ -179,7 +179,7 @@ adopt_one(struct local *l, size_t k, struct pm_err *err)
 
 	r->seen[i] |= SEEN_VERIFIED; /* its header was compared just now */
 	if (r->opts->dry_run) {
-		r->seen[i] |= SEEN_ADOPTED;
+		r->seen[i] = (r->seen[i] & ~SEEN_PEER) | SEEN_ADOPTED;
 		r->plan[i].first_seen = t;
 		esc = log_escape(m->uidl, strlen(m->uidl), 80);
 		fetch_warn(r,

@@ -28,6 +28,8 @@ enum {
 			    * message under a reused UIDL */
 	SEEN_ADOPTED = 32, /* --dry-run: would be adopted (adopt-local.c),
 			    * known though nothing is journaled */
+	SEEN_PEER = 64,	   /* --dry-run: would be adopted from a peer's
+			    * record (known, never deleted) */
 };
 
 struct indexer;

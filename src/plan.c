@@ -53,8 +53,8 @@ classify(struct run *r, unsigned char *check)
 		pm->num = m->num;
 		pm->size = m->size;
 		pm->known = 0;
-		if (r->seen[i] & SEEN_ADOPTED) {
-			pm->known = 1; /* a dry run's adopt_local() */
+		if (r->seen[i] & (SEEN_ADOPTED | SEEN_PEER)) {
+			pm->known = 1; /* a dry run's adoptions */
 			continue;
 		}
 		if (e == NULL || (r->seen[i] & SEEN_OTHER))
@@ -189,8 +189,12 @@ adopt_peers(struct run *r, struct pm_err *err)
 		if (a == NULL)
 			continue;
 		n++;
-		if (r->opts->dry_run)
+		if (r->opts->dry_run) {
+			r->seen[i] |= SEEN_PEER;
+			r->plan[i].first_seen =
+			    a->first_seen >= 0 ? a->first_seen : r->now;
 			continue;
+		}
 		st = uidl_intent_nosync(r->db, m->uidl, m->size,
 					a->first_seen >= 0 ? a->first_seen
 							   : r->now,
@@ -318,6 +322,10 @@ plan_make(struct run *r, struct pm_err *err)
 		return st;
 	classify(r, NULL);
 	retention_plan(r->plan, r->nmsgs, &pol, r->now);
+	for (size_t i = 0; i < r->nmsgs; i++)
+		if (!r->plan[i].killed &&
+		    (adopted(r, i) || (r->seen[i] & SEEN_PEER)))
+			r->plan[i].dele = 0; /* plan_deletable() refuses it */
 	return r->acct->filter != NULL ? run_filter(r, pol.no_delete, err)
 				       : PM_OK;
 }

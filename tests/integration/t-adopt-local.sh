@@ -79,6 +79,14 @@ t_ok "mpop fetches 2 more (its record written again)" \
 t_ok "notmuch new" notmuch new --quiet
 pm_config two "tls on" "tls_trust_file $TLS_CA" "keep off" -auth \
 	"delivery maildir $md"
+run_pm fetch --dry-run two
+t_like "a new account on the same mailbox, dry run: mpop's record" \
+	"$(cat "$T/err")" "would adopt 2 message.*mpop_uidls"
+t_like "... and both copies" "$(cat "$T/err")" \
+	"would adopt 2 message\\(s\\) the server lists that are in $md already"
+t_is "... would fetch nothing" "$(grep -c 'would fetch' "$T/out")" 0
+t_is "... and would delete both (their copies are here)" \
+	"$(grep -c 'would delete' "$T/out")" 2
 run_pm fetch two
 t_rc "a new account on the same mailbox, keep off: exit 0" 0
 t_like "... adopts mpop's record" "$(cat "$T/err")" \

@@ -56,6 +56,11 @@ t_is "uidls_file read, %U replaced" "$(dump mpop)" "$want"
 # (its uidls_file, moved above): nothing mpop fetched is fetched again
 # (mpop itself stored them twice above, once per uidls file)
 before=$(maildir_count "$MAIL_ROOT/test")
+run_pm -C "$T/mpoprc" fetch --dry-run
+t_rc "a dry run after mpop: exit 0" 0
+t_like "... would adopt mpop's 4, naming the file" "$(cat "$T/err")" \
+	"would adopt 4 message.*$T/uidls-$POP_USER"
+t_is "... and would fetch none of them" "$(grep -c 'would fetch' "$T/out")" 0
 run_pm -C "$T/mpoprc" fetch
 t_rc "popmuch after mpop: exit 0" 0
 t_like "... says it adopted mpop's 4 and names the file" "$(cat "$T/err")" \
@@ -71,6 +76,9 @@ t_is "... only the new one is fetched" \
 t_is "... and notmuch indexed it" \
 	"$(notmuch count --output=files "folder:test" 2>/dev/null)" 1
 sed -i 's/^keep on$/keep off/' "$T/mpoprc"
+run_pm -C "$T/mpoprc" fetch --dry-run
+t_is "keep off, a dry run: would delete only the one popmuch stored" \
+	"$(grep -c 'would delete' "$T/out")" 1
 run_pm -C "$T/mpoprc" fetch
 t_rc "keep off: exit 0" 0
 t_is "... deletes the message popmuch stored, not the adopted ones" \

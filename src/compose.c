@@ -355,10 +355,25 @@ compose_draft(const struct identities *ids, const struct compose_opts *o,
 			  g_ptr_array_new_with_free_func(g_free), ids, NULL};
 	GString *d = g_string_new(NULL);
 	GMimeMessage *m = NULL;
+	/* The original is read twice (its header here, its text in
+	 * put_body): through one descriptor, so that a rename in between
+	 * (the TUI's tagger gives a message it marks read flag S) cannot
+	 * leave the quote empty. */
+	int fd = o->kind != COMPOSE_NEW
+		     ? open(o->orig_path, O_RDONLY | O_CLOEXEC)
+		     : -1;
+	char *pinned = fd >= 0 ? xasprintf("/proc/self/fd/%d", fd) : NULL;
+	const char *orig = pinned != NULL ? pinned : o->orig_path;
 
 	g_mime_init();
 	if (o->kind != COMPOSE_NEW &&
-	    (m = compose_parse_file(o->orig_path, err)) == NULL) {
+	    (m = compose_parse_file(orig, err)) == NULL) {
+		if (pinned != NULL) /* the error names the file itself */
+			err_set(err, err->code, "%s: not a mail message",
+				o->orig_path);
+		free(pinned);
+		if (fd >= 0)
+			close(fd);
 		g_string_free(d, TRUE);
 		g_ptr_array_unref(r.to), g_ptr_array_unref(r.cc);
 		g_ptr_array_unref(r.seen);
@@ -386,11 +401,14 @@ compose_draft(const struct identities *ids, const struct compose_opts *o,
 		g_string_append_printf(d, "On %s, %s wrote:\n",
 				       date ? date : "an unknown date", name);
 		free(name);
-		put_body(d, o->orig_path, o->html_cmd, "> ");
+		put_body(d, orig, o->html_cmd, "> ");
 	} else if (o->kind == COMPOSE_FORWARD) {
 		put_forward_intro(d, m);
-		put_body(d, o->orig_path, o->html_cmd, NULL);
+		put_body(d, orig, o->html_cmd, NULL);
 	}
+	free(pinned);
+	if (fd >= 0)
+		close(fd);
 	if (m != NULL)
 		g_object_unref(m);
 	g_ptr_array_unref(r.to), g_ptr_array_unref(r.cc);

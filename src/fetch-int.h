@@ -26,6 +26,10 @@ enum {
 	SEEN_NOT_MAIL = 8, /* stored, but does not start like a message */
 	SEEN_OTHER = 16,   /* its header is not the stored copy's: a new
 			    * message under a reused UIDL */
+	SEEN_ADOPTED = 32, /* --dry-run: would be adopted (adopt-local.c),
+			    * known though nothing is journaled */
+	SEEN_PEER = 64,	   /* --dry-run: would be adopted from a peer's
+			    * record (known, never deleted) */
 };
 
 struct indexer;
@@ -104,6 +108,21 @@ enum pm_status plan_make(struct run *r, struct pm_err *err);
 
 /* May message i be deleted in this session? */
 int plan_deletable(struct run *r, size_t i);
+
+/* ---- adopt-local.c: messages already in the Maildir ---- */
+
+/* An account's first run (after adopt_peers): each message the server
+ * lists that the journal does not hold (or holds only from a peer's
+ * record) and that notmuch has a file for in the account's Maildir, by
+ * the Message-ID of its header (TOP n 0) and with the same header
+ * (hdrhash_file_matches()), is journaled as delivered and indexed with
+ * that file and the server's header hash, and marked SEEN_VERIFIED (a
+ * dry run journals nothing: SEEN_ADOPTED).  An empty Maildir costs no
+ * command.  A notmuch database that cannot be read adopts nothing, with
+ * a warning.
+ * Returns: PM_OK; the statuses of verify_each_header() and the
+ * journal's. */
+enum pm_status adopt_local(struct run *r, struct pm_err *err);
 
 /* ---- retrieve.c: RETR into the Maildir ---- */
 

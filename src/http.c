@@ -1,4 +1,5 @@
-/* http.c: the HTTPS requests of OAuth2, through libcurl (GnuTLS build). */
+/* http.c: HTTPS requests through libcurl (GnuTLS build): OAuth2's,
+ * and setup's autoconfig. */
 #include "config.h"
 
 #include <arpa/inet.h>
@@ -161,11 +162,14 @@ curl_status(CURLcode rc, const char *url, const struct sink *s,
 	return err_set(err, PM_NETWORK, "%.200s: %s", url, why);
 }
 
-enum pm_status
-http_post_form(const char *url, const char *const *fields, int timeout,
-	       struct http_resp *resp_r, struct pm_err *err)
+/* One request: a POST of body (application/x-www-form-urlencoded) or,
+ * when body is NULL, a GET; the answer as http_post_form() gives it. */
+static enum pm_status
+request(const char *url, const char *body, const char *accept, int timeout,
+	struct http_resp *resp_r, struct pm_err *err)
 {
-	char errbuf[CURL_ERROR_SIZE] = "", *body;
+	const char *method = body != NULL ? "POST" : "GET";
+	char errbuf[CURL_ERROR_SIZE] = "", *hline;
 	struct curl_slist *hdr = NULL;
 	struct sink s = {0};
 	enum pm_status st;
@@ -178,8 +182,9 @@ http_post_form(const char *url, const char *const *fields, int timeout,
 	(void)pthread_once(&curl_once, curl_setup);
 	if ((c = curl_easy_init()) == NULL)
 		fatal("libcurl: out of memory");
-	body = http_form_encode(fields);
-	hdr = curl_slist_append(hdr, "Accept: application/json");
+	hline = xasprintf("Accept: %s", accept);
+	hdr = curl_slist_append(hdr, hline);
+	free(hline);
 	curl_easy_setopt(c, CURLOPT_URL, url);
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
@@ -192,11 +197,12 @@ http_post_form(const char *url, const char *const *fields, int timeout,
 	curl_easy_setopt(c, CURLOPT_NOPROXY, "127.0.0.1,::1");
 	curl_easy_setopt(c, CURLOPT_USERAGENT, "popmuch/" PACKAGE_VERSION);
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdr);
-	curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+	if (body != NULL)
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, sink_write);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, &s);
 	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
-	log_msg(PM_LOG_VERBOSE, "POST %s", url);
+	log_msg(PM_LOG_VERBOSE, "%s %s", method, url);
 	rc = curl_easy_perform(c);
 	st = curl_status(rc, url, &s, errbuf, err);
 	if (st == PM_OK) {
@@ -204,17 +210,35 @@ http_post_form(const char *url, const char *const *fields, int timeout,
 		resp_r->body = s.buf != NULL ? s.buf : xstrdup("");
 		resp_r->len = s.len;
 		s.buf = NULL;
-		log_msg(PM_LOG_VERBOSE, "POST %s: HTTP %ld", url,
+		log_msg(PM_LOG_VERBOSE, "%s %s: HTTP %ld", method, url,
 			resp_r->status);
 	}
 	if (s.buf != NULL) {
 		xwipe(s.buf, s.len);
 		free(s.buf);
 	}
-	xfree_secret(body);
 	curl_slist_free_all(hdr);
 	curl_easy_cleanup(c);
 	return st;
+}
+
+enum pm_status
+http_post_form(const char *url, const char *const *fields, int timeout,
+	       struct http_resp *resp_r, struct pm_err *err)
+{
+	char *body = http_form_encode(fields);
+	enum pm_status st =
+	    request(url, body, "application/json", timeout, resp_r, err);
+
+	xfree_secret(body);
+	return st;
+}
+
+enum pm_status
+http_get(const char *url, int timeout, struct http_resp *resp_r,
+	 struct pm_err *err)
+{
+	return request(url, NULL, "*/*", timeout, resp_r, err);
 }
 
 void

@@ -139,6 +139,22 @@ set_failed(struct indexer *ix, const char *what, notmuch_status_t nst,
 	pthread_mutex_unlock(&ix->mu);
 }
 
+/* notmuch creates a database in two steps: an empty Xapian database,
+ * then notmuch_database_upgrade() writes its version and features.  A
+ * process killed between them (t-storm's kills do that) leaves a
+ * database of version 0 that refuses every message ("requires a
+ * database upgrade"): finish the creation.  A database of an older
+ * version holds the person's mail: upgrading it is left to notmuch new,
+ * which backs it up first. */
+static notmuch_status_t
+finish_creation(notmuch_database_t *db)
+{
+	if (!notmuch_database_needs_upgrade(db) ||
+	    notmuch_database_get_version(db) != 0)
+		return NOTMUCH_STATUS_SUCCESS;
+	return notmuch_database_upgrade(db, NULL, NULL);
+}
+
 /* Open (or create) the database read-write; may wait for the lock. */
 static int
 open_db(struct indexer *ix)
@@ -171,6 +187,13 @@ open_db(struct indexer *ix)
 		return -1;
 	}
 	free(msg);
+	if ((nst = finish_creation(ix->db)) != NOTMUCH_STATUS_SUCCESS) {
+		set_failed(ix, "cannot finish creating the database", nst,
+			   NULL);
+		notmuch_database_destroy(ix->db);
+		ix->db = NULL;
+		return -1;
+	}
 	for (vals = ix->tags_loaded ? NULL
 				    : notmuch_config_get_values(
 					  ix->db, NOTMUCH_CONFIG_NEW_TAGS);
@@ -610,4 +633,67 @@ index_sync_commit(struct indexer *ix, struct pm_err *err)
 {
 	commit(ix);
 	return sync_status(ix, err);
+}
+
+/* One Message-ID in the read-only db; a database another process
+ * changed meanwhile is reopened once. */
+static notmuch_status_t
+find_files(notmuch_database_t *db, const char *id, char ***paths_r, size_t *n_r)
+{
+	notmuch_message_t *m = NULL;
+	notmuch_status_t nst = notmuch_database_find_message(db, id, &m);
+
+	if (nst != NOTMUCH_STATUS_SUCCESS &&
+	    notmuch_database_reopen(db, NOTMUCH_DATABASE_MODE_READ_ONLY) ==
+		NOTMUCH_STATUS_SUCCESS)
+		nst = notmuch_database_find_message(db, id, &m);
+	if (nst == NOTMUCH_STATUS_SUCCESS && m != NULL) {
+		copy_filenames(m, paths_r, n_r);
+		notmuch_message_destroy(m);
+	}
+	return nst;
+}
+
+enum pm_status
+index_find_files(const char *config_path, const char *const *ids, size_t n,
+		 void (*each)(void *ctx, size_t i, const char *path), void *ctx,
+		 struct pm_err *err)
+{
+	notmuch_database_t *db = NULL;
+	notmuch_status_t nst;
+	enum pm_status st = PM_OK;
+	char *msg = NULL, **paths;
+	size_t np;
+
+	nst = notmuch_database_open_with_config(NULL,
+						NOTMUCH_DATABASE_MODE_READ_ONLY,
+						config_path, NULL, &db, &msg);
+	if (nst == NOTMUCH_STATUS_NO_DATABASE ||
+	    nst == NOTMUCH_STATUS_FILE_ERROR) {
+		/* (notmuch 0.37 says FILE_ERROR for a missing database) */
+		free(msg);
+		return PM_OK; /* no database yet: it holds nothing */
+	}
+	if (nst != NOTMUCH_STATUS_SUCCESS)
+		return nm_error(PM_INDEX, err, "cannot open the database", nst,
+				msg);
+	free(msg);
+	for (size_t i = 0; i < n && st == PM_OK; i++) {
+		if (ids[i] == NULL)
+			continue;
+		paths = NULL;
+		np = 0;
+		nst = find_files(db, ids[i], &paths, &np);
+		if (nst != NOTMUCH_STATUS_SUCCESS)
+			st = nm_error(PM_INDEX, err,
+				      "cannot look up a Message-ID", nst, NULL);
+		for (size_t k = 0; k < np; k++) {
+			if (st == PM_OK)
+				each(ctx, i, paths[k]);
+			free(paths[k]);
+		}
+		free(paths);
+	}
+	notmuch_database_destroy(db);
+	return st;
 }

@@ -53,6 +53,10 @@ classify(struct run *r, unsigned char *check)
 		pm->num = m->num;
 		pm->size = m->size;
 		pm->known = 0;
+		if (r->seen[i] & (SEEN_ADOPTED | SEEN_PEER)) {
+			pm->known = 1; /* a dry run's adoptions */
+			continue;
+		}
 		if (e == NULL || (r->seen[i] & SEEN_OTHER))
 			continue;
 		if ((e->state == UIDL_DELIVERED && e->size == m->size) ||
@@ -185,8 +189,12 @@ adopt_peers(struct run *r, struct pm_err *err)
 		if (a == NULL)
 			continue;
 		n++;
-		if (r->opts->dry_run)
+		if (r->opts->dry_run) {
+			r->seen[i] |= SEEN_PEER;
+			r->plan[i].first_seen =
+			    a->first_seen >= 0 ? a->first_seen : r->now;
 			continue;
+		}
 		st = uidl_intent_nosync(r->db, m->uidl, m->size,
 					a->first_seen >= 0 ? a->first_seen
 							   : r->now,
@@ -275,12 +283,14 @@ plan_make(struct run *r, struct pm_err *err)
 	unsigned char *check = xcalloc(r->nmsgs + 1, 1);
 	struct ret_policy pol;
 	enum pm_status st = PM_OK;
+	int first = uidl_count(r->db) == 0;
 	const char *why;
 	size_t n = 0;
 
 	r->plan = xcalloc(r->nmsgs ? r->nmsgs : 1, sizeof(*r->plan));
 	r->seen = xcalloc(r->nmsgs + 1, 1);
-	if ((st = adopt_peers(r, err)) != PM_OK) {
+	if ((st = adopt_peers(r, err)) != PM_OK ||
+	    (first && (st = adopt_local(r, err)) != PM_OK)) {
 		free(check);
 		return st;
 	}
@@ -296,7 +306,7 @@ plan_make(struct run *r, struct pm_err *err)
 		for (size_t i = 0; i < r->nmsgs; i++) {
 			if (r->plan[i].dele && r->plan[i].known &&
 			    !r->plan[i].fetch && !r->plan[i].killed &&
-			    !adopted(r, i))
+			    !adopted(r, i) && !(r->seen[i] & SEEN_VERIFIED))
 				check[i] = 1;
 			n += check[i];
 		}
@@ -312,6 +322,10 @@ plan_make(struct run *r, struct pm_err *err)
 		return st;
 	classify(r, NULL);
 	retention_plan(r->plan, r->nmsgs, &pol, r->now);
+	for (size_t i = 0; i < r->nmsgs; i++)
+		if (!r->plan[i].killed &&
+		    (adopted(r, i) || (r->seen[i] & SEEN_PEER)))
+			r->plan[i].dele = 0; /* plan_deletable() refuses it */
 	return r->acct->filter != NULL ? run_filter(r, pol.no_delete, err)
 				       : PM_OK;
 }

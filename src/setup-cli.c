@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "popmuch/account.h"
+#include "popmuch/autoconfig.h"
 #include "popmuch/config.h"
 #include "popmuch/fsutil.h"
 #include "popmuch/index.h"
@@ -31,6 +32,9 @@ struct answers {
 	int no_probe, interactive, dry_run;
 	struct setup_server srv;
 	int have_host;
+	int user_default; /* no user given: the address (autoconfig's may
+			   * replace it) */
+	char autoconfig_user[256];
 	char *extra;	/* the other KEYWORD VALUE lines, "\n"-terminated */
 	char *owned[8]; /* prompted answers, freed at the end */
 	int nowned;
@@ -117,23 +121,28 @@ static int
 find_server(struct answers *a)
 {
 	const char *domain = setup_domain(a->address), *host;
-	struct pm_err err;
+	struct pm_err err, aerr;
 
 	if (a->have_host)
 		return 0;
 	if (setup_provider(domain, &a->srv) ||
-	    setup_srv_lookup(domain, &a->srv, &err) == PM_OK) {
+	    setup_srv_lookup(domain, &a->srv, &err) == PM_OK ||
+	    autoconfig_lookup(a->address, 10, &a->srv, a->autoconfig_user,
+			      sizeof(a->autoconfig_user), &aerr) == PM_OK) {
 		fprintf(stderr, "Server: %s port %u (%s), from %s\n",
 			a->srv.host, a->srv.port,
 			a->srv.implicit_tls ? "TLS" : "STLS", a->srv.how);
+		if (a->user_default && a->autoconfig_user[0] != '\0')
+			a->user = a->autoconfig_user;
 		return 0;
 	}
 	if (!a->interactive) {
 		fprintf(stderr,
 			"popmuch: setup: cannot find the POP3 server "
-			"of %s (not in the provider table, and %s); "
-			"give host=HOST (and port=, tls_starttls=)\n",
-			domain, err.msg);
+			"of %s (not in the provider table, %s, and no "
+			"autoconfig: %s); give host=HOST (and port=, "
+			"tls_starttls=)\n",
+			domain, err.msg, aerr.msg);
 		return 69;
 	}
 	host = ask(a, "POP3 server (host name)", NULL);
@@ -362,9 +371,11 @@ gather(struct answers *a, char **args, int nargs)
 				"(popmuch setup you@example.org)\n");
 		return 64;
 	}
-	if (a->user == NULL)
+	if (a->user == NULL) {
+		a->user_default = !a->interactive;
 		a->user = a->interactive ? ask(a, "User name", a->address)
 					 : a->address;
+	}
 	if (a->user == NULL)
 		return 64;
 	if ((rc = find_server(a)) != 0)

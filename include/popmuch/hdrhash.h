@@ -54,4 +54,16 @@ void hdrhash_final(struct hdrhash *h, char hex_r[HDRHASH_HEX + 1]);
  * when the file cannot be read. */
 int hdrhash_file(const char *path, char hex_r[HDRHASH_HEX + 1], int *mail_r);
 
+/* Is the file at path a stored copy of the message whose header hashes
+ * to want?  Yes when its header hashes to want, or does so without a
+ * leading run of the fields a delivery agent adds on top of the header
+ * it received (an mbox "From " line, then Received, Return-Path,
+ * Delivered-To, X-Original-To: what mpop, fetchmail and getmail6 write
+ * into the copies they deliver) within its first HDRHASH_TRACE_MAX
+ * bytes.
+ * Returns: 1 when it is, 0 when not, -1 with errno set when the file
+ * cannot be read. */
+#define HDRHASH_TRACE_MAX (64u << 10)
+int hdrhash_file_matches(const char *path, const char want[HDRHASH_HEX + 1]);
+
 #endif

@@ -1,4 +1,5 @@
-/* http.h: the HTTPS requests of OAuth2, through libcurl.
+/* http.h: HTTPS requests through libcurl: OAuth2's token requests, and
+ * the autoconfig documents of popmuch setup.
  *
  * Every request is bounded in time and in size, follows no redirect,
  * and goes over https with the certificate and host name verified;
@@ -38,6 +39,13 @@ int http_host_is_loopback(const char *host);
 enum pm_status http_post_form(const char *url, const char *const *fields,
 			      int timeout, struct http_resp *resp_r,
 			      struct pm_err *err);
+
+/* GET url, bounded as http_post_form() (no redirect, https or loopback
+ * http, 1 MiB); the answer of any HTTP status in *resp_r, cleared by the
+ * caller with http_resp_clear().
+ * Returns: as http_post_form(). */
+enum pm_status http_get(const char *url, int timeout, struct http_resp *resp_r,
+			struct pm_err *err);
 
 /* Wipe and free resp's body; resp may be NULL. */
 void http_resp_clear(struct http_resp *resp);

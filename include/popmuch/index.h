@@ -68,6 +68,19 @@ void index_free(struct indexer **ix);
  * destructors do not run under that thread. */
 int index_abandoned(void);
 
+/* Look each Message-ID ids[i] (without "<>"; NULL: skipped) up in the
+ * database of the notmuch configuration at config_path (NULL: as the
+ * notmuch CLI finds it) and call each(ctx, i, path) for every file
+ * notmuch holds for it.  Read-only, so it never waits for a writer (an
+ * indexer of this process or another).  No database yet: nothing is
+ * called.
+ * Returns: PM_OK; PM_INDEX when the database cannot be opened or
+ * searched. */
+enum pm_status
+index_find_files(const char *config_path, const char *const *ids, size_t n,
+		 void (*each)(void *ctx, size_t i, const char *path), void *ctx,
+		 struct pm_err *err);
+
 /* ---- synchronous use (popmuch import) ----
  * No thread: the caller indexes one file at a time and looks messages
  * up in the same read-write database, which sees everything this

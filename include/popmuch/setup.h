@@ -2,7 +2,8 @@
  * configured.
  *
  * The core (setup.c) finds a POP3 server for an address (a built-in
- * table of common providers, then RFC 6186 SRV records), and writes the
+ * table of common providers, then RFC 6186 SRV records; autoconfig.h
+ * reads Thunderbird's autoconfig after them), and writes the
  * notmuch and popmuch configuration files; it never prints or prompts.
  * The front end (setup-cli.c, like main.c) asks, probes the server with
  * probe_run() and reports. */
@@ -16,7 +17,8 @@ struct setup_server {
 	char host[256];
 	unsigned port;
 	int implicit_tls;   /* 1: TLS from the start (995), 0: STLS */
-	const char *how;    /* "provider table", "DNS SRV _pop3s._tcp", ...;
+	const char *how;    /* "provider table", "DNS SRV _pop3s._tcp",
+			     * "autoconfig (...)";
 			     * static */
 	const char *oauth2; /* the oauth2_provider ("google", "microsoft")
 			     * when the server takes OAuth2 logins only;

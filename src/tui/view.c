@@ -99,6 +99,10 @@ view_page(const struct view *v, int rows)
 int
 view_move(struct view *v, enum tui_action a)
 {
+	/* the count now, not the last draw's: a G right after the screen
+	 * opened comes before its first draw */
+	if (v->ops->count)
+		v->nav.n = v->ops->count(v);
 	if (v->ops->scroll_only)
 		return nav_scroll_action(&v->nav, a, view_page(v, tui_rows()));
 	return nav_action(&v->nav, a, view_page(v, tui_rows()));

@@ -33,6 +33,7 @@
 #            oauth2_control K=V...; oauth2_issue_token;
 #            oauth2_log_count ERE
 #   notmuch  nm_hold_lock (another process holds the write lock)
+#   mpop     mpop_rc FILE [LINE...] (a config for the real mpop)
 #   popmuch  pm_config ACCOUNT [LINE...]; pm_config_add ACCOUNT [LINE...];
 #            run_pm ARGS... (sets RC; output in $T/out, $T/err);
 #            run_pm_at OFFSET ARGS... (the same under faketime)
@@ -1126,4 +1127,21 @@ fault_points()
 		return
 	fi
 	printf '%s\n' "$all" | grep -E "${1:-.}" | LC_ALL=C sort -u
+}
+
+# mpop_rc FILE [LINE...]: write a configuration for the real mpop (0600)
+# that fetches the test mailbox over STARTTLS with the test CA: account
+# "test" with the LINEs (e.g. "keep on", "delivery maildir DIR"), and
+# "account default : test" (plain mpop fetches the default account).
+mpop_rc()
+{
+	local f=$1
+	shift
+	(
+		umask 077
+		printf '%s\n' defaults "tls on" "tls_starttls on" \
+			"account test" "host 127.0.0.1" "port $POP3_PORT" \
+			"tls_trust_file $TLS_CA" "user $POP_USER" \
+			"password $POP_PASS" "$@" "account default : test" >"$f"
+	)
 }

@@ -38,21 +38,7 @@ dump()
 
 # ---- mpop, with the very file popmuch then reads ---------------------------
 mkdir -p "$MAIL_ROOT/test/new" "$MAIL_ROOT/test/cur" "$MAIL_ROOT/test/tmp"
-(umask 077 && cat >"$T/mpoprc" <<EOF
-defaults
-tls on
-tls_starttls on
-keep on
-account test
-host 127.0.0.1
-port $POP3_PORT
-tls_trust_file $TLS_CA
-user $POP_USER
-password $POP_PASS
-delivery maildir $MAIL_ROOT/test
-account default : test
-EOF
-)
+mpop_rc "$T/mpoprc" "keep on" "delivery maildir $MAIL_ROOT/test"
 t_ok "mpop fetches with keep on" mpop --file="$T/mpoprc" -q
 t_ok "mpop wrote its default uidls file" \
 	test -s "$HOME/.mpop_uidls/${POP_USER}_at_127.0.0.1"
@@ -70,6 +56,11 @@ t_is "uidls_file read, %U replaced" "$(dump mpop)" "$want"
 # (its uidls_file, moved above): nothing mpop fetched is fetched again
 # (mpop itself stored them twice above, once per uidls file)
 before=$(maildir_count "$MAIL_ROOT/test")
+run_pm -C "$T/mpoprc" fetch --dry-run
+t_rc "a dry run after mpop: exit 0" 0
+t_like "... would adopt mpop's 4, naming the file" "$(cat "$T/err")" \
+	"would adopt 4 message.*$T/uidls-$POP_USER"
+t_is "... and would fetch none of them" "$(grep -c 'would fetch' "$T/out")" 0
 run_pm -C "$T/mpoprc" fetch
 t_rc "popmuch after mpop: exit 0" 0
 t_like "... says it adopted mpop's 4 and names the file" "$(cat "$T/err")" \
@@ -85,6 +76,9 @@ t_is "... only the new one is fetched" \
 t_is "... and notmuch indexed it" \
 	"$(notmuch count --output=files "folder:test" 2>/dev/null)" 1
 sed -i 's/^keep on$/keep off/' "$T/mpoprc"
+run_pm -C "$T/mpoprc" fetch --dry-run
+t_is "keep off, a dry run: would delete only the one popmuch stored" \
+	"$(grep -c 'would delete' "$T/out")" 1
 run_pm -C "$T/mpoprc" fetch
 t_rc "keep off: exit 0" 0
 t_is "... deletes the message popmuch stored, not the adopted ones" \

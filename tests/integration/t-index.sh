@@ -2,7 +2,8 @@
 # t-index: notmuch indexing rules of the fetch path: the Maildir must lie
 # inside notmuch's mail root; a duplicate Message-ID keeps both files on
 # one message; new.tags and the account's tags; maildir flag sync of
-# files already in cur/ is left to notmuch.
+# files already in cur/ is left to notmuch; a database whose creation
+# was killed half-way is finished.
 . "$(dirname "$0")/lib.sh"
 
 pm_world
@@ -58,5 +59,26 @@ t_is "... tagged with new.tags and the account's tags" \
 run_pm index
 t_rc "popmuch index with nothing pending: exit 0" 0
 t_empty "... silently" "$T/err"
+
+# 5. A database whose creation was killed half-way: notmuch creates the
+# Xapian database, then writes its version; a kill in between (seen in
+# t-storm) left one that refused every message ("requires a database
+# upgrade", notmuch new too).  popmuch finishes the creation.
+rm -rf "$MAIL_ROOT/.notmuch"
+mkdir -p "$MAIL_ROOT/.notmuch"
+"$PM_PYTHON" -c 'import sys, xapian
+xapian.WritableDatabase(sys.argv[1], xapian.DB_CREATE).commit()' \
+	"$MAIL_ROOT/.notmuch/xapian"
+t_like "an empty Xapian database: notmuch new refuses it" \
+	"$(cp "$(seed_file pmtest 1)" "$MAIL_ROOT/sub/box/new/half"; \
+		notmuch new 2>&1)" 'requires a database upgrade'
+seed_messages pmtest 2
+pm_config test "tls on" "tls_trust_file $TLS_CA" "keep off" \
+	"delivery maildir $MAIL_ROOT/half"
+run_pm fetch
+t_rc "popmuch fetch: exit 0" 0
+t_empty "... silently" "$T/err"
+t_is "... both indexed" "$(notmuch count folder:half)" 2
+t_ok "... and notmuch new works again" notmuch new --quiet
 
 t_done

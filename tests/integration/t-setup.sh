@@ -2,6 +2,7 @@
 # t-setup: "popmuch setup" for a person with nothing configured (no
 # notmuch, no popmuch configuration), against the Dovecot fixture: by
 # flags, through an RFC 6186 SRV record (a test DNS server on loopback),
+# through autoconfig documents (a web server on loopback),
 # and answering its questions in tmux; then "popmuch fetch" works.
 [ -n "${BASH_VERSION:-}" ] || exec /bin/bash "$0" "$@"
 . "$(dirname "$0")/lib.sh"
@@ -72,10 +73,70 @@ t_like "... says where the server came from" "$(cat "$T/err")" \
 t_is "... and writes it with implicit TLS" \
 	"$(grep -E '^(host|port|tls_starttls) ' "$T/srv.conf" | tr '\n' ' ')" \
 	"host localhost port $POP3S_PORT tls_starttls off "
+# Autoconfig from a local web server (POPMUCH_AUTOCONFIG_URL, for tests,
+# replaces the https bases of the three documents); empty at first
+mkdir -p "$T/ac/mail" "$T/ac/v1.1" "$T/ac/.well-known"
+"$PM_PYTHON" -u -m http.server 0 --bind 127.0.0.1 --directory "$T/ac" \
+	>"$T/ac.out" 2>"$T/ac.log" &
+acpid=$!
+pm_at_exit "kill $acpid 2>/dev/null"
+for _ in $(seq 1 100); do grep -q 'port [0-9]' "$T/ac.out" && break; sleep 0.05; done
+export POPMUCH_AUTOCONFIG_URL=http://127.0.0.1:$(sed -n 's/.* port \([0-9]*\) .*/\1/p' "$T/ac.out")
 POPMUCH=$POPMUCH_FAULT run_pm -C "$T/nosrv" setup "$POP_USER@nosrv.example" \
 	probe=off
-t_rc "no table entry, no SRV record: exit 69" 69
+t_rc "no table entry, no SRV record, no autoconfig: exit 69" 69
 t_like "... asks for host=" "$(cat "$T/err")" 'give host=HOST'
+t_like "... saying what autoconfig answered" "$(cat "$T/err")" \
+	"no autoconfig: $POPMUCH_AUTOCONFIG_URL/v1.1/nosrv.example: HTTP 404"
+
+# autoconfig_xml SOCKET PORT USER: a document as an ISP publishes it
+autoconfig_xml()
+{
+	cat <<EOF
+<?xml version="1.0" encoding="UTF-8"?>
+<clientConfig version="1.1">
+  <emailProvider id="%EMAILDOMAIN%">
+    <domain>ac.example</domain>
+    <incomingServer type="imap">
+      <hostname>imap.invalid</hostname><port>993</port>
+      <socketType>SSL</socketType><username>%EMAILADDRESS%</username>
+    </incomingServer>
+    <incomingServer type="pop3">
+      <hostname>localhost</hostname>
+      <port>$2</port>
+      <socketType>$1</socketType>
+      <username>$3</username>
+      <authentication>password-cleartext</authentication>
+    </incomingServer>
+  </emailProvider>
+</clientConfig>
+EOF
+}
+autoconfig_xml SSL "$POP3S_PORT" %EMAILLOCALPART% >"$T/ac/v1.1/ac.example"
+POPMUCH=$POPMUCH_FAULT run_pm -C "$T/ispdb.conf" setup "$POP_USER@ac.example" \
+	tls_trust_file="$TLS_CA" passwordeval="echo $POP_PASS"
+t_rc "setup through the ISPDB: exit 0" 0
+t_like "... says where the server came from" "$(cat "$T/err")" \
+	"Server: localhost port $POP3S_PORT \\(TLS\\), from autoconfig \\(Thunderbird's ISPDB\\)"
+t_like "... the login with the document's user name worked" \
+	"$(cat "$T/err")" 'Login: +ok \('
+t_is "... and writes it, with implicit TLS and the local part as user" \
+	"$(grep -E '^(host|port|tls_starttls|user) ' "$T/ispdb.conf" | tr '\n' ' ')" \
+	"host localhost port $POP3S_PORT tls_starttls off user $POP_USER "
+t_is "... after asking the domain's server, then its .well-known, then the ISPDB" \
+	"$(sed -n 's/.*"GET \([^ ]*\) HTTP[^"]*" \([0-9]*\).*/\1 \2/p' "$T/ac.log" | tail -n 3 | tr '\n' ' ')" \
+	"/mail/config-v1.1.xml?emailaddress=$POP_USER%40ac.example 404 /.well-known/autoconfig/mail/config-v1.1.xml 404 /v1.1/ac.example 200 "
+autoconfig_xml STARTTLS "$POP3_PORT" "%EMAILADDRESS%" \
+	>"$T/ac/mail/config-v1.1.xml"
+POPMUCH=$POPMUCH_FAULT run_pm -C "$T/acsrv.conf" setup "$POP_USER@ac.example" \
+	tls_trust_file="$TLS_CA" user="$POP_USER" passwordeval="echo $POP_PASS"
+t_rc "setup through the domain's autoconfig server: exit 0" 0
+t_like "... which comes first" "$(cat "$T/err")" \
+	"Server: localhost port $POP3_PORT \\(STLS\\), from autoconfig \\(the domain's autoconfig server\\)"
+t_is "... written for STARTTLS (the default), and user= stands" \
+	"$(grep -E '^(host|port|tls_starttls|user) ' "$T/acsrv.conf" | tr '\n' ' ')" \
+	"host localhost port $POP3_PORT user $POP_USER "
+t_like "... the login over STLS worked" "$(cat "$T/err")" 'Login: +ok \('
 
 # ---- a person at a terminal, in tmux ------------------------------------------
 # (not tui_start: setup talks on stderr, which that sends to a file)

@@ -430,6 +430,55 @@ test_file(void)
 	free(link);
 }
 
+/* hdrhash_file_matches(): the server's header, or it under the trace
+ * fields a delivery agent puts on top, and nothing else. */
+static void
+test_file_matches(void)
+{
+	static const char server[] = "Received: from mx by pop; Tue\n"
+				     "From: a@example.org\n"
+				     "Subject: s\n"
+				     "Message-ID: <m@example.org>\n"
+				     "\n"
+				     "body\n";
+	static const char *const copies[][2] = {
+	    {"", "1"},
+	    {"Received: from 127.0.0.1 (localhost [127.0.0.1])\n"
+	     "\tby host (mpop) with POP3; Tue\n",
+	     "1"},
+	    {"From sender@example.org Tue Dec  1 11:33:45 2026\n"
+	     "Delivered-To: bob@example.net\n"
+	     "Return-Path: <a@example.org>\n"
+	     "X-Original-To: bob@example.net\n"
+	     "Received: by getmail6\n",
+	     "1"},
+	    {"X-Spam: yes\n", "0"},
+	    {"Received: by fetchmail\nX-Spam: yes\n", "0"},
+	};
+	char *path = xasprintf("%s/copy", base), *buf, want[HDRHASH_HEX + 1];
+	size_t n;
+
+	hash_str(server, want);
+	for (size_t i = 0; i < sizeof(copies) / sizeof(copies[0]); i++) {
+		buf = xasprintf("%s%s", copies[i][0], server);
+		n = strlen(buf);
+		write_file(path, buf, n);
+		is_int(hdrhash_file_matches(path, want), copies[i][1][0] - '0',
+		       "file_matches, copy %zu: %s", i, copies[i][1]);
+		free(buf);
+	}
+	buf = xasprintf("%.*sSubject: t\n%s", 50, server, server + 61);
+	write_file(path, buf, strlen(buf));
+	is_int(hdrhash_file_matches(path, want), 0,
+	       "file_matches: another Subject is no copy");
+	free(buf);
+	unlink(path);
+	errno = 0;
+	ok(hdrhash_file_matches(path, want) == -1 && errno == ENOENT,
+	   "file_matches: a missing file is -1, ENOENT");
+	free(path);
+}
+
 int
 main(void)
 {
@@ -443,6 +492,7 @@ main(void)
 	test_long_lines();
 	test_looks_like_mail();
 	test_file();
+	test_file_matches();
 	rm_tree(base);
 	return done_testing();
 }

@@ -36,7 +36,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -45,6 +44,7 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include "popmuch/fault.h"
 #include "popmuch/fsutil.h"
@@ -83,34 +83,11 @@ struct uidl_db {
 	char *why;
 };
 
-/* ---- CRC-32 (IEEE 802.3, as zlib) ------------------------------------ */
-
-static uint32_t crc_table[256];
-
-static void
-crc_init(void)
-{
-	uint32_t c, n, k;
-
-	for (n = 0; n < 256; n++) {
-		c = n;
-		for (k = 0; k < 8; k++)
-			c = (c & 1) ? 0xedb88320u ^ (c >> 1) : c >> 1;
-		crc_table[n] = c;
-	}
-}
-
+/* The CRC-32 of each record is zlib's crc32() (IEEE 802.3). */
 static uint32_t
 crc32_of(const char *buf, size_t len)
 {
-	static pthread_once_t once = PTHREAD_ONCE_INIT;
-	uint32_t c = 0xffffffffu;
-	size_t i;
-
-	pthread_once(&once, crc_init);
-	for (i = 0; i < len; i++)
-		c = crc_table[(c ^ (unsigned char)buf[i]) & 0xff] ^ (c >> 8);
-	return c ^ 0xffffffffu;
+	return (uint32_t)crc32(0L, (const Bytef *)buf, (uInt)len);
 }
 
 /* ---- the hash table -------------------------------------------------- */

@@ -51,6 +51,7 @@
 #include "popmuch/hdrhash.h"
 #include "popmuch/uidl.h"
 #include "popmuch/parse.h"
+#include "popmuch/strmap.h"
 #include "popmuch/xmalloc.h"
 
 #define JOURNAL_MAGIC "popmuch-journal"
@@ -61,7 +62,6 @@
 
 struct entry {
 	struct uidl_entry e; /* e.uidl and e.file point into owned copies */
-	uint64_t hash;
 };
 
 struct uidl_db {
@@ -72,10 +72,8 @@ struct uidl_db {
 	int upgrade;	/* a version 1 journal: rewrite it */
 	int lockfd;
 	int jfd;
-	off_t jsize;	     /* bytes in the journal we know of */
-	struct entry **slot; /* open addressing, linear probing */
-	size_t cap;	     /* power of two */
-	size_t count;
+	off_t jsize;	       /* bytes in the journal we know of */
+	struct strmap *map;    /* uidl -> struct entry */
 	size_t lines;	       /* records in the journal (live or not) */
 	int dirty;	       /* appended since the last sync */
 	enum pm_status broken; /* sticky after a failed sync */
@@ -90,50 +88,7 @@ crc32_of(const char *buf, size_t len)
 	return (uint32_t)crc32(0L, (const Bytef *)buf, (uInt)len);
 }
 
-/* ---- the hash table -------------------------------------------------- */
-
-static uint64_t
-hash_of(const char *s)
-{
-	uint64_t h = 0xcbf29ce484222325ull;
-
-	for (; *s != '\0'; s++) {
-		h ^= (unsigned char)*s;
-		h *= 0x100000001b3ull;
-	}
-	return h;
-}
-
-/* The slot holding uidl, or the empty slot where it would go. */
-static size_t
-find_slot(const struct uidl_db *db, const char *uidl, uint64_t h)
-{
-	size_t i = (size_t)h & (db->cap - 1);
-
-	while (db->slot[i] != NULL &&
-	       (db->slot[i]->hash != h || strcmp(db->slot[i]->e.uidl, uidl)))
-		i = (i + 1) & (db->cap - 1);
-	return i;
-}
-
-static void
-grow(struct uidl_db *db)
-{
-	struct entry **old = db->slot;
-	size_t oldcap = db->cap, i, j;
-
-	db->cap = oldcap ? oldcap * 2 : 64;
-	db->slot = xcalloc(db->cap, sizeof(*db->slot));
-	for (i = 0; i < oldcap; i++) {
-		if (old[i] == NULL)
-			continue;
-		j = (size_t)old[i]->hash & (db->cap - 1);
-		while (db->slot[j] != NULL)
-			j = (j + 1) & (db->cap - 1);
-		db->slot[j] = old[i];
-	}
-	free(old);
-}
+/* ---- the entries ---------------------------------------------------- */
 
 static void
 entry_free(struct entry *en)
@@ -147,9 +102,7 @@ entry_free(struct entry *en)
 static struct entry *
 table_get(const struct uidl_db *db, const char *uidl)
 {
-	if (db->count == 0)
-		return NULL;
-	return db->slot[find_slot(db, uidl, hash_of(uidl))];
+	return strmap_get(db->map, uidl);
 }
 
 /* Insert or replace the entry for uidl. */
@@ -157,20 +110,12 @@ static void
 table_put(struct uidl_db *db, const char *uidl, uint64_t size,
 	  int64_t first_seen, const char *file, const char *hhash)
 {
-	uint64_t h = hash_of(uidl);
-	struct entry *en;
-	size_t i;
+	struct entry *en = table_get(db, uidl);
 
-	if ((db->count + 1) * 4 > db->cap * 3)
-		grow(db);
-	i = find_slot(db, uidl, h);
-	en = db->slot[i];
 	if (en == NULL) {
 		en = xcalloc(1, sizeof(*en));
-		en->hash = h;
 		en->e.uidl = xstrdup(uidl);
-		db->slot[i] = en;
-		db->count++;
+		strmap_put(db->map, en->e.uidl, en);
 	} else {
 		free((char *)en->e.file);
 		free((char *)en->e.hash);
@@ -184,30 +129,21 @@ table_put(struct uidl_db *db, const char *uidl, uint64_t size,
 	en->e.refused = 0;
 }
 
-/* Remove uidl (backward-shift deletion: no tombstones). */
 static void
 table_del(struct uidl_db *db, const char *uidl)
 {
-	size_t mask = db->cap - 1, i, j, home;
+	struct entry *en = strmap_del(db->map, uidl);
 
-	if (db->count == 0)
-		return;
-	i = find_slot(db, uidl, hash_of(uidl));
-	if (db->slot[i] == NULL)
-		return;
-	entry_free(db->slot[i]);
-	db->slot[i] = NULL;
-	db->count--;
-	for (j = (i + 1) & mask; db->slot[j] != NULL; j = (j + 1) & mask) {
-		home = (size_t)db->slot[j]->hash & mask;
-		/* Move slot j into the hole at i unless its home lies
-		 * cyclically in (i, j]. */
-		if (((j - home) & mask) >= ((j - i) & mask)) {
-			db->slot[i] = db->slot[j];
-			db->slot[j] = NULL;
-			i = j;
-		}
-	}
+	if (en != NULL)
+		entry_free(en);
+}
+
+static void
+free_one(const char *key, void *val, void *ctx)
+{
+	(void)key;
+	(void)ctx;
+	entry_free(val);
 }
 
 /* ---- encoding -------------------------------------------------------- */
@@ -693,12 +629,8 @@ start_journal(struct uidl_db *db, struct pm_err *err)
 static void
 table_clear(struct uidl_db *db)
 {
-	for (size_t i = 0; i < db->cap; i++)
-		if (db->slot[i] != NULL) {
-			entry_free(db->slot[i]);
-			db->slot[i] = NULL;
-		}
-	db->count = 0;
+	strmap_foreach(db->map, free_one, NULL);
+	strmap_clear(db->map);
 	db->lines = 0;
 	db->damaged = 0;
 	free(db->why);
@@ -883,6 +815,7 @@ uidl_open(const char *dir, const char *mailbox, int wait, struct uidl_db **db_r,
 	if (st != PM_OK)
 		return st;
 	db = xcalloc(1, sizeof(*db));
+	db->map = strmap_new();
 	db->dir = xstrdup(dir);
 	db->jpath = xasprintf("%s/journal", dir);
 	db->mailbox = mailbox != NULL ? xstrdup(mailbox) : NULL;
@@ -967,6 +900,7 @@ uidl_open_readonly(const char *dir, const char *mailbox, struct uidl_db **db_r,
 
 	*db_r = NULL;
 	*running_r = lock_holder_running(dir);
+	db->map = strmap_new();
 	db->dir = xstrdup(dir);
 	db->jpath = xasprintf("%s/journal", dir);
 	db->lockfd = -1;
@@ -1009,18 +943,30 @@ uidl_lookup(const struct uidl_db *db, const char *uidl)
 size_t
 uidl_count(const struct uidl_db *db)
 {
-	return db->count;
+	return strmap_count(db->map);
+}
+
+struct foreach_ctx {
+	void (*fn)(const struct uidl_entry *e, void *ctx);
+	void *ctx;
+};
+
+static void
+foreach_one(const char *key, void *val, void *ctx)
+{
+	struct foreach_ctx *f = ctx;
+
+	(void)key;
+	f->fn(&((struct entry *)val)->e, f->ctx);
 }
 
 void
 uidl_foreach(const struct uidl_db *db,
 	     void (*fn)(const struct uidl_entry *e, void *ctx), void *ctx)
 {
-	size_t i;
+	struct foreach_ctx f = {fn, ctx};
 
-	for (i = 0; i < db->cap; i++)
-		if (db->slot[i] != NULL)
-			fn(&db->slot[i]->e, ctx);
+	strmap_foreach(db->map, foreach_one, &f);
 }
 
 static enum pm_status
@@ -1325,20 +1271,20 @@ replace_journal(struct uidl_db *db, const char *tmp, size_t records,
 
 /* Records a compacted journal holds: an intent per entry, plus its
  * delivered and indexed marks. */
+static void
+count_records(const struct uidl_entry *e, void *ctx)
+{
+	*(size_t *)ctx += 1 + (e->state != UIDL_PENDING) +
+			  (e->state == UIDL_DELETED) + (e->indexed != 0) +
+			  (e->refused != 0);
+}
+
 static size_t
 live_records(const struct uidl_db *db)
 {
 	size_t n = 1; /* the header */
 
-	for (size_t i = 0; i < db->cap; i++) {
-		const struct uidl_entry *e =
-		    db->slot[i] != NULL ? &db->slot[i]->e : NULL;
-
-		if (e != NULL)
-			n += 1 + (e->state != UIDL_PENDING) +
-			     (e->state == UIDL_DELETED) + (e->indexed != 0) +
-			     (e->refused != 0);
-	}
+	uidl_foreach(db, count_records, &n);
 	return n;
 }
 
@@ -1370,7 +1316,6 @@ void
 uidl_free(struct uidl_db **dbp)
 {
 	struct uidl_db *db = dbp ? *dbp : NULL;
-	size_t i;
 
 	if (db == NULL)
 		return;
@@ -1380,10 +1325,9 @@ uidl_free(struct uidl_db **dbp)
 	}
 	if (db->lockfd >= 0)
 		close(db->lockfd); /* releases the flock */
-	for (i = 0; i < db->cap; i++)
-		if (db->slot[i] != NULL)
-			entry_free(db->slot[i]);
-	free(db->slot);
+	if (db->map != NULL)
+		strmap_foreach(db->map, free_one, NULL);
+	strmap_free(&db->map);
 	free(db->dir);
 	free(db->jpath);
 	free(db->mailbox);

@@ -66,3 +66,15 @@ parse_basename_ok(const char *s)
 	return s != NULL && s[0] != '\0' && strchr(s, '/') == NULL &&
 	       strcmp(s, ".") != 0 && strcmp(s, "..") != 0;
 }
+
+int
+parse_i64(const char *s, int64_t *v_r)
+{
+	uint64_t v;
+	int neg = *s == '-';
+
+	if (parse_u64(s + neg, &v) != 0 || v > INT64_MAX)
+		return -1;
+	*v_r = neg ? -(int64_t)v : (int64_t)v;
+	return 0;
+}

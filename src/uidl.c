@@ -51,6 +51,7 @@
 #include "popmuch/hdrhash.h"
 #include "popmuch/uidl.h"
 #include "popmuch/parse.h"
+#include "popmuch/pctenc.h"
 #include "popmuch/strmap.h"
 #include "popmuch/xmalloc.h"
 
@@ -146,53 +147,6 @@ free_one(const char *key, void *val, void *ctx)
 	entry_free(val);
 }
 
-/* ---- encoding -------------------------------------------------------- */
-
-/* Append the encoding of s to out (which has room for 3*strlen+1). */
-static size_t
-enc(char *out, const char *s)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	size_t o = 0;
-
-	for (; *s != '\0'; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c > 0x20 && c < 0x7f && c != '%') {
-			out[o++] = (char)c;
-		} else {
-			out[o++] = '%';
-			out[o++] = hex[c >> 4];
-			out[o++] = hex[c & 15];
-		}
-	}
-	out[o] = '\0';
-	return o;
-}
-
-/* Decode a token in place; -1 on a bad escape or a NUL byte. */
-static int
-dec(char *s)
-{
-	char *o = s;
-	int hi, lo;
-
-	for (; *s != '\0'; s++) {
-		if (*s != '%') {
-			*o++ = *s;
-			continue;
-		}
-		hi = parse_hexdigit(s[1]);
-		lo = hi < 0 ? -1 : parse_hexdigit(s[2]);
-		if (lo < 0 || (hi == 0 && lo == 0))
-			return -1;
-		*o++ = (char)(hi << 4 | lo);
-		s += 2;
-	}
-	*o = '\0';
-	return 0;
-}
-
 /* ---- parsing --------------------------------------------------------- */
 
 /* Check and strip the " *XXXXXXXX" trailer of line (NUL-terminated,
@@ -215,18 +169,6 @@ check_crc(char *line, size_t len)
 	if (crc32_of(line, len - 10) != want)
 		return -1;
 	line[len - 10] = '\0';
-	return 0;
-}
-
-static int
-parse_i64(const char *s, int64_t *v_r)
-{
-	uint64_t v;
-	int neg = *s == '-';
-
-	if (parse_u64(s + neg, &v) != 0 || v > INT64_MAX)
-		return -1;
-	*v_r = neg ? -(int64_t)v : (int64_t)v;
 	return 0;
 }
 
@@ -273,7 +215,7 @@ apply_intent(struct uidl_db *db, char **tok, int n)
 	int64_t seen;
 
 	if ((n != 5 && n != 6) || parse_u64(tok[2], &size) != 0 ||
-	    parse_i64(tok[3], &seen) != 0 || dec(tok[4]) != 0 ||
+	    parse_i64(tok[3], &seen) != 0 || pctenc_decode(tok[4]) != 0 ||
 	    !file_ok(tok[4]))
 		return -1;
 	if (n == 6 && strcmp(tok[5], "-") != 0) {
@@ -294,7 +236,7 @@ apply_record(struct uidl_db *db, char *line)
 	struct entry *en;
 	uint64_t size;
 
-	if (n < 2 || tok[0][1] != '\0' || dec(tok[1]) != 0 ||
+	if (n < 2 || tok[0][1] != '\0' || pctenc_decode(tok[1]) != 0 ||
 	    strlen(tok[1]) > UIDL_MAX)
 		return -1;
 	if (tok[0][0] == 'I')
@@ -453,7 +395,7 @@ format_simple(char *buf, char type, const char *uidl)
 {
 	buf[0] = type;
 	buf[1] = ' ';
-	return seal(buf, 2 + enc(buf + 2, uidl));
+	return seal(buf, 2 + pctenc_encode(buf + 2, uidl));
 }
 
 static size_t
@@ -463,11 +405,11 @@ format_intent(char *buf, const struct uidl_entry *e)
 
 	buf[0] = 'I';
 	buf[1] = ' ';
-	n += enc(buf + n, e->uidl);
+	n += pctenc_encode(buf + n, e->uidl);
 	n += (size_t)snprintf(buf + n, RECORD_MAX - n,
 			      " %" PRIu64 " %" PRId64 " ", e->size,
 			      e->first_seen);
-	n += enc(buf + n, e->file);
+	n += pctenc_encode(buf + n, e->file);
 	n += (size_t)snprintf(buf + n, RECORD_MAX - n, " %s",
 			      e->hash != NULL ? e->hash : "-");
 	return seal(buf, n);
@@ -480,7 +422,7 @@ format_size(char *buf, const char *uidl, uint64_t size)
 
 	buf[0] = 'S';
 	buf[1] = ' ';
-	n += enc(buf + n, uidl);
+	n += pctenc_encode(buf + n, uidl);
 	n += (size_t)snprintf(buf + n, RECORD_MAX - n, " %" PRIu64, size);
 	return seal(buf, n);
 }
@@ -492,7 +434,7 @@ format_header(char *buf, const char *mailbox)
 	size_t n = (size_t)snprintf(buf, RECORD_MAX, "%s %s ", JOURNAL_MAGIC,
 				    JOURNAL_VERSION);
 
-	n += enc(buf + n, mailbox != NULL ? mailbox : "-");
+	n += pctenc_encode(buf + n, mailbox != NULL ? mailbox : "-");
 	return seal(buf, n);
 }
 
@@ -527,7 +469,7 @@ check_header(struct uidl_db *db, char *line, size_t len, int *bad_r,
 	}
 	copy = xstrdup(line);
 	if (split(copy, tok, 3) == 3 && strcmp(tok[1], JOURNAL_VERSION) == 0 &&
-	    dec(tok[2]) == 0)
+	    pctenc_decode(tok[2]) == 0)
 		*mailbox_r = xstrdup(tok[2]);
 	free(copy);
 	if (*mailbox_r != NULL)

@@ -99,6 +99,26 @@ test_basename(void)
 	ok(!parse_basename_ok(NULL), "basename: NULL");
 }
 
+static void
+test_i64(void)
+{
+	int64_t v = 42;
+
+	ok(parse_i64("-5", &v) == 0 && v == -5, "i64: -5");
+	ok(parse_i64("1700000000", &v) == 0 && v == 1700000000, "i64: 1.7e9");
+	ok(parse_i64("9223372036854775807", &v) == 0 && v == INT64_MAX,
+	   "i64: INT64_MAX");
+	ok(parse_i64("-9223372036854775807", &v) == 0 && v == -INT64_MAX,
+	   "i64: -INT64_MAX");
+	v = 42;
+	ok(parse_i64("9223372036854775808", &v) == -1 && v == 42,
+	   "i64: over INT64_MAX, nothing stored");
+	ok(parse_i64("-", &v) == -1, "i64: a sign alone");
+	ok(parse_i64("+5", &v) == -1, "i64: '+' is no sign");
+	ok(parse_i64("--5", &v) == -1, "i64: two signs");
+	ok(parse_i64("", &v) == -1, "i64: empty");
+}
+
 int
 main(void)
 {
@@ -107,5 +127,6 @@ main(void)
 	test_ulong();
 	test_hex();
 	test_basename();
+	test_i64();
 	return done_testing();
 }

@@ -37,10 +37,8 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -50,6 +48,7 @@
 #include "popmuch/fsutil.h"
 #include "popmuch/hdrhash.h"
 #include "popmuch/uidl.h"
+#include "popmuch/lockfile.h"
 #include "popmuch/parse.h"
 #include "popmuch/pctenc.h"
 #include "popmuch/strmap.h"
@@ -686,63 +685,6 @@ load_journal(struct uidl_db *db, int switched, struct pm_err *err)
 	return PM_OK;
 }
 
-/* ---- the lock -------------------------------------------------------- */
-
-static enum pm_status
-locked_by_other(struct uidl_db *db, struct pm_err *err)
-{
-	char buf[32];
-	ssize_t n = pread(db->lockfd, buf, sizeof(buf) - 1, 0);
-	char *end;
-	long pid;
-
-	if (n > 0) {
-		buf[n] = '\0';
-		pid = strtol(buf, &end, 10);
-		if (pid > 0 && end != buf && (*end == '\n' || *end == '\0'))
-			return err_set(err, PM_LOCKED,
-				       "account is locked by another popmuch "
-				       "run (pid %ld)",
-				       pid);
-	}
-	return err_set(err, PM_LOCKED,
-		       "account is locked by another popmuch run");
-}
-
-static enum pm_status
-take_lock(struct uidl_db *db, int wait, struct pm_err *err)
-{
-	char *path = xasprintf("%s/lock", db->dir);
-	char buf[32];
-	int n;
-
-	db->lockfd =
-	    open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (db->lockfd < 0) {
-		err_set(err, PM_CANTCREAT, "cannot open %s: %s", path,
-			strerror(errno));
-		free(path);
-		return PM_CANTCREAT;
-	}
-	free(path);
-	if (flock(db->lockfd, LOCK_EX | LOCK_NB) != 0) {
-		if (errno != EWOULDBLOCK)
-			return err_set(err, PM_IOERR, "cannot lock %s: %s",
-				       db->dir, strerror(errno));
-		if (!wait)
-			return locked_by_other(db, err);
-		if (flock(db->lockfd, LOCK_EX) != 0)
-			return err_set(err, PM_LOCKED,
-				       "waiting for the lock of %s: %s",
-				       db->dir, strerror(errno));
-	}
-	/* The pid is only a hint for the message in locked_by_other(). */
-	n = snprintf(buf, sizeof(buf), "%ld\n", (long)getpid());
-	if (ftruncate(db->lockfd, 0) == 0)
-		(void)!pwrite(db->lockfd, buf, (size_t)n, 0);
-	return PM_OK;
-}
-
 /* ---- the API --------------------------------------------------------- */
 
 enum pm_status
@@ -751,6 +693,7 @@ uidl_open(const char *dir, const char *mailbox, int wait, struct uidl_db **db_r,
 {
 	struct uidl_db *db;
 	enum pm_status st;
+	char *path;
 
 	*db_r = NULL;
 	st = fsutil_mkdirs(dir, err);
@@ -763,7 +706,9 @@ uidl_open(const char *dir, const char *mailbox, int wait, struct uidl_db **db_r,
 	db->mailbox = mailbox != NULL ? xstrdup(mailbox) : NULL;
 	db->jfd = -1;
 	db->lockfd = -1;
-	st = take_lock(db, wait, err);
+	path = xasprintf("%s/lock", dir);
+	st = lockfile_take(path, wait, &db->lockfd, err);
+	free(path);
 	if (st == PM_OK)
 		st = load_journal(db, 0, err);
 	if (st != PM_OK) {
@@ -773,37 +718,6 @@ uidl_open(const char *dir, const char *mailbox, int wait, struct uidl_db **db_r,
 	}
 	*db_r = db;
 	return PM_OK;
-}
-
-/* Is the popmuch whose pid the lock file holds still running?  Read
- * without taking the lock, so that a look never blocks a fetch. */
-static int
-lock_holder_running(const char *dir)
-{
-	char *path = xasprintf("%s/lock", dir);
-	char buf[32], comm[64] = "", *proc;
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
-	long pid;
-	FILE *f;
-
-	free(path);
-	if (fd >= 0)
-		close(fd);
-	if (n <= 0)
-		return 0;
-	buf[n] = '\0';
-	pid = strtol(buf, NULL, 10);
-	if (pid <= 0 || (kill((pid_t)pid, 0) != 0 && errno != EPERM))
-		return 0;
-	proc = xasprintf("/proc/%ld/comm", pid);
-	if ((f = fopen(proc, "r")) != NULL) {
-		if (fgets(comm, sizeof(comm), f) == NULL)
-			comm[0] = '\0';
-		fclose(f);
-	}
-	free(proc);
-	return strstr(comm, "popmuch") != NULL;
 }
 
 /* Read the journal at path into db without changing anything. */
@@ -838,10 +752,12 @@ uidl_open_readonly(const char *dir, const char *mailbox, struct uidl_db **db_r,
 {
 	struct uidl_db *db = xcalloc(1, sizeof(*db));
 	enum pm_status st;
-	char *was, *aside;
+	char *was, *aside, *path;
 
 	*db_r = NULL;
-	*running_r = lock_holder_running(dir);
+	path = xasprintf("%s/lock", dir);
+	*running_r = lockfile_holder_running(path);
+	free(path);
 	db->map = strmap_new();
 	db->dir = xstrdup(dir);
 	db->jpath = xasprintf("%s/journal", dir);

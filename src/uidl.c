@@ -839,20 +839,6 @@ check_uidl(const char *uidl, struct pm_err *err)
 }
 
 enum pm_status
-uidl_intent(struct uidl_db *db, const char *uidl, uint64_t size,
-	    int64_t first_seen, const char *file, const char *hhash,
-	    struct pm_err *err)
-{
-	enum pm_status st =
-	    uidl_intent_nosync(db, uidl, size, first_seen, file, hhash, err);
-
-	if (st == PM_OK)
-		st = sync_journal(db, err);
-	FAULT("uidl-after-intent");
-	return st;
-}
-
-enum pm_status
 uidl_intent_nosync(struct uidl_db *db, const char *uidl, uint64_t size,
 		   int64_t first_seen, const char *file, const char *hhash,
 		   struct pm_err *err)

@@ -5,9 +5,10 @@
  * text records, each with a CRC; compacted by rewrite to a temporary file
  * + fsync + rename + fsync of the directory).
  *
- * Delivery protocol (see doc/HACKING.md): the caller syncs the message in
- * tmp/, calls uidl_intent() (durable before it returns), renames into
- * new/, then calls uidl_delivered() (durable at the next uidl_sync()).
+ * Delivery protocol (see doc/HACKING.md): the caller syncs the messages
+ * of a batch in tmp/, calls uidl_intent_nosync() for each and then
+ * uidl_sync() once, renames them into new/, then calls uidl_delivered()
+ * for each (durable at the next uidl_sync()).
  * After a crash, uidl_open() reports intents without a delivered record
  * as UIDL_PENDING entries; the caller completes or drops them.
  *
@@ -91,15 +92,12 @@ void uidl_foreach(const struct uidl_db *db,
 		  void (*fn)(const struct uidl_entry *e, void *ctx), void *ctx);
 
 /* Record the intent to deliver file for uidl (replacing any entry for
- * it), with its header hash (NULL: none), and make it durable (fsync)
- * before returning.  Returns: PM_OK; PM_DATAERR for a bad UIDL; the
- * file statuses when the journal cannot be written or synced. */
-enum pm_status uidl_intent(struct uidl_db *db, const char *uidl, uint64_t size,
-			   int64_t first_seen, const char *file,
-			   const char *hhash, struct pm_err *err);
-
-/* The same without the fsync: durable at the next uidl_sync(), which
- * must come before the file is renamed into new/ (batched delivery). */
+ * it), with its header hash (NULL: none).  Not synced: the intents of a
+ * batch are made durable by one uidl_sync(), which must come before the
+ * files are renamed into new/ (deliver.c's group commit).
+ * Returns: PM_OK; PM_DATAERR for an empty UIDL or one over 1000 bytes;
+ * PM_SOFTWARE for a bad file name or hash; the file statuses
+ * (fsutil_errno_status()) when the journal cannot be written. */
 enum pm_status uidl_intent_nosync(struct uidl_db *db, const char *uidl,
 				  uint64_t size, int64_t first_seen,
 				  const char *file, const char *hhash,

@@ -37,11 +37,8 @@ command -v faketime >/dev/null ||
 PER_MESSAGE="maildir-before-fsync maildir-after-rename renamed delivered"
 PER_BATCH="synced intent"
 PER_RUN="before-quit uidl-after-compact-rename"
-# Not passed by a fetch: uidl_intent() (fetch uses uidl_intent_nosync()
-# and one sync per batch).
-UNREACHED="uidl-after-intent"
 # Passed by 'popmuch import' only: t-import.sh kills there.
-UNREACHED="$UNREACHED import-renamed import-synced import-indexed"
+UNREACHED="import-renamed import-synced import-indexed"
 # the outbox's points (src/outbox.c, src/cli-compose.c): t-outbox-crash.sh
 UNREACHED="$UNREACHED $(fault_points '^(outbox|compose)-' | tr '\n' ' ')"
 RANDOM_KILLS=${PM_CRASH_KILLS:-5}

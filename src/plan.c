@@ -23,18 +23,22 @@
 #include "fetch-int.h"
 
 /* The header hash the journal holds for e, or that its file gives (a
- * record written before journal version 2); "" when neither is known. */
+ * record written before journal version 2), cut to the journal's
+ * UIDL_HASH_HEX digits; "" when neither is known. */
 static void
 stored_hash(struct run *r, const struct uidl_entry *e,
 	    char hex_r[HDRHASH_HEX + 1])
 {
-	char *path = r->md != NULL ? maildir_locate(r->md, e->file) : NULL;
+	char *path = NULL;
 
 	hex_r[0] = '\0';
 	if (e->hash != NULL)
-		memcpy(hex_r, e->hash, HDRHASH_HEX + 1);
-	else if (path != NULL && hdrhash_file(path, hex_r, NULL) != 0)
+		memcpy(hex_r, e->hash, UIDL_HASH_HEX + 1);
+	else if (r->md != NULL && e->file[0] != '\0' &&
+		 (path = maildir_locate(r->md, e->file)) != NULL &&
+		 hdrhash_file(path, hex_r, NULL) != 0)
 		hex_r[0] = '\0';
+	hex_r[UIDL_HASH_HEX] = '\0';
 	free(path);
 }
 
@@ -106,7 +110,7 @@ judge(struct run *r, size_t i, const char *got)
 			r->seen[i] |= SEEN_TRUSTED;
 		return;
 	}
-	if (strcmp(got, want) == 0) {
+	if (strncmp(got, want, UIDL_HASH_HEX) == 0) {
 		r->seen[i] |= SEEN_VERIFIED;
 		if (!r->opts->dry_run &&
 		    uidl_confirmed(r->db, m->uidl, m->size, &err) != PM_OK)

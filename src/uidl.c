@@ -1,36 +1,15 @@
-/* uidl.c: the per-account UIDL journal and the account lock.
+/* uidl.c: the per-account UIDL journal (uidl.h): loading it (header,
+ * snapshot, tail), the records of a run, the journal of another mailbox
+ * set aside, compaction.  The format and its guarantees are in
+ * doc/HACKING.md ("The journal on disk"); the pieces are jline.c (text
+ * lines), jsnap.c (the snapshot), jfile.c (appends, syncs, journal.len)
+ * and jmailbox.c (which mailbox).
  *
- * The journal is text, one record a line, each line ending in
- * " *XXXXXXXX" (the CRC-32 of what precedes it, zlib's polynomial):
- *
- *     popmuch-journal 2 <mailbox> *CRC   header (version 1: no mailbox)
- *     I <uidl> <size> <first_seen> <file> <hhash> *CRC   intent (fsynced)
- *     D <uidl> *CRC                   delivered
- *     N <uidl> *CRC                   indexed by notmuch
- *     R <uidl> *CRC                   notmuch refused the file
- *     S <uidl> <size> *CRC            verified again, LIST size now <size>
- *     X <uidl> *CRC                   deleted on the server (QUIT +OK)
- *     F <uidl> *CRC                   forgotten
- *
- * <hhash> is the header hash (hdrhash.h) or "-"; version 1 intents have
- * no such field.  <mailbox> is "user@host:port", the mailbox the records
- * speak for: the journal of another mailbox is set aside (journal.<id>)
- * and never read for this one.
- *
- * <uidl> and <file> are encoded: bytes 0x21..0x7e other than '%' stand
- * for themselves, every other byte is %XX.  Records are appended with
- * one write(2) each on an O_APPEND descriptor.
- *
- * Loading: a line with a bad CRC or bad syntax is skipped and counted as
- * damage, and loading goes on.  A final line without its newline is a
- * torn append (a crash mid-write): its record never became durable, so
- * it is dropped silently, not counted as damage, and cut off the file
- * before anything new is appended.
- *
- * "journal.len" records the journal's inode and length after each sync
- * (without an fsync of its own: the journal was synced first, so a lost
- * update only understates).  A journal shorter than that was cut, not
- * torn: it is damaged, and the run deletes nothing. */
+ * In memory: entries and their strings live in one arena (arena.h), so
+ * that loading allocates per block, not per UIDL; the map (strmap.h)
+ * points into it.  An entry forgotten stays in the arena until
+ * uidl_free(), so a pointer from uidl_lookup() stays valid until its
+ * UIDL is forgotten or the journal freed. */
 #include "config.h"
 
 #include <errno.h>
@@ -42,26 +21,25 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-#include <zlib.h>
 
+#include "popmuch/arena.h"
 #include "popmuch/fault.h"
 #include "popmuch/fsutil.h"
 #include "popmuch/hdrhash.h"
-#include "popmuch/uidl.h"
+#include "popmuch/jfile.h"
+#include "popmuch/jline.h"
+#include "popmuch/jmailbox.h"
+#include "popmuch/jsnap.h"
 #include "popmuch/lockfile.h"
 #include "popmuch/parse.h"
-#include "popmuch/pctenc.h"
 #include "popmuch/strmap.h"
+#include "popmuch/uidl.h"
 #include "popmuch/xmalloc.h"
 
-#define JOURNAL_MAGIC "popmuch-journal"
-#define JOURNAL_VERSION "2"
-#define UIDL_MAX 1000	/* raw bytes; pop3 limits to 70 anyway */
-#define FILE_MAX 255	/* a file name */
-#define RECORD_MAX 4096 /* a line, encoded, with CRC and newline */
-
 struct entry {
-	struct uidl_entry e; /* e.uidl and e.file point into owned copies */
+	struct uidl_entry e; /* e.uidl, e.file in the arena; e.hash: hex */
+	char hex[UIDL_HASH_HEX + 1];
+	unsigned listed; /* uidl_prune(): the generation that saw it */
 };
 
 struct uidl_db {
@@ -69,35 +47,19 @@ struct uidl_db {
 	char *jpath;
 	char *mailbox;	/* NULL: any (read-only use, tests) */
 	char *switched; /* the journal was another mailbox's: a warning */
-	int upgrade;	/* a version 1 journal: rewrite it */
+	int upgrade;	/* an older version, or another port: rewrite it */
 	int lockfd;
-	int jfd;
-	off_t jsize;	       /* bytes in the journal we know of */
-	struct strmap *map;    /* uidl -> struct entry */
-	size_t lines;	       /* records in the journal (live or not) */
-	int dirty;	       /* appended since the last sync */
-	enum pm_status broken; /* sticky after a failed sync */
+	struct jfile jf;     /* the journal */
+	off_t tail;	     /* where the tail begins */
+	off_t snap;	     /* bytes of the snapshot */
+	struct strmap *map;  /* uidl -> struct entry */
+	struct arena *arena; /* the entries and their strings */
+	unsigned gen;	     /* uidl_prune() generations */
 	int damaged;
 	char *why;
 };
 
-/* The CRC-32 of each record is zlib's crc32() (IEEE 802.3). */
-static uint32_t
-crc32_of(const char *buf, size_t len)
-{
-	return (uint32_t)crc32(0L, (const Bytef *)buf, (uInt)len);
-}
-
-/* ---- the entries ---------------------------------------------------- */
-
-static void
-entry_free(struct entry *en)
-{
-	free((char *)en->e.uidl);
-	free((char *)en->e.file);
-	free((char *)en->e.hash);
-	free(en);
-}
+/* ---- the entries ------------------------------------------------------- */
 
 static struct entry *
 table_get(const struct uidl_db *db, const char *uidl)
@@ -105,445 +67,273 @@ table_get(const struct uidl_db *db, const char *uidl)
 	return strmap_get(db->map, uidl);
 }
 
-/* Insert or replace the entry for uidl. */
-static void
-table_put(struct uidl_db *db, const char *uidl, uint64_t size,
-	  int64_t first_seen, const char *file, const char *hhash)
+/* Insert or replace the entry for uidl[0..len). */
+static struct entry *
+table_put(struct uidl_db *db, const char *uidl, size_t len, uint64_t size,
+	  int64_t first_seen)
 {
-	struct entry *en = table_get(db, uidl);
+	char *key = arena_strndup(db->arena, uidl, len);
+	struct entry *en = table_get(db, key);
 
 	if (en == NULL) {
-		en = xcalloc(1, sizeof(*en));
-		en->e.uidl = xstrdup(uidl);
+		en = arena_alloc(db->arena, sizeof(*en));
+		en->e.uidl = key;
 		strmap_put(db->map, en->e.uidl, en);
-	} else {
-		free((char *)en->e.file);
-		free((char *)en->e.hash);
 	}
 	en->e.size = size;
 	en->e.first_seen = first_seen;
-	en->e.file = xstrdup(file);
-	en->e.hash = hhash != NULL ? xstrdup(hhash) : NULL;
+	en->e.file = "";
+	en->e.hash = NULL;
 	en->e.state = UIDL_PENDING;
 	en->e.indexed = 0;
 	en->e.refused = 0;
+	return en;
 }
 
 static void
-table_del(struct uidl_db *db, const char *uidl)
+set_hash(struct entry *en, const char *hex)
 {
-	struct entry *en = strmap_del(db->map, uidl);
-
-	if (en != NULL)
-		entry_free(en);
+	if (hex == NULL) {
+		en->e.hash = NULL;
+		return;
+	}
+	memcpy(en->hex, hex, UIDL_HASH_HEX);
+	en->hex[UIDL_HASH_HEX] = '\0';
+	en->e.hash = en->hex;
 }
 
 static void
-free_one(const char *key, void *val, void *ctx)
+table_clear(struct uidl_db *db)
 {
-	(void)key;
-	(void)ctx;
-	entry_free(val);
+	strmap_clear(db->map);
+	arena_free(&db->arena);
+	db->arena = arena_new();
+	db->damaged = 0;
+	free(db->why);
+	db->why = NULL;
 }
 
-/* ---- parsing --------------------------------------------------------- */
+/* ---- the records of the tail ------------------------------------------- */
 
-/* Check and strip the " *XXXXXXXX" trailer of line (NUL-terminated,
- * without its newline).  Returns 0 when the CRC matches. */
+/* Apply one record.  -1 if it names an unknown UIDL. */
 static int
-check_crc(char *line, size_t len)
+apply_record(struct uidl_db *db, const struct jline *r)
 {
-	uint32_t want = 0;
-	size_t i;
-	int v;
-
-	if (len < 10 || line[len - 10] != ' ' || line[len - 9] != '*')
-		return -1;
-	for (i = len - 8; i < len; i++) {
-		v = parse_hexdigit(line[i]);
-		if (v < 0)
-			return -1;
-		want = want << 4 | (uint32_t)v;
-	}
-	if (crc32_of(line, len - 10) != want)
-		return -1;
-	line[len - 10] = '\0';
-	return 0;
-}
-
-/* Split s at single spaces into at most max tokens; count or -1. */
-static int
-split(char *s, char **tok, int max)
-{
-	int n = 0;
-
-	for (;;) {
-		if (n == max || *s == '\0' || *s == ' ')
-			return -1;
-		tok[n++] = s;
-		s = strchr(s, ' ');
-		if (s == NULL)
-			return n;
-		*s++ = '\0';
-	}
-}
-
-static int
-file_ok(const char *f)
-{
-	return parse_basename_ok(f) && strlen(f) <= FILE_MAX;
-}
-
-static int
-hhash_ok(const char *h)
-{
-	if (strlen(h) != HDRHASH_HEX)
-		return 0;
-	for (; *h != '\0'; h++)
-		if (!((*h >= '0' && *h <= '9') || (*h >= 'a' && *h <= 'f')))
-			return 0;
-	return 1;
-}
-
-/* "I uidl size first_seen file [hhash]" */
-static int
-apply_intent(struct uidl_db *db, char **tok, int n)
-{
-	const char *hh = NULL;
-	uint64_t size;
-	int64_t seen;
-
-	if ((n != 5 && n != 6) || parse_u64(tok[2], &size) != 0 ||
-	    parse_i64(tok[3], &seen) != 0 || pctenc_decode(tok[4]) != 0 ||
-	    !file_ok(tok[4]))
-		return -1;
-	if (n == 6 && strcmp(tok[5], "-") != 0) {
-		if (!hhash_ok(tok[5]))
-			return -1;
-		hh = tok[5];
-	}
-	table_put(db, tok[1], size, seen, tok[4], hh);
-	return 0;
-}
-
-/* Apply one record (CRC already checked and stripped).  -1 if bad. */
-static int
-apply_record(struct uidl_db *db, char *line)
-{
-	char *tok[6];
-	int n = split(line, tok, 6);
 	struct entry *en;
-	uint64_t size;
 
-	if (n < 2 || tok[0][1] != '\0' || pctenc_decode(tok[1]) != 0 ||
-	    strlen(tok[1]) > UIDL_MAX)
-		return -1;
-	if (tok[0][0] == 'I')
-		return apply_intent(db, tok, n);
-	if (tok[0][0] == 'F' && n == 2) {
-		table_del(db, tok[1]);
+	if (r->type == 'I') {
+		en = table_put(db, r->uidl, strlen(r->uidl), r->size,
+			       r->first_seen);
+		en->e.file = arena_strndup(db->arena, r->file, strlen(r->file));
+		set_hash(en, r->hash);
 		return 0;
 	}
-	en = table_get(db, tok[1]);
-	if (en == NULL)
+	if (r->type == 'F') {
+		(void)strmap_del(db->map, r->uidl);
+		return 0;
+	}
+	if ((en = table_get(db, r->uidl)) == NULL)
 		return -1;
-	if (tok[0][0] == 'S' && n == 3 && parse_u64(tok[2], &size) == 0) {
-		en->e.size = size;
+	switch (r->type) {
+	case 'S':
+		en->e.size = r->size;
 		if (en->e.state == UIDL_DELETED)
 			en->e.state = UIDL_DELIVERED;
-		return 0;
-	}
-	if (n != 2)
-		return -1;
-	switch (tok[0][0]) {
+		break;
 	case 'D':
 		en->e.state = UIDL_DELIVERED;
-		return 0;
+		break;
 	case 'X':
 		en->e.state = UIDL_DELETED;
-		return 0;
+		break;
 	case 'N':
 		en->e.indexed = 1;
-		return 0;
+		break;
 	case 'R':
 		en->e.refused = 1;
-		return 0;
+		break;
 	}
-	return -1;
+	return 0;
 }
 
-/* ---- files ----------------------------------------------------------- */
+/* ---- the snapshot ------------------------------------------------------ */
 
-/* Write all of buf at the end of the journal (one write(2) normally).
- * On failure cut the file back so that no partial record remains. */
+/* One record of the snapshot into the table.  -1 if it is not sound. */
+static int
+snap_entry(const struct jsnap_rec *r, void *ctx)
+{
+	struct uidl_db *db = ctx;
+	char hex[UIDL_HASH_HEX + 1];
+	struct entry *en;
+
+	if (memchr(r->uidl, '\0', r->uidl_len) != NULL ||
+	    (r->file != NULL && (memchr(r->file, '\0', r->file_len) != NULL ||
+				 memchr(r->file, '/', r->file_len) != NULL)))
+		return -1;
+	en = table_put(db, r->uidl, r->uidl_len, r->size, r->first_seen);
+	en->e.state = (enum uidl_state)(r->flags & JSNAP_STATE);
+	en->e.indexed = (r->flags & JSNAP_INDEXED) != 0;
+	en->e.refused = (r->flags & JSNAP_REFUSED) != 0;
+	if (r->flags & JSNAP_ADOPTED)
+		en->e.file = UIDL_NO_FILE;
+	else if (r->file != NULL)
+		en->e.file = arena_strndup(db->arena, r->file, r->file_len);
+	if (r->flags & JSNAP_HASHED) {
+		jsnap_hash_hex(r, hex);
+		set_hash(en, hex);
+	}
+	return 0;
+}
+
+struct snap_ctx {
+	struct jsnap_buf b;
+	int64_t base;
+};
+
+static void
+snap_put(const struct uidl_entry *e, void *ctx)
+{
+	struct snap_ctx *s = ctx;
+
+	jsnap_put_entry(&s->b, e, s->base);
+}
+
+static void
+newest(const struct uidl_entry *e, void *ctx)
+{
+	if (e->first_seen > *(int64_t *)ctx)
+		*(int64_t *)ctx = e->first_seen;
+}
+
+/* ---- the file -------------------------------------------------------- */
+
 static enum pm_status
 append(struct uidl_db *db, const char *buf, size_t len, struct pm_err *err)
 {
-	size_t done = 0;
-	ssize_t n;
-	int e;
-
-	if (db->broken != PM_OK)
-		return err_set(err, db->broken,
-			       "journal %s: unusable after an earlier error",
-			       db->jpath);
-	while (done < len) {
-		n = write(db->jfd, buf + done, len - done);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			e = n < 0 ? errno : ENOSPC;
-			if (ftruncate(db->jfd, db->jsize) != 0)
-				db->broken = fsutil_errno_status(e);
-			return err_set(err, fsutil_errno_status(e),
-				       "cannot write journal %s: %s", db->jpath,
-				       strerror(e));
-		}
-		done += (size_t)n;
-	}
-	db->jsize += (off_t)len;
-	db->dirty = 1;
-	return PM_OK;
+	return jfile_append(&db->jf, buf, len, err);
 }
 
-/* Record the journal's inode and synced length in journal.len (see the
- * top of this file).  Best effort: a lost update only understates. */
-static void
-note_length(const struct uidl_db *db)
+/* A damaged journal keeps the length in journal.len that shows its cut
+ * until compaction rewrites it clean (replace_journal). */
+static enum pm_status
+sync_journal(struct uidl_db *db, struct pm_err *err)
 {
-	/* A damaged journal keeps the length that shows its cut until
-	 * compaction rewrites it clean (replace_journal). */
-	char *path = xasprintf("%s.len", db->jpath), buf[64];
-	struct stat sb;
-	int fd, n;
-
-	if (!db->damaged && fstat(db->jfd, &sb) == 0 &&
-	    (fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
-		       0600)) >= 0) {
-		n = snprintf(buf, sizeof(buf), "%-20ju %-20jd\n",
-			     (uintmax_t)sb.st_ino, (intmax_t)db->jsize);
-		(void)!pwrite(fd, buf, (size_t)n, 0);
-		close(fd);
-	}
-	free(path);
+	return jfile_sync(&db->jf, !db->damaged, err);
 }
 
 /* A journal shorter than its last synced length was cut, not torn. */
 static void
 check_length(struct uidl_db *db, int fd, off_t len)
 {
-	char *path = xasprintf("%s.len", db->jpath), buf[64];
-	int lfd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	ssize_t n = lfd >= 0 ? pread(lfd, buf, sizeof(buf) - 1, 0) : -1;
-	uintmax_t ino;
-	intmax_t was;
-	struct stat sb;
+	uint64_t was;
 
-	if (lfd >= 0)
-		close(lfd);
-	free(path);
-	if (n <= 0 || fstat(fd, &sb) != 0)
-		return;
-	buf[n] = '\0';
-	if (sscanf(buf, "%ju %jd", &ino, &was) != 2 ||
-	    ino != (uintmax_t)sb.st_ino || was <= (intmax_t)len)
+	if (!jfile_was_longer(db->jpath, fd, len, &was))
 		return;
 	db->damaged = 1;
 	free(db->why);
 	db->why = xasprintf("journal %s is shorter than when it was last "
-			    "written (%jd of %jd bytes): it was cut, and the "
+			    "written (%jd of %ju bytes): it was cut, and the "
 			    "records after the cut are lost",
-			    db->jpath, (intmax_t)len, was);
+			    db->jpath, (intmax_t)len, (uintmax_t)was);
 }
 
-static enum pm_status
-sync_journal(struct uidl_db *db, struct pm_err *err)
-{
-	if (db->broken != PM_OK)
-		return err_set(err, db->broken,
-			       "journal %s: unusable after an earlier error",
-			       db->jpath);
-	if (!db->dirty)
-		return PM_OK;
-	while (fdatasync(db->jfd) != 0) {
-		if (errno == EINTR)
-			continue;
-		/* The kernel may have dropped the dirty pages: never
-		 * trust this descriptor again (no fsync retry). */
-		db->broken = fsutil_errno_status(errno);
-		return err_set(err, db->broken, "cannot sync journal %s: %s",
-			       db->jpath, strerror(errno));
-	}
-	db->dirty = 0;
-	note_length(db);
-	return PM_OK;
-}
+/* ---- loading ----------------------------------------------------------- */
 
-/* Format "<content> *CRC\n" into buf (RECORD_MAX); returns the length. */
-static size_t
-seal(char *buf, size_t len)
-{
-	uint32_t c = crc32_of(buf, len);
+/* What parse_journal() found. */
+struct loaded {
+	size_t good;   /* the journal's sound length: the rest is torn */
+	char *mailbox; /* named by the header (versions 2, 3) */
+	int version;
+	size_t hdr_len; /* bytes of the header line */
+};
 
-	return len + (size_t)snprintf(buf + len, RECORD_MAX - len,
-				      " *%08" PRIX32 "\n", c);
-}
-
-static size_t
-format_simple(char *buf, char type, const char *uidl)
-{
-	buf[0] = type;
-	buf[1] = ' ';
-	return seal(buf, 2 + pctenc_encode(buf + 2, uidl));
-}
-
-static size_t
-format_intent(char *buf, const struct uidl_entry *e)
-{
-	size_t n = 2;
-
-	buf[0] = 'I';
-	buf[1] = ' ';
-	n += pctenc_encode(buf + n, e->uidl);
-	n += (size_t)snprintf(buf + n, RECORD_MAX - n,
-			      " %" PRIu64 " %" PRId64 " ", e->size,
-			      e->first_seen);
-	n += pctenc_encode(buf + n, e->file);
-	n += (size_t)snprintf(buf + n, RECORD_MAX - n, " %s",
-			      e->hash != NULL ? e->hash : "-");
-	return seal(buf, n);
-}
-
-static size_t
-format_size(char *buf, const char *uidl, uint64_t size)
-{
-	size_t n = 2;
-
-	buf[0] = 'S';
-	buf[1] = ' ';
-	n += pctenc_encode(buf + n, uidl);
-	n += (size_t)snprintf(buf + n, RECORD_MAX - n, " %" PRIu64, size);
-	return seal(buf, n);
-}
-
-/* "popmuch-journal 2 <mailbox>" */
-static size_t
-format_header(char *buf, const char *mailbox)
-{
-	size_t n = (size_t)snprintf(buf, RECORD_MAX, "%s %s ", JOURNAL_MAGIC,
-				    JOURNAL_VERSION);
-
-	n += pctenc_encode(buf + n, mailbox != NULL ? mailbox : "-");
-	return seal(buf, n);
-}
-
-/* ---- loading --------------------------------------------------------- */
-
+/* The tail: lines from off to len.  Sets l->good. */
 static void
-note_damage(struct uidl_db *db, size_t lineno, size_t *bad, size_t *first)
+parse_tail(struct uidl_db *db, char *buf, size_t off, size_t len,
+	   struct loaded *l, size_t *bad_r, size_t *first_r)
 {
-	if ((*bad)++ == 0)
-		*first = lineno;
-	db->damaged = 1;
-}
-
-/* The header line: PM_OK (with *bad_r set when it is damaged), or
- * PM_DATAERR for a journal this popmuch must not touch.  The mailbox
- * it names (version 2) goes to *mailbox_r, caller frees. */
-static enum pm_status
-check_header(struct uidl_db *db, char *line, size_t len, int *bad_r,
-	     char **mailbox_r, struct pm_err *err)
-{
-	char *tok[3], *copy;
-
-	*mailbox_r = NULL;
-	*bad_r = check_crc(line, len) != 0;
-	if (*bad_r)
-		return PM_OK;
-	if (strcmp(line, JOURNAL_MAGIC " 1") == 0)
-		return PM_OK;
-	if (strncmp(line, JOURNAL_MAGIC " ", sizeof(JOURNAL_MAGIC)) != 0) {
-		*bad_r = 1;
-		return PM_OK;
-	}
-	copy = xstrdup(line);
-	if (split(copy, tok, 3) == 3 && strcmp(tok[1], JOURNAL_VERSION) == 0 &&
-	    pctenc_decode(tok[2]) == 0)
-		*mailbox_r = xstrdup(tok[2]);
-	free(copy);
-	if (*mailbox_r != NULL)
-		return PM_OK;
-	return err_set(err, PM_DATAERR,
-		       "journal %s: format \"%s\" is not supported by this "
-		       "popmuch",
-		       db->jpath, line);
-}
-
-/* Parse the journal in buf[0..len) (NUL-terminated at len); returns the
- * offset after the last complete line. */
-static enum pm_status
-parse_journal(struct uidl_db *db, char *buf, size_t len, size_t *good_r,
-	      char **mailbox_r, struct pm_err *err)
-{
-	size_t off = 0, lineno = 0, bad = 0, first = 0, n;
+	size_t lineno = 1, n;
+	struct jline r;
 	char *nl;
-	int badhdr;
 
-	*mailbox_r = NULL;
+	l->good = off;
 	while (off < len && (nl = memchr(buf + off, '\n', len - off))) {
 		n = (size_t)(nl - (buf + off));
 		*nl = '\0';
 		lineno++;
-		if (lineno == 1) {
-			if (check_header(db, buf, n, &badhdr, mailbox_r, err) !=
-			    PM_OK)
-				return PM_DATAERR;
-			if (badhdr)
-				note_damage(db, lineno, &bad, &first);
-		} else if (n >= RECORD_MAX || memchr(buf + off, '\0', n) ||
-			   check_crc(buf + off, n) != 0 ||
-			   apply_record(db, buf + off) != 0) {
-			note_damage(db, lineno, &bad, &first);
-			db->lines++;
-		} else {
-			db->lines++;
+		if (jline_parse(buf + off, n, &r) != 0 ||
+		    apply_record(db, &r) != 0) {
+			db->damaged = 1;
+			if ((*bad_r)++ == 0)
+				*first_r = lineno;
 		}
 		off += n + 1;
 	}
-	*good_r = off;
-	if (bad > 0)
+	l->good = off;
+}
+
+/* Parse the journal in buf[0..len) (NUL-terminated at len).  Returns
+ * PM_OK, or PM_DATAERR for a version this popmuch does not know. */
+static enum pm_status
+parse_journal(struct uidl_db *db, char *buf, size_t len, struct loaded *l,
+	      struct pm_err *err)
+{
+	char *nl = memchr(buf, '\n', len), *copy;
+	size_t bad = 0, first = 0, badblk = 0, firstblk = 0, off;
+	struct jline_header h;
+	int st;
+
+	memset(l, 0, sizeof(*l));
+	if (nl == NULL)
+		return PM_OK; /* empty, or a torn header */
+	*nl = '\0';
+	off = l->hdr_len = (size_t)(nl - buf) + 1;
+	copy = xstrdup(buf);
+	st = jline_parse_header(buf, off - 1, &h);
+	if (st > 0) {
+		copy[off - 1 - 10] = '\0'; /* the CRC was sound */
+		err_set(err, PM_DATAERR,
+			"journal %s: format \"%s\" is not supported by this "
+			"popmuch",
+			db->jpath, copy);
+		free(copy);
+		return PM_DATAERR;
+	}
+	free(copy);
+	if (st < 0) {
+		/* read on as lines: what is sound in the tail loads */
+		db->damaged = bad = 1;
+		first = 1;
+	}
+	l->version = h.version;
+	l->mailbox = h.mailbox != NULL ? xstrdup(h.mailbox) : NULL;
+	if (h.version == 3) {
+		strmap_reserve(db->map, (size_t)h.count);
+		badblk = jsnap_read((unsigned char *)buf + off,
+				    h.snap_len < len - off ? (size_t)h.snap_len
+							   : len - off,
+				    h.base, snap_entry, db, &firstblk);
+		if (h.snap_len > len - off && badblk++ == 0)
+			firstblk = len - off; /* cut: extended at load */
+		off += (size_t)h.snap_len;
+		db->snap = (off_t)h.snap_len;
+	}
+	db->tail = (off_t)off;
+	if (off < len)
+		parse_tail(db, buf, off, len, l, &bad, &first);
+	else
+		l->good = off;
+	if (badblk > 0)
+		db->damaged = 1;
+	if (badblk > 0)
+		db->why = xasprintf("journal %s: %zu damaged block(s) of its "
+				    "snapshot skipped (first at byte %zu)%s",
+				    db->jpath, badblk, firstblk,
+				    bad > 0 ? ", and damaged records" : "");
+	else if (bad > 0)
 		db->why = xasprintf("journal %s: %zu damaged record(s) "
 				    "skipped (first at line %zu)",
 				    db->jpath, bad, first);
-	return PM_OK;
-}
-
-static enum pm_status
-read_all(int fd, const char *path, char **buf_r, size_t *len_r,
-	 struct pm_err *err)
-{
-	size_t cap = 64 * 1024, len = 0;
-	char *buf = xmalloc(cap + 1);
-	ssize_t n;
-
-	for (;;) {
-		if (len == cap)
-			buf = xreallocarray(buf, 1, (cap *= 2) + 1);
-		n = pread(fd, buf + len, cap - len, (off_t)len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			free(buf);
-			return err_set(err, PM_IOERR, "cannot read %s: %s",
-				       path, strerror(errno));
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-	}
-	buf[len] = '\0';
-	*buf_r = buf;
-	*len_r = len;
 	return PM_OK;
 }
 
@@ -551,62 +341,21 @@ read_all(int fd, const char *path, char **buf_r, size_t *len_r,
 static enum pm_status
 start_journal(struct uidl_db *db, struct pm_err *err)
 {
-	char buf[RECORD_MAX];
+	char buf[JLINE_MAX];
 	enum pm_status st;
-	size_t n;
 
-	n = format_header(buf, db->mailbox);
-	st = append(db, buf, n, err);
+	st = append(db, buf, jline_format_header(buf, db->mailbox, 0, 0, 0),
+		    err);
 	if (st == PM_OK)
 		st = sync_journal(db, err);
 	if (st != PM_OK)
 		return st;
+	db->tail = db->jf.size;
+	db->snap = 0;
 	if (fsutil_fsync_dir(db->dir) != 0)
 		return err_set(err, fsutil_errno_status(errno),
 			       "cannot sync %s: %s", db->dir, strerror(errno));
 	return PM_OK;
-}
-
-static void
-table_clear(struct uidl_db *db)
-{
-	strmap_foreach(db->map, free_one, NULL);
-	strmap_clear(db->map);
-	db->lines = 0;
-	db->damaged = 0;
-	free(db->why);
-	db->why = NULL;
-}
-
-/* "user@host:port" and "user@host:other" are one mailbox. */
-static int
-same_but_port(const char *a, const char *b)
-{
-	const char *ca = strrchr(a, ':'), *cb = strrchr(b, ':');
-
-	return ca != NULL && cb != NULL && ca - a == cb - b &&
-	       strncmp(a, b, (size_t)(ca - a)) == 0;
-}
-
-/* Where the journal of mailbox waits while the account reads another:
- * named by user@host alone, since a change of port alone is the same
- * mailbox (same_but_port). */
-static char *
-aside_path(const struct uidl_db *db, const char *mailbox)
-{
-	const char *colon = strrchr(mailbox, ':');
-	size_t len =
-	    colon != NULL ? (size_t)(colon - mailbox) : strlen(mailbox);
-	struct sha256_ctx c;
-	uint8_t d[SHA256_DIGEST_SIZE];
-	char hex[17];
-
-	sha256_init(&c);
-	sha256_update(&c, len, (const uint8_t *)mailbox);
-	sha256_digest(&c, sizeof(d), d);
-	for (size_t k = 0; k < 8; k++)
-		(void)snprintf(hex + 2 * k, 3, "%02x", d[k]);
-	return xasprintf("%s.%s", db->jpath, hex);
 }
 
 /* The journal speaks for mailbox 'was', not for db->mailbox: set it
@@ -614,11 +363,12 @@ aside_path(const struct uidl_db *db, const char *mailbox)
 static enum pm_status
 switch_journal(struct uidl_db *db, const char *was, struct pm_err *err)
 {
-	char *old = aside_path(db, was), *ours = aside_path(db, db->mailbox);
+	char *old = jmailbox_aside_path(db->jpath, was),
+	     *ours = jmailbox_aside_path(db->jpath, db->mailbox);
 	enum pm_status st = PM_OK;
 
-	close(db->jfd);
-	db->jfd = -1;
+	close(db->jf.fd);
+	db->jf.fd = -1;
 	table_clear(db);
 	if (rename(db->jpath, old) != 0 ||
 	    (rename(ours, db->jpath) != 0 && errno != ENOENT) ||
@@ -639,53 +389,71 @@ switch_journal(struct uidl_db *db, const char *was, struct pm_err *err)
 static enum pm_status
 load_journal(struct uidl_db *db, int switched, struct pm_err *err)
 {
-	size_t len = 0, good;
-	char *buf = NULL, *mailbox;
+	size_t len = 0;
+	struct loaded l;
 	enum pm_status st;
+	char *buf = NULL;
 
-	db->jfd =
+	db->jf.fd =
 	    open(db->jpath,
 		 O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (db->jfd < 0)
+	if (db->jf.fd < 0)
 		return err_set(err, PM_CANTCREAT, "cannot open %s: %s",
 			       db->jpath, strerror(errno));
-	st = read_all(db->jfd, db->jpath, &buf, &len, err);
+	st = jfile_read_all(db->jf.fd, db->jpath, &buf, &len, err);
 	if (st != PM_OK)
 		return st;
-	st = parse_journal(db, buf, len, &good, &mailbox, err);
+	st = parse_journal(db, buf, len, &l, err);
 	free(buf);
 	if (st != PM_OK)
 		return st;
-	if (mailbox != NULL && db->mailbox != NULL &&
-	    strcmp(mailbox, db->mailbox) != 0 &&
-	    !same_but_port(mailbox, db->mailbox)) {
+	if (l.mailbox != NULL && db->mailbox != NULL &&
+	    !jmailbox_same(l.mailbox, db->mailbox)) {
 		st = switched ? err_set(err, PM_DATAERR,
 					"journal %s speaks for %s, not %s",
-					db->jpath, mailbox, db->mailbox)
-			      : switch_journal(db, mailbox, err);
-		free(mailbox);
+					db->jpath, l.mailbox, db->mailbox)
+			      : switch_journal(db, l.mailbox, err);
+		free(l.mailbox);
 		return st != PM_OK ? st : load_journal(db, 1, err);
 	}
-	/* A version 1 journal (no mailbox) is this account's, and so is
-	 * one whose mailbox differs only in the port (110 and 995 are one
-	 * mailbox): it is rewritten naming the mailbox at the end of the
-	 * run. */
-	db->upgrade = good > 0 && db->mailbox != NULL &&
-		      (mailbox == NULL || strcmp(mailbox, db->mailbox) != 0);
-	free(mailbox);
-	check_length(db, db->jfd, (off_t)len);
-	db->jsize = (off_t)good;
-	if (good < len &&
-	    (ftruncate(db->jfd, db->jsize) != 0 || fdatasync(db->jfd) != 0))
+	/* An older version is this account's, and so is a journal whose
+	 * mailbox differs only in the port (110 and 995 are one mailbox):
+	 * it is rewritten as version 3 naming the mailbox (uidl_open). */
+	db->upgrade = l.good > 0 && db->mailbox != NULL &&
+		      (l.version < 3 || l.mailbox == NULL ||
+		       strcmp(l.mailbox, db->mailbox) != 0);
+	free(l.mailbox);
+	check_length(db, db->jf.fd, (off_t)len);
+	db->jf.size = (off_t)l.good;
+	/* Cut a torn append off; a cut snapshot is filled with zeros to
+	 * its length (damaged blocks), so that the tail stays after it. */
+	if (l.good != len && (ftruncate(db->jf.fd, db->jf.size) != 0 ||
+			      fdatasync(db->jf.fd) != 0))
 		return err_set(err, fsutil_errno_status(errno),
 			       "cannot cut the torn record off %s: %s",
 			       db->jpath, strerror(errno));
-	if (good == 0)
+	if (l.good == 0)
 		return start_journal(db, err);
 	return PM_OK;
 }
 
-/* ---- the API --------------------------------------------------------- */
+/* ---- the API ----------------------------------------------------------- */
+
+static struct uidl_db *
+db_new(const char *dir, const char *mailbox)
+{
+	struct uidl_db *db = xcalloc(1, sizeof(*db));
+
+	db->map = strmap_new();
+	db->arena = arena_new();
+	db->dir = xstrdup(dir);
+	db->jpath = xasprintf("%s/journal", dir);
+	db->mailbox = mailbox != NULL ? xstrdup(mailbox) : NULL;
+	db->jf.path = db->jpath;
+	db->jf.fd = -1;
+	db->lockfd = -1;
+	return db;
+}
 
 enum pm_status
 uidl_open(const char *dir, const char *mailbox, int wait, struct uidl_db **db_r,
@@ -699,20 +467,18 @@ uidl_open(const char *dir, const char *mailbox, int wait, struct uidl_db **db_r,
 	st = fsutil_mkdirs(dir, err);
 	if (st != PM_OK)
 		return st;
-	db = xcalloc(1, sizeof(*db));
-	db->map = strmap_new();
-	db->dir = xstrdup(dir);
-	db->jpath = xasprintf("%s/journal", dir);
-	db->mailbox = mailbox != NULL ? xstrdup(mailbox) : NULL;
-	db->jfd = -1;
-	db->lockfd = -1;
+	db = db_new(dir, mailbox);
 	path = xasprintf("%s/lock", dir);
 	st = lockfile_take(path, wait, &db->lockfd, err);
 	free(path);
 	if (st == PM_OK)
 		st = load_journal(db, 0, err);
+	/* An older journal is rewritten as version 3 when it is loaded
+	 * (a damaged one only once a run has settled: uidl_compact). */
+	if (st == PM_OK && db->upgrade && !db->damaged)
+		st = uidl_compact(db, 1, err);
 	if (st != PM_OK) {
-		db->dirty = 0;
+		db->jf.dirty = 0;
 		uidl_free(&db);
 		return st;
 	}
@@ -726,7 +492,8 @@ read_only(struct uidl_db *db, const char *path, char **mailbox_r,
 	  struct pm_err *err)
 {
 	enum pm_status st = PM_OK;
-	size_t len = 0, good;
+	size_t len = 0;
+	struct loaded l = {0};
 	char *buf = NULL;
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 
@@ -736,11 +503,12 @@ read_only(struct uidl_db *db, const char *path, char **mailbox_r,
 			   ? PM_OK
 			   : err_set(err, PM_IOERR, "cannot open %s: %s", path,
 				     strerror(errno));
-	st = read_all(fd, path, &buf, &len, err);
+	st = jfile_read_all(fd, path, &buf, &len, err);
 	if (st == PM_OK)
-		st = parse_journal(db, buf, len, &good, mailbox_r, err);
+		st = parse_journal(db, buf, len, &l, err);
 	if (st == PM_OK)
 		check_length(db, fd, (off_t)len);
+	*mailbox_r = l.mailbox;
 	free(buf);
 	close(fd);
 	return st;
@@ -750,25 +518,20 @@ enum pm_status
 uidl_open_readonly(const char *dir, const char *mailbox, struct uidl_db **db_r,
 		   int *running_r, struct pm_err *err)
 {
-	struct uidl_db *db = xcalloc(1, sizeof(*db));
-	enum pm_status st;
+	struct uidl_db *db = db_new(dir, NULL);
 	char *was, *aside, *path;
+	enum pm_status st;
 
 	*db_r = NULL;
 	path = xasprintf("%s/lock", dir);
 	*running_r = lockfile_holder_running(path);
 	free(path);
-	db->map = strmap_new();
-	db->dir = xstrdup(dir);
-	db->jpath = xasprintf("%s/journal", dir);
-	db->lockfd = -1;
-	db->jfd = -1;
 	st = read_only(db, db->jpath, &was, err);
 	if (st == PM_OK && was != NULL && mailbox != NULL &&
-	    strcmp(was, mailbox) != 0 && !same_but_port(was, mailbox)) {
+	    !jmailbox_same(was, mailbox)) {
 		/* The next fetch will take up this mailbox's own journal. */
 		table_clear(db);
-		aside = aside_path(db, mailbox);
+		aside = jmailbox_aside_path(db->jpath, mailbox);
 		free(was);
 		st = read_only(db, aside, &was, err);
 		free(aside);
@@ -832,9 +595,10 @@ check_uidl(const char *uidl, struct pm_err *err)
 {
 	if (uidl[0] == '\0')
 		return err_set(err, PM_DATAERR, "empty UIDL");
-	if (strlen(uidl) > UIDL_MAX)
+	if (strlen(uidl) > JLINE_UIDL_MAX)
 		return err_set(err, PM_DATAERR,
-			       "UIDL longer than %d bytes refused", UIDL_MAX);
+			       "UIDL longer than %d bytes refused",
+			       JLINE_UIDL_MAX);
 	return PM_OK;
 }
 
@@ -843,34 +607,33 @@ uidl_intent_nosync(struct uidl_db *db, const char *uidl, uint64_t size,
 		   int64_t first_seen, const char *file, const char *hhash,
 		   struct pm_err *err)
 {
-	struct uidl_entry e = {.uidl = uidl,
-			       .size = size,
-			       .first_seen = first_seen,
-			       .file = file,
-			       .hash = hhash};
-	char buf[RECORD_MAX];
+	char buf[JLINE_MAX], hex[UIDL_HASH_HEX + 1] = "";
+	struct jline r = {'I', uidl, size, first_seen, file, NULL};
 	enum pm_status st;
 
 	st = check_uidl(uidl, err);
 	if (st != PM_OK)
 		return st;
-	if (!file_ok(file))
+	if (!parse_basename_ok(file) || strlen(file) > JLINE_FILE_MAX)
 		return err_set(err, PM_SOFTWARE, "bad Maildir file name");
-	if (hhash != NULL && !hhash_ok(hhash))
+	if (hhash != NULL && !jline_hash_ok(hhash))
 		return err_set(err, PM_SOFTWARE, "bad header hash");
-	st = append(db, buf, format_intent(buf, &e), err);
-	if (st != PM_OK)
-		return st;
-	db->lines++;
-	table_put(db, uidl, size, first_seen, file, hhash);
-	return PM_OK;
+	if (hhash != NULL) {
+		memcpy(hex, hhash, UIDL_HASH_HEX); /* what the journal keeps */
+		r.hash = hex;
+	}
+	st = append(db, buf, jline_format(buf, &r), err);
+	if (st == PM_OK)
+		st = apply_record(db, &r);
+	return st;
 }
 
-/* Append a D, N or F record for a known uidl. */
+/* Append a D, N, R, X or F record for a known uidl and apply it. */
 static enum pm_status
 mark(struct uidl_db *db, char type, const char *uidl, struct pm_err *err)
 {
-	char buf[RECORD_MAX];
+	struct jline r = {.type = type, .uidl = uidl};
+	char buf[JLINE_MAX];
 	struct entry *en;
 	enum pm_status st;
 
@@ -889,59 +652,49 @@ mark(struct uidl_db *db, char type, const char *uidl, struct pm_err *err)
 	    (type == 'X' && en->e.state == UIDL_DELETED) ||
 	    (type == 'N' && en->e.indexed) || (type == 'R' && en->e.refused))
 		return PM_OK;
-	st = append(db, buf, format_simple(buf, type, uidl), err);
-	if (st != PM_OK)
-		return st;
-	db->lines++;
-	return PM_OK;
+	st = append(db, buf, jline_format(buf, &r), err);
+	if (st == PM_OK)
+		(void)apply_record(db, &r);
+	return st;
 }
 
 enum pm_status
 uidl_delivered(struct uidl_db *db, const char *uidl, struct pm_err *err)
 {
-	enum pm_status st = mark(db, 'D', uidl, err);
-
-	if (st == PM_OK)
-		table_get(db, uidl)->e.state = UIDL_DELIVERED;
-	return st;
+	return mark(db, 'D', uidl, err);
 }
 
 enum pm_status
 uidl_indexed(struct uidl_db *db, const char *uidl, struct pm_err *err)
 {
-	enum pm_status st = mark(db, 'N', uidl, err);
-
-	if (st == PM_OK)
-		table_get(db, uidl)->e.indexed = 1;
-	return st;
+	return mark(db, 'N', uidl, err);
 }
 
 enum pm_status
 uidl_deleted(struct uidl_db *db, const char *uidl, struct pm_err *err)
 {
-	enum pm_status st = mark(db, 'X', uidl, err);
-
-	if (st == PM_OK)
-		table_get(db, uidl)->e.state = UIDL_DELETED;
-	return st;
+	return mark(db, 'X', uidl, err);
 }
 
 enum pm_status
 uidl_refused(struct uidl_db *db, const char *uidl, struct pm_err *err)
 {
-	enum pm_status st = mark(db, 'R', uidl, err);
+	return mark(db, 'R', uidl, err);
+}
 
-	if (st == PM_OK)
-		table_get(db, uidl)->e.refused = 1;
-	return st;
+enum pm_status
+uidl_forget(struct uidl_db *db, const char *uidl, struct pm_err *err)
+{
+	return mark(db, 'F', uidl, err);
 }
 
 enum pm_status
 uidl_confirmed(struct uidl_db *db, const char *uidl, uint64_t size,
 	       struct pm_err *err)
 {
+	struct jline r = {.type = 'S', .uidl = uidl, .size = size};
 	struct entry *en = table_get(db, uidl);
-	char buf[RECORD_MAX];
+	char buf[JLINE_MAX];
 	enum pm_status st;
 
 	if (en == NULL || en->e.state == UIDL_PENDING)
@@ -949,13 +702,10 @@ uidl_confirmed(struct uidl_db *db, const char *uidl, uint64_t size,
 			       "journal: confirming an undelivered UIDL");
 	if (en->e.size == size && en->e.state == UIDL_DELIVERED)
 		return PM_OK;
-	st = append(db, buf, format_size(buf, uidl, size), err);
-	if (st != PM_OK)
-		return st;
-	db->lines++;
-	en->e.size = size;
-	en->e.state = UIDL_DELIVERED;
-	return PM_OK;
+	st = append(db, buf, jline_format(buf, &r), err);
+	if (st == PM_OK)
+		(void)apply_record(db, &r);
+	return st;
 }
 
 const char *
@@ -964,13 +714,40 @@ uidl_switched(const struct uidl_db *db)
 	return db->switched;
 }
 
-enum pm_status
-uidl_forget(struct uidl_db *db, const char *uidl, struct pm_err *err)
-{
-	enum pm_status st = mark(db, 'F', uidl, err);
+struct prune_ctx {
+	unsigned gen;
+	struct entry **v;
+	size_t n;
+};
 
-	if (st == PM_OK)
-		table_del(db, uidl);
+static void
+prune_pick(const char *key, void *val, void *ctx)
+{
+	struct prune_ctx *p = ctx;
+	struct entry *en = val;
+
+	(void)key;
+	if (en->listed != p->gen && en->e.state != UIDL_PENDING &&
+	    (en->e.indexed || en->e.refused))
+		p->v[p->n++] = en;
+}
+
+enum pm_status
+uidl_prune(struct uidl_db *db, const char *const *listed, size_t n,
+	   struct pm_err *err)
+{
+	struct prune_ctx p = {++db->gen, NULL, 0};
+	enum pm_status st = PM_OK;
+	struct entry *en;
+
+	for (size_t i = 0; i < n; i++)
+		if (listed[i] != NULL && (en = table_get(db, listed[i])))
+			en->listed = p.gen;
+	p.v = xcalloc(uidl_count(db) + 1, sizeof(*p.v));
+	strmap_foreach(db->map, prune_pick, &p);
+	for (size_t i = 0; i < p.n && st == PM_OK; i++)
+		st = mark(db, 'F', p.v[i]->e.uidl, err);
+	free(p.v);
 	return st;
 }
 
@@ -980,88 +757,31 @@ uidl_sync(struct uidl_db *db, struct pm_err *err)
 	return sync_journal(db, err);
 }
 
-/* ---- compaction ------------------------------------------------------ */
+/* ---- compaction -------------------------------------------------------- */
 
-/* Buffered writer for the rewrite. */
-struct wbuf {
-	int fd;
-	size_t len;
-	int e; /* first errno */
-	size_t records;
-	char buf[64 * 1024];
-};
-
-static void
-wbuf_flush(struct wbuf *w)
-{
-	size_t done = 0;
-	ssize_t n;
-
-	while (w->e == 0 && done < w->len) {
-		n = write(w->fd, w->buf + done, w->len - done);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			w->e = n < 0 ? errno : ENOSPC;
-		else
-			done += (size_t)n;
-	}
-	w->len = 0;
-}
-
-static void
-wbuf_record(struct wbuf *w, const char *rec, size_t len)
-{
-	if (len > sizeof(w->buf) - w->len)
-		wbuf_flush(w);
-	memcpy(w->buf + w->len, rec, len);
-	w->len += len;
-	w->records++;
-}
-
-static void
-write_entry(const struct uidl_entry *e, void *ctx)
-{
-	struct wbuf *w = ctx;
-	char rec[RECORD_MAX];
-
-	wbuf_record(w, rec, format_intent(rec, e));
-	if (e->state != UIDL_PENDING)
-		wbuf_record(w, rec, format_simple(rec, 'D', e->uidl));
-	if (e->state == UIDL_DELETED)
-		wbuf_record(w, rec, format_simple(rec, 'X', e->uidl));
-	if (e->indexed)
-		wbuf_record(w, rec, format_simple(rec, 'N', e->uidl));
-	if (e->refused)
-		wbuf_record(w, rec, format_simple(rec, 'R', e->uidl));
-}
-
-/* Write every live entry to path; returns the records or sets err. */
+/* Write the header and the snapshot of every live entry to path, and
+ * sync it.  *len_r: the file's length, *snap_r: the snapshot's. */
 static enum pm_status
-write_compacted(struct uidl_db *db, const char *path, struct wbuf *w,
-		struct pm_err *err)
+write_compacted(struct uidl_db *db, const char *path, off_t *len_r,
+		off_t *snap_r, struct pm_err *err)
 {
-	char rec[RECORD_MAX];
+	struct snap_ctx s = {{0}, INT64_MIN};
+	char hdr[JLINE_MAX];
+	enum pm_status st;
+	size_t n;
 
-	w->fd = open(
-	    path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (w->fd < 0)
-		return err_set(err, fsutil_errno_status(errno),
-			       "cannot create %s: %s", path, strerror(errno));
-	wbuf_record(w, rec, format_header(rec, db->mailbox));
-	w->records = 0;
-	uidl_foreach(db, write_entry, w);
-	wbuf_flush(w);
-	if (w->e == 0 && fsync(w->fd) != 0)
-		w->e = errno;
-	if (close(w->fd) != 0 && w->e == 0 && errno != EINTR)
-		w->e = errno;
-	if (w->e != 0) {
-		(void)unlink(path);
-		return err_set(err, fsutil_errno_status(w->e),
-			       "cannot write %s: %s", path, strerror(w->e));
-	}
-	return PM_OK;
+	uidl_foreach(db, newest, &s.base);
+	if (s.base == INT64_MIN)
+		s.base = 0;
+	uidl_foreach(db, snap_put, &s);
+	jsnap_end(&s.b);
+	n = jline_format_header(hdr, db->mailbox, s.b.len, uidl_count(db),
+				s.base);
+	st = jfile_write_new(path, hdr, n, s.b.p, s.b.len, err);
+	*len_r = (off_t)(n + s.b.len);
+	*snap_r = (off_t)s.b.len;
+	free(s.b.p);
+	return st;
 }
 
 /* Keep the damaged journal for inspection before it is replaced. */
@@ -1078,7 +798,7 @@ keep_damaged(const struct uidl_db *db)
 }
 
 static enum pm_status
-replace_journal(struct uidl_db *db, const char *tmp, size_t records,
+replace_journal(struct uidl_db *db, const char *tmp, off_t len, off_t snap,
 		struct pm_err *err)
 {
 	enum pm_status st;
@@ -1095,63 +815,45 @@ replace_journal(struct uidl_db *db, const char *tmp, size_t records,
 	FAULT("uidl-after-compact-rename");
 	fd = open(db->jpath, O_RDWR | O_APPEND | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0 || fsutil_fsync_dir(db->dir) != 0) {
-		db->broken = fsutil_errno_status(errno);
-		err_set(err, db->broken, "cannot reopen %s: %s", db->jpath,
+		db->jf.broken = fsutil_errno_status(errno);
+		err_set(err, db->jf.broken, "cannot reopen %s: %s", db->jpath,
 			strerror(errno));
 		if (fd >= 0)
 			close(fd);
-		return db->broken;
+		return db->jf.broken;
 	}
-	close(db->jfd);
-	db->jfd = fd;
-	db->jsize = lseek(fd, 0, SEEK_END);
-	db->lines = records;
-	db->dirty = 0;
+	close(db->jf.fd);
+	db->jf.fd = fd;
+	db->jf.size = db->tail = len;
+	db->snap = snap;
+	db->jf.dirty = 0;
 	db->upgrade = 0;
 	db->damaged = 0; /* rewritten clean */
-	note_length(db);
+	jfile_note_length(&db->jf);
 	return PM_OK;
-}
-
-/* Records a compacted journal holds: an intent per entry, plus its
- * delivered and indexed marks. */
-static void
-count_records(const struct uidl_entry *e, void *ctx)
-{
-	*(size_t *)ctx += 1 + (e->state != UIDL_PENDING) +
-			  (e->state == UIDL_DELETED) + (e->indexed != 0) +
-			  (e->refused != 0);
-}
-
-static size_t
-live_records(const struct uidl_db *db)
-{
-	size_t n = 1; /* the header */
-
-	uidl_foreach(db, count_records, &n);
-	return n;
 }
 
 enum pm_status
 uidl_compact(struct uidl_db *db, int force, struct pm_err *err)
 {
-	struct wbuf *w;
+	off_t tail = db->jf.size - db->tail, len, snap;
 	enum pm_status st;
 	char *tmp;
 
 	if (db->upgrade && !db->damaged)
 		force = 1;
-	if (!force && (db->damaged || db->lines <= 2 * live_records(db) + 100))
+	/* The tail is rewritten into the snapshot once it has grown to an
+	 * eighth of it: a run that changes nothing rewrites nothing, and
+	 * loading reads at most 1/8 more than the snapshot. */
+	if (!force && (db->damaged || tail == 0 || tail * 8 <= db->snap))
 		return PM_OK;
 	st = sync_journal(db, err);
 	if (st != PM_OK)
 		return st;
 	tmp = xasprintf("%s.tmp", db->jpath);
-	w = xcalloc(1, sizeof(*w));
-	st = write_compacted(db, tmp, w, err);
+	st = write_compacted(db, tmp, &len, &snap, err);
 	if (st == PM_OK)
-		st = replace_journal(db, tmp, w->records, err);
-	free(w);
+		st = replace_journal(db, tmp, len, snap, err);
 	free(tmp);
 	return st;
 }
@@ -1163,15 +865,14 @@ uidl_free(struct uidl_db **dbp)
 
 	if (db == NULL)
 		return;
-	if (db->jfd >= 0) {
+	if (db->jf.fd >= 0) {
 		(void)sync_journal(db, NULL);
-		close(db->jfd);
+		close(db->jf.fd);
 	}
 	if (db->lockfd >= 0)
 		close(db->lockfd); /* releases the flock */
-	if (db->map != NULL)
-		strmap_foreach(db->map, free_one, NULL);
 	strmap_free(&db->map);
+	arena_free(&db->arena);
 	free(db->dir);
 	free(db->jpath);
 	free(db->mailbox);

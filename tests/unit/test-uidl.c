@@ -31,6 +31,14 @@ file_size(const char *path)
 	return stat(path, &st) == 0 ? st.st_size : -1;
 }
 
+static ino_t
+file_ino(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 ? st.st_ino : 0;
+}
+
 static void
 append_raw(const char *path, const char *bytes, size_t len)
 {
@@ -86,7 +94,7 @@ test_fresh(void)
 	ok(stat(lock, &st) == 0 && (st.st_mode & 07777) == 0600,
 	   "lock file 0600");
 	text = slurp(journal, &len);
-	is_str(text, "popmuch-journal 2 - *25770E16\n",
+	is_str(text, "popmuch-journal 3 - 0 0 0 *95E11539\n",
 	       "journal starts with its header and CRC");
 	free(text);
 	text = slurp(lock, &len);
@@ -536,7 +544,7 @@ test_handmade(void)
 	uidl_free(&db);
 
 	f = fopen(journal, "w");
-	put_line(f, "popmuch-journal 3 x");
+	put_line(f, "popmuch-journal 4 x 0 0 0");
 	fclose(f);
 	is_int(uidl_open(dir, NULL, 0, &db, &err), PM_DATAERR,
 	       "a newer journal format is refused: %s", err.msg);
@@ -548,7 +556,8 @@ test_handmade(void)
 	ok(db && !uidl_damaged(db, NULL), "a torn header is not damage");
 	uidl_free(&db);
 	why = slurp(journal, &(size_t){0});
-	is_str(why, "popmuch-journal 2 - *25770E16\n", "header rewritten");
+	is_str(why, "popmuch-journal 3 - 0 0 0 *95E11539\n",
+	       "header rewritten");
 	free((char *)why);
 	free(journal);
 	free(dir);
@@ -628,6 +637,7 @@ test_compact(void)
 	struct pm_err err;
 	char u[32], f[32];
 	off_t before;
+	ino_t ino;
 	int i, live = 0;
 
 	if (db == NULL)
@@ -641,8 +651,16 @@ test_compact(void)
 			uidl_indexed(db, u, &err);
 	}
 	before = file_size(journal);
-	is_int(uidl_compact(db, 0, &err), PM_OK, "compact(0) small");
-	is_int(file_size(journal), before, "not needed: journal untouched");
+	is_int(uidl_compact(db, 0, &err), PM_OK, "compact(0) of a long tail");
+	ok(file_size(journal) < before / 2,
+	   "the tail became a snapshot (%jd bytes, was %jd)",
+	   (intmax_t)file_size(journal), (intmax_t)before);
+	ino = file_ino(journal);
+	is_int(uidl_compact(db, 0, &err), PM_OK, "compact(0) with no tail");
+	ok(file_ino(journal) == ino, "nothing new: not rewritten");
+	uidl_forget(db, "u1", &err);
+	is_int(uidl_compact(db, 0, &err), PM_OK, "compact(0), a short tail");
+	ok(file_ino(journal) == ino, "a tail under 1/8 of the snapshot stays");
 	for (i = 0; i < 300; i++) {
 		snprintf(u, sizeof(u), "u%d", i);
 		if (i % 6 != 0)

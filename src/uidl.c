@@ -2,14 +2,8 @@
  * snapshot, tail), the records of a run, the journal of another mailbox
  * set aside, compaction.  The format and its guarantees are in
  * doc/HACKING.md ("The journal on disk"); the pieces are jline.c (text
- * lines), jsnap.c (the snapshot), jfile.c (appends, syncs, journal.len)
- * and jmailbox.c (which mailbox).
- *
- * In memory: entries and their strings live in one arena (arena.h), so
- * that loading allocates per block, not per UIDL; the map (strmap.h)
- * points into it.  An entry forgotten stays in the arena until
- * uidl_free(), so a pointer from uidl_lookup() stays valid until its
- * UIDL is forgotten or the journal freed. */
+ * lines), jsnap.c (the snapshot), jfile.c (appends, syncs, journal.len),
+ * jmailbox.c (which mailbox); the entries in memory are jtable.c's. */
 #include "config.h"
 
 #include <errno.h>
@@ -22,7 +16,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "popmuch/arena.h"
 #include "popmuch/fault.h"
 #include "popmuch/fsutil.h"
 #include "popmuch/hdrhash.h"
@@ -30,17 +23,11 @@
 #include "popmuch/jline.h"
 #include "popmuch/jmailbox.h"
 #include "popmuch/jsnap.h"
+#include "popmuch/jtable.h"
 #include "popmuch/lockfile.h"
 #include "popmuch/parse.h"
-#include "popmuch/strmap.h"
 #include "popmuch/uidl.h"
 #include "popmuch/xmalloc.h"
-
-struct entry {
-	struct uidl_entry e; /* e.uidl, e.file in the arena; e.hash: hex */
-	char hex[UIDL_HASH_HEX + 1];
-	unsigned listed; /* uidl_prune(): the generation that saw it */
-};
 
 struct uidl_db {
 	char *dir;
@@ -49,141 +36,24 @@ struct uidl_db {
 	char *switched; /* the journal was another mailbox's: a warning */
 	int upgrade;	/* an older version, or another port: rewrite it */
 	int lockfd;
-	struct jfile jf;     /* the journal */
-	off_t tail;	     /* where the tail begins */
-	off_t snap;	     /* bytes of the snapshot */
-	struct strmap *map;  /* uidl -> struct entry */
-	struct arena *arena; /* the entries and their strings */
-	unsigned gen;	     /* uidl_prune() generations */
+	struct jfile jf;  /* the journal */
+	off_t tail;	  /* where the tail begins */
+	off_t snap;	  /* bytes of the snapshot */
+	struct jtable *t; /* the entries */
 	int damaged;
 	char *why;
 };
 
-/* ---- the entries ------------------------------------------------------- */
-
-static struct entry *
-table_get(const struct uidl_db *db, const char *uidl)
-{
-	return strmap_get(db->map, uidl);
-}
-
-/* Insert or replace the entry for uidl[0..len). */
-static struct entry *
-table_put(struct uidl_db *db, const char *uidl, size_t len, uint64_t size,
-	  int64_t first_seen)
-{
-	char *key = arena_strndup(db->arena, uidl, len);
-	struct entry *en = table_get(db, key);
-
-	if (en == NULL) {
-		en = arena_alloc(db->arena, sizeof(*en));
-		en->e.uidl = key;
-		strmap_put(db->map, en->e.uidl, en);
-	}
-	en->e.size = size;
-	en->e.first_seen = first_seen;
-	en->e.file = "";
-	en->e.hash = NULL;
-	en->e.state = UIDL_PENDING;
-	en->e.indexed = 0;
-	en->e.refused = 0;
-	return en;
-}
-
-static void
-set_hash(struct entry *en, const char *hex)
-{
-	if (hex == NULL) {
-		en->e.hash = NULL;
-		return;
-	}
-	memcpy(en->hex, hex, UIDL_HASH_HEX);
-	en->hex[UIDL_HASH_HEX] = '\0';
-	en->e.hash = en->hex;
-}
-
 static void
 table_clear(struct uidl_db *db)
 {
-	strmap_clear(db->map);
-	arena_free(&db->arena);
-	db->arena = arena_new();
+	jtable_clear(db->t);
 	db->damaged = 0;
 	free(db->why);
 	db->why = NULL;
 }
 
-/* ---- the records of the tail ------------------------------------------- */
-
-/* Apply one record.  -1 if it names an unknown UIDL. */
-static int
-apply_record(struct uidl_db *db, const struct jline *r)
-{
-	struct entry *en;
-
-	if (r->type == 'I') {
-		en = table_put(db, r->uidl, strlen(r->uidl), r->size,
-			       r->first_seen);
-		en->e.file = arena_strndup(db->arena, r->file, strlen(r->file));
-		set_hash(en, r->hash);
-		return 0;
-	}
-	if (r->type == 'F') {
-		(void)strmap_del(db->map, r->uidl);
-		return 0;
-	}
-	if ((en = table_get(db, r->uidl)) == NULL)
-		return -1;
-	switch (r->type) {
-	case 'S':
-		en->e.size = r->size;
-		if (en->e.state == UIDL_DELETED)
-			en->e.state = UIDL_DELIVERED;
-		break;
-	case 'D':
-		en->e.state = UIDL_DELIVERED;
-		break;
-	case 'X':
-		en->e.state = UIDL_DELETED;
-		break;
-	case 'N':
-		en->e.indexed = 1;
-		break;
-	case 'R':
-		en->e.refused = 1;
-		break;
-	}
-	return 0;
-}
-
 /* ---- the snapshot ------------------------------------------------------ */
-
-/* One record of the snapshot into the table.  -1 if it is not sound. */
-static int
-snap_entry(const struct jsnap_rec *r, void *ctx)
-{
-	struct uidl_db *db = ctx;
-	char hex[UIDL_HASH_HEX + 1];
-	struct entry *en;
-
-	if (memchr(r->uidl, '\0', r->uidl_len) != NULL ||
-	    (r->file != NULL && (memchr(r->file, '\0', r->file_len) != NULL ||
-				 memchr(r->file, '/', r->file_len) != NULL)))
-		return -1;
-	en = table_put(db, r->uidl, r->uidl_len, r->size, r->first_seen);
-	en->e.state = (enum uidl_state)(r->flags & JSNAP_STATE);
-	en->e.indexed = (r->flags & JSNAP_INDEXED) != 0;
-	en->e.refused = (r->flags & JSNAP_REFUSED) != 0;
-	if (r->flags & JSNAP_ADOPTED)
-		en->e.file = UIDL_NO_FILE;
-	else if (r->file != NULL)
-		en->e.file = arena_strndup(db->arena, r->file, r->file_len);
-	if (r->flags & JSNAP_HASHED) {
-		jsnap_hash_hex(r, hex);
-		set_hash(en, hex);
-	}
-	return 0;
-}
 
 struct snap_ctx {
 	struct jsnap_buf b;
@@ -262,7 +132,7 @@ parse_tail(struct uidl_db *db, char *buf, size_t off, size_t len,
 		*nl = '\0';
 		lineno++;
 		if (jline_parse(buf + off, n, &r) != 0 ||
-		    apply_record(db, &r) != 0) {
+		    jtable_apply(db->t, &r) != 0) {
 			db->damaged = 1;
 			if ((*bad_r)++ == 0)
 				*first_r = lineno;
@@ -308,11 +178,11 @@ parse_journal(struct uidl_db *db, char *buf, size_t len, struct loaded *l,
 	l->version = h.version;
 	l->mailbox = h.mailbox != NULL ? xstrdup(h.mailbox) : NULL;
 	if (h.version == 3) {
-		strmap_reserve(db->map, (size_t)h.count);
+		jtable_reserve(db->t, (size_t)h.count);
 		badblk = jsnap_read((unsigned char *)buf + off,
 				    h.snap_len < len - off ? (size_t)h.snap_len
 							   : len - off,
-				    h.base, snap_entry, db, &firstblk);
+				    h.base, jtable_load, db->t, &firstblk);
 		if (h.snap_len > len - off && badblk++ == 0)
 			firstblk = len - off; /* cut: extended at load */
 		off += (size_t)h.snap_len;
@@ -444,8 +314,7 @@ db_new(const char *dir, const char *mailbox)
 {
 	struct uidl_db *db = xcalloc(1, sizeof(*db));
 
-	db->map = strmap_new();
-	db->arena = arena_new();
+	db->t = jtable_new();
 	db->dir = xstrdup(dir);
 	db->jpath = xasprintf("%s/journal", dir);
 	db->mailbox = mailbox != NULL ? xstrdup(mailbox) : NULL;
@@ -556,38 +425,20 @@ uidl_damaged(const struct uidl_db *db, const char **why_r)
 const struct uidl_entry *
 uidl_lookup(const struct uidl_db *db, const char *uidl)
 {
-	struct entry *en = table_get(db, uidl);
-
-	return en ? &en->e : NULL;
+	return jtable_get(db->t, uidl);
 }
 
 size_t
 uidl_count(const struct uidl_db *db)
 {
-	return strmap_count(db->map);
-}
-
-struct foreach_ctx {
-	void (*fn)(const struct uidl_entry *e, void *ctx);
-	void *ctx;
-};
-
-static void
-foreach_one(const char *key, void *val, void *ctx)
-{
-	struct foreach_ctx *f = ctx;
-
-	(void)key;
-	f->fn(&((struct entry *)val)->e, f->ctx);
+	return jtable_count(db->t);
 }
 
 void
 uidl_foreach(const struct uidl_db *db,
 	     void (*fn)(const struct uidl_entry *e, void *ctx), void *ctx)
 {
-	struct foreach_ctx f = {fn, ctx};
-
-	strmap_foreach(db->map, foreach_one, &f);
+	jtable_foreach(db->t, fn, ctx);
 }
 
 static enum pm_status
@@ -624,7 +475,7 @@ uidl_intent_nosync(struct uidl_db *db, const char *uidl, uint64_t size,
 	}
 	st = append(db, buf, jline_format(buf, &r), err);
 	if (st == PM_OK)
-		st = apply_record(db, &r);
+		st = jtable_apply(db->t, &r);
 	return st;
 }
 
@@ -633,28 +484,28 @@ static enum pm_status
 mark(struct uidl_db *db, char type, const char *uidl, struct pm_err *err)
 {
 	struct jline r = {.type = type, .uidl = uidl};
+	const struct uidl_entry *e;
 	char buf[JLINE_MAX];
-	struct entry *en;
 	enum pm_status st;
 
 	st = check_uidl(uidl, err);
 	if (st != PM_OK)
 		return st;
-	en = table_get(db, uidl);
-	if (en == NULL) {
+	e = jtable_get(db->t, uidl);
+	if (e == NULL) {
 		if (type == 'F')
 			return PM_OK;
 		return err_set(err, PM_SOFTWARE,
 			       "journal: marking an unknown UIDL");
 	}
 	/* Nothing to record when it is already so. */
-	if ((type == 'D' && en->e.state == UIDL_DELIVERED) ||
-	    (type == 'X' && en->e.state == UIDL_DELETED) ||
-	    (type == 'N' && en->e.indexed) || (type == 'R' && en->e.refused))
+	if ((type == 'D' && e->state == UIDL_DELIVERED) ||
+	    (type == 'X' && e->state == UIDL_DELETED) ||
+	    (type == 'N' && e->indexed) || (type == 'R' && e->refused))
 		return PM_OK;
 	st = append(db, buf, jline_format(buf, &r), err);
 	if (st == PM_OK)
-		(void)apply_record(db, &r);
+		(void)jtable_apply(db->t, &r);
 	return st;
 }
 
@@ -693,18 +544,18 @@ uidl_confirmed(struct uidl_db *db, const char *uidl, uint64_t size,
 	       struct pm_err *err)
 {
 	struct jline r = {.type = 'S', .uidl = uidl, .size = size};
-	struct entry *en = table_get(db, uidl);
+	const struct uidl_entry *e = jtable_get(db->t, uidl);
 	char buf[JLINE_MAX];
 	enum pm_status st;
 
-	if (en == NULL || en->e.state == UIDL_PENDING)
+	if (e == NULL || e->state == UIDL_PENDING)
 		return err_set(err, PM_SOFTWARE,
 			       "journal: confirming an undelivered UIDL");
-	if (en->e.size == size && en->e.state == UIDL_DELIVERED)
+	if (e->size == size && e->state == UIDL_DELIVERED)
 		return PM_OK;
 	st = append(db, buf, jline_format(buf, &r), err);
 	if (st == PM_OK)
-		(void)apply_record(db, &r);
+		(void)jtable_apply(db->t, &r);
 	return st;
 }
 
@@ -714,40 +565,17 @@ uidl_switched(const struct uidl_db *db)
 	return db->switched;
 }
 
-struct prune_ctx {
-	unsigned gen;
-	struct entry **v;
-	size_t n;
-};
-
-static void
-prune_pick(const char *key, void *val, void *ctx)
-{
-	struct prune_ctx *p = ctx;
-	struct entry *en = val;
-
-	(void)key;
-	if (en->listed != p->gen && en->e.state != UIDL_PENDING &&
-	    (en->e.indexed || en->e.refused))
-		p->v[p->n++] = en;
-}
-
 enum pm_status
 uidl_prune(struct uidl_db *db, const char *const *listed, size_t n,
 	   struct pm_err *err)
 {
-	struct prune_ctx p = {++db->gen, NULL, 0};
+	const char **gone;
+	size_t ngone = jtable_unlisted(db->t, listed, n, &gone);
 	enum pm_status st = PM_OK;
-	struct entry *en;
 
-	for (size_t i = 0; i < n; i++)
-		if (listed[i] != NULL && (en = table_get(db, listed[i])))
-			en->listed = p.gen;
-	p.v = xcalloc(uidl_count(db) + 1, sizeof(*p.v));
-	strmap_foreach(db->map, prune_pick, &p);
-	for (size_t i = 0; i < p.n && st == PM_OK; i++)
-		st = mark(db, 'F', p.v[i]->e.uidl, err);
-	free(p.v);
+	for (size_t i = 0; i < ngone && st == PM_OK; i++)
+		st = mark(db, 'F', gone[i], err);
+	free(gone);
 	return st;
 }
 
@@ -871,8 +699,7 @@ uidl_free(struct uidl_db **dbp)
 	}
 	if (db->lockfd >= 0)
 		close(db->lockfd); /* releases the flock */
-	strmap_free(&db->map);
-	arena_free(&db->arena);
+	jtable_free(&db->t);
 	free(db->dir);
 	free(db->jpath);
 	free(db->mailbox);

@@ -115,6 +115,8 @@ struct loaded {
 	char *mailbox; /* named by the header (versions 2, 3) */
 	int version;
 	size_t hdr_len; /* bytes of the header line */
+	int unended;	/* a damaged header: keep what follows the last
+			 * newline, but end it before appending */
 };
 
 /* The tail: lines from off to len.  Sets l->good. */
@@ -193,6 +195,12 @@ parse_journal(struct uidl_db *db, char *buf, size_t len, struct loaded *l,
 		parse_tail(db, buf, off, len, l, &bad, &first);
 	else
 		l->good = off;
+	if (st < 0 && l->good < len) {
+		/* without a sound header, bytes after the last newline may
+		 * be a snapshot's, not a torn append: never cut them */
+		l->good = len;
+		l->unended = 1;
+	}
 	if (badblk > 0)
 		db->damaged = 1;
 	if (badblk > 0)
@@ -304,7 +312,7 @@ load_journal(struct uidl_db *db, int switched, struct pm_err *err)
 			       db->jpath, strerror(errno));
 	if (l.good == 0)
 		return start_journal(db, err);
-	return PM_OK;
+	return l.unended ? append(db, "\n", 1, err) : PM_OK;
 }
 
 /* ---- the API ----------------------------------------------------------- */

@@ -772,6 +772,55 @@ test_snapshot_damage(void)
 	free(dir);
 }
 
+/* A damaged header: the snapshot cannot be found, so nothing after the
+ * last newline is cut (it may be the snapshot's), and what a run appends
+ * starts on a line of its own. */
+static void
+test_header_damage(void)
+{
+	char *dir = xasprintf("%s/hdr", base);
+	char *journal = xasprintf("%s/journal", dir), *text;
+	struct uidl_db *db = open_mb(dir, MB_A, "header damage");
+	struct pm_err err;
+	size_t len, len2;
+	FILE *out;
+
+	ok(db != NULL && put(db, "h1", 1, "h1,S=1", HASH1) &&
+	       uidl_indexed(db, "h1", &err) == PM_OK &&
+	       uidl_compact(db, 1, &err) == PM_OK,
+	   "header damage: a snapshot of one entry");
+	uidl_free(&db);
+	text = slurp(journal, &len);
+	text[5] ^= 0x01; /* "popmuch" */
+	out = fopen(journal, "w");
+	fwrite(text, 1, len, out);
+	fclose(out);
+	free(text);
+	db = open_mb(dir, MB_A, "header damage, open");
+	ok(db != NULL && uidl_damaged(db, NULL), "header damage: damaged");
+	ok(db != NULL && put(db, "h2", 2, "h2,S=2", HASH2) &&
+	       uidl_sync(db, &err) == PM_OK,
+	   "header damage: a record appended");
+	uidl_free(&db);
+	free(slurp(journal, &len2));
+	ok(len2 > len, "header damage: nothing was cut (%zu, then %zu bytes)",
+	   len, len2);
+	db = open_mb(dir, MB_A, "header damage, again");
+	ok(db != NULL && uidl_damaged(db, NULL) &&
+	       is_delivered(db, "h2", 2, HASH2),
+	   "header damage: still damaged; the appended record loads");
+	ok(db != NULL && uidl_compact(db, 1, &err) == PM_OK,
+	   "header damage: a settled run rewrites it");
+	uidl_free(&db);
+	db = open_mb(dir, MB_A, "header damage, rewritten");
+	ok(db != NULL && !uidl_damaged(db, NULL) && header_names(dir, MB_A) &&
+	       is_delivered(db, "h2", 2, HASH2),
+	   "header damage: clean again, with what it held");
+	uidl_free(&db);
+	free(journal);
+	free(dir);
+}
+
 int
 main(void)
 {
@@ -786,6 +835,7 @@ main(void)
 	test_marks();
 	test_truncation();
 	test_snapshot_damage();
+	test_header_damage();
 	rm_tree(base);
 	return done_testing();
 }

@@ -5,6 +5,7 @@
 
 #include <stdalign.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,7 +13,7 @@
 #include "popmuch/xmalloc.h"
 
 #define ARENA_BLOCK (256 * 1024)
-#define ARENA_ALIGN alignof(max_align_t)
+#define ARENA_ALIGN alignof(uint64_t) /* pointers, 64-bit numbers */
 
 struct block {
 	struct block *next;

@@ -111,21 +111,23 @@ jfile_was_longer(const char *path, int fd, off_t len, uint64_t *was_r)
 }
 
 enum pm_status
-jfile_read_all(int fd, const char *path, char **buf_r, size_t *len_r,
-	       struct pm_err *err)
+jfile_read_at(int fd, const char *path, off_t off, size_t max, char **buf_r,
+	      size_t *len_r, struct pm_err *err)
 {
 	struct stat sb;
 	size_t cap = 64 * 1024, len = 0;
 	char *buf;
 	ssize_t n;
 
-	if (fstat(fd, &sb) == 0 && sb.st_size > 0)
-		cap = (size_t)sb.st_size + 1; /* one read, normally */
+	if (fstat(fd, &sb) == 0 && sb.st_size > off)
+		cap = (size_t)(sb.st_size - off) + 1; /* one read, normally */
+	if (cap > max)
+		cap = max;
 	buf = xmalloc(cap + 1);
-	for (;;) {
+	while (len < max) {
 		if (len == cap)
 			buf = xreallocarray(buf, 1, (cap *= 2) + 1);
-		n = pread(fd, buf + len, cap - len, (off_t)len);
+		n = pread(fd, buf + len, cap - len, off + (off_t)len);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {

@@ -1,6 +1,7 @@
 /* jtable.c: the journal's entries in memory (jtable.h). */
 #include "config.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,9 +14,10 @@
 #include "popmuch/xmalloc.h"
 
 struct entry {
-	struct uidl_entry e; /* e.uidl, e.file in the arena; e.hash: hex */
-	char hex[UIDL_HASH_HEX + 1];
-	unsigned listed; /* jtable_unlisted(): the generation that saw it */
+	struct uidl_entry e; /* e.uidl is key[]; e.file in the arena */
+	unsigned listed;     /* jtable_unlisted(): the generation that saw it */
+	char hex[UIDL_HASH_HEX + 1]; /* e.hash */
+	char key[];
 };
 
 struct jtable {
@@ -24,12 +26,18 @@ struct jtable {
 	unsigned gen;
 };
 
+static const char *
+key_of(const void *val)
+{
+	return ((const struct entry *)val)->e.uidl;
+}
+
 struct jtable *
 jtable_new(void)
 {
 	struct jtable *t = xcalloc(1, sizeof(*t));
 
-	t->map = strmap_new();
+	t->map = strmap_new(key_of);
 	t->arena = arena_new();
 	return t;
 }
@@ -79,11 +87,10 @@ struct foreach_ctx {
 };
 
 static void
-foreach_one(const char *key, void *val, void *ctx)
+foreach_one(void *val, void *ctx)
 {
 	struct foreach_ctx *f = ctx;
 
-	(void)key;
 	f->fn(&((struct entry *)val)->e, f->ctx);
 }
 
@@ -101,13 +108,17 @@ static struct entry *
 put(struct jtable *t, const char *uidl, size_t len, uint64_t size,
     int64_t first_seen)
 {
-	char *key = arena_strndup(t->arena, uidl, len);
-	struct entry *en = strmap_get(t->map, key);
+	char key[JLINE_UIDL_MAX + 1];
+	struct entry *en;
 
-	if (en == NULL) {
-		en = arena_alloc(t->arena, sizeof(*en));
-		en->e.uidl = key;
-		strmap_put(t->map, en->e.uidl, en);
+	memcpy(key, uidl, len); /* len <= JLINE_UIDL_MAX (jline.h, jsnap.h) */
+	key[len] = '\0';
+	if ((en = strmap_get(t->map, key)) == NULL) {
+		en = arena_alloc(t->arena,
+				 offsetof(struct entry, key) + len + 1);
+		memcpy(en->key, key, len + 1);
+		en->e.uidl = en->key;
+		strmap_put(t->map, en);
 	}
 	en->e.size = size;
 	en->e.first_seen = first_seen;
@@ -202,14 +213,14 @@ struct unlisted_ctx {
 };
 
 static void
-pick(const char *key, void *val, void *ctx)
+pick(void *val, void *ctx)
 {
 	struct unlisted_ctx *u = ctx;
 	struct entry *en = val;
 
 	if (en->listed != u->gen && en->e.state != UIDL_PENDING &&
 	    (en->e.indexed || en->e.refused))
-		u->v[u->n++] = key;
+		u->v[u->n++] = en->e.uidl;
 }
 
 size_t

@@ -46,12 +46,12 @@ stored_hash(struct run *r, const struct uidl_entry *e,
  * UIDL listed with another size, or one deleted that the server still
  * lists, is marked in check[] (its header decides, see verify()). */
 static void
-classify(struct run *r, unsigned char *check)
+classify(struct run *r, const struct uidl_entry *const *ent,
+	 unsigned char *check)
 {
 	for (size_t i = 0; i < r->nmsgs; i++) {
 		const struct pop3_msg *m = &r->msgs[i];
-		const struct uidl_entry *e =
-		    m->uidl ? uidl_lookup(r->db, m->uidl) : NULL;
+		const struct uidl_entry *e = ent[i];
 		struct ret_msg *pm = &r->plan[i];
 
 		pm->num = m->num;
@@ -277,6 +277,7 @@ enum pm_status
 plan_make(struct run *r, struct pm_err *err)
 {
 	unsigned char *check = xcalloc(r->nmsgs + 1, 1);
+	const struct uidl_entry **ent;
 	struct ret_policy pol;
 	enum pm_status st = PM_OK;
 	const char *why;
@@ -288,6 +289,12 @@ plan_make(struct run *r, struct pm_err *err)
 		free(check);
 		return st;
 	}
+	/* One lookup per message: the entries stay valid (uidl.h) while
+	 * the plan is made twice. */
+	ent = xcalloc(r->nmsgs + 1, sizeof(*ent));
+	for (size_t i = 0; i < r->nmsgs; i++)
+		ent[i] = r->msgs[i].uidl ? uidl_lookup(r->db, r->msgs[i].uidl)
+					 : NULL;
 	policy(r, &pol);
 	if (uidl_damaged(r->db, &why))
 		fetch_warn(r,
@@ -295,7 +302,7 @@ plan_make(struct run *r, struct pm_err *err)
 			   "this run",
 			   why);
 	if (r->server_uidl || r->acct->uidl_fingerprint) {
-		classify(r, check);
+		classify(r, ent, check);
 		retention_plan(r->plan, r->nmsgs, &pol, r->now);
 		for (size_t i = 0; i < r->nmsgs; i++) {
 			if (r->plan[i].dele && r->plan[i].known &&
@@ -312,9 +319,11 @@ plan_make(struct run *r, struct pm_err *err)
 				r->seen[i] |= check[i] ? SEEN_TRUSTED : 0;
 	}
 	free(check);
+	if (st == PM_OK)
+		classify(r, ent, NULL);
+	free(ent);
 	if (st != PM_OK)
 		return st;
-	classify(r, NULL);
 	retention_plan(r->plan, r->nmsgs, &pol, r->now);
 	return r->acct->filter != NULL ? run_filter(r, pol.no_delete, err)
 				       : PM_OK;

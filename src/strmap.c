@@ -1,6 +1,7 @@
-/* strmap.c: a map from strings to pointers (strmap.h).  Hand-written:
- * GLib's GHashTable would do, but the journal's hot path (a lookup per
- * UIDL the server lists) wants slots without a node per key. */
+/* strmap.c: a map from strings to values that carry their key
+ * (strmap.h).  Hand-written: GLib's GHashTable would do, but it keeps a
+ * node per key and a full hash besides; the journal's hot path (a
+ * lookup per UIDL the server lists) wants 16-byte slots. */
 #include "config.h"
 
 #include <stdint.h>
@@ -11,18 +12,18 @@
 #include "popmuch/xmalloc.h"
 
 struct slot {
-	const char *key; /* NULL: empty */
-	void *val;
-	uint64_t hash;
+	void *val; /* NULL: empty */
+	uint32_t hash;
 };
 
 struct strmap {
+	const char *(*key_of)(const void *val);
 	struct slot *slot;
 	size_t cap; /* a power of two, or 0 */
 	size_t count;
 };
 
-static uint64_t
+static uint32_t
 hash_of(const char *s)
 {
 	uint64_t h = 0xcbf29ce484222325ull;
@@ -31,17 +32,18 @@ hash_of(const char *s)
 		h ^= (unsigned char)*s;
 		h *= 0x100000001b3ull;
 	}
-	return h;
+	return (uint32_t)(h ^ (h >> 32));
 }
 
 /* The slot holding key, or the empty slot where it would go. */
 static size_t
-find_slot(const struct strmap *m, const char *key, uint64_t h)
+find_slot(const struct strmap *m, const char *key, uint32_t h)
 {
 	size_t i = (size_t)h & (m->cap - 1);
 
-	while (m->slot[i].key != NULL &&
-	       (m->slot[i].hash != h || strcmp(m->slot[i].key, key) != 0))
+	while (m->slot[i].val != NULL &&
+	       (m->slot[i].hash != h ||
+		strcmp(m->key_of(m->slot[i].val), key) != 0))
 		i = (i + 1) & (m->cap - 1);
 	return i;
 }
@@ -55,10 +57,10 @@ resize(struct strmap *m, size_t cap)
 	m->cap = cap;
 	m->slot = xcalloc(cap, sizeof(*m->slot));
 	for (i = 0; i < oldcap; i++) {
-		if (old[i].key == NULL)
+		if (old[i].val == NULL)
 			continue;
 		j = (size_t)old[i].hash & (cap - 1);
-		while (m->slot[j].key != NULL)
+		while (m->slot[j].val != NULL)
 			j = (j + 1) & (cap - 1);
 		m->slot[j] = old[i];
 	}
@@ -66,9 +68,12 @@ resize(struct strmap *m, size_t cap)
 }
 
 struct strmap *
-strmap_new(void)
+strmap_new(const char *(*key_of)(const void *val))
 {
-	return xcalloc(1, sizeof(struct strmap));
+	struct strmap *m = xcalloc(1, sizeof(*m));
+
+	m->key_of = key_of;
+	return m;
 }
 
 void
@@ -86,8 +91,8 @@ strmap_reserve(struct strmap *m, size_t n)
 {
 	size_t cap = m->cap ? m->cap : 64;
 
-	/* at most three quarters full */
-	while (n * 4 > cap * 3)
+	/* at most four fifths full */
+	while (n * 5 > cap * 4)
 		cap *= 2;
 	if (cap != m->cap)
 		resize(m, cap);
@@ -102,18 +107,18 @@ strmap_get(const struct strmap *m, const char *key)
 }
 
 void *
-strmap_put(struct strmap *m, const char *key, void *val)
+strmap_put(struct strmap *m, void *val)
 {
-	uint64_t h = hash_of(key);
+	const char *key = m->key_of(val);
+	uint32_t h = hash_of(key);
 	struct slot *s;
 	void *was;
 
 	strmap_reserve(m, m->count + 1);
 	s = &m->slot[find_slot(m, key, h)];
 	was = s->val;
-	if (s->key == NULL)
+	if (was == NULL)
 		m->count++;
-	s->key = key;
 	s->val = val;
 	s->hash = h;
 	return was;
@@ -128,12 +133,11 @@ strmap_del(struct strmap *m, const char *key)
 	if (m->count == 0)
 		return NULL;
 	i = find_slot(m, key, hash_of(key));
-	if (m->slot[i].key == NULL)
+	if ((was = m->slot[i].val) == NULL)
 		return NULL;
-	was = m->slot[i].val;
 	m->slot[i] = (struct slot){0};
 	m->count--;
-	for (j = (i + 1) & mask; m->slot[j].key != NULL; j = (j + 1) & mask) {
+	for (j = (i + 1) & mask; m->slot[j].val != NULL; j = (j + 1) & mask) {
 		home = (size_t)m->slot[j].hash & mask;
 		/* Move slot j into the hole at i unless its home lies
 		 * cyclically in (i, j]. */
@@ -153,12 +157,12 @@ strmap_count(const struct strmap *m)
 }
 
 void
-strmap_foreach(const struct strmap *m,
-	       void (*fn)(const char *key, void *val, void *ctx), void *ctx)
+strmap_foreach(const struct strmap *m, void (*fn)(void *val, void *ctx),
+	       void *ctx)
 {
 	for (size_t i = 0; i < m->cap; i++)
-		if (m->slot[i].key != NULL)
-			fn(m->slot[i].key, m->slot[i].val, ctx);
+		if (m->slot[i].val != NULL)
+			fn(m->slot[i].val, ctx);
 }
 
 void

@@ -119,90 +119,86 @@ struct loaded {
 			 * newline, but end it before appending */
 };
 
-/* The tail: lines from off to len.  Sets l->good. */
+/* The tail, buf[0..len), read from offset off: its lines.  Sets
+ * l->good. */
 static void
-parse_tail(struct uidl_db *db, char *buf, size_t off, size_t len,
+parse_tail(struct uidl_db *db, char *buf, size_t len, size_t off,
 	   struct loaded *l, size_t *bad_r, size_t *first_r)
 {
-	size_t lineno = 1, n;
+	size_t lineno = 1, n, at = 0;
 	struct jline r;
 	char *nl;
 
-	l->good = off;
-	while (off < len && (nl = memchr(buf + off, '\n', len - off))) {
-		n = (size_t)(nl - (buf + off));
+	while (at < len && (nl = memchr(buf + at, '\n', len - at))) {
+		n = (size_t)(nl - (buf + at));
 		*nl = '\0';
 		lineno++;
-		if (jline_parse(buf + off, n, &r) != 0 ||
+		if (jline_parse(buf + at, n, &r) != 0 ||
 		    jtable_apply(db->t, &r) != 0) {
 			db->damaged = 1;
 			if ((*bad_r)++ == 0)
 				*first_r = lineno;
 		}
-		off += n + 1;
+		at += n + 1;
 	}
-	l->good = off;
+	l->good = off + at;
 }
 
-/* Parse the journal in buf[0..len) (NUL-terminated at len).  Returns
- * PM_OK, or PM_DATAERR for a version this popmuch does not know. */
+/* The header line in buf[0..len): PM_OK (h->version 0 when damaged),
+ * or PM_DATAERR for a version this popmuch does not know. */
 static enum pm_status
-parse_journal(struct uidl_db *db, char *buf, size_t len, struct loaded *l,
-	      struct pm_err *err)
+parse_header(struct uidl_db *db, char *buf, size_t len, struct jline_header *h,
+	     struct pm_err *err)
 {
-	char *nl = memchr(buf, '\n', len), *copy;
-	size_t bad = 0, first = 0, badblk = 0, firstblk = 0, off;
-	struct jline_header h;
-	int st;
+	char *copy = xstrdup(buf);
+	int st = jline_parse_header(buf, len, h);
 
-	memset(l, 0, sizeof(*l));
-	if (nl == NULL)
-		return PM_OK; /* empty, or a torn header */
-	*nl = '\0';
-	off = l->hdr_len = (size_t)(nl - buf) + 1;
-	copy = xstrdup(buf);
-	st = jline_parse_header(buf, off - 1, &h);
 	if (st > 0) {
-		copy[off - 1 - 10] = '\0'; /* the CRC was sound */
+		copy[len - 10] = '\0'; /* the CRC was sound */
 		err_set(err, PM_DATAERR,
 			"journal %s: format \"%s\" is not supported by this "
 			"popmuch",
 			db->jpath, copy);
-		free(copy);
-		return PM_DATAERR;
 	}
 	free(copy);
-	if (st < 0) {
-		/* read on as lines: what is sound in the tail loads */
-		db->damaged = bad = 1;
-		first = 1;
+	if (st < 0)
+		h->version = 0;
+	return st > 0 ? PM_DATAERR : PM_OK;
+}
+
+/* The snapshot: snap bytes from offset off, read 64 blocks at a time so
+ * that the file is never held whole.  Returns the damaged blocks. */
+static size_t
+read_snapshot(struct uidl_db *db, int fd, off_t off, uint64_t snap,
+	      int64_t base, size_t *first_r, struct pm_err *err)
+{
+	const size_t chunk = 64 * JSNAP_BLOCK;
+	size_t bad = 0, got, first, n, want;
+	char *buf;
+
+	for (uint64_t at = 0; at < snap; at += chunk) {
+		want = snap - at < chunk ? (size_t)(snap - at) : chunk;
+		if (jfile_read_at(fd, db->jpath, off + (off_t)at, want, &buf,
+				  &got, err) != PM_OK)
+			return bad + 1; /* unreadable: damage */
+		n = jsnap_read((unsigned char *)buf, got, base, jtable_load,
+			       db->t, &first);
+		free(buf);
+		if (got < want && n++ == 0)
+			first = got; /* cut: extended at load */
+		if (n > 0 && bad == 0)
+			*first_r = (size_t)at + first;
+		bad += n;
+		if (got < want)
+			break;
 	}
-	l->version = h.version;
-	l->mailbox = h.mailbox != NULL ? xstrdup(h.mailbox) : NULL;
-	if (h.version == 3) {
-		jtable_reserve(db->t, (size_t)h.count);
-		badblk = jsnap_read((unsigned char *)buf + off,
-				    h.snap_len < len - off ? (size_t)h.snap_len
-							   : len - off,
-				    h.base, jtable_load, db->t, &firstblk);
-		if (h.snap_len > len - off && badblk++ == 0)
-			firstblk = len - off; /* cut: extended at load */
-		off += (size_t)h.snap_len;
-		db->snap = (off_t)h.snap_len;
-	}
-	db->tail = (off_t)off;
-	if (off < len)
-		parse_tail(db, buf, off, len, l, &bad, &first);
-	else
-		l->good = off;
-	if (st < 0 && l->good < len) {
-		/* without a sound header, bytes after the last newline may
-		 * be a snapshot's, not a torn append: never cut them */
-		l->good = len;
-		l->unended = 1;
-	}
-	if (badblk > 0)
-		db->damaged = 1;
+	return bad;
+}
+
+static void
+note_why(struct uidl_db *db, size_t bad, size_t first, size_t badblk,
+	 size_t firstblk)
+{
 	if (badblk > 0)
 		db->why = xasprintf("journal %s: %zu damaged block(s) of its "
 				    "snapshot skipped (first at byte %zu)%s",
@@ -212,6 +208,68 @@ parse_journal(struct uidl_db *db, char *buf, size_t len, struct loaded *l,
 		db->why = xasprintf("journal %s: %zu damaged record(s) "
 				    "skipped (first at line %zu)",
 				    db->jpath, bad, first);
+	if (bad > 0 || badblk > 0)
+		db->damaged = 1;
+}
+
+/* Read the journal open on fd: header, snapshot, tail.  *len_r is the
+ * file's length.  Returns PM_OK, PM_DATAERR for a version this popmuch
+ * does not know, PM_IOERR when it cannot be read. */
+static enum pm_status
+read_journal(struct uidl_db *db, int fd, struct loaded *l, size_t *len_r,
+	     struct pm_err *err)
+{
+	size_t bad = 0, first = 0, badblk = 0, firstblk = 0, len, off = 0;
+	struct jline_header h = {0};
+	struct stat sb;
+	enum pm_status st;
+	char *buf, *nl;
+
+	memset(l, 0, sizeof(*l));
+	*len_r = len = fstat(fd, &sb) == 0 ? (size_t)sb.st_size : 0;
+	st = jfile_read_at(fd, db->jpath, 0, JLINE_MAX, &buf, &off, err);
+	if (st != PM_OK)
+		return st;
+	if ((nl = memchr(buf, '\n', off)) == NULL && off < JLINE_MAX) {
+		free(buf);
+		return PM_OK; /* empty, or a torn header */
+	}
+	off = l->hdr_len = nl != NULL ? (size_t)(nl - buf) + 1 : 0;
+	if (nl != NULL)
+		*nl = '\0';
+	st = nl != NULL ? parse_header(db, buf, off - 1, &h, err) : PM_OK;
+	l->version = h.version;
+	l->mailbox = h.mailbox != NULL ? xstrdup(h.mailbox) : NULL;
+	free(buf);
+	if (st != PM_OK)
+		return st;
+	if (h.version == 0) /* read on as lines: what is sound loads */
+		bad = first = 1;
+	if (h.version == 3) {
+		jtable_reserve(db->t, (size_t)h.count);
+		badblk = read_snapshot(db, fd, (off_t)off, h.snap_len, h.base,
+				       &firstblk, err);
+		off += (size_t)h.snap_len;
+		db->snap = (off_t)h.snap_len;
+	}
+	db->tail = (off_t)off;
+	l->good = off;
+	if (off < len) {
+		st = jfile_read_at(fd, db->jpath, (off_t)off, SIZE_MAX, &buf,
+				   &len, err);
+		if (st != PM_OK)
+			return st;
+		parse_tail(db, buf, len, off, l, &bad, &first);
+		free(buf);
+		len += off;
+	}
+	if (h.version == 0 && l->good < len) {
+		/* without a sound header, bytes after the last newline may
+		 * be a snapshot's, not a torn append: never cut them */
+		l->good = len;
+		l->unended = 1;
+	}
+	note_why(db, bad, first, badblk, firstblk);
 	return PM_OK;
 }
 
@@ -270,7 +328,6 @@ load_journal(struct uidl_db *db, int switched, struct pm_err *err)
 	size_t len = 0;
 	struct loaded l;
 	enum pm_status st;
-	char *buf = NULL;
 
 	db->jf.fd =
 	    open(db->jpath,
@@ -278,11 +335,7 @@ load_journal(struct uidl_db *db, int switched, struct pm_err *err)
 	if (db->jf.fd < 0)
 		return err_set(err, PM_CANTCREAT, "cannot open %s: %s",
 			       db->jpath, strerror(errno));
-	st = jfile_read_all(db->jf.fd, db->jpath, &buf, &len, err);
-	if (st != PM_OK)
-		return st;
-	st = parse_journal(db, buf, len, &l, err);
-	free(buf);
+	st = read_journal(db, db->jf.fd, &l, &len, err);
 	if (st != PM_OK)
 		return st;
 	if (l.mailbox != NULL && db->mailbox != NULL &&
@@ -371,7 +424,6 @@ read_only(struct uidl_db *db, const char *path, char **mailbox_r,
 	enum pm_status st = PM_OK;
 	size_t len = 0;
 	struct loaded l = {0};
-	char *buf = NULL;
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 
 	*mailbox_r = NULL;
@@ -380,13 +432,10 @@ read_only(struct uidl_db *db, const char *path, char **mailbox_r,
 			   ? PM_OK
 			   : err_set(err, PM_IOERR, "cannot open %s: %s", path,
 				     strerror(errno));
-	st = jfile_read_all(fd, path, &buf, &len, err);
-	if (st == PM_OK)
-		st = parse_journal(db, buf, len, &l, err);
+	st = read_journal(db, fd, &l, &len, err);
 	if (st == PM_OK)
 		check_length(db, fd, (off_t)len);
 	*mailbox_r = l.mailbox;
-	free(buf);
 	close(fd);
 	return st;
 }

@@ -12,7 +12,8 @@ struct arena;
 /* An empty arena; free with arena_free(). */
 struct arena *arena_new(void);
 
-/* n bytes, zeroed, aligned for any object; valid until arena_free(). */
+/* n bytes, zeroed, aligned for pointers and 64-bit numbers (not for
+ * long double); valid until arena_free(). */
 void *arena_alloc(struct arena *a, size_t n);
 
 /* A copy of s[0..len) followed by a NUL; valid until arena_free(). */

@@ -41,10 +41,11 @@ void jfile_note_length(const struct jfile *f);
  * more than len (the file was cut).  Returns 1 with *was_r set, or 0. */
 int jfile_was_longer(const char *path, int fd, off_t len, uint64_t *was_r);
 
-/* The whole file open on fd, NUL-terminated (caller frees).
+/* Up to max bytes (SIZE_MAX: all) of the file open on fd from offset
+ * off, NUL-terminated (caller frees); fewer at its end.
  * Returns: PM_OK; PM_IOERR when it cannot be read. */
-enum pm_status jfile_read_all(int fd, const char *path, char **buf_r,
-			      size_t *len_r, struct pm_err *err);
+enum pm_status jfile_read_at(int fd, const char *path, off_t off, size_t max,
+			     char **buf_r, size_t *len_r, struct pm_err *err);
 
 /* Create path (0600, truncated, not through a link) holding a[0..alen)
  * then b[0..blen), and fsync it.  Returns: PM_OK; the file statuses

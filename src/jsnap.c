@@ -25,6 +25,8 @@
 #define PAYLOAD (JSNAP_BLOCK - 4)
 #define REC_MAX (1 + 10 + 1000 + 10 + 10 + JSNAP_HASH + 10 + 255)
 
+_Static_assert(REC_MAX <= PAYLOAD, "a record must fit in a block");
+
 static size_t
 put_varint(unsigned char *o, uint64_t v)
 {

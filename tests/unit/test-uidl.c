@@ -584,7 +584,7 @@ test_odd_uidls(void)
 {
 	char *dir = xasprintf("%s/odd", base);
 	struct uidl_db *db = open_ok(dir, "odd");
-	char *odd[8], *big;
+	char *odd[8], *big, longest[256];
 	struct pm_err err;
 	size_t i, n = 0;
 
@@ -610,7 +610,12 @@ test_odd_uidls(void)
 	big[1001] = '\0';
 	is_int(intent(db, big, 1, 0, "f", NULL, &err), PM_DATAERR,
 	       "a 1001-byte uidl is refused");
-	free(big);
+	/* the longest record: a 1000-byte UIDL, a 255-byte file name */
+	big[1000] = '\0';
+	memset(longest, 'y', 255);
+	longest[255] = '\0';
+	is_int(intent(db, big, 7, 7, longest, NULL, &err), PM_OK,
+	       "a 1000-byte uidl with a 255-byte file name");
 	uidl_free(&db);
 	db = open_ok(dir, "odd reopened");
 	if (db != NULL) {
@@ -622,7 +627,12 @@ test_odd_uidls(void)
 	db = open_ok(dir, "odd compacted");
 	if (db != NULL)
 		check_odd(db, odd, n, "compacted");
+	ok(db != NULL && uidl_lookup(db, big) &&
+	       !strcmp(uidl_lookup(db, big)->file, longest) &&
+	       !uidl_damaged(db, NULL),
+	   "compacted: the longest record round-trips in one block");
 	uidl_free(&db);
+	free(big);
 	for (i = 0; i < n; i++)
 		free(odd[i]);
 	free(dir);

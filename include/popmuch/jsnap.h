@@ -9,10 +9,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define JSNAP_BLOCK                                                            \
-	2048	     /* bytes of a block, its CRC included: more than          \
-		      * the longest record (a 1000-byte UIDL and a             \
-		      * 255-byte file name) */
+/* Bytes of a block, its CRC included: more than the longest record (a
+ * 1000-byte UIDL and a 255-byte file name). */
+#define JSNAP_BLOCK 2048
 #define JSNAP_HASH 8 /* bytes of the header hash a record keeps */
 
 /* A record's flags byte. */

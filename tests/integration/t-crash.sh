@@ -212,10 +212,9 @@ for v in crashoff crashon; do
 		crash_at "$p:4" 200
 	done
 	crash_at before-quit 30
-	# Only keep off is sure to compact the journal in a run: the run
-	# after one that deleted 200 messages forgets their UIDLs once the
-	# server no longer lists them, which makes the journal grow past
-	# twice its live size.
+	# A run that is sure to compact the journal: the run after one that
+	# deleted 200 messages (keep off) forgets their UIDLs once the server
+	# no longer lists them, a tail past an eighth of the snapshot.
 	if [ "$v" = crashoff ]; then
 		seed_messages "$V" 200
 		run_pm fetch "$V"

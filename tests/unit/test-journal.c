@@ -432,11 +432,22 @@ check_v2(struct uidl_db *db, const char *what)
 	   "%s: gone forgotten, six entries", what);
 }
 
+/* Does the journal still start with a version 2 header? */
+static int
+still_v2(const char *journal)
+{
+	char *line = first_line(journal);
+	int v2 = strncmp(line, "popmuch-journal 2 ", 18) == 0;
+
+	free(line);
+	return v2;
+}
+
 static void
 test_v2(void)
 {
 	char *dir = xasprintf("%s/v2", base);
-	char *journal = xasprintf("%s/journal", dir), *line;
+	char *journal = xasprintf("%s/journal", dir);
 	struct uidl_db *db;
 	struct pm_err err;
 	size_t len;
@@ -446,10 +457,7 @@ test_v2(void)
 	db = open_ro(dir, MB_A, "v2 read-only");
 	check_v2(db, "v2 read-only");
 	uidl_free(&db);
-	line = first_line(journal);
-	ok(strncmp(line, "popmuch-journal 2 ", 18) == 0,
-	   "v2: a read-only look rewrites nothing");
-	free(line);
+	ok(still_v2(journal), "v2: a read-only look rewrites nothing");
 	db = open_mb(dir, MB_A, "v2");
 	ok(db && !uidl_damaged(db, NULL), "v2: loads clean");
 	check_v2(db, "v2 loaded");
@@ -470,10 +478,7 @@ test_v2(void)
 	db = open_mb(dir, MB_A, "v2 damaged");
 	ok(db && uidl_damaged(db, NULL), "v2 damaged: damaged");
 	uidl_free(&db);
-	line = first_line(journal);
-	ok(strncmp(line, "popmuch-journal 2 ", 18) == 0,
-	   "v2 damaged: not rewritten on open");
-	free(line);
+	ok(still_v2(journal), "v2 damaged: not rewritten on open");
 	db = open_mb(dir, MB_A, "v2 damaged, settled");
 	ok(db && uidl_compact(db, 1, &err) == PM_OK,
 	   "v2 damaged: a settled run's forced compaction");

@@ -270,35 +270,17 @@ delete_and_quit(struct run *r, struct pm_err *err)
 	return st;
 }
 
-static int
-cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 /* Forget delivered (or deleted) and indexed UIDLs the server no longer
  * has: a later message that reuses the UIDL is new. */
 static enum pm_status
 prune(struct run *r, struct pm_err *err)
 {
-	struct collect c = {0};
-	char **server = xcalloc(r->nmsgs + 1, sizeof(*server));
-	const struct uidl_entry *e;
-	enum pm_status st = PM_OK;
+	const char **server = xcalloc(r->nmsgs + 1, sizeof(*server));
+	enum pm_status st;
 
 	for (size_t i = 0; i < r->nmsgs; i++)
 		server[i] = r->msgs[i].uidl;
-	qsort(server, r->nmsgs, sizeof(*server), cmp_str);
-	uidl_foreach(r->db, collect, &c);
-	for (size_t i = 0; i < c.n && st == PM_OK; i++) {
-		if (bsearch(&c.v[i], server, r->nmsgs, sizeof(*server),
-			    cmp_str) != NULL)
-			continue;
-		e = uidl_lookup(r->db, c.v[i]);
-		if (e->state != UIDL_PENDING && (e->indexed || e->refused))
-			st = uidl_forget(r->db, c.v[i], err);
-	}
-	collect_free(&c);
+	st = uidl_prune(r->db, server, r->nmsgs, err);
 	free(server);
 	return st;
 }

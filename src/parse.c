@@ -113,3 +113,15 @@ parse_word(char **s, const char *blanks, enum parse_quoting q, int *bad_r)
 	*s = p;
 	return w;
 }
+
+int
+parse_i64(const char *s, int64_t *v_r)
+{
+	uint64_t v;
+	int neg = *s == '-';
+
+	if (parse_u64(s + neg, &v) != 0 || v > INT64_MAX)
+		return -1;
+	*v_r = neg ? -(int64_t)v : (int64_t)v;
+	return 0;
+}

@@ -23,18 +23,22 @@
 #include "fetch-int.h"
 
 /* The header hash the journal holds for e, or that its file gives (a
- * record written before journal version 2); "" when neither is known. */
+ * record written before journal version 2), cut to the journal's
+ * UIDL_HASH_HEX digits; "" when neither is known. */
 static void
 stored_hash(struct run *r, const struct uidl_entry *e,
 	    char hex_r[HDRHASH_HEX + 1])
 {
-	char *path = r->md != NULL ? maildir_locate(r->md, e->file) : NULL;
+	char *path = NULL;
 
 	hex_r[0] = '\0';
 	if (e->hash != NULL)
-		memcpy(hex_r, e->hash, HDRHASH_HEX + 1);
-	else if (path != NULL && hdrhash_file(path, hex_r, NULL) != 0)
+		memcpy(hex_r, e->hash, UIDL_HASH_HEX + 1);
+	else if (r->md != NULL && e->file[0] != '\0' &&
+		 (path = maildir_locate(r->md, e->file)) != NULL &&
+		 hdrhash_file(path, hex_r, NULL) != 0)
 		hex_r[0] = '\0';
+	hex_r[UIDL_HASH_HEX] = '\0';
 	free(path);
 }
 
@@ -42,12 +46,12 @@ stored_hash(struct run *r, const struct uidl_entry *e,
  * UIDL listed with another size, or one deleted that the server still
  * lists, is marked in check[] (its header decides, see verify()). */
 static void
-classify(struct run *r, unsigned char *check)
+classify(struct run *r, const struct uidl_entry *const *ent,
+	 unsigned char *check)
 {
 	for (size_t i = 0; i < r->nmsgs; i++) {
 		const struct pop3_msg *m = &r->msgs[i];
-		const struct uidl_entry *e =
-		    m->uidl ? uidl_lookup(r->db, m->uidl) : NULL;
+		const struct uidl_entry *e = ent[i];
 		struct ret_msg *pm = &r->plan[i];
 
 		pm->num = m->num;
@@ -110,7 +114,7 @@ judge(struct run *r, size_t i, const char *got)
 			r->seen[i] |= SEEN_TRUSTED;
 		return;
 	}
-	if (strcmp(got, want) == 0) {
+	if (strncmp(got, want, UIDL_HASH_HEX) == 0) {
 		r->seen[i] |= SEEN_VERIFIED;
 		if (!r->opts->dry_run &&
 		    uidl_confirmed(r->db, m->uidl, m->size, &err) != PM_OK)
@@ -281,6 +285,7 @@ enum pm_status
 plan_make(struct run *r, struct pm_err *err)
 {
 	unsigned char *check = xcalloc(r->nmsgs + 1, 1);
+	const struct uidl_entry **ent;
 	struct ret_policy pol;
 	enum pm_status st = PM_OK;
 	int first = uidl_count(r->db) == 0;
@@ -294,6 +299,12 @@ plan_make(struct run *r, struct pm_err *err)
 		free(check);
 		return st;
 	}
+	/* One lookup per message: the entries stay valid (uidl.h) while
+	 * the plan is made twice. */
+	ent = xcalloc(r->nmsgs + 1, sizeof(*ent));
+	for (size_t i = 0; i < r->nmsgs; i++)
+		ent[i] = r->msgs[i].uidl ? uidl_lookup(r->db, r->msgs[i].uidl)
+					 : NULL;
 	policy(r, &pol);
 	if (uidl_damaged(r->db, &why))
 		fetch_warn(r,
@@ -301,7 +312,7 @@ plan_make(struct run *r, struct pm_err *err)
 			   "this run",
 			   why);
 	if (r->server_uidl || r->acct->uidl_fingerprint) {
-		classify(r, check);
+		classify(r, ent, check);
 		retention_plan(r->plan, r->nmsgs, &pol, r->now);
 		for (size_t i = 0; i < r->nmsgs; i++) {
 			if (r->plan[i].dele && r->plan[i].known &&
@@ -318,9 +329,11 @@ plan_make(struct run *r, struct pm_err *err)
 				r->seen[i] |= check[i] ? SEEN_TRUSTED : 0;
 	}
 	free(check);
+	if (st == PM_OK)
+		classify(r, ent, NULL);
+	free(ent);
 	if (st != PM_OK)
 		return st;
-	classify(r, NULL);
 	retention_plan(r->plan, r->nmsgs, &pol, r->now);
 	for (size_t i = 0; i < r->nmsgs; i++)
 		if (!r->plan[i].killed &&

@@ -1,47 +1,17 @@
-/* uidl.c: the per-account UIDL journal and the account lock.
- *
- * The journal is text, one record a line, each line ending in
- * " *XXXXXXXX" (the CRC-32 of what precedes it, zlib's polynomial):
- *
- *     popmuch-journal 2 <mailbox> *CRC   header (version 1: no mailbox)
- *     I <uidl> <size> <first_seen> <file> <hhash> *CRC   intent (fsynced)
- *     D <uidl> *CRC                   delivered
- *     N <uidl> *CRC                   indexed by notmuch
- *     R <uidl> *CRC                   notmuch refused the file
- *     S <uidl> <size> *CRC            verified again, LIST size now <size>
- *     X <uidl> *CRC                   deleted on the server (QUIT +OK)
- *     F <uidl> *CRC                   forgotten
- *
- * <hhash> is the header hash (hdrhash.h) or "-"; version 1 intents have
- * no such field.  <mailbox> is "user@host:port", the mailbox the records
- * speak for: the journal of another mailbox is set aside (journal.<id>)
- * and never read for this one.
- *
- * <uidl> and <file> are encoded: bytes 0x21..0x7e other than '%' stand
- * for themselves, every other byte is %XX.  Records are appended with
- * one write(2) each on an O_APPEND descriptor.
- *
- * Loading: a line with a bad CRC or bad syntax is skipped and counted as
- * damage, and loading goes on.  A final line without its newline is a
- * torn append (a crash mid-write): its record never became durable, so
- * it is dropped silently, not counted as damage, and cut off the file
- * before anything new is appended.
- *
- * "journal.len" records the journal's inode and length after each sync
- * (without an fsync of its own: the journal was synced first, so a lost
- * update only understates).  A journal shorter than that was cut, not
- * torn: it is damaged, and the run deletes nothing. */
+/* uidl.c: the per-account UIDL journal (uidl.h): loading it (header,
+ * snapshot, tail), the records of a run, the journal of another mailbox
+ * set aside, compaction.  The format and its guarantees are in
+ * doc/HACKING.md ("The journal on disk"); the pieces are jline.c (text
+ * lines), jsnap.c (the snapshot), jfile.c (appends, syncs, journal.len),
+ * jmailbox.c (which mailbox); the entries in memory are jtable.c's. */
 #include "config.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <pthread.h>
 #include <stdio.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -49,647 +19,257 @@
 #include "popmuch/fault.h"
 #include "popmuch/fsutil.h"
 #include "popmuch/hdrhash.h"
-#include "popmuch/uidl.h"
+#include "popmuch/jfile.h"
+#include "popmuch/jline.h"
+#include "popmuch/jmailbox.h"
+#include "popmuch/jsnap.h"
+#include "popmuch/jtable.h"
+#include "popmuch/lockfile.h"
 #include "popmuch/parse.h"
+#include "popmuch/uidl.h"
 #include "popmuch/xmalloc.h"
-
-#define JOURNAL_MAGIC "popmuch-journal"
-#define JOURNAL_VERSION "2"
-#define UIDL_MAX 1000	/* raw bytes; pop3 limits to 70 anyway */
-#define FILE_MAX 255	/* a file name */
-#define RECORD_MAX 4096 /* a line, encoded, with CRC and newline */
-
-struct entry {
-	struct uidl_entry e; /* e.uidl and e.file point into owned copies */
-	uint64_t hash;
-};
 
 struct uidl_db {
 	char *dir;
 	char *jpath;
 	char *mailbox;	/* NULL: any (read-only use, tests) */
 	char *switched; /* the journal was another mailbox's: a warning */
-	int upgrade;	/* a version 1 journal: rewrite it */
+	int upgrade;	/* an older version, or another port: rewrite it */
 	int lockfd;
-	int jfd;
-	off_t jsize;	     /* bytes in the journal we know of */
-	struct entry **slot; /* open addressing, linear probing */
-	size_t cap;	     /* power of two */
-	size_t count;
-	size_t lines;	       /* records in the journal (live or not) */
-	int dirty;	       /* appended since the last sync */
-	enum pm_status broken; /* sticky after a failed sync */
+	struct jfile jf;  /* the journal */
+	off_t tail;	  /* where the tail begins */
+	off_t snap;	  /* bytes of the snapshot */
+	struct jtable *t; /* the entries */
 	int damaged;
 	char *why;
 };
 
-/* ---- CRC-32 (IEEE 802.3, as zlib) ------------------------------------ */
+static void
+table_clear(struct uidl_db *db)
+{
+	jtable_clear(db->t);
+	db->damaged = 0;
+	free(db->why);
+	db->why = NULL;
+}
 
-static uint32_t crc_table[256];
+/* ---- the snapshot ------------------------------------------------------ */
+
+struct snap_ctx {
+	struct jsnap_buf b;
+	int64_t base;
+};
 
 static void
-crc_init(void)
+snap_put(const struct uidl_entry *e, void *ctx)
 {
-	uint32_t c, n, k;
+	struct snap_ctx *s = ctx;
 
-	for (n = 0; n < 256; n++) {
-		c = n;
-		for (k = 0; k < 8; k++)
-			c = (c & 1) ? 0xedb88320u ^ (c >> 1) : c >> 1;
-		crc_table[n] = c;
-	}
-}
-
-static uint32_t
-crc32_of(const char *buf, size_t len)
-{
-	static pthread_once_t once = PTHREAD_ONCE_INIT;
-	uint32_t c = 0xffffffffu;
-	size_t i;
-
-	pthread_once(&once, crc_init);
-	for (i = 0; i < len; i++)
-		c = crc_table[(c ^ (unsigned char)buf[i]) & 0xff] ^ (c >> 8);
-	return c ^ 0xffffffffu;
-}
-
-/* ---- the hash table -------------------------------------------------- */
-
-static uint64_t
-hash_of(const char *s)
-{
-	uint64_t h = 0xcbf29ce484222325ull;
-
-	for (; *s != '\0'; s++) {
-		h ^= (unsigned char)*s;
-		h *= 0x100000001b3ull;
-	}
-	return h;
-}
-
-/* The slot holding uidl, or the empty slot where it would go. */
-static size_t
-find_slot(const struct uidl_db *db, const char *uidl, uint64_t h)
-{
-	size_t i = (size_t)h & (db->cap - 1);
-
-	while (db->slot[i] != NULL &&
-	       (db->slot[i]->hash != h || strcmp(db->slot[i]->e.uidl, uidl)))
-		i = (i + 1) & (db->cap - 1);
-	return i;
+	jsnap_put_entry(&s->b, e, s->base);
 }
 
 static void
-grow(struct uidl_db *db)
+newest(const struct uidl_entry *e, void *ctx)
 {
-	struct entry **old = db->slot;
-	size_t oldcap = db->cap, i, j;
-
-	db->cap = oldcap ? oldcap * 2 : 64;
-	db->slot = xcalloc(db->cap, sizeof(*db->slot));
-	for (i = 0; i < oldcap; i++) {
-		if (old[i] == NULL)
-			continue;
-		j = (size_t)old[i]->hash & (db->cap - 1);
-		while (db->slot[j] != NULL)
-			j = (j + 1) & (db->cap - 1);
-		db->slot[j] = old[i];
-	}
-	free(old);
+	if (e->first_seen > *(int64_t *)ctx)
+		*(int64_t *)ctx = e->first_seen;
 }
 
-static void
-entry_free(struct entry *en)
-{
-	free((char *)en->e.uidl);
-	free((char *)en->e.file);
-	free((char *)en->e.hash);
-	free(en);
-}
+/* ---- the file -------------------------------------------------------- */
 
-static struct entry *
-table_get(const struct uidl_db *db, const char *uidl)
-{
-	if (db->count == 0)
-		return NULL;
-	return db->slot[find_slot(db, uidl, hash_of(uidl))];
-}
-
-/* Insert or replace the entry for uidl. */
-static void
-table_put(struct uidl_db *db, const char *uidl, uint64_t size,
-	  int64_t first_seen, const char *file, const char *hhash)
-{
-	uint64_t h = hash_of(uidl);
-	struct entry *en;
-	size_t i;
-
-	if ((db->count + 1) * 4 > db->cap * 3)
-		grow(db);
-	i = find_slot(db, uidl, h);
-	en = db->slot[i];
-	if (en == NULL) {
-		en = xcalloc(1, sizeof(*en));
-		en->hash = h;
-		en->e.uidl = xstrdup(uidl);
-		db->slot[i] = en;
-		db->count++;
-	} else {
-		free((char *)en->e.file);
-		free((char *)en->e.hash);
-	}
-	en->e.size = size;
-	en->e.first_seen = first_seen;
-	en->e.file = xstrdup(file);
-	en->e.hash = hhash != NULL ? xstrdup(hhash) : NULL;
-	en->e.state = UIDL_PENDING;
-	en->e.indexed = 0;
-	en->e.refused = 0;
-}
-
-/* Remove uidl (backward-shift deletion: no tombstones). */
-static void
-table_del(struct uidl_db *db, const char *uidl)
-{
-	size_t mask = db->cap - 1, i, j, home;
-
-	if (db->count == 0)
-		return;
-	i = find_slot(db, uidl, hash_of(uidl));
-	if (db->slot[i] == NULL)
-		return;
-	entry_free(db->slot[i]);
-	db->slot[i] = NULL;
-	db->count--;
-	for (j = (i + 1) & mask; db->slot[j] != NULL; j = (j + 1) & mask) {
-		home = (size_t)db->slot[j]->hash & mask;
-		/* Move slot j into the hole at i unless its home lies
-		 * cyclically in (i, j]. */
-		if (((j - home) & mask) >= ((j - i) & mask)) {
-			db->slot[i] = db->slot[j];
-			db->slot[j] = NULL;
-			i = j;
-		}
-	}
-}
-
-/* ---- encoding -------------------------------------------------------- */
-
-/* Append the encoding of s to out (which has room for 3*strlen+1). */
-static size_t
-enc(char *out, const char *s)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	size_t o = 0;
-
-	for (; *s != '\0'; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c > 0x20 && c < 0x7f && c != '%') {
-			out[o++] = (char)c;
-		} else {
-			out[o++] = '%';
-			out[o++] = hex[c >> 4];
-			out[o++] = hex[c & 15];
-		}
-	}
-	out[o] = '\0';
-	return o;
-}
-
-/* Decode a token in place; -1 on a bad escape or a NUL byte. */
-static int
-dec(char *s)
-{
-	char *o = s;
-	int hi, lo;
-
-	for (; *s != '\0'; s++) {
-		if (*s != '%') {
-			*o++ = *s;
-			continue;
-		}
-		hi = parse_hexdigit(s[1]);
-		lo = hi < 0 ? -1 : parse_hexdigit(s[2]);
-		if (lo < 0 || (hi == 0 && lo == 0))
-			return -1;
-		*o++ = (char)(hi << 4 | lo);
-		s += 2;
-	}
-	*o = '\0';
-	return 0;
-}
-
-/* ---- parsing --------------------------------------------------------- */
-
-/* Check and strip the " *XXXXXXXX" trailer of line (NUL-terminated,
- * without its newline).  Returns 0 when the CRC matches. */
-static int
-check_crc(char *line, size_t len)
-{
-	uint32_t want = 0;
-	size_t i;
-	int v;
-
-	if (len < 10 || line[len - 10] != ' ' || line[len - 9] != '*')
-		return -1;
-	for (i = len - 8; i < len; i++) {
-		v = parse_hexdigit(line[i]);
-		if (v < 0)
-			return -1;
-		want = want << 4 | (uint32_t)v;
-	}
-	if (crc32_of(line, len - 10) != want)
-		return -1;
-	line[len - 10] = '\0';
-	return 0;
-}
-
-static int
-parse_i64(const char *s, int64_t *v_r)
-{
-	uint64_t v;
-	int neg = *s == '-';
-
-	if (parse_u64(s + neg, &v) != 0 || v > INT64_MAX)
-		return -1;
-	*v_r = neg ? -(int64_t)v : (int64_t)v;
-	return 0;
-}
-
-/* Split s at single spaces into at most max tokens; count or -1. */
-static int
-split(char *s, char **tok, int max)
-{
-	int n = 0;
-
-	for (;;) {
-		if (n == max || *s == '\0' || *s == ' ')
-			return -1;
-		tok[n++] = s;
-		s = strchr(s, ' ');
-		if (s == NULL)
-			return n;
-		*s++ = '\0';
-	}
-}
-
-static int
-file_ok(const char *f)
-{
-	return parse_basename_ok(f) && strlen(f) <= FILE_MAX;
-}
-
-static int
-hhash_ok(const char *h)
-{
-	if (strlen(h) != HDRHASH_HEX)
-		return 0;
-	for (; *h != '\0'; h++)
-		if (!((*h >= '0' && *h <= '9') || (*h >= 'a' && *h <= 'f')))
-			return 0;
-	return 1;
-}
-
-/* "I uidl size first_seen file [hhash]" */
-static int
-apply_intent(struct uidl_db *db, char **tok, int n)
-{
-	const char *hh = NULL;
-	uint64_t size;
-	int64_t seen;
-
-	if ((n != 5 && n != 6) || parse_u64(tok[2], &size) != 0 ||
-	    parse_i64(tok[3], &seen) != 0 || dec(tok[4]) != 0 ||
-	    !file_ok(tok[4]))
-		return -1;
-	if (n == 6 && strcmp(tok[5], "-") != 0) {
-		if (!hhash_ok(tok[5]))
-			return -1;
-		hh = tok[5];
-	}
-	table_put(db, tok[1], size, seen, tok[4], hh);
-	return 0;
-}
-
-/* Apply one record (CRC already checked and stripped).  -1 if bad. */
-static int
-apply_record(struct uidl_db *db, char *line)
-{
-	char *tok[6];
-	int n = split(line, tok, 6);
-	struct entry *en;
-	uint64_t size;
-
-	if (n < 2 || tok[0][1] != '\0' || dec(tok[1]) != 0 ||
-	    strlen(tok[1]) > UIDL_MAX)
-		return -1;
-	if (tok[0][0] == 'I')
-		return apply_intent(db, tok, n);
-	if (tok[0][0] == 'F' && n == 2) {
-		table_del(db, tok[1]);
-		return 0;
-	}
-	en = table_get(db, tok[1]);
-	if (en == NULL)
-		return -1;
-	if (tok[0][0] == 'S' && n == 3 && parse_u64(tok[2], &size) == 0) {
-		en->e.size = size;
-		if (en->e.state == UIDL_DELETED)
-			en->e.state = UIDL_DELIVERED;
-		return 0;
-	}
-	if (n != 2)
-		return -1;
-	switch (tok[0][0]) {
-	case 'D':
-		en->e.state = UIDL_DELIVERED;
-		return 0;
-	case 'X':
-		en->e.state = UIDL_DELETED;
-		return 0;
-	case 'N':
-		en->e.indexed = 1;
-		return 0;
-	case 'R':
-		en->e.refused = 1;
-		return 0;
-	}
-	return -1;
-}
-
-/* ---- files ----------------------------------------------------------- */
-
-/* Write all of buf at the end of the journal (one write(2) normally).
- * On failure cut the file back so that no partial record remains. */
 static enum pm_status
 append(struct uidl_db *db, const char *buf, size_t len, struct pm_err *err)
 {
-	size_t done = 0;
-	ssize_t n;
-	int e;
-
-	if (db->broken != PM_OK)
-		return err_set(err, db->broken,
-			       "journal %s: unusable after an earlier error",
-			       db->jpath);
-	while (done < len) {
-		n = write(db->jfd, buf + done, len - done);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			e = n < 0 ? errno : ENOSPC;
-			if (ftruncate(db->jfd, db->jsize) != 0)
-				db->broken = fsutil_errno_status(e);
-			return err_set(err, fsutil_errno_status(e),
-				       "cannot write journal %s: %s", db->jpath,
-				       strerror(e));
-		}
-		done += (size_t)n;
-	}
-	db->jsize += (off_t)len;
-	db->dirty = 1;
-	return PM_OK;
+	return jfile_append(&db->jf, buf, len, err);
 }
 
-/* Record the journal's inode and synced length in journal.len (see the
- * top of this file).  Best effort: a lost update only understates. */
-static void
-note_length(const struct uidl_db *db)
+/* A damaged journal keeps the length in journal.len that shows its cut
+ * until compaction rewrites it clean (replace_journal). */
+static enum pm_status
+sync_journal(struct uidl_db *db, struct pm_err *err)
 {
-	/* A damaged journal keeps the length that shows its cut until
-	 * compaction rewrites it clean (replace_journal). */
-	char *path = xasprintf("%s.len", db->jpath), buf[64];
-	struct stat sb;
-	int fd, n;
-
-	if (!db->damaged && fstat(db->jfd, &sb) == 0 &&
-	    (fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
-		       0600)) >= 0) {
-		n = snprintf(buf, sizeof(buf), "%-20ju %-20jd\n",
-			     (uintmax_t)sb.st_ino, (intmax_t)db->jsize);
-		(void)!pwrite(fd, buf, (size_t)n, 0);
-		close(fd);
-	}
-	free(path);
+	return jfile_sync(&db->jf, !db->damaged, err);
 }
 
 /* A journal shorter than its last synced length was cut, not torn. */
 static void
 check_length(struct uidl_db *db, int fd, off_t len)
 {
-	char *path = xasprintf("%s.len", db->jpath), buf[64];
-	int lfd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	ssize_t n = lfd >= 0 ? pread(lfd, buf, sizeof(buf) - 1, 0) : -1;
-	uintmax_t ino;
-	intmax_t was;
-	struct stat sb;
+	uint64_t was;
 
-	if (lfd >= 0)
-		close(lfd);
-	free(path);
-	if (n <= 0 || fstat(fd, &sb) != 0)
-		return;
-	buf[n] = '\0';
-	if (sscanf(buf, "%ju %jd", &ino, &was) != 2 ||
-	    ino != (uintmax_t)sb.st_ino || was <= (intmax_t)len)
+	if (!jfile_was_longer(db->jpath, fd, len, &was))
 		return;
 	db->damaged = 1;
 	free(db->why);
 	db->why = xasprintf("journal %s is shorter than when it was last "
-			    "written (%jd of %jd bytes): it was cut, and the "
+			    "written (%jd of %ju bytes): it was cut, and the "
 			    "records after the cut are lost",
-			    db->jpath, (intmax_t)len, was);
+			    db->jpath, (intmax_t)len, (uintmax_t)was);
 }
 
-static enum pm_status
-sync_journal(struct uidl_db *db, struct pm_err *err)
-{
-	if (db->broken != PM_OK)
-		return err_set(err, db->broken,
-			       "journal %s: unusable after an earlier error",
-			       db->jpath);
-	if (!db->dirty)
-		return PM_OK;
-	while (fdatasync(db->jfd) != 0) {
-		if (errno == EINTR)
-			continue;
-		/* The kernel may have dropped the dirty pages: never
-		 * trust this descriptor again (no fsync retry). */
-		db->broken = fsutil_errno_status(errno);
-		return err_set(err, db->broken, "cannot sync journal %s: %s",
-			       db->jpath, strerror(errno));
-	}
-	db->dirty = 0;
-	note_length(db);
-	return PM_OK;
-}
+/* ---- loading ----------------------------------------------------------- */
 
-/* Format "<content> *CRC\n" into buf (RECORD_MAX); returns the length. */
-static size_t
-seal(char *buf, size_t len)
-{
-	uint32_t c = crc32_of(buf, len);
+/* What parse_journal() found. */
+struct loaded {
+	size_t good;   /* the journal's sound length: the rest is torn */
+	char *mailbox; /* named by the header (versions 2, 3) */
+	int version;
+	size_t hdr_len; /* bytes of the header line */
+	int unended;	/* a damaged header: keep what follows the last
+			 * newline, but end it before appending */
+};
 
-	return len + (size_t)snprintf(buf + len, RECORD_MAX - len,
-				      " *%08" PRIX32 "\n", c);
-}
-
-static size_t
-format_simple(char *buf, char type, const char *uidl)
-{
-	buf[0] = type;
-	buf[1] = ' ';
-	return seal(buf, 2 + enc(buf + 2, uidl));
-}
-
-static size_t
-format_intent(char *buf, const struct uidl_entry *e)
-{
-	size_t n = 2;
-
-	buf[0] = 'I';
-	buf[1] = ' ';
-	n += enc(buf + n, e->uidl);
-	n += (size_t)snprintf(buf + n, RECORD_MAX - n,
-			      " %" PRIu64 " %" PRId64 " ", e->size,
-			      e->first_seen);
-	n += enc(buf + n, e->file);
-	n += (size_t)snprintf(buf + n, RECORD_MAX - n, " %s",
-			      e->hash != NULL ? e->hash : "-");
-	return seal(buf, n);
-}
-
-static size_t
-format_size(char *buf, const char *uidl, uint64_t size)
-{
-	size_t n = 2;
-
-	buf[0] = 'S';
-	buf[1] = ' ';
-	n += enc(buf + n, uidl);
-	n += (size_t)snprintf(buf + n, RECORD_MAX - n, " %" PRIu64, size);
-	return seal(buf, n);
-}
-
-/* "popmuch-journal 2 <mailbox>" */
-static size_t
-format_header(char *buf, const char *mailbox)
-{
-	size_t n = (size_t)snprintf(buf, RECORD_MAX, "%s %s ", JOURNAL_MAGIC,
-				    JOURNAL_VERSION);
-
-	n += enc(buf + n, mailbox != NULL ? mailbox : "-");
-	return seal(buf, n);
-}
-
-/* ---- loading --------------------------------------------------------- */
-
+/* The tail, buf[0..len), read from offset off: its lines.  Sets
+ * l->good. */
 static void
-note_damage(struct uidl_db *db, size_t lineno, size_t *bad, size_t *first)
+parse_tail(struct uidl_db *db, char *buf, size_t len, size_t off,
+	   struct loaded *l, size_t *bad_r, size_t *first_r)
 {
-	if ((*bad)++ == 0)
-		*first = lineno;
-	db->damaged = 1;
-}
-
-/* The header line: PM_OK (with *bad_r set when it is damaged), or
- * PM_DATAERR for a journal this popmuch must not touch.  The mailbox
- * it names (version 2) goes to *mailbox_r, caller frees. */
-static enum pm_status
-check_header(struct uidl_db *db, char *line, size_t len, int *bad_r,
-	     char **mailbox_r, struct pm_err *err)
-{
-	char *tok[3], *copy;
-
-	*mailbox_r = NULL;
-	*bad_r = check_crc(line, len) != 0;
-	if (*bad_r)
-		return PM_OK;
-	if (strcmp(line, JOURNAL_MAGIC " 1") == 0)
-		return PM_OK;
-	if (strncmp(line, JOURNAL_MAGIC " ", sizeof(JOURNAL_MAGIC)) != 0) {
-		*bad_r = 1;
-		return PM_OK;
-	}
-	copy = xstrdup(line);
-	if (split(copy, tok, 3) == 3 && strcmp(tok[1], JOURNAL_VERSION) == 0 &&
-	    dec(tok[2]) == 0)
-		*mailbox_r = xstrdup(tok[2]);
-	free(copy);
-	if (*mailbox_r != NULL)
-		return PM_OK;
-	return err_set(err, PM_DATAERR,
-		       "journal %s: format \"%s\" is not supported by this "
-		       "popmuch",
-		       db->jpath, line);
-}
-
-/* Parse the journal in buf[0..len) (NUL-terminated at len); returns the
- * offset after the last complete line. */
-static enum pm_status
-parse_journal(struct uidl_db *db, char *buf, size_t len, size_t *good_r,
-	      char **mailbox_r, struct pm_err *err)
-{
-	size_t off = 0, lineno = 0, bad = 0, first = 0, n;
+	size_t lineno = 1, n, at = 0;
+	struct jline r;
 	char *nl;
-	int badhdr;
 
-	*mailbox_r = NULL;
-	while (off < len && (nl = memchr(buf + off, '\n', len - off))) {
-		n = (size_t)(nl - (buf + off));
+	while (at < len && (nl = memchr(buf + at, '\n', len - at))) {
+		n = (size_t)(nl - (buf + at));
 		*nl = '\0';
 		lineno++;
-		if (lineno == 1) {
-			if (check_header(db, buf, n, &badhdr, mailbox_r, err) !=
-			    PM_OK)
-				return PM_DATAERR;
-			if (badhdr)
-				note_damage(db, lineno, &bad, &first);
-		} else if (n >= RECORD_MAX || memchr(buf + off, '\0', n) ||
-			   check_crc(buf + off, n) != 0 ||
-			   apply_record(db, buf + off) != 0) {
-			note_damage(db, lineno, &bad, &first);
-			db->lines++;
-		} else {
-			db->lines++;
+		if (jline_parse(buf + at, n, &r) != 0 ||
+		    jtable_apply(db->t, &r) != 0) {
+			db->damaged = 1;
+			if ((*bad_r)++ == 0)
+				*first_r = lineno;
 		}
-		off += n + 1;
+		at += n + 1;
 	}
-	*good_r = off;
-	if (bad > 0)
+	l->good = off + at;
+}
+
+/* The header line in buf[0..len): PM_OK (h->version 0 when damaged),
+ * or PM_DATAERR for a version this popmuch does not know. */
+static enum pm_status
+parse_header(struct uidl_db *db, char *buf, size_t len, struct jline_header *h,
+	     struct pm_err *err)
+{
+	char *copy = xstrdup(buf);
+	int st = jline_parse_header(buf, len, h);
+
+	if (st > 0) {
+		copy[len - 10] = '\0'; /* the CRC was sound */
+		err_set(err, PM_DATAERR,
+			"journal %s: format \"%s\" is not supported by this "
+			"popmuch",
+			db->jpath, copy);
+	}
+	free(copy);
+	if (st < 0)
+		h->version = 0;
+	return st > 0 ? PM_DATAERR : PM_OK;
+}
+
+/* The snapshot: snap bytes from offset off, read 64 blocks at a time so
+ * that the file is never held whole.  Returns the damaged blocks. */
+static size_t
+read_snapshot(struct uidl_db *db, int fd, off_t off, uint64_t snap,
+	      int64_t base, size_t *first_r, struct pm_err *err)
+{
+	const size_t chunk = 64 * JSNAP_BLOCK;
+	size_t bad = 0, got, first, n, want;
+	char *buf;
+
+	for (uint64_t at = 0; at < snap; at += chunk) {
+		want = snap - at < chunk ? (size_t)(snap - at) : chunk;
+		if (jfile_read_at(fd, db->jpath, off + (off_t)at, want, &buf,
+				  &got, err) != PM_OK)
+			return bad + 1; /* unreadable: damage */
+		n = jsnap_read((unsigned char *)buf, got, base, jtable_load,
+			       db->t, &first);
+		free(buf);
+		if (got < want && n++ == 0)
+			first = got; /* cut: extended at load */
+		if (n > 0 && bad == 0)
+			*first_r = (size_t)at + first;
+		bad += n;
+		if (got < want)
+			break;
+	}
+	return bad;
+}
+
+static void
+note_why(struct uidl_db *db, size_t bad, size_t first, size_t badblk,
+	 size_t firstblk)
+{
+	if (badblk > 0)
+		db->why = xasprintf("journal %s: %zu damaged block(s) of its "
+				    "snapshot skipped (first at byte %zu)%s",
+				    db->jpath, badblk, firstblk,
+				    bad > 0 ? ", and damaged records" : "");
+	else if (bad > 0)
 		db->why = xasprintf("journal %s: %zu damaged record(s) "
 				    "skipped (first at line %zu)",
 				    db->jpath, bad, first);
-	return PM_OK;
+	if (bad > 0 || badblk > 0)
+		db->damaged = 1;
 }
 
+/* Read the journal open on fd: header, snapshot, tail.  *len_r is the
+ * file's length.  Returns PM_OK, PM_DATAERR for a version this popmuch
+ * does not know, PM_IOERR when it cannot be read. */
 static enum pm_status
-read_all(int fd, const char *path, char **buf_r, size_t *len_r,
-	 struct pm_err *err)
+read_journal(struct uidl_db *db, int fd, struct loaded *l, size_t *len_r,
+	     struct pm_err *err)
 {
-	size_t cap = 64 * 1024, len = 0;
-	char *buf = xmalloc(cap + 1);
-	ssize_t n;
+	size_t bad = 0, first = 0, badblk = 0, firstblk = 0, len, off = 0;
+	struct jline_header h = {0};
+	struct stat sb;
+	enum pm_status st;
+	char *buf, *nl;
 
-	for (;;) {
-		if (len == cap)
-			buf = xreallocarray(buf, 1, (cap *= 2) + 1);
-		n = pread(fd, buf + len, cap - len, (off_t)len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			free(buf);
-			return err_set(err, PM_IOERR, "cannot read %s: %s",
-				       path, strerror(errno));
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
+	memset(l, 0, sizeof(*l));
+	*len_r = len = fstat(fd, &sb) == 0 ? (size_t)sb.st_size : 0;
+	st = jfile_read_at(fd, db->jpath, 0, JLINE_MAX, &buf, &off, err);
+	if (st != PM_OK)
+		return st;
+	if ((nl = memchr(buf, '\n', off)) == NULL && off < JLINE_MAX) {
+		free(buf);
+		return PM_OK; /* empty, or a torn header */
 	}
-	buf[len] = '\0';
-	*buf_r = buf;
-	*len_r = len;
+	off = l->hdr_len = nl != NULL ? (size_t)(nl - buf) + 1 : 0;
+	if (nl != NULL)
+		*nl = '\0';
+	st = nl != NULL ? parse_header(db, buf, off - 1, &h, err) : PM_OK;
+	l->version = h.version;
+	l->mailbox = h.mailbox != NULL ? xstrdup(h.mailbox) : NULL;
+	free(buf);
+	if (st != PM_OK)
+		return st;
+	if (h.version == 0) /* read on as lines: what is sound loads */
+		bad = first = 1;
+	if (h.version == 3) {
+		jtable_reserve(db->t, (size_t)h.count);
+		badblk = read_snapshot(db, fd, (off_t)off, h.snap_len, h.base,
+				       &firstblk, err);
+		off += (size_t)h.snap_len;
+		db->snap = (off_t)h.snap_len;
+	}
+	db->tail = (off_t)off;
+	l->good = off;
+	if (off < len) {
+		st = jfile_read_at(fd, db->jpath, (off_t)off, SIZE_MAX, &buf,
+				   &len, err);
+		if (st != PM_OK)
+			return st;
+		parse_tail(db, buf, len, off, l, &bad, &first);
+		free(buf);
+		len += off;
+	}
+	if (h.version == 0 && l->good < len) {
+		/* without a sound header, bytes after the last newline may
+		 * be a snapshot's, not a torn append: never cut them */
+		l->good = len;
+		l->unended = 1;
+	}
+	note_why(db, bad, first, badblk, firstblk);
 	return PM_OK;
 }
 
@@ -697,66 +277,21 @@ read_all(int fd, const char *path, char **buf_r, size_t *len_r,
 static enum pm_status
 start_journal(struct uidl_db *db, struct pm_err *err)
 {
-	char buf[RECORD_MAX];
+	char buf[JLINE_MAX];
 	enum pm_status st;
-	size_t n;
 
-	n = format_header(buf, db->mailbox);
-	st = append(db, buf, n, err);
+	st = append(db, buf, jline_format_header(buf, db->mailbox, 0, 0, 0),
+		    err);
 	if (st == PM_OK)
 		st = sync_journal(db, err);
 	if (st != PM_OK)
 		return st;
+	db->tail = db->jf.size;
+	db->snap = 0;
 	if (fsutil_fsync_dir(db->dir) != 0)
 		return err_set(err, fsutil_errno_status(errno),
 			       "cannot sync %s: %s", db->dir, strerror(errno));
 	return PM_OK;
-}
-
-static void
-table_clear(struct uidl_db *db)
-{
-	for (size_t i = 0; i < db->cap; i++)
-		if (db->slot[i] != NULL) {
-			entry_free(db->slot[i]);
-			db->slot[i] = NULL;
-		}
-	db->count = 0;
-	db->lines = 0;
-	db->damaged = 0;
-	free(db->why);
-	db->why = NULL;
-}
-
-/* "user@host:port" and "user@host:other" are one mailbox. */
-static int
-same_but_port(const char *a, const char *b)
-{
-	const char *ca = strrchr(a, ':'), *cb = strrchr(b, ':');
-
-	return ca != NULL && cb != NULL && ca - a == cb - b &&
-	       strncmp(a, b, (size_t)(ca - a)) == 0;
-}
-
-/* Where the journal of mailbox waits while the account reads another:
- * named by user@host alone, since a change of port alone is the same
- * mailbox (same_but_port). */
-static char *
-aside_path(const struct uidl_db *db, const char *mailbox)
-{
-	const char *colon = strrchr(mailbox, ':');
-	size_t len =
-	    colon != NULL ? (size_t)(colon - mailbox) : strlen(mailbox);
-	struct sha256_ctx c;
-	uint8_t d[SHA256_DIGEST_SIZE];
-	char hex[17];
-
-	sha256_init(&c);
-	sha256_update(&c, len, (const uint8_t *)mailbox);
-	sha256_digest(&c, sizeof(d), d);
-	for (size_t k = 0; k < 8; k++)
-		(void)snprintf(hex + 2 * k, 3, "%02x", d[k]);
-	return xasprintf("%s.%s", db->jpath, hex);
 }
 
 /* The journal speaks for mailbox 'was', not for db->mailbox: set it
@@ -764,11 +299,12 @@ aside_path(const struct uidl_db *db, const char *mailbox)
 static enum pm_status
 switch_journal(struct uidl_db *db, const char *was, struct pm_err *err)
 {
-	char *old = aside_path(db, was), *ours = aside_path(db, db->mailbox);
+	char *old = jmailbox_aside_path(db->jpath, was),
+	     *ours = jmailbox_aside_path(db->jpath, db->mailbox);
 	enum pm_status st = PM_OK;
 
-	close(db->jfd);
-	db->jfd = -1;
+	close(db->jf.fd);
+	db->jf.fd = -1;
 	table_clear(db);
 	if (rename(db->jpath, old) != 0 ||
 	    (rename(ours, db->jpath) != 0 && errno != ENOENT) ||
@@ -789,110 +325,65 @@ switch_journal(struct uidl_db *db, const char *was, struct pm_err *err)
 static enum pm_status
 load_journal(struct uidl_db *db, int switched, struct pm_err *err)
 {
-	size_t len = 0, good;
-	char *buf = NULL, *mailbox;
+	size_t len = 0;
+	struct loaded l;
 	enum pm_status st;
 
-	db->jfd =
+	db->jf.fd =
 	    open(db->jpath,
 		 O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (db->jfd < 0)
+	if (db->jf.fd < 0)
 		return err_set(err, PM_CANTCREAT, "cannot open %s: %s",
 			       db->jpath, strerror(errno));
-	st = read_all(db->jfd, db->jpath, &buf, &len, err);
+	st = read_journal(db, db->jf.fd, &l, &len, err);
 	if (st != PM_OK)
 		return st;
-	st = parse_journal(db, buf, len, &good, &mailbox, err);
-	free(buf);
-	if (st != PM_OK)
-		return st;
-	if (mailbox != NULL && db->mailbox != NULL &&
-	    strcmp(mailbox, db->mailbox) != 0 &&
-	    !same_but_port(mailbox, db->mailbox)) {
+	if (l.mailbox != NULL && db->mailbox != NULL &&
+	    !jmailbox_same(l.mailbox, db->mailbox)) {
 		st = switched ? err_set(err, PM_DATAERR,
 					"journal %s speaks for %s, not %s",
-					db->jpath, mailbox, db->mailbox)
-			      : switch_journal(db, mailbox, err);
-		free(mailbox);
+					db->jpath, l.mailbox, db->mailbox)
+			      : switch_journal(db, l.mailbox, err);
+		free(l.mailbox);
 		return st != PM_OK ? st : load_journal(db, 1, err);
 	}
-	/* A version 1 journal (no mailbox) is this account's, and so is
-	 * one whose mailbox differs only in the port (110 and 995 are one
-	 * mailbox): it is rewritten naming the mailbox at the end of the
-	 * run. */
-	db->upgrade = good > 0 && db->mailbox != NULL &&
-		      (mailbox == NULL || strcmp(mailbox, db->mailbox) != 0);
-	free(mailbox);
-	check_length(db, db->jfd, (off_t)len);
-	db->jsize = (off_t)good;
-	if (good < len &&
-	    (ftruncate(db->jfd, db->jsize) != 0 || fdatasync(db->jfd) != 0))
+	/* An older version is this account's, and so is a journal whose
+	 * mailbox differs only in the port (110 and 995 are one mailbox):
+	 * it is rewritten as version 3 naming the mailbox (uidl_open). */
+	db->upgrade = l.good > 0 && db->mailbox != NULL &&
+		      (l.version < 3 || l.mailbox == NULL ||
+		       strcmp(l.mailbox, db->mailbox) != 0);
+	free(l.mailbox);
+	check_length(db, db->jf.fd, (off_t)len);
+	db->jf.size = (off_t)l.good;
+	/* Cut a torn append off; a cut snapshot is filled with zeros to
+	 * its length (damaged blocks), so that the tail stays after it. */
+	if (l.good != len && (ftruncate(db->jf.fd, db->jf.size) != 0 ||
+			      fdatasync(db->jf.fd) != 0))
 		return err_set(err, fsutil_errno_status(errno),
 			       "cannot cut the torn record off %s: %s",
 			       db->jpath, strerror(errno));
-	if (good == 0)
+	if (l.good == 0)
 		return start_journal(db, err);
-	return PM_OK;
+	return l.unended ? append(db, "\n", 1, err) : PM_OK;
 }
 
-/* ---- the lock -------------------------------------------------------- */
+/* ---- the API ----------------------------------------------------------- */
 
-static enum pm_status
-locked_by_other(struct uidl_db *db, struct pm_err *err)
+static struct uidl_db *
+db_new(const char *dir, const char *mailbox)
 {
-	char buf[32];
-	ssize_t n = pread(db->lockfd, buf, sizeof(buf) - 1, 0);
-	char *end;
-	long pid;
+	struct uidl_db *db = xcalloc(1, sizeof(*db));
 
-	if (n > 0) {
-		buf[n] = '\0';
-		pid = strtol(buf, &end, 10);
-		if (pid > 0 && end != buf && (*end == '\n' || *end == '\0'))
-			return err_set(err, PM_LOCKED,
-				       "account is locked by another popmuch "
-				       "run (pid %ld)",
-				       pid);
-	}
-	return err_set(err, PM_LOCKED,
-		       "account is locked by another popmuch run");
+	db->t = jtable_new();
+	db->dir = xstrdup(dir);
+	db->jpath = xasprintf("%s/journal", dir);
+	db->mailbox = mailbox != NULL ? xstrdup(mailbox) : NULL;
+	db->jf.path = db->jpath;
+	db->jf.fd = -1;
+	db->lockfd = -1;
+	return db;
 }
-
-static enum pm_status
-take_lock(struct uidl_db *db, int wait, struct pm_err *err)
-{
-	char *path = xasprintf("%s/lock", db->dir);
-	char buf[32];
-	int n;
-
-	db->lockfd =
-	    open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (db->lockfd < 0) {
-		err_set(err, PM_CANTCREAT, "cannot open %s: %s", path,
-			strerror(errno));
-		free(path);
-		return PM_CANTCREAT;
-	}
-	free(path);
-	if (flock(db->lockfd, LOCK_EX | LOCK_NB) != 0) {
-		if (errno != EWOULDBLOCK)
-			return err_set(err, PM_IOERR, "cannot lock %s: %s",
-				       db->dir, strerror(errno));
-		if (!wait)
-			return locked_by_other(db, err);
-		if (flock(db->lockfd, LOCK_EX) != 0)
-			return err_set(err, PM_LOCKED,
-				       "waiting for the lock of %s: %s",
-				       db->dir, strerror(errno));
-	}
-	/* The pid is only a hint for the message in locked_by_other(). */
-	n = snprintf(buf, sizeof(buf), "%ld\n", (long)getpid());
-	if (ftruncate(db->lockfd, 0) == 0)
-		(void)!pwrite(db->lockfd, buf, (size_t)n, 0);
-	return PM_OK;
-}
-
-/* ---- the API --------------------------------------------------------- */
 
 enum pm_status
 uidl_open(const char *dir, const char *mailbox, int wait, struct uidl_db **db_r,
@@ -900,58 +391,29 @@ uidl_open(const char *dir, const char *mailbox, int wait, struct uidl_db **db_r,
 {
 	struct uidl_db *db;
 	enum pm_status st;
+	char *path;
 
 	*db_r = NULL;
 	st = fsutil_mkdirs(dir, err);
 	if (st != PM_OK)
 		return st;
-	db = xcalloc(1, sizeof(*db));
-	db->dir = xstrdup(dir);
-	db->jpath = xasprintf("%s/journal", dir);
-	db->mailbox = mailbox != NULL ? xstrdup(mailbox) : NULL;
-	db->jfd = -1;
-	db->lockfd = -1;
-	st = take_lock(db, wait, err);
+	db = db_new(dir, mailbox);
+	path = xasprintf("%s/lock", dir);
+	st = lockfile_take(path, wait, &db->lockfd, err);
+	free(path);
 	if (st == PM_OK)
 		st = load_journal(db, 0, err);
+	/* An older journal is rewritten as version 3 when it is loaded
+	 * (a damaged one only once a run has settled: uidl_compact). */
+	if (st == PM_OK && db->upgrade && !db->damaged)
+		st = uidl_compact(db, 1, err);
 	if (st != PM_OK) {
-		db->dirty = 0;
+		db->jf.dirty = 0;
 		uidl_free(&db);
 		return st;
 	}
 	*db_r = db;
 	return PM_OK;
-}
-
-/* Is the popmuch whose pid the lock file holds still running?  Read
- * without taking the lock, so that a look never blocks a fetch. */
-static int
-lock_holder_running(const char *dir)
-{
-	char *path = xasprintf("%s/lock", dir);
-	char buf[32], comm[64] = "", *proc;
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
-	long pid;
-	FILE *f;
-
-	free(path);
-	if (fd >= 0)
-		close(fd);
-	if (n <= 0)
-		return 0;
-	buf[n] = '\0';
-	pid = strtol(buf, NULL, 10);
-	if (pid <= 0 || (kill((pid_t)pid, 0) != 0 && errno != EPERM))
-		return 0;
-	proc = xasprintf("/proc/%ld/comm", pid);
-	if ((f = fopen(proc, "r")) != NULL) {
-		if (fgets(comm, sizeof(comm), f) == NULL)
-			comm[0] = '\0';
-		fclose(f);
-	}
-	free(proc);
-	return strstr(comm, "popmuch") != NULL;
 }
 
 /* Read the journal at path into db without changing anything. */
@@ -960,8 +422,8 @@ read_only(struct uidl_db *db, const char *path, char **mailbox_r,
 	  struct pm_err *err)
 {
 	enum pm_status st = PM_OK;
-	size_t len = 0, good;
-	char *buf = NULL;
+	size_t len = 0;
+	struct loaded l = {0};
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 
 	*mailbox_r = NULL;
@@ -970,12 +432,10 @@ read_only(struct uidl_db *db, const char *path, char **mailbox_r,
 			   ? PM_OK
 			   : err_set(err, PM_IOERR, "cannot open %s: %s", path,
 				     strerror(errno));
-	st = read_all(fd, path, &buf, &len, err);
-	if (st == PM_OK)
-		st = parse_journal(db, buf, len, &good, mailbox_r, err);
+	st = read_journal(db, fd, &l, &len, err);
 	if (st == PM_OK)
 		check_length(db, fd, (off_t)len);
-	free(buf);
+	*mailbox_r = l.mailbox;
 	close(fd);
 	return st;
 }
@@ -984,22 +444,20 @@ enum pm_status
 uidl_open_readonly(const char *dir, const char *mailbox, struct uidl_db **db_r,
 		   int *running_r, struct pm_err *err)
 {
-	struct uidl_db *db = xcalloc(1, sizeof(*db));
+	struct uidl_db *db = db_new(dir, NULL);
+	char *was, *aside, *path;
 	enum pm_status st;
-	char *was, *aside;
 
 	*db_r = NULL;
-	*running_r = lock_holder_running(dir);
-	db->dir = xstrdup(dir);
-	db->jpath = xasprintf("%s/journal", dir);
-	db->lockfd = -1;
-	db->jfd = -1;
+	path = xasprintf("%s/lock", dir);
+	*running_r = lockfile_holder_running(path);
+	free(path);
 	st = read_only(db, db->jpath, &was, err);
 	if (st == PM_OK && was != NULL && mailbox != NULL &&
-	    strcmp(was, mailbox) != 0 && !same_but_port(was, mailbox)) {
+	    !jmailbox_same(was, mailbox)) {
 		/* The next fetch will take up this mailbox's own journal. */
 		table_clear(db);
-		aside = aside_path(db, mailbox);
+		aside = jmailbox_aside_path(db->jpath, mailbox);
 		free(was);
 		st = read_only(db, aside, &was, err);
 		free(aside);
@@ -1024,26 +482,20 @@ uidl_damaged(const struct uidl_db *db, const char **why_r)
 const struct uidl_entry *
 uidl_lookup(const struct uidl_db *db, const char *uidl)
 {
-	struct entry *en = table_get(db, uidl);
-
-	return en ? &en->e : NULL;
+	return jtable_get(db->t, uidl);
 }
 
 size_t
 uidl_count(const struct uidl_db *db)
 {
-	return db->count;
+	return jtable_count(db->t);
 }
 
 void
 uidl_foreach(const struct uidl_db *db,
 	     void (*fn)(const struct uidl_entry *e, void *ctx), void *ctx)
 {
-	size_t i;
-
-	for (i = 0; i < db->cap; i++)
-		if (db->slot[i] != NULL)
-			fn(&db->slot[i]->e, ctx);
+	jtable_foreach(db->t, fn, ctx);
 }
 
 static enum pm_status
@@ -1051,24 +503,11 @@ check_uidl(const char *uidl, struct pm_err *err)
 {
 	if (uidl[0] == '\0')
 		return err_set(err, PM_DATAERR, "empty UIDL");
-	if (strlen(uidl) > UIDL_MAX)
+	if (strlen(uidl) > JLINE_UIDL_MAX)
 		return err_set(err, PM_DATAERR,
-			       "UIDL longer than %d bytes refused", UIDL_MAX);
+			       "UIDL longer than %d bytes refused",
+			       JLINE_UIDL_MAX);
 	return PM_OK;
-}
-
-enum pm_status
-uidl_intent(struct uidl_db *db, const char *uidl, uint64_t size,
-	    int64_t first_seen, const char *file, const char *hhash,
-	    struct pm_err *err)
-{
-	enum pm_status st =
-	    uidl_intent_nosync(db, uidl, size, first_seen, file, hhash, err);
-
-	if (st == PM_OK)
-		st = sync_journal(db, err);
-	FAULT("uidl-after-intent");
-	return st;
 }
 
 enum pm_status
@@ -1076,119 +515,105 @@ uidl_intent_nosync(struct uidl_db *db, const char *uidl, uint64_t size,
 		   int64_t first_seen, const char *file, const char *hhash,
 		   struct pm_err *err)
 {
-	struct uidl_entry e = {.uidl = uidl,
-			       .size = size,
-			       .first_seen = first_seen,
-			       .file = file,
-			       .hash = hhash};
-	char buf[RECORD_MAX];
+	char buf[JLINE_MAX], hex[UIDL_HASH_HEX + 1] = "";
+	struct jline r = {'I', uidl, size, first_seen, file, NULL};
 	enum pm_status st;
 
 	st = check_uidl(uidl, err);
 	if (st != PM_OK)
 		return st;
-	if (!file_ok(file))
+	if (!parse_basename_ok(file) || strlen(file) > JLINE_FILE_MAX)
 		return err_set(err, PM_SOFTWARE, "bad Maildir file name");
-	if (hhash != NULL && !hhash_ok(hhash))
+	if (hhash != NULL && !jline_hash_ok(hhash))
 		return err_set(err, PM_SOFTWARE, "bad header hash");
-	st = append(db, buf, format_intent(buf, &e), err);
-	if (st != PM_OK)
-		return st;
-	db->lines++;
-	table_put(db, uidl, size, first_seen, file, hhash);
-	return PM_OK;
+	if (hhash != NULL) {
+		memcpy(hex, hhash, UIDL_HASH_HEX); /* what the journal keeps */
+		r.hash = hex;
+	}
+	st = append(db, buf, jline_format(buf, &r), err);
+	if (st == PM_OK)
+		st = jtable_apply(db->t, &r);
+	return st;
 }
 
-/* Append a D, N or F record for a known uidl. */
+/* Append a D, N, R, X or F record for a known uidl and apply it. */
 static enum pm_status
 mark(struct uidl_db *db, char type, const char *uidl, struct pm_err *err)
 {
-	char buf[RECORD_MAX];
-	struct entry *en;
+	struct jline r = {.type = type, .uidl = uidl};
+	const struct uidl_entry *e;
+	char buf[JLINE_MAX];
 	enum pm_status st;
 
 	st = check_uidl(uidl, err);
 	if (st != PM_OK)
 		return st;
-	en = table_get(db, uidl);
-	if (en == NULL) {
+	e = jtable_get(db->t, uidl);
+	if (e == NULL) {
 		if (type == 'F')
 			return PM_OK;
 		return err_set(err, PM_SOFTWARE,
 			       "journal: marking an unknown UIDL");
 	}
 	/* Nothing to record when it is already so. */
-	if ((type == 'D' && en->e.state == UIDL_DELIVERED) ||
-	    (type == 'X' && en->e.state == UIDL_DELETED) ||
-	    (type == 'N' && en->e.indexed) || (type == 'R' && en->e.refused))
+	if ((type == 'D' && e->state == UIDL_DELIVERED) ||
+	    (type == 'X' && e->state == UIDL_DELETED) ||
+	    (type == 'N' && e->indexed) || (type == 'R' && e->refused))
 		return PM_OK;
-	st = append(db, buf, format_simple(buf, type, uidl), err);
-	if (st != PM_OK)
-		return st;
-	db->lines++;
-	return PM_OK;
+	st = append(db, buf, jline_format(buf, &r), err);
+	if (st == PM_OK)
+		(void)jtable_apply(db->t, &r);
+	return st;
 }
 
 enum pm_status
 uidl_delivered(struct uidl_db *db, const char *uidl, struct pm_err *err)
 {
-	enum pm_status st = mark(db, 'D', uidl, err);
-
-	if (st == PM_OK)
-		table_get(db, uidl)->e.state = UIDL_DELIVERED;
-	return st;
+	return mark(db, 'D', uidl, err);
 }
 
 enum pm_status
 uidl_indexed(struct uidl_db *db, const char *uidl, struct pm_err *err)
 {
-	enum pm_status st = mark(db, 'N', uidl, err);
-
-	if (st == PM_OK)
-		table_get(db, uidl)->e.indexed = 1;
-	return st;
+	return mark(db, 'N', uidl, err);
 }
 
 enum pm_status
 uidl_deleted(struct uidl_db *db, const char *uidl, struct pm_err *err)
 {
-	enum pm_status st = mark(db, 'X', uidl, err);
-
-	if (st == PM_OK)
-		table_get(db, uidl)->e.state = UIDL_DELETED;
-	return st;
+	return mark(db, 'X', uidl, err);
 }
 
 enum pm_status
 uidl_refused(struct uidl_db *db, const char *uidl, struct pm_err *err)
 {
-	enum pm_status st = mark(db, 'R', uidl, err);
+	return mark(db, 'R', uidl, err);
+}
 
-	if (st == PM_OK)
-		table_get(db, uidl)->e.refused = 1;
-	return st;
+enum pm_status
+uidl_forget(struct uidl_db *db, const char *uidl, struct pm_err *err)
+{
+	return mark(db, 'F', uidl, err);
 }
 
 enum pm_status
 uidl_confirmed(struct uidl_db *db, const char *uidl, uint64_t size,
 	       struct pm_err *err)
 {
-	struct entry *en = table_get(db, uidl);
-	char buf[RECORD_MAX];
+	struct jline r = {.type = 'S', .uidl = uidl, .size = size};
+	const struct uidl_entry *e = jtable_get(db->t, uidl);
+	char buf[JLINE_MAX];
 	enum pm_status st;
 
-	if (en == NULL || en->e.state == UIDL_PENDING)
+	if (e == NULL || e->state == UIDL_PENDING)
 		return err_set(err, PM_SOFTWARE,
 			       "journal: confirming an undelivered UIDL");
-	if (en->e.size == size && en->e.state == UIDL_DELIVERED)
+	if (e->size == size && e->state == UIDL_DELIVERED)
 		return PM_OK;
-	st = append(db, buf, format_size(buf, uidl, size), err);
-	if (st != PM_OK)
-		return st;
-	db->lines++;
-	en->e.size = size;
-	en->e.state = UIDL_DELIVERED;
-	return PM_OK;
+	st = append(db, buf, jline_format(buf, &r), err);
+	if (st == PM_OK)
+		(void)jtable_apply(db->t, &r);
+	return st;
 }
 
 const char *
@@ -1198,12 +623,16 @@ uidl_switched(const struct uidl_db *db)
 }
 
 enum pm_status
-uidl_forget(struct uidl_db *db, const char *uidl, struct pm_err *err)
+uidl_prune(struct uidl_db *db, const char *const *listed, size_t n,
+	   struct pm_err *err)
 {
-	enum pm_status st = mark(db, 'F', uidl, err);
+	const char **gone;
+	size_t ngone = jtable_unlisted(db->t, listed, n, &gone);
+	enum pm_status st = PM_OK;
 
-	if (st == PM_OK)
-		table_del(db, uidl);
+	for (size_t i = 0; i < ngone && st == PM_OK; i++)
+		st = mark(db, 'F', gone[i], err);
+	free(gone);
 	return st;
 }
 
@@ -1213,88 +642,31 @@ uidl_sync(struct uidl_db *db, struct pm_err *err)
 	return sync_journal(db, err);
 }
 
-/* ---- compaction ------------------------------------------------------ */
+/* ---- compaction -------------------------------------------------------- */
 
-/* Buffered writer for the rewrite. */
-struct wbuf {
-	int fd;
-	size_t len;
-	int e; /* first errno */
-	size_t records;
-	char buf[64 * 1024];
-};
-
-static void
-wbuf_flush(struct wbuf *w)
-{
-	size_t done = 0;
-	ssize_t n;
-
-	while (w->e == 0 && done < w->len) {
-		n = write(w->fd, w->buf + done, w->len - done);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			w->e = n < 0 ? errno : ENOSPC;
-		else
-			done += (size_t)n;
-	}
-	w->len = 0;
-}
-
-static void
-wbuf_record(struct wbuf *w, const char *rec, size_t len)
-{
-	if (len > sizeof(w->buf) - w->len)
-		wbuf_flush(w);
-	memcpy(w->buf + w->len, rec, len);
-	w->len += len;
-	w->records++;
-}
-
-static void
-write_entry(const struct uidl_entry *e, void *ctx)
-{
-	struct wbuf *w = ctx;
-	char rec[RECORD_MAX];
-
-	wbuf_record(w, rec, format_intent(rec, e));
-	if (e->state != UIDL_PENDING)
-		wbuf_record(w, rec, format_simple(rec, 'D', e->uidl));
-	if (e->state == UIDL_DELETED)
-		wbuf_record(w, rec, format_simple(rec, 'X', e->uidl));
-	if (e->indexed)
-		wbuf_record(w, rec, format_simple(rec, 'N', e->uidl));
-	if (e->refused)
-		wbuf_record(w, rec, format_simple(rec, 'R', e->uidl));
-}
-
-/* Write every live entry to path; returns the records or sets err. */
+/* Write the header and the snapshot of every live entry to path, and
+ * sync it.  *len_r: the file's length, *snap_r: the snapshot's. */
 static enum pm_status
-write_compacted(struct uidl_db *db, const char *path, struct wbuf *w,
-		struct pm_err *err)
+write_compacted(struct uidl_db *db, const char *path, off_t *len_r,
+		off_t *snap_r, struct pm_err *err)
 {
-	char rec[RECORD_MAX];
+	struct snap_ctx s = {{0}, INT64_MIN};
+	char hdr[JLINE_MAX];
+	enum pm_status st;
+	size_t n;
 
-	w->fd = open(
-	    path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (w->fd < 0)
-		return err_set(err, fsutil_errno_status(errno),
-			       "cannot create %s: %s", path, strerror(errno));
-	wbuf_record(w, rec, format_header(rec, db->mailbox));
-	w->records = 0;
-	uidl_foreach(db, write_entry, w);
-	wbuf_flush(w);
-	if (w->e == 0 && fsync(w->fd) != 0)
-		w->e = errno;
-	if (close(w->fd) != 0 && w->e == 0 && errno != EINTR)
-		w->e = errno;
-	if (w->e != 0) {
-		(void)unlink(path);
-		return err_set(err, fsutil_errno_status(w->e),
-			       "cannot write %s: %s", path, strerror(w->e));
-	}
-	return PM_OK;
+	uidl_foreach(db, newest, &s.base);
+	if (s.base == INT64_MIN)
+		s.base = 0;
+	uidl_foreach(db, snap_put, &s);
+	jsnap_end(&s.b);
+	n = jline_format_header(hdr, db->mailbox, s.b.len, uidl_count(db),
+				s.base);
+	st = jfile_write_new(path, hdr, n, s.b.p, s.b.len, err);
+	*len_r = (off_t)(n + s.b.len);
+	*snap_r = (off_t)s.b.len;
+	free(s.b.p);
+	return st;
 }
 
 /* Keep the damaged journal for inspection before it is replaced. */
@@ -1311,7 +683,7 @@ keep_damaged(const struct uidl_db *db)
 }
 
 static enum pm_status
-replace_journal(struct uidl_db *db, const char *tmp, size_t records,
+replace_journal(struct uidl_db *db, const char *tmp, off_t len, off_t snap,
 		struct pm_err *err)
 {
 	enum pm_status st;
@@ -1328,63 +700,45 @@ replace_journal(struct uidl_db *db, const char *tmp, size_t records,
 	FAULT("uidl-after-compact-rename");
 	fd = open(db->jpath, O_RDWR | O_APPEND | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0 || fsutil_fsync_dir(db->dir) != 0) {
-		db->broken = fsutil_errno_status(errno);
-		err_set(err, db->broken, "cannot reopen %s: %s", db->jpath,
+		db->jf.broken = fsutil_errno_status(errno);
+		err_set(err, db->jf.broken, "cannot reopen %s: %s", db->jpath,
 			strerror(errno));
 		if (fd >= 0)
 			close(fd);
-		return db->broken;
+		return db->jf.broken;
 	}
-	close(db->jfd);
-	db->jfd = fd;
-	db->jsize = lseek(fd, 0, SEEK_END);
-	db->lines = records;
-	db->dirty = 0;
+	close(db->jf.fd);
+	db->jf.fd = fd;
+	db->jf.size = db->tail = len;
+	db->snap = snap;
+	db->jf.dirty = 0;
 	db->upgrade = 0;
 	db->damaged = 0; /* rewritten clean */
-	note_length(db);
+	jfile_note_length(&db->jf);
 	return PM_OK;
-}
-
-/* Records a compacted journal holds: an intent per entry, plus its
- * delivered and indexed marks. */
-static size_t
-live_records(const struct uidl_db *db)
-{
-	size_t n = 1; /* the header */
-
-	for (size_t i = 0; i < db->cap; i++) {
-		const struct uidl_entry *e =
-		    db->slot[i] != NULL ? &db->slot[i]->e : NULL;
-
-		if (e != NULL)
-			n += 1 + (e->state != UIDL_PENDING) +
-			     (e->state == UIDL_DELETED) + (e->indexed != 0) +
-			     (e->refused != 0);
-	}
-	return n;
 }
 
 enum pm_status
 uidl_compact(struct uidl_db *db, int force, struct pm_err *err)
 {
-	struct wbuf *w;
+	off_t tail = db->jf.size - db->tail, len, snap;
 	enum pm_status st;
 	char *tmp;
 
 	if (db->upgrade && !db->damaged)
 		force = 1;
-	if (!force && (db->damaged || db->lines <= 2 * live_records(db) + 100))
+	/* The tail is rewritten into the snapshot once it has grown to an
+	 * eighth of it: a run that changes nothing rewrites nothing, and
+	 * loading reads at most 1/8 more than the snapshot. */
+	if (!force && (db->damaged || tail == 0 || tail * 8 <= db->snap))
 		return PM_OK;
 	st = sync_journal(db, err);
 	if (st != PM_OK)
 		return st;
 	tmp = xasprintf("%s.tmp", db->jpath);
-	w = xcalloc(1, sizeof(*w));
-	st = write_compacted(db, tmp, w, err);
+	st = write_compacted(db, tmp, &len, &snap, err);
 	if (st == PM_OK)
-		st = replace_journal(db, tmp, w->records, err);
-	free(w);
+		st = replace_journal(db, tmp, len, snap, err);
 	free(tmp);
 	return st;
 }
@@ -1393,20 +747,16 @@ void
 uidl_free(struct uidl_db **dbp)
 {
 	struct uidl_db *db = dbp ? *dbp : NULL;
-	size_t i;
 
 	if (db == NULL)
 		return;
-	if (db->jfd >= 0) {
+	if (db->jf.fd >= 0) {
 		(void)sync_journal(db, NULL);
-		close(db->jfd);
+		close(db->jf.fd);
 	}
 	if (db->lockfd >= 0)
 		close(db->lockfd); /* releases the flock */
-	for (i = 0; i < db->cap; i++)
-		if (db->slot[i] != NULL)
-			entry_free(db->slot[i]);
-	free(db->slot);
+	jtable_free(&db->t);
 	free(db->dir);
 	free(db->jpath);
 	free(db->mailbox);

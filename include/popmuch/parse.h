@@ -20,6 +20,11 @@ int parse_u64(const char *s, uint64_t *v_r);
  * parse_u64() and when it exceeds max. */
 int parse_ulong(const char *s, unsigned long max, unsigned long *v_r);
 
+/* All of s as a signed decimal number: an optional '-', then digits as
+ * parse_u64().  Returns 0, or -1 when it is not such a number or lies
+ * outside [-INT64_MAX, INT64_MAX]. */
+int parse_i64(const char *s, int64_t *v_r);
+
 /* The value of a hexadecimal digit (either case), or -1. */
 int parse_hexdigit(int c);
 

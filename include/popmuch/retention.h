@@ -12,18 +12,19 @@
 
 #include "popmuch/config.h"
 
+/* One per message on the server (24 bytes: 100,000 of them are 2.4 MB). */
 struct ret_msg {
 	/* input */
 	uint32_t num;
-	uint64_t size;
-	int known;	    /* delivered before, UIDL and size match */
-	int64_t first_seen; /* when known */
+	unsigned char known; /* delivered before, UIDL and size match */
 	/* output */
-	int fetch;   /* download it */
-	int dele;    /* delete it (after download when fetch is set) */
-	int skipped; /* left alone: over skipsize, or over killsize
-		      * while keep or no_delete forbids deleting */
-	int killed;  /* over killsize: delete without download */
+	unsigned char fetch; /* download it */
+	unsigned char dele;  /* delete it (after download when fetch is set) */
+	unsigned char skipped; /* left alone: over skipsize, or over killsize
+				* while keep or no_delete forbids deleting */
+	unsigned char killed;  /* over killsize: delete without download */
+	uint64_t size;
+	int64_t first_seen; /* when known */
 };
 
 struct ret_policy {

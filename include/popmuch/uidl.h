@@ -1,13 +1,16 @@
 /* uidl.h: the per-account UIDL journal and the account lock.
  *
  * State lives in one directory per account ($XDG_STATE_HOME/popmuch/<acct>/):
- * "lock" (flock, never renamed or removed) and "journal" (append-only
- * text records, each with a CRC; compacted by rewrite to a temporary file
- * + fsync + rename + fsync of the directory).
+ * "lock" (flock, never renamed or removed: lockfile.h) and "journal": a
+ * compact snapshot of one binary record per entry and an append-only
+ * tail of text records, each with a CRC; compacted by rewrite to a
+ * temporary file + fsync + rename + fsync of the directory.  The format
+ * is in doc/HACKING.md ("The journal on disk").
  *
- * Delivery protocol (see doc/HACKING.md): the caller syncs the message in
- * tmp/, calls uidl_intent() (durable before it returns), renames into
- * new/, then calls uidl_delivered() (durable at the next uidl_sync()).
+ * Delivery protocol (see doc/HACKING.md): the caller syncs the messages
+ * of a batch in tmp/, calls uidl_intent_nosync() for each and then
+ * uidl_sync() once, renames them into new/, then calls uidl_delivered()
+ * for each (durable at the next uidl_sync()).
  * After a crash, uidl_open() reports intents without a delivered record
  * as UIDL_PENDING entries; the caller completes or drops them.
  *
@@ -35,13 +38,21 @@ enum uidl_state {
  * holds no copy it could check, so it never deletes it. */
 #define UIDL_NO_FILE "-"
 
+/* The header hash the journal keeps: the first 64 bits (16 hex digits)
+ * of hdrhash.h's; compare that many digits (doc/HACKING.md says why 64
+ * bits are enough). */
+#define UIDL_HASH_HEX 16
+
 struct uidl_entry {
 	const char *uidl;   /* raw server UIDL (any bytes but NUL) */
 	uint64_t size;	    /* server's LIST size when recorded */
 	int64_t first_seen; /* unix time of the download */
-	const char *file;   /* Maildir base name "<unique>,S=<n>" */
-	const char *hash;   /* header hash (hdrhash.h), NULL if unknown
-			     * (recorded by a popmuch before journal 2) */
+	const char *file;   /* Maildir base name "<unique>,S=<n>";
+			     * UIDL_NO_FILE when adopted; "" once nothing
+			     * needs it (indexed or refused, and hashed):
+			     * the snapshot does not keep it */
+	const char *hash;   /* header hash, UIDL_HASH_HEX digits; NULL if
+			     * unknown (recorded before journal 2) */
 	enum uidl_state state;
 	int indexed; /* notmuch has it */
 	int refused; /* notmuch refused the file (not email) */
@@ -79,7 +90,8 @@ enum pm_status uidl_open_readonly(const char *dir, const char *mailbox,
  * what and where.  Callers must then delete nothing on the server. */
 int uidl_damaged(const struct uidl_db *db, const char **why_r);
 
-/* Look up a UIDL; borrowed until the entry changes, NULL when unknown. */
+/* Look up a UIDL; NULL when unknown.  Borrowed: it reflects later
+ * changes of the entry and stays valid until the UIDL is forgotten. */
 const struct uidl_entry *uidl_lookup(const struct uidl_db *db,
 				     const char *uidl);
 
@@ -91,15 +103,13 @@ void uidl_foreach(const struct uidl_db *db,
 		  void (*fn)(const struct uidl_entry *e, void *ctx), void *ctx);
 
 /* Record the intent to deliver file for uidl (replacing any entry for
- * it), with its header hash (NULL: none), and make it durable (fsync)
- * before returning.  Returns: PM_OK; PM_DATAERR for a bad UIDL; the
- * file statuses when the journal cannot be written or synced. */
-enum pm_status uidl_intent(struct uidl_db *db, const char *uidl, uint64_t size,
-			   int64_t first_seen, const char *file,
-			   const char *hhash, struct pm_err *err);
-
-/* The same without the fsync: durable at the next uidl_sync(), which
- * must come before the file is renamed into new/ (batched delivery). */
+ * it), with its header hash (hdrhash.h's 32 digits or the journal's 16;
+ * NULL: none).  Not synced: the intents of a
+ * batch are made durable by one uidl_sync(), which must come before the
+ * files are renamed into new/ (deliver.c's group commit).
+ * Returns: PM_OK; PM_DATAERR for an empty UIDL or one over 1000 bytes;
+ * PM_SOFTWARE for a bad file name or hash; the file statuses
+ * (fsutil_errno_status()) when the journal cannot be written. */
 enum pm_status uidl_intent_nosync(struct uidl_db *db, const char *uidl,
 				  uint64_t size, int64_t first_seen,
 				  const char *file, const char *hhash,
@@ -130,11 +140,21 @@ enum pm_status uidl_confirmed(struct uidl_db *db, const char *uidl,
 enum pm_status uidl_forget(struct uidl_db *db, const char *uidl,
 			   struct pm_err *err);
 
+/* Forget every UIDL that is settled (delivered or deleted, and indexed
+ * or refused) and not among listed[0..n) (NULL elements are skipped):
+ * the server no longer has it, so a later message that reuses the UIDL
+ * is new.  Durable at the next uidl_sync().  Returns: PM_OK; the file
+ * statuses. */
+enum pm_status uidl_prune(struct uidl_db *db, const char *const *listed,
+			  size_t n, struct pm_err *err);
+
 /* fsync the journal. */
 enum pm_status uidl_sync(struct uidl_db *db, struct pm_err *err);
 
-/* Rewrite the journal with only live entries when it has grown to more
- * than twice their number (or always with force). */
+/* Rewrite the journal as a snapshot of its live entries when its tail
+ * has grown to more than an eighth of the snapshot (or always with
+ * force); a damaged journal only with force.  Returns: PM_OK; the file
+ * statuses. */
 enum pm_status uidl_compact(struct uidl_db *db, int force, struct pm_err *err);
 
 /* Sync, unlock, free; NULL is fine. */

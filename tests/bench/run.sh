@@ -10,6 +10,8 @@
 #   BENCH_CASES    cases to run, any of "a b c d e" (default all)
 #   BENCH_TOOLS    tools to run (default "popmuch mpop fetchmail getmail")
 #   BENCH_RTT_MS   round trip for case (b) (default 50)
+#   BENCH_C_COUNT  messages kept in case (c) (default 20000; issue 16
+#                  measures 100000)
 #   BENCH_TIMEOUT  seconds one command may take (default 1800)
 #   BENCH_RESULTS  where the tables go (default tests/bench/results)
 #   KEEP_TEST_TMP  keep the temporary world (and every run directory)
@@ -32,12 +34,12 @@ RESULTS=${BENCH_RESULTS:-$BENCH_DIR/results}
 if [ "$QUICK" = 1 ]; then
 	A_SIZES="100 500"
 	B_COUNT=50
-	C_COUNT=2000
+	C_COUNT=${BENCH_C_COUNT:-2000}
 	D_BYTES=$((10 * 1024 * 1024))
 else
 	A_SIZES="1000 10000"
 	B_COUNT=200
-	C_COUNT=20000
+	C_COUNT=${BENCH_C_COUNT:-20000}
 	D_BYTES=$((100 * 1024 * 1024))
 fi
 SEED=4711

@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "popmuch/jsnap.h"
 #include "popmuch/uidl.h"
 #include "popmuch/xmalloc.h"
 #include "tap.h"
@@ -26,6 +27,12 @@
 #define HASH2 "fedcba9876543210fedcba9876543210"
 
 static char base[] = "/tmp/test-journal.XXXXXX";
+
+/* Records of 29 bytes (16-byte UIDLs, indexed, hashed) in a block. */
+#define PER_BLOCK ((JSNAP_BLOCK - 4) / 29)
+#define STR(x) #x
+#define XSTR(x) STR(x)
+#define BLOCK_AT "(first at byte " XSTR(JSNAP_BLOCK) ")"
 
 static struct uidl_db *
 open_mb(const char *dir, const char *mailbox, const char *what)
@@ -66,6 +73,17 @@ put(struct uidl_db *db, const char *uidl, uint64_t size, const char *file,
 	       uidl_delivered(db, uidl, &err) == PM_OK;
 }
 
+/* Is e's hash what the journal keeps of hash (its first UIDL_HASH_HEX
+ * digits), or none for NULL? */
+static int
+hash_is(const struct uidl_entry *e, const char *hash)
+{
+	if (hash == NULL || e->hash == NULL)
+		return hash == NULL && e->hash == NULL;
+	return strlen(e->hash) == UIDL_HASH_HEX &&
+	       strncmp(e->hash, hash, UIDL_HASH_HEX) == 0;
+}
+
 static int
 is_delivered(const struct uidl_db *db, const char *uidl, uint64_t size,
 	     const char *hash)
@@ -73,8 +91,7 @@ is_delivered(const struct uidl_db *db, const char *uidl, uint64_t size,
 	const struct uidl_entry *e = db != NULL ? uidl_lookup(db, uidl) : NULL;
 
 	return e != NULL && e->state == UIDL_DELIVERED && e->size == size &&
-	       ((hash == NULL && e->hash == NULL) ||
-		(hash != NULL && e->hash != NULL && !strcmp(e->hash, hash)));
+	       hash_is(e, hash);
 }
 
 /* The first line of the file at path (caller frees), "" if none. */
@@ -99,21 +116,36 @@ sealed(const char *content)
 			 crc32_bitwise(content, strlen(content)));
 }
 
-/* Does the journal in dir start with the version 2 header naming mb? */
+/* Does the file at path start with a sound version 3 header naming mb
+ * (encoded)? */
+static int
+header_at(const char *path, const char *mb_encoded)
+{
+	char *got = first_line(path), *crc = strstr(got, " *");
+	char *prefix = xasprintf("popmuch-journal 3 %s ", mb_encoded);
+	char *content =
+	    crc != NULL ? xstrndup(got, (size_t)(crc - got)) : xstrdup("");
+	char *want = sealed(content);
+	int same =
+	    strncmp(got, prefix, strlen(prefix)) == 0 && strcmp(got, want) == 0;
+
+	if (!same)
+		diag("  header %s, want %s... with its CRC", got, prefix);
+	free(prefix);
+	free(content);
+	free(want);
+	free(got);
+	return same;
+}
+
+/* Does the journal in dir start with the version 3 header naming mb? */
 static int
 header_names(const char *dir, const char *mb_encoded)
 {
 	char *path = xasprintf("%s/journal", dir);
-	char *content = xasprintf("popmuch-journal 2 %s", mb_encoded);
-	char *want = sealed(content), *got = first_line(path);
-	int same = strcmp(got, want) == 0;
+	int same = header_at(path, mb_encoded);
 
-	if (!same)
-		diag("  header %s, want %s", got, want);
 	free(path);
-	free(content);
-	free(want);
-	free(got);
 	return same;
 }
 
@@ -146,7 +178,7 @@ asides(const char *dir, char **one_r)
 static void
 test_switch(void)
 {
-	char *dir = xasprintf("%s/switch", base), *aside = NULL, *hdr, *want;
+	char *dir = xasprintf("%s/switch", base), *aside = NULL;
 	struct uidl_db *db = open_mb(dir, MB_A, "switch A");
 	const char *sw;
 	struct pm_err err;
@@ -172,13 +204,10 @@ test_switch(void)
 	ok(sw != NULL && strstr(sw, MB_A) && strstr(sw, MB_B),
 	   "switch: uidl_switched names both: %s", sw ? sw : "(null)");
 	is_int(asides(dir, &aside), 1, "switch: one journal.<id> set aside");
-	hdr = aside != NULL ? first_line(aside) : xstrdup("");
-	want = sealed("popmuch-journal 2 alice@pop.a.example:110");
-	is_str(hdr, want, "switch: the journal set aside is A's");
+	ok(aside != NULL && header_at(aside, "alice@pop.a.example:110"),
+	   "switch: the journal set aside is A's");
 	ok(sw != NULL && aside != NULL && strstr(sw, aside) != NULL,
 	   "switch: the warning names the file set aside");
-	free(hdr);
-	free(want);
 	ok(header_names(dir, "bob%20smith@pop.b.example:110"),
 	   "switch: the journal now names B (encoded)");
 	ok(put(db, "b1", 30, "fb1,S=30", HASH2), "switch: B records b1");
@@ -212,11 +241,8 @@ test_switch(void)
 	ok(uidl_switched(db) != NULL, "switch back: uidl_switched says so");
 	free(aside);
 	is_int(asides(dir, &aside), 1, "switch back: B's is the one set aside");
-	hdr = aside != NULL ? first_line(aside) : xstrdup("");
-	want = sealed("popmuch-journal 2 bob%20smith@pop.b.example:110");
-	is_str(hdr, want, "switch back: the file set aside is B's");
-	free(hdr);
-	free(want);
+	ok(aside != NULL && header_at(aside, "bob%20smith@pop.b.example:110"),
+	   "switch back: the file set aside is B's");
 	ok(!uidl_damaged(db, NULL), "switch back: not damaged");
 	uidl_free(&db);
 	db = open_mb(dir, MB_A, "A again");
@@ -253,16 +279,16 @@ test_port(void)
 	       is_delivered(db, "p2", 22, HASH2),
 	   "port: the records are kept");
 	is_int(asides(dir, NULL), 0, "port: nothing set aside");
-	ok(header_names(dir, "user@h:110"),
-	   "port: the header is rewritten only by compaction");
+	ok(header_names(dir, "user@h:995"),
+	   "port: the header is rewritten naming the new port on open");
 	is_int(uidl_compact(db, 0, &err), PM_OK, "port: uidl_compact");
 	ok(header_names(dir, "user@h:995"),
-	   "port: after compaction the header names the new port");
+	   "port: after compaction the header still names the new port");
 	uidl_free(&db);
 	db = open_mb(dir, "user@h:995", "port 995 again");
 	ok(db != NULL && uidl_count(db) == 2 && !uidl_damaged(db, NULL) &&
 	       is_delivered(db, "p1", 11, HASH1),
-	   "port: reopened after compaction: the same two");
+	   "port: reopened after the rewrite: the same two");
 	uidl_free(&db);
 	db = open_ro(dir, "user@h:110", "read-only with the old port");
 	ok(db != NULL && uidl_count(db) == 2,
@@ -287,17 +313,16 @@ test_port(void)
 }
 
 /* A version 1 journal (no mailbox, 5-field intents) is this mailbox's
- * and is rewritten as version 2 by compaction. */
+ * and is rewritten as version 3 when it is opened. */
 static void
 test_v1(void)
 {
 	char *dir = xasprintf("%s/v1", base);
-	char *journal = xasprintf("%s/journal", dir), *text, *rec;
+	char *journal = xasprintf("%s/journal", dir);
 	struct uidl_db *db;
 	const struct uidl_entry *e;
 	struct pm_err err;
 	struct stat st1, st2;
-	size_t len;
 	FILE *f;
 
 	mkdir(dir, 0700);
@@ -323,28 +348,19 @@ test_v1(void)
 	ok(is_delivered(db, "v2 x", 200, NULL), "v1: an encoded UIDL");
 	e = uidl_lookup(db, "v3");
 	ok(e && e->state == UIDL_PENDING, "v1: an intent alone is pending");
-	text = first_line(journal);
-	rec = sealed("popmuch-journal 1");
-	is_str(text, rec, "v1: not rewritten before compaction");
-	free(text);
-	free(rec);
-	is_int(uidl_compact(db, 0, &err), PM_OK, "v1: uidl_compact(0)");
 	ok(header_names(dir, "alice@pop.a.example:110"),
-	   "v1: rewritten as version 2 naming the mailbox");
-	text = slurp(journal, &len);
-	rec = sealed("I v1 100 1700000000 f1,S=100 -");
-	ok(text && strstr(text, rec), "v1: intents rewritten with '-' for the "
-				      "hash");
-	free(text);
-	free(rec);
+	   "v1: rewritten on open as version 3 naming the mailbox");
 	uidl_free(&db);
 	stat(journal, &st1);
 	db = open_mb(dir, MB_A, "v1 rewritten");
+	e = db != NULL ? uidl_lookup(db, "v1") : NULL;
 	ok(db && !uidl_damaged(db, NULL) && uidl_count(db) == 3 &&
-	       is_delivered(db, "v1", 100, NULL) &&
-	       uidl_lookup(db, "v1")->indexed &&
-	       uidl_lookup(db, "v3")->state == UIDL_PENDING,
-	   "v1: the rewritten journal holds the same entries");
+	       is_delivered(db, "v1", 100, NULL) && e->indexed &&
+	       !strcmp(e->file, "f1,S=100") &&
+	       uidl_lookup(db, "v3")->state == UIDL_PENDING &&
+	       !strcmp(uidl_lookup(db, "v3")->file, "f3,S=300"),
+	   "v1: the rewritten journal holds the same entries (files kept "
+	   "where no hash could check them)");
 	is_int(uidl_compact(db, 0, &err), PM_OK, "v1: compact(0) again");
 	stat(journal, &st2);
 	ok(st1.st_ino == st2.st_ino, "v1: ...is no rewrite once upgraded");
@@ -353,8 +369,131 @@ test_v1(void)
 	free(dir);
 }
 
+/* A version 2 journal written by hand (32-digit hashes, every kind of
+ * record): rewritten as version 3 on open, the same entries before and
+ * after, hashes kept to UIDL_HASH_HEX digits; a damaged one is not
+ * rewritten until a run has settled. */
 static void
-check_marks(const char *dir, const char *what)
+write_v2(const char *journal, int damage)
+{
+	FILE *f = fopen(journal, "w");
+
+	put_line(f, "popmuch-journal 2 alice@pop.a.example:110");
+	put_line(f, "I w1 10 1700000000 w1,S=10 " HASH1);
+	put_line(f, "D w1");
+	put_line(f, "N w1");
+	put_line(f, "I w2 20 1700000001 w2,S=20 -");
+	put_line(f, "D w2");
+	put_line(f, "R w2");
+	put_line(f, "I w3 30 1700000002 w3,S=30 " HASH2);
+	put_line(f, "D w3");
+	put_line(f, "N w3");
+	put_line(f, "X w3");
+	put_line(f, "I w4 40 1700000003 w4,S=40 " HASH1);
+	put_line(f, "D w4");
+	put_line(f, "S w4 44");
+	put_line(f, "I w5 50 1700000004 w5,S=50 " HASH2);
+	put_line(f, "I gone 60 1700000005 gone,S=60 -");
+	put_line(f, "F gone");
+	put_line(f, "I ad 70 1690000000 - -");
+	put_line(f, "D ad");
+	if (damage)
+		fputs("D w5 *00000000\n", f);
+	fclose(f);
+}
+
+static void
+check_v2(struct uidl_db *db, const char *what)
+{
+	const struct uidl_entry *e;
+
+	e = db ? uidl_lookup(db, "w1") : NULL;
+	ok(e && e->state == UIDL_DELIVERED && e->indexed && e->size == 10 &&
+	       e->first_seen == 1700000000 && hash_is(e, HASH1),
+	   "%s: w1 delivered, indexed, its hash", what);
+	e = db ? uidl_lookup(db, "w2") : NULL;
+	ok(e && e->refused && e->hash == NULL && !strcmp(e->file, "w2,S=20"),
+	   "%s: w2 refused, no hash, its file kept", what);
+	e = db ? uidl_lookup(db, "w3") : NULL;
+	ok(e && e->state == UIDL_DELETED && hash_is(e, HASH2), "%s: w3 deleted",
+	   what);
+	e = db ? uidl_lookup(db, "w4") : NULL;
+	ok(e && e->state == UIDL_DELIVERED && e->size == 44 && !e->indexed &&
+	       !strcmp(e->file, "w4,S=40"),
+	   "%s: w4 confirmed at 44, not indexed: its file kept", what);
+	e = db ? uidl_lookup(db, "w5") : NULL;
+	ok(e && e->state == UIDL_PENDING && !strcmp(e->file, "w5,S=50") &&
+	       e->first_seen == 1700000004,
+	   "%s: w5 pending with its file", what);
+	e = db ? uidl_lookup(db, "ad") : NULL;
+	ok(e && !strcmp(e->file, UIDL_NO_FILE) && e->first_seen == 1690000000,
+	   "%s: ad adopted", what);
+	ok(db && uidl_lookup(db, "gone") == NULL && uidl_count(db) == 6,
+	   "%s: gone forgotten, six entries", what);
+}
+
+/* Does the journal still start with a version 2 header? */
+static int
+still_v2(const char *journal)
+{
+	char *line = first_line(journal);
+	int v2 = strncmp(line, "popmuch-journal 2 ", 18) == 0;
+
+	free(line);
+	return v2;
+}
+
+static void
+test_v2(void)
+{
+	char *dir = xasprintf("%s/v2", base);
+	char *journal = xasprintf("%s/journal", dir);
+	struct uidl_db *db;
+	struct pm_err err;
+	size_t len;
+
+	mkdir(dir, 0700);
+	write_v2(journal, 0);
+	db = open_ro(dir, MB_A, "v2 read-only");
+	check_v2(db, "v2 read-only");
+	uidl_free(&db);
+	ok(still_v2(journal), "v2: a read-only look rewrites nothing");
+	db = open_mb(dir, MB_A, "v2");
+	ok(db && !uidl_damaged(db, NULL), "v2: loads clean");
+	check_v2(db, "v2 loaded");
+	ok(header_names(dir, "alice@pop.a.example:110"),
+	   "v2: rewritten as version 3 on open");
+	uidl_free(&db);
+	db = open_mb(dir, MB_A, "v2 upgraded");
+	check_v2(db, "v2 upgraded, reopened");
+	ok(db && uidl_lookup(db, "w1") &&
+	       uidl_lookup(db, "w1")->file[0] == '\0',
+	   "v2 upgraded: w1's file is not kept (indexed and hashed: "
+	   "nothing needs it)");
+	uidl_free(&db);
+	free(slurp(journal, &len));
+	ok(len < 600, "v2: the version 3 journal is small (%zu bytes)", len);
+
+	write_v2(journal, 1);
+	db = open_mb(dir, MB_A, "v2 damaged");
+	ok(db && uidl_damaged(db, NULL), "v2 damaged: damaged");
+	uidl_free(&db);
+	ok(still_v2(journal), "v2 damaged: not rewritten on open");
+	db = open_mb(dir, MB_A, "v2 damaged, settled");
+	ok(db && uidl_compact(db, 1, &err) == PM_OK,
+	   "v2 damaged: a settled run's forced compaction");
+	uidl_free(&db);
+	db = open_mb(dir, MB_A, "v2 damaged, rewritten");
+	ok(db && !uidl_damaged(db, NULL) && header_names(dir, MB_A),
+	   "v2 damaged: rewritten clean as version 3");
+	check_v2(db, "v2 damaged, rewritten");
+	uidl_free(&db);
+	free(journal);
+	free(dir);
+}
+
+static void
+check_marks(const char *dir, const char *what, int compacted)
 {
 	struct uidl_db *db = open_mb(dir, MB_A, what);
 	const struct uidl_entry *e;
@@ -363,16 +502,16 @@ check_marks(const char *dir, const char *what)
 		return;
 	e = uidl_lookup(db, "c1");
 	ok(e && e->state == UIDL_DELETED && e->indexed && e->size == 10 &&
-	       e->hash && !strcmp(e->hash, HASH1) &&
-	       !strcmp(e->file, "c1,S=10"),
-	   "%s: c1 deleted, indexed, its hash and file kept", what);
+	       hash_is(e, HASH1) &&
+	       !strcmp(e->file, compacted ? "" : "c1,S=10"),
+	   "%s: c1 deleted, indexed, its hash kept, its file %s", what,
+	   compacted ? "no longer (nothing needs it)" : "kept");
 	e = uidl_lookup(db, "c2");
 	ok(e && e->state == UIDL_DELIVERED && e->refused && !e->indexed,
 	   "%s: c2 refused", what);
 	e = uidl_lookup(db, "c3");
 	ok(e && e->state == UIDL_DELIVERED && e->size == 999 &&
-	       e->first_seen == 1700000000 && e->hash &&
-	       !strcmp(e->hash, HASH2),
+	       e->first_seen == 1700000000 && hash_is(e, HASH2),
 	   "%s: c3 confirmed with its new size, first seen kept", what);
 	e = uidl_lookup(db, "c4");
 	ok(e && e->state == UIDL_DELIVERED && e->size == 44,
@@ -432,12 +571,12 @@ test_marks(void)
 	is_int(st.st_size, before, "marks: ...append nothing");
 	uidl_forget(db, "c5", &err);
 	uidl_free(&db);
-	check_marks(dir, "marks reopened");
+	check_marks(dir, "marks reopened", 0);
 	db = open_mb(dir, MB_A, "marks compact");
 	is_int(db ? uidl_compact(db, 1, &err) : PM_SOFTWARE, PM_OK,
 	       "marks: forced compaction");
 	uidl_free(&db);
-	check_marks(dir, "marks compacted");
+	check_marks(dir, "marks compacted", 1);
 	free(journal);
 	free(dir);
 }
@@ -575,6 +714,126 @@ test_truncation(void)
 	free(torn);
 }
 
+/* A snapshot of several blocks: a flipped byte costs its block's
+ * records only; a snapshot cut short is damage too, and what is
+ * appended after it stays readable. */
+static void
+test_snapshot_damage(void)
+{
+	char *dir = xasprintf("%s/snap", base);
+	char *journal = xasprintf("%s/journal", dir), *text, u[32], f[32];
+	struct uidl_db *db = open_mb(dir, MB_A, "snapshot");
+	const char *why = NULL;
+	struct pm_err err;
+	size_t len, hdr, n = 0;
+	FILE *out;
+
+	for (int i = 0; db != NULL && i < 600; i++) {
+		snprintf(u, sizeof(u), "0000%04d5f3e0a1b", i);
+		snprintf(f, sizeof(f), "s%d,S=1", i);
+		n += put(db, u, 1000 + (uint64_t)i, f, HASH1) &&
+		     uidl_indexed(db, u, &err) == PM_OK;
+	}
+	ok(db != NULL && n == 600 && uidl_compact(db, 0, &err) == PM_OK,
+	   "snapshot: 600 entries, compacted");
+	uidl_free(&db);
+	text = slurp(journal, &len);
+	hdr = text != NULL ? (size_t)(strchr(text, '\n') - text) + 1 : 0;
+	/* 16-byte UIDLs, indexed and hashed: ~29 bytes each */
+	ok(text != NULL && len - hdr < 600 * 32 && len - hdr > 3 * JSNAP_BLOCK,
+	   "snapshot: %zu bytes for 600 entries, in more than 3 blocks",
+	   len - hdr);
+	text[hdr + JSNAP_BLOCK + 100] ^= 0x10; /* in the second block */
+	out = fopen(journal, "w");
+	fwrite(text, 1, len, out);
+	fclose(out);
+	db = open_mb(dir, MB_A, "snapshot, flipped");
+	if (db != NULL)
+		uidl_damaged(db, &why);
+	ok(why != NULL && strstr(why, "1 damaged block(s)") &&
+	       strstr(why, BLOCK_AT),
+	   "snapshot: a flipped byte damages one block: %s",
+	   why ? why : "(null)");
+	/* a block holds (JSNAP_BLOCK - 4) / 29 of them */
+	ok(db != NULL && uidl_count(db) >= 600 - PER_BLOCK - 4 &&
+	       uidl_count(db) <= 600 - PER_BLOCK + 4,
+	   "snapshot: the other blocks load (%zu entries)",
+	   db ? uidl_count(db) : 0);
+	uidl_free(&db);
+	cut(dir, hdr + 2 * JSNAP_BLOCK + 10);
+	db = open_mb(dir, MB_A, "snapshot, cut");
+	why = NULL;
+	if (db != NULL)
+		uidl_damaged(db, &why);
+	ok(why != NULL && strstr(why, "cut"), "snapshot cut: damaged: %s",
+	   why ? why : "(null)");
+	ok(db != NULL && put(db, "after", 5, "after,S=5", HASH2) &&
+	       uidl_sync(db, &err) == PM_OK,
+	   "snapshot cut: a record appended");
+	uidl_free(&db);
+	db = open_ro(dir, MB_A, "snapshot cut, read-only");
+	ok(db != NULL && uidl_damaged(db, NULL) &&
+	       is_delivered(db, "after", 5, HASH2) &&
+	       uidl_count(db) >= PER_BLOCK - 4 &&
+	       uidl_count(db) <= PER_BLOCK + 5,
+	   "snapshot cut: still damaged; the record appended after the cut "
+	   "and the first block load (%zu entries)",
+	   db ? uidl_count(db) : 0);
+	uidl_free(&db);
+	free(text);
+	free(journal);
+	free(dir);
+}
+
+/* A damaged header: the snapshot cannot be found, so nothing after the
+ * last newline is cut (it may be the snapshot's), and what a run appends
+ * starts on a line of its own. */
+static void
+test_header_damage(void)
+{
+	char *dir = xasprintf("%s/hdr", base);
+	char *journal = xasprintf("%s/journal", dir), *text;
+	struct uidl_db *db = open_mb(dir, MB_A, "header damage");
+	struct pm_err err;
+	size_t len, len2;
+	FILE *out;
+
+	ok(db != NULL && put(db, "h1", 1, "h1,S=1", HASH1) &&
+	       uidl_indexed(db, "h1", &err) == PM_OK &&
+	       uidl_compact(db, 1, &err) == PM_OK,
+	   "header damage: a snapshot of one entry");
+	uidl_free(&db);
+	text = slurp(journal, &len);
+	text[5] ^= 0x01; /* "popmuch" */
+	out = fopen(journal, "w");
+	fwrite(text, 1, len, out);
+	fclose(out);
+	free(text);
+	db = open_mb(dir, MB_A, "header damage, open");
+	ok(db != NULL && uidl_damaged(db, NULL), "header damage: damaged");
+	ok(db != NULL && put(db, "h2", 2, "h2,S=2", HASH2) &&
+	       uidl_sync(db, &err) == PM_OK,
+	   "header damage: a record appended");
+	uidl_free(&db);
+	free(slurp(journal, &len2));
+	ok(len2 > len, "header damage: nothing was cut (%zu, then %zu bytes)",
+	   len, len2);
+	db = open_mb(dir, MB_A, "header damage, again");
+	ok(db != NULL && uidl_damaged(db, NULL) &&
+	       is_delivered(db, "h2", 2, HASH2),
+	   "header damage: still damaged; the appended record loads");
+	ok(db != NULL && uidl_compact(db, 1, &err) == PM_OK,
+	   "header damage: a settled run rewrites it");
+	uidl_free(&db);
+	db = open_mb(dir, MB_A, "header damage, rewritten");
+	ok(db != NULL && !uidl_damaged(db, NULL) && header_names(dir, MB_A) &&
+	       is_delivered(db, "h2", 2, HASH2),
+	   "header damage: clean again, with what it held");
+	uidl_free(&db);
+	free(journal);
+	free(dir);
+}
+
 int
 main(void)
 {
@@ -585,8 +844,11 @@ main(void)
 	test_switch();
 	test_port();
 	test_v1();
+	test_v2();
 	test_marks();
 	test_truncation();
+	test_snapshot_damage();
+	test_header_damage();
 	rm_tree(base);
 	return done_testing();
 }

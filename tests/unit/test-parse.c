@@ -148,6 +148,26 @@ test_word(void)
 	       "word: the caller's blanks");
 }
 
+static void
+test_i64(void)
+{
+	int64_t v = 42;
+
+	ok(parse_i64("-5", &v) == 0 && v == -5, "i64: -5");
+	ok(parse_i64("1700000000", &v) == 0 && v == 1700000000, "i64: 1.7e9");
+	ok(parse_i64("9223372036854775807", &v) == 0 && v == INT64_MAX,
+	   "i64: INT64_MAX");
+	ok(parse_i64("-9223372036854775807", &v) == 0 && v == -INT64_MAX,
+	   "i64: -INT64_MAX");
+	v = 42;
+	ok(parse_i64("9223372036854775808", &v) == -1 && v == 42,
+	   "i64: over INT64_MAX, nothing stored");
+	ok(parse_i64("-", &v) == -1, "i64: a sign alone");
+	ok(parse_i64("+5", &v) == -1, "i64: '+' is no sign");
+	ok(parse_i64("--5", &v) == -1, "i64: two signs");
+	ok(parse_i64("", &v) == -1, "i64: empty");
+}
+
 int
 main(void)
 {
@@ -157,5 +177,6 @@ main(void)
 	test_hex();
 	test_basename();
 	test_word();
+	test_i64();
 	return done_testing();
 }

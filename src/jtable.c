@@ -1,0 +1,241 @@
+/* jtable.c: the journal's entries in memory (jtable.h). */
+#include "config.h"
+
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "popmuch/arena.h"
+#include "popmuch/jline.h"
+#include "popmuch/jsnap.h"
+#include "popmuch/jtable.h"
+#include "popmuch/strmap.h"
+#include "popmuch/uidl.h"
+#include "popmuch/xmalloc.h"
+
+struct entry {
+	struct uidl_entry e; /* e.uidl is key[]; e.file in the arena */
+	unsigned listed;     /* jtable_unlisted(): the generation that saw it */
+	char hex[UIDL_HASH_HEX + 1]; /* e.hash */
+	char key[];
+};
+
+struct jtable {
+	struct strmap *map;  /* uidl -> struct entry */
+	struct arena *arena; /* the entries and their strings */
+	unsigned gen;
+};
+
+static const char *
+key_of(const void *val)
+{
+	return ((const struct entry *)val)->e.uidl;
+}
+
+struct jtable *
+jtable_new(void)
+{
+	struct jtable *t = xcalloc(1, sizeof(*t));
+
+	t->map = strmap_new(key_of);
+	t->arena = arena_new();
+	return t;
+}
+
+void
+jtable_free(struct jtable **tp)
+{
+	if (tp == NULL || *tp == NULL)
+		return;
+	strmap_free(&(*tp)->map);
+	arena_free(&(*tp)->arena);
+	free(*tp);
+	*tp = NULL;
+}
+
+void
+jtable_clear(struct jtable *t)
+{
+	strmap_clear(t->map);
+	arena_free(&t->arena);
+	t->arena = arena_new();
+}
+
+void
+jtable_reserve(struct jtable *t, size_t n)
+{
+	strmap_reserve(t->map, n);
+}
+
+struct uidl_entry *
+jtable_get(const struct jtable *t, const char *uidl)
+{
+	struct entry *en = strmap_get(t->map, uidl);
+
+	return en != NULL ? &en->e : NULL;
+}
+
+size_t
+jtable_count(const struct jtable *t)
+{
+	return strmap_count(t->map);
+}
+
+struct foreach_ctx {
+	void (*fn)(const struct uidl_entry *e, void *ctx);
+	void *ctx;
+};
+
+static void
+foreach_one(void *val, void *ctx)
+{
+	struct foreach_ctx *f = ctx;
+
+	f->fn(&((struct entry *)val)->e, f->ctx);
+}
+
+void
+jtable_foreach(const struct jtable *t,
+	       void (*fn)(const struct uidl_entry *e, void *ctx), void *ctx)
+{
+	struct foreach_ctx f = {fn, ctx};
+
+	strmap_foreach(t->map, foreach_one, &f);
+}
+
+/* Insert or replace the entry for uidl[0..len). */
+static struct entry *
+put(struct jtable *t, const char *uidl, size_t len, uint64_t size,
+    int64_t first_seen)
+{
+	char key[JLINE_UIDL_MAX + 1];
+	struct entry *en;
+
+	memcpy(key, uidl, len); /* len <= JLINE_UIDL_MAX (jline.h, jsnap.h) */
+	key[len] = '\0';
+	if ((en = strmap_get(t->map, key)) == NULL) {
+		en = arena_alloc(t->arena,
+				 offsetof(struct entry, key) + len + 1);
+		memcpy(en->key, key, len + 1);
+		en->e.uidl = en->key;
+		strmap_put(t->map, en);
+	}
+	en->e.size = size;
+	en->e.first_seen = first_seen;
+	en->e.file = "";
+	en->e.hash = NULL;
+	en->e.state = UIDL_PENDING;
+	en->e.indexed = 0;
+	en->e.refused = 0;
+	return en;
+}
+
+/* The journal keeps UIDL_HASH_HEX digits of hex (NULL: none). */
+static void
+set_hash(struct entry *en, const char *hex)
+{
+	if (hex == NULL)
+		return;
+	memcpy(en->hex, hex, UIDL_HASH_HEX);
+	en->hex[UIDL_HASH_HEX] = '\0';
+	en->e.hash = en->hex;
+}
+
+int
+jtable_apply(struct jtable *t, const struct jline *r)
+{
+	struct entry *en;
+
+	if (r->type == 'I') {
+		en = put(t, r->uidl, strlen(r->uidl), r->size, r->first_seen);
+		en->e.file = arena_strndup(t->arena, r->file, strlen(r->file));
+		set_hash(en, r->hash);
+		return 0;
+	}
+	if (r->type == 'F') {
+		(void)strmap_del(t->map, r->uidl);
+		return 0;
+	}
+	if ((en = strmap_get(t->map, r->uidl)) == NULL)
+		return -1;
+	switch (r->type) {
+	case 'S':
+		en->e.size = r->size;
+		if (en->e.state == UIDL_DELETED)
+			en->e.state = UIDL_DELIVERED;
+		break;
+	case 'D':
+		en->e.state = UIDL_DELIVERED;
+		break;
+	case 'X':
+		en->e.state = UIDL_DELETED;
+		break;
+	case 'N':
+		en->e.indexed = 1;
+		break;
+	case 'R':
+		en->e.refused = 1;
+		break;
+	}
+	return 0;
+}
+
+int
+jtable_load(const struct jsnap_rec *r, void *ctx)
+{
+	struct jtable *t = ctx;
+	char hex[UIDL_HASH_HEX + 1];
+	struct entry *en;
+
+	if (memchr(r->uidl, '\0', r->uidl_len) != NULL ||
+	    (r->file != NULL && (memchr(r->file, '\0', r->file_len) != NULL ||
+				 memchr(r->file, '/', r->file_len) != NULL)))
+		return -1;
+	en = put(t, r->uidl, r->uidl_len, r->size, r->first_seen);
+	en->e.state = (enum uidl_state)(r->flags & JSNAP_STATE);
+	en->e.indexed = (r->flags & JSNAP_INDEXED) != 0;
+	en->e.refused = (r->flags & JSNAP_REFUSED) != 0;
+	if (r->flags & JSNAP_ADOPTED)
+		en->e.file = UIDL_NO_FILE;
+	else if (r->file != NULL)
+		en->e.file = arena_strndup(t->arena, r->file, r->file_len);
+	if (r->flags & JSNAP_HASHED) {
+		jsnap_hash_hex(r, hex);
+		set_hash(en, hex);
+	}
+	return 0;
+}
+
+struct unlisted_ctx {
+	unsigned gen;
+	const char **v;
+	size_t n;
+};
+
+static void
+pick(void *val, void *ctx)
+{
+	struct unlisted_ctx *u = ctx;
+	struct entry *en = val;
+
+	if (en->listed != u->gen && en->e.state != UIDL_PENDING &&
+	    (en->e.indexed || en->e.refused))
+		u->v[u->n++] = en->e.uidl;
+}
+
+size_t
+jtable_unlisted(struct jtable *t, const char *const *listed, size_t n,
+		const char ***uidls_r)
+{
+	struct unlisted_ctx u = {++t->gen, NULL, 0};
+	struct entry *en;
+
+	for (size_t i = 0; i < n; i++)
+		if (listed[i] != NULL &&
+		    (en = strmap_get(t->map, listed[i])) != NULL)
+			en->listed = u.gen;
+	u.v = xcalloc(strmap_count(t->map) + 1, sizeof(*u.v));
+	strmap_foreach(t->map, pick, &u);
+	*uidls_r = u.v;
+	return u.n;
+}

@@ -36,6 +36,7 @@
 #include "popmuch/maildir.h"
 #include "popmuch/net.h"
 #include "popmuch/pop3.h"
+#include "popmuch/pop3-list.h"
 #include "popmuch/quirks.h"
 #include "popmuch/retention.h"
 #include "popmuch/uidl.h"

@@ -12,6 +12,7 @@
 
 #include "popmuch/deliver.h"
 #include "popmuch/failing.h"
+#include "popmuch/index.h"
 #include "popmuch/log.h"
 #include "popmuch/pop3.h"
 #include "popmuch/quirks.h"
@@ -99,6 +100,27 @@ flush(struct run *r, int fence, struct pm_err *err)
 	return delivery_flush(r->dl, delivered, r, err);
 }
 
+/* Deliver what waits before the batch is full when the indexer has
+ * nothing to do, or the first waiting message has waited
+ * FETCH_FEED_MS: indexing then ends within a few messages of the
+ * download.  Each delivery keeps the order of the rule (deliver.c);
+ * what it costs is one more journal sync and one more sync of new/.
+ * Without pipelining a delivery also costs a round trip (the fence
+ * before it), so there it waits for FETCH_FEED_SLOW_MS. */
+static int
+feed_now(struct run *r)
+{
+	struct timespec now;
+	long waited;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	waited = (long)(now.tv_sec - r->batch_t0.tv_sec) * 1000 +
+		 (now.tv_nsec - r->batch_t0.tv_nsec) / 1000000;
+	if (!pop3_caps(r->p)->pipelining)
+		return waited >= FETCH_FEED_SLOW_MS && index_idle(r->ix);
+	return waited >= FETCH_FEED_MS || index_idle(r->ix);
+}
+
 static enum pm_status
 sink_end(void *ctx, size_t i, struct pm_err *err)
 {
@@ -108,7 +130,9 @@ sink_end(void *ctx, size_t i, struct pm_err *err)
 	(void)i;
 	if ((st = delivery_end(r->dl, err)) != PM_OK)
 		return st;
-	return delivery_full(r->dl) ? flush(r, 1, err) : PM_OK;
+	if (delivery_waiting(r->dl) == 1)
+		clock_gettime(CLOCK_MONOTONIC, &r->batch_t0);
+	return delivery_full(r->dl) || feed_now(r) ? flush(r, 1, err) : PM_OK;
 }
 
 /* RETR -ERR: that message is skipped and the rest goes on (it stays on
@@ -206,6 +230,8 @@ retrieve_run(struct run *r, struct pm_err *err)
 		ev->planned(ev->ctx, r->acct->name, (uint32_t)pk.n, total,
 			    ndele);
 	r->dl = delivery_new(r->md, r->db, r->now);
+	if (pk.n > 0)
+		index_prepare(r->ix); /* opens notmuch while RETR goes out */
 	st = pop3_retr(r->p, pk.nums, pk.uidls, pk.n, -1, &sink, err);
 	delivery_drop_current(r->dl);
 	if (st == PM_OK) {

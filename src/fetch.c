@@ -58,19 +58,40 @@ fetch_warn(struct run *r, const char *fmt, ...)
 		ev->warning(ev->ctx, r->acct->name, buf);
 }
 
+/* Which journal entries to copy: unsettled ones (pending or not yet
+ * indexed) for recovery; settled ones the server no longer lists (the
+ * sorted server[]) for prune.  Only those are copied, never one per
+ * kept message. */
 struct collect {
 	char **v;
 	size_t n, cap;
-	int unsettled; /* only pending or not yet indexed entries */
+	int unsettled;	     /* else: settled and not on the server */
+	char *const *server; /* sorted */
+	size_t nserver;
 };
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int
+settled(const struct uidl_entry *e)
+{
+	return e->state != UIDL_PENDING && (e->indexed || e->refused);
+}
 
 static void
 collect(const struct uidl_entry *e, void *ctx)
 {
 	struct collect *c = ctx;
 
-	if (c->unsettled && e->state != UIDL_PENDING &&
-	    (e->indexed || e->refused))
+	if (c->unsettled && settled(e))
+		return;
+	if (!c->unsettled &&
+	    (!settled(e) || bsearch(&e->uidl, c->server, c->nserver,
+				    sizeof(*c->server), cmp_str) != NULL))
 		return;
 	if (c->n == c->cap) {
 		c->cap = c->cap ? 2 * c->cap : 256;
@@ -271,34 +292,21 @@ delete_and_quit(struct run *r, struct pm_err *err)
 	return st;
 }
 
-static int
-cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 /* Forget delivered (or deleted) and indexed UIDLs the server no longer
  * has: a later message that reuses the UIDL is new. */
 static enum pm_status
 prune(struct run *r, struct pm_err *err)
 {
-	struct collect c = {0};
 	char **server = xcalloc(r->nmsgs + 1, sizeof(*server));
-	const struct uidl_entry *e;
+	struct collect c = {.server = server, .nserver = r->nmsgs};
 	enum pm_status st = PM_OK;
 
 	for (size_t i = 0; i < r->nmsgs; i++)
 		server[i] = r->msgs[i].uidl;
 	qsort(server, r->nmsgs, sizeof(*server), cmp_str);
 	uidl_foreach(r->db, collect, &c);
-	for (size_t i = 0; i < c.n && st == PM_OK; i++) {
-		if (bsearch(&c.v[i], server, r->nmsgs, sizeof(*server),
-			    cmp_str) != NULL)
-			continue;
-		e = uidl_lookup(r->db, c.v[i]);
-		if (e->state != UIDL_PENDING && (e->indexed || e->refused))
-			st = uidl_forget(r->db, c.v[i], err);
-	}
+	for (size_t i = 0; i < c.n && st == PM_OK; i++)
+		st = uidl_forget(r->db, c.v[i], err);
 	collect_free(&c);
 	free(server);
 	return st;

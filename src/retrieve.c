@@ -97,28 +97,38 @@ flush(struct run *r, int fence, struct pm_err *err)
 			delivery_discard(r->dl);
 		return st;
 	}
+	clock_gettime(CLOCK_MONOTONIC, &r->flushed_t);
 	return delivery_flush(r->dl, delivered, r, err);
 }
 
 /* Deliver what waits before the batch is full when the indexer has
- * nothing to do, or the first waiting message has waited
- * FETCH_FEED_MS: indexing then ends within a few messages of the
- * download.  Each delivery keeps the order of the rule (deliver.c);
- * what it costs is one more journal sync and one more sync of new/.
- * Without pipelining a delivery also costs a round trip (the fence
- * before it), so there it waits for FETCH_FEED_SLOW_MS. */
+ * nothing to do (at most every FETCH_FEED_GAP_MS), or the first waiting
+ * message has waited FETCH_FEED_MS: indexing then ends within a few
+ * messages of the download.  Each delivery keeps the order of the rule
+ * (deliver.c); what it costs is one more journal sync and one more sync
+ * of new/, hence the gap.  Without pipelining a delivery also costs a
+ * round trip (the fence before it), so there it waits for
+ * FETCH_FEED_SLOW_MS. */
+static long
+ms_since(const struct timespec *t0)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (long)(now.tv_sec - t0->tv_sec) * 1000 +
+	       (now.tv_nsec - t0->tv_nsec) / 1000000;
+}
+
 static int
 feed_now(struct run *r)
 {
-	struct timespec now;
-	long waited;
+	long waited = ms_since(&r->batch_t0);
 
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	waited = (long)(now.tv_sec - r->batch_t0.tv_sec) * 1000 +
-		 (now.tv_nsec - r->batch_t0.tv_nsec) / 1000000;
 	if (!pop3_caps(r->p)->pipelining)
 		return waited >= FETCH_FEED_SLOW_MS && index_idle(r->ix);
-	return waited >= FETCH_FEED_MS || index_idle(r->ix);
+	return waited >= FETCH_FEED_MS ||
+	       (ms_since(&r->flushed_t) >= FETCH_FEED_GAP_MS &&
+		index_idle(r->ix));
 }
 
 static enum pm_status

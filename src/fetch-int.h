@@ -18,13 +18,12 @@
 #define FETCH_BODY_SLACK ((uint64_t)64 << 20)
 #define FETCH_SLOW_BYTES 32768
 
-/* The indexer is fed before a batch is full when it is idle (at most
- * every FETCH_FEED_GAP_MS: each delivery costs two syncs), or when the
- * first waiting message has waited FETCH_FEED_MS (retrieve.c); without
- * pipelining (a delivery costs a round trip) only when it is idle and
- * the first has waited FETCH_FEED_SLOW_MS. */
-#define FETCH_FEED_MS 100
-#define FETCH_FEED_GAP_MS 20
+/* The indexer is fed before a batch is full as soon as it is idle, but
+ * early deliveries are spaced FETCH_FEED_RATIO times the last one's
+ * duration apart (each costs two syncs); without pipelining (a delivery
+ * costs a round trip) only when the first waiting message has waited
+ * FETCH_FEED_SLOW_MS too (retrieve.c). */
+#define FETCH_FEED_RATIO 20
 #define FETCH_FEED_SLOW_MS 1000
 
 /* What this session knows of message i beyond the journal. */
@@ -72,7 +71,9 @@ struct run {
 	uint64_t cur_bytes, cur_max;
 	time_t cur_deadline;
 	struct timespec batch_t0;  /* when the first waiting message ended */
-	struct timespec flushed_t; /* the last delivery (zero: none yet) */
+	struct timespec flushed_t; /* the end of the last delivery (zero:
+				    * none yet) */
+	double flush_cost;	   /* how long it took, seconds */
 };
 
 /* Index cookies name the run and the UIDL. */

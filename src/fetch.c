@@ -354,7 +354,9 @@ partial(struct run *r, struct pm_err *err)
  * the sum of the sizes it recorded, those are the LIST sizes (a size
  * that changed changes the total, and LIST is sent: the rule, 4 and 5);
  * a new or deleted-but-listed UIDL needs LIST too.  A server without
- * UIDL is listed with LIST alone. */
+ * UIDL is listed with LIST alone.  An empty journal (a first run) needs
+ * every size: LIST and UIDL go out together, as before, sparing the
+ * round trip STAT would cost. */
 static enum pm_status
 list_messages(struct run *r, struct pm_err *err)
 {
@@ -364,6 +366,8 @@ list_messages(struct run *r, struct pm_err *err)
 	int uidl_ok;
 	enum pm_status st;
 
+	if (uidl_count(r->db) == 0)
+		return pop3_list(r->p, 1, &r->msgs, &r->nmsgs, err);
 	st = pop3_scan(r->p, &r->msgs, &r->nmsgs, &stat_count, &stat_size,
 		       &uidl_ok, err);
 	if (st != PM_OK)

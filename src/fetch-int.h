@@ -18,6 +18,14 @@
 #define FETCH_BODY_SLACK ((uint64_t)64 << 20)
 #define FETCH_SLOW_BYTES 32768
 
+/* The indexer is fed before a batch is full as soon as it is idle, but
+ * early deliveries are spaced FETCH_FEED_RATIO times the last one's
+ * duration apart (each costs two syncs); without pipelining (a delivery
+ * costs a round trip) only when the first waiting message has waited
+ * FETCH_FEED_SLOW_MS too (retrieve.c). */
+#define FETCH_FEED_RATIO 20
+#define FETCH_FEED_SLOW_MS 1000
+
 /* What this session knows of message i beyond the journal. */
 enum {
 	SEEN_STORED = 1,   /* retrieved, fenced and delivered now */
@@ -66,6 +74,10 @@ struct run {
 	size_t cur; /* index into fetch_idx */
 	uint64_t cur_bytes, cur_max;
 	time_t cur_deadline;
+	struct timespec batch_t0;  /* when the first waiting message ended */
+	struct timespec flushed_t; /* the end of the last delivery (zero:
+				    * none yet) */
+	double flush_cost;	   /* how long it took, seconds */
 };
 
 /* Index cookies name the run and the UIDL. */

@@ -36,6 +36,7 @@
 #include "popmuch/maildir.h"
 #include "popmuch/net.h"
 #include "popmuch/pop3.h"
+#include "popmuch/pop3-list.h"
 #include "popmuch/quirks.h"
 #include "popmuch/retention.h"
 #include "popmuch/uidl.h"
@@ -57,10 +58,11 @@ fetch_warn(struct run *r, const char *fmt, ...)
 		ev->warning(ev->ctx, r->acct->name, buf);
 }
 
+/* The unsettled journal entries (pending or not yet indexed), copied
+ * for recovery: only those, never one per kept message. */
 struct collect {
 	char **v;
 	size_t n, cap;
-	int unsettled; /* only pending or not yet indexed entries */
 };
 
 static void
@@ -68,8 +70,7 @@ collect(const struct uidl_entry *e, void *ctx)
 {
 	struct collect *c = ctx;
 
-	if (c->unsettled && e->state != UIDL_PENDING &&
-	    (e->indexed || e->refused))
+	if (e->state != UIDL_PENDING && (e->indexed || e->refused))
 		return;
 	if (c->n == c->cap) {
 		c->cap = c->cap ? 2 * c->cap : 256;
@@ -179,7 +180,7 @@ recover_one(struct run *r, const char *uidl, struct pm_err *err)
 static enum pm_status
 recover(struct run *r, struct pm_err *err)
 {
-	struct collect c = {.unsettled = 1};
+	struct collect c = {0};
 	enum pm_status st = PM_OK;
 
 	uidl_foreach(r->db, collect, &c);
@@ -321,6 +322,44 @@ partial(struct run *r, struct pm_err *err)
 		       r->res->refused, r->first_refusal);
 }
 
+/* The listing (doc/HACKING.md, step 4): STAT and UIDL, and LIST only
+ * when the decision needs sizes the journal does not have.  When every
+ * listed UIDL is one the journal holds delivered and STAT's total is
+ * the sum of the sizes it recorded, those are the LIST sizes (a size
+ * that changed changes the total, and LIST is sent: the rule, 4 and 5);
+ * a new or deleted-but-listed UIDL needs LIST too.  A server without
+ * UIDL is listed with LIST alone.  An empty journal (a first run) needs
+ * every size: LIST and UIDL go out together, as before, sparing the
+ * round trip STAT would cost. */
+static enum pm_status
+list_messages(struct run *r, struct pm_err *err)
+{
+	const struct uidl_entry *e;
+	uint64_t stat_size, total = 0;
+	uint32_t stat_count;
+	int uidl_ok;
+	enum pm_status st;
+
+	if (uidl_count(r->db) == 0)
+		return pop3_list(r->p, 1, &r->msgs, &r->nmsgs, err);
+	st = pop3_scan(r->p, &r->msgs, &r->nmsgs, &stat_count, &stat_size,
+		       &uidl_ok, err);
+	if (st != PM_OK)
+		return st;
+	if (!uidl_ok)
+		return pop3_list(r->p, 0, &r->msgs, &r->nmsgs, err);
+	for (size_t i = 0; i < r->nmsgs; i++) {
+		e = uidl_lookup(r->db, r->msgs[i].uidl);
+		if (e == NULL || e->state != UIDL_DELIVERED)
+			return pop3_list_sizes(r->p, r->msgs, r->nmsgs, err);
+		r->msgs[i].size = e->size;
+		total += e->size;
+	}
+	if (stat_count == r->nmsgs && total == stat_size)
+		return PM_OK;
+	return pop3_list_sizes(r->p, r->msgs, r->nmsgs, err);
+}
+
 /* Everything after the lock is taken and the journal recovered. */
 static enum pm_status
 session(struct run *r, struct pm_err *err)
@@ -329,7 +368,7 @@ session(struct run *r, struct pm_err *err)
 
 	if ((st = connect_login(r, err)) != PM_OK)
 		return st;
-	if ((st = pop3_list(r->p, 1, &r->msgs, &r->nmsgs, err)) != PM_OK)
+	if ((st = list_messages(r, err)) != PM_OK)
 		return st;
 	r->res->on_server = (uint32_t)r->nmsgs;
 	if ((st = check_uidl_support(r, err)) != PM_OK)
@@ -593,6 +632,7 @@ fetch_common(const struct config *cfg, char *const *names, size_t n,
 	st = index_wait(ix, opts->index_timeout, &ierr);
 	apply_indexed(ix);
 	for (size_t i = 0; i < na; i++) {
+		index_get_stats(ix, &res[i].index);
 		if (st != PM_OK && st != PM_TEMPFAIL &&
 		    res[i].status == PM_OK) {
 			res[i].status = st;

@@ -37,7 +37,12 @@ struct indexer {
 	size_t nuncommitted, ndone, capuncommitted, capdone;
 	size_t nfailed, capfailed, nrefused, caprefused;
 	int finishing, exited;
+	int started;		/* the thread runs (index_submit, _prepare) */
+	int prepare;		/* open the database before the first job */
 	unsigned long progress; /* jobs the thread has finished */
+	unsigned long queued;	/* jobs submitted */
+	struct index_stats stats;
+	struct timespec t_start, t_last_submit; /* CLOCK_MONOTONIC */
 	enum pm_status status;
 	char msg[PM_ERR_MSG_MAX];
 	char *config_path;
@@ -313,17 +318,58 @@ job_free(struct job *j)
 	free(j);
 }
 
+static double
+seconds_since(const struct timespec *t0)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - t0->tv_sec) +
+	       (double)(now.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+/* Open the database in the thread, timed for index_stats. */
+static int
+thread_open_db(struct indexer *ix)
+{
+	struct timespec t0;
+	int rc;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	rc = open_db(ix);
+	pthread_mutex_lock(&ix->mu);
+	ix->stats.opened += rc == 0;
+	ix->stats.open_s += seconds_since(&t0);
+	pthread_mutex_unlock(&ix->mu);
+	return rc;
+}
+
+/* The thread has finished: how long after the last file was handed over
+ * (the whole tail, commit included). */
+static void
+note_finished(struct indexer *ix, int committed, double commit_s)
+{
+	ix->stats.commit_s = commit_s;
+	if (committed && ix->stats.files > 0)
+		ix->stats.tail_s = seconds_since(&ix->t_last_submit);
+	ix->stats.run_s = seconds_since(&ix->t_start);
+}
+
 static void *
 indexer_thread(void *arg)
 {
 	struct indexer *ix = arg;
+	struct timespec t0;
 	struct job *j;
+	int had_db;
 
+	if (ix->prepare && ix->status == PM_OK)
+		(void)thread_open_db(ix);
 	while ((j = next_job(ix)) != NULL) {
-		int r =
-		    ix->status != PM_OK || (ix->db == NULL && open_db(ix) != 0)
-			? -1
-			: index_one(ix, j);
+		int r = ix->status != PM_OK ||
+				(ix->db == NULL && thread_open_db(ix) != 0)
+			    ? -1
+			    : index_one(ix, j);
 
 		pthread_mutex_lock(&ix->mu);
 		ix->progress++;
@@ -339,8 +385,11 @@ indexer_thread(void *arg)
 		pthread_mutex_unlock(&ix->mu);
 		job_free(j);
 	}
+	had_db = ix->db != NULL;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	commit(ix);
 	pthread_mutex_lock(&ix->mu);
+	note_finished(ix, had_db, had_db ? seconds_since(&t0) : 0);
 	ix->exited = 1;
 	pthread_cond_broadcast(&ix->done_cv);
 	pthread_mutex_unlock(&ix->mu);
@@ -351,21 +400,50 @@ enum pm_status
 index_start(const char *config_path, struct indexer **ix_r, struct pm_err *err)
 {
 	struct indexer *ix = xcalloc(1, sizeof(*ix));
-	int rc;
 
+	(void)err;
 	pthread_mutex_init(&ix->mu, NULL);
 	pthread_cond_init(&ix->work_cv, NULL);
 	pthread_cond_init(&ix->done_cv, NULL);
 	ix->config_path = config_path ? xstrdup(config_path) : NULL;
-	rc = pthread_create(&ix->thread, NULL, indexer_thread, ix);
-	if (rc != 0) {
-		free(ix->config_path);
-		free(ix);
-		return err_set(err, PM_SOFTWARE, "cannot start a thread: %s",
-			       strerror(rc));
-	}
 	*ix_r = ix;
 	return PM_OK;
+}
+
+/* Start the thread on first use (ix->mu held): a run with nothing to
+ * index never starts it, so it never opens the database.  Returns 0, or
+ * -1 when no thread could be started (ix->status says why). */
+static int
+start_locked(struct indexer *ix)
+{
+	int rc;
+
+	if (ix->started)
+		return 0;
+	if (ix->status != PM_OK)
+		return -1;
+	clock_gettime(CLOCK_MONOTONIC, &ix->t_start);
+	rc = pthread_create(&ix->thread, NULL, indexer_thread, ix);
+	if (rc != 0) {
+		ix->status = PM_SOFTWARE;
+		(void)snprintf(ix->msg, sizeof(ix->msg),
+			       "cannot start the indexer thread: %s",
+			       strerror(rc));
+		return -1;
+	}
+	ix->started = ix->stats.started = 1;
+	return 0;
+}
+
+void
+index_prepare(struct indexer *ix)
+{
+	pthread_mutex_lock(&ix->mu);
+	if (!ix->started && !ix->sync) {
+		ix->prepare = 1;
+		(void)start_locked(ix);
+	}
+	pthread_mutex_unlock(&ix->mu);
 }
 
 void
@@ -378,12 +456,41 @@ index_submit(struct indexer *ix, const char *path, const char *tags,
 	j->tags = tags ? xstrdup(tags) : NULL;
 	j->cookie = cookie;
 	pthread_mutex_lock(&ix->mu);
+	if (start_locked(ix) != 0) {
+		/* no thread: the file stays pending for the next run */
+		push(&ix->failed, &ix->nfailed, &ix->capfailed, cookie);
+		pthread_mutex_unlock(&ix->mu);
+		job_free(j);
+		return;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &ix->t_last_submit);
+	ix->stats.files++;
 	if (ix->tail != NULL)
 		ix->tail->next = j;
 	else
 		ix->head = j;
 	ix->tail = j;
+	ix->queued++;
 	pthread_cond_signal(&ix->work_cv);
+	pthread_mutex_unlock(&ix->mu);
+}
+
+int
+index_idle(struct indexer *ix)
+{
+	int idle;
+
+	pthread_mutex_lock(&ix->mu);
+	idle = ix->progress == ix->queued;
+	pthread_mutex_unlock(&ix->mu);
+	return idle;
+}
+
+void
+index_get_stats(struct indexer *ix, struct index_stats *stats_r)
+{
+	pthread_mutex_lock(&ix->mu);
+	*stats_r = ix->stats;
 	pthread_mutex_unlock(&ix->mu);
 }
 
@@ -432,6 +539,14 @@ index_wait(struct indexer *ix, int timeout, struct pm_err *err)
 	clock_gettime(CLOCK_REALTIME, &deadline);
 	deadline.tv_sec += timeout;
 	pthread_mutex_lock(&ix->mu);
+	if (!ix->started) {
+		/* nothing was ever submitted: no thread, no database */
+		st = ix->status == PM_OK
+			 ? PM_OK
+			 : err_set(err, ix->status, "%s", ix->msg);
+		pthread_mutex_unlock(&ix->mu);
+		return st;
+	}
 	ix->finishing = 1;
 	seen = ix->progress;
 	pthread_cond_broadcast(&ix->work_cv);
@@ -497,6 +612,8 @@ index_free(struct indexer **ixp)
 		commit(ix); /* no thread to stop */
 		goto release;
 	}
+	if (!ix->started)
+		goto release; /* never needed */
 	pthread_mutex_lock(&ix->mu);
 	ix->finishing = 1;
 	pthread_cond_broadcast(&ix->work_cv);

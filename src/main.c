@@ -452,6 +452,24 @@ report_results(const struct fetch_result *res, size_t n)
 	}
 }
 
+/* -vv: what the indexer did (issue 16: a poll with nothing new never
+ * opens the notmuch database; indexing ends soon after the download). */
+static void
+report_indexer(const struct index_stats *s)
+{
+	if (!s->started) {
+		log_msg(PM_LOG_VERBOSE, "indexer: not started (nothing to "
+					"index); notmuch database not opened");
+		return;
+	}
+	log_msg(PM_LOG_VERBOSE,
+		"indexer: %u file(s); notmuch database opened read-write %d "
+		"time(s) in %.3f s; indexing ended %.3f s after the last file "
+		"was handed over (final commit %.3f s); thread ran %.3f s",
+		s->files, s->opened, s->open_s, s->tail_s, s->commit_s,
+		s->run_s);
+}
+
 /* Before connecting: every account to fetch has a notmuch config. */
 static int
 check_notmuch_config(const struct cli *cli, const struct config *cfg)
@@ -528,6 +546,8 @@ cmd_fetch(const struct cli *cli, int index_only)
 	if (res == NULL && st != PM_OK)
 		log_msg(PM_LOG_ERROR, "%s", err.msg);
 	report_results(res, n);
+	if (n > 0)
+		report_indexer(&res[0].index);
 	free(res);
 	config_free(&cfg);
 	return err_exitcode(st);

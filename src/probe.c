@@ -17,6 +17,7 @@
 #include "popmuch/log.h"
 #include "popmuch/parse.h"
 #include "popmuch/pop3.h"
+#include "popmuch/pop3-list.h"
 #include "popmuch/probe.h"
 #include "popmuch/quirks.h"
 #include "popmuch/xmalloc.h"

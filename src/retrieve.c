@@ -12,6 +12,7 @@
 
 #include "popmuch/deliver.h"
 #include "popmuch/failing.h"
+#include "popmuch/index.h"
 #include "popmuch/log.h"
 #include "popmuch/pop3.h"
 #include "popmuch/quirks.h"
@@ -78,6 +79,16 @@ delivered(void *ctx, const struct delivered *d)
 			     r->res->bytes);
 }
 
+static double
+seconds_since(const struct timespec *t0)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - t0->tv_sec) +
+	       (double)(now.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
 /* Deliver what waits (deliver.c).  Under pipelining each message was
  * fenced as it arrived (pop3_retr); one at a time, a fence after the
  * last one proves the replies were in step for all of them first: when
@@ -86,6 +97,7 @@ static enum pm_status
 flush(struct run *r, int fence, struct pm_err *err)
 {
 	const struct pop3_msg *m = &r->msgs[r->fetch_idx[r->cur]];
+	struct timespec t0;
 	enum pm_status st;
 
 	if (fence && delivery_waiting(r->dl) > 0 &&
@@ -96,7 +108,34 @@ flush(struct run *r, int fence, struct pm_err *err)
 			delivery_discard(r->dl);
 		return st;
 	}
-	return delivery_flush(r->dl, delivered, r, err);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	st = delivery_flush(r->dl, delivered, r, err);
+	r->flush_cost = seconds_since(&t0);
+	clock_gettime(CLOCK_MONOTONIC, &r->flushed_t);
+	return st;
+}
+
+/* Deliver what waits before the batch is full as soon as the indexer
+ * has nothing to do, so that indexing ends within a few messages of the
+ * download.  Each delivery keeps the order of the rule (deliver.c);
+ * what an early one costs is one more journal sync and one more sync of
+ * new/, during which nothing is read from the server.  So early
+ * deliveries are spaced at least FETCH_FEED_RATIO times the last
+ * delivery's duration apart: at most about 1/FETCH_FEED_RATIO of the
+ * time goes to them when the download, not the indexer, is the bound.
+ * Without pipelining a delivery also costs a round trip (the fence
+ * before it), so there the first waiting message must also have waited
+ * FETCH_FEED_SLOW_MS. */
+static int
+feed_now(struct run *r)
+{
+	if (!pop3_caps(r->p)->pipelining)
+		return seconds_since(&r->batch_t0) * 1000 >=
+			   FETCH_FEED_SLOW_MS &&
+		       index_idle(r->ix);
+	return seconds_since(&r->flushed_t) >=
+		   FETCH_FEED_RATIO * r->flush_cost &&
+	       index_idle(r->ix);
 }
 
 static enum pm_status
@@ -108,7 +147,9 @@ sink_end(void *ctx, size_t i, struct pm_err *err)
 	(void)i;
 	if ((st = delivery_end(r->dl, err)) != PM_OK)
 		return st;
-	return delivery_full(r->dl) ? flush(r, 1, err) : PM_OK;
+	if (delivery_waiting(r->dl) == 1)
+		clock_gettime(CLOCK_MONOTONIC, &r->batch_t0);
+	return delivery_full(r->dl) || feed_now(r) ? flush(r, 1, err) : PM_OK;
 }
 
 /* RETR -ERR: that message is skipped and the rest goes on (it stays on
@@ -206,6 +247,8 @@ retrieve_run(struct run *r, struct pm_err *err)
 		ev->planned(ev->ctx, r->acct->name, (uint32_t)pk.n, total,
 			    ndele);
 	r->dl = delivery_new(r->md, r->db, r->now);
+	if (pk.n > 0)
+		index_prepare(r->ix); /* opens notmuch while RETR goes out */
 	st = pop3_retr(r->p, pk.nums, pk.uidls, pk.n, -1, &sink, err);
 	delivery_drop_current(r->dl);
 	if (st == PM_OK) {

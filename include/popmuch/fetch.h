@@ -12,6 +12,7 @@
 
 #include "popmuch/config.h"
 #include "popmuch/err.h"
+#include "popmuch/index.h"
 
 struct fetch_result {
 	const char *account; /* borrowed */
@@ -31,6 +32,9 @@ struct fetch_result {
 	int quiet;	    /* the status needs no message: what failed was
 			     * reported recently (failing.h) */
 	int warn_cleartext; /* password went out without TLS (explicit) */
+	/* the indexer's counters: one indexer serves every account of a
+	 * run, so they are the same in each result */
+	struct index_stats index;
 };
 
 /* Callbacks may run on any thread, never two at once for one account.

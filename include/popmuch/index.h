@@ -28,18 +28,45 @@ enum pm_status index_mail_root(const char *config_path, char **root_r,
  * Returns: PM_OK; PM_CONFIG naming `popmuch setup` when there is none. */
 enum pm_status index_config_check(const char *config_path, struct pm_err *err);
 
-/* Start an indexer for the given notmuch config (NULL: default).  The
- * database is opened in the indexer's thread, so a bad database shows in
- * index_wait().
- * Returns: PM_OK; PM_SOFTWARE when the thread cannot be started. */
+/* What an indexer did, for -vv and the benchmark (index_get_stats). */
+struct index_stats {
+	int started;	 /* the thread ran */
+	int opened;	 /* times the database was opened read-write */
+	unsigned files;	 /* files handed over (index_submit) */
+	double open_s;	 /* seconds spent opening the database */
+	double commit_s; /* seconds of the final commit (close) */
+	double tail_s;	 /* from the last file handed over to the end of
+			  * the commit: indexing left after the download */
+	double run_s;	 /* the thread's whole life */
+};
+
+/* An indexer for the given notmuch config (NULL: default).  Nothing
+ * starts yet: the thread starts with the first index_submit() or
+ * index_prepare(), and opens the database there (so a bad database
+ * shows in index_wait()); a run with nothing to index never opens it.
+ * Returns: PM_OK (a thread that cannot be started shows in
+ * index_wait()). */
 enum pm_status index_start(const char *config_path, struct indexer **ix_r,
 			   struct pm_err *err);
 
+/* Files are coming: start the thread and open the database now, while
+ * the first message is still on its way. */
+void index_prepare(struct indexer *ix);
+
 /* Queue path (a delivered file) for indexing with the given extra tags
- * ("+a -b", NULL for none).  cookie is handed back by index_take_done().
+ * ("+a -b", NULL for none).  cookie is handed back by index_take_done()
+ * (or index_take_failed() when no thread can be started).
  * Takes copies of path and tags; never blocks on the database. */
 void index_submit(struct indexer *ix, const char *path, const char *tags,
 		  void *cookie);
+
+/* True when every file handed over so far has been indexed (or none
+ * was): the indexer waits for work, so what waits for delivery should be
+ * delivered now. */
+int index_idle(struct indexer *ix);
+
+/* A copy of the counters (final after index_wait() returned PM_OK). */
+void index_get_stats(struct indexer *ix, struct index_stats *stats_r);
 
 /* Move the cookies of files indexed so far into *cookies_r (caller
  * frees the array, not the cookies); returns how many. */

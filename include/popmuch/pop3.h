@@ -102,20 +102,6 @@ enum pm_status pop3_read_line(struct pop3 *p, const char **line_r,
 enum pm_status pop3_write_line(struct pop3 *p, const char *line, int secret,
 			       struct pm_err *err);
 
-/* STAT: message count and total size. */
-enum pm_status pop3_stat(struct pop3 *p, uint32_t *count_r, uint64_t *size_r,
-			 struct pm_err *err);
-
-/* LIST and (if want_uidl) UIDL.  *msgs_r is an array of *n_r messages in
- * number order (caller frees with pop3_msgs_free()).  Malformed lines,
- * numbers out of range or repeated, UIDLs that are empty, too long or
- * repeated give PM_PROTOCOL.  If want_uidl and the server refuses UIDL,
- * returns PM_OK with every uidl NULL. */
-enum pm_status pop3_list(struct pop3 *p, int want_uidl,
-			 struct pop3_msg **msgs_r, size_t *n_r,
-			 struct pm_err *err);
-void pop3_msgs_free(struct pop3_msg *msgs, size_t n);
-
 /* RETR (or "TOP n lines" when top_lines >= 0) each of nums[0..n) in
  * order into sink, pipelined when the server announced PIPELINING (a
  * window of commands in flight), one at a time otherwise.
@@ -171,10 +157,6 @@ int pop3_parse_status(const char *line, const char **text_r);
 /* Map the response code at the start of an -ERR text ("[IN-USE] ...")
  * to a status (PM_PROTOCOL when there is none). */
 enum pm_status pop3_resp_code_status(const char *text);
-/* Parse "N SIZE" (LIST) and "N UIDL" (UIDL) lines.  Return 0 if valid. */
-int pop3_parse_list_line(const char *line, uint32_t *num_r, uint64_t *size_r);
-int pop3_parse_uidl_line(const char *line, uint32_t *num_r, const char **uidl_r,
-			 size_t *len_r);
 /* Apply one CAPA line to caps. */
 void pop3_parse_capa_line(struct pop3_caps *caps, const char *line);
 

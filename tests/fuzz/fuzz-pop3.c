@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "popmuch/pop3.h"
+#include "popmuch/pop3-list.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

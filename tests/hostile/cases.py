@@ -483,6 +483,18 @@ CASES = [
          about="a new message reuses a known UIDL with the same size: its "
                "header differs from the stored one, so it is fetched as "
                "new, never deleted unread"),
+    dict(name="uidl-reuse-other-size-keep-on",
+         msgs=mbox(3) + [{"body": body(1).replace(b"message 1",
+                                                  b"message X, longer"),
+                          "uidl": b"uid-0001"}],
+         conf=["keep on"],
+         sessions=[dict(rc="0", show=[1, 2, 3]),
+                   dict(rc="0", show=[4, 2, 3])],
+         delivered=4, deleted=0,
+         about="keep on, a new message reuses a known UIDL with another "
+               "size: the poll lists no sizes it does not need (STAT and "
+               "UIDL), but STAT's total differs from the journal's, so "
+               "LIST and the header show a new message, fetched"),
     dict(name="size-change-known", msgs=mbox(3), conf=["keep on"],
          sessions=[dict(rc="0"), dict(rc="0", lf_sizes=True, silent=True)],
          delivered=3, deleted=0,

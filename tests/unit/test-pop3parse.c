@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "popmuch/pop3.h"
+#include "popmuch/pop3-list.h"
 #include "tap.h"
 
 static void

@@ -157,6 +157,10 @@ struct msg_view;
  * (found again by id if it moves). */
 struct view *attachview_new(struct tui *t, const char *id, const char *path,
 			    const struct msg_view *mv);
+/* Part (struct msg_attachment.part) of message id at path in the pager,
+ * titled label. */
+struct view *msgview_part_new(struct tui *t, const char *id, const char *path,
+			      int part, const char *label);
 
 /* The list row under the selection of a list-like view, for tagging
  * actions shared by the list and thread views. */

@@ -4,6 +4,7 @@
  * keyrings ($GNUPGHOME, else ~/.gnupg); never a key server (offline). */
 #include "config.h"
 
+#include <gpgme.h>
 #include <stdarg.h>
 #include <string.h>
 
@@ -65,6 +66,32 @@ cert_key(GMimeCertificate *c)
 	if (!k || !*k)
 		k = c ? g_mime_certificate_get_key_id(c) : NULL;
 	return k && *k ? k : "?";
+}
+
+/* The first user id of the key with id keyid in the keyring of proto,
+ * or NULL: GMime names a recipient by key id only, so gpgme is asked. */
+static char *
+key_user(const char *proto, const char *keyid)
+{
+	static int checked;
+	gpgme_ctx_t ctx;
+	gpgme_key_t key = NULL;
+	char *uid = NULL;
+
+	if (!checked++)
+		gpgme_check_version(NULL);
+	if (!keyid || !*keyid || gpgme_new(&ctx) != GPG_ERR_NO_ERROR)
+		return NULL;
+	gpgme_set_protocol(ctx, strcmp(proto, "PGP") == 0
+				    ? GPGME_PROTOCOL_OpenPGP
+				    : GPGME_PROTOCOL_CMS);
+	if (gpgme_get_key(ctx, keyid, &key, 0) == GPG_ERR_NO_ERROR && key &&
+	    key->uids && key->uids->uid && *key->uids->uid)
+		uid = g_strdup(key->uids->uid);
+	if (key)
+		gpgme_key_unref(key);
+	gpgme_release(ctx);
+	return uid;
 }
 
 /* Why a signature that is not bad is still not valid. */
@@ -168,6 +195,9 @@ decrypt_lines(struct walk *w, const char *proto, GMimeObject *clear,
 		GMimeCertificate *c =
 		    g_mime_certificate_list_get_certificate(rc, i);
 		char *who = cert_who(c);
+
+		if (!who)
+			who = key_user(proto, g_mime_certificate_get_key_id(c));
 
 		g_string_append_printf(to, "%s%s%s%s%s", i ? ", " : "",
 				       who ? who : "", who ? " (key " : "key ",

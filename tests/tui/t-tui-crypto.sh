@@ -104,8 +104,8 @@ tui_keys q q
 tui_open_query 'id:pgp-enc@popmuch.test'
 my_sub=$(gpg --with-colons --list-keys pmtest@example.org |
 	awk -F: '/^sub/ { print $5; exit }')
-t_screen "decrypted, saying to which key" \
-	"^\\[PGP encrypted to .*$my_sub.*: decrypted\\]"
+t_screen "decrypted, saying to whom (the key's user id) and which key" \
+	"^\\[PGP encrypted to Popmuch Tester <pmtest@example\\.org> \\(key $my_sub\\): decrypted\\]\$"
 t_screen "the signature inside: good" \
 	'^\[PGP signature: good, from Popmuch Tester <pmtest@example\.org>'
 t_screen "the clear text" '^secret text: xylophone quartz$'
@@ -136,7 +136,8 @@ t_screen "S/MIME: a good signature, by the certificate's owner" \
 t_screen "and its text" '^smime signed text$'
 tui_keys q q
 tui_open_query 'id:smime-enc@popmuch.test'
-t_screen "S/MIME: decrypted" '^\[S/MIME encrypted to .*: decrypted\]'
+t_screen "S/MIME: decrypted, to the certificate's owner" \
+	'^\[S/MIME encrypted to .*(CN=Popmuch Tester|pmtest@example\.org).*: decrypted\]'
 t_screen "the clear text" '^smime secret: marmalade$'
 tui_keys q q
 

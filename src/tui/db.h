@@ -84,6 +84,10 @@ void row_clear(struct row *r);
  * with the same unique name (the rename may be ahead of the database).
  * New string or NULL. */
 char *db_message_path(struct db *db, const char *id, const char *old);
+/* The session keys notmuch stashed for message id (index.decrypt=true:
+ * its "session-key" properties), a NULL-terminated vector to free with
+ * g_strfreev, or NULL when there are none. */
+char **db_session_keys(struct db *db, const char *id);
 
 /* Number of messages matching query (excluded tags honoured); -1 on
  * error. */

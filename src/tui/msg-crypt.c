@@ -182,7 +182,7 @@ crypt_verify_signed(struct walk *w, GMimeMultipartSigned *mps)
 /* The result of a decryption: to whom it was encrypted, or why not. */
 static void
 decrypt_lines(struct walk *w, const char *proto, GMimeObject *clear,
-	      GMimeDecryptResult *res, const GError *gerr)
+	      GMimeDecryptResult *res, const GError *gerr, int stashed)
 {
 	GMimeCertificateList *rc =
 	    res ? g_mime_decrypt_result_get_recipients(res) : NULL;
@@ -208,57 +208,101 @@ decrypt_lines(struct walk *w, const char *proto, GMimeObject *clear,
 		note(w, ML_BAD, "[%s encrypted: cannot decrypt: %s]", proto,
 		     gerr && gerr->message ? gerr->message : "gpgme failed");
 	else
-		note(w, ML_GOOD, "[%s encrypted to %s: decrypted]", proto,
-		     n ? to->str : "an unnamed key");
+		note(w, ML_GOOD, "[%s encrypted to %s: decrypted%s]", proto,
+		     n ? to->str : "an unnamed key",
+		     stashed ? " with the session key notmuch stashed" : "");
 	g_string_free(to, TRUE);
 	if (clear && sigs && g_mime_signature_list_length(sigs) > 0)
 		sig_lines(w, proto, sigs, NULL);
 }
 
+/* Decrypt obj (multipart/encrypted, or pkcs7 enveloped data) with
+ * session_key, else (NULL) with the secret key. */
+static GMimeObject *
+decrypt(GMimeObject *obj, const char *session_key, GMimeDecryptResult **res,
+	GError **gerr)
+{
+	if (GMIME_IS_MULTIPART_ENCRYPTED(obj))
+		return g_mime_multipart_encrypted_decrypt(
+		    GMIME_MULTIPART_ENCRYPTED(obj), GMIME_DECRYPT_NONE,
+		    session_key, res, gerr);
+	return g_mime_application_pkcs7_mime_decrypt(
+	    GMIME_APPLICATION_PKCS7_MIME(obj), GMIME_DECRYPT_NONE, session_key,
+	    res, gerr);
+}
+
+/* Decrypt with the session keys notmuch stashed, as notmuch show
+ * --decrypt=auto does (no secret key needed), then with the secret key.
+ * *stashed_r says which. */
+static GMimeObject *
+decrypt_any(struct walk *w, GMimeObject *obj, GMimeDecryptResult **res,
+	    GError **gerr, int *stashed_r)
+{
+	GMimeObject *clear;
+	char **k;
+
+	*stashed_r = 1;
+	for (k = w->keys; k && *k; k++) {
+		GError *e = NULL;
+
+		if ((clear = decrypt(obj, *k, res, &e)) != NULL)
+			return clear;
+		if (e)
+			g_error_free(e);
+		if (*res)
+			g_object_unref(*res);
+		*res = NULL;
+	}
+	*stashed_r = 0;
+	return decrypt(obj, NULL, res, gerr);
+}
+
+/* S/MIME opaque signed data: verified, and the entity inside. */
+static GMimeObject *
+pkcs7_signed(struct walk *w, GMimeApplicationPkcs7Mime *p7, int lines)
+{
+	GMimeObject *clear = NULL;
+	GError *gerr = NULL;
+	GMimeSignatureList *sigs = g_mime_application_pkcs7_mime_verify(
+	    p7, GMIME_VERIFY_NONE, &clear, &gerr);
+
+	if (lines)
+		sig_lines(w, "S/MIME", sigs, gerr);
+	if (sigs)
+		g_object_unref(sigs);
+	if (gerr)
+		g_error_free(gerr);
+	if (clear)
+		g_ptr_array_add(w->keep, clear);
+	return clear;
+}
+
 GMimeObject *
 crypt_open(struct walk *w, GMimeObject *obj, int show)
 {
-	const char *proto = proto_name(obj);
 	GMimeDecryptResult *res = NULL;
-	GMimeSignatureList *sigs;
 	GMimeObject *clear = NULL;
 	GError *gerr = NULL;
-	int lines = w->v && show;
+	int lines = w->v && show, stashed = 0;
 
-	if (GMIME_IS_MULTIPART_ENCRYPTED(obj)) {
-		clear = g_mime_multipart_encrypted_decrypt(
-		    GMIME_MULTIPART_ENCRYPTED(obj), GMIME_DECRYPT_NONE, NULL,
-		    &res, &gerr);
-	} else if (GMIME_IS_APPLICATION_PKCS7_MIME(obj)) {
+	if (GMIME_IS_APPLICATION_PKCS7_MIME(obj)) {
 		GMimeApplicationPkcs7Mime *p7 =
 		    GMIME_APPLICATION_PKCS7_MIME(obj);
 
 		switch (g_mime_application_pkcs7_mime_get_smime_type(p7)) {
 		case GMIME_SECURE_MIME_TYPE_ENVELOPED_DATA:
-			clear = g_mime_application_pkcs7_mime_decrypt(
-			    p7, GMIME_DECRYPT_NONE, NULL, &res, &gerr);
 			break;
 		case GMIME_SECURE_MIME_TYPE_SIGNED_DATA:
-			/* opaque signed: the signed entity is inside */
-			sigs = g_mime_application_pkcs7_mime_verify(
-			    p7, GMIME_VERIFY_NONE, &clear, &gerr);
-			if (lines)
-				sig_lines(w, proto, sigs, gerr);
-			if (sigs)
-				g_object_unref(sigs);
-			if (gerr)
-				g_error_free(gerr);
-			if (clear)
-				g_ptr_array_add(w->keep, clear);
-			return clear;
+			return pkcs7_signed(w, p7, lines);
 		default:
 			return NULL; /* compressed, certs only: a plain part */
 		}
-	} else {
+	} else if (!GMIME_IS_MULTIPART_ENCRYPTED(obj)) {
 		return NULL;
 	}
+	clear = decrypt_any(w, obj, &res, &gerr, &stashed);
 	if (lines)
-		decrypt_lines(w, proto, clear, res, gerr);
+		decrypt_lines(w, proto_name(obj), clear, res, gerr, stashed);
 	if (res)
 		g_object_unref(res);
 	if (gerr)

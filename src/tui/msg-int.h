@@ -23,6 +23,7 @@ struct walk {
 			     * attachments */
 	int decrypted;	    /* the next node is a decrypted clear text */
 	GPtrArray *keep;    /* objects made by decryption, unref'd at end */
+	char **keys;	    /* stashed session keys of the message, or NULL */
 };
 
 /* Append one line of kind (enum msg_line_kind) to v. */

@@ -28,6 +28,16 @@ msg_shutdown(void)
 	g_mime_shutdown();
 }
 
+static char **(*session_keys)(const char *id, void *arg);
+static void *session_keys_arg;
+
+void
+msg_set_session_keys(char **(*fn)(const char *id, void *arg), void *arg)
+{
+	session_keys = fn;
+	session_keys_arg = arg;
+}
+
 void
 msg_add_line(struct msg_view *v, const char *s, size_t len, int kind)
 {
@@ -537,6 +547,9 @@ walk_file(const char *path, struct walk *w, int show, struct pm_err *err)
 	if (!m)
 		return NULL;
 	w->keep = g_ptr_array_new_with_free_func(g_object_unref);
+	if (session_keys && g_mime_message_get_message_id(m))
+		w->keys = session_keys(g_mime_message_get_message_id(m),
+				       session_keys_arg);
 	if (w->v && show) {
 		render_headers(w->v, m,
 			       show > 1 ? MSG_FULL_HEADERS : MSG_NORMAL);
@@ -553,6 +566,8 @@ walk_end(struct walk *w, GMimeMessage *m)
 	if (w->keep)
 		g_ptr_array_unref(w->keep);
 	w->keep = NULL;
+	g_strfreev(w->keys);
+	w->keys = NULL;
 	if (m)
 		g_object_unref(m);
 }
@@ -606,6 +621,7 @@ msg_render_part(const char *path, int part, const char *html_cmd,
 	}
 	show.v = xcalloc(1, sizeof *show.v);
 	show.keep = w.keep; /* found may be in a decrypted part */
+	show.keys = w.keys;
 	show.node = part;
 	if (GMIME_IS_MESSAGE_PART(obj)) {
 		GMimeMessage *inner =

@@ -52,6 +52,12 @@ struct msg_view {
 /* Start/stop GMime (once per process). */
 void msg_init(void);
 void msg_shutdown(void);
+/* Where the session keys notmuch stashed for a message (index.decrypt)
+ * come from: fn(message_id, arg) returns a NULL-terminated vector
+ * (freed with g_strfreev) or NULL.  Encrypted parts are decrypted with
+ * them first, as notmuch show --decrypt=auto does, then with the secret
+ * key.  fn NULL: none. */
+void msg_set_session_keys(char **(*fn)(const char *id, void *arg), void *arg);
 
 /* Render the message file at path.  html_cmd is a shell command that
  * reads HTML on stdin and writes text (NULL: "w3m -dump -T text/html"

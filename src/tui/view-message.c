@@ -422,9 +422,19 @@ static const struct view_ops msg_ops = {
     .free = msg_free,
 };
 
+/* msg_set_session_keys: from the database (index.decrypt stashes them) */
+static char **
+stashed_keys(const char *id, void *arg)
+{
+	struct tui *t = arg;
+
+	return tui_db(t) ? db_session_keys(t->db, id) : NULL;
+}
+
 struct view *
 msgview_new(struct tui *t, const struct row *r, struct view *parent)
 {
+	msg_set_session_keys(stashed_keys, t);
 	struct msgview *m = xcalloc(1, sizeof *m);
 
 	m->base.ops = &msg_ops;

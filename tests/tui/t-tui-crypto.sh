@@ -4,7 +4,8 @@
 # reader's keys in the test HOME's keyring: a good signature (by whom), a
 # bad one, an unknown key, a message decrypted (to whom, its signature,
 # its parts reachable), one that cannot be; S/MIME signed and encrypted.
-# And notmuch's index.decrypt honoured when popmuch indexes mail.
+# And notmuch's index.decrypt honoured when popmuch indexes mail, and the
+# session keys it stashes used by the reader.
 . "$TOP_SRCDIR/tests/integration/lib.sh"
 . "$TOP_SRCDIR/tests/tui/tuilib.sh"
 
@@ -139,6 +140,23 @@ tui_open_query 'id:smime-enc@popmuch.test'
 t_screen "S/MIME: decrypted, to the certificate's owner" \
 	'^\[S/MIME encrypted to .*(CN=Popmuch Tester|pmtest@example\.org).*: decrypted\]'
 t_screen "the clear text" '^smime secret: marmalade$'
+tui_keys q q
+
+# ---- the session key notmuch stashed (index.decrypt=true, above) --------------
+my_fpr=$(gpg --with-colons --list-secret-keys pmtest@example.org |
+	awk -F: '/^fpr/ { print $10; exit }')
+gpg --batch --yes --delete-secret-keys "$my_fpr" >>"$T/log" 2>&1
+t_ok "the reader's secret key is gone" \
+	eval '! gpg --list-secret-keys pmtest@example.org >/dev/null 2>&1'
+tui_open_query 'id:idx-narwhal@popmuch.test'
+t_screen "decrypted with the stashed session key, as notmuch show does" \
+	'^\[PGP encrypted to .*: decrypted with the session key notmuch stashed\]$'
+t_screen "the clear text" '^the hidden word is narwhal$'
+tui_keys q q
+tui_open_query 'id:idx-walrus@popmuch.test'
+t_screen "no session key stashed, no secret key: cannot decrypt" \
+	'^\[PGP encrypted: cannot decrypt: '
+t_ok "no clear text" eval '! tui_screen | grep -q "hidden word"'
 tui_keys q q
 
 tui_done

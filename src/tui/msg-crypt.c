@@ -169,8 +169,15 @@ void
 crypt_verify_signed(struct walk *w, GMimeMultipartSigned *mps)
 {
 	GError *gerr = NULL;
-	GMimeSignatureList *sigs =
-	    g_mime_multipart_signed_verify(mps, GMIME_VERIFY_NONE, &gerr);
+	GMimeSignatureList *sigs = NULL;
+
+	/* GMime asserts (a CRITICAL) on a missing part */
+	if (g_mime_multipart_get_count(GMIME_MULTIPART(mps)) < 2)
+		g_set_error_literal(&gerr, GMIME_ERROR, GMIME_ERROR_PARSE_ERROR,
+				    "the signature part is missing");
+	else
+		sigs = g_mime_multipart_signed_verify(mps, GMIME_VERIFY_NONE,
+						      &gerr);
 
 	sig_lines(w, proto_name(GMIME_OBJECT(mps)), sigs, gerr);
 	if (sigs)
@@ -222,6 +229,12 @@ static GMimeObject *
 decrypt(GMimeObject *obj, const char *session_key, GMimeDecryptResult **res,
 	GError **gerr)
 {
+	if (GMIME_IS_MULTIPART_ENCRYPTED(obj) &&
+	    g_mime_multipart_get_count(GMIME_MULTIPART(obj)) < 2) {
+		g_set_error_literal(gerr, GMIME_ERROR, GMIME_ERROR_PARSE_ERROR,
+				    "the encrypted part is missing");
+		return NULL;
+	}
 	if (GMIME_IS_MULTIPART_ENCRYPTED(obj))
 		return g_mime_multipart_encrypted_decrypt(
 		    GMIME_MULTIPART_ENCRYPTED(obj), GMIME_DECRYPT_NONE,

@@ -111,6 +111,22 @@ write("smime-enc", head("smime-enc", "smime encrypted",
       + b"Content-Transfer-Encoding: base64\n"
       + b"Content-Disposition: attachment; filename=smime.p7m\n\n" + env)
 
+# broken ones: a signed multipart without its signature, garbage for
+# ciphertext, a truncated S/MIME blob, an encrypted multipart of one part
+write("broken", head("broken", "broken crypto",
+                     'multipart/mixed; boundary="X"')
+      + b'--X\nContent-Type: multipart/signed; protocol="application/pgp-signature"; boundary="S"\n\n'
+      + b"--S\nContent-Type: text/plain\n\nsigned but no signature\n--S--\n"
+      + b'--X\nContent-Type: multipart/encrypted; protocol="application/pgp-encrypted"; boundary="E"\n\n'
+      + b"--E\nContent-Type: application/pgp-encrypted\n\nVersion: 1\n\n"
+      + b"--E\nContent-Type: application/octet-stream\n\n"
+      + b"-----BEGIN PGP MESSAGE-----\n\nnot really\n-----END PGP MESSAGE-----\n--E--\n"
+      + b"--X\nContent-Type: application/pkcs7-mime; smime-type=enveloped-data\n"
+      + b"Content-Transfer-Encoding: base64\n\nMIAGCSqGSIb3DQEH\n"
+      + b'--X\nContent-Type: multipart/encrypted; protocol="application/pgp-encrypted"; boundary="F"\n\n'
+      + b"--F\nContent-Type: application/pgp-encrypted\n\nVersion: 1\n--F--\n"
+      + b"--X--\n")
+
 # for the index.decrypt test: two more encrypted messages, kept out of
 # DIR (written beside it) so that only popmuch import indexes them
 for word in ("walrus", "narwhal"):

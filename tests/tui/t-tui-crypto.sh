@@ -130,6 +130,19 @@ t_screen "not to my key: cannot decrypt, and why" \
 t_ok "no clear text" eval '! tui_screen | grep -q "not for your eyes"'
 tui_keys q q
 
+# ---- broken structures: said so, nothing crashes ----------------------------
+tui_open_query 'id:broken@popmuch.test'
+t_screen "a signed part without its signature: cannot be checked" \
+	'^\[PGP signature: cannot be checked: the signature part is missing\]$'
+t_screen "its text is still shown" '^signed but no signature$'
+t_screen "garbage for ciphertext: cannot decrypt" '^\[PGP encrypted: cannot decrypt: '
+t_screen "a truncated S/MIME blob: cannot decrypt" '^\[S/MIME encrypted: cannot decrypt: '
+t_screen "an encrypted multipart of one part: cannot decrypt" \
+	'^\[PGP encrypted: cannot decrypt: the encrypted part is missing\]$'
+tui_keys v
+t_screen "the tree lists them all" 'popmuch: attachments  \[[0-9]+ parts\]'
+tui_keys q q q
+
 # ---- S/MIME (gpgsm) -----------------------------------------------------------
 tui_open_query 'id:smime-signed@popmuch.test'
 t_screen "S/MIME: a good signature, by the certificate's owner" \

@@ -402,12 +402,14 @@ walk_message(struct walk *w, GMimeObject *obj, int node, int show)
 		add_part(w, obj, node, w->quiet ? 0 : MP_ATTACHMENT);
 	if (!m || !g_mime_message_get_mime_part(m) || w->depth >= 32)
 		return;
-	if (w->v && show) {
+	if (w->v && show && node != w->force) { /* force: it is the page */
 		if (w->v->nlines && w->v->lines[w->v->nlines - 1][0])
 			msg_add_line(w->v, "", 0, ML_TEXT);
 		note = xasprintf("---- attached message %d ----", node + 1);
 		msg_add_line(w->v, note, strlen(note), ML_NOTE);
 		free(note);
+	}
+	if (w->v && show) {
 		render_headers(w->v, m, MSG_NORMAL);
 		msg_add_line(w->v, "", 0, ML_TEXT);
 	}
@@ -623,15 +625,7 @@ msg_render_part(const char *path, int part, const char *html_cmd,
 	show.keep = w.keep; /* found may be in a decrypted part */
 	show.keys = w.keys;
 	show.node = part;
-	if (GMIME_IS_MESSAGE_PART(obj)) {
-		GMimeMessage *inner =
-		    g_mime_message_part_get_message(GMIME_MESSAGE_PART(obj));
-
-		if (inner)
-			render_headers(show.v, inner, MSG_NORMAL);
-		msg_add_line(show.v, "", 0, ML_TEXT);
-	}
-	walk_object(&show, obj, 1);
+	walk_object(&show, obj, 1); /* a message: its headers first */
 	walk_end(&w, m);
 	*v_r = show.v;
 	return PM_OK;

@@ -47,6 +47,9 @@ t_screen "a KOI8-R text attachment in the pager" 'popmuch: part 4: text/plain ru
 t_screen "decoded to UTF-8" '^Привет, мир$'
 tui_keys q j Enter
 t_screen "a message/rfc822 part: its headers" '^Subject: the middle message$'
+t_is "once, at the top" "$(tui_screen | sed -n 2p; tui_screen | grep -c '^Subject: the middle message$')" \
+	"From: Middle Author <middle@example.org>
+1"
 t_screen "its body" '^middle body text$'
 t_screen "the message inside it, with its headers" '^From: Inner Author <inner@example\.org>$'
 t_screen "and body" '^innermost body text$'

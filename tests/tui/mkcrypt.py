@@ -103,6 +103,12 @@ write("smime-signed", head("smime-signed", "smime signed",
       + b"Content-Transfer-Encoding: base64\n"
       + b"Content-Disposition: attachment; filename=smime.p7s\n\n"
       + sig + b"\n--S--\n")
+opaque = gpgsm(["--sign", "--base64", "-u", ME],
+               crlf(b"Content-Type: text/plain\n\nsmime opaque text\n"))
+write("smime-opaque", head("smime-opaque", "smime opaque signed",
+                           "application/pkcs7-mime; smime-type=signed-data; "
+                           "name=smime.p7m")[:-1]
+      + b"Content-Transfer-Encoding: base64\n\n" + opaque)
 env = gpgsm(["--encrypt", "--base64", "-r", ME],
             crlf(b"Content-Type: text/plain\n\nsmime secret: marmalade\n"))
 write("smime-enc", head("smime-enc", "smime encrypted",

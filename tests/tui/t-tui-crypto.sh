@@ -149,6 +149,11 @@ t_screen "S/MIME: a good signature, by the certificate's owner" \
 	'^\[S/MIME signature: good, from .*(Popmuch Tester|pmtest@example\.org)'
 t_screen "and its text" '^smime signed text$'
 tui_keys q q
+tui_open_query 'id:smime-opaque@popmuch.test'
+t_screen "S/MIME opaque signed data: verified" \
+	'^\[S/MIME signature: good, from .*(Popmuch Tester|pmtest@example\.org)'
+t_screen "the text inside it" '^smime opaque text$'
+tui_keys q q
 tui_open_query 'id:smime-enc@popmuch.test'
 t_screen "S/MIME: decrypted, to the certificate's owner" \
 	'^\[S/MIME encrypted to .*(CN=Popmuch Tester|pmtest@example\.org).*: decrypted\]'

@@ -314,6 +314,8 @@ crypt_open(struct walk *w, GMimeObject *obj, int show)
 		return NULL;
 	}
 	clear = decrypt_any(w, obj, &res, &gerr, &stashed);
+	if (w->v)
+		w->v->decrypted = 1;
 	if (lines)
 		decrypt_lines(w, proto_name(obj), clear, res, gerr, stashed);
 	if (res)

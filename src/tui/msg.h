@@ -47,6 +47,8 @@ struct msg_view {
 	size_t nlines;
 	struct msg_attachment *att; /* every part, the tree in order */
 	size_t natt;
+	int decrypted; /* a decryption ran: gpg-agent's pinentry may have
+			* drawn on the terminal */
 };
 
 /* Start/stop GMime (once per process). */

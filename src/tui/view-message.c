@@ -112,6 +112,8 @@ render(struct msgview *m)
 	}
 	if (m->mode != MSG_RAW)
 		add_notes(m->mv);
+	if (m->mv->decrypted) /* pinentry-curses may have drawn over us */
+		disp_force_redraw();
 	if (m->part < 0 && (m->row.flags & ROW_UNREAD)) {
 		rows_tag_action(m->base.tui, &m->row, 0, ACT_UNREAD);
 		row_apply_tags(&m->row, "-unread");

@@ -177,4 +177,37 @@ t_screen "no session key stashed, no secret key: cannot decrypt" \
 t_ok "no clear text" eval '! tui_screen | grep -q "hidden word"'
 tui_keys q q
 
+# ---- a key with a passphrase: pinentry-curses on the TUI's terminal ----------
+echo "pinentry-program /usr/bin/pinentry-curses" >"$gh/gpg-agent.conf"
+gpgconf --reload gpg-agent
+gpg --batch --pinentry-mode loopback --passphrase sesame \
+	--quick-gen-key "Locked <locked@example.org>" future-default default never \
+	>>"$T/log" 2>&1 || t_bail "cannot make the locked key"
+printf 'Content-Type: text/plain\n\nbehind the passphrase\n' |
+	gpg --batch --trust-model always --armor --encrypt -r locked@example.org \
+	>"$T/locked.asc" 2>>"$T/log"
+{
+	printf '%s\n' "From: Crypto Tester <pmtest@example.org>" \
+		"To: locked@example.org" "Subject: locked" \
+		"Message-ID: <locked@popmuch.test>" "MIME-Version: 1.0" \
+		'Content-Type: multipart/encrypted; protocol="application/pgp-encrypted"; boundary="E"' \
+		"" "--E" "Content-Type: application/pgp-encrypted" "" "Version: 1" "" \
+		"--E" "Content-Type: application/octet-stream" ""
+	cat "$T/locked.asc"
+	printf '%s\n' "--E--"
+} >"$md/new/locked"
+notmuch new >>"$T/log" 2>&1
+tui_open_query 'id:locked@popmuch.test'
+t_screen "pinentry asks for the passphrase on the terminal" 'Passphrase:' 20
+tui_type sesame
+tui_keys Enter
+t_screen "then the message is decrypted" '^behind the passphrase$'
+sleep 0.5
+before=$(tui_screen | head -n -1)
+tui_keys C-l
+sleep 0.5
+t_is "and the screen is whole again (what C-l draws, the status line aside)" \
+	"$before" "$(tui_screen | head -n -1)"
+tui_keys q q
+
 tui_done

@@ -101,6 +101,15 @@ t_screen "a key not in the keyring: unknown, with its fingerprint" \
 	"^\\[PGP signature: unknown key ($stranger_fpr|${stranger_fpr: -16}) \\(not in your keyring\\): not verified\\]"
 tui_keys q q
 
+# the stranger's key imported but not certified: good, but said so
+GNUPGHOME=$T/stranger gpg --armor --export stranger@example.net |
+	gpg --batch --import >>"$T/log" 2>&1
+tui_open_query 'id:pgp-unknown@popmuch.test'
+t_screen "the key imported, not certified: good, with a warning" \
+	"^\\[PGP signature: good, from Stranger <stranger@example\\.net> \\(key $stranger_fpr\\); the key is not certified\\]\$"
+tui_keys q q
+gpg --batch --yes --delete-keys "$stranger_fpr" >>"$T/log" 2>&1
+
 # ---- encryption -------------------------------------------------------------
 tui_open_query 'id:pgp-enc@popmuch.test'
 my_sub=$(gpg --with-colons --list-keys pmtest@example.org |

@@ -82,7 +82,7 @@ key_user(const char *proto, const char *keyid)
 		gpgme_check_version(NULL);
 	if (!keyid || !*keyid || gpgme_new(&ctx) != GPG_ERR_NO_ERROR)
 		return NULL;
-	gpgme_set_protocol(ctx, strcmp(proto, "PGP") == 0
+	gpgme_set_protocol(ctx, strcmp(proto, "S/MIME") != 0
 				    ? GPGME_PROTOCOL_OpenPGP
 				    : GPGME_PROTOCOL_CMS);
 	if (gpgme_get_key(ctx, keyid, &key, 0) == GPG_ERR_NO_ERROR && key &&
@@ -327,4 +327,43 @@ crypt_open(struct walk *w, GMimeObject *obj, int show)
 		w->decrypted = 1;
 	}
 	return clear;
+}
+
+void
+crypt_inline(struct walk *w, GMimePart *part, int show)
+{
+	int lines = w->v && show && !w->quiet;
+	GMimeDecryptResult *res;
+	GMimeSignatureList *sigs;
+	GError *gerr = NULL;
+
+	switch (g_mime_part_get_openpgp_data(part)) {
+	case GMIME_OPENPGP_DATA_ENCRYPTED:
+		/* in place: the part's content becomes the clear text */
+		res = g_mime_part_openpgp_decrypt(part, GMIME_DECRYPT_NONE,
+						  NULL, &gerr);
+		if (w->v)
+			w->v->decrypted = 1;
+		if (lines)
+			decrypt_lines(w, "inline PGP",
+				      res ? GMIME_OBJECT(part) : NULL, res,
+				      gerr, 0);
+		if (res)
+			g_object_unref(res);
+		break;
+	case GMIME_OPENPGP_DATA_SIGNED:
+		if (!lines)
+			break; /* saved as it is, armour and all */
+		/* in place too: the content becomes the signed text */
+		sigs =
+		    g_mime_part_openpgp_verify(part, GMIME_VERIFY_NONE, &gerr);
+		sig_lines(w, "inline PGP", sigs, gerr);
+		if (sigs)
+			g_object_unref(sigs);
+		break;
+	default:
+		break;
+	}
+	if (gerr)
+		g_error_free(gerr);
 }

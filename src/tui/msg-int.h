@@ -39,4 +39,9 @@ void crypt_verify_signed(struct walk *w, GMimeMultipartSigned *mps);
  * (owned by w->keep), or NULL when it cannot be opened. */
 GMimeObject *crypt_open(struct walk *w, GMimeObject *obj, int show);
 
+/* A text part holding inline (traditional) PGP armour: decrypted or
+ * verified in place, the result as lines when show is set; anything
+ * else is left alone. */
+void crypt_inline(struct walk *w, GMimePart *part, int show);
+
 #endif

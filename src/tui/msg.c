@@ -380,6 +380,8 @@ walk_leaf(struct walk *w, GMimeObject *obj, int node, int show)
 	    !GMIME_IS_TEXT_PART(obj) ||
 	    !(is_type(obj, "text", "plain") || is_type(obj, "text", "html"));
 
+	if (GMIME_IS_TEXT_PART(obj) && !w->quiet && (w->v || w->found == obj))
+		crypt_inline(w, GMIME_PART(obj), show || node == w->force);
 	if (!w->v)
 		return;
 	add_part(w, obj, node, att && !w->quiet ? MP_ATTACHMENT : 0);

@@ -307,7 +307,8 @@ attach_title(struct view *v, char *buf, size_t size)
 {
 	struct attachview *av = (struct attachview *)v;
 
-	snprintf(buf, size, "attachments  [%zu parts]", av->nav.n);
+	snprintf(buf, size, "attachments  [%zu part%s]", av->nav.n,
+		 av->nav.n == 1 ? "" : "s");
 }
 
 static void

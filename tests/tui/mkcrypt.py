@@ -91,6 +91,14 @@ pgp_encrypted("pgp-nokey", "pgp not for me",
               b"Content-Type: text/plain\n\nnot for your eyes\n",
               "stranger@example.net", home=stranger, sign=False)
 
+# inline (traditional) PGP in a text/plain part: encrypted and signed,
+# and clear-signed
+write("inline-enc", head("inline-enc", "inline encrypted", "text/plain")
+      + gpg(["--armor", "--encrypt", "--sign", "-u", ME, "-r", ME],
+            b"inline secret: periwinkle\n"))
+write("inline-signed", head("inline-signed", "inline signed", "text/plain")
+      + gpg(["--clearsign", "-u", ME], b"clear-signed text\n"))
+
 # S/MIME (gpgsm): detached multipart/signed, and enveloped data
 part = b"Content-Type: text/plain; charset=utf-8\n\nsmime signed text\n"
 sig = gpgsm(["--detach-sign", "--base64", "-u", ME], crlf(part))

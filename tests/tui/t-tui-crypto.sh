@@ -139,6 +139,27 @@ t_screen "not to my key: cannot decrypt, and why" \
 t_ok "no clear text" eval '! tui_screen | grep -q "not for your eyes"'
 tui_keys q q
 
+# ---- inline (traditional) PGP -----------------------------------------------
+tui_open_query 'id:inline-enc@popmuch.test'
+t_screen "inline PGP: decrypted, to whom" \
+	"^\\[inline PGP encrypted to Popmuch Tester <pmtest@example\\.org> \\(key $my_sub\\): decrypted\\]\$"
+t_screen "its signature" '^\[inline PGP signature: good, from Popmuch Tester <pmtest@example\.org>'
+t_screen "the clear text, no armour" '^inline secret: periwinkle$'
+t_ok "no armour" eval '! tui_screen | grep -q "BEGIN PGP"'
+tui_keys v
+t_screen "its one part" 'popmuch: attachments  \[1 part\]'
+tui_keys s C-u
+tui_type "$T/inline.txt"
+tui_keys Enter
+t_screen "saved" "saved $T/inline.txt"
+t_is "saved decrypted" "$(cat "$T/inline.txt")" "inline secret: periwinkle"
+tui_keys q q q
+tui_open_query 'id:inline-signed@popmuch.test'
+t_screen "clear-signed: good" '^\[inline PGP signature: good, from Popmuch Tester <pmtest@example\.org>'
+t_screen "the signed text" '^clear-signed text$'
+t_ok "no armour" eval '! tui_screen | grep -q "BEGIN PGP"'
+tui_keys q q
+
 # ---- broken structures: said so, nothing crashes ----------------------------
 tui_open_query 'id:broken@popmuch.test'
 t_screen "a signed part without its signature: cannot be checked" \

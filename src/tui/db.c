@@ -1,6 +1,7 @@
 /* db.c: the TUI's reads from notmuch, and tagging in a child process. */
 #include "config.h"
 
+#include <glib.h>
 #include <notmuch.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -290,6 +291,19 @@ row_clear(struct row *r)
 }
 
 void
+row_copy(struct row *dst, const struct row *src)
+{
+	row_clear(dst);
+	*dst = *src;
+	dst->id = xstrdup(src->id);
+	dst->authors = xstrdup(src->authors);
+	dst->subject = xstrdup(src->subject);
+	dst->tags = xstrdup(src->tags);
+	dst->path = src->path ? xstrdup(src->path) : NULL;
+	dst->msgs = src->msgs ? xstrdup(src->msgs) : NULL;
+}
+
+void
 rows_free(struct row **rows, size_t n)
 {
 	size_t i;
@@ -431,6 +445,32 @@ db_message_path(struct db *db, const char *id, const char *old)
 		path = sib;
 	}
 	return path;
+}
+
+char **
+db_session_keys(struct db *db, const char *id)
+{
+	notmuch_message_t *m = NULL;
+	notmuch_message_properties_t *p;
+	GPtrArray *keys = g_ptr_array_new();
+
+	if (notmuch_database_find_message(db->nm, id, &m) == 0 && m) {
+		for (p = notmuch_message_get_properties(m, "session-key", TRUE);
+		     p && notmuch_message_properties_valid(p);
+		     notmuch_message_properties_move_to_next(p))
+			g_ptr_array_add(
+			    keys,
+			    g_strdup(notmuch_message_properties_value(p)));
+		if (p)
+			notmuch_message_properties_destroy(p);
+		notmuch_message_destroy(m);
+	}
+	if (keys->len == 0) {
+		g_ptr_array_free(keys, TRUE);
+		return NULL;
+	}
+	g_ptr_array_add(keys, NULL);
+	return (char **)g_ptr_array_free(keys, FALSE);
 }
 
 /* The messages q matches, and q destroyed; -1 on error (q NULL too). */

@@ -86,6 +86,8 @@ enum pm_status db_thread(struct db *db, const char *thread_id,
 void rows_free(struct row **rows, size_t n);
 /* Free the strings of one row. */
 void row_clear(struct row *r);
+/* Make dst (cleared first) a deep copy of src. */
+void row_copy(struct row *dst, const struct row *src);
 
 /* A current file of message id (after re-reading the database: tagging
  * may have renamed it for maildir flags); when that is not readable and
@@ -93,6 +95,10 @@ void row_clear(struct row *r);
  * with the same unique name (the rename may be ahead of the database).
  * New string or NULL. */
 char *db_message_path(struct db *db, const char *id, const char *old);
+/* The session keys notmuch stashed for message id (index.decrypt=true:
+ * its "session-key" properties), a NULL-terminated vector to free with
+ * g_strfreev, or NULL when there are none. */
+char **db_session_keys(struct db *db, const char *id);
 
 /* Number of messages matching query (excluded tags honoured); -1 on
  * error. */

@@ -49,7 +49,7 @@ static const struct key_binding defaults[] = {
     {SC_MESSAGE, 'V', ACT_RAW}, /* notmuch-emacs; r is reply */
     {SC_ATTACH, 's', ACT_SAVE},
     {SC_ATTACH, 'o', ACT_OPEN_EXT},
-    {SC_ATTACH, TK_ENTER, ACT_OPEN_EXT},
+    {SC_ATTACH, TK_ENTER, ACT_VIEW_PART}, /* neomutt's view-attach */
     {SC_ACCOUNTS, TK_ENTER, ACT_FETCH},
     /* find in the message, as in less and mutt's pager */
     {SC_MESSAGE, '/', ACT_FIND},

@@ -86,7 +86,8 @@ enum tui_special_key {
 	X(ATTACH, "attach a file")                                             \
 	X(DETACH, "remove the last attachment")                                \
 	X(POSTPONE, "postpone: keep the draft for later")                      \
-	X(DISCARD, "discard the draft")
+	X(DISCARD, "discard the draft")                                        \
+	X(VIEW_PART, "show the part in the pager (others: open it)")
 
 enum tui_action {
 #define TUI_ACTION_ENUM(name, help) ACT_##name,

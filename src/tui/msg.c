@@ -13,17 +13,8 @@
 #include "../compose-int.h" /* compose_parse_file(): one GMime parse of a file */
 #include "flowed.h"
 #include "layout.h"
-#include "msg.h"
+#include "msg-int.h"
 #include "tui-int.h"
-
-struct walk {
-	struct msg_view *v;
-	const char *html_cmd;
-	int leaf; /* next leaf index */
-	int save; /* msg_save_part: the wanted leaf, else -1 */
-	GMimeObject *found;
-	int depth; /* of message/rfc822 nesting */
-};
 
 void
 msg_init(void)
@@ -37,8 +28,18 @@ msg_shutdown(void)
 	g_mime_shutdown();
 }
 
-static void
-add_line(struct msg_view *v, const char *s, size_t len, int kind)
+static char **(*session_keys)(const char *id, void *arg);
+static void *session_keys_arg;
+
+void
+msg_set_session_keys(char **(*fn)(const char *id, void *arg), void *arg)
+{
+	session_keys = fn;
+	session_keys_arg = arg;
+}
+
+void
+msg_add_line(struct msg_view *v, const char *s, size_t len, int kind)
 {
 	if ((v->nlines & (v->nlines - 1)) == 0) {
 		size_t cap = v->nlines ? v->nlines * 2 : 64;
@@ -63,8 +64,8 @@ add_text(struct msg_view *v, const char *s, size_t len, int kind)
 		nl = memchr(s, '\n', (size_t)(end - s));
 		if (!nl)
 			nl = end;
-		add_line(v, s, (size_t)(nl - s),
-			 kind == ML_TEXT && *s == '>' ? ML_QUOTE : kind);
+		msg_add_line(v, s, (size_t)(nl - s),
+			     kind == ML_TEXT && *s == '>' ? ML_QUOTE : kind);
 		s = nl + 1;
 	}
 }
@@ -234,8 +235,45 @@ render_html(struct walk *w, const char *html)
 	g_free(stripped);
 }
 
+/* The size of obj as it would be saved: a leaf's decoded bytes, else
+ * the MIME text (a message part: the message it holds). */
+static size_t
+part_size(GMimeObject *obj)
+{
+	GMimeStream *null = g_mime_stream_null_new();
+	size_t n;
+
+	if (GMIME_IS_PART(obj)) {
+		GMimeDataWrapper *dw = g_mime_part_get_content(GMIME_PART(obj));
+
+		if (dw)
+			g_mime_data_wrapper_write_to_stream(dw, null);
+	} else if (GMIME_IS_MESSAGE_PART(obj)) {
+		GMimeMessage *m =
+		    g_mime_message_part_get_message(GMIME_MESSAGE_PART(obj));
+
+		if (m)
+			g_mime_object_write_to_stream(GMIME_OBJECT(m), NULL,
+						      null);
+	} else {
+		g_mime_object_write_to_stream(obj, NULL, null);
+	}
+	n = GMIME_STREAM_NULL(null)->written;
+	g_object_unref(null);
+	return n;
+}
+
+static int
+is_type(GMimeObject *obj, const char *type, const char *sub)
+{
+	GMimeContentType *ct = g_mime_object_get_content_type(obj);
+
+	return ct && g_mime_content_type_is_type(ct, type, sub);
+}
+
+/* Node number node (obj) into the part tree. */
 static void
-add_attachment(struct walk *w, GMimeObject *obj, int leaf)
+add_part(struct walk *w, GMimeObject *obj, int node, unsigned flags)
 {
 	struct msg_view *v = w->v;
 	struct msg_attachment *a;
@@ -246,43 +284,36 @@ add_attachment(struct walk *w, GMimeObject *obj, int leaf)
 	v->att = xreallocarray(v->att, v->natt + 1, sizeof *v->att);
 	a = &v->att[v->natt++];
 	memset(a, 0, sizeof *a);
-	a->part = leaf;
+	a->part = node;
+	a->depth = w->level;
+	if (w->decrypted)
+		flags |= MP_DECRYPTED;
+	w->decrypted = 0;
+	if (is_type(obj, "text", "*") || is_type(obj, "message", "*") ||
+	    is_type(obj, "multipart", "*"))
+		flags |= MP_VIEWABLE;
+	a->flags = flags;
 	mt = ct ? g_mime_content_type_get_mime_type(ct) : NULL;
 	a->type = xstrdup(mt ? mt : "application/octet-stream");
 	g_free(mt);
-	if (GMIME_IS_PART(obj)) {
-		GMimeStream *null = g_mime_stream_null_new();
-		GMimeDataWrapper *dw = g_mime_part_get_content(GMIME_PART(obj));
-
+	a->size = part_size(obj);
+	if (GMIME_IS_PART(obj))
 		fn = g_mime_part_get_filename(GMIME_PART(obj));
-		if (dw)
-			g_mime_data_wrapper_write_to_stream(dw, null);
-		a->size = GMIME_STREAM_NULL(null)->written;
-		g_object_unref(null);
-	}
-	if (GMIME_IS_MESSAGE_PART(obj)) {
-		GMimeStream *null = g_mime_stream_null_new();
-		GMimeMessage *m =
-		    g_mime_message_part_get_message(GMIME_MESSAGE_PART(obj));
-
-		if (m)
-			g_mime_object_write_to_stream(GMIME_OBJECT(m), NULL,
-						      null);
-		a->size = GMIME_STREAM_NULL(null)->written;
-		g_object_unref(null);
+	else if (GMIME_IS_MESSAGE_PART(obj))
 		fn = g_mime_object_get_content_disposition_parameter(
 		    obj, "filename");
-	}
 	if (fn && *fn)
 		a->filename = xstrdup(fn);
 	else if (GMIME_IS_MESSAGE_PART(obj))
-		a->filename = xasprintf("message-%d.eml", leaf);
+		a->filename = xasprintf("message-%d.eml", node + 1);
+	else if (GMIME_IS_MULTIPART(obj))
+		a->filename = xasprintf("part-%d.eml", node + 1);
 	else
-		a->filename = xasprintf("part-%d", leaf);
+		a->filename = xasprintf("part-%d", node + 1);
 	/* no controls or bidi overrides in a name that leaves the screen */
 	stripped = layout_strip(a->filename);
 	free(a->filename);
-	a->filename = *stripped ? stripped : xasprintf("part-%d", leaf);
+	a->filename = *stripped ? stripped : xasprintf("part-%d", node + 1);
 	if (!*stripped)
 		free(stripped);
 	while ((slash = strchr(a->filename, '/')) != NULL)
@@ -294,14 +325,6 @@ add_attachment(struct walk *w, GMimeObject *obj, int leaf)
 static void walk_object(struct walk *w, GMimeObject *obj, int show);
 static void render_headers(struct msg_view *v, GMimeMessage *m,
 			   enum msg_mode mode);
-
-static int
-is_type(GMimeObject *obj, const char *type, const char *sub)
-{
-	GMimeContentType *ct = g_mime_object_get_content_type(obj);
-
-	return ct && g_mime_content_type_is_type(ct, type, sub);
-}
 
 /* The child of a multipart/alternative to show: text/plain if any, else
  * the last one. */
@@ -325,28 +348,12 @@ is_flowed(GMimeObject *obj)
 }
 
 static void
-walk_leaf(struct walk *w, GMimeObject *obj, int show)
+render_text(struct walk *w, GMimeObject *obj)
 {
-	int leaf = w->leaf++;
-	GMimeContentDisposition *cd;
-	char *text;
+	char *text = part_utf8(GMIME_PART(obj));
 
-	if (leaf == w->save && GMIME_IS_PART(obj))
-		w->found = obj;
-	if (!w->v)
-		return;
-	cd = g_mime_object_get_content_disposition(obj);
-	if ((cd && g_mime_content_disposition_is_attachment(cd)) ||
-	    !GMIME_IS_TEXT_PART(obj) ||
-	    !(is_type(obj, "text", "plain") || is_type(obj, "text", "html"))) {
-		add_attachment(w, obj, leaf);
-		return;
-	}
-	if (!show)
-		return;
-	text = part_utf8(GMIME_PART(obj));
 	if (w->v->nlines && w->v->lines[w->v->nlines - 1][0])
-		add_line(w->v, "", 0, ML_TEXT);
+		msg_add_line(w->v, "", 0, ML_TEXT);
 	if (is_type(obj, "text", "html")) {
 		render_html(w, text);
 	} else if (is_flowed(obj)) {
@@ -363,52 +370,128 @@ walk_leaf(struct walk *w, GMimeObject *obj, int show)
 	g_free(text);
 }
 
+static void
+walk_leaf(struct walk *w, GMimeObject *obj, int node, int show)
+{
+	GMimeContentDisposition *cd =
+	    g_mime_object_get_content_disposition(obj);
+	int att =
+	    (cd && g_mime_content_disposition_is_attachment(cd)) ||
+	    !GMIME_IS_TEXT_PART(obj) ||
+	    !(is_type(obj, "text", "plain") || is_type(obj, "text", "html"));
+
+	if (GMIME_IS_TEXT_PART(obj) && !w->quiet && (w->v || w->found == obj))
+		crypt_inline(w, GMIME_PART(obj), show || node == w->force);
+	if (!w->v)
+		return;
+	add_part(w, obj, node, att && !w->quiet ? MP_ATTACHMENT : 0);
+	if (node == w->force && GMIME_IS_TEXT_PART(obj))
+		render_text(w, obj); /* msg_render_part: any text part */
+	else if (show && !att && !w->quiet)
+		render_text(w, obj);
+}
+
 /* A message/rfc822 part: listed (to save or open it whole), and shown
  * inline with its own headers and parts, recursively. */
 static void
-walk_message(struct walk *w, GMimeObject *obj, int show)
+walk_message(struct walk *w, GMimeObject *obj, int node, int show)
 {
-	int leaf = w->leaf++;
 	GMimeMessage *m =
 	    g_mime_message_part_get_message(GMIME_MESSAGE_PART(obj));
 	char *note;
 
-	if (leaf == w->save)
-		w->found = obj;
 	if (w->v)
-		add_attachment(w, obj, leaf);
+		add_part(w, obj, node, w->quiet ? 0 : MP_ATTACHMENT);
 	if (!m || !g_mime_message_get_mime_part(m) || w->depth >= 32)
 		return;
-	if (w->v && show) {
+	if (w->v && show && node != w->force) { /* force: it is the page */
 		if (w->v->nlines && w->v->lines[w->v->nlines - 1][0])
-			add_line(w->v, "", 0, ML_TEXT);
-		note = xasprintf("---- attached message %d ----", leaf);
-		add_line(w->v, note, strlen(note), ML_NOTE);
+			msg_add_line(w->v, "", 0, ML_TEXT);
+		note = xasprintf("---- attached message %d ----", node + 1);
+		msg_add_line(w->v, note, strlen(note), ML_NOTE);
 		free(note);
+	}
+	if (w->v && show) {
 		render_headers(w->v, m, MSG_NORMAL);
-		add_line(w->v, "", 0, ML_TEXT);
+		msg_add_line(w->v, "", 0, ML_TEXT);
 	}
 	w->depth++;
+	w->level++;
 	walk_object(w, g_mime_message_get_mime_part(m), show);
+	w->level--;
 	w->depth--;
+}
+
+/* The children of a multipart; a signed one is verified, an encrypted
+ * one decrypted (its clear text is its one child). */
+static void
+walk_multipart(struct walk *w, GMimeObject *obj, int node, int show)
+{
+	GMimeMultipart *mp = GMIME_MULTIPART(obj);
+	int i, n = g_mime_multipart_get_count(mp);
+	int alt = is_type(obj, "multipart", "alternative");
+	int pick = alt ? preferred(mp) : -1;
+	int sig = GMIME_IS_MULTIPART_SIGNED(obj);
+	GMimeObject *clear = NULL;
+
+	if (w->v)
+		add_part(w, obj, node, MP_CONTAINER);
+	w->level++;
+	w->depth++;
+	if (GMIME_IS_MULTIPART_ENCRYPTED(obj) && w->depth < 32)
+		clear = crypt_open(w, obj, show);
+	if (clear) {
+		walk_object(w, clear, show);
+	} else {
+		if (sig && w->v && show && !w->quiet)
+			crypt_verify_signed(w, GMIME_MULTIPART_SIGNED(obj));
+		for (i = 0; i < n; i++) {
+			/* the protocol parts of signed or encrypted data */
+			int proto =
+			    (sig && i > 0) || GMIME_IS_MULTIPART_ENCRYPTED(obj);
+
+			w->quiet += proto;
+			walk_object(w, g_mime_multipart_get_part(mp, i),
+				    show && (!alt || i == pick) && !proto);
+			w->quiet -= proto;
+		}
+	}
+	w->depth--;
+	w->level--;
 }
 
 static void
 walk_object(struct walk *w, GMimeObject *obj, int show)
 {
-	if (GMIME_IS_MULTIPART(obj)) {
-		GMimeMultipart *mp = GMIME_MULTIPART(obj);
-		int i, n = g_mime_multipart_get_count(mp);
-		int alt = is_type(obj, "multipart", "alternative");
-		int pick = alt ? preferred(mp) : -1;
+	int node;
+	GMimeObject *clear;
 
-		for (i = 0; i < n; i++)
-			walk_object(w, g_mime_multipart_get_part(mp, i),
-				    show && (!alt || i == pick));
+	if (!w->v && w->found)
+		return; /* the save walk is done */
+	node = w->node++;
+	if (node == w->want)
+		w->found = obj;
+	if (GMIME_IS_MULTIPART(obj)) {
+		walk_multipart(w, obj, node, show);
 	} else if (GMIME_IS_MESSAGE_PART(obj)) {
-		walk_message(w, obj, show);
+		walk_message(w, obj, node, show);
+	} else if (GMIME_IS_APPLICATION_PKCS7_MIME(obj) && w->depth < 32 &&
+		   !w->found) {
+		size_t at = w->v ? w->v->natt : 0;
+
+		if (w->v)
+			add_part(w, obj, node, MP_CONTAINER);
+		w->level++;
+		w->depth++;
+		clear = crypt_open(w, obj, show);
+		if (clear)
+			walk_object(w, clear, show);
+		else if (w->v) /* not opened: a plain part (smime.p7m) */
+			w->v->att[at].flags &= ~(unsigned)MP_CONTAINER;
+		w->depth--;
+		w->level--;
 	} else {
-		walk_leaf(w, obj, show);
+		walk_leaf(w, obj, node, show);
 	}
 }
 
@@ -458,12 +541,47 @@ render_raw(const char *path, struct msg_view *v, struct pm_err *err)
 	return PM_OK;
 }
 
+/* Parse the file and walk it; w->keep is made here, freed by
+ * walk_end.  Returns the message (unref it), or NULL with err set. */
+static GMimeMessage *
+walk_file(const char *path, struct walk *w, int show, struct pm_err *err)
+{
+	GMimeMessage *m = compose_parse_file(path, err);
+
+	if (!m)
+		return NULL;
+	w->keep = g_ptr_array_new_with_free_func(g_object_unref);
+	if (session_keys && g_mime_message_get_message_id(m))
+		w->keys = session_keys(g_mime_message_get_message_id(m),
+				       session_keys_arg);
+	if (w->v && show) {
+		render_headers(w->v, m,
+			       show > 1 ? MSG_FULL_HEADERS : MSG_NORMAL);
+		msg_add_line(w->v, "", 0, ML_TEXT);
+	}
+	if (g_mime_message_get_mime_part(m))
+		walk_object(w, g_mime_message_get_mime_part(m), show > 0);
+	return m;
+}
+
+static void
+walk_end(struct walk *w, GMimeMessage *m)
+{
+	if (w->keep)
+		g_ptr_array_unref(w->keep);
+	w->keep = NULL;
+	g_strfreev(w->keys);
+	w->keys = NULL;
+	if (m)
+		g_object_unref(m);
+}
+
 enum pm_status
 msg_render(const char *path, enum msg_mode mode, const char *html_cmd,
 	   struct msg_view **v_r, struct pm_err *err)
 {
 	struct msg_view *v = xcalloc(1, sizeof *v);
-	struct walk w = {.v = v, .html_cmd = html_cmd, .save = -1};
+	struct walk w = {.v = v, .html_cmd = html_cmd, .want = -1, .force = -1};
 	GMimeMessage *m;
 
 	if (mode == MSG_RAW) {
@@ -474,17 +592,44 @@ msg_render(const char *path, enum msg_mode mode, const char *html_cmd,
 		*v_r = v;
 		return PM_OK;
 	}
-	m = compose_parse_file(path, err);
+	m = walk_file(path, &w, mode == MSG_FULL_HEADERS ? 2 : 1, err);
 	if (!m) {
 		msg_view_free(&v);
 		return err->code;
 	}
-	render_headers(v, m, mode);
-	add_line(v, "", 0, ML_TEXT);
-	if (g_mime_message_get_mime_part(m))
-		walk_object(&w, g_mime_message_get_mime_part(m), 1);
-	g_object_unref(m);
+	walk_end(&w, m);
 	*v_r = v;
+	return PM_OK;
+}
+
+enum pm_status
+msg_render_part(const char *path, int part, const char *html_cmd,
+		struct msg_view **v_r, struct pm_err *err)
+{
+	struct walk w = {.want = part, .force = -1};
+	struct walk show = {.html_cmd = html_cmd, .want = -1, .force = part};
+	GMimeMessage *m = walk_file(path, &w, 0, err);
+	GMimeObject *obj = w.found;
+
+	if (!m)
+		return err->code;
+	if (!obj ||
+	    (!is_type(obj, "text", "*") && !is_type(obj, "message", "*") &&
+	     !GMIME_IS_MULTIPART(obj) && !GMIME_IS_TEXT_PART(obj))) {
+		walk_end(&w, m);
+		return err_set(err, PM_DATAERR,
+			       obj ? "part %d is not text: o opens it with a "
+				     "viewer"
+				   : "no such part (%d)",
+			       part + 1);
+	}
+	show.v = xcalloc(1, sizeof *show.v);
+	show.keep = w.keep; /* found may be in a decrypted part */
+	show.keys = w.keys;
+	show.node = part;
+	walk_object(&show, obj, 1); /* a message: its headers first */
+	walk_end(&w, m);
+	*v_r = show.v;
 	return PM_OK;
 }
 
@@ -508,45 +653,50 @@ msg_view_free(struct msg_view **v)
 	*v = NULL;
 }
 
-enum pm_status
-msg_save_part(const char *path, int part, const char *dest, struct pm_err *err)
+/* Write obj to the new file dest as msg_save_part says. */
+static enum pm_status
+save_object(GMimeObject *obj, const char *dest, struct pm_err *err)
 {
-	struct walk w = {.save = part};
-	GMimeMessage *m = compose_parse_file(path, err), *msg;
-	GMimeDataWrapper *dw;
+	GMimeDataWrapper *dw = GMIME_IS_PART(obj)
+				   ? g_mime_part_get_content(GMIME_PART(obj))
+				   : NULL;
+	GMimeMessage *msg =
+	    GMIME_IS_MESSAGE_PART(obj)
+		? g_mime_message_part_get_message(GMIME_MESSAGE_PART(obj))
+		: NULL;
+	GMimeObject *whole = msg ? GMIME_OBJECT(msg) : obj;
 	GMimeStream *out;
 	int fd, ok;
 
-	if (!m)
-		return err->code;
-	if (g_mime_message_get_mime_part(m))
-		walk_object(&w, g_mime_message_get_mime_part(m), 0);
-	dw = w.found && GMIME_IS_PART(w.found)
-		 ? g_mime_part_get_content(GMIME_PART(w.found))
-		 : NULL;
-	msg = w.found && GMIME_IS_MESSAGE_PART(w.found)
-		  ? g_mime_message_part_get_message(GMIME_MESSAGE_PART(w.found))
-		  : NULL;
-	if (!dw && !msg) {
-		g_object_unref(m);
-		return err_set(err, PM_DATAERR, "no such part");
-	}
+	if (GMIME_IS_PART(obj) && !dw)
+		return err_set(err, PM_DATAERR, "the part has no content");
 	/* 0600: mail is private (mutt does the same); chmod to share */
 	fd = open(dest, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	if (fd < 0) {
-		g_object_unref(m);
+	if (fd < 0)
 		return err_set(err, PM_CANTCREAT, "%s: %s", dest,
 			       strerror(errno));
-	}
 	out = g_mime_stream_fs_new(fd);
 	ok = (dw ? g_mime_data_wrapper_write_to_stream(dw, out)
-		 : g_mime_object_write_to_stream(GMIME_OBJECT(msg), NULL,
-						 out)) >= 0 &&
+		 : g_mime_object_write_to_stream(whole, NULL, out)) >= 0 &&
 	     g_mime_stream_flush(out) == 0;
 	ok = ok && fsync(fd) == 0;
 	g_object_unref(out);
-	g_object_unref(m);
 	if (!ok)
 		return err_set(err, PM_IOERR, "%s: write failed", dest);
 	return PM_OK;
+}
+
+enum pm_status
+msg_save_part(const char *path, int part, const char *dest, struct pm_err *err)
+{
+	struct walk w = {.want = part, .force = -1};
+	GMimeMessage *m = walk_file(path, &w, 0, err);
+	enum pm_status st;
+
+	if (!m)
+		return err->code;
+	st = w.found ? save_object(w.found, dest, err)
+		     : err_set(err, PM_DATAERR, "no such part");
+	walk_end(&w, m);
+	return st;
 }

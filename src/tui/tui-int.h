@@ -215,6 +215,10 @@ struct msg_view;
  * (found again by id if it moves). */
 struct view *attachview_new(struct tui *t, const char *id, const char *path,
 			    const struct msg_view *mv);
+/* Part (struct msg_attachment.part) of message id at path in the pager,
+ * titled label. */
+struct view *msgview_part_new(struct tui *t, const char *id, const char *path,
+			      int part, const char *label);
 
 /* A tag action (u * d a + -) on row r (a thread row when thread_row is
  * nonzero); 0 when a is not one.  Used by the message screen. */

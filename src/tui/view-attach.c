@@ -1,4 +1,6 @@
-/* view-attach.c: the attachments of a message: save (s), open (o). */
+/* view-attach.c: the MIME parts of a message as a tree (neomutt's
+ * attachment menu): show one in the pager (Enter), save (s, W), open (o),
+ * pipe (|). */
 #include "config.h"
 
 #include <errno.h>
@@ -63,6 +65,43 @@ attach_path(struct attachview *av)
 	return fresh_path(av->base.tui, av->id, &av->path);
 }
 
+/* Does another part at the same depth follow row i under its parent? */
+static int
+has_sibling(const struct attachview *av, size_t i, int depth)
+{
+	for (i++; i < av->nav.n && av->att[i].depth >= depth; i++)
+		if (av->att[i].depth == depth)
+			return 1;
+	return 0;
+}
+
+/* Row i's type with the tree drawn before it, as neomutt draws it:
+ * "|-" and "`-" for the last child, "| " where an outer level goes on. */
+static char *
+tree_prefix(const struct attachview *av, size_t i)
+{
+	int base = av->nav.n ? av->att[0].depth : 0;
+	int d = av->att[i].depth - base, k;
+	size_t j;
+	char *s =
+	    xmalloc((size_t)(d > 0 ? d : 0) * 2 + strlen(av->att[i].type) + 1);
+	char *p = s;
+
+	for (k = 1; k <= d; k++) {
+		int last = k == d;
+		int more = 0;
+
+		/* the ancestor at depth base+k: does a sibling follow it? */
+		for (j = i; !last && j > 0 && av->att[j].depth != base + k; j--)
+			;
+		more = has_sibling(av, last ? i : j, base + k);
+		*p++ = last ? (more ? '|' : '`') : (more ? '|' : ' ');
+		*p++ = last ? '-' : ' ';
+	}
+	strcpy(p, av->att[i].type);
+	return s;
+}
+
 static void
 attach_draw(struct view *v, int rows, int cols)
 {
@@ -74,13 +113,15 @@ attach_draw(struct view *v, int rows, int cols)
 	for (i = 0; i < (size_t)rows && av->nav.top + i < av->nav.n; i++) {
 		struct msg_attachment *a = &av->att[av->nav.top + i];
 		int sel = av->nav.top + i == av->nav.sel;
-
+		char *tree = tree_prefix(av, av->nav.top + i);
 		/* padded by columns, not bytes: wide names line up */
 		char *fn = layout_fit(a->filename, 30, 1);
-		char *ty = layout_fit(a->type, 24, 1);
+		char *ty = layout_fit(tree, 30, 1);
 
-		s = xasprintf(" %2zu  %s  %s %10zu bytes", av->nav.top + i + 1,
-			      fn, ty, a->size);
+		s = xasprintf(" %2zu %s %s %10zu bytes%s", av->nav.top + i + 1,
+			      ty, fn, a->size,
+			      a->flags & MP_DECRYPTED ? "  decrypted" : "");
+		free(tree);
 		free(fn);
 		free(ty);
 		f = layout_fit(s, cols, 1);
@@ -90,8 +131,8 @@ attach_draw(struct view *v, int rows, int cols)
 	}
 	if (rows > (int)av->nav.n + 2)
 		disp_text(2 + (int)av->nav.n, 1,
-			  "s: save   W: save all   o/Enter: open   |: pipe   "
-			  "q: back",
+			  "Enter: show   s: save   W: save all   o: open   "
+			  "|: pipe   q: back",
 			  ST_NORMAL);
 }
 
@@ -170,7 +211,7 @@ saveall_entered(struct tui *t, const char *text, void *arg)
 	struct attachview *av = arg;
 	struct pm_err err;
 	char *dir, *dest;
-	size_t i, ok = 0;
+	size_t i, ok = 0, want = 0;
 
 	if (!text || !*text)
 		return;
@@ -181,6 +222,9 @@ saveall_entered(struct tui *t, const char *text, void *arg)
 		return;
 	}
 	for (i = 0; i < av->nav.n; i++) {
+		if (!(av->att[i].flags & MP_ATTACHMENT))
+			continue; /* the body, containers, signatures */
+		want++;
 		dest = free_name(dir, av->att[i].filename);
 		err_clear(&err);
 		if (msg_save_part(attach_path(av), av->att[i].part, dest,
@@ -190,11 +234,11 @@ saveall_entered(struct tui *t, const char *text, void *arg)
 			tui_log(t, "save all: %s", err.msg);
 		free(dest);
 	}
-	if (ok == av->nav.n)
+	if (ok == want)
 		tui_status(t, 0, "saved %zu attachments in %s", ok, dir);
 	else
 		tui_status(t, 1, "saved %zu of %zu attachments in %s (L: why)",
-			   ok, av->nav.n, dir);
+			   ok, want, dir);
 	free(dir);
 }
 
@@ -236,7 +280,17 @@ attach_action(struct view *v, enum tui_action a)
 		free(def);
 		return 1;
 	}
-	if (a == ACT_OPEN_EXT) {
+	if (a == ACT_VIEW_PART && (at->flags & MP_VIEWABLE)) {
+		char *label = xasprintf("part %zu: %s %s", av->nav.sel + 1,
+					at->type, at->filename);
+
+		attach_path(av);
+		tui_push(v->tui, msgview_part_new(v->tui, av->id, av->path,
+						  at->part, label));
+		free(label);
+		return 1;
+	}
+	if (a == ACT_OPEN_EXT || a == ACT_VIEW_PART) {
 		/* renamed in between (a tagger): once more */
 		if (tui_open_part(v->tui, attach_path(av), at->part,
 				  at->filename, at->type) == PM_IOERR &&
@@ -253,7 +307,8 @@ attach_title(struct view *v, char *buf, size_t size)
 {
 	struct attachview *av = (struct attachview *)v;
 
-	snprintf(buf, size, "attachments  [%zu]", av->nav.n);
+	snprintf(buf, size, "attachments  [%zu part%s]", av->nav.n,
+		 av->nav.n == 1 ? "" : "s");
 }
 
 static void
@@ -298,5 +353,11 @@ attachview_new(struct tui *t, const char *id, const char *path,
 		av->att[i].type = xstrdup(mv->att[i].type);
 	}
 	av->nav.n = mv->natt;
+	/* on the first attachment, as the list of them was before */
+	for (i = 0; i < mv->natt; i++)
+		if (mv->att[i].flags & MP_ATTACHMENT) {
+			av->nav.sel = i;
+			break;
+		}
 	return &av->base;
 }

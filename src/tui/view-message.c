@@ -1,4 +1,4 @@
-/* view-message.c: one message, and its attachment list. */
+/* view-message.c: one message, or one of its parts, in the pager. */
 #include "config.h"
 
 #include <ctype.h>
@@ -33,19 +33,9 @@ struct msgview {
 	struct nav nav; /* top = first shown display line */
 	char *find;	/* the text being found (/), or NULL */
 	size_t match;	/* the display line of the current match */
+	int part;	/* a part's pager (msgview_part_new), else -1 */
+	char *label;	/* its title */
 };
-
-static void
-copy_row(struct row *dst, const struct row *src)
-{
-	row_clear(dst);
-	*dst = *src;
-	dst->id = xstrdup(src->id);
-	dst->authors = xstrdup(src->authors);
-	dst->subject = xstrdup(src->subject);
-	dst->tags = xstrdup(src->tags);
-	dst->path = src->path ? xstrdup(src->path) : NULL;
-}
 
 static void
 add_notes(struct msg_view *v)
@@ -53,11 +43,14 @@ add_notes(struct msg_view *v)
 	size_t i, n = v->natt;
 
 	for (i = 0; i < n; i++) {
-		char *s = xasprintf("[attachment %zu: %s (%s, %zu bytes); "
-				    "v to save]",
-				    i + 1, v->att[i].filename, v->att[i].type,
-				    v->att[i].size);
+		char *s;
 
+		if (!(v->att[i].flags & MP_ATTACHMENT))
+			continue;
+		s = xasprintf("[attachment %zu: %s (%s, %zu bytes); "
+			      "v: the parts]",
+			      i + 1, v->att[i].filename, v->att[i].type,
+			      v->att[i].size);
 		v->lines =
 		    xreallocarray(v->lines, v->nlines + 1, sizeof *v->lines);
 		v->kinds = xreallocarray(v->kinds, v->nlines + 1, 1);
@@ -97,14 +90,19 @@ render(struct msgview *m)
 		tui_status(m->base.tui, 1, "message %s has no file", m->row.id);
 		return;
 	}
-	if (msg_render(m->row.path, m->mode, m->base.tui->html_cmd, &m->mv,
-		       &err) != PM_OK) {
+	if ((m->part >= 0
+		 ? msg_render_part(m->row.path, m->part, m->base.tui->html_cmd,
+				   &m->mv, &err)
+		 : msg_render(m->row.path, m->mode, m->base.tui->html_cmd,
+			      &m->mv, &err)) != PM_OK) {
 		tui_status(m->base.tui, 1, "%s", err.msg);
 		return;
 	}
 	if (m->mode != MSG_RAW)
 		add_notes(m->mv);
-	if (m->row.flags & ROW_UNREAD) {
+	if (m->mv->decrypted) /* pinentry-curses may have drawn over us */
+		disp_force_redraw();
+	if (m->part < 0 && (m->row.flags & ROW_UNREAD)) {
 		rows_tag_action(m->base.tui, &m->row, 0, ACT_UNREAD);
 		row_apply_tags(&m->row, "-unread");
 	}
@@ -141,10 +139,9 @@ msg_draw(struct view *v, int rows, int cols)
 {
 	struct msgview *m = (struct msgview *)v;
 	static const enum disp_style kind_style[] = {
-	    [ML_TEXT] = ST_NORMAL,
-	    [ML_HEADER] = ST_HEADER,
-	    [ML_QUOTE] = ST_QUOTE,
-	    [ML_NOTE] = ST_TAGS,
+	    [ML_TEXT] = ST_NORMAL, [ML_HEADER] = ST_HEADER,
+	    [ML_QUOTE] = ST_QUOTE, [ML_NOTE] = ST_TAGS,
+	    [ML_GOOD] = ST_HEADER, [ML_BAD] = ST_ERROR,
 	};
 	size_t i;
 	char *f;
@@ -223,7 +220,11 @@ pipe_entered(struct tui *t, const char *text, void *arg)
 {
 	struct msgview *m = arg;
 
-	if (text && *text && msg_file(m))
+	if (!text || !*text || !msg_file(m))
+		return;
+	if (m->part >= 0) /* the part, decoded */
+		tui_pipe_part(t, m->row.path, m->part, m->label, text);
+	else
 		tui_pipe_status(t, text, tui_pipe_file(m->row.path, text));
 }
 
@@ -281,6 +282,13 @@ scroll(struct msgview *m, enum tui_action a)
 }
 
 static int
+is_scroll(enum tui_action a)
+{
+	return a == ACT_DOWN || a == ACT_UP || a == ACT_PGDN || a == ACT_PGUP ||
+	       a == ACT_TOP || a == ACT_BOTTOM;
+}
+
+static int
 msg_action(struct view *v, enum tui_action a)
 {
 	struct msgview *m = (struct msgview *)v;
@@ -290,15 +298,14 @@ msg_action(struct view *v, enum tui_action a)
 	     (a == ACT_NEXT_MSG && m->find)) &&
 	    find_action(m, a))
 		return 1; /* while finding, n is the next match */
-	switch (a) {
-	case ACT_DOWN:
-	case ACT_UP:
-	case ACT_PGDN:
-	case ACT_PGUP:
-	case ACT_TOP:
-	case ACT_BOTTOM:
+	if (is_scroll(a)) {
 		scroll(m, a);
 		return 1;
+	}
+	/* a part's pager: no tagging, replying, n/p */
+	if (m->part >= 0 && a != ACT_PIPE && a != ACT_ATTACHMENTS)
+		return 0;
+	switch (a) {
 	case ACT_NEXT_MSG:
 	case ACT_PREV_MSG:
 		r = m->parent && m->parent->ops->step
@@ -310,7 +317,7 @@ msg_action(struct view *v, enum tui_action a)
 				   a == ACT_NEXT_MSG ? "next" : "previous");
 			return 1;
 		}
-		copy_row(&m->row, r);
+		row_copy(&m->row, r);
 		render(m);
 		return 1;
 	case ACT_HEADERS:
@@ -332,16 +339,18 @@ msg_action(struct view *v, enum tui_action a)
 			tui_status(v->tui, 0, "no more unread messages");
 			return 1;
 		}
-		copy_row(&m->row, r);
+		row_copy(&m->row, r);
 		render(m);
 		return 1;
 	case ACT_PIPE: /* the whole message, as it is (git am, ...) */
-		tui_prompt(v->tui, "pipe the message to: ", "", 0, 0,
-			   pipe_entered, m);
+		tui_prompt(v->tui,
+			   m->part >= 0 ? "pipe the part to: "
+					: "pipe the message to: ",
+			   "", 0, 0, pipe_entered, m);
 		return 1;
 	case ACT_ATTACHMENTS:
 		if (!m->mv || m->mv->natt == 0) {
-			tui_status(v->tui, 0, "no attachments");
+			tui_status(v->tui, 0, "no MIME parts");
 			return 1;
 		}
 		tui_push(v->tui,
@@ -372,9 +381,13 @@ msg_title(struct view *v, char *buf, size_t size)
 	size_t pct =
 	    m->ndl ? (m->nav.top + (size_t)tui_rows()) * 100 / m->ndl : 100;
 
-	snprintf(buf, size, "%s  [%zu%%%s]  (%s)", m->row.subject,
-		 pct > 100 ? 100 : pct, m->mode == MSG_RAW ? " raw" : "",
-		 m->row.tags);
+	if (m->part >= 0)
+		snprintf(buf, size, "%s  [%zu%%]", m->label,
+			 pct > 100 ? 100 : pct);
+	else
+		snprintf(buf, size, "%s  [%zu%%%s]  (%s)", m->row.subject,
+			 pct > 100 ? 100 : pct,
+			 m->mode == MSG_RAW ? " raw" : "", m->row.tags);
 }
 
 static void
@@ -386,6 +399,7 @@ msg_free(struct view *v)
 	row_clear(&m->row);
 	free(m->dl);
 	free(m->find);
+	free(m->label);
 	free(m);
 }
 
@@ -398,15 +412,46 @@ static const struct view_ops msg_ops = {
     .free = msg_free,
 };
 
+/* msg_set_session_keys: from the database (index.decrypt stashes them) */
+static char **
+stashed_keys(const char *id, void *arg)
+{
+	struct tui *t = arg;
+
+	return tui_db(t) ? db_session_keys(t->db, id) : NULL;
+}
+
 struct view *
 msgview_new(struct tui *t, const struct row *r, struct view *parent)
 {
+	msg_set_session_keys(stashed_keys, t);
 	struct msgview *m = xcalloc(1, sizeof *m);
 
 	m->base.ops = &msg_ops;
 	m->base.tui = t;
 	m->parent = parent;
-	copy_row(&m->row, r);
+	m->part = -1;
+	row_copy(&m->row, r);
+	render(m);
+	return &m->base;
+}
+
+struct view *
+msgview_part_new(struct tui *t, const char *id, const char *path, int part,
+		 const char *label)
+{
+	struct msgview *m = xcalloc(1, sizeof *m);
+	struct row r = {.id = (char *)id,
+			.authors = (char *)"",
+			.subject = (char *)label,
+			.tags = (char *)"",
+			.path = (char *)path};
+
+	m->base.ops = &msg_ops;
+	m->base.tui = t;
+	m->part = part;
+	m->label = xstrdup(label);
+	row_copy(&m->row, &r);
 	render(m);
 	return &m->base;
 }

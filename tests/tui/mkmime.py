@@ -99,3 +99,22 @@ write("flowed", head("flowed", "flowed text",
                      "format=flowed\n")
       + "\nThis paragraph was sent \r\nas three lines that a \r\n"
       + "flowed reader joins.\r\n> and a quoted \r\n> one\r\n")
+
+# every kind of part, for the part tree (t-tui-parts.sh): HTML and KOI8-R
+# attachments, the twice-nested forward above, a binary part
+write("parts", (head("parts", "every part",
+                     'Content-Type: multipart/mixed; boundary="P"\n')
+                + "\n--P\nContent-Type: text/plain\n\nthe parts body\n"
+                + "--P\nContent-Type: text/html\n"
+                + 'Content-Disposition: attachment; filename="page.html"\n\n'
+                + "<p>an html attachment</p>\n"
+                + "--P\nContent-Type: text/plain; charset=koi8-r\n"
+                + "Content-Transfer-Encoding: 8bit\n"
+                + 'Content-Disposition: attachment; filename="russian.txt"\n\n'
+                ).encode()
+      + "Привет, мир\n".encode("koi8-r")
+      + ("--P\nContent-Type: message/rfc822\n\n" + middle
+         + "--P\nContent-Type: application/octet-stream\n"
+         + "Content-Transfer-Encoding: base64\n"
+         + 'Content-Disposition: attachment; filename="blob.bin"\n\n'
+         + "AAECAwQ=\n--P--\n").encode())

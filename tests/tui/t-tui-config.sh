@@ -151,7 +151,7 @@ tui_type 'subject:Köln'
 tui_keys Enter
 t_screen "search" '^popmuch: subject:Köln'
 tui_keys Enter Enter v
-t_screen "attachment list" 'data.bin +application/octet-stream'
+t_screen "attachment list" 'application/octet-stream +data.bin'
 tui_keys o
 t_screen "o opens through mailcap" 'opened .*/part\.bin \(mailcap\)'
 i=0

@@ -48,7 +48,7 @@ t_screen "message headers decoded" '^Subject: Grüße aus Köln'
 t_screen "From decoded" '^From: Jörg Müller <joerg@example.org>'
 t_screen "quoted-printable UTF-8 body decoded, soft break joined" \
 	'Schöne Grüße, the body is quoted-printable UTF-8 — with a soft'
-t_screen "attachment listed" 'attachment 1: data.bin \(application/octet-stream, 1287 bytes\)'
+t_screen "attachment listed" 'attachment 3: data.bin \(application/octet-stream, 1287 bytes\)'
 count_is "opening the message marks it read" \
 	'id:qp-attach@popmuch.test and tag:unread' 0
 
@@ -59,7 +59,7 @@ t_screen "V shows the raw message" 'Content-Transfer-Encoding: base64'
 tui_keys V
 
 tui_keys v
-t_screen "attachment list" 'data.bin +application/octet-stream +1287 bytes'
+t_screen "attachment list" 'application/octet-stream +data.bin +1287 bytes'
 tui_keys s
 t_screen "save prompt" 'save to: .*/data.bin'
 tui_keys C-u

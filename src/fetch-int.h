@@ -107,8 +107,22 @@ void fetch_pick(const struct run *r, const unsigned char *want,
 		struct pick *p_r);
 void fetch_pick_free(struct pick *p);
 
+/* ---- settle.c: from delivered to indexed ---- */
+
 /* Queue a delivered file for the indexer, with the account's tags. */
 void fetch_submit_index(struct run *r, const char *uidl, const char *path);
+
+/* Settle the entries an earlier run left unsettled: complete a delivery
+ * that stopped between tmp/ and new/, forget one that never became
+ * durable, queue delivered files never indexed; then sync the journal.
+ * Returns: PM_OK, or the journal's and the Maildir's statuses (PM_IOERR,
+ * PM_DATAERR). */
+enum pm_status fetch_recover(struct run *r, struct pm_err *err);
+
+/* Record in each account's journal what the indexer committed (indexed)
+ * or refused as not email (kept on the server, named once); files that
+ * failed stay pending for the next run. */
+void fetch_apply_indexed(struct indexer *ix);
 
 /* ---- plan.c: the rule for DELE (doc/HACKING.md) ---- */
 

@@ -36,6 +36,7 @@
 #include "popmuch/maildir.h"
 #include "popmuch/net.h"
 #include "popmuch/pop3.h"
+#include "popmuch/pool.h"
 #include "popmuch/pop3-list.h"
 #include "popmuch/quirks.h"
 #include "popmuch/retention.h"
@@ -56,35 +57,6 @@ fetch_warn(struct run *r, const char *fmt, ...)
 	va_end(ap);
 	if (ev != NULL && ev->warning != NULL)
 		ev->warning(ev->ctx, r->acct->name, buf);
-}
-
-/* The unsettled journal entries (pending or not yet indexed), copied
- * for recovery: only those, never one per kept message. */
-struct collect {
-	char **v;
-	size_t n, cap;
-};
-
-static void
-collect(const struct uidl_entry *e, void *ctx)
-{
-	struct collect *c = ctx;
-
-	if (e->state != UIDL_PENDING && (e->indexed || e->refused))
-		return;
-	if (c->n == c->cap) {
-		c->cap = c->cap ? 2 * c->cap : 256;
-		c->v = xreallocarray(c->v, c->cap, sizeof(*c->v));
-	}
-	c->v[c->n++] = xstrdup(e->uidl);
-}
-
-static void
-collect_free(struct collect *c)
-{
-	for (size_t i = 0; i < c->n; i++)
-		free(c->v[i]);
-	free(c->v);
 }
 
 void
@@ -115,81 +87,6 @@ fetch_pick_free(struct pick *p)
 	free((void *)p->uidls);
 	free(p->idx);
 	memset(p, 0, sizeof(*p));
-}
-
-void
-fetch_submit_index(struct run *r, const char *uidl, const char *path)
-{
-	struct cookie *c = xmalloc(sizeof(*c));
-
-	c->run = r;
-	c->uidl = uidl ? xstrdup(uidl) : NULL;
-	c->path = xstrdup(path);
-	index_submit(r->ix, path, r->acct->tags, c);
-}
-
-static void
-cookie_free(struct cookie *c)
-{
-	free(c->uidl);
-	free(c->path);
-	free(c);
-}
-
-/* Settle one entry left by an earlier run: complete a delivery that
- * stopped between tmp/ and new/, forget one that never became durable,
- * and queue delivered files that were never indexed. */
-static enum pm_status
-recover_one(struct run *r, const char *uidl, struct pm_err *err)
-{
-	const struct uidl_entry *e = uidl_lookup(r->db, uidl);
-	enum pm_status st = PM_OK;
-	char *path;
-
-	if (e->state == UIDL_PENDING && strcmp(e->file, UIDL_NO_FILE) == 0)
-		return uidl_delivered(r->db, uidl, err); /* adopted */
-	if (e->state == UIDL_PENDING) {
-		switch (maildir_find(r->md, e->file)) {
-		case MAILDIR_IN_TMP:
-			st = maildir_complete(r->md, e->file, err);
-			/* fall through */
-		case MAILDIR_IN_NEW:
-			if (st == PM_OK)
-				st = uidl_delivered(r->db, uidl, err);
-			break;
-		case MAILDIR_MISSING:
-			return uidl_forget(r->db, uidl, err);
-		}
-		if (st != PM_OK)
-			return st;
-		e = uidl_lookup(r->db, uidl);
-	}
-	if (e->indexed || e->refused)
-		return PM_OK;
-	if ((path = maildir_locate(r->md, e->file)) == NULL) {
-		/* The file is gone (the person deleted it): nothing is left
-		 * to index, and nothing must keep the entry pending. */
-		return uidl_indexed(r->db, uidl, err);
-	}
-	fetch_submit_index(r, uidl, path);
-	r->res->index_pending++;
-	free(path);
-	return PM_OK;
-}
-
-static enum pm_status
-recover(struct run *r, struct pm_err *err)
-{
-	struct collect c = {0};
-	enum pm_status st = PM_OK;
-
-	uidl_foreach(r->db, collect, &c);
-	for (size_t i = 0; i < c.n && st == PM_OK; i++)
-		st = recover_one(r, c.v[i], err);
-	collect_free(&c);
-	if (st == PM_OK)
-		st = uidl_sync(r->db, err);
-	return st;
 }
 
 /* Connect and log in: no credential before TLS when TLS is on.  A
@@ -419,7 +316,7 @@ run_account(struct run *r, int network, struct pm_err *err)
 	}
 	if ((st = maildir_open(r->maildir_path, &r->md, err)) != PM_OK)
 		return st;
-	if ((st = recover(r, err)) != PM_OK)
+	if ((st = fetch_recover(r, err)) != PM_OK)
 		return st;
 	maildir_clean_tmp(r->md); /* after recovery used what tmp/ held */
 	return network ? session(r, err) : PM_OK;
@@ -427,107 +324,23 @@ run_account(struct run *r, int network, struct pm_err *err)
 
 /* ---- several accounts ---------------------------------------------- */
 
-struct pool {
-	pthread_mutex_t mu;
+struct accounts {
 	struct run *runs;
-	size_t n, next;
 	int network;
 };
 
-static void *
-worker(void *arg)
-{
-	struct pool *pl = arg;
-	struct run *r;
-
-	for (;;) {
-		pthread_mutex_lock(&pl->mu);
-		r = pl->next < pl->n ? &pl->runs[pl->next++] : NULL;
-		pthread_mutex_unlock(&pl->mu);
-		if (r == NULL)
-			return NULL;
-		err_clear(&r->res->err);
-		r->res->status = run_account(r, pl->network, &r->res->err);
-		if (r->res->status != PM_OK)
-			err_prefix(&r->res->err, "%s", r->acct->name);
-		pop3_free(&r->p); /* closes the connection now */
-	}
-}
-
+/* One account's run, on a thread of the pool. */
 static void
-run_pool(struct pool *pl, int parallel)
+account_job(void *ctx, size_t i)
 {
-	pthread_t th[64];
-	int n = parallel < 1 ? 1 : parallel > 64 ? 64 : parallel;
-	int started = 0;
+	struct accounts *as = ctx;
+	struct run *r = &as->runs[i];
 
-	if ((size_t)n > pl->n)
-		n = (int)pl->n;
-	pthread_mutex_init(&pl->mu, NULL);
-	for (int i = 1; i < n; i++)
-		if (pthread_create(&th[started], NULL, worker, pl) == 0)
-			started++;
-	worker(pl); /* this thread works too */
-	for (int i = 0; i < started; i++)
-		pthread_join(th[i], NULL);
-	pthread_mutex_destroy(&pl->mu);
-}
-
-/* notmuch refused the file as not email: keep the message on the
- * server (uidl_refused) and say where the file is, once. */
-static void
-refused_by_notmuch(struct cookie *c)
-{
-	struct run *r = c->run;
-	struct pm_err err;
-	char *esc;
-
-	r->res->index_pending--;
-	r->res->not_mail++;
-	if (c->uidl == NULL || r->db == NULL ||
-	    uidl_lookup(r->db, c->uidl) == NULL)
-		return;
-	if (uidl_refused(r->db, c->uidl, &err) != PM_OK)
-		fetch_warn(r, "%s", err.msg);
-	esc = log_escape(c->uidl, strlen(c->uidl), 80);
-	fetch_warn(r,
-		   "notmuch does not take %s (unique id %s) for email, so "
-		   "it is not indexed; the file stays there to read, and "
-		   "the message stays on the server ('popmuch status' "
-		   "lists it)",
-		   c->path, esc);
-	free(esc);
-}
-
-/* Record what the indexer committed (or refused) in each account's
- * journal.  Files that failed stay pending for the next run. */
-static void
-apply_indexed(struct indexer *ix)
-{
-	void **done = NULL, **failed = NULL, **refused = NULL;
-	size_t n = index_take_done(ix, &done);
-	size_t nfailed = index_take_failed(ix, &failed);
-	size_t nrefused = index_take_refused(ix, &refused);
-	struct pm_err err;
-
-	for (size_t i = 0; i < nfailed; i++)
-		cookie_free(failed[i]);
-	for (size_t i = 0; i < nrefused; i++) {
-		refused_by_notmuch(refused[i]);
-		cookie_free(refused[i]);
-	}
-	for (size_t i = 0; i < n; i++) {
-		struct cookie *c = done[i];
-
-		if (c->uidl != NULL && c->run->db != NULL &&
-		    uidl_lookup(c->run->db, c->uidl))
-			(void)uidl_indexed(c->run->db, c->uidl, &err);
-		c->run->res->index_pending--;
-		cookie_free(c);
-	}
-	free(failed);
-	free(refused);
-	free(done);
+	err_clear(&r->res->err);
+	r->res->status = run_account(r, as->network, &r->res->err);
+	if (r->res->status != PM_OK)
+		err_prefix(&r->res->err, "%s", r->acct->name);
+	pop3_free(&r->p); /* closes the connection now */
 }
 
 /* The record "popmuch status" and the TUI show (lastrun.h). */
@@ -606,7 +419,7 @@ fetch_common(const struct config *cfg, char *const *names, size_t n,
 {
 	const struct account **accts = NULL;
 	struct fetch_result *res;
-	struct pool pl = {0};
+	struct accounts pl = {0};
 	struct indexer *ix;
 	enum pm_status st, worst = PM_OK;
 	size_t na = 0;
@@ -621,16 +434,15 @@ fetch_common(const struct config *cfg, char *const *names, size_t n,
 	}
 	res = xcalloc(na, sizeof(*res));
 	pl.runs = xcalloc(na, sizeof(*pl.runs));
-	pl.n = na;
 	pl.network = network;
 	for (size_t i = 0; i < na; i++) {
 		pl.runs[i] = (struct run){
 		    .acct = accts[i], .opts = opts, .res = &res[i], .ix = ix};
 		res[i].account = accts[i]->name;
 	}
-	run_pool(&pl, opts->parallel);
+	pool_run(na, opts->parallel, account_job, &pl);
 	st = index_wait(ix, opts->index_timeout, &ierr);
-	apply_indexed(ix);
+	fetch_apply_indexed(ix);
 	for (size_t i = 0; i < na; i++) {
 		index_get_stats(ix, &res[i].index);
 		if (st != PM_OK && st != PM_TEMPFAIL &&

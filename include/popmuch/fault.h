@@ -21,7 +21,6 @@
 	X(arg, "maildir-before-fsync",                                         \
 	  "a message written to tmp/, not synced")                             \
 	X(arg, "synced", "a batch's tmp/ files synced, no intent recorded")    \
-	X(arg, "uidl-after-intent", "an intent written and synced")            \
 	X(arg, "intent", "a batch's intents synced, nothing renamed")          \
 	X(arg, "maildir-after-rename", "one message renamed into new/")        \
 	X(arg, "renamed", "one message of a batch renamed into new/")          \

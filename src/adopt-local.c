@@ -11,11 +11,13 @@
 #include "config.h"
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "popmuch/account.h"
 #include "popmuch/hdrhash.h"
@@ -165,6 +167,34 @@ first_seen(const struct run *r, const struct uidl_entry *e, const char *path)
 	return t;
 }
 
+/* Whether the file at path is at least as long as the server's message
+ * of size octets (counted as the server counts them: a bare LF as CRLF)
+ * and, when sync is set, durable (fsync): a copy cut short by a full
+ * disk has the whole header but not the body.  Sizes are advisory, so
+ * a copy that fails is kept as known but never deleted (adopt_one);
+ * one that passes is as good as a message popmuch stored. */
+static int
+copy_complete(const char *path, uint64_t octets, int sync)
+{
+	char buf[65536];
+	uint64_t n = 0;
+	ssize_t got;
+	char prev = '\0';
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW), ok;
+
+	if (fd < 0)
+		return 0;
+	while ((got = read(fd, buf, sizeof(buf))) > 0) {
+		for (ssize_t i = 0; i < got; i++) {
+			n += buf[i] == '\n' && prev != '\r' ? 2 : 1;
+			prev = buf[i];
+		}
+	}
+	ok = got == 0 && n >= octets && (!sync || fsync(fd) == 0);
+	(void)close(fd);
+	return ok;
+}
+
 /* Candidate k has a copy: journal it as known (a dry run only says so,
  * and marks it for the plan). */
 static enum pm_status
@@ -178,6 +208,27 @@ adopt_one(struct local *l, size_t k, struct pm_err *err)
 	enum pm_status st;
 
 	r->seen[i] |= SEEN_VERIFIED; /* its header was compared just now */
+	if (!copy_complete(l->c[k].path, m->size, !r->opts->dry_run)) {
+		esc = log_escape(m->uidl, strlen(m->uidl), 80);
+		fetch_warn(r,
+			   "%s is shorter than the server's size of message "
+			   "%" PRIu32 " (unique id %s), or cannot be synced: "
+			   "the message %s known (not fetched again) but kept "
+			   "on the server",
+			   l->c[k].path, m->num, esc,
+			   r->opts->dry_run ? "would be" : "is");
+		free(esc);
+		if (r->opts->dry_run) {
+			r->seen[i] = (r->seen[i] & ~SEEN_ADOPTED) | SEEN_PEER;
+			return PM_OK;
+		}
+		if (uidl_lookup(r->db, m->uidl) != NULL)
+			return PM_OK; /* a peer's record: known already */
+		st = uidl_intent_nosync(r->db, m->uidl, m->size,
+					first_seen(r, NULL, l->c[k].path),
+					UIDL_NO_FILE, NULL, err);
+		return st == PM_OK ? uidl_delivered(r->db, m->uidl, err) : st;
+	}
 	if (r->opts->dry_run) {
 		r->seen[i] = (r->seen[i] & ~SEEN_PEER) | SEEN_ADOPTED;
 		r->plan[i].first_seen = t;

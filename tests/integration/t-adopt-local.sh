@@ -112,4 +112,27 @@ t_rc "the copy in another folder: exit 0" 0
 t_unlike "... is not adopted" "$(cat "$T/err")" "in $md already"
 t_is "... the message is fetched into the account's Maildir" \
 	"$(maildir_find_msgid "$md" "$id8" | wc -l)" 1
+
+# ---- a copy cut short (a full disk under the peer): known, never deleted ---
+seed_messages "$POP_USER" 1
+t_ok "mpop fetches 1 more" mpop --file="$T/mpoprc" -q
+rm -rf "$HOME/.mpop_uidls"
+id9=$(sed -n 's/^Message-ID: <\(.*\)>$/\1/p' "$(seed_file "$POP_USER" 9)")
+f9=$(maildir_find_msgid "$md" "$id9")
+awk '{ print } /^$/ { getline; print; exit }' "$f9" >"$T/cut9"
+cat "$T/cut9" >"$f9"
+t_ok "notmuch new" notmuch new --quiet
+pm_config four "tls on" "tls_trust_file $TLS_CA" "keep off" -auth \
+	"delivery maildir $md"
+run_pm fetch four
+t_rc "a local copy with its body cut short, keep off: exit 0" 0
+t_like "... is named as shorter than the server's message" "$(cat "$T/err")" \
+	"$f9 is shorter than the server's size of message [0-9]* .*kept on the server"
+t_is "... is not fetched again" "$(maildir_find_msgid "$md" "$id9" | wc -l)" 1
+t_is "... and stays on the server (the whole copy, 8, is deleted)" \
+	"$(server_count "$POP_USER")" 1
+run_pm fetch four
+t_rc "the next run: exit 0" 0
+t_is "... keeps it on the server still" "$(server_count "$POP_USER")" 1
+t_is "... and fetches nothing" "$(maildir_find_msgid "$md" "$id9" | wc -l)" 1
 t_done

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "popmuch/clock.h"
 #include "popmuch/index.h"
 #include "popmuch/stop.h"
 #include "popmuch/xmalloc.h"
@@ -318,16 +319,6 @@ job_free(struct job *j)
 	free(j);
 }
 
-static double
-seconds_since(const struct timespec *t0)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (double)(now.tv_sec - t0->tv_sec) +
-	       (double)(now.tv_nsec - t0->tv_nsec) / 1e9;
-}
-
 /* Open the database in the thread, timed for index_stats. */
 static int
 thread_open_db(struct indexer *ix)
@@ -339,7 +330,7 @@ thread_open_db(struct indexer *ix)
 	rc = open_db(ix);
 	pthread_mutex_lock(&ix->mu);
 	ix->stats.opened += rc == 0;
-	ix->stats.open_s += seconds_since(&t0);
+	ix->stats.open_s += clock_seconds_since(&t0);
 	pthread_mutex_unlock(&ix->mu);
 	return rc;
 }
@@ -351,8 +342,8 @@ note_finished(struct indexer *ix, int committed, double commit_s)
 {
 	ix->stats.commit_s = commit_s;
 	if (committed && ix->stats.files > 0)
-		ix->stats.tail_s = seconds_since(&ix->t_last_submit);
-	ix->stats.run_s = seconds_since(&ix->t_start);
+		ix->stats.tail_s = clock_seconds_since(&ix->t_last_submit);
+	ix->stats.run_s = clock_seconds_since(&ix->t_start);
 }
 
 static void *
@@ -389,7 +380,7 @@ indexer_thread(void *arg)
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	commit(ix);
 	pthread_mutex_lock(&ix->mu);
-	note_finished(ix, had_db, had_db ? seconds_since(&t0) : 0);
+	note_finished(ix, had_db, had_db ? clock_seconds_since(&t0) : 0);
 	ix->exited = 1;
 	pthread_cond_broadcast(&ix->done_cv);
 	pthread_mutex_unlock(&ix->mu);

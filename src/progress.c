@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "popmuch/clock.h"
 #include "popmuch/log.h"
 #include "popmuch/progress.h"
 #include "popmuch/xmalloc.h"
@@ -73,11 +74,7 @@ fd_line(struct progress *pr, const char *fmt, ...)
 static double
 elapsed(const struct progress *pr)
 {
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (double)(now.tv_sec - pr->start.tv_sec) +
-	       (double)(now.tv_nsec - pr->start.tv_nsec) / 1e9;
+	return clock_seconds_since(&pr->start);
 }
 
 /* "512 B", "12.3 kB", "4.5 MB", "1.2 GB" (powers of 1000). */

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "popmuch/clock.h"
 #include "popmuch/deliver.h"
 #include "popmuch/failing.h"
 #include "popmuch/index.h"
@@ -79,16 +80,6 @@ delivered(void *ctx, const struct delivered *d)
 			     r->res->bytes);
 }
 
-static double
-seconds_since(const struct timespec *t0)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (double)(now.tv_sec - t0->tv_sec) +
-	       (double)(now.tv_nsec - t0->tv_nsec) / 1e9;
-}
-
 /* Deliver what waits (deliver.c).  Under pipelining each message was
  * fenced as it arrived (pop3_retr); one at a time, a fence after the
  * last one proves the replies were in step for all of them first: when
@@ -110,7 +101,7 @@ flush(struct run *r, int fence, struct pm_err *err)
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	st = delivery_flush(r->dl, delivered, r, err);
-	r->flush_cost = seconds_since(&t0);
+	r->flush_cost = clock_seconds_since(&t0);
 	clock_gettime(CLOCK_MONOTONIC, &r->flushed_t);
 	return st;
 }
@@ -130,10 +121,10 @@ static int
 feed_now(struct run *r)
 {
 	if (!pop3_caps(r->p)->pipelining)
-		return seconds_since(&r->batch_t0) * 1000 >=
+		return clock_seconds_since(&r->batch_t0) * 1000 >=
 			   FETCH_FEED_SLOW_MS &&
 		       index_idle(r->ix);
-	return seconds_since(&r->flushed_t) >=
+	return clock_seconds_since(&r->flushed_t) >=
 		   FETCH_FEED_RATIO * r->flush_cost &&
 	       index_idle(r->ix);
 }

@@ -25,7 +25,6 @@ struct attachview {
 	char *id; /* of the message, to find its file again */
 	char *path;
 	struct msg_attachment *att;
-	struct nav nav;
 };
 
 struct save_req {
@@ -69,7 +68,7 @@ attach_path(struct attachview *av)
 static int
 has_sibling(const struct attachview *av, size_t i, int depth)
 {
-	for (i++; i < av->nav.n && av->att[i].depth >= depth; i++)
+	for (i++; i < av->base.nav.n && av->att[i].depth >= depth; i++)
 		if (av->att[i].depth == depth)
 			return 1;
 	return 0;
@@ -80,7 +79,7 @@ has_sibling(const struct attachview *av, size_t i, int depth)
 static char *
 tree_prefix(const struct attachview *av, size_t i)
 {
-	int base = av->nav.n ? av->att[0].depth : 0;
+	int base = av->base.nav.n ? av->att[0].depth : 0;
 	int d = av->att[i].depth - base, k;
 	size_t j;
 	char *s =
@@ -103,34 +102,35 @@ tree_prefix(const struct attachview *av, size_t i)
 }
 
 static void
-attach_draw(struct view *v, int rows, int cols)
+attach_draw_row(struct view *v, size_t i, int y, int cols, int selected)
 {
 	struct attachview *av = (struct attachview *)v;
-	size_t i;
-	char *s, *f;
+	struct msg_attachment *a = &av->att[i];
+	char *tree = tree_prefix(av, i);
+	/* padded by columns, not bytes: wide names line up */
+	char *fn = layout_fit(a->filename, 30, 1);
+	char *ty = layout_fit(tree, 30, 1);
+	char *s = xasprintf(" %2zu %s %s %10zu bytes%s", i + 1, ty, fn, a->size,
+			    a->flags & MP_DECRYPTED ? "  decrypted" : "");
+	char *f = layout_fit(s, cols, 1);
 
-	nav_scroll(&av->nav, rows);
-	for (i = 0; i < (size_t)rows && av->nav.top + i < av->nav.n; i++) {
-		struct msg_attachment *a = &av->att[av->nav.top + i];
-		int sel = av->nav.top + i == av->nav.sel;
-		char *tree = tree_prefix(av, av->nav.top + i);
-		/* padded by columns, not bytes: wide names line up */
-		char *fn = layout_fit(a->filename, 30, 1);
-		char *ty = layout_fit(tree, 30, 1);
+	disp_text(y, 0, f, selected ? ST_SELECTED : ST_NORMAL);
+	free(tree);
+	free(fn);
+	free(ty);
+	free(s);
+	free(f);
+}
 
-		s = xasprintf(" %2zu %s %s %10zu bytes%s", av->nav.top + i + 1,
-			      ty, fn, a->size,
-			      a->flags & MP_DECRYPTED ? "  decrypted" : "");
-		free(tree);
-		free(fn);
-		free(ty);
-		f = layout_fit(s, cols, 1);
-		disp_text(1 + (int)i, 0, f, sel ? ST_SELECTED : ST_NORMAL);
-		free(s);
-		free(f);
-	}
-	if (rows > (int)av->nav.n + 2)
-		disp_text(2 + (int)av->nav.n, 1,
+/* Under the list (drawn before it, on lines it does not use). */
+static void
+attach_hint(struct view *v, int rows, int cols)
+{
+	size_t n = v->nav.n;
+
+	(void)cols;
+	if (rows > (int)n + 2)
+		disp_text(2 + (int)n, 1,
 			  "Enter: show   s: save   W: save all   o: open   "
 			  "|: pipe   q: back",
 			  ST_NORMAL);
@@ -221,7 +221,7 @@ saveall_entered(struct tui *t, const char *text, void *arg)
 		free(dir);
 		return;
 	}
-	for (i = 0; i < av->nav.n; i++) {
+	for (i = 0; i < av->base.nav.n; i++) {
 		if (!(av->att[i].flags & MP_ATTACHMENT))
 			continue; /* the body, containers, signatures */
 		want++;
@@ -250,9 +250,7 @@ attach_action(struct view *v, enum tui_action a)
 	struct save_req *req;
 	char *def;
 
-	if (nav_action(&av->nav, a, tui_rows()))
-		return 1;
-	if (av->nav.n == 0)
+	if (av->base.nav.n == 0)
 		return 0;
 	if (a == ACT_SAVE_ALL) {
 		def = default_dest("");
@@ -263,7 +261,7 @@ attach_action(struct view *v, enum tui_action a)
 		free(def);
 		return 1;
 	}
-	at = &av->att[av->nav.sel];
+	at = &av->att[av->base.nav.sel];
 	if (a == ACT_SAVE || a == ACT_PIPE) {
 		req = xcalloc(1, sizeof *req);
 		req->path = xstrdup(attach_path(av));
@@ -281,7 +279,7 @@ attach_action(struct view *v, enum tui_action a)
 		return 1;
 	}
 	if (a == ACT_VIEW_PART && (at->flags & MP_VIEWABLE)) {
-		char *label = xasprintf("part %zu: %s %s", av->nav.sel + 1,
+		char *label = xasprintf("part %zu: %s %s", av->base.nav.sel + 1,
 					at->type, at->filename);
 
 		attach_path(av);
@@ -307,8 +305,8 @@ attach_title(struct view *v, char *buf, size_t size)
 {
 	struct attachview *av = (struct attachview *)v;
 
-	snprintf(buf, size, "attachments  [%zu part%s]", av->nav.n,
-		 av->nav.n == 1 ? "" : "s");
+	snprintf(buf, size, "attachments  [%zu part%s]", av->base.nav.n,
+		 av->base.nav.n == 1 ? "" : "s");
 }
 
 static void
@@ -317,7 +315,7 @@ attach_free(struct view *v)
 	struct attachview *av = (struct attachview *)v;
 	size_t i;
 
-	for (i = 0; i < av->nav.n; i++) {
+	for (i = 0; i < av->base.nav.n; i++) {
 		free(av->att[i].filename);
 		free(av->att[i].type);
 	}
@@ -329,7 +327,8 @@ attach_free(struct view *v)
 
 static const struct view_ops attach_ops = {
     .scope = SC_ATTACH,
-    .draw = attach_draw,
+    .draw_row = attach_draw_row,
+    .draw = attach_hint,
     .action = attach_action,
     .title = attach_title,
     .free = attach_free,
@@ -352,11 +351,11 @@ attachview_new(struct tui *t, const char *id, const char *path,
 		av->att[i].filename = xstrdup(mv->att[i].filename);
 		av->att[i].type = xstrdup(mv->att[i].type);
 	}
-	av->nav.n = mv->natt;
+	av->base.nav.n = mv->natt;
 	/* on the first attachment, as the list of them was before */
 	for (i = 0; i < mv->natt; i++)
 		if (mv->att[i].flags & MP_ATTACHMENT) {
-			av->nav.sel = i;
+			av->base.nav.sel = i;
 			break;
 		}
 	return &av->base;

@@ -250,44 +250,6 @@ find_action(struct msgview *m, enum tui_action a)
 	return 1;
 }
 
-static void
-scroll(struct msgview *m, enum tui_action a)
-{
-	size_t page = (size_t)tui_rows();
-
-	switch (a) {
-	case ACT_DOWN:
-		m->nav.top++;
-		break;
-	case ACT_UP:
-		if (m->nav.top)
-			m->nav.top--;
-		break;
-	case ACT_PGDN:
-		m->nav.top += page > 1 ? page - 1 : 1;
-		break;
-	case ACT_PGUP:
-		m->nav.top =
-		    m->nav.top > page - 1 ? m->nav.top - (page - 1) : 0;
-		break;
-	case ACT_TOP:
-		m->nav.top = 0;
-		break;
-	case ACT_BOTTOM:
-		m->nav.top = m->ndl;
-		break;
-	default:
-		break;
-	}
-}
-
-static int
-is_scroll(enum tui_action a)
-{
-	return a == ACT_DOWN || a == ACT_UP || a == ACT_PGDN || a == ACT_PGUP ||
-	       a == ACT_TOP || a == ACT_BOTTOM;
-}
-
 static int
 msg_action(struct view *v, enum tui_action a)
 {
@@ -298,10 +260,8 @@ msg_action(struct view *v, enum tui_action a)
 	     (a == ACT_NEXT_MSG && m->find)) &&
 	    find_action(m, a))
 		return 1; /* while finding, n is the next match */
-	if (is_scroll(a)) {
-		scroll(m, a);
-		return 1;
-	}
+	if (nav_scroll_action(&m->nav, a, tui_rows()))
+		return 1; /* msg_draw clamps top */
 	/* a part's pager: no tagging, replying, n/p */
 	if (m->part >= 0 && a != ACT_PIPE && a != ACT_ATTACHMENTS)
 		return 0;

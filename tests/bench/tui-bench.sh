@@ -119,6 +119,27 @@ for r in $(seq 1 "$ROUNDS"); do
 	say "round $r: $(tr '\n' ' ' <"$WORK/round.$r")"
 done
 
+# notmuch search on the same database, for comparison: the first 30
+# threads (popmuch's first screen), the last 30 (G) and the whole list,
+# each the median of ROUNDS runs, in ms.
+nm_ms()
+{
+	local r t0 t1 v=()
+
+	for r in $(seq 1 "$ROUNDS"); do
+		t0=$EPOCHREALTIME
+		notmuch search "$@" tag:inbox >/dev/null
+		t1=$EPOCHREALTIME
+		v+=("$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", (b - a) * 1000 }')")
+	done
+	printf '%s\n' "${v[@]}" | sort -g |
+		awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
+}
+nm_first=$(nm_ms --limit=30)
+nm_last=$(nm_ms --offset=-30)
+nm_all=$(nm_ms)
+say "notmuch search: first 30 $nm_first ms, last 30 $nm_last ms, all $nm_all ms"
+
 # median KEY: the median over the rounds
 median()
 {
@@ -165,6 +186,10 @@ mkdir -p "$RESULTS"
 	echo "| G (last line) after the pages | < 100 ms | $bottom ms | $(verdict "$bottom" 100) |"
 	echo "| g (first line) after G | < 100 ms | $top ms | $(verdict "$top" 100) |"
 	echo "| open a thread of 200 messages | < 100 ms | $thread ms | $(verdict "$thread" 100) |"
+	echo
+	echo "\`notmuch search tag:inbox\` on the same database (medians of $ROUNDS runs):" \
+		"the first 30 threads (\`--limit=30\`) $nm_first ms, the last 30" \
+		"(\`--offset=-30\`) $nm_last ms, the whole list $nm_all ms."
 	echo
 	echo "Thread opened: \`$title\`; after G: \`$btitle\`."
 } >"$RESULTS/tui.md"

@@ -107,6 +107,12 @@ void fetch_pick(const struct run *r, const unsigned char *want,
 		struct pick *p_r);
 void fetch_pick_free(struct pick *p);
 
+/* ent_r[i]: the journal's entry for message i now (NULL: none, or no
+ * UIDL), without a lookup where the listing borrowed the journal's copy
+ * of its UIDL (fetch.c). */
+struct uidl_entry;
+void fetch_entries(const struct run *r, const struct uidl_entry **ent_r);
+
 /* ---- settle.c: from delivered to indexed ---- */
 
 /* Queue a delivered file for the indexer, with the account's tags. */

@@ -17,6 +17,7 @@ struct entry {
 	struct uidl_entry e; /* e.uidl is key[]; e.file in the arena */
 	unsigned listed;     /* jtable_unlisted(): the generation that saw it */
 	char hex[UIDL_HASH_HEX + 1]; /* e.hash */
+	unsigned char live;	     /* in the map (not forgotten) */
 	char key[];
 };
 
@@ -118,6 +119,8 @@ put(struct jtable *t, const char *uidl, size_t len, uint64_t size,
 				 offsetof(struct entry, key) + len + 1);
 		memcpy(en->key, key, len + 1);
 		en->e.uidl = en->key;
+		en->listed = 0;
+		en->live = 1;
 		strmap_put(t->map, en);
 	}
 	en->e.size = size;
@@ -153,7 +156,8 @@ jtable_apply(struct jtable *t, const struct jline *r)
 		return 0;
 	}
 	if (r->type == 'F') {
-		(void)strmap_del(t->map, r->uidl);
+		if ((en = strmap_del(t->map, r->uidl)) != NULL)
+			en->live = 0;
 		return 0;
 	}
 	if ((en = strmap_get(t->map, r->uidl)) == NULL)
@@ -206,10 +210,41 @@ jtable_load(const struct jsnap_rec *r, void *ctx)
 	return 0;
 }
 
+struct uidl_entry *
+jtable_entry_of(const char *key)
+{
+	struct entry *en =
+	    (struct entry *)(void *)(key - offsetof(struct entry, key));
+
+	return en->live ? &en->e : NULL;
+}
+
+/* Mark the entry of listed (a hint, or NULL) as seen in generation gen.
+ * The hint is taken only when it is in the map under that very key (an
+ * entry in the map is the only one there for its key); otherwise, or
+ * without one, the map is asked. */
+static void
+mark_listed(struct jtable *t, const char *listed, const struct uidl_entry *hint,
+	    unsigned gen)
+{
+	struct entry *en = NULL;
+
+	if (hint != NULL) {
+		en = (struct entry *)(void *)((const char *)hint -
+					      offsetof(struct entry, e));
+		if (!en->live || strcmp(en->key, listed) != 0)
+			en = NULL;
+	}
+	if (en == NULL)
+		en = strmap_get(t->map, listed);
+	if (en != NULL)
+		en->listed = gen;
+}
+
 struct unlisted_ctx {
 	unsigned gen;
 	const char **v;
-	size_t n;
+	size_t n, cap;
 };
 
 static void
@@ -219,22 +254,31 @@ pick(void *val, void *ctx)
 	struct entry *en = val;
 
 	if (en->listed != u->gen && en->e.state != UIDL_PENDING &&
-	    (en->e.indexed || en->e.refused))
+	    (en->e.indexed || en->e.refused)) {
+		if (u->n + 1 >= u->cap) {
+			u->cap = u->cap * 2 + 16;
+			u->v = xreallocarray(u->v, u->cap, sizeof(*u->v));
+		}
 		u->v[u->n++] = en->e.uidl;
+	}
 }
 
 size_t
-jtable_unlisted(struct jtable *t, const char *const *listed, size_t n,
+jtable_unlisted(struct jtable *t, const char *const *listed,
+		const struct uidl_entry *const *hints, size_t n,
 		const char ***uidls_r)
 {
-	struct unlisted_ctx u = {++t->gen, NULL, 0};
-	struct entry *en;
+	struct unlisted_ctx u = {++t->gen, NULL, 0, 0};
 
+	if (u.gen == 0) /* wrapped: no entry may look seen by now */
+		u.gen = ++t->gen;
 	for (size_t i = 0; i < n; i++)
-		if (listed[i] != NULL &&
-		    (en = strmap_get(t->map, listed[i])) != NULL)
-			en->listed = u.gen;
-	u.v = xcalloc(strmap_count(t->map) + 1, sizeof(*u.v));
+		if (listed[i] != NULL)
+			mark_listed(t, listed[i],
+				    hints != NULL ? hints[i] : NULL, u.gen);
+	/* grown as needed: a poll that prunes nothing allocates little */
+	u.v = xcalloc(1, sizeof(*u.v));
+	u.cap = 1;
 	strmap_foreach(t->map, pick, &u);
 	*uidls_r = u.v;
 	return u.n;

@@ -157,14 +157,11 @@ verify(struct run *r, const unsigned char *check, struct pm_err *err)
 	return st;
 }
 
-/* Is message i one adopted from a peer's record (never deleted, so
- * never worth a header check)? */
+/* Is e (a message's entry, or NULL) one adopted from a peer's record
+ * (never deleted, so never worth a header check)? */
 static int
-adopted(const struct run *r, size_t i)
+adopted(const struct uidl_entry *e)
 {
-	const struct uidl_entry *e =
-	    r->msgs[i].uidl ? uidl_lookup(r->db, r->msgs[i].uidl) : NULL;
-
 	return e != NULL && strcmp(e->file, UIDL_NO_FILE) == 0;
 }
 
@@ -302,9 +299,7 @@ plan_make(struct run *r, struct pm_err *err)
 	/* One lookup per message: the entries stay valid (uidl.h) while
 	 * the plan is made twice. */
 	ent = xcalloc(r->nmsgs + 1, sizeof(*ent));
-	for (size_t i = 0; i < r->nmsgs; i++)
-		ent[i] = r->msgs[i].uidl ? uidl_lookup(r->db, r->msgs[i].uidl)
-					 : NULL;
+	fetch_entries(r, ent);
 	policy(r, &pol);
 	if (uidl_damaged(r->db, &why))
 		fetch_warn(r,
@@ -317,7 +312,7 @@ plan_make(struct run *r, struct pm_err *err)
 		for (size_t i = 0; i < r->nmsgs; i++) {
 			if (r->plan[i].dele && r->plan[i].known &&
 			    !r->plan[i].fetch && !r->plan[i].killed &&
-			    !adopted(r, i) && !(r->seen[i] & SEEN_VERIFIED))
+			    !adopted(ent[i]) && !(r->seen[i] & SEEN_VERIFIED))
 				check[i] = 1;
 			n += check[i];
 		}
@@ -331,14 +326,16 @@ plan_make(struct run *r, struct pm_err *err)
 	free(check);
 	if (st == PM_OK)
 		classify(r, ent, NULL);
-	free(ent);
-	if (st != PM_OK)
+	if (st != PM_OK) {
+		free(ent);
 		return st;
+	}
 	retention_plan(r->plan, r->nmsgs, &pol, r->now);
 	for (size_t i = 0; i < r->nmsgs; i++)
 		if (!r->plan[i].killed &&
-		    (adopted(r, i) || (r->seen[i] & SEEN_PEER)))
+		    (adopted(ent[i]) || (r->seen[i] & SEEN_PEER)))
 			r->plan[i].dele = 0; /* plan_deletable() refuses it */
+	free(ent);
 	return r->acct->filter != NULL ? run_filter(r, pol.no_delete, err)
 				       : PM_OK;
 }
@@ -377,9 +374,9 @@ plan_deletable(struct run *r, size_t i)
 		return !(r->seen[i] & SEEN_NOT_MAIL);
 	if (m->uidl == NULL)
 		return 0;
-	if (adopted(r, i))
-		return 0; /* no copy here to vouch for it */
 	e = uidl_lookup(r->db, m->uidl);
+	if (adopted(e))
+		return 0; /* no copy here to vouch for it */
 	return e != NULL && e->state == UIDL_DELIVERED && !e->refused &&
 	       (r->seen[i] & (SEEN_VERIFIED | SEEN_TRUSTED)) &&
 	       (e->indexed || stored_as_mail(r, e));

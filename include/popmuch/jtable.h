@@ -44,11 +44,20 @@ int jtable_apply(struct jtable *t, const struct jline *r);
  * or a file name that is not a base name. */
 int jtable_load(const struct jsnap_rec *r, void *ctx);
 
+/* The entry whose e.uidl is key (an entry's uidl string, as
+ * jtable_get() gave it), without a lookup: NULL when that entry has been
+ * forgotten since. */
+struct uidl_entry *jtable_entry_of(const char *key);
+
 /* The UIDLs of the settled entries (delivered or deleted, and indexed
  * or refused) that are not among listed[0..n) (NULL elements skipped),
- * in *uidls_r (borrowed strings; the caller frees the array).  Returns
- * their number. */
-size_t jtable_unlisted(struct jtable *t, const char *const *listed, size_t n,
+ * in *uidls_r (borrowed strings; the caller frees the array).  hints
+ * (NULL, or NULL elements: none) may name each listed UIDL's entry, to
+ * spare the lookup; a hint that is not the table's entry for that UIDL
+ * now is ignored, so a wrong one never leaves a listed UIDL unmarked.
+ * Returns their number. */
+size_t jtable_unlisted(struct jtable *t, const char *const *listed,
+		       const struct uidl_entry *const *hints, size_t n,
 		       const char ***uidls_r);
 
 #endif

@@ -91,9 +91,19 @@ enum pm_status uidl_open_readonly(const char *dir, const char *mailbox,
 int uidl_damaged(const struct uidl_db *db, const char **why_r);
 
 /* Look up a UIDL; NULL when unknown.  Borrowed: it reflects later
- * changes of the entry and stays valid until the UIDL is forgotten. */
+ * changes of the entry and stays valid until the UIDL is forgotten;
+ * its uidl string stays valid and unchanged until uidl_free(), and is
+ * the same pointer for the same UIDL until then unless the UIDL is
+ * forgotten and recorded again. */
 const struct uidl_entry *uidl_lookup(const struct uidl_db *db,
 				     const char *uidl);
+
+/* The entry whose uidl string is key (the e->uidl of an entry of db, as
+ * uidl_lookup() gave it: not any string), without a lookup; NULL when
+ * that entry has been forgotten since (uidl_lookup() then says whether
+ * the UIDL was recorded again). */
+const struct uidl_entry *uidl_entry_of(const struct uidl_db *db,
+				       const char *key);
 
 /* Number of entries. */
 size_t uidl_count(const struct uidl_db *db);
@@ -143,10 +153,14 @@ enum pm_status uidl_forget(struct uidl_db *db, const char *uidl,
 /* Forget every UIDL that is settled (delivered or deleted, and indexed
  * or refused) and not among listed[0..n) (NULL elements are skipped):
  * the server no longer has it, so a later message that reuses the UIDL
- * is new.  Durable at the next uidl_sync().  Returns: PM_OK; the file
- * statuses. */
+ * is new.  hints[i] (hints NULL, or an element NULL: none) may be the
+ * entry uidl_lookup() gave for listed[i], to spare the lookup; one that
+ * is not (forgotten since, or another UIDL's) is ignored, so no listed
+ * UIDL is ever forgotten whatever the hints.  Durable at the next
+ * uidl_sync().  Returns: PM_OK; the file statuses. */
 enum pm_status uidl_prune(struct uidl_db *db, const char *const *listed,
-			  size_t n, struct pm_err *err);
+			  const struct uidl_entry *const *hints, size_t n,
+			  struct pm_err *err);
 
 /* fsync the journal. */
 enum pm_status uidl_sync(struct uidl_db *db, struct pm_err *err);

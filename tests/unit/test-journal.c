@@ -834,6 +834,70 @@ test_header_damage(void)
 	free(dir);
 }
 
+/* Delivered and indexed: settled, so prune may forget it. */
+static int
+settled(struct uidl_db *db, const char *uidl)
+{
+	struct pm_err err;
+
+	return put(db, uidl, 1, "f,S=1", HASH1) &&
+	       uidl_indexed(db, uidl, &err) == PM_OK;
+}
+
+/* uidl_entry_of() and the hints of uidl_prune(): a hint that is another
+ * UIDL's entry, or one forgotten since (its UIDL recorded again), never
+ * leaves a listed UIDL unmarked; an unlisted settled one goes. */
+static void
+test_prune_hints(void)
+{
+	char *dir = xasprintf("%s/prune", base);
+	struct uidl_db *db = open_mb(dir, MB_A, "prune");
+	const struct uidl_entry *e1, *e2, *e3, *e3b = NULL;
+	const char *listed[4] = {"p1", "p2", "p3", "p9"};
+	const struct uidl_entry *hints[4];
+	struct pm_err err;
+
+	if (db == NULL)
+		return;
+	ok(settled(db, "p1") && settled(db, "p2") && settled(db, "p3") &&
+	       settled(db, "p5") && put(db, "p4", 1, "p4,S=1", NULL),
+	   "prune: four settled, one not indexed");
+	e1 = uidl_lookup(db, "p1");
+	e2 = uidl_lookup(db, "p2");
+	e3 = uidl_lookup(db, "p3");
+	ok(e1 != NULL && uidl_entry_of(db, e1->uidl) == e1,
+	   "prune: an entry found from its uidl string");
+	ok(uidl_forget(db, "p3", &err) == PM_OK && e3 != NULL &&
+	       uidl_entry_of(db, e3->uidl) == NULL,
+	   "prune: a forgotten entry is not found from its string");
+	ok(settled(db, "p3") && (e3b = uidl_lookup(db, "p3")) != NULL &&
+	       e3b != e3 && uidl_entry_of(db, e3->uidl) == NULL &&
+	       strcmp(e3->uidl, "p3") == 0,
+	   "prune: recorded again, a new entry; the old string still readable");
+	hints[0] = e2;	 /* another UIDL's entry */
+	hints[1] = NULL; /* none */
+	hints[2] = e3;	 /* forgotten since */
+	hints[3] = e1;	 /* another's, for a UIDL the journal lacks */
+	is_int(uidl_prune(db, listed, hints, 4, &err), PM_OK, "prune: runs");
+	ok(uidl_lookup(db, "p1") != NULL && uidl_lookup(db, "p2") != NULL &&
+	       uidl_lookup(db, "p3") == e3b,
+	   "prune: every listed UIDL kept, whatever its hint");
+	ok(uidl_lookup(db, "p4") != NULL, "prune: one not indexed kept");
+	ok(uidl_lookup(db, "p5") == NULL, "prune: the unlisted settled one "
+					  "forgotten");
+	hints[0] = e1;
+	hints[1] = e2;
+	hints[2] = e3b;
+	is_int(uidl_prune(db, listed, hints, 3, &err), PM_OK,
+	       "prune: right hints");
+	ok(uidl_lookup(db, "p1") == e1 && uidl_lookup(db, "p2") == e2 &&
+	       uidl_lookup(db, "p3") == e3b && uidl_lookup(db, "p4") != NULL &&
+	       uidl_count(db) == 4,
+	   "prune: right hints keep the listed ones too");
+	uidl_free(&db);
+	free(dir);
+}
+
 int
 main(void)
 {
@@ -849,6 +913,7 @@ main(void)
 	test_truncation();
 	test_snapshot_damage();
 	test_header_damage();
+	test_prune_hints();
 	rm_tree(base);
 	return done_testing();
 }

@@ -222,8 +222,10 @@ jtable_entry_of(const char *key)
 /* Mark the entry of listed (a hint, or NULL) as seen in generation gen.
  * The hint is taken only when it is in the map under that very key (an
  * entry in the map is the only one there for its key); otherwise, or
- * without one, the map is asked. */
-static void
+ * without one, the map is asked.  Returns 1 when it marked an entry not
+ * marked yet in this generation (so the count of these is the number of
+ * distinct entries in the map that are marked), else 0. */
+static int
 mark_listed(struct jtable *t, const char *listed, const struct uidl_entry *hint,
 	    unsigned gen)
 {
@@ -237,8 +239,10 @@ mark_listed(struct jtable *t, const char *listed, const struct uidl_entry *hint,
 	}
 	if (en == NULL)
 		en = strmap_get(t->map, listed);
-	if (en != NULL)
-		en->listed = gen;
+	if (en == NULL || en->listed == gen)
+		return 0;
+	en->listed = gen;
+	return 1;
 }
 
 struct unlisted_ctx {
@@ -269,17 +273,22 @@ jtable_unlisted(struct jtable *t, const char *const *listed,
 		const char ***uidls_r)
 {
 	struct unlisted_ctx u = {++t->gen, NULL, 0, 0};
+	size_t marked = 0;
 
 	if (u.gen == 0) /* wrapped: no entry may look seen by now */
 		u.gen = ++t->gen;
 	for (size_t i = 0; i < n; i++)
 		if (listed[i] != NULL)
-			mark_listed(t, listed[i],
-				    hints != NULL ? hints[i] : NULL, u.gen);
+			marked += (size_t)mark_listed(
+			    t, listed[i], hints != NULL ? hints[i] : NULL,
+			    u.gen);
 	/* grown as needed: a poll that prunes nothing allocates little */
 	u.v = xcalloc(1, sizeof(*u.v));
 	u.cap = 1;
-	strmap_foreach(t->map, pick, &u);
+	/* Every entry in the map marked (the server lists all the journal
+	 * holds): none is unlisted, and no pass over them is needed. */
+	if (marked < strmap_count(t->map))
+		strmap_foreach(t->map, pick, &u);
 	*uidls_r = u.v;
 	return u.n;
 }

@@ -212,8 +212,11 @@ check_uidls(struct list_ctx *lc, struct pm_err *err)
 		return err_set(err, PM_PROTOCOL,
 			       "UIDL listed %zu messages but LIST %zu",
 			       lc->seen, lc->n);
-	ptr = xreallocarray(NULL, lc->n + 1, sizeof(*ptr));
-	str = xreallocarray(NULL, lc->n + 1, sizeof(*str));
+	for (size_t i = 0; i < lc->n; i++)
+		np += lc->msgs[i].borrowed != 0;
+	ptr = xreallocarray(NULL, np + 1, sizeof(*ptr));
+	str = xreallocarray(NULL, lc->n - np + 1, sizeof(*str));
+	np = 0;
 	for (size_t i = 0; i < lc->n; i++)
 		if (lc->msgs[i].borrowed)
 			ptr[np++] = (uintptr_t)lc->msgs[i].uidl;

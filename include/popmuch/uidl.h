@@ -53,9 +53,10 @@ struct uidl_entry {
 			     * the snapshot does not keep it */
 	const char *hash;   /* header hash, UIDL_HASH_HEX digits; NULL if
 			     * unknown (recorded before journal 2) */
-	enum uidl_state state;
-	int indexed; /* notmuch has it */
-	int refused; /* notmuch refused the file (not email) */
+	/* (bit-fields: 8 bytes less for each of 100,000 entries) */
+	unsigned state : 2;   /* enum uidl_state */
+	unsigned indexed : 1; /* notmuch has it */
+	unsigned refused : 1; /* notmuch refused the file (not email) */
 };
 
 /* Create dir (0700, parents too) if needed, take the lock (waiting for

@@ -894,6 +894,18 @@ test_prune_hints(void)
 	       uidl_lookup(db, "p3") == e3b && uidl_lookup(db, "p4") != NULL &&
 	       uidl_count(db) == 4,
 	   "prune: right hints keep the listed ones too");
+	{
+		const char *twice[5] = {"p1", "p1", "p2", "p3", "p4"};
+
+		ok(settled(db, "p6") &&
+		       uidl_prune(db, twice, NULL, 5, &err) == PM_OK &&
+		       uidl_lookup(db, "p6") == NULL && uidl_count(db) == 4,
+		   "prune: as many listed as held, one twice: the unlisted "
+		   "one still forgotten");
+		ok(uidl_prune(db, twice + 1, NULL, 4, &err) == PM_OK &&
+		       uidl_count(db) == 4,
+		   "prune: all listed: nothing forgotten");
+	}
 	uidl_free(&db);
 	free(dir);
 }

@@ -25,7 +25,16 @@ struct jtable {
 	struct strmap *map;  /* uidl -> struct entry */
 	struct arena *arena; /* the entries and their strings */
 	unsigned gen;
+	size_t unsettled; /* entries in the map that unsettled() says */
 };
+
+/* Not settled: pending, or not yet indexed nor refused (what recovery
+ * looks for: settle.c). */
+static size_t
+unsettled(const struct entry *en)
+{
+	return en->e.state == UIDL_PENDING || !(en->e.indexed || en->e.refused);
+}
 
 static const char *
 key_of(const void *val)
@@ -58,6 +67,7 @@ void
 jtable_clear(struct jtable *t)
 {
 	strmap_clear(t->map);
+	t->unsettled = 0;
 	arena_free(&t->arena);
 	t->arena = arena_new();
 }
@@ -80,6 +90,12 @@ size_t
 jtable_count(const struct jtable *t)
 {
 	return strmap_count(t->map);
+}
+
+size_t
+jtable_unsettled(const struct jtable *t)
+{
+	return t->unsettled;
 }
 
 struct foreach_ctx {
@@ -122,7 +138,10 @@ put(struct jtable *t, const char *uidl, size_t len, uint64_t size,
 		en->listed = 0;
 		en->live = 1;
 		strmap_put(t->map, en);
+	} else {
+		t->unsettled -= unsettled(en);
 	}
+	t->unsettled++; /* pending, below */
 	en->e.size = size;
 	en->e.first_seen = first_seen;
 	en->e.file = "";
@@ -156,12 +175,15 @@ jtable_apply(struct jtable *t, const struct jline *r)
 		return 0;
 	}
 	if (r->type == 'F') {
-		if ((en = strmap_del(t->map, r->uidl)) != NULL)
+		if ((en = strmap_del(t->map, r->uidl)) != NULL) {
 			en->live = 0;
+			t->unsettled -= unsettled(en);
+		}
 		return 0;
 	}
 	if ((en = strmap_get(t->map, r->uidl)) == NULL)
 		return -1;
+	t->unsettled -= unsettled(en);
 	switch (r->type) {
 	case 'S':
 		en->e.size = r->size;
@@ -181,6 +203,7 @@ jtable_apply(struct jtable *t, const struct jline *r)
 		en->e.refused = 1;
 		break;
 	}
+	t->unsettled += unsettled(en);
 	return 0;
 }
 
@@ -196,9 +219,11 @@ jtable_load(const struct jsnap_rec *r, void *ctx)
 				 memchr(r->file, '/', r->file_len) != NULL)))
 		return -1;
 	en = put(t, r->uidl, r->uidl_len, r->size, r->first_seen);
+	t->unsettled--; /* put() counted it pending */
 	en->e.state = (enum uidl_state)(r->flags & JSNAP_STATE);
 	en->e.indexed = (r->flags & JSNAP_INDEXED) != 0;
 	en->e.refused = (r->flags & JSNAP_REFUSED) != 0;
+	t->unsettled += unsettled(en);
 	if (r->flags & JSNAP_ADOPTED)
 		en->e.file = UIDL_NO_FILE;
 	else if (r->file != NULL)

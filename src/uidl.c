@@ -498,6 +498,12 @@ uidl_count(const struct uidl_db *db)
 	return jtable_count(db->t);
 }
 
+size_t
+uidl_unsettled(const struct uidl_db *db)
+{
+	return jtable_unsettled(db->t);
+}
+
 void
 uidl_foreach(const struct uidl_db *db,
 	     void (*fn)(const struct uidl_entry *e, void *ctx), void *ctx)

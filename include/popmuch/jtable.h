@@ -29,6 +29,10 @@ struct uidl_entry *jtable_get(const struct jtable *t, const char *uidl);
 /* Number of entries. */
 size_t jtable_count(const struct jtable *t);
 
+/* Number of entries not settled: pending, or neither indexed nor
+ * refused (kept as they change: no pass over the entries). */
+size_t jtable_unsettled(const struct jtable *t);
+
 /* Call fn for each entry (order unspecified); fn must not change t. */
 void jtable_foreach(const struct jtable *t,
 		    void (*fn)(const struct uidl_entry *e, void *ctx),

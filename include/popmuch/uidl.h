@@ -109,6 +109,11 @@ const struct uidl_entry *uidl_entry_of(const struct uidl_db *db,
 /* Number of entries. */
 size_t uidl_count(const struct uidl_db *db);
 
+/* Number of entries not settled: pending, or delivered (or deleted) but
+ * neither indexed nor refused (what recovery settles; no pass over the
+ * entries). */
+size_t uidl_unsettled(const struct uidl_db *db);
+
 /* Call fn for each entry (order unspecified).  fn must not change db. */
 void uidl_foreach(const struct uidl_db *db,
 		  void (*fn)(const struct uidl_entry *e, void *ctx), void *ctx);

@@ -834,6 +834,27 @@ test_header_damage(void)
 	free(dir);
 }
 
+static void
+count_unsettled(const struct uidl_entry *e, void *ctx)
+{
+	size_t *n = ctx;
+
+	*n += e->state == UIDL_PENDING || !(e->indexed || e->refused);
+}
+
+/* Does uidl_unsettled() say what a pass over the entries finds? */
+static int
+unsettled_is(const struct uidl_db *db, size_t want)
+{
+	size_t n = 0;
+
+	uidl_foreach(db, count_unsettled, &n);
+	if (n != want || uidl_unsettled(db) != want)
+		diag("  unsettled: %zu counted, %zu said, %zu wanted", n,
+		     uidl_unsettled(db), want);
+	return n == want && uidl_unsettled(db) == want;
+}
+
 /* Delivered and indexed: settled, so prune may forget it. */
 static int
 settled(struct uidl_db *db, const char *uidl)
@@ -862,6 +883,7 @@ test_prune_hints(void)
 	ok(settled(db, "p1") && settled(db, "p2") && settled(db, "p3") &&
 	       settled(db, "p5") && put(db, "p4", 1, "p4,S=1", NULL),
 	   "prune: four settled, one not indexed");
+	ok(unsettled_is(db, 1), "prune: one unsettled");
 	e1 = uidl_lookup(db, "p1");
 	e2 = uidl_lookup(db, "p2");
 	e3 = uidl_lookup(db, "p3");
@@ -906,6 +928,31 @@ test_prune_hints(void)
 		       uidl_count(db) == 4,
 		   "prune: all listed: nothing forgotten");
 	}
+	ok(unsettled_is(db, 1), "prune: still one unsettled");
+	ok(uidl_intent_nosync(db, "p7", 7, 1, "p7,S=7", NULL, &err) == PM_OK &&
+	       unsettled_is(db, 2) && uidl_indexed(db, "p4", &err) == PM_OK &&
+	       unsettled_is(db, 1) &&
+	       uidl_intent_nosync(db, "p1", 1, 1, "p1,S=1", NULL, &err) ==
+		   PM_OK &&
+	       unsettled_is(db, 2) && uidl_forget(db, "p7", &err) == PM_OK &&
+	       unsettled_is(db, 1) && uidl_delivered(db, "p1", &err) == PM_OK &&
+	       uidl_refused(db, "p1", &err) == PM_OK && unsettled_is(db, 0),
+	   "prune: the unsettled count follows intents, marks and forgets");
+	ok(uidl_intent_nosync(db, "p8", 8, 1, "p8,S=8", NULL, &err) == PM_OK &&
+	       uidl_compact(db, 1, &err) == PM_OK,
+	   "prune: one pending, compacted");
+	uidl_free(&db);
+	db = open_mb(dir, MB_A, "prune, again");
+	ok(db != NULL && unsettled_is(db, 1),
+	   "prune: loaded from the snapshot, the same count");
+	ok(db != NULL && uidl_delivered(db, "p8", &err) == PM_OK &&
+	       uidl_indexed(db, "p8", &err) == PM_OK &&
+	       uidl_sync(db, &err) == PM_OK,
+	   "prune: p8 settled in the tail");
+	uidl_free(&db);
+	db = open_mb(dir, MB_A, "prune, with a tail");
+	ok(db != NULL && unsettled_is(db, 0),
+	   "prune: loaded with the tail, none unsettled");
 	uidl_free(&db);
 	free(dir);
 }

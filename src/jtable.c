@@ -259,7 +259,8 @@ mark_listed(struct jtable *t, const char *listed, const struct uidl_entry *hint,
 	if (hint != NULL) {
 		en = (struct entry *)(void *)((const char *)hint -
 					      offsetof(struct entry, e));
-		if (!en->live || strcmp(en->key, listed) != 0)
+		if (!en->live ||
+		    (en->key != listed && strcmp(en->key, listed) != 0))
 			en = NULL;
 	}
 	if (en == NULL)

@@ -107,11 +107,11 @@ void fetch_pick(const struct run *r, const unsigned char *want,
 		struct pick *p_r);
 void fetch_pick_free(struct pick *p);
 
-/* ent_r[i]: the journal's entry for message i now (NULL: none, or no
- * UIDL), without a lookup where the listing borrowed the journal's copy
- * of its UIDL (fetch.c). */
+/* The journal's entry for message i now (NULL: none, or no UIDL),
+ * without a lookup where the listing borrowed the journal's copy of its
+ * UIDL (fetch.c). */
 struct uidl_entry;
-void fetch_entries(const struct run *r, const struct uidl_entry **ent_r);
+const struct uidl_entry *fetch_entry(const struct run *r, size_t i);
 
 /* ---- settle.c: from delivered to indexed ---- */
 

@@ -187,20 +187,21 @@ delete_and_quit(struct run *r, struct pm_err *err)
 
 /* Forget delivered (or deleted) and indexed UIDLs the server no longer
  * has: a later message that reuses the UIDL is new. */
+static const char *
+listed_uidl(void *ctx, size_t i, const struct uidl_entry **hint_r)
+{
+	struct run *r = ctx;
+
+	/* (the borrowed copy's entry, if any: prune checks it) */
+	*hint_r =
+	    r->msgs[i].borrowed ? uidl_entry_of(r->db, r->msgs[i].uidl) : NULL;
+	return r->msgs[i].uidl;
+}
+
 static enum pm_status
 prune(struct run *r, struct pm_err *err)
 {
-	const char **server = xcalloc(r->nmsgs + 1, sizeof(*server));
-	const struct uidl_entry **hints = xcalloc(r->nmsgs + 1, sizeof(*hints));
-	enum pm_status st;
-
-	for (size_t i = 0; i < r->nmsgs; i++)
-		server[i] = r->msgs[i].uidl;
-	fetch_entries(r, hints);
-	st = uidl_prune(r->db, server, hints, r->nmsgs, err);
-	free(hints);
-	free(server);
-	return st;
+	return uidl_prune(r->db, r->nmsgs, listed_uidl, r, err);
 }
 
 /* No UIDL: fall back to header fingerprints when asked to, else refuse
@@ -259,18 +260,17 @@ journal_copy(void *ctx, const char *uidl)
 	return e != NULL ? e->uidl : NULL;
 }
 
-void
-fetch_entries(const struct run *r, const struct uidl_entry **ent_r)
+const struct uidl_entry *
+fetch_entry(const struct run *r, size_t i)
 {
-	for (size_t i = 0; i < r->nmsgs; i++) {
-		const struct pop3_msg *m = &r->msgs[i];
+	const struct pop3_msg *m = &r->msgs[i];
+	const struct uidl_entry *e = NULL;
 
-		ent_r[i] = NULL;
-		if (m->borrowed)
-			ent_r[i] = uidl_entry_of(r->db, m->uidl);
-		if (ent_r[i] == NULL && m->uidl != NULL)
-			ent_r[i] = uidl_lookup(r->db, m->uidl);
-	}
+	if (m->borrowed)
+		e = uidl_entry_of(r->db, m->uidl);
+	if (e == NULL && m->uidl != NULL)
+		e = uidl_lookup(r->db, m->uidl);
+	return e;
 }
 
 static enum pm_status

@@ -294,20 +294,23 @@ pick(void *val, void *ctx)
 }
 
 size_t
-jtable_unlisted(struct jtable *t, const char *const *listed,
-		const struct uidl_entry *const *hints, size_t n,
-		const char ***uidls_r)
+jtable_unlisted(struct jtable *t, size_t n,
+		const char *(*listed)(void *ctx, size_t i,
+				      const struct uidl_entry **hint_r),
+		void *ctx, const char ***uidls_r)
 {
+	const struct uidl_entry *hint;
+	const char *uidl;
 	struct unlisted_ctx u = {++t->gen, NULL, 0, 0};
 	size_t marked = 0;
 
 	if (u.gen == 0) /* wrapped: no entry may look seen by now */
 		u.gen = ++t->gen;
-	for (size_t i = 0; i < n; i++)
-		if (listed[i] != NULL)
-			marked += (size_t)mark_listed(
-			    t, listed[i], hints != NULL ? hints[i] : NULL,
-			    u.gen);
+	for (size_t i = 0; i < n; i++) {
+		hint = NULL;
+		if ((uidl = listed(ctx, i, &hint)) != NULL)
+			marked += (size_t)mark_listed(t, uidl, hint, u.gen);
+	}
 	/* grown as needed: a poll that prunes nothing allocates little */
 	u.v = xcalloc(1, sizeof(*u.v));
 	u.cap = 1;

@@ -636,11 +636,11 @@ uidl_switched(const struct uidl_db *db)
 }
 
 enum pm_status
-uidl_prune(struct uidl_db *db, const char *const *listed,
-	   const struct uidl_entry *const *hints, size_t n, struct pm_err *err)
+uidl_prune(struct uidl_db *db, size_t n, uidl_listed_fn *listed, void *ctx,
+	   struct pm_err *err)
 {
 	const char **gone;
-	size_t ngone = jtable_unlisted(db->t, listed, hints, n, &gone);
+	size_t ngone = jtable_unlisted(db->t, n, listed, ctx, &gone);
 	enum pm_status st = PM_OK;
 
 	for (size_t i = 0; i < ngone && st == PM_OK; i++)

@@ -54,14 +54,14 @@ int jtable_load(const struct jsnap_rec *r, void *ctx);
 struct uidl_entry *jtable_entry_of(const char *key);
 
 /* The UIDLs of the settled entries (delivered or deleted, and indexed
- * or refused) that are not among listed[0..n) (NULL elements skipped),
- * in *uidls_r (borrowed strings; the caller frees the array).  hints
- * (NULL, or NULL elements: none) may name each listed UIDL's entry, to
- * spare the lookup; a hint that is not the table's entry for that UIDL
- * now is ignored, so a wrong one never leaves a listed UIDL unmarked.
- * Returns their number. */
-size_t jtable_unlisted(struct jtable *t, const char *const *listed,
-		       const struct uidl_entry *const *hints, size_t n,
-		       const char ***uidls_r);
+ * or refused) that are not among the n listed(ctx, 0..n) gives (uidl.h's
+ * uidl_listed_fn; NULL ones skipped), in *uidls_r (borrowed strings;
+ * the caller frees the array).  A hint that is not the table's entry
+ * for that UIDL now is ignored, so a wrong one never leaves a listed
+ * UIDL unmarked.  Returns their number. */
+size_t jtable_unlisted(struct jtable *t, size_t n,
+		       const char *(*listed)(void *ctx, size_t i,
+					     const struct uidl_entry **hint_r),
+		       void *ctx, const char ***uidls_r);
 
 #endif

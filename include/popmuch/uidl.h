@@ -156,17 +156,20 @@ enum pm_status uidl_confirmed(struct uidl_db *db, const char *uidl,
 enum pm_status uidl_forget(struct uidl_db *db, const char *uidl,
 			   struct pm_err *err);
 
+/* The i-th UIDL the server lists (NULL: none), and in *hint_r an entry
+ * that may be its own (NULL: none), to spare a lookup. */
+typedef const char *uidl_listed_fn(void *ctx, size_t i,
+				   const struct uidl_entry **hint_r);
+
 /* Forget every UIDL that is settled (delivered or deleted, and indexed
- * or refused) and not among listed[0..n) (NULL elements are skipped):
- * the server no longer has it, so a later message that reuses the UIDL
- * is new.  hints[i] (hints NULL, or an element NULL: none) may be the
- * entry uidl_lookup() gave for listed[i], to spare the lookup; one that
- * is not (forgotten since, or another UIDL's) is ignored, so no listed
- * UIDL is ever forgotten whatever the hints.  Durable at the next
- * uidl_sync().  Returns: PM_OK; the file statuses. */
-enum pm_status uidl_prune(struct uidl_db *db, const char *const *listed,
-			  const struct uidl_entry *const *hints, size_t n,
-			  struct pm_err *err);
+ * or refused) and not among the n that listed(ctx, 0..n) gives: the
+ * server no longer has it, so a later message that reuses the UIDL is
+ * new.  A hint that is not the journal's entry for that UIDL now
+ * (forgotten since, or another UIDL's) is ignored, so no listed UIDL is
+ * ever forgotten whatever the hints.  Durable at the next uidl_sync().
+ * Returns: PM_OK; the file statuses. */
+enum pm_status uidl_prune(struct uidl_db *db, size_t n, uidl_listed_fn *listed,
+			  void *ctx, struct pm_err *err);
 
 /* fsync the journal. */
 enum pm_status uidl_sync(struct uidl_db *db, struct pm_err *err);

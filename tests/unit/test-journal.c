@@ -855,6 +855,30 @@ unsettled_is(const struct uidl_db *db, size_t want)
 	return n == want && uidl_unsettled(db) == want;
 }
 
+struct listing {
+	const char *const *uidls;
+	const struct uidl_entry *const *hints; /* NULL: none */
+};
+
+static const char *
+listing_at(void *ctx, size_t i, const struct uidl_entry **hint_r)
+{
+	const struct listing *l = ctx;
+
+	*hint_r = l->hints != NULL ? l->hints[i] : NULL;
+	return l->uidls[i];
+}
+
+/* uidl_prune() of uidls[0..n) with hints (NULL: none). */
+static enum pm_status
+prune_list(struct uidl_db *db, const char *const *uidls,
+	   const struct uidl_entry *const *hints, size_t n, struct pm_err *err)
+{
+	struct listing l = {uidls, hints};
+
+	return uidl_prune(db, n, listing_at, &l, err);
+}
+
 /* Delivered and indexed: settled, so prune may forget it. */
 static int
 settled(struct uidl_db *db, const char *uidl)
@@ -900,7 +924,7 @@ test_prune_hints(void)
 	hints[1] = NULL; /* none */
 	hints[2] = e3;	 /* forgotten since */
 	hints[3] = e1;	 /* another's, for a UIDL the journal lacks */
-	is_int(uidl_prune(db, listed, hints, 4, &err), PM_OK, "prune: runs");
+	is_int(prune_list(db, listed, hints, 4, &err), PM_OK, "prune: runs");
 	ok(uidl_lookup(db, "p1") != NULL && uidl_lookup(db, "p2") != NULL &&
 	       uidl_lookup(db, "p3") == e3b,
 	   "prune: every listed UIDL kept, whatever its hint");
@@ -910,7 +934,7 @@ test_prune_hints(void)
 	hints[0] = e1;
 	hints[1] = e2;
 	hints[2] = e3b;
-	is_int(uidl_prune(db, listed, hints, 3, &err), PM_OK,
+	is_int(prune_list(db, listed, hints, 3, &err), PM_OK,
 	       "prune: right hints");
 	ok(uidl_lookup(db, "p1") == e1 && uidl_lookup(db, "p2") == e2 &&
 	       uidl_lookup(db, "p3") == e3b && uidl_lookup(db, "p4") != NULL &&
@@ -920,11 +944,11 @@ test_prune_hints(void)
 		const char *twice[5] = {"p1", "p1", "p2", "p3", "p4"};
 
 		ok(settled(db, "p6") &&
-		       uidl_prune(db, twice, NULL, 5, &err) == PM_OK &&
+		       prune_list(db, twice, NULL, 5, &err) == PM_OK &&
 		       uidl_lookup(db, "p6") == NULL && uidl_count(db) == 4,
 		   "prune: as many listed as held, one twice: the unlisted "
 		   "one still forgotten");
-		ok(uidl_prune(db, twice + 1, NULL, 4, &err) == PM_OK &&
+		ok(prune_list(db, twice + 1, NULL, 4, &err) == PM_OK &&
 		       uidl_count(db) == 4,
 		   "prune: all listed: nothing forgotten");
 	}

@@ -187,12 +187,38 @@ cmp_str(const void *a, const void *b)
 	return strcmp(*x, *y);
 }
 
-static int
-cmp_ptr(const void *a, const void *b)
+/* Sort a[0..n) by value: least significant byte first, one counting
+ * pass a byte (a byte all share is skipped).  Hand-written: qsort()'s
+ * comparisons were a tenth of a poll's CPU for 100,000 messages. */
+static void
+sort_ptrs(uintptr_t *a, size_t n)
 {
-	uintptr_t x = *(const uintptr_t *)a, y = *(const uintptr_t *)b;
+	uintptr_t *tmp = xreallocarray(NULL, n + 1, sizeof(*tmp)), *src = a,
+		  *dst = tmp, *swap;
+	size_t count[256], sum, c;
+	unsigned shift;
 
-	return x < y ? -1 : x > y;
+	for (shift = 0; n > 0 && shift < 8 * sizeof(*a); shift += 8) {
+		memset(count, 0, sizeof(count));
+		for (size_t i = 0; i < n; i++)
+			count[(src[i] >> shift) & 0xff]++;
+		if (count[(src[0] >> shift) & 0xff] == n)
+			continue; /* all the same here */
+		sum = 0;
+		for (size_t b = 0; b < 256; b++) {
+			c = count[b];
+			count[b] = sum;
+			sum += c;
+		}
+		for (size_t i = 0; i < n; i++)
+			dst[count[(src[i] >> shift) & 0xff]++] = src[i];
+		swap = src;
+		src = dst;
+		dst = swap;
+	}
+	if (src != a)
+		memcpy(a, src, n * sizeof(*a));
+	free(tmp);
 }
 
 /* Every message has a UIDL and no two share one.  Borrowed UIDLs are
@@ -222,7 +248,7 @@ check_uidls(struct list_ctx *lc, struct pm_err *err)
 			ptr[np++] = (uintptr_t)lc->msgs[i].uidl;
 		else
 			str[ns++] = lc->msgs[i].uidl;
-	qsort(ptr, np, sizeof(*ptr), cmp_ptr);
+	sort_ptrs(ptr, np);
 	qsort(str, ns, sizeof(*str), cmp_str);
 	for (size_t i = 1; i < np && !dup; i++)
 		dup = ptr[i - 1] == ptr[i];

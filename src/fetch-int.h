@@ -107,6 +107,12 @@ void fetch_pick(const struct run *r, const unsigned char *want,
 		struct pick *p_r);
 void fetch_pick_free(struct pick *p);
 
+/* The journal's entry for message i now (NULL: none, or no UIDL),
+ * without a lookup where the listing borrowed the journal's copy of its
+ * UIDL (fetch.c). */
+struct uidl_entry;
+const struct uidl_entry *fetch_entry(const struct run *r, size_t i);
+
 /* ---- settle.c: from delivered to indexed ---- */
 
 /* Queue a delivered file for the indexer, with the account's tags. */

@@ -59,16 +59,27 @@ fetch_warn(struct run *r, const char *fmt, ...)
 		ev->warning(ev->ctx, r->acct->name, buf);
 }
 
+static int
+picked(const struct run *r, const unsigned char *want, size_t i)
+{
+	return want != NULL ? want[i] != 0 : r->plan[i].fetch != 0;
+}
+
 void
 fetch_pick(const struct run *r, const unsigned char *want, struct pick *p_r)
 {
-	const char **uidls = xcalloc(r->nmsgs + 1, sizeof(*uidls));
+	const char **uidls;
+	size_t n = 0;
 
-	p_r->nums = xcalloc(r->nmsgs + 1, sizeof(*p_r->nums));
-	p_r->idx = xcalloc(r->nmsgs + 1, sizeof(*p_r->idx));
+	/* sized to what is picked: a poll of 100,000 picks none */
+	for (size_t i = 0; i < r->nmsgs; i++)
+		n += picked(r, want, i) != 0;
+	uidls = xcalloc(n + 1, sizeof(*uidls));
+	p_r->nums = xcalloc(n + 1, sizeof(*p_r->nums));
+	p_r->idx = xcalloc(n + 1, sizeof(*p_r->idx));
 	p_r->n = 0;
 	for (size_t i = 0; i < r->nmsgs; i++)
-		if (want != NULL ? want[i] != 0 : r->plan[i].fetch != 0) {
+		if (picked(r, want, i)) {
 			p_r->idx[p_r->n] = i;
 			uidls[p_r->n] = r->msgs[i].uidl;
 			p_r->nums[p_r->n++] = r->msgs[i].num;
@@ -142,12 +153,18 @@ note_deleted(struct run *r, const size_t *idx, const unsigned char *ok,
 static enum pm_status
 delete_and_quit(struct run *r, struct pm_err *err)
 {
-	uint32_t *nums = xcalloc(r->nmsgs + 1, sizeof(*nums));
-	size_t *idx = xcalloc(r->nmsgs + 1, sizeof(*idx));
-	unsigned char *ok = xcalloc(r->nmsgs + 1, 1);
-	size_t n = 0;
+	uint32_t *nums;
+	size_t *idx;
+	unsigned char *ok;
+	size_t n = 0, most = 0;
 	enum pm_status st;
 
+	/* sized to what the plan deletes (plan_deletable() needs dele) */
+	for (size_t i = 0; i < r->nmsgs; i++)
+		most += r->plan[i].dele;
+	nums = xcalloc(most + 1, sizeof(*nums));
+	idx = xcalloc(most + 1, sizeof(*idx));
+	ok = xcalloc(most + 1, 1);
 	for (size_t i = 0; i < r->nmsgs; i++)
 		if (plan_deletable(r, i)) {
 			idx[n] = i;
@@ -170,17 +187,21 @@ delete_and_quit(struct run *r, struct pm_err *err)
 
 /* Forget delivered (or deleted) and indexed UIDLs the server no longer
  * has: a later message that reuses the UIDL is new. */
+static const char *
+listed_uidl(void *ctx, size_t i, const struct uidl_entry **hint_r)
+{
+	struct run *r = ctx;
+
+	/* (the borrowed copy's entry, if any: prune checks it) */
+	*hint_r =
+	    r->msgs[i].borrowed ? uidl_entry_of(r->db, r->msgs[i].uidl) : NULL;
+	return r->msgs[i].uidl;
+}
+
 static enum pm_status
 prune(struct run *r, struct pm_err *err)
 {
-	const char **server = xcalloc(r->nmsgs + 1, sizeof(*server));
-	enum pm_status st;
-
-	for (size_t i = 0; i < r->nmsgs; i++)
-		server[i] = r->msgs[i].uidl;
-	st = uidl_prune(r->db, server, r->nmsgs, err);
-	free(server);
-	return st;
+	return uidl_prune(r->db, r->nmsgs, listed_uidl, r, err);
 }
 
 /* No UIDL: fall back to header fingerprints when asked to, else refuse
@@ -228,6 +249,30 @@ partial(struct run *r, struct pm_err *err)
  * UIDL is listed with LIST alone.  An empty journal (a first run) needs
  * every size: LIST and UIDL go out together, as before, sparing the
  * round trip STAT would cost. */
+/* The listing's intern (pop3-list.h): a UIDL the journal holds is the
+ * journal's own copy, valid until uidl_free() (uidl.h), which
+ * finish_run() calls before it frees the listing. */
+static const char *
+journal_copy(void *ctx, const char *uidl)
+{
+	const struct uidl_entry *e = uidl_lookup(ctx, uidl);
+
+	return e != NULL ? e->uidl : NULL;
+}
+
+const struct uidl_entry *
+fetch_entry(const struct run *r, size_t i)
+{
+	const struct pop3_msg *m = &r->msgs[i];
+	const struct uidl_entry *e = NULL;
+
+	if (m->borrowed)
+		e = uidl_entry_of(r->db, m->uidl);
+	if (e == NULL && m->uidl != NULL)
+		e = uidl_lookup(r->db, m->uidl);
+	return e;
+}
+
 static enum pm_status
 list_messages(struct run *r, struct pm_err *err)
 {
@@ -239,14 +284,16 @@ list_messages(struct run *r, struct pm_err *err)
 
 	if (uidl_count(r->db) == 0)
 		return pop3_list(r->p, 1, &r->msgs, &r->nmsgs, err);
-	st = pop3_scan(r->p, &r->msgs, &r->nmsgs, &stat_count, &stat_size,
-		       &uidl_ok, err);
+	st = pop3_scan(r->p, journal_copy, r->db, &r->msgs, &r->nmsgs,
+		       &stat_count, &stat_size, &uidl_ok, err);
 	if (st != PM_OK)
 		return st;
 	if (!uidl_ok)
 		return pop3_list(r->p, 0, &r->msgs, &r->nmsgs, err);
 	for (size_t i = 0; i < r->nmsgs; i++) {
-		e = uidl_lookup(r->db, r->msgs[i].uidl);
+		/* (a borrowed UIDL is a known one: no lookup) */
+		e = r->msgs[i].borrowed ? uidl_entry_of(r->db, r->msgs[i].uidl)
+					: NULL;
 		if (e == NULL || e->state != UIDL_DELIVERED)
 			return pop3_list_sizes(r->p, r->msgs, r->nmsgs, err);
 		r->msgs[i].size = e->size;

@@ -17,6 +17,7 @@ struct entry {
 	struct uidl_entry e; /* e.uidl is key[]; e.file in the arena */
 	unsigned listed;     /* jtable_unlisted(): the generation that saw it */
 	char hex[UIDL_HASH_HEX + 1]; /* e.hash */
+	unsigned char live;	     /* in the map (not forgotten) */
 	char key[];
 };
 
@@ -24,12 +25,23 @@ struct jtable {
 	struct strmap *map;  /* uidl -> struct entry */
 	struct arena *arena; /* the entries and their strings */
 	unsigned gen;
+	size_t unsettled; /* entries in the map that unsettled() says */
 };
 
+/* Not settled: pending, or not yet indexed nor refused (what recovery
+ * looks for: settle.c). */
+static size_t
+unsettled(const struct entry *en)
+{
+	return en->e.state == UIDL_PENDING || !(en->e.indexed || en->e.refused);
+}
+
+/* (the key's address, computed: no load from the entry, so a lookup
+ * touches the entry only where strcmp() reads the key) */
 static const char *
 key_of(const void *val)
 {
-	return ((const struct entry *)val)->e.uidl;
+	return ((const struct entry *)val)->key;
 }
 
 struct jtable *
@@ -57,6 +69,7 @@ void
 jtable_clear(struct jtable *t)
 {
 	strmap_clear(t->map);
+	t->unsettled = 0;
 	arena_free(&t->arena);
 	t->arena = arena_new();
 }
@@ -79,6 +92,12 @@ size_t
 jtable_count(const struct jtable *t)
 {
 	return strmap_count(t->map);
+}
+
+size_t
+jtable_unsettled(const struct jtable *t)
+{
+	return t->unsettled;
 }
 
 struct foreach_ctx {
@@ -118,8 +137,13 @@ put(struct jtable *t, const char *uidl, size_t len, uint64_t size,
 				 offsetof(struct entry, key) + len + 1);
 		memcpy(en->key, key, len + 1);
 		en->e.uidl = en->key;
+		en->listed = 0;
+		en->live = 1;
 		strmap_put(t->map, en);
+	} else {
+		t->unsettled -= unsettled(en);
 	}
+	t->unsettled++; /* pending, below */
 	en->e.size = size;
 	en->e.first_seen = first_seen;
 	en->e.file = "";
@@ -153,11 +177,15 @@ jtable_apply(struct jtable *t, const struct jline *r)
 		return 0;
 	}
 	if (r->type == 'F') {
-		(void)strmap_del(t->map, r->uidl);
+		if ((en = strmap_del(t->map, r->uidl)) != NULL) {
+			en->live = 0;
+			t->unsettled -= unsettled(en);
+		}
 		return 0;
 	}
 	if ((en = strmap_get(t->map, r->uidl)) == NULL)
 		return -1;
+	t->unsettled -= unsettled(en);
 	switch (r->type) {
 	case 'S':
 		en->e.size = r->size;
@@ -177,6 +205,7 @@ jtable_apply(struct jtable *t, const struct jline *r)
 		en->e.refused = 1;
 		break;
 	}
+	t->unsettled += unsettled(en);
 	return 0;
 }
 
@@ -192,9 +221,11 @@ jtable_load(const struct jsnap_rec *r, void *ctx)
 				 memchr(r->file, '/', r->file_len) != NULL)))
 		return -1;
 	en = put(t, r->uidl, r->uidl_len, r->size, r->first_seen);
+	t->unsettled--; /* put() counted it pending */
 	en->e.state = (enum uidl_state)(r->flags & JSNAP_STATE);
 	en->e.indexed = (r->flags & JSNAP_INDEXED) != 0;
 	en->e.refused = (r->flags & JSNAP_REFUSED) != 0;
+	t->unsettled += unsettled(en);
 	if (r->flags & JSNAP_ADOPTED)
 		en->e.file = UIDL_NO_FILE;
 	else if (r->file != NULL)
@@ -206,10 +237,46 @@ jtable_load(const struct jsnap_rec *r, void *ctx)
 	return 0;
 }
 
+struct uidl_entry *
+jtable_entry_of(const char *key)
+{
+	struct entry *en =
+	    (struct entry *)(void *)(key - offsetof(struct entry, key));
+
+	return en->live ? &en->e : NULL;
+}
+
+/* Mark the entry of listed (a hint, or NULL) as seen in generation gen.
+ * The hint is taken only when it is in the map under that very key (an
+ * entry in the map is the only one there for its key); otherwise, or
+ * without one, the map is asked.  Returns 1 when it marked an entry not
+ * marked yet in this generation (so the count of these is the number of
+ * distinct entries in the map that are marked), else 0. */
+static int
+mark_listed(struct jtable *t, const char *listed, const struct uidl_entry *hint,
+	    unsigned gen)
+{
+	struct entry *en = NULL;
+
+	if (hint != NULL) {
+		en = (struct entry *)(void *)((const char *)hint -
+					      offsetof(struct entry, e));
+		if (!en->live ||
+		    (en->key != listed && strcmp(en->key, listed) != 0))
+			en = NULL;
+	}
+	if (en == NULL)
+		en = strmap_get(t->map, listed);
+	if (en == NULL || en->listed == gen)
+		return 0;
+	en->listed = gen;
+	return 1;
+}
+
 struct unlisted_ctx {
 	unsigned gen;
 	const char **v;
-	size_t n;
+	size_t n, cap;
 };
 
 static void
@@ -219,23 +286,40 @@ pick(void *val, void *ctx)
 	struct entry *en = val;
 
 	if (en->listed != u->gen && en->e.state != UIDL_PENDING &&
-	    (en->e.indexed || en->e.refused))
+	    (en->e.indexed || en->e.refused)) {
+		if (u->n + 1 >= u->cap) {
+			u->cap = u->cap * 2 + 16;
+			u->v = xreallocarray(u->v, u->cap, sizeof(*u->v));
+		}
 		u->v[u->n++] = en->e.uidl;
+	}
 }
 
 size_t
-jtable_unlisted(struct jtable *t, const char *const *listed, size_t n,
-		const char ***uidls_r)
+jtable_unlisted(struct jtable *t, size_t n,
+		const char *(*listed)(void *ctx, size_t i,
+				      const struct uidl_entry **hint_r),
+		void *ctx, const char ***uidls_r)
 {
-	struct unlisted_ctx u = {++t->gen, NULL, 0};
-	struct entry *en;
+	const struct uidl_entry *hint;
+	const char *uidl;
+	struct unlisted_ctx u = {++t->gen, NULL, 0, 0};
+	size_t marked = 0;
 
-	for (size_t i = 0; i < n; i++)
-		if (listed[i] != NULL &&
-		    (en = strmap_get(t->map, listed[i])) != NULL)
-			en->listed = u.gen;
-	u.v = xcalloc(strmap_count(t->map) + 1, sizeof(*u.v));
-	strmap_foreach(t->map, pick, &u);
+	if (u.gen == 0) /* wrapped: no entry may look seen by now */
+		u.gen = ++t->gen;
+	for (size_t i = 0; i < n; i++) {
+		hint = NULL;
+		if ((uidl = listed(ctx, i, &hint)) != NULL)
+			marked += (size_t)mark_listed(t, uidl, hint, u.gen);
+	}
+	/* grown as needed: a poll that prunes nothing allocates little */
+	u.v = xcalloc(1, sizeof(*u.v));
+	u.cap = 1;
+	/* Every entry in the map marked (the server lists all the journal
+	 * holds): none is unlisted, and no pass over them is needed. */
+	if (marked < strmap_count(t->map))
+		strmap_foreach(t->map, pick, &u);
 	*uidls_r = u.v;
 	return u.n;
 }

@@ -46,12 +46,11 @@ stored_hash(struct run *r, const struct uidl_entry *e,
  * UIDL listed with another size, or one deleted that the server still
  * lists, is marked in check[] (its header decides, see verify()). */
 static void
-classify(struct run *r, const struct uidl_entry *const *ent,
-	 unsigned char *check)
+classify(struct run *r, unsigned char *check)
 {
 	for (size_t i = 0; i < r->nmsgs; i++) {
 		const struct pop3_msg *m = &r->msgs[i];
-		const struct uidl_entry *e = ent[i];
+		const struct uidl_entry *e = fetch_entry(r, i);
 		struct ret_msg *pm = &r->plan[i];
 
 		pm->num = m->num;
@@ -157,14 +156,11 @@ verify(struct run *r, const unsigned char *check, struct pm_err *err)
 	return st;
 }
 
-/* Is message i one adopted from a peer's record (never deleted, so
- * never worth a header check)? */
+/* Is e (a message's entry, or NULL) one adopted from a peer's record
+ * (never deleted, so never worth a header check)? */
 static int
-adopted(const struct run *r, size_t i)
+adopted(const struct uidl_entry *e)
 {
-	const struct uidl_entry *e =
-	    r->msgs[i].uidl ? uidl_lookup(r->db, r->msgs[i].uidl) : NULL;
-
 	return e != NULL && strcmp(e->file, UIDL_NO_FILE) == 0;
 }
 
@@ -285,7 +281,6 @@ enum pm_status
 plan_make(struct run *r, struct pm_err *err)
 {
 	unsigned char *check = xcalloc(r->nmsgs + 1, 1);
-	const struct uidl_entry **ent;
 	struct ret_policy pol;
 	enum pm_status st = PM_OK;
 	int first = uidl_count(r->db) == 0;
@@ -301,10 +296,6 @@ plan_make(struct run *r, struct pm_err *err)
 	}
 	/* One lookup per message: the entries stay valid (uidl.h) while
 	 * the plan is made twice. */
-	ent = xcalloc(r->nmsgs + 1, sizeof(*ent));
-	for (size_t i = 0; i < r->nmsgs; i++)
-		ent[i] = r->msgs[i].uidl ? uidl_lookup(r->db, r->msgs[i].uidl)
-					 : NULL;
 	policy(r, &pol);
 	if (uidl_damaged(r->db, &why))
 		fetch_warn(r,
@@ -312,12 +303,13 @@ plan_make(struct run *r, struct pm_err *err)
 			   "this run",
 			   why);
 	if (r->server_uidl || r->acct->uidl_fingerprint) {
-		classify(r, ent, check);
+		classify(r, check);
 		retention_plan(r->plan, r->nmsgs, &pol, r->now);
 		for (size_t i = 0; i < r->nmsgs; i++) {
 			if (r->plan[i].dele && r->plan[i].known &&
 			    !r->plan[i].fetch && !r->plan[i].killed &&
-			    !adopted(r, i) && !(r->seen[i] & SEEN_VERIFIED))
+			    !adopted(fetch_entry(r, i)) &&
+			    !(r->seen[i] & SEEN_VERIFIED))
 				check[i] = 1;
 			n += check[i];
 		}
@@ -330,14 +322,13 @@ plan_make(struct run *r, struct pm_err *err)
 	}
 	free(check);
 	if (st == PM_OK)
-		classify(r, ent, NULL);
-	free(ent);
+		classify(r, NULL);
 	if (st != PM_OK)
 		return st;
 	retention_plan(r->plan, r->nmsgs, &pol, r->now);
 	for (size_t i = 0; i < r->nmsgs; i++)
 		if (!r->plan[i].killed &&
-		    (adopted(r, i) || (r->seen[i] & SEEN_PEER)))
+		    (adopted(fetch_entry(r, i)) || (r->seen[i] & SEEN_PEER)))
 			r->plan[i].dele = 0; /* plan_deletable() refuses it */
 	return r->acct->filter != NULL ? run_filter(r, pol.no_delete, err)
 				       : PM_OK;
@@ -377,9 +368,9 @@ plan_deletable(struct run *r, size_t i)
 		return !(r->seen[i] & SEEN_NOT_MAIL);
 	if (m->uidl == NULL)
 		return 0;
-	if (adopted(r, i))
-		return 0; /* no copy here to vouch for it */
 	e = uidl_lookup(r->db, m->uidl);
+	if (adopted(e))
+		return 0; /* no copy here to vouch for it */
 	return e != NULL && e->state == UIDL_DELIVERED && !e->refused &&
 	       (r->seen[i] & (SEEN_VERIFIED | SEEN_TRUSTED)) &&
 	       (e->indexed || stored_as_mail(r, e));

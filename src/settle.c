@@ -110,7 +110,8 @@ fetch_recover(struct run *r, struct pm_err *err)
 	struct collect c = {0};
 	enum pm_status st = PM_OK;
 
-	uidl_foreach(r->db, collect, &c);
+	if (uidl_unsettled(r->db) > 0) /* else nothing to look for */
+		uidl_foreach(r->db, collect, &c);
 	for (size_t i = 0; i < c.n && st == PM_OK; i++)
 		st = recover_one(r, c.v[i], err);
 	collect_free(&c);

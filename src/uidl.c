@@ -480,6 +480,13 @@ uidl_damaged(const struct uidl_db *db, const char **why_r)
 }
 
 const struct uidl_entry *
+uidl_entry_of(const struct uidl_db *db, const char *key)
+{
+	(void)db;
+	return jtable_entry_of(key);
+}
+
+const struct uidl_entry *
 uidl_lookup(const struct uidl_db *db, const char *uidl)
 {
 	return jtable_get(db->t, uidl);
@@ -489,6 +496,12 @@ size_t
 uidl_count(const struct uidl_db *db)
 {
 	return jtable_count(db->t);
+}
+
+size_t
+uidl_unsettled(const struct uidl_db *db)
+{
+	return jtable_unsettled(db->t);
 }
 
 void
@@ -623,11 +636,11 @@ uidl_switched(const struct uidl_db *db)
 }
 
 enum pm_status
-uidl_prune(struct uidl_db *db, const char *const *listed, size_t n,
+uidl_prune(struct uidl_db *db, size_t n, uidl_listed_fn *listed, void *ctx,
 	   struct pm_err *err)
 {
 	const char **gone;
-	size_t ngone = jtable_unlisted(db->t, listed, n, &gone);
+	size_t ngone = jtable_unlisted(db->t, n, listed, ctx, &gone);
 	enum pm_status st = PM_OK;
 
 	for (size_t i = 0; i < ngone && st == PM_OK; i++)

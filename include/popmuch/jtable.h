@@ -29,6 +29,10 @@ struct uidl_entry *jtable_get(const struct jtable *t, const char *uidl);
 /* Number of entries. */
 size_t jtable_count(const struct jtable *t);
 
+/* Number of entries not settled: pending, or neither indexed nor
+ * refused (kept as they change: no pass over the entries). */
+size_t jtable_unsettled(const struct jtable *t);
+
 /* Call fn for each entry (order unspecified); fn must not change t. */
 void jtable_foreach(const struct jtable *t,
 		    void (*fn)(const struct uidl_entry *e, void *ctx),
@@ -44,11 +48,20 @@ int jtable_apply(struct jtable *t, const struct jline *r);
  * or a file name that is not a base name. */
 int jtable_load(const struct jsnap_rec *r, void *ctx);
 
+/* The entry whose e.uidl is key (an entry's uidl string, as
+ * jtable_get() gave it), without a lookup: NULL when that entry has been
+ * forgotten since. */
+struct uidl_entry *jtable_entry_of(const char *key);
+
 /* The UIDLs of the settled entries (delivered or deleted, and indexed
- * or refused) that are not among listed[0..n) (NULL elements skipped),
- * in *uidls_r (borrowed strings; the caller frees the array).  Returns
- * their number. */
-size_t jtable_unlisted(struct jtable *t, const char *const *listed, size_t n,
-		       const char ***uidls_r);
+ * or refused) that are not among the n listed(ctx, 0..n) gives (uidl.h's
+ * uidl_listed_fn; NULL ones skipped), in *uidls_r (borrowed strings;
+ * the caller frees the array).  A hint that is not the table's entry
+ * for that UIDL now is ignored, so a wrong one never leaves a listed
+ * UIDL unmarked.  Returns their number. */
+size_t jtable_unlisted(struct jtable *t, size_t n,
+		       const char *(*listed)(void *ctx, size_t i,
+					     const struct uidl_entry **hint_r),
+		       void *ctx, const char ***uidls_r);
 
 #endif

@@ -30,9 +30,11 @@ struct pop3_caps {
 };
 
 struct pop3_msg {
-	uint32_t num;  /* message number, 1..n */
-	uint64_t size; /* LIST size (octets, with CRLF) */
-	char *uidl;    /* NULL when the server has no UIDL */
+	uint32_t num;	   /* message number, 1..n */
+	uint32_t borrowed; /* uidl is the caller's (pop3_scan()'s intern),
+			    * not the listing's: pop3_msgs_free() leaves it */
+	uint64_t size;	   /* LIST size (octets, with CRLF) */
+	char *uidl;	   /* NULL when the server has no UIDL */
 };
 
 /* One retrieved message is written to a sink: begin, data*, end. */

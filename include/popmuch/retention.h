@@ -16,13 +16,13 @@
 struct ret_msg {
 	/* input */
 	uint32_t num;
-	unsigned char known; /* delivered before, UIDL and size match */
+	unsigned known : 1; /* delivered before, UIDL and size match */
 	/* output */
-	unsigned char fetch; /* download it */
-	unsigned char dele;  /* delete it (after download when fetch is set) */
-	unsigned char skipped; /* left alone: over skipsize, or over killsize
-				* while keep or no_delete forbids deleting */
-	unsigned char killed;  /* over killsize: delete without download */
+	unsigned fetch : 1;   /* download it */
+	unsigned dele : 1;    /* delete it (after download when fetch is set) */
+	unsigned skipped : 1; /* left alone: over skipsize, or over killsize
+			       * while keep or no_delete forbids deleting */
+	unsigned killed : 1;  /* over killsize: delete without download */
 	uint64_t size;
 	int64_t first_seen; /* when known */
 };

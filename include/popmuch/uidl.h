@@ -53,9 +53,10 @@ struct uidl_entry {
 			     * the snapshot does not keep it */
 	const char *hash;   /* header hash, UIDL_HASH_HEX digits; NULL if
 			     * unknown (recorded before journal 2) */
-	enum uidl_state state;
-	int indexed; /* notmuch has it */
-	int refused; /* notmuch refused the file (not email) */
+	/* (bit-fields: 8 bytes less for each of 100,000 entries) */
+	unsigned state : 2;   /* enum uidl_state */
+	unsigned indexed : 1; /* notmuch has it */
+	unsigned refused : 1; /* notmuch refused the file (not email) */
 };
 
 /* Create dir (0700, parents too) if needed, take the lock (waiting for
@@ -91,12 +92,27 @@ enum pm_status uidl_open_readonly(const char *dir, const char *mailbox,
 int uidl_damaged(const struct uidl_db *db, const char **why_r);
 
 /* Look up a UIDL; NULL when unknown.  Borrowed: it reflects later
- * changes of the entry and stays valid until the UIDL is forgotten. */
+ * changes of the entry and stays valid until the UIDL is forgotten;
+ * its uidl string stays valid and unchanged until uidl_free(), and is
+ * the same pointer for the same UIDL until then unless the UIDL is
+ * forgotten and recorded again. */
 const struct uidl_entry *uidl_lookup(const struct uidl_db *db,
 				     const char *uidl);
 
+/* The entry whose uidl string is key (the e->uidl of an entry of db, as
+ * uidl_lookup() gave it: not any string), without a lookup; NULL when
+ * that entry has been forgotten since (uidl_lookup() then says whether
+ * the UIDL was recorded again). */
+const struct uidl_entry *uidl_entry_of(const struct uidl_db *db,
+				       const char *key);
+
 /* Number of entries. */
 size_t uidl_count(const struct uidl_db *db);
+
+/* Number of entries not settled: pending, or delivered (or deleted) but
+ * neither indexed nor refused (what recovery settles; no pass over the
+ * entries). */
+size_t uidl_unsettled(const struct uidl_db *db);
 
 /* Call fn for each entry (order unspecified).  fn must not change db. */
 void uidl_foreach(const struct uidl_db *db,
@@ -140,13 +156,20 @@ enum pm_status uidl_confirmed(struct uidl_db *db, const char *uidl,
 enum pm_status uidl_forget(struct uidl_db *db, const char *uidl,
 			   struct pm_err *err);
 
+/* The i-th UIDL the server lists (NULL: none), and in *hint_r an entry
+ * that may be its own (NULL: none), to spare a lookup. */
+typedef const char *uidl_listed_fn(void *ctx, size_t i,
+				   const struct uidl_entry **hint_r);
+
 /* Forget every UIDL that is settled (delivered or deleted, and indexed
- * or refused) and not among listed[0..n) (NULL elements are skipped):
- * the server no longer has it, so a later message that reuses the UIDL
- * is new.  Durable at the next uidl_sync().  Returns: PM_OK; the file
- * statuses. */
-enum pm_status uidl_prune(struct uidl_db *db, const char *const *listed,
-			  size_t n, struct pm_err *err);
+ * or refused) and not among the n that listed(ctx, 0..n) gives: the
+ * server no longer has it, so a later message that reuses the UIDL is
+ * new.  A hint that is not the journal's entry for that UIDL now
+ * (forgotten since, or another UIDL's) is ignored, so no listed UIDL is
+ * ever forgotten whatever the hints.  Durable at the next uidl_sync().
+ * Returns: PM_OK; the file statuses. */
+enum pm_status uidl_prune(struct uidl_db *db, size_t n, uidl_listed_fn *listed,
+			  void *ctx, struct pm_err *err);
 
 /* fsync the journal. */
 enum pm_status uidl_sync(struct uidl_db *db, struct pm_err *err);

@@ -289,6 +289,15 @@ CASES = [
          uidl=[b"1 same", b"2 same"],
          about="two messages with the same UIDL: exit 76, no DELE",
          rc="76", say="UIDL|protocol|repeat|duplicate", no_dele=True),
+    dict(name="uidl-duplicate-known", msgs=mbox(2),
+         sessions=[dict(rc="0", conf=["keep on"]),
+                   dict(rc="76", say="same unique id",
+                        conf=["keep off"],
+                        uidl=[b"1 uid-0001", b"2 uid-0001"])],
+         delivered=2, no_dele=True,
+         about="a poll: two messages listed with the same UIDL, one the "
+               "journal holds (the listing borrows the journal's copy): "
+               "exit 76, no DELE"),
     dict(name="uidl-71-chars", msgs=mbox(1), uidl=[b"1 " + b"u" * 71],
          about="a 71-character UIDL (RFC max 70): exit 76, no DELE",
          rc="76", say="UIDL|protocol|long", no_dele=True),

@@ -834,6 +834,153 @@ test_header_damage(void)
 	free(dir);
 }
 
+static void
+count_unsettled(const struct uidl_entry *e, void *ctx)
+{
+	size_t *n = ctx;
+
+	*n += e->state == UIDL_PENDING || !(e->indexed || e->refused);
+}
+
+/* Does uidl_unsettled() say what a pass over the entries finds? */
+static int
+unsettled_is(const struct uidl_db *db, size_t want)
+{
+	size_t n = 0;
+
+	uidl_foreach(db, count_unsettled, &n);
+	if (n != want || uidl_unsettled(db) != want)
+		diag("  unsettled: %zu counted, %zu said, %zu wanted", n,
+		     uidl_unsettled(db), want);
+	return n == want && uidl_unsettled(db) == want;
+}
+
+struct listing {
+	const char *const *uidls;
+	const struct uidl_entry *const *hints; /* NULL: none */
+};
+
+static const char *
+listing_at(void *ctx, size_t i, const struct uidl_entry **hint_r)
+{
+	const struct listing *l = ctx;
+
+	*hint_r = l->hints != NULL ? l->hints[i] : NULL;
+	return l->uidls[i];
+}
+
+/* uidl_prune() of uidls[0..n) with hints (NULL: none). */
+static enum pm_status
+prune_list(struct uidl_db *db, const char *const *uidls,
+	   const struct uidl_entry *const *hints, size_t n, struct pm_err *err)
+{
+	struct listing l = {uidls, hints};
+
+	return uidl_prune(db, n, listing_at, &l, err);
+}
+
+/* Delivered and indexed: settled, so prune may forget it. */
+static int
+settled(struct uidl_db *db, const char *uidl)
+{
+	struct pm_err err;
+
+	return put(db, uidl, 1, "f,S=1", HASH1) &&
+	       uidl_indexed(db, uidl, &err) == PM_OK;
+}
+
+/* uidl_entry_of() and the hints of uidl_prune(): a hint that is another
+ * UIDL's entry, or one forgotten since (its UIDL recorded again), never
+ * leaves a listed UIDL unmarked; an unlisted settled one goes. */
+static void
+test_prune_hints(void)
+{
+	char *dir = xasprintf("%s/prune", base);
+	struct uidl_db *db = open_mb(dir, MB_A, "prune");
+	const struct uidl_entry *e1, *e2, *e3, *e3b = NULL;
+	const char *listed[4] = {"p1", "p2", "p3", "p9"};
+	const struct uidl_entry *hints[4];
+	struct pm_err err;
+
+	if (db == NULL)
+		return;
+	ok(settled(db, "p1") && settled(db, "p2") && settled(db, "p3") &&
+	       settled(db, "p5") && put(db, "p4", 1, "p4,S=1", NULL),
+	   "prune: four settled, one not indexed");
+	ok(unsettled_is(db, 1), "prune: one unsettled");
+	e1 = uidl_lookup(db, "p1");
+	e2 = uidl_lookup(db, "p2");
+	e3 = uidl_lookup(db, "p3");
+	ok(e1 != NULL && uidl_entry_of(db, e1->uidl) == e1,
+	   "prune: an entry found from its uidl string");
+	ok(uidl_forget(db, "p3", &err) == PM_OK && e3 != NULL &&
+	       uidl_entry_of(db, e3->uidl) == NULL,
+	   "prune: a forgotten entry is not found from its string");
+	ok(settled(db, "p3") && (e3b = uidl_lookup(db, "p3")) != NULL &&
+	       e3b != e3 && uidl_entry_of(db, e3->uidl) == NULL &&
+	       strcmp(e3->uidl, "p3") == 0,
+	   "prune: recorded again, a new entry; the old string still readable");
+	hints[0] = e2;	 /* another UIDL's entry */
+	hints[1] = NULL; /* none */
+	hints[2] = e3;	 /* forgotten since */
+	hints[3] = e1;	 /* another's, for a UIDL the journal lacks */
+	is_int(prune_list(db, listed, hints, 4, &err), PM_OK, "prune: runs");
+	ok(uidl_lookup(db, "p1") != NULL && uidl_lookup(db, "p2") != NULL &&
+	       uidl_lookup(db, "p3") == e3b,
+	   "prune: every listed UIDL kept, whatever its hint");
+	ok(uidl_lookup(db, "p4") != NULL, "prune: one not indexed kept");
+	ok(uidl_lookup(db, "p5") == NULL, "prune: the unlisted settled one "
+					  "forgotten");
+	hints[0] = e1;
+	hints[1] = e2;
+	hints[2] = e3b;
+	is_int(prune_list(db, listed, hints, 3, &err), PM_OK,
+	       "prune: right hints");
+	ok(uidl_lookup(db, "p1") == e1 && uidl_lookup(db, "p2") == e2 &&
+	       uidl_lookup(db, "p3") == e3b && uidl_lookup(db, "p4") != NULL &&
+	       uidl_count(db) == 4,
+	   "prune: right hints keep the listed ones too");
+	{
+		const char *twice[5] = {"p1", "p1", "p2", "p3", "p4"};
+
+		ok(settled(db, "p6") &&
+		       prune_list(db, twice, NULL, 5, &err) == PM_OK &&
+		       uidl_lookup(db, "p6") == NULL && uidl_count(db) == 4,
+		   "prune: as many listed as held, one twice: the unlisted "
+		   "one still forgotten");
+		ok(prune_list(db, twice + 1, NULL, 4, &err) == PM_OK &&
+		       uidl_count(db) == 4,
+		   "prune: all listed: nothing forgotten");
+	}
+	ok(unsettled_is(db, 1), "prune: still one unsettled");
+	ok(uidl_intent_nosync(db, "p7", 7, 1, "p7,S=7", NULL, &err) == PM_OK &&
+	       unsettled_is(db, 2) && uidl_indexed(db, "p4", &err) == PM_OK &&
+	       unsettled_is(db, 1) &&
+	       uidl_intent_nosync(db, "p1", 1, 1, "p1,S=1", NULL, &err) ==
+		   PM_OK &&
+	       unsettled_is(db, 2) && uidl_forget(db, "p7", &err) == PM_OK &&
+	       unsettled_is(db, 1) && uidl_delivered(db, "p1", &err) == PM_OK &&
+	       uidl_refused(db, "p1", &err) == PM_OK && unsettled_is(db, 0),
+	   "prune: the unsettled count follows intents, marks and forgets");
+	ok(uidl_intent_nosync(db, "p8", 8, 1, "p8,S=8", NULL, &err) == PM_OK &&
+	       uidl_compact(db, 1, &err) == PM_OK,
+	   "prune: one pending, compacted");
+	uidl_free(&db);
+	db = open_mb(dir, MB_A, "prune, again");
+	ok(db != NULL && unsettled_is(db, 1),
+	   "prune: loaded from the snapshot, the same count");
+	ok(db != NULL && uidl_delivered(db, "p8", &err) == PM_OK &&
+	       uidl_indexed(db, "p8", &err) == PM_OK &&
+	       uidl_sync(db, &err) == PM_OK,
+	   "prune: p8 settled in the tail");
+	uidl_free(&db);
+	db = open_mb(dir, MB_A, "prune, with a tail");
+	ok(db != NULL && unsettled_is(db, 0),
+	   "prune: loaded with the tail, none unsettled");
+	uidl_free(&db);
+	free(dir);
+}
+
 int
 main(void)
 {
@@ -849,6 +996,7 @@ main(void)
 	test_truncation();
 	test_snapshot_damage();
 	test_header_damage();
+	test_prune_hints();
 	rm_tree(base);
 	return done_testing();
 }

@@ -124,6 +124,8 @@ t_screen "every attachment saved" "saved 2 attachments in $T/all"
 t_is "both files, named" "$(ls "$T/all" | sort | tr '\n' ' ')" "plain.txt 日本[2Jtxt.exe "
 t_is "with their bytes" "$(cat "$T/all/plain.txt")" "ascii"
 tui_keys W C-u
+# the prompt replaces the last status: what shows after Enter is new
+t_screen "W again asks for the directory" "^save all to the directory:"
 tui_type "$T/all"
 tui_keys Enter
 t_screen "again: saved beside, nothing overwritten" "saved 2 attachments in $T/all"

@@ -11,18 +11,15 @@ md=$MAIL_ROOT/local
 mkdir -p "$md/cur" "$md/new" "$md/tmp"
 # 300 threads "nav-NNN", thread i started at hour i; every 10th has a
 # reply newer than every start, so it sorts to the top (newest first)
-"$PM_PYTHON" - "$md/new" <<'EOF_PY'
-import sys, os, email.utils
+"$PM_PYTHON" - "$md/new" "$TOP_SRCDIR/tests/tui" <<'EOF_PY'
+import sys
+sys.path.insert(0, sys.argv[2])
+import threadmsg
 d = sys.argv[1]
 base = 1700000000
 def msg(name, mid, subj, date, parent=None):
-    h = ["From: Nav Tester <nav@example.org>", "To: t@example.org",
-         "Subject: " + subj, "Date: " + email.utils.formatdate(date),
-         "Message-ID: <%s>" % mid]
-    if parent:
-        h += ["In-Reply-To: <%s>" % parent, "References: <%s>" % parent]
-    with open(os.path.join(d, name), "w") as f:
-        f.write("\n".join(h) + "\n\nbody\n")
+    threadmsg.write(d, name, mid, "Nav Tester <nav@example.org>", subj,
+                    date, parent)
 for i in range(300):
     msg("r%03d" % i, "nav-%03d@t" % i, "nav-%03d" % i, base + i * 3600)
     if i % 10 == 0:

@@ -11,28 +11,23 @@ pm_world
 md=$MAIL_ROOT/local
 mkdir -p "$md/cur" "$md/new" "$md/tmp"
 # threads mk-1 .. mk-4 (mk-1 newest), mk-2 with a reply; st-1 alone
-"$PM_PYTHON" - "$md/new" <<'EOF_PY'
-import sys, os, email.utils
+"$PM_PYTHON" - "$md/new" "$TOP_SRCDIR/tests/tui" <<'EOF_PY'
+import sys
+sys.path.insert(0, sys.argv[2])
+import threadmsg
 d = sys.argv[1]
 base = 1700000000
 def msg(name, mid, subj, date, parent=None):
-    h = ["From: Mark Tester <mk@example.org>", "To: t@example.org",
-         "Subject: " + subj, "Date: " + email.utils.formatdate(date),
-         "Message-ID: <%s>" % mid]
-    if parent:
-        h += ["In-Reply-To: <%s>" % parent, "References: <%s>" % parent]
-    with open(os.path.join(d, name), "w") as f:
-        f.write("\n".join(h) + "\n\nbody\n")
+    threadmsg.write(d, name, mid, "Mark Tester <mk@example.org>", subj,
+                    date, parent)
 for i in range(1, 5):
     msg("m%d" % i, "mk-%d@t" % i, "mk-%d" % i, base - i * 3600)
 msg("m2r", "mk-2r@t", "Re: mk-2", base - 2 * 3600 + 60, "mk-2@t")
 msg("s1", "st-1@t", "st-1", base - 10 * 3600)
 for i, who in ((1, "Alice One <alice.one@example.org>"),
                (2, "Alice Two <alice.two@example.org>")):
-    with open(os.path.join(d, "c%d" % i), "w") as f:
-        f.write("From: %s\nTo: t@example.org\nSubject: cmp-%d\n"
-                "Date: %s\nMessage-ID: <cmp-%d@t>\n\nbody\n"
-                % (who, i, email.utils.formatdate(base - 20 * 3600), i))
+    threadmsg.write(d, "c%d" % i, "cmp-%d@t" % i, who, "cmp-%d" % i,
+                    base - 20 * 3600)
 EOF_PY
 notmuch new >>"$T/log" 2>&1 || t_bail "notmuch new failed"
 notmuch tag +pmcomplete-unique +pmx-alpha -- id:cmp-1@t >>"$T/log" 2>&1

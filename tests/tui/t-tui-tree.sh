@@ -11,19 +11,16 @@ md=$MAIL_ROOT/local
 mkdir -p "$md/cur" "$md/new" "$md/tmp"
 # treetest: root <- (Alice <- Anne), root <- Bob; three more threads
 # "other-N" for J, of which other-1 and other-3 are unread
-"$PM_PYTHON" - "$md/new" <<'EOF_PY'
-import sys, os, email.utils
+"$PM_PYTHON" - "$md/new" "$TOP_SRCDIR/tests/tui" <<'EOF_PY'
+import sys
+sys.path.insert(0, sys.argv[2])
+import threadmsg
 d = sys.argv[1]
 base = 1700000000
 def msg(name, mid, who, subj, date, parent=None, refs=""):
-    h = ["From: %s <%s@example.org>" % (who, who.split()[0].lower()),
-         "To: t@example.org", "Subject: " + subj,
-         "Date: " + email.utils.formatdate(date), "Message-ID: <%s>" % mid]
-    if parent:
-        h += ["In-Reply-To: <%s>" % parent,
-              "References: %s<%s>" % (refs, parent)]
-    with open(os.path.join(d, name), "w") as f:
-        f.write("\n".join(h) + "\n\nbody of %s\n" % mid)
+    frm = "%s <%s@example.org>" % (who, who.split()[0].lower())
+    threadmsg.write(d, name, mid, frm, subj, date, parent, refs,
+                    "body of %s\n" % mid)
 msg("t1", "root@t", "Root Person", "treetest", base)
 msg("t2", "a@t", "Alice Ay", "Re: treetest", base + 60, "root@t")
 msg("t3", "a1@t", "Anne Ayone", "Re: treetest", base + 120, "a@t",

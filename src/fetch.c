@@ -185,6 +185,15 @@ delete_and_quit(struct run *r, struct pm_err *err)
 	return st;
 }
 
+/* The journal's entry for message i when its UIDL is the journal's own
+ * copy (pop3_scan's intern), without a lookup; else NULL. */
+static const struct uidl_entry *
+borrowed_entry(const struct run *r, size_t i)
+{
+	return r->msgs[i].borrowed ? uidl_entry_of(r->db, r->msgs[i].uidl)
+				   : NULL;
+}
+
 /* Forget delivered (or deleted) and indexed UIDLs the server no longer
  * has: a later message that reuses the UIDL is new. */
 static const char *
@@ -192,9 +201,7 @@ listed_uidl(void *ctx, size_t i, const struct uidl_entry **hint_r)
 {
 	struct run *r = ctx;
 
-	/* (the borrowed copy's entry, if any: prune checks it) */
-	*hint_r =
-	    r->msgs[i].borrowed ? uidl_entry_of(r->db, r->msgs[i].uidl) : NULL;
+	*hint_r = borrowed_entry(r, i); /* a hint: prune checks it */
 	return r->msgs[i].uidl;
 }
 
@@ -263,13 +270,10 @@ journal_copy(void *ctx, const char *uidl)
 const struct uidl_entry *
 fetch_entry(const struct run *r, size_t i)
 {
-	const struct pop3_msg *m = &r->msgs[i];
-	const struct uidl_entry *e = NULL;
+	const struct uidl_entry *e = borrowed_entry(r, i);
 
-	if (m->borrowed)
-		e = uidl_entry_of(r->db, m->uidl);
-	if (e == NULL && m->uidl != NULL)
-		e = uidl_lookup(r->db, m->uidl);
+	if (e == NULL && r->msgs[i].uidl != NULL)
+		e = uidl_lookup(r->db, r->msgs[i].uidl);
 	return e;
 }
 
@@ -291,9 +295,8 @@ list_messages(struct run *r, struct pm_err *err)
 	if (!uidl_ok)
 		return pop3_list(r->p, 0, &r->msgs, &r->nmsgs, err);
 	for (size_t i = 0; i < r->nmsgs; i++) {
-		/* (a borrowed UIDL is a known one: no lookup) */
-		e = r->msgs[i].borrowed ? uidl_entry_of(r->db, r->msgs[i].uidl)
-					: NULL;
+		/* (only a borrowed UIDL is a known one: no lookup) */
+		e = borrowed_entry(r, i);
 		if (e == NULL || e->state != UIDL_DELIVERED)
 			return pop3_list_sizes(r->p, r->msgs, r->nmsgs, err);
 		r->msgs[i].size = e->size;

@@ -386,7 +386,7 @@ db_new(const char *dir, const char *mailbox)
 }
 
 enum pm_status
-uidl_open(const char *dir, const char *mailbox, int wait, struct uidl_db **db_r,
+uidl_lock(const char *dir, const char *mailbox, int wait, struct uidl_db **db_r,
 	  struct pm_err *err)
 {
 	struct uidl_db *db;
@@ -401,19 +401,37 @@ uidl_open(const char *dir, const char *mailbox, int wait, struct uidl_db **db_r,
 	path = xasprintf("%s/lock", dir);
 	st = lockfile_take(path, wait, &db->lockfd, err);
 	free(path);
-	if (st == PM_OK)
-		st = load_journal(db, 0, err);
-	/* An older journal is rewritten as version 3 when it is loaded
-	 * (a damaged one only once a run has settled: uidl_compact). */
-	if (st == PM_OK && db->upgrade && !db->damaged)
-		st = uidl_compact(db, 1, err);
 	if (st != PM_OK) {
-		db->jf.dirty = 0;
 		uidl_free(&db);
 		return st;
 	}
 	*db_r = db;
 	return PM_OK;
+}
+
+enum pm_status
+uidl_load(struct uidl_db *db, struct pm_err *err)
+{
+	enum pm_status st = load_journal(db, 0, err);
+
+	/* An older journal is rewritten as version 3 when it is loaded
+	 * (a damaged one only once a run has settled: uidl_compact). */
+	if (st == PM_OK && db->upgrade && !db->damaged)
+		st = uidl_compact(db, 1, err);
+	if (st != PM_OK)
+		db->jf.dirty = 0; /* uidl_free() must not sync what failed */
+	return st;
+}
+
+enum pm_status
+uidl_open(const char *dir, const char *mailbox, int wait, struct uidl_db **db_r,
+	  struct pm_err *err)
+{
+	enum pm_status st = uidl_lock(dir, mailbox, wait, db_r, err);
+
+	if (st == PM_OK && (st = uidl_load(*db_r, err)) != PM_OK)
+		uidl_free(db_r);
+	return st;
 }
 
 /* Read the journal at path into db without changing anything. */

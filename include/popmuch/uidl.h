@@ -74,6 +74,19 @@ struct uidl_entry {
 enum pm_status uidl_open(const char *dir, const char *mailbox, int wait,
 			 struct uidl_db **db_r, struct pm_err *err);
 
+/* uidl_open() in two steps, so that a caller may do other work (such
+ * as connecting) once the lock is held and before the journal is read:
+ * uidl_lock() creates dir and takes the lock, as uidl_open() does, and
+ * returns a db on which only uidl_load() and uidl_free() may be called;
+ * uidl_load() then reads the journal as uidl_open() does.  A db whose
+ * uidl_load() failed may only be freed.
+ * Returns: uidl_lock(): PM_OK; PM_LOCKED; the file statuses of
+ * fsutil_errno_status().  uidl_load(): PM_OK; PM_DATAERR, PM_CANTCREAT,
+ * PM_IOERR, PM_NOSPACE (and the other file statuses) as uidl_open(). */
+enum pm_status uidl_lock(const char *dir, const char *mailbox, int wait,
+			 struct uidl_db **db_r, struct pm_err *err);
+enum pm_status uidl_load(struct uidl_db *db, struct pm_err *err);
+
 /* Non-NULL (borrowed) when uidl_open() set another mailbox's journal
  * aside: a sentence for a warning. */
 const char *uidl_switched(const struct uidl_db *db);

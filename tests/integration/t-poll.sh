@@ -97,6 +97,30 @@ t_like "... the header differs: fetched as new" "$(cat "$T/err")" \
 	'reuses unique id .* for a different message'
 t_is "... so 7 files" "$(maildir_count "$box")" 7
 
+# ---- the journal is loaded beside the login ------------------------------
+# The lock is taken first; then the connection and login run beside the
+# journal's load and recovery, and nothing is sent after the login until
+# both are done: a local failure ends the run with its own error and no
+# listing, and a server that cannot be reached with the server's.
+: >"$MAIL_ROOT/notadir"
+pm_config side "user poll" "tls on" "$tls" "keep on" \
+	"delivery maildir $MAIL_ROOT/notadir"
+run_pm --debug fetch
+t_isnt "a Maildir that is a file: the run fails" "$RC" 0
+t_like "... naming the Maildir" "$(grep -v -- '->\|<-' "$T/err")" \
+	"notadir"
+t_like "... the login ran beside the load" "$(cat "$T/err")" '-> USER poll'
+t_is "... and nothing was listed: no STAT" "$(sent STAT)" 0
+t_is "... no UIDL" "$(sent UIDL)" 0
+t_is "... no LIST" "$(sent LIST)" 0
+pm_config poll "user poll" "tls on" "$tls" "keep on" "port $(_pm_free_ports | cut -d" " -f1)"
+run_pm fetch
+t_is "a server that cannot be reached: exit 75 (EX_TEMPFAIL)" "$RC" 75
+t_like "... the error is the connection's" "$(cat "$T/err")" \
+	'connect|refused'
+t_is "... and the local side still ran: nothing lost" \
+	"$(maildir_count "$box")" 7
+
 # ---- the indexer is fed before a batch of 64 is full -------------------------
 pm_config feed "user feed" "tls on" "$tls" "keep on"
 seed_messages feed 10

@@ -205,6 +205,14 @@ test_lock_same_process(void)
 	uidl_free(&db);
 	db2 = open_ok(dir, "after uidl_free the lock is free");
 	uidl_free(&db2);
+	/* uidl_open() in two steps: the lock alone already excludes */
+	is_int(uidl_lock(dir, NULL, 0, &db, &err), PM_OK, "uidl_lock");
+	is_int(uidl_open(dir, NULL, 0, &db2, &err), PM_LOCKED,
+	       "uidl_lock without uidl_load: a second open is PM_LOCKED");
+	is_int(uidl_load(db, &err), PM_OK, "uidl_load after uidl_lock");
+	ok(uidl_count(db) == 0, "uidl_load: an empty journal (%zu)",
+	   uidl_count(db));
+	uidl_free(&db);
 	free(dir);
 }
 

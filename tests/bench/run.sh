@@ -11,7 +11,8 @@
 #   BENCH_TOOLS    tools to run (default "popmuch mpop fetchmail getmail")
 #   BENCH_RTT_MS   round trip for case (b) (default 50)
 #   BENCH_C_COUNT  messages kept in case (c) (default 20000; issue 16
-#                  measures 100000)
+#                  measures 100000); case (c) also times the server's
+#                  floor (pollfloor.py) in every round
 #   BENCH_TIMEOUT  seconds one command may take (default 1800)
 #   BENCH_RESULTS  where the tables go (default tests/bench/results)
 #   KEEP_TEST_TMP  keep the temporary world (and every run directory)
@@ -69,8 +70,10 @@ pm_world
 mkdir -p "$T/run" "$T/logs" "$RESULTS" || die "cannot create directories"
 TSV=$T/results.tsv
 CASES_TSV=$T/cases.tsv
+SIZES_TSV=$T/sizes.tsv
 : >"$TSV"
 : >"$CASES_TSV"
+: >"$SIZES_TSV"
 FAILLOG=$T/failures.log
 : >"$FAILLOG"
 
@@ -451,11 +454,51 @@ case_b()
 	one_shot "$u" "$u" "$PROXY_PORT" "$B_COUNT"
 }
 
+# state_size CASE TOOL DIR: the size of what TOOL remembers about the
+# mailbox after its first fetch (popmuch's journal, mpop's uidls file).
+state_size()
+{
+	local f
+	case $2 in
+	popmuch) f=$3/state/popmuch/bench/journal ;;
+	mpop) f=$3/mpop-uidls ;;
+	*) return ;;
+	esac
+	if [ -f "$f" ]; then
+		printf '%s\t%s\t%s\t%s\n' "$1" "$2" "${f##*/}" \
+			"$(stat -c %s "$f")" >>"$SIZES_TSV"
+	else
+		say "warning: $2 left no ${f##*/} after its first fetch"
+	fi
+}
+
+# poll_floor CASE ROUND USER WANT: the server's floor for a poll, timed like
+# a tool: pollfloor.py's pipelined USER/PASS/STAT/UIDL/QUIT (the password
+# in its environment, not its argv).  The note keeps its own connect-to-EOF
+# time ("net=S"), which leaves out the interpreter's start-up.
+poll_floor()
+{
+	local pre=$T/logs/$1-floor-$2 net
+	POLLFLOOR_PASS=$POP_PASS timed "$pre" "$PM_PYTHON" -S \
+		"$BENCH_DIR/pollfloor.py" --port "$POP3_PORT" --user "$3" \
+		--expect "$4"
+	if [ "$T_RC" != 0 ]; then
+		record "$1" floor "$2" - - - - failed "$(why "$pre" pollfloor.py)"
+		return
+	fi
+	net=$(sed -n 's/.*, \([0-9.]*\) s from connect to EOF$/\1/p' "$pre.out")
+	record "$1" floor "$2" "$T_WALL" 0 "$T_RSS" - ok "net=${net:-?}"
+}
+
 # Case (c): every tool fetches the whole box once (not timed), then the
-# no-new-mail poll is timed ROUNDS times on that state.
+# no-new-mail poll is timed ROUNDS times on that state, tools interleaved
+# within a round and the server's floor (poll_floor) last in each round.
+# Every tool's state is kept to the end of the case (see the README on
+# ext4 and deletions).
 case_c()
 {
-	local u=c$C_COUNT tool r round ok setup note
+	local u=c$C_COUNT tool r round setup
+	local -A first_ok first_note
 	gen_box "$u" --count "$C_COUNT" --attach-rate 0
 	warm "$u"
 	case_label "$u" "(c) poll, $C_COUNT kept, nothing new" time \
@@ -464,14 +507,18 @@ case_c()
 		r=$T/run/$u-$tool
 		mkrun "$r" "$u" "$POP3_PORT"
 		run_tool "$u-setup" "$tool" 0 "$r" "$C_COUNT"
-		ok=$?
+		first_ok[$tool]=$?
 		setup=$(tail -n 1 "$TSV" | cut -f4,5,8,9 | tr '\t' ' ')
-		note=$(tail -n 1 "$TSV" | cut -f9)
+		first_note[$tool]=$(tail -n 1 "$TSV" | cut -f9)
 		say "$u $tool first fetch: $setup"
-		for round in $(seq 1 "$ROUNDS"); do
-			if [ "$ok" != 0 ]; then
+		[ "${first_ok[$tool]}" = 0 ] && state_size "$u" "$tool" "$r"
+	done
+	for round in $(seq 1 "$ROUNDS"); do
+		for tool in $TOOLS; do
+			r=$T/run/$u-$tool
+			if [ "${first_ok[$tool]}" != 0 ]; then
 				record "$u" "$tool" "$round" - - - - failed \
-					"first fetch failed: $note"
+					"first fetch failed: ${first_note[$tool]}"
 				continue
 			fi
 			sync
@@ -479,7 +526,13 @@ case_c()
 			say "$u $tool poll $round: $(tail -n 1 "$TSV" |
 				cut -f4,5,8,9 | tr '\t' ' ')"
 		done
-		cleanup_run "$r"
+		sync
+		poll_floor "$u" "$round" "$u" "$C_COUNT"
+		say "$u floor $round: $(tail -n 1 "$TSV" | cut -f4,8,9 |
+			tr '\t' ' ')"
+	done
+	for tool in $TOOLS; do
+		cleanup_run "$T/run/$u-$tool"
 	done
 }
 
@@ -554,6 +607,7 @@ else
 	pm_build="not built"
 fi
 "$PM_PYTHON" "$BENCH_DIR/summarize.py" --results "$TSV" --cases "$CASES_TSV" \
+	--sizes "$SIZES_TSV" \
 	--rounds "$ROUNDS" --quick "$QUICK" --rtt "$RTT_MS" \
 	--popmuch "$pm_build" --section-e "$T/section-e.md" \
 	--out "$RESULTS/latest.md" --png "$RESULTS/latest.png" \

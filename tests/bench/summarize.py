@@ -2,10 +2,13 @@
 """summarize.py: the benchmark's raw rounds -> Markdown table and PNG chart.
 
 Reads the rounds run.sh recorded (TSV: case, tool, round, fetch s, index s,
-fetch peak RSS kB, index peak RSS kB, ok|failed, note) and the case list
-(TSV: id, label, time|rss|text); writes a Markdown report with medians,
-ratios to the best peer and the issue's targets, and a gnuplot bar chart.
-Every (case, tool) that was asked for gets a row; a failure says why.
+fetch peak RSS kB, index peak RSS kB, ok|failed, note), the case list
+(TSV: id, label, time|rss|text) and the sizes of the tools' state after case
+(c)'s first fetch (TSV: case, tool, file, bytes); writes a Markdown report
+with medians, ratios to the best peer and issues 7 and 16's targets, and a
+gnuplot bar chart.  Every (case, tool) that was asked for gets a row; a
+failure says why.  The tool "floor" is case (c)'s server floor
+(pollfloor.py); its ok rounds carry "net=SECONDS" in the note.
 """
 
 import argparse
@@ -16,7 +19,7 @@ import statistics
 import subprocess
 import sys
 
-TOOLS = ["popmuch", "mpop", "fetchmail", "getmail", "notmuch"]
+TOOLS = ["popmuch", "mpop", "fetchmail", "getmail", "notmuch", "floor"]
 PEERS = ["mpop", "fetchmail", "getmail"]
 LABEL = {
     "popmuch": "popmuch fetch (indexes itself)",
@@ -24,9 +27,11 @@ LABEL = {
     "fetchmail": "fetchmail (MDA) + notmuch new",
     "getmail": "getmail6 + notmuch new",
     "notmuch": "notmuch new alone (floor)",
+    "floor": "server floor: raw pipelined STAT+UIDL client",
 }
 SHORT = {"popmuch": "popmuch", "mpop": "mpop", "fetchmail": "fetchmail",
-         "getmail": "getmail6", "notmuch": "notmuch new alone"}
+         "getmail": "getmail6", "notmuch": "notmuch new alone",
+         "floor": "server floor"}
 
 
 def num(s):
@@ -57,7 +62,8 @@ class Cell:
         self.n = len(rounds)
         self.nok = len(ok)
         self.notes = [r[8] for r in rounds if r[7] != "ok" and r[8]]
-        self.extra = sorted(set(r[8] for r in ok if r[8]))
+        self.extra = sorted(set(r[8] for r in ok
+                                if r[8] and not r[8].startswith("net=")))
 
         def med(vals):
             vals = [v for v in vals if v is not None]
@@ -73,6 +79,8 @@ class Cell:
             v = [x for x in (num(r[5]), num(r[6])) if x is not None]
             peaks.append(max(v) if v else None)
         self.rss = med(peaks)
+        # The floor's own connect-to-EOF time (no interpreter start-up).
+        self.net = med(num(r[8][4:]) for r in ok if r[8].startswith("net="))
 
     def ok(self):
         return self.nok > 0
@@ -146,7 +154,7 @@ def ratio_text(v, best, is_best):
     return "%.2f%s" % (r, " (best)" if is_best else "")
 
 
-def case_rows(label, kind, cells, setup):
+def case_rows(label, kind, cells, setup, sizes):
     out = []
     peers = {t: cells[t] for t in PEERS if t in cells and cells[t].ok()}
     key = (lambda c: c.total) if kind == "time" else (lambda c: c.rss)
@@ -172,10 +180,18 @@ def case_rows(label, kind, cells, setup):
         if first is not None and first.ok():
             note.append("first fetch (not timed above) %s s"
                         % secs(first.total))
+        if t in sizes:
+            note.append("%s after the first fetch: %s bytes"
+                        % (sizes[t][0], "{:,}".format(sizes[t][1])))
+        if t == "floor":
+            note.append("of which connect to EOF %s s (the rest is "
+                        "Python's start-up); peak RSS is the Python "
+                        "client's" % ("%.3f" % c.net if c.net is not None
+                                      else "?"))
         note += c.extra
         rt = ratio_text(key(c), best, t == best_tool)
         fetch = "—" if t == "notmuch" else secs(c.fetch)
-        index = "(in fetch)" if t == "popmuch" else secs(c.index)
+        index = {"popmuch": "(in fetch)", "floor": "—"}.get(t, secs(c.index))
         out.append("| %s | %s | %s | %s | %s | %s | %s | %s |" % (
             label, LABEL[t], fetch, index, secs(c.total), rt, mb(c.rss),
             esc("; ".join(note)) or "ok"))
@@ -186,49 +202,116 @@ def verdict(ok, value):
     return ("**met** (%s)" if ok else "**missed** (%s)") % value
 
 
-def targets(cases, cells_by_case):
+def ratio_line(label, target, a, b, limit, missing):
+    """One "popmuch <= limit x peer" line: a / b against limit, or why it
+    was not measured."""
+    if a and b:
+        r = a.total / b.total
+        return "- %s: %s: %s" % (label, target,
+                                 verdict(r <= limit, "%.2f ×" % r))
+    return "- %s: %s: %s" % (label, target, missing)
+
+
+def floor_lines(label, pm, mp, flc, size_of, missing, first_missing):
+    """Issue 16's lines for case (c) beyond the plain ratio: against the
+    server floor (flc: its Cell, or None when not run), peak RSS against
+    mpop's, the journal against mpop's uidls file (first_missing: why the
+    first fetches did not give both)."""
+    out = []
+    fl = flc if flc is not None and flc.ok() else None
+    if fl and (pm or mp):
+        # The floor is its own connect-to-EOF time: Python's start-up is no
+        # part of what the server needs (the wall time when it is missing).
+        base = fl.net if fl.net else fl.total
+        parts = []
+        if pm:
+            parts.append("popmuch %.2f × floor" % (pm.total / base))
+        if mp:
+            parts.append("mpop + notmuch new %.2f × floor"
+                         % (mp.total / base))
+            f = 0.8 * mp.total / base
+            parts.append("0.8 × that is %.2f × floor%s" % (
+                f, " (below the floor: no client meets it on this server)"
+                if f < 1 else ""))
+        out.append("- %s: against the server floor (%s; informational): "
+                   "%s" % (label, "connect to EOF %.3f s, %.3f s with "
+                           "Python's start-up" % (fl.net, fl.total)
+                           if fl.net else "%.3f s" % fl.total,
+                           "; ".join(parts)))
+    else:
+        out.append("- %s: against the server floor (informational): %s"
+                   % (label, "not measured: server floor " + fl_why(flc)
+                      if not fl else "not measured (neither popmuch nor "
+                      "mpop measured)"))
+    if pm and mp and pm.rss is not None and mp.rss is not None:
+        d = (pm.rss - mp.rss) / 1024.0
+        out.append("- %s: peak RSS popmuch ≤ mpop + 16 MB (issue 16): %s"
+                   % (label, verdict(d <= 16, "%.1f MB, %+.1f MB"
+                                     % (pm.rss / 1024.0, d))))
+    else:
+        out.append("- %s: peak RSS popmuch ≤ mpop + 16 MB (issue 16): %s"
+                   % (label, missing))
+    js, us = size_of("popmuch"), size_of("mpop")
+    if js and us:
+        r = js[1] / us[1]
+        out.append("- %s: popmuch's journal ≤ 2 × mpop's uidls file, after "
+                   "the first fetch (issue 16): %s" % (label, verdict(
+                       r <= 2, "%.2f ×: %s against %s bytes" % (
+                           r, "{:,}".format(js[1]), "{:,}".format(us[1])))))
+    else:
+        if first_missing == "not measured":
+            first_missing = "not measured (%s)" % (
+                "no journal recorded" if not js
+                else "no mpop uidls file recorded")
+        out.append("- %s: popmuch's journal ≤ 2 × mpop's uidls file, after "
+                   "the first fetch (issue 16): %s" % (label, first_missing))
+    return out
+
+
+def fl_why(c):
+    return "not run" if c is None else esc(c.why())
+
+
+def targets(cases, cells_by_case, sizes):
     lines = []
 
     def get(cid, tool):
         c = cells_by_case.get(cid, {}).get(tool)
         return c if c is not None and c.ok() else None
 
-    def pm_missing(cid):
-        c = cells_by_case.get(cid, {}).get("popmuch")
-        if c is None:
-            return "not measured (popmuch not run)"
-        return "not measured: popmuch " + esc(c.why())
+    def why_not(cid, *tools):
+        """Why a target over these tools was not measured: the first of
+        them that was not run (not in BENCH_TOOLS) or failed."""
+        for t in tools:
+            c = cells_by_case.get(cid, {}).get(t)
+            if c is None:
+                return "not measured (%s not run)" % SHORT[t]
+            if not c.ok():
+                return "not measured: %s %s" % (SHORT[t], esc(c.why()))
+        return "not measured"
 
     for cid, label, kind, _ in cases:
         pm = get(cid, "popmuch")
         group = label[1:2] if label.startswith("(") else ""
         if kind == "text":
             continue
+        mp = get(cid, "mpop")
+        nm = get(cid, "notmuch")
         if group == "a":
-            mp = get(cid, "mpop")
-            nm = get(cid, "notmuch")
-            if pm and mp:
-                r = pm.total / mp.total
-                lines.append("- %s: popmuch ≤ 0.8 × (mpop + notmuch new): %s"
-                             % (label, verdict(r <= 0.8, "%.2f ×" % r)))
-            else:
-                lines.append("- %s: popmuch ≤ 0.8 × (mpop + notmuch new): %s"
-                             % (label, pm_missing(cid) if not pm
-                                else "mpop failed"))
-            if pm and nm:
-                r = pm.total / nm.total
-                lines.append("- %s, stretch: popmuch ≤ 1.15 × notmuch new "
-                             "alone: %s" % (label, verdict(r <= 1.15,
-                                                          "%.2f ×" % r)))
+            lines.append(ratio_line(
+                label, "popmuch ≤ 0.8 × (mpop + notmuch new)", pm, mp, 0.8,
+                why_not(cid, "popmuch", "mpop")))
+            lines.append(ratio_line(
+                label, "popmuch ≤ 1.15 × notmuch new alone (issue 16; "
+                "issue 7's stretch)", pm, nm, 1.15,
+                why_not(cid, "popmuch", "notmuch")))
         elif group == "b":
-            mp = get(cid, "mpop")
-            if pm and mp:
-                r = pm.total / mp.total
-                lines.append("- %s: popmuch ≤ 1.0 × mpop: %s"
-                             % (label, verdict(r <= 1.0, "%.2f ×" % r)))
-            else:
-                lines.append("- %s: popmuch ≤ 1.0 × mpop: %s" % (
-                    label, pm_missing(cid) if not pm else "mpop failed"))
+            missing = why_not(cid, "popmuch", "mpop")
+            lines.append(ratio_line(label, "popmuch ≤ 1.0 × mpop", pm, mp,
+                                    1.0, missing))
+            lines.append(ratio_line(
+                label, "popmuch ≤ 0.8 × (mpop + notmuch new) (issue 16: no "
+                "regression)", pm, mp, 0.8, missing))
             for t in ("fetchmail", "getmail"):
                 o = get(cid, t)
                 if pm and o:
@@ -238,27 +321,26 @@ def targets(cases, cells_by_case):
                                     verdict(r >= 15, "%.1f × faster" % r)))
                 else:
                     lines.append("- %s: popmuch ≥ 15 × faster than %s: %s"
-                                 % (label, SHORT[t], pm_missing(cid)
-                                    if not pm else SHORT[t] + " failed"))
+                                 % (label, SHORT[t],
+                                    why_not(cid, "popmuch", t)))
         elif group == "c":
-            mp = get(cid, "mpop")
-            if pm and mp:
-                r = pm.total / mp.total
-                lines.append("- %s: popmuch ≤ 1.0 × mpop: %s"
-                             % (label, verdict(r <= 1.0, "%.2f ×" % r)))
-            else:
-                lines.append("- %s: popmuch ≤ 1.0 × mpop: %s" % (
-                    label, pm_missing(cid) if not pm else "mpop failed"))
+            missing = why_not(cid, "popmuch", "mpop")
+            lines.append(ratio_line(label, "popmuch ≤ 1.0 × mpop", pm, mp,
+                                    1.0, missing))
+            lines.append(ratio_line(label, "popmuch ≤ 0.8 × mpop (issue 16)",
+                                    pm, mp, 0.8, missing))
+            lines += floor_lines(
+                label, pm, mp, cells_by_case.get(cid, {}).get("floor"),
+                lambda t, cid=cid: sizes.get(cid, {}).get(t), missing,
+                why_not(cid + "-setup", "popmuch", "mpop"))
         elif group == "d" or kind == "rss":
-            nm = get(cid, "notmuch")
             if pm and nm:
                 d = (pm.rss - nm.rss) / 1024.0
                 lines.append("- %s: popmuch ≤ notmuch new alone + 16 MB: %s"
                              % (label, verdict(d <= 16, "%+.1f MB" % d)))
             else:
                 lines.append("- %s: popmuch ≤ notmuch new alone + 16 MB: %s"
-                             % (label, pm_missing(cid) if not pm
-                                else "notmuch new alone failed"))
+                             % (label, why_not(cid, "popmuch", "notmuch")))
     return lines
 
 
@@ -356,6 +438,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--results", required=True)
     ap.add_argument("--cases", required=True)
+    ap.add_argument("--sizes", default="")
     ap.add_argument("--rounds", default="3")
     ap.add_argument("--quick", default="0")
     ap.add_argument("--rtt", default="50")
@@ -374,6 +457,10 @@ def main():
         by.setdefault(r[0], {}).setdefault(r[1], []).append(r)
     cells_by_case = {cid: {t: Cell(rs) for t, rs in d.items()}
                      for cid, d in by.items()}
+    sizes = {}
+    for cid, tool, name, nbytes in load(a.sizes, 4) if a.sizes else []:
+        if num(nbytes) is not None:
+            sizes.setdefault(cid, {})[tool] = (name, int(nbytes))
 
     now = datetime.datetime.now(datetime.timezone.utc)
     md = ["# popmuch benchmark%s" % (" (quick mode: small sizes)"
@@ -421,12 +508,14 @@ def main():
                       "failed | no rounds recorded |" % label)
             continue
         out, _, _ = case_rows(label, kind, cells,
-                              cells_by_case.get(cid + "-setup", {}))
+                              cells_by_case.get(cid + "-setup", {}),
+                              sizes.get(cid, {}))
         md += out
     md.append("")
-    md.append("Targets (issue 7; ratios to the same run's figures):")
+    md.append("Targets (issue 7, and issue 16 where marked; ratios to the "
+              "same run's figures):")
     md.append("")
-    md += targets(cases, cells_by_case) or ["- no case measured"]
+    md += targets(cases, cells_by_case, sizes) or ["- no case measured"]
     md.append("")
     if a.section_e and os.path.exists(a.section_e):
         md.append("## (e) TUI")

@@ -25,7 +25,9 @@ struct jtable {
 	struct strmap *map;  /* uidl -> struct entry */
 	struct arena *arena; /* the entries and their strings */
 	unsigned gen;
-	size_t unsettled; /* entries in the map that unsettled() says */
+	size_t unsettled;	 /* entries in the map that unsettled() says */
+	const char *last_loaded; /* jtable_load()'s previous key */
+	int unsorted;		 /* jtable_loaded_unsorted() */
 };
 
 /* Not settled: pending, or not yet indexed nor refused (what recovery
@@ -70,6 +72,8 @@ jtable_clear(struct jtable *t)
 {
 	strmap_clear(t->map);
 	t->unsettled = 0;
+	t->last_loaded = NULL;
+	t->unsorted = 0;
 	arena_free(&t->arena);
 	t->arena = arena_new();
 }
@@ -120,6 +124,47 @@ jtable_foreach(const struct jtable *t,
 	struct foreach_ctx f = {fn, ctx};
 
 	strmap_foreach(t->map, foreach_one, &f);
+}
+
+struct sorted_ctx {
+	struct entry **v;
+	size_t n;
+};
+
+static void
+gather(void *val, void *ctx)
+{
+	struct sorted_ctx *c = ctx;
+
+	c->v[c->n++] = val;
+}
+
+static int
+cmp_key(const void *a, const void *b)
+{
+	return strcmp((*(struct entry *const *)a)->key,
+		      (*(struct entry *const *)b)->key);
+}
+
+void
+jtable_foreach_sorted(const struct jtable *t,
+		      void (*fn)(const struct uidl_entry *e, void *ctx),
+		      void *ctx)
+{
+	struct sorted_ctx c = {
+	    xreallocarray(NULL, strmap_count(t->map) + 1, sizeof(*c.v)), 0};
+
+	strmap_foreach(t->map, gather, &c);
+	qsort(c.v, c.n, sizeof(*c.v), cmp_key);
+	for (size_t i = 0; i < c.n; i++)
+		fn(&c.v[i]->e, ctx);
+	free(c.v);
+}
+
+int
+jtable_loaded_unsorted(const struct jtable *t)
+{
+	return t->unsorted;
 }
 
 /* Insert or replace the entry for uidl[0..len). */
@@ -221,6 +266,9 @@ jtable_load(const struct jsnap_rec *r, void *ctx)
 				 memchr(r->file, '/', r->file_len) != NULL)))
 		return -1;
 	en = put(t, r->uidl, r->uidl_len, r->size, r->first_seen);
+	if (t->last_loaded != NULL && strcmp(t->last_loaded, en->key) >= 0)
+		t->unsorted = 1;
+	t->last_loaded = en->key;
 	t->unsettled--; /* put() counted it pending */
 	en->e.state = (enum uidl_state)(r->flags & JSNAP_STATE);
 	en->e.indexed = (r->flags & JSNAP_INDEXED) != 0;

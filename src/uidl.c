@@ -349,10 +349,13 @@ load_journal(struct uidl_db *db, int switched, struct pm_err *err)
 	}
 	/* An older version is this account's, and so is a journal whose
 	 * mailbox differs only in the port (110 and 995 are one mailbox):
-	 * it is rewritten as version 3 naming the mailbox (uidl_open). */
+	 * it is rewritten as version 3 naming the mailbox (uidl_open); so
+	 * is a snapshot not in the order of its UIDLs (jtable.h: written
+	 * before that order was kept), once. */
 	db->upgrade = l.good > 0 && db->mailbox != NULL &&
 		      (l.version < 3 || l.mailbox == NULL ||
-		       strcmp(l.mailbox, db->mailbox) != 0);
+		       strcmp(l.mailbox, db->mailbox) != 0 ||
+		       jtable_loaded_unsorted(db->t));
 	free(l.mailbox);
 	check_length(db, db->jf.fd, (off_t)len);
 	db->jf.size = (off_t)l.good;
@@ -689,7 +692,7 @@ write_compacted(struct uidl_db *db, const char *path, off_t *len_r,
 	uidl_foreach(db, newest, &s.base);
 	if (s.base == INT64_MIN)
 		s.base = 0;
-	uidl_foreach(db, snap_put, &s);
+	jtable_foreach_sorted(db->t, snap_put, &s);
 	jsnap_end(&s.b);
 	n = jline_format_header(hdr, db->mailbox, s.b.len, uidl_count(db),
 				s.base);

@@ -38,6 +38,20 @@ void jtable_foreach(const struct jtable *t,
 		    void (*fn)(const struct uidl_entry *e, void *ctx),
 		    void *ctx);
 
+/* Call fn for each entry in byte order of the UIDLs (strcmp), the order
+ * of a snapshot (uidl.c): a server lists in the order mail arrived, and
+ * most servers' UIDLs grow with it (Dovecot's "%08Xu%08Xv", Courier's and
+ * Gmail's), so that a listing's lookups read the loaded table in the
+ * order it lies in memory.  fn must not change t. */
+void jtable_foreach_sorted(const struct jtable *t,
+			   void (*fn)(const struct uidl_entry *e, void *ctx),
+			   void *ctx);
+
+/* 1 when the snapshot records jtable_load() took since the table was
+ * made or cleared were not in that order (a snapshot written before it
+ * was kept, or a repeated UIDL), else 0. */
+int jtable_loaded_unsorted(const struct jtable *t);
+
 /* Apply a record of the tail (jline.h): an intent replaces any entry of
  * its UIDL, F forgets one, the others change one.  Returns 0, or -1 when
  * it names a UIDL the table does not hold (F of one is fine). */

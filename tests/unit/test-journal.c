@@ -15,6 +15,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "popmuch/jfile.h"
+#include "popmuch/jline.h"
 #include "popmuch/jsnap.h"
 #include "popmuch/uidl.h"
 #include "popmuch/xmalloc.h"
@@ -981,6 +983,116 @@ test_prune_hints(void)
 	free(dir);
 }
 
+/* ---- the snapshot's order ---------------------------------------------- */
+
+#define NORDER 300
+
+/* The UIDL of the i-th of NORDER, scrambled: i * 7 mod NORDER. */
+static void
+order_uidl(char *buf, size_t len, int i)
+{
+	snprintf(buf, len, "o%04d", (i * 7) % NORDER);
+}
+
+/* Are the NORDER UIDLs in the journal file in dir, in byte order? */
+static int
+file_in_order(const char *dir)
+{
+	char *journal = xasprintf("%s/journal", dir), u[16], *text, *at;
+	size_t len = 0, last = 0;
+	int good = 1;
+
+	text = slurp(journal, &len);
+	for (int i = 0; text != NULL && i < NORDER && good; i++) {
+		snprintf(u, sizeof(u), "o%04d", i);
+		at = memmem(text, len, u, strlen(u));
+		good = at != NULL && (i == 0 || (size_t)(at - text) > last);
+		last = at != NULL ? (size_t)(at - text) : 0;
+	}
+	free(text);
+	free(journal);
+	return text != NULL && good;
+}
+
+/* A version 3 journal whose snapshot holds the NORDER entries in the
+ * scrambled order (as a popmuch before the order was kept wrote it). */
+static void
+write_unsorted(const char *dir)
+{
+	char *journal = xasprintf("%s/journal", dir), u[16], hdr[JLINE_MAX];
+	struct jsnap_buf b = {0};
+	struct pm_err err;
+	size_t n;
+
+	for (int i = 0; i < NORDER; i++) {
+		struct uidl_entry e = {.size = 10,
+				       .first_seen = 1700000000,
+				       .file = "",
+				       .hash = HASH1,
+				       .state = UIDL_DELIVERED,
+				       .indexed = 1};
+
+		order_uidl(u, sizeof(u), i);
+		e.uidl = u;
+		jsnap_put_entry(&b, &e, 1700000000);
+	}
+	jsnap_end(&b);
+	n = jline_format_header(hdr, MB_A, b.len, NORDER, 1700000000);
+	ok(jfile_write_new(journal, hdr, n, b.p, b.len, &err) == PM_OK,
+	   "order: a snapshot out of order written");
+	free(b.p);
+	free(journal);
+}
+
+/* A compaction writes the snapshot in byte order of the UIDLs, so that
+ * a listing's lookups read the loaded journal in order; a snapshot out
+ * of that order is rewritten in it once, when it is loaded. */
+static void
+test_order(void)
+{
+	char *dir = xasprintf("%s/order", base), *dir2, u[16], f[24];
+	struct uidl_db *db = open_mb(dir, MB_A, "order");
+	struct pm_err err;
+	struct stat before, after;
+	char *journal;
+	int good = 0;
+
+	for (int i = 0; db != NULL && i < NORDER; i++) {
+		order_uidl(u, sizeof(u), i);
+		snprintf(f, sizeof(f), "%s,S=10", u);
+		good += put(db, u, 10, f, HASH1) &&
+			uidl_indexed(db, u, &err) == PM_OK;
+	}
+	ok(db != NULL && good == NORDER && uidl_sync(db, &err) == PM_OK &&
+	       uidl_compact(db, 1, &err) == PM_OK,
+	   "order: %d entries added out of order, compacted", good);
+	uidl_free(&db);
+	ok(file_in_order(dir), "order: the snapshot is in byte order");
+	journal = xasprintf("%s/journal", dir);
+	db = open_mb(dir, MB_A, "order, reopened");
+	ok(db != NULL && uidl_count(db) == NORDER &&
+	       stat(journal, &before) == 0,
+	   "order: reopened, %zu entries", db ? uidl_count(db) : 0);
+	uidl_free(&db);
+	ok(stat(journal, &after) == 0 && after.st_ino == before.st_ino,
+	   "order: a snapshot in order is not rewritten at load");
+	free(journal);
+
+	dir2 = xasprintf("%s/unsorted", base);
+	ok(mkdir(dir2, 0700) == 0, "order: %s", dir2);
+	write_unsorted(dir2);
+	ok(!file_in_order(dir2), "order: the control is out of order");
+	db = open_mb(dir2, MB_A, "unsorted");
+	ok(db != NULL && uidl_count(db) == NORDER && !uidl_damaged(db, NULL),
+	   "unsorted: loads whole, not damaged (%zu)", db ? uidl_count(db) : 0);
+	ok(db != NULL && is_delivered(db, "o0123", 10, HASH1),
+	   "unsorted: an entry as written");
+	uidl_free(&db);
+	ok(file_in_order(dir2), "unsorted: rewritten in order at load");
+	free(dir2);
+	free(dir);
+}
+
 int
 main(void)
 {
@@ -997,6 +1109,7 @@ main(void)
 	test_snapshot_damage();
 	test_header_damage();
 	test_prune_hints();
+	test_order();
 	rm_tree(base);
 	return done_testing();
 }

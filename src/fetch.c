@@ -335,14 +335,18 @@ session(struct run *r, struct pm_err *err)
 }
 
 /* What a run knows before it speaks to the server: the journal, loaded
- * and recovered against the Maildir. */
+ * and recovered against the Maildir (whose path notmuch's configuration
+ * may give: account.h). */
 static enum pm_status
 local_start(struct run *r, struct pm_err *err)
 {
-	enum pm_status st = uidl_load(r->db, err);
+	enum pm_status st = account_maildir(r->acct, &r->maildir_path, err);
 
+	if (st == PM_OK)
+		st = uidl_load(r->db, err);
 	if (st != PM_OK) {
-		uidl_free(&r->db); /* (finish_run() syncs only a loaded one) */
+		/* (finish_run() syncs the journal only when it was loaded) */
+		uidl_free(&r->db);
 		return st;
 	}
 	if (uidl_switched(r->db) != NULL)
@@ -391,8 +395,6 @@ run_account(struct run *r, int network, struct pm_err *err)
 	r->now = (int64_t)time(NULL);
 	r->network = network;
 	st = account_state_dir(r->acct->name, &r->state_dir, err);
-	if (st == PM_OK)
-		st = account_maildir(r->acct, &r->maildir_path, err);
 	/* The lock first: a second run never reaches the server. */
 	if (st == PM_OK)
 		st = uidl_lock(r->state_dir, mailbox, r->opts->wait_lock,

@@ -286,6 +286,7 @@ plan_make(struct run *r, struct pm_err *err)
 	int first = uidl_count(r->db) == 0;
 	const char *why;
 	size_t n = 0;
+	int planned = 0;
 
 	r->plan = xcalloc(r->nmsgs ? r->nmsgs : 1, sizeof(*r->plan));
 	r->seen = xcalloc(r->nmsgs + 1, 1);
@@ -295,7 +296,7 @@ plan_make(struct run *r, struct pm_err *err)
 		return st;
 	}
 	/* One lookup per message: the entries stay valid (uidl.h) while
-	 * the plan is made twice. */
+	 * the plan is made, twice when headers were checked between. */
 	policy(r, &pol);
 	if (uidl_damaged(r->db, &why))
 		fetch_warn(r,
@@ -319,13 +320,17 @@ plan_make(struct run *r, struct pm_err *err)
 		else if (n > 0)
 			for (size_t i = 0; i < r->nmsgs; i++)
 				r->seen[i] |= check[i] ? SEEN_TRUSTED : 0;
+		/* nothing to check: seen[] is as it was, so the plan just
+		 * made is the one a second pass would make */
+		planned = n == 0;
 	}
 	free(check);
-	if (st == PM_OK)
-		classify(r, NULL);
 	if (st != PM_OK)
 		return st;
-	retention_plan(r->plan, r->nmsgs, &pol, r->now);
+	if (!planned) {
+		classify(r, NULL);
+		retention_plan(r->plan, r->nmsgs, &pol, r->now);
+	}
 	for (size_t i = 0; i < r->nmsgs; i++)
 		if (!r->plan[i].killed &&
 		    (adopted(fetch_entry(r, i)) || (r->seen[i] & SEEN_PEER)))

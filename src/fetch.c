@@ -175,8 +175,10 @@ delete_and_quit(struct run *r, struct pm_err *err)
 	if (st == PM_OK && n > 0)
 		st = pop3_dele(r->p, nums, n, ok, err);
 	FAULT("before-quit");
+	/* Only deletions need QUIT's answer (a round trip on a slow link). */
 	if (st == PM_OK)
-		st = pop3_quit(r->p, err);
+		st = n > 0 ? pop3_quit(r->p, err)
+			   : pop3_quit_unanswered(r->p, err);
 	if (st == PM_OK)
 		st = note_deleted(r, idx, ok, n, err);
 	free(nums);

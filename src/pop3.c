@@ -709,6 +709,14 @@ pop3_quit(struct pop3 *p, struct pm_err *err)
 	return pop3_cmd(p, "QUIT", 0, NULL, err);
 }
 
+enum pm_status
+pop3_quit_unanswered(struct pop3 *p, struct pm_err *err)
+{
+	enum pm_status st = check_idle(p, err);
+
+	return st == PM_OK ? pop3_write_line(p, "QUIT", 0, err) : st;
+}
+
 void
 pop3_free(struct pop3 **pp)
 {

@@ -148,6 +148,14 @@ enum pm_status pop3_fence(struct pop3 *p, uint32_t num, const char *uidl,
 /* QUIT: PM_OK only when the server answered +OK (deletions committed). */
 enum pm_status pop3_quit(struct pop3 *p, struct pm_err *err);
 
+/* QUIT without waiting for the answer, for a session that marked
+ * nothing deleted: the answer then tells the client nothing (RFC 1939:
+ * QUIT commits the deletions), and waiting costs a round trip.  The
+ * server has read QUIT before its answer can meet a closed socket.
+ * Returns: PM_OK; PM_PROTOCOL when data arrived unasked (as pop3_cmd);
+ * PM_NETWORK or PM_TIMEOUT when QUIT cannot be sent. */
+enum pm_status pop3_quit_unanswered(struct pop3 *p, struct pm_err *err);
+
 /* Close and free; NULL is fine. */
 void pop3_free(struct pop3 **p);
 

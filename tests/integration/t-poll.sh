@@ -1,7 +1,8 @@
 #!/bin/bash
 # t-poll: a poll sends and opens only what it needs (issue 16), against a
 # real Dovecot and a real notmuch:
-#   - a poll that finds nothing new sends STAT and UIDL, no LIST, and
+#   - a poll that finds nothing new sends STAT and UIDL, no LIST, QUIT
+#     without waiting for its answer (Dovecot still logs it out), and
 #     neither starts the indexer nor opens the notmuch database: it
 #     succeeds at once while another process holds notmuch's write lock,
 #     where a fetch of one new message, in the same world, cannot index
@@ -40,6 +41,22 @@ t_like "first fetch: -vv tells what the indexer did" "$(cat "$T/err")" \
 t_is "first fetch: notmuch has the 5" "$(notmuch count folder:poll)" 5
 
 # ---- nothing new -----------------------------------------------------------
+# logouts: how many sessions of the user poll Dovecot logged out (its log
+# process writes a moment after the session ends: wait up to 5 s for N)
+logouts()
+{
+	grep -c 'pop3(poll).*Disconnected: Logged out' "$DOVECOT_LOG"
+}
+wait_logouts()
+{
+	local i
+	for i in $(seq 50); do
+		[ "$(logouts)" -ge "$1" ] && break
+		sleep 0.1
+	done
+	logouts
+}
+before=$(wait_logouts 1)
 run_pm -vv --debug fetch
 t_rc "poll, nothing new: exit 0" 0
 t_is "poll, nothing new: STAT sent once" "$(sent STAT)" 1
@@ -48,6 +65,12 @@ t_is "poll, nothing new: no LIST (sizes come from the journal)" \
 	"$(sent LIST)" 0
 t_like "poll, nothing new: the indexer is not started" "$(cat "$T/err")" \
 	'indexer: not started \(nothing to index\); notmuch database not opened'
+
+t_is "poll, nothing new: QUIT sent" "$(sent QUIT)" 1
+t_unlike "poll, nothing new: its answer not waited for (nothing deleted)" \
+	"$(cat "$T/err")" '<- \+OK Logging out'
+t_is "... yet Dovecot took the QUIT: the session logged out" \
+	"$(wait_logouts $((before + 1)))" $((before + 1))
 
 nm_hold_lock
 holder=$NM_HOLDER

@@ -1,9 +1,9 @@
 #!/bin/bash
 # t-index: notmuch indexing rules of the fetch path: the Maildir must lie
 # inside notmuch's mail root; a duplicate Message-ID keeps both files on
-# one message; new.tags and the account's tags; maildir flag sync of
-# files already in cur/ is left to notmuch; a database whose creation
-# was killed half-way is finished.
+# one message; new.tags, then the flag tags, then the account's tags
+# (which win); maildir flag sync of files already in cur/ is left to
+# notmuch; a database whose creation was killed half-way is finished.
 . "$(dirname "$0")/lib.sh"
 
 pm_world
@@ -60,7 +60,18 @@ run_pm index
 t_rc "popmuch index with nothing pending: exit 0" 0
 t_empty "... silently" "$T/err"
 
-# 5. A database whose creation was killed half-way: notmuch creates the
+# 5. The account's tags come after new.tags and the flag tags, and win:
+# "-unread" leaves a message read though its file (in new/) has no S.
+seed_messages pmtest 1
+pm_config test "tls on" "tls_trust_file $TLS_CA" "keep off" \
+	"delivery maildir $MAIL_ROOT/read" 'tags "+list -unread"'
+run_pm fetch
+t_rc "an account's tags '+list -unread': exit 0" 0
+t_is "... tagged inbox and list, not unread" \
+	"$(notmuch search --output=tags folder:read | sort | tr '\n' ' ')" \
+	"inbox list "
+
+# 6. A database whose creation was killed half-way: notmuch creates the
 # Xapian database, then writes its version; a kill in between (seen in
 # t-storm) left one that refused every message ("requires a database
 # upgrade", notmuch new too).  popmuch finishes the creation.

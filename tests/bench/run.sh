@@ -14,6 +14,8 @@
 #                  measures 100000); case (c) also times the server's
 #                  floor (pollfloor.py) in every round
 #   BENCH_TIMEOUT  seconds one command may take (default 1800)
+#   BENCH_SETTLE   seconds to pause after a case deletes its runs (default
+#                  10; see cleanup_case)
 #   BENCH_RESULTS  where the tables go (default tests/bench/results)
 #   KEEP_TEST_TMP  keep the temporary world (and every run directory)
 #
@@ -385,13 +387,33 @@ notmuch_alone()
 	else
 		record "$1" notmuch "$2" 0 "$T_WALL" - "$T_RSS" ok ""
 	fi
-	cleanup_run "$r"
+	defer_cleanup "$r"
 }
 
 cleanup_run()
 {
 	[ -n "${KEEP_TEST_TMP:-}" ] || rm -rf -- "$1"
 	sync
+}
+
+# Finished runs are kept until their case ends (defer_cleanup), then
+# deleted together, followed by a pause (cleanup_case): on ext4 without
+# a journal, creating files right after thousands were deleted costs a
+# scan per new file, so deleting one run just before the next tool's
+# would bill that tool for the cleanup (issue 16).
+CASE_RUNS=()
+defer_cleanup()
+{
+	CASE_RUNS+=("$1")
+}
+cleanup_case()
+{
+	local r
+	for r in "${CASE_RUNS[@]}"; do
+		cleanup_run "$r"
+	done
+	CASE_RUNS=()
+	sleep "${BENCH_SETTLE:-10}"
 }
 
 # one_shot CASE USER PORT WANT: every tool, ROUNDS rounds (tools
@@ -408,7 +430,7 @@ one_shot()
 			run_tool "$c" "$tool" "$round" "$r" "$want"
 			say "$c $tool round $round: $(tail -n 1 "$TSV" |
 				cut -f4,5,8,9 | tr '\t' ' ')"
-			cleanup_run "$r"
+			defer_cleanup "$r"
 		done
 	done
 }
@@ -440,6 +462,7 @@ case_a()
 		for round in $(seq 1 "$ROUNDS"); do
 			notmuch_alone "a$n" "$round" "a$n" "$n"
 		done
+		cleanup_case
 	done
 }
 
@@ -452,6 +475,7 @@ case_b()
 	case_label "$u" "(b) $B_COUNT messages, ${RTT_MS} ms RTT" time \
 		"b: $B_COUNT msgs, ${RTT_MS} ms"
 	one_shot "$u" "$u" "$PROXY_PORT" "$B_COUNT"
+	cleanup_case
 }
 
 # state_size CASE TOOL DIR: the size of what TOOL remembers about the
@@ -532,8 +556,9 @@ case_c()
 			tr '\t' ' ')"
 	done
 	for tool in $TOOLS; do
-		cleanup_run "$T/run/$u-$tool"
+		defer_cleanup "$T/run/$u-$tool"
 	done
+	cleanup_case
 }
 
 case_d()
@@ -546,6 +571,7 @@ case_d()
 	for round in $(seq 1 "$ROUNDS"); do
 		notmuch_alone big "$round" big 1
 	done
+	cleanup_case
 }
 
 # Case (e): the TUI's own benchmark, when there is one:

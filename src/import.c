@@ -18,13 +18,11 @@
 #include "config.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <gmime/gmime.h>
 #include <nettle/sha2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -34,6 +32,7 @@
 #include "popmuch/account.h"
 #include "popmuch/fsutil.h"
 #include "popmuch/index.h"
+#include "popmuch/lockfile.h"
 #include "popmuch/maildir.h"
 #include "popmuch/msgscan.h"
 #include "popmuch/xmalloc.h"
@@ -443,18 +442,8 @@ take_lock(int *fd_r, struct pm_err *err)
 	dir = xstrdup(path);
 	*strrchr(dir, '/') = '\0';
 	st = fsutil_mkdirs(dir, err);
-	*fd_r =
-	    st == PM_OK
-		? open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600)
-		: -1;
-	if (st == PM_OK && *fd_r < 0)
-		st =
-		    err_set(err, PM_CANTCREAT, "%s: %s", path, strerror(errno));
-	if (st == PM_OK && flock(*fd_r, LOCK_EX | LOCK_NB) != 0)
-		st = err_set(err, PM_LOCKED,
-			     "another 'popmuch import' is "
-			     "running (it holds %s)",
-			     path);
+	if (st == PM_OK)
+		st = lockfile_take(path, 0, fd_r, err);
 	free(dir);
 	free(path);
 	return st;

@@ -42,11 +42,8 @@ locked_by_other(int fd, struct pm_err *err)
 
 	if (pid > 0)
 		return err_set(err, PM_LOCKED,
-			       "account is locked by another popmuch "
-			       "run (pid %ld)",
-			       pid);
-	return err_set(err, PM_LOCKED,
-		       "account is locked by another popmuch run");
+			       "locked by another popmuch run (pid %ld)", pid);
+	return err_set(err, PM_LOCKED, "locked by another popmuch run");
 }
 
 enum pm_status

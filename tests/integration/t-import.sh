@@ -186,6 +186,31 @@ run_pm import --maildir /tmp "$T/dry.mbox"
 t_rc "--maildir outside the mail root: exit 78" 78
 t_like "... says so" "$(cat "$T/err")" "not inside notmuch's mail root"
 
+# One import at a time: a second one, while the lock (lockfile.c, the
+# same lock as an account's) is held with a pid in it, exits 75 naming it.
+lock=$XDG_STATE_HOME/popmuch/import.lock
+mkdir -p "$(dirname "$lock")"
+echo 4242 >"$lock"
+(
+	exec 9<>"$lock"
+	flock -x 9
+	exec sleep 30
+) &
+holder=$!
+pm_at_exit "kill $holder 2>/dev/null"
+for _ in $(seq 50); do
+	flock -n -x "$lock" true 2>/dev/null || break
+	sleep 0.1
+done
+n0=$(files)
+run_pm import "$T/dry.mbox"
+t_rc "a second import while one runs: exit 75" 75
+t_like "... naming the holder's pid" "$(cat "$T/err")" \
+	'import: locked by another popmuch run \(pid 4242\)'
+t_is "... and imports nothing" "$(files)" "$n0"
+kill "$holder"
+wait "$holder" 2>/dev/null
+
 # ---- 6. progress on a terminal (script(1) gives it a pty) -------------------
 {
 	for i in $(seq 1 300); do

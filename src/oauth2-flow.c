@@ -9,7 +9,6 @@
 #include "config.h"
 
 #include <arpa/inet.h>
-#include <curl/curl.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <json-glib/json-glib.h>
@@ -18,6 +17,7 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <spawn.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
@@ -25,6 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "popmuch/http.h"
 #include "popmuch/oauth2.h"
 #include "popmuch/xmalloc.h"
 
@@ -108,18 +109,6 @@ listen_loopback(int *fd_r, unsigned *port_r, struct pm_err *err)
 	return PM_OK;
 }
 
-static char *
-esc(const char *s)
-{
-	char *e = curl_easy_escape(NULL, s, 0), *out;
-
-	if (e == NULL)
-		fatal("out of memory");
-	out = xstrdup(e);
-	curl_free(e);
-	return out;
-}
-
 enum pm_status
 oauth2_code_begin(struct oauth2_client *c, struct oauth2_code_flow **flow_r,
 		  const char **url_r, struct pm_err *err)
@@ -141,11 +130,11 @@ oauth2_code_begin(struct oauth2_client *c, struct oauth2_code_flow **flow_r,
 	random_b64url(f->verifier, sizeof(f->verifier), 32);
 	random_b64url(f->state, sizeof(f->state), 16);
 	challenge_of(f->verifier, challenge, sizeof(challenge));
-	redir = esc(f->redirect);
-	scope = esc(oauth2_client_scope(c));
-	id = esc(oauth2_client_id(c));
+	redir = http_escape(f->redirect);
+	scope = http_escape(oauth2_client_scope(c));
+	id = http_escape(oauth2_client_id(c));
 	if (oauth2_client_login_hint(c) != NULL)
-		hint = esc(oauth2_client_login_hint(c));
+		hint = http_escape(oauth2_client_login_hint(c));
 	/* Google gives a refresh token only with access_type=offline. */
 	f->url = xasprintf(
 	    "%s%cresponse_type=code&client_id=%s&redirect_uri=%s&scope=%s"
@@ -211,7 +200,7 @@ query_param(const char *q, const char *name)
 {
 	size_t nlen = strlen(name), vlen;
 	char *raw, *dec;
-	int outlen;
+	size_t outlen;
 
 	while (q != NULL && *q != '\0') {
 		vlen = strcspn(q, "&");
@@ -221,14 +210,9 @@ query_param(const char *q, const char *name)
 			for (char *p = raw; *p != '\0'; p++)
 				if (*p == '+')
 					*p = ' ';
-			dec = curl_easy_unescape(NULL, raw, 0, &outlen);
+			dec = http_unescape(raw, &outlen);
 			xfree_secret(raw);
-			if (dec == NULL)
-				fatal("out of memory");
-			raw = xstrndup(dec, (size_t)outlen);
-			xwipe(dec, (size_t)outlen);
-			curl_free(dec);
-			return raw;
+			return dec;
 		}
 		q += vlen + (q[vlen] == '&');
 	}

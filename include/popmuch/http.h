@@ -55,4 +55,12 @@ void http_resp_clear(struct http_resp *resp);
  * xfree_secret(). */
 char *http_form_encode(const char *const *fields);
 
+/* s percent-encoded as in a URL's query (all but RFC 3986's unreserved
+ * characters), and its reverse (any byte, so *len_r is its length;
+ * NUL-terminated as well).  Caller frees (secrets: xfree_secret).  Like
+ * http_form_encode(), they end the program when libcurl cannot be loaded
+ * (an installation problem: the package depends on it). */
+char *http_escape(const char *s);
+char *http_unescape(const char *s, size_t *len_r);
+
 #endif

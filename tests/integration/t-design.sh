@@ -5,7 +5,8 @@
 #     tests/hostile/CASES against cases.py);
 #   - the documents doc/*.md point to exist;
 #   - every fallible prototype (enum pm_status) of the headers that name
-#     their statuses has a "Returns:" line in its contract comment.
+#     their statuses has a "Returns:" line in its contract comment;
+#   - src/popmuch does not link libcurl (loaded when first needed).
 [ -n "${BASH_VERSION:-}" ] || exec /bin/bash "$0" "$@"
 top=${TOP_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 design=$top/doc/DESIGN.md
@@ -142,6 +143,23 @@ for def in "" -DPOPMUCH_FAULT_INJECTION=1; do
 			"$(cat "$fault_src/err")"
 	fi
 done
+
+# Start-up stays lean: libcurl (and what its GnuTLS build drags in:
+# Kerberos, LDAP, libssh2...) is loaded by src/http.c when OAuth2 or
+# autoconfig first needs it, never linked (t-oauth2 and t-setup use it).
+bin=${TOP_BUILDDIR:-$top}/src/popmuch
+if [ ! -x "$bin" ]; then
+	not_ok "src/popmuch is built" "no $bin"
+elif ! needed=$(LC_ALL=C readelf -d "$bin" 2>&1); then
+	not_ok "readelf -d src/popmuch" "$needed"
+elif printf '%s\n' "$needed" | grep NEEDED | grep -q libcurl; then
+	not_ok "src/popmuch does not link libcurl (http.c loads it)" \
+		"$(printf '%s\n' "$needed" | grep NEEDED | grep libcurl)"
+elif ! printf '%s\n' "$needed" | grep NEEDED | grep -q libgnutls; then
+	not_ok "readelf lists src/popmuch's libraries (libgnutls among them)"
+else
+	ok "src/popmuch does not link libcurl (http.c loads it)"
+fi
 
 echo "1..$n"
 [ "$fails" = 0 ]

@@ -88,7 +88,7 @@ static int
 reap(pid_t pid, int killed, const struct av_limits *lim,
      const struct timespec *t0)
 {
-	int status;
+	int status, nap = 1; /* ms, doubling: sh exits soon after its output */
 	pid_t r;
 
 	while (!killed) {
@@ -100,7 +100,8 @@ reap(pid_t pid, int killed, const struct av_limits *lim,
 		if (ms_left(t0, lim->timeout_ms) == 0)
 			killed = 1;
 		else
-			poll(NULL, 0, 10);
+			poll(NULL, 0, nap);
+		nap = nap < 16 ? nap * 2 : nap;
 	}
 	kill(-pid, SIGKILL);
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)

@@ -363,6 +363,46 @@ render_part(const char *type, struct msg_view **v, struct pm_err *err)
 	return st;
 }
 
+/* Does line of v hold want? */
+static int
+has_line(const struct msg_view *v, const char *want)
+{
+	size_t i;
+
+	for (i = 0; v && i < v->nlines; i++)
+		if (strcmp(v->lines[i], want) == 0)
+			return 1;
+	return 0;
+}
+
+/* HTML: html_command, "" (the stripper), the text/html entry. */
+static void
+test_render_html(void)
+{
+	char *mc = write_file("mc-html", "text/html; tr a-z A-Z; "
+					 "copiousoutput\n"),
+	     *path = write_file("html.eml",
+				"From: a@example.org\nSubject: s\n"
+				"MIME-Version: 1.0\nContent-Type: text/html\n"
+				"\n<p>hello html</p>\n");
+	struct msg_view *v = NULL;
+	struct pm_err err;
+
+	setenv("MAILCAPS", mc, 1);
+	err_clear(&err);
+	msg_render(path, MSG_NORMAL, NULL, &v, &err);
+	ok(has_line(v, "<P>HELLO HTML</P>"), "no html_command: the entry");
+	msg_view_free(&v);
+	msg_render(path, MSG_NORMAL, "", &v, &err);
+	ok(has_line(v, "hello html"), "html_command \"\": the stripper");
+	msg_view_free(&v);
+	msg_render(path, MSG_NORMAL, "sed s/hello/bye/", &v, &err);
+	ok(has_line(v, "<p>bye html</p>"), "html_command wins");
+	msg_view_free(&v);
+	free(mc);
+	free(path);
+}
+
 static void
 test_render_part(void)
 {
@@ -397,6 +437,7 @@ test_render_part(void)
 		      "mailcap entry failed (exited 1 with no output): false"),
 	   "logged: %s", logged ? logged : "(nothing)");
 	ok(v == NULL, "no view");
+	test_render_html();
 	msg_set_log(NULL, NULL);
 	msg_shutdown();
 	free((char *)logged);

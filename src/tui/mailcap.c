@@ -73,14 +73,65 @@ put_value(struct strbuf *b, const char *value, char q)
 	return 0;
 }
 
-enum pm_status
-mailcap_expand(const char *cmd, const char *type, const char *file,
-	       char **out_r, struct pm_err *err)
+/* The value of parameter name (n bytes) in params, "" if none. */
+static const char *
+param_value(const char *const *params, const char *name, size_t n)
+{
+	for (; params && params[0] && params[1]; params += 2)
+		if (strlen(params[0]) == n &&
+		    strncasecmp(params[0], name, n) == 0)
+			return params[1];
+	return "";
+}
+
+/* At p, a substitution (%s, %t, %{name}): its value and its length in
+ * cmd in *n_r, else NULL. */
+static const char *
+subst_at(const char *p, const char *type, const char *file,
+	 const char *const *params, size_t *n_r)
+{
+	size_t n;
+
+	if (p[0] != '%')
+		return NULL;
+	*n_r = 2;
+	if (p[1] == 's')
+		return file;
+	if (p[1] == 't')
+		return type;
+	if (p[1] != '{')
+		return NULL;
+	for (n = 2; token_char((unsigned char)p[n]) && p[n] != '}'; n++)
+		;
+	if (p[n] != '}' || n == 2)
+		return NULL;
+	*n_r = n + 1;
+	return param_value(params, p + 2, n - 2);
+}
+
+/* "exec <'file'; cmd": the file on the stdin of every command of cmd. */
+static char *
+file_on_stdin(char *cmd, const char *file)
 {
 	struct strbuf b = {0};
-	const char *p;
+
+	strbuf_put(&b, "exec < ", 7);
+	put_value(&b, file, 0);
+	strbuf_put(&b, "; ", 2);
+	strbuf_put(&b, cmd, strlen(cmd));
+	free(cmd);
+	return b.s;
+}
+
+enum pm_status
+mailcap_expand(const char *cmd, const char *type, const char *file,
+	       const char *const *params, char **out_r, struct pm_err *err)
+{
+	struct strbuf b = {0};
+	const char *p, *v;
 	char q = 0; /* the quote the entry is inside of */
 	int has_file = 0;
+	size_t n;
 
 	strbuf_put(&b, "", 0);
 	for (p = cmd; *p; p++) {
@@ -89,9 +140,7 @@ mailcap_expand(const char *cmd, const char *type, const char *file,
 		} else if (p[0] == '\\' && p[1] && q != '\'') {
 			strbuf_put(&b, p, 2); /* the shell's own escape */
 			p++;
-		} else if (p[0] == '%' && (p[1] == 's' || p[1] == 't')) {
-			const char *v = p[1] == 's' ? file : type;
-
+		} else if ((v = subst_at(p, type, file, params, &n)) != NULL) {
 			has_file |= p[1] == 's';
 			if (put_value(&b, v, q) != 0) {
 				free(b.s);
@@ -99,22 +148,19 @@ mailcap_expand(const char *cmd, const char *type, const char *file,
 					       "not opened: cannot put %s "
 					       "inside the quotes of mailcap "
 					       "entry \"%s\" safely",
-					       p[1] == 's' ? "the file name"
-							   : "the type",
+					       p[1] == 's'   ? "the file name"
+					       : p[1] == 't' ? "the type"
+							     : "a parameter",
 					       cmd);
 			}
-			p++;
+			p += n - 1;
 		} else {
 			if (*p == '\'' || *p == '"')
 				q = q == *p ? 0 : q ? q : *p;
 			strbuf_put(&b, p, 1);
 		}
 	}
-	if (!has_file) { /* the file on stdin */
-		strbuf_put(&b, " < ", 3);
-		put_value(&b, file, 0);
-	}
-	*out_r = b.s;
+	*out_r = has_file ? b.s : file_on_stdin(b.s, file);
 	return PM_OK;
 }
 
@@ -156,9 +202,10 @@ type_matches(const char *pattern, const char *type)
 	       (strncasecmp(pattern, type, tl) == 0 && pattern[tl] == '\0');
 }
 
-/* The entry of one line, or NULL (no match, or a test= entry). */
+/* The entry of one line, or NULL (no match, a test= entry, or not
+ * copiousoutput when want is MAILCAP_COPIOUS). */
 static struct mailcap_entry *
-parse_line(char *line, const char *type)
+parse_line(char *line, const char *type, enum mailcap_want want)
 {
 	char *fields[32];
 	size_t n = split_fields(line, fields, 32), i;
@@ -175,12 +222,17 @@ parse_line(char *line, const char *type)
 	for (i = 2; i < n; i++) {
 		e->needsterminal |= strcasecmp(fields[i], "needsterminal") == 0;
 		e->copiousoutput |= strcasecmp(fields[i], "copiousoutput") == 0;
+		if (!e->nametemplate &&
+		    strncasecmp(fields[i], "nametemplate=", 13) == 0)
+			e->nametemplate = xstrdup(fields[i] + 13);
 	}
+	if (want == MAILCAP_COPIOUS && !e->copiousoutput)
+		mailcap_entry_free(&e); /* auto_view: the next one */
 	return e;
 }
 
 static struct mailcap_entry *
-find_entry(const char *type)
+find_entry(const char *type, enum mailcap_want want)
 {
 	const char *env = getenv("MAILCAPS");
 	char *home = account_home(), *list, *path, *save = NULL, line[4096];
@@ -197,7 +249,7 @@ find_entry(const char *type)
 		while (!e && fgets(line, sizeof line, f)) {
 			line[strcspn(line, "\r\n")] = '\0';
 			if (line[0] != '#' && line[0])
-				e = parse_line(line, type);
+				e = parse_line(line, type, want);
 		}
 		fclose(f);
 	}
@@ -206,21 +258,32 @@ find_entry(const char *type)
 }
 
 enum pm_status
+mailcap_find(const char *type, enum mailcap_want want,
+	     struct mailcap_entry **e_r, struct pm_err *err)
+{
+	if (!mailcap_type_ok(type))
+		return err_set(err, PM_DATAERR,
+			       "not opened: the part's type is not a valid "
+			       "MIME type");
+	*e_r = find_entry(type, want);
+	if (!*e_r)
+		return err_set(
+		    err, PM_UNAVAILABLE, "no mailcap entry%s for %s",
+		    want == MAILCAP_COPIOUS ? " with copiousoutput" : "", type);
+	return PM_OK;
+}
+
+enum pm_status
 mailcap_lookup(const char *type, const char *file, struct mailcap_entry **e_r,
 	       struct pm_err *err)
 {
 	struct mailcap_entry *e;
 	char *cmd;
+	enum pm_status st;
 
-	if (!mailcap_type_ok(type))
-		return err_set(err, PM_DATAERR,
-			       "not opened: the part's type is not a valid "
-			       "MIME type");
-	e = find_entry(type);
-	if (!e)
-		return err_set(err, PM_UNAVAILABLE, "no mailcap entry for %s",
-			       type);
-	if (mailcap_expand(e->command, type, file, &cmd, err) != PM_OK) {
+	if ((st = mailcap_find(type, MAILCAP_VIEW, &e, err)) != PM_OK)
+		return st;
+	if (mailcap_expand(e->command, type, file, NULL, &cmd, err) != PM_OK) {
 		mailcap_entry_free(&e);
 		return err->code;
 	}
@@ -236,6 +299,7 @@ mailcap_entry_free(struct mailcap_entry **e)
 	if (!*e)
 		return;
 	free((*e)->command);
+	free((*e)->nametemplate);
 	free(*e);
 	*e = NULL;
 }

@@ -4,13 +4,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <gmime/gmime.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "popmuch/xmalloc.h"
 #include "../compose-int.h" /* compose_parse_file(): one GMime parse of a file */
+#include "autoview.h"
 #include "flowed.h"
 #include "layout.h"
 #include "msg-int.h"
@@ -137,6 +138,9 @@ part_utf8(GMimePart *part)
 	return out;
 }
 
+#define HTML_DEFAULT                                                           \
+	"w3m -dump -T text/html -I UTF-8 -O UTF-8 -o display_link_number=1"
+
 static char *
 strip_tags(const char *html)
 {
@@ -155,79 +159,110 @@ strip_tags(const char *html)
 	return out;
 }
 
-/* Run cmd with input on stdin; its stdout (at most 16 MiB) as a new
- * string, or NULL when it cannot run. */
-static char *
-filter(const char *cmd, const char *input)
+static void (*render_log)(void *arg, const char *s);
+static void *render_log_arg;
+
+void
+msg_set_log(void (*fn)(void *arg, const char *s), void *arg)
 {
-	const char *tmp = getenv("TMPDIR");
-	char *tmpl =
-	    xasprintf("%s/popmuch-html-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-	int in = mkstemp(tmpl), p[2], status;
-	size_t len = 0, cap = 8192;
-	char *out;
-	ssize_t r;
-	pid_t pid;
-
-	if (in >= 0)
-		unlink(tmpl);
-	free(tmpl);
-	if (in < 0)
-		return NULL;
-	if (write(in, input, strlen(input)) != (ssize_t)strlen(input) ||
-	    lseek(in, 0, SEEK_SET) != 0 || pipe(p) < 0) {
-		close(in);
-		return NULL;
-	}
-	pid = fork();
-	if (pid == 0) {
-		int null = open("/dev/null", O_WRONLY);
-
-		dup2(in, 0);
-		dup2(p[1], 1);
-		if (null >= 0)
-			dup2(null, 2);
-		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
-		_exit(127);
-	}
-	close(in);
-	close(p[1]);
-	out = xmalloc(cap);
-	while (pid > 0 && (r = read(p[0], out + len, cap - len - 1)) != 0) {
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			break;
-		len += (size_t)r;
-		if (len + 1 == cap && cap < (16u << 20))
-			out = xreallocarray(out, cap *= 2, 1);
-		else if (len + 1 == cap)
-			break;
-	}
-	close(p[0]);
-	out[len] = '\0';
-	if (pid < 0 || waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) ||
-	    WEXITSTATUS(status) == 127) {
-		free(out);
-		return NULL;
-	}
-	return out;
+	render_log = fn;
+	render_log_arg = arg;
 }
 
+static void msg_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static void
+msg_log(const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	if (!render_log)
+		return;
+	va_start(ap, fmt);
+	s = g_strdup_vprintf(fmt, ap);
+	va_end(ap);
+	render_log(render_log_arg, s);
+	g_free(s);
+}
+
+/* A command's output as lines of v (UTF-8: a command may write any
+ * bytes), with a note when it was cut. */
+static void
+add_output(struct msg_view *v, struct av_output *out)
+{
+	char *text = g_utf8_validate(out->text, (gssize)out->len, NULL)
+			 ? g_strndup(out->text, out->len)
+			 : g_mime_utils_decode_8bit(NULL, out->text, out->len);
+	char *note;
+
+	add_text(v, text, strlen(text), ML_TEXT);
+	g_free(text);
+	if (out->cut) {
+		note = xasprintf("[output cut at %u MB]", AV_MAX_OUTPUT >> 20);
+		msg_add_line(v, note, strlen(note), ML_NOTE);
+		free(note);
+	}
+	free(out->text);
+	out->text = NULL;
+}
+
+/* html through the shell command cmd (what names it in the log);
+ * 0 when it failed (logged). */
+static int
+html_filter(const char *what, const char *cmd, const char *html,
+	    struct av_output *out)
+{
+	struct pm_err err;
+
+	err_clear(&err);
+	if (av_filter(cmd, html, strlen(html), out, &err) == PM_OK)
+		return 1;
+	msg_log("text/html: %s failed (%s), falling back: %s", what, err.msg,
+		cmd);
+	return 0;
+}
+
+/* html through the first copiousoutput mailcap entry for text/html;
+ * 0 when there is none or it failed (logged). */
+static int
+html_mailcap(const char *html, struct av_output *out)
+{
+	static const char *const params[] = {"charset", "UTF-8", NULL};
+	struct pm_err err;
+	char *cmd = NULL;
+
+	err_clear(&err);
+	if (av_mailcap("text/html", NULL, params, html, strlen(html), &cmd, out,
+		       &err) == PM_OK) {
+		free(cmd);
+		return 1;
+	}
+	if (cmd)
+		msg_log("text/html: mailcap entry failed (%s), falling back: "
+			"%s",
+			err.msg, cmd);
+	free(cmd);
+	return 0;
+}
+
+/* HTML as text: html_command when set ("": the stripper), else (or
+ * when it fails) the mailcap entry for text/html with copiousoutput,
+ * else w3m when on PATH, else tags stripped. */
 static void
 render_html(struct walk *w, const char *html)
 {
 	const char *cmd = w->html_cmd;
-	char *text = NULL, *stripped;
+	struct av_output out;
+	char *stripped;
+	int done = cmd && *cmd && html_filter("html_command", cmd, html, &out);
 
-	if (!cmd && tui_on_path("w3m"))
-		cmd = "w3m -dump -T text/html -I UTF-8 -O UTF-8 "
-		      "-o display_link_number=1";
-	if (cmd && *cmd) /* "": the built-in stripper */
-		text = filter(cmd, html);
-	if (text) {
-		add_text(w->v, text, strlen(text), ML_TEXT);
-		free(text);
+	if (!done && !(cmd && !*cmd))
+		done = html_mailcap(html, &out) ||
+		       (tui_on_path("w3m") &&
+			html_filter("w3m", HTML_DEFAULT, html, &out));
+	if (done) {
+		add_output(w->v, &out);
 		return;
 	}
 	stripped = strip_tags(html);
@@ -602,6 +637,68 @@ msg_render(const char *path, enum msg_mode mode, const char *html_cmd,
 	return PM_OK;
 }
 
+/* The Content-Type parameters of obj as name, value pairs (NULL at the
+ * end; borrowed from obj: g_free the vector only). */
+static const char **
+type_params(GMimeObject *obj)
+{
+	GMimeContentType *ct = g_mime_object_get_content_type(obj);
+	GMimeParamList *pl = ct ? g_mime_content_type_get_parameters(ct) : NULL;
+	int i, n = pl ? g_mime_param_list_length(pl) : 0;
+	const char **v = g_new0(const char *, 2 * (size_t)n + 1);
+
+	for (i = 0; i < n; i++) {
+		GMimeParam *p = g_mime_param_list_get_parameter_at(pl, i);
+
+		v[2 * i] = g_mime_param_get_name(p);
+		v[2 * i + 1] = g_mime_param_get_value(p);
+	}
+	return v;
+}
+
+/* A leaf that is not text, through the copiousoutput mailcap entry for
+ * its type (mutt's auto_view): a note naming the entry, then its
+ * output.  0 when there is none or it failed (logged). */
+static int
+autoview_leaf(struct msg_view *v, GMimeObject *obj, int part)
+{
+	GMimeContentType *ct = g_mime_object_get_content_type(obj);
+	char *type = ct ? g_mime_content_type_get_mime_type(ct) : NULL;
+	const char **params = type_params(obj);
+	GByteArray *ba = part_bytes(GMIME_PART(obj));
+	struct av_output out;
+	struct pm_err err;
+	char *cmd = NULL, *note;
+	int ok;
+
+	err_clear(&err);
+	ok = type &&
+	     av_mailcap(type, g_mime_part_get_filename(GMIME_PART(obj)), params,
+			ba->data, ba->len, &cmd, &out, &err) == PM_OK;
+	if (ok) {
+		note =
+		    xasprintf("[%s through the mailcap entry: %s]", type, cmd);
+		msg_add_line(v, note, strlen(note), ML_NOTE);
+		free(note);
+		add_output(v, &out);
+	} else if (cmd) {
+		msg_log("part %d, %s: mailcap entry failed (%s): %s", part + 1,
+			type, err.msg, cmd);
+	}
+	free(cmd);
+	g_byte_array_free(ba, TRUE);
+	g_free(params);
+	g_free(type);
+	return ok;
+}
+
+static int
+is_text_like(GMimeObject *obj)
+{
+	return is_type(obj, "text", "*") || is_type(obj, "message", "*") ||
+	       GMIME_IS_MULTIPART(obj) || GMIME_IS_TEXT_PART(obj);
+}
+
 enum pm_status
 msg_render_part(const char *path, int part, const char *html_cmd,
 		struct msg_view **v_r, struct pm_err *err)
@@ -613,9 +710,11 @@ msg_render_part(const char *path, int part, const char *html_cmd,
 
 	if (!m)
 		return err->code;
+	show.v = xcalloc(1, sizeof *show.v);
 	if (!obj ||
-	    (!is_type(obj, "text", "*") && !is_type(obj, "message", "*") &&
-	     !GMIME_IS_MULTIPART(obj) && !GMIME_IS_TEXT_PART(obj))) {
+	    (!is_text_like(obj) &&
+	     !(GMIME_IS_PART(obj) && autoview_leaf(show.v, obj, part)))) {
+		msg_view_free(&show.v);
 		walk_end(&w, m);
 		return err_set(err, PM_DATAERR,
 			       obj ? "part %d is not text: o opens it with a "
@@ -623,7 +722,6 @@ msg_render_part(const char *path, int part, const char *html_cmd,
 				   : "no such part (%d)",
 			       part + 1);
 	}
-	show.v = xcalloc(1, sizeof *show.v);
 	show.keep = w.keep; /* found may be in a decrypted part */
 	show.keys = w.keys;
 	show.node = part;

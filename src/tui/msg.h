@@ -60,12 +60,19 @@ void msg_shutdown(void);
  * them first, as notmuch show --decrypt=auto does, then with the secret
  * key.  fn NULL: none. */
 void msg_set_session_keys(char **(*fn)(const char *id, void *arg), void *arg);
+/* Where what rendering has to tell goes (a command that failed and was
+ * passed over): fn(arg, text).  fn NULL: nowhere. */
+void msg_set_log(void (*fn)(void *arg, const char *s), void *arg);
 
-/* Render the message file at path.  html_cmd is a shell command that
- * reads HTML on stdin and writes text (NULL: "w3m -dump -T text/html"
- * when w3m is on PATH, else tags are stripped; "": tags are stripped).
- * *v_r is new; free with
- * msg_view_free. */
+/* Render the message file at path.  HTML is shown through html_cmd, a
+ * shell command that reads HTML on stdin and writes text ("": tags are
+ * stripped); when it is NULL, or fails, through the first mailcap entry
+ * for text/html with copiousoutput (autoview.h), else
+ * "w3m -dump -T text/html" when w3m is on PATH, else tags are stripped.
+ * A command that fails is logged (msg_set_log) and the next one tried.
+ * *v_r is new; free with msg_view_free.
+ * Returns: PM_OK; PM_IOERR, PM_DATAERR (unreadable or unparsable
+ * file). */
 enum pm_status msg_render(const char *path, enum msg_mode mode,
 			  const char *html_cmd, struct msg_view **v_r,
 			  struct pm_err *err);
@@ -75,9 +82,12 @@ void msg_view_free(struct msg_view **v);
  * its own, as msg_render does the whole message: a text part in any
  * charset (HTML through html_cmd) even when it is an attachment, a
  * message/rfc822 part with its headers and parts, a multipart with its
- * children; its parts keep their numbers in *v_r.
+ * children, another leaf through the first mailcap entry with
+ * copiousoutput for its type (a note line naming the entry, then its
+ * output; mutt's auto_view); its parts keep their numbers in *v_r.
  * Returns: PM_OK; PM_IOERR (unreadable file), PM_DATAERR (no such part,
- * or a part that is not text: open it with a viewer instead). */
+ * or a part that is not text and has no working copiousoutput entry:
+ * open it with a viewer instead). */
 enum pm_status msg_render_part(const char *path, int part, const char *html_cmd,
 			       struct msg_view **v_r, struct pm_err *err);
 

@@ -302,9 +302,8 @@ tui_pipe_status(struct tui *t, const char *cmd, int status)
 		tui_status(t, 1, "%s: did not run to its end", cmd);
 }
 
-/* rm -r of a directory whose entries popmuch made (two levels). */
-static void
-remove_tree(const char *dir, int depth)
+void
+tui_remove_tree(const char *dir, int depth)
 {
 	DIR *d = opendir(dir);
 	struct dirent *de;
@@ -316,7 +315,7 @@ remove_tree(const char *dir, int depth)
 			continue;
 		p = xasprintf("%s/%s", dir, de->d_name);
 		if (unlink(p) != 0 && depth > 0)
-			remove_tree(p, depth - 1);
+			tui_remove_tree(p, depth - 1);
 		free(p);
 	}
 	if (d)
@@ -328,7 +327,7 @@ void
 tui_open_cleanup(struct tui *t)
 {
 	if (t->tmpdir)
-		remove_tree(t->tmpdir, 2);
+		tui_remove_tree(t->tmpdir, 2);
 	free(t->tmpdir);
 	t->tmpdir = NULL;
 }

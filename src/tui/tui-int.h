@@ -251,6 +251,9 @@ int tui_run_in_terminal(char *const argv[]);
 enum pm_status tui_open_part(struct tui *t, const char *msgpath, int part,
 			     const char *filename, const char *type);
 void tui_open_cleanup(struct tui *t);
+/* rm -r of a directory whose entries popmuch made (depth levels of
+ * subdirectories; a symbolic link is removed, never followed). */
+void tui_remove_tree(const char *dir, int depth);
 /* Leave curses, run shell command cmd with file on stdin, wait for
  * Enter, come back; its wait status, or -1. */
 int tui_pipe_file(const char *file, const char *cmd);

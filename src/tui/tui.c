@@ -577,6 +577,7 @@ tui_main(const struct config *cfg, const char *config_path, const char *self)
 	tui_free(&t);
 	disp_colors_free();
 	disp_end();
+	msg_set_log(NULL, NULL); /* it pointed at t */
 	msg_shutdown();
 	errlog_end(&e);
 	for (i = 0; i < 2; i++)

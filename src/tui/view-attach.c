@@ -17,6 +17,7 @@
 #include "popmuch/account.h"
 #include "popmuch/xmalloc.h"
 #include "layout.h"
+#include "mailcap.h"
 #include "msg.h"
 #include "tui-int.h"
 
@@ -242,6 +243,18 @@ saveall_entered(struct tui *t, const char *text, void *arg)
 	free(dir);
 }
 
+/* Has type a mailcap entry with copiousoutput (shown in the pager, as
+ * mutt's auto_view)? */
+static int
+has_autoview(const char *type)
+{
+	struct mailcap_entry *e = NULL;
+	int yes = mailcap_find(type, MAILCAP_COPIOUS, &e, NULL) == PM_OK;
+
+	mailcap_entry_free(&e);
+	return yes;
+}
+
 static int
 attach_action(struct view *v, enum tui_action a)
 {
@@ -278,7 +291,8 @@ attach_action(struct view *v, enum tui_action a)
 		free(def);
 		return 1;
 	}
-	if (a == ACT_VIEW_PART && (at->flags & MP_VIEWABLE)) {
+	if (a == ACT_VIEW_PART &&
+	    ((at->flags & MP_VIEWABLE) || has_autoview(at->type))) {
 		char *label = xasprintf("part %zu: %s %s", av->base.nav.sel + 1,
 					at->type, at->filename);
 

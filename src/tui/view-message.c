@@ -74,6 +74,13 @@ msg_file(struct msgview *m)
 	return m->row.path;
 }
 
+/* msg_set_log: a renderer that failed, into the TUI's log */
+static void
+render_log(void *arg, const char *s)
+{
+	tui_log(arg, "%s", s);
+}
+
 static void
 render(struct msgview *m)
 {
@@ -86,6 +93,7 @@ render(struct msgview *m)
 	m->wrap_cols = 0;
 	m->nav.sel = m->nav.top = 0;
 	err_clear(&err);
+	msg_set_log(render_log, m->base.tui);
 	if (!msg_file(m)) {
 		tui_status(m->base.tui, 1, "message %s has no file", m->row.id);
 		return;

@@ -169,21 +169,17 @@ http_form_encode(const char *const *fields)
 	size_t cap = 1, len = 0;
 	char *out, *k, *v;
 
-	curl_needed();
 	for (size_t i = 0; fields[i] != NULL; i += 2)
 		cap += 3 * (strlen(fields[i]) + strlen(fields[i + 1])) + 2;
 	out = xmalloc(cap);
 	out[0] = '\0';
 	for (size_t i = 0; fields[i] != NULL; i += 2) {
-		k = C.easy_escape(NULL, fields[i], 0);
-		v = C.easy_escape(NULL, fields[i + 1], 0);
-		if (k == NULL || v == NULL)
-			fatal("out of memory");
+		k = http_escape(fields[i]);
+		v = http_escape(fields[i + 1]);
 		len += (size_t)snprintf(out + len, cap - len, "%s%s=%s",
 					i > 0 ? "&" : "", k, v);
-		C.free(k);
-		xwipe(v, strlen(v));
-		C.free(v);
+		free(k);
+		xfree_secret(v);
 	}
 	return out;
 }

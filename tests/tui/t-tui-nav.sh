@@ -6,17 +6,9 @@
 . "$TOP_SRCDIR/tests/tui/tuilib.sh"
 
 command -v tmux >/dev/null || { echo "1..0 # SKIP no tmux"; exit 0; }
-pm_world
-md=$MAIL_ROOT/local
-mkdir -p "$md/cur" "$md/new" "$md/tmp"
 # 300 threads "nav-NNN", thread i started at hour i; every 10th has a
 # reply newer than every start, so it sorts to the top (newest first)
-"$PM_PYTHON" - "$md/new" "$TOP_SRCDIR/tests/tui" <<'EOF_PY'
-import sys
-sys.path.insert(0, sys.argv[2])
-import threadmsg
-d = sys.argv[1]
-base = 1700000000
+tui_local_mail <<'EOF_PY'
 def msg(name, mid, subj, date, parent=None):
     threadmsg.write(d, name, mid, "Nav Tester <nav@example.org>", subj,
                     date, parent)
@@ -26,8 +18,6 @@ for i in range(300):
         msg("a%03d" % i, "re-%03d@t" % i, "Re: nav-%03d" % i,
             base + (300 + i) * 3600, "nav-%03d@t" % i)
 EOF_PY
-notmuch new >>"$T/log" 2>&1 || t_bail "notmuch new failed"
-pm_config local
 
 # the nav numbers in notmuch's order (newest first), one a line
 notmuch search --sort=newest-first --output=summary subject:nav |

@@ -7,16 +7,8 @@
 . "$TOP_SRCDIR/tests/tui/tuilib.sh"
 
 command -v tmux >/dev/null || { echo "1..0 # SKIP no tmux"; exit 0; }
-pm_world
-md=$MAIL_ROOT/local
-mkdir -p "$md/cur" "$md/new" "$md/tmp"
 # threads mk-1 .. mk-4 (mk-1 newest), mk-2 with a reply; st-1 alone
-"$PM_PYTHON" - "$md/new" "$TOP_SRCDIR/tests/tui" <<'EOF_PY'
-import sys
-sys.path.insert(0, sys.argv[2])
-import threadmsg
-d = sys.argv[1]
-base = 1700000000
+tui_local_mail <<'EOF_PY'
 def msg(name, mid, subj, date, parent=None):
     threadmsg.write(d, name, mid, "Mark Tester <mk@example.org>", subj,
                     date, parent)
@@ -29,10 +21,8 @@ for i, who in ((1, "Alice One <alice.one@example.org>"),
     threadmsg.write(d, "c%d" % i, "cmp-%d@t" % i, who, "cmp-%d" % i,
                     base - 20 * 3600)
 EOF_PY
-notmuch new >>"$T/log" 2>&1 || t_bail "notmuch new failed"
 notmuch tag +pmcomplete-unique +pmx-alpha -- id:cmp-1@t >>"$T/log" 2>&1
 notmuch tag +pmx-beta -- id:cmp-2@t >>"$T/log" 2>&1
-pm_config local
 count_is() { [ "$(notmuch count "$1")" = "$2" ]; }
 
 tui_start -C "$PM_CONFIG"

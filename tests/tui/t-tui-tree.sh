@@ -6,17 +6,9 @@
 . "$TOP_SRCDIR/tests/tui/tuilib.sh"
 
 command -v tmux >/dev/null || { echo "1..0 # SKIP no tmux"; exit 0; }
-pm_world
-md=$MAIL_ROOT/local
-mkdir -p "$md/cur" "$md/new" "$md/tmp"
 # treetest: root <- (Alice <- Anne), root <- Bob; three more threads
 # "other-N" for J, of which other-1 and other-3 are unread
-"$PM_PYTHON" - "$md/new" "$TOP_SRCDIR/tests/tui" <<'EOF_PY'
-import sys
-sys.path.insert(0, sys.argv[2])
-import threadmsg
-d = sys.argv[1]
-base = 1700000000
+tui_local_mail <<'EOF_PY'
 def msg(name, mid, who, subj, date, parent=None, refs=""):
     frm = "%s <%s@example.org>" % (who, who.split()[0].lower())
     threadmsg.write(d, name, mid, frm, subj, date, parent, refs,
@@ -30,9 +22,7 @@ for i in range(1, 4):
     msg("o%d" % i, "other-%d@t" % i, "Other Sender", "other-%d" % i,
         base - i * 3600)
 EOF_PY
-notmuch new >>"$T/log" 2>&1 || t_bail "notmuch new failed"
 notmuch tag -unread -- subject:other-2 >>"$T/log" 2>&1
-pm_config local
 
 tui_start -C "$PM_CONFIG"
 t_screen "the inbox opens" 'popmuch: inbox'

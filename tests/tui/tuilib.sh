@@ -277,3 +277,22 @@ tui_local_world()
 	mv "$md/attach.bin" "$T/attach.bin"
 	notmuch new >>"$T/log" 2>&1 || t_bail "notmuch new failed"
 }
+
+# tui_local_mail: a world (pm_world) whose account "local" has the
+# Maildir $md ($MAIL_ROOT/local) holding what the Python on stdin
+# writes, indexed by notmuch.  The Python runs with d (the Maildir's
+# new/), base (1700000000) and threadmsg (tests/tui/threadmsg.py).
+tui_local_mail()
+{
+	pm_world
+	md=$MAIL_ROOT/local
+	mkdir -p "$md/cur" "$md/new" "$md/tmp"
+	{
+		printf '%s\n' 'import sys' 'sys.path.insert(0, sys.argv[2])' \
+			'import threadmsg' 'd = sys.argv[1]' 'base = 1700000000'
+		cat
+	} | "$PM_PYTHON" - "$md/new" "$TOP_SRCDIR/tests/tui" >>"$T/log" 2>&1 ||
+		t_bail "writing the test messages failed" "$(tail -n 5 "$T/log")"
+	notmuch new >>"$T/log" 2>&1 || t_bail "notmuch new failed"
+	pm_config local
+}
